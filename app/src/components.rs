@@ -1,0 +1,130 @@
+//! Pieces shared by several pages: the site header and footer, course cards, credit lists,
+//! and the error panel that also sets the response status.
+
+use crate::error::AppError;
+use crate::model::{CourseCard, Credit};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"GR"</span>
+                "Grand Rounds"
+            </a>
+            <nav aria-label="Main">
+                <ul>
+                    <li>
+                        <a href="/courses">"Courses"</a>
+                    </li>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>
+                "Grand Rounds is continuing education for health workers. "
+                "Course content supports, and never replaces, clinical judgement."
+            </p>
+        </footer>
+    }
+}
+
+/// "1 AMA PRA Category 1 Credit™ · 1 Nursing contact hours"
+#[component]
+pub fn CreditList(credits: Vec<Credit>) -> impl IntoView {
+    view! {
+        <ul class="credits">
+            {credits
+                .into_iter()
+                .map(|credit| {
+                    view! {
+                        <li>
+                            <strong>{credit.max_hours.to_string()}</strong>
+                            " "
+                            {credit.kind.label()}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn CourseCardView(card: CourseCard) -> impl IntoView {
+    let href = format!("/courses/{}", card.slug);
+    let professions = card
+        .professions
+        .iter()
+        .map(|p| p.label())
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <article class="course-card">
+            <h3>
+                <a href=href>{card.title}</a>
+            </h3>
+            <p>{card.summary}</p>
+            <dl class="facts">
+                <div>
+                    <dt>"For"</dt>
+                    <dd>{professions}</dd>
+                </div>
+                <div>
+                    <dt>"Time"</dt>
+                    <dd>{format!("About {} minutes, {} lessons", card.estimated_minutes, card.lesson_count)}</dd>
+                </div>
+                <div>
+                    <dt>"Credit"</dt>
+                    <dd>
+                        <CreditList credits=card.credits />
+                    </dd>
+                </div>
+            </dl>
+        </article>
+    }
+}
+
+/// Shows an error and gives the response the matching status.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    set_status(error.status());
+    let heading = match &error {
+        AppError::NotFound(_) => "Not found",
+        AppError::Validation { .. } => "Please check your request",
+        AppError::Unauthorized => "Sign-in needed",
+        AppError::Forbidden => "Not allowed",
+        _ => "Something went wrong",
+    };
+    view! {
+        <Title text=heading />
+        <section class="error-panel" role="alert">
+            <h1>{heading}</h1>
+            <p>{error.to_string()}</p>
+            <p>
+                <a href="/courses">"Browse the course catalog"</a>
+            </p>
+        </section>
+    }
+}
+
+/// Sets the HTTP status of the page being rendered (no-op in the browser).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

@@ -1,0 +1,21 @@
+//! Grand Rounds' user interface: the pages, the components and the thin server functions
+//! that reach the backend through a context-provided service.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+mod shell;
+
+pub use shell::{App, shell};
+
+/// Browser entry point: attaches the reactive system to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,93 @@
+//! `/courses`: the catalog, filtered by profession and credit type with a plain GET form.
+
+use crate::api::list_courses;
+use crate::components::{CourseCardView, ErrorPanel};
+use crate::model::{CreditType, Profession};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn CatalogPage() -> impl IntoView {
+    let query = use_query_map();
+    let selected = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
+    let courses = Resource::new(
+        move || query.with(|q| (q.get("profession"), q.get("credit"))),
+        |(profession, credit)| list_courses(profession, credit),
+    );
+    view! {
+        <Title text="Course catalog" />
+        <h1>"Course catalog"</h1>
+        <Form method="get" action="/courses" attr:class="filters" attr:aria-label="Filter courses">
+            <div class="field">
+                <label for="profession">"Profession"</label>
+                <select id="profession" name="profession">
+                    <option value="" selected=move || selected("profession").is_empty()>
+                        "All professions"
+                    </option>
+                    {Profession::ALL
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <option value=p.slug() selected=move || selected("profession") == p.slug()>
+                                    {p.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="credit">"Credit type"</label>
+                <select id="credit" name="credit">
+                    <option value="" selected=move || selected("credit").is_empty()>
+                        "All credit types"
+                    </option>
+                    {CreditType::ALL
+                        .into_iter()
+                        .map(|c| {
+                            view! {
+                                <option value=c.slug() selected=move || selected("credit") == c.slug()>
+                                    {c.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit">"Show courses"</button>
+        </Form>
+        <Suspense fallback=|| view! { <p>"Loading courses…"</p> }>
+            {move || Suspend::new(async move {
+                match courses.await {
+                    Ok(cards) if cards.is_empty() => {
+                        view! {
+                            <p class="empty" role="status">
+                                "No course matches these filters yet. "
+                                <a href="/courses">"Show all courses"</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok(cards) => {
+                        let count = cards.len();
+                        view! {
+                            <p class="result-count" role="status">
+                                {if count == 1 { "1 course".to_owned() } else { format!("{count} courses") }}
+                            </p>
+                            <div class="card-grid">
+                                {cards
+                                    .into_iter()
+                                    .map(|card| view! { <CourseCardView card /> })
+                                    .collect_view()}
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

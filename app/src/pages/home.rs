@@ -1,0 +1,60 @@
+//! `/`: what Grand Rounds is, and the featured courses.
+
+use crate::api::list_courses;
+use crate::components::{CourseCardView, ErrorPanel};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let courses = Resource::new(|| (), |()| list_courses(None, None));
+    view! {
+        <Title text="" />
+        <section class="hero">
+            <h1>"Continuing education for the whole care team"</h1>
+            <p class="lead">
+                "Grand Rounds offers accredited courses and live webinars for physicians, nurses, "
+                "pharmacists and community health workers. Every page is light enough for a phone "
+                "on a weak rural connection, and works without JavaScript."
+            </p>
+            <p>
+                <a class="button" href="/courses">"Browse all courses"</a>
+            </p>
+        </section>
+        <section aria-labelledby="featured-heading">
+            <h2 id="featured-heading">"Featured courses"</h2>
+            <Suspense fallback=|| view! { <p>"Loading courses…"</p> }>
+                {move || Suspend::new(async move {
+                    match courses.await {
+                        Ok(cards) => {
+                            let featured: Vec<_> = if cards.iter().any(|c| c.featured) {
+                                cards.into_iter().filter(|c| c.featured).collect()
+                            } else {
+                                cards
+                            };
+                            view! {
+                                <div class="card-grid">
+                                    {featured
+                                        .into_iter()
+                                        .map(|card| view! { <CourseCardView card /> })
+                                        .collect_view()}
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section aria-labelledby="how-heading">
+            <h2 id="how-heading">"How credit works"</h2>
+            <ol class="steps">
+                <li>"Read the learning objectives, the faculty disclosures and the accreditation statements."</li>
+                <li>"Work through the lessons at your own pace, on any device."</li>
+                <li>"Pass the post-test and complete the evaluation."</li>
+                <li>"Claim the credit for the time you spent, up to the maximum, and download your certificate."</li>
+            </ol>
+        </section>
+    }
+}

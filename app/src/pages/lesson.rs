@@ -1,0 +1,107 @@
+//! `/courses/{course}/{lesson}`: the lesson body, its table of contents, previous and next.
+
+use crate::api::get_lesson;
+use crate::components::ErrorPanel;
+use crate::model::LessonPage as Lesson;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let params = use_params_map();
+    let lesson = Resource::new(
+        move || {
+            params.with(|p| {
+                (
+                    p.get("course").unwrap_or_default(),
+                    p.get("lesson").unwrap_or_default(),
+                )
+            })
+        },
+        |(course, lesson)| get_lesson(course, lesson),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading lesson…"</p> }>
+            {move || Suspend::new(async move {
+                match lesson.await {
+                    Ok(page) => view! { <LessonView page /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LessonView(page: Lesson) -> impl IntoView {
+    let course_href = format!("/courses/{}", page.course_slug);
+    let link = |slug: &str| format!("/courses/{}/{}", page.course_slug, slug);
+    let previous = page.previous.as_ref().map(|l| (link(&l.slug), l.title.clone()));
+    let next = page.next.as_ref().map(|l| (link(&l.slug), l.title.clone()));
+    let has_toc = !page.toc.is_empty();
+    view! {
+        <Title text=format!("{} · {}", page.lesson.title, page.course_title) />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li>
+                    <a href="/courses">"Courses"</a>
+                </li>
+                <li>
+                    <a href=course_href>{page.course_title.clone()}</a>
+                </li>
+                <li aria-current="page">{format!("Lesson {}", page.lesson.position)}</li>
+            </ol>
+        </nav>
+        <article class="lesson">
+            <header>
+                <p class="eyebrow">
+                    {format!("Lesson {} of {}", page.lesson.position, page.lesson_count)}
+                </p>
+                <h1>{page.lesson.title.clone()}</h1>
+            </header>
+            {has_toc
+                .then(|| {
+                    view! {
+                        <nav class="toc" aria-labelledby="toc-heading">
+                            <h2 id="toc-heading">"On this page"</h2>
+                            <ul>
+                                {page
+                                    .toc
+                                    .iter()
+                                    .map(|entry| {
+                                        view! {
+                                            <li class=format!("toc-level-{}", entry.level)>
+                                                <a href=format!("#{}", entry.id)>{entry.text.clone()}</a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </nav>
+                    }
+                })}
+            <div class="prose" inner_html=page.html.clone()></div>
+        </article>
+        <nav class="pager" aria-label="Lessons">
+            {previous
+                .map(|(href, title)| {
+                    view! {
+                        <a class="pager-previous" href=href rel="prev">
+                            <span class="pager-label">"Previous"</span>
+                            <span>{title}</span>
+                        </a>
+                    }
+                })}
+            {next
+                .map(|(href, title)| {
+                    view! {
+                        <a class="pager-next" href=href rel="next">
+                            <span class="pager-label">"Next"</span>
+                            <span>{title}</span>
+                        </a>
+                    }
+                })}
+        </nav>
+    }
+}

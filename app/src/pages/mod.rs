@@ -1,0 +1,14 @@
+//! One module per page; each fetches its data through a server function and renders it
+//! completely on the server (the routes use `SsrMode::Async`).
+
+mod catalog;
+mod course;
+mod home;
+mod lesson;
+mod not_found;
+
+pub use catalog::CatalogPage;
+pub use course::CoursePage;
+pub use home::HomePage;
+pub use lesson::LessonPage;
+pub use not_found::NotFound;

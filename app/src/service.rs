@@ -1,0 +1,21 @@
+//! The backend the server functions call, provided as Leptos context by the server crate so
+//! that this crate never links the database or the markdown pipeline.
+
+use crate::error::AppError;
+use crate::model::{CatalogFilter, CourseCard, CourseDetail, LessonPage};
+use std::sync::Arc;
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Published courses that match the filter, featured first, then by title.
+    async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError>;
+    async fn course(&self, slug: &str) -> Result<CourseDetail, AppError>;
+    async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError>;
+}
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// The backend of the current request.
+pub fn backend() -> Result<SharedBackend, AppError> {
+    leptos::prelude::use_context::<SharedBackend>().ok_or(AppError::Internal)
+}

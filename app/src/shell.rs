@@ -1,0 +1,86 @@
+//! The HTML document around every page, and the router that picks the page.
+
+use crate::components::{SiteFooter, SiteHeader};
+use crate::pages::{CatalogPage, CoursePage, HomePage, LessonPage, NotFound};
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The whole document: rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <HydrationScripts options=options.clone() defer=true />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The page CSP names this response's nonce, so only Leptos' own inline scripts run.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let script_src = match leptos::nonce::use_nonce() {
+        Some(nonce) => format!("script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+        None => "script-src 'self' 'wasm-unsafe-eval'".to_owned(),
+    };
+    let policy = format!(
+        "default-src 'self'; {script_src}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
+         object-src 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Grand Rounds".to_owned() } else { format!("{title} · Grand Rounds") }
+        } />
+        <Meta
+            name="description"
+            content="Grand Rounds: accredited continuing education for health workers, light enough for a phone in a rural clinic."
+        />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/courses") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:course") view=CoursePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/courses/:course/:lesson")
+                        view=LessonPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

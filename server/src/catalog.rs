@@ -1,0 +1,133 @@
+//! The published courses held in memory, rendered HTML included, so a page request only
+//! looks things up. Rebuilt from the database whenever content is imported.
+
+use crate::content::store::{self, StoreError, StoredCourse};
+use app::error::AppError;
+use app::model::{CatalogFilter, CourseCard, CourseDetail, LessonPage};
+use app::service::Backend;
+use sqlx::SqlitePool;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Featured first, then by title.
+    courses: Vec<CourseDetail>,
+    by_slug: HashMap<String, usize>,
+    /// Lesson pages by (course, lesson), complete with previous and next.
+    lessons: HashMap<(String, String), LessonPage>,
+}
+
+impl Catalog {
+    pub fn new(stored: Vec<StoredCourse>) -> Self {
+        let mut courses: Vec<StoredCourse> = stored;
+        courses.sort_by(|a, b| {
+            b.detail
+                .card
+                .featured
+                .cmp(&a.detail.card.featured)
+                .then_with(|| a.detail.card.title.cmp(&b.detail.card.title))
+        });
+        let mut catalog = Catalog::default();
+        for (index, course) in courses.into_iter().enumerate() {
+            let card = &course.detail.card;
+            let count = u32::try_from(course.lessons.len()).unwrap_or(u32::MAX);
+            for (i, lesson) in course.lessons.iter().enumerate() {
+                let page = LessonPage {
+                    course_slug: card.slug.clone(),
+                    course_title: card.title.clone(),
+                    lesson: lesson.link.clone(),
+                    lesson_count: count,
+                    html: lesson.html.clone(),
+                    toc: lesson.toc.clone(),
+                    previous: i.checked_sub(1).map(|p| course.lessons[p].link.clone()),
+                    next: course.lessons.get(i + 1).map(|n| n.link.clone()),
+                };
+                catalog
+                    .lessons
+                    .insert((card.slug.clone(), lesson.link.slug.clone()), page);
+            }
+            catalog.by_slug.insert(card.slug.clone(), index);
+            catalog.courses.push(course.detail);
+        }
+        catalog
+    }
+
+    pub fn len(&self) -> usize {
+        self.courses.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.courses.is_empty()
+    }
+}
+
+/// The backend the pages call: the current catalog behind a lock that is only written when
+/// content changes.
+#[derive(Debug, Default)]
+pub struct CatalogService {
+    current: RwLock<Arc<Catalog>>,
+}
+
+impl CatalogService {
+    pub async fn load(pool: &SqlitePool) -> Result<Self, StoreError> {
+        let service = Self::default();
+        service.reload(pool).await?;
+        Ok(service)
+    }
+
+    /// Re-reads the published revisions (after an import or a publish).
+    pub async fn reload(&self, pool: &SqlitePool) -> Result<(), StoreError> {
+        let catalog = Arc::new(Catalog::new(store::published(pool).await?));
+        match self.current.write() {
+            Ok(mut current) => *current = catalog,
+            Err(poisoned) => *poisoned.into_inner() = catalog,
+        }
+        Ok(())
+    }
+
+    pub fn snapshot(&self) -> Arc<Catalog> {
+        match self.current.read() {
+            Ok(current) => Arc::clone(&current),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for CatalogService {
+    async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
+        Ok(self
+            .snapshot()
+            .courses
+            .iter()
+            .map(|course| &course.card)
+            .filter(|card| filter.matches(card))
+            .cloned()
+            .collect())
+    }
+
+    async fn course(&self, slug: &str) -> Result<CourseDetail, AppError> {
+        let catalog = self.snapshot();
+        catalog
+            .by_slug
+            .get(slug)
+            .map(|&index| catalog.courses[index].clone())
+            .ok_or_else(|| AppError::not_found(format!("There is no course at /courses/{slug}.")))
+    }
+
+    async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {
+        let catalog = self.snapshot();
+        catalog
+            .lessons
+            .get(&(course.to_owned(), lesson.to_owned()))
+            .cloned()
+            .ok_or_else(|| {
+                if catalog.by_slug.contains_key(course) {
+                    AppError::not_found(format!("The course has no lesson called \"{lesson}\"."))
+                } else {
+                    AppError::not_found(format!("There is no course at /courses/{course}."))
+                }
+            })
+    }
+}

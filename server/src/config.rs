@@ -1,0 +1,114 @@
+//! Configuration: one struct read from flags and the environment (see `.env.sample`).
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "grandrounds", version, about = "Grand Rounds: continuing medical education, one binary and one SQLite file")]
+pub struct Cli {
+    /// Database URL; the default SQLite file (and its folder) is created if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:data/grandrounds.db", global = true)]
+    pub database_url: String,
+
+    /// The content folder: courses/<slug>/course.md and lessons.
+    #[arg(long, env = "GRANDROUNDS_CONTENT_DIR", default_value = "content", global = true)]
+    pub content_dir: PathBuf,
+
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, import content and serve the site.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Course content tools.
+    Content {
+        #[command(subcommand)]
+        action: ContentCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentCommand {
+    /// Validate a content folder; prints every problem as FILE:LINE: message and exits
+    /// non-zero if there is any.
+    Check {
+        /// The folder to check (default: the content directory).
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "GRANDROUNDS_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// The address users reach the site at (used in links and to mark cookies Secure);
+    /// defaults to http://<listen>.
+    #[arg(long, env = "GRANDROUNDS_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// The built site (cargo-leptos output): pkg/ with the wasm, JS and CSS.
+    #[arg(long, env = "GRANDROUNDS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+/// `grandrounds` with no subcommand serves, reading the serve flags' environment variables.
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl ServeArgs {
+    pub fn default_from_env() -> Result<Self, clap::Error> {
+        ServeOnly::try_parse_from(["grandrounds"]).map(|only| only.args)
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let trimmed = value.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("\"{value}\" must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(format!("\"{value}\" is not a usable address"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_must_be_http() {
+        assert_eq!(parse_public_url("https://cme.example.org/").as_deref(), Ok("https://cme.example.org"));
+        assert!(parse_public_url("cme.example.org").is_err());
+        assert!(parse_public_url("https://").is_err());
+    }
+
+    #[test]
+    fn serve_is_the_default_and_flags_parse() {
+        let cli = Cli::try_parse_from(["grandrounds", "--database-url", "sqlite:x.db"]).expect("parse");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.database_url, "sqlite:x.db");
+        let cli = Cli::try_parse_from(["grandrounds", "serve", "--listen", "0.0.0.0:8080"]).expect("parse");
+        let Some(Command::Serve(args)) = cli.command else { panic!("serve expected") };
+        assert_eq!(args.listen.port(), 8080);
+        assert!(Cli::try_parse_from(["grandrounds", "serve", "--listen", "nowhere"]).is_err());
+    }
+}

@@ -1,0 +1,613 @@
+//! One course folder: `course.md` (front matter + overview) and `NN-<slug>.md` lessons.
+//! Parsed into typed structs, validated with every error collected, rendered once.
+
+use super::ContentError;
+use super::front_matter::{self, Split};
+use super::markdown;
+use app::model::{
+    CourseCard, CourseDetail, Credit, CreditType, FacultyMember, Hours, LessonLink, Profession,
+    TocEntry,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CourseMeta {
+    title: String,
+    summary: String,
+    professions: Vec<Profession>,
+    #[serde(default)]
+    featured: bool,
+    estimated_minutes: u32,
+    release_date: toml::value::Datetime,
+    expiry_date: toml::value::Datetime,
+    #[serde(default)]
+    objectives: Vec<String>,
+    #[serde(default)]
+    credits: Vec<CreditMeta>,
+    #[serde(default)]
+    faculty: Vec<FacultyMeta>,
+    statements: Option<StatementsMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreditMeta {
+    #[serde(rename = "type")]
+    kind: CreditType,
+    max_hours: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FacultyMeta {
+    name: String,
+    role: String,
+    /// Relevant financial relationships, or `"none"`.
+    disclosure: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatementsMeta {
+    accreditation: String,
+    designation: String,
+}
+
+/// A file as written, kept with the revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    pub slug: String,
+    pub title: String,
+    pub position: u32,
+    pub source: String,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// A link to another page of the site, checked once every course is loaded.
+#[derive(Debug, Clone)]
+pub struct SiteLink {
+    pub file: PathBuf,
+    pub line: usize,
+    pub href: String,
+}
+
+/// A course that passed every check, rendered and ready to store.
+#[derive(Debug, Clone)]
+pub struct Course {
+    pub slug: String,
+    /// `revision` is 0 here; the store assigns the real number.
+    pub detail: CourseDetail,
+    pub lessons: Vec<Lesson>,
+    /// `course.md` as written.
+    pub source: String,
+    /// SHA-256 over every markdown file of the folder, names included.
+    pub content_hash: String,
+    pub site_links: Vec<SiteLink>,
+}
+
+/// Reads and validates one course folder. Returns every problem found, not just the first.
+pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
+    let mut errors = Vec::new();
+    let slug = dir
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !is_slug(&slug) {
+        errors.push(ContentError::new(
+            dir,
+            None,
+            "a course folder name must be lowercase letters, digits and single hyphens (it becomes the URL)",
+        ));
+    }
+
+    let files = match read_markdown_files(dir) {
+        Ok(files) => files,
+        Err(error) => return Err(vec![error]),
+    };
+    let content_hash = hash_files(&files);
+
+    let course_path = dir.join("course.md");
+    let Some(course_file) = files.iter().find(|f| f.name == "course.md") else {
+        errors.push(ContentError::new(&course_path, None, "every course folder needs a course.md"));
+        return Err(errors);
+    };
+
+    // Lessons first: the overview's links are checked against them.
+    let mut lesson_files: Vec<(u32, String, &SourceFile)> = Vec::new();
+    for file in &files {
+        if file.name == "course.md" || file.name.ends_with(".quiz.md") {
+            continue;
+        }
+        match parse_lesson_name(&file.name) {
+            Some((position, lesson_slug)) => lesson_files.push((position, lesson_slug, file)),
+            None => errors.push(ContentError::new(
+                &dir.join(&file.name),
+                None,
+                "not a lesson file name: lessons are named NN-<slug>.md, e.g. 01-introduction.md",
+            )),
+        }
+    }
+    lesson_files.sort_by_key(|(position, _, _)| *position);
+    let mut seen_positions = HashSet::new();
+    let mut seen_slugs = HashSet::new();
+    for (position, lesson_slug, file) in &lesson_files {
+        let path = dir.join(&file.name);
+        if !seen_positions.insert(*position) {
+            errors.push(ContentError::new(&path, None, format!("duplicate lesson number {position:02}")));
+        }
+        if !seen_slugs.insert(lesson_slug.clone()) {
+            errors.push(ContentError::new(&path, None, format!("duplicate lesson slug \"{lesson_slug}\"")));
+        }
+    }
+    if lesson_files.is_empty() {
+        errors.push(ContentError::new(&course_path, None, "the course has no lessons (NN-<slug>.md files)"));
+    }
+
+    let lesson_names: Vec<(String, String)> = lesson_files
+        .iter()
+        .map(|(_, lesson_slug, file)| (file.name.clone(), lesson_slug.clone()))
+        .collect();
+    let rewrite = |href: &str| -> Option<String> {
+        let (file, fragment) = href.split_once('#').map_or((href, ""), |(f, frag)| (f, frag));
+        let (_, lesson_slug) = lesson_names.iter().find(|(name, _)| name == file)?;
+        let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+        Some(format!("/courses/{slug}/{lesson_slug}{fragment}"))
+    };
+
+    let mut site_links = Vec::new();
+    let mut lessons = Vec::new();
+    for (index, (_, lesson_slug, file)) in lesson_files.iter().enumerate() {
+        let path = dir.join(&file.name);
+        let rendered = markdown::render(&file.text, true, &rewrite);
+        check_links(&path, 0, &rendered.links, &rewrite, &mut site_links, &mut errors);
+        let Some(title) = rendered.title.filter(|t| !t.is_empty()) else {
+            errors.push(ContentError::new(&path, Some(1), "a lesson must start with a `# Title` heading"));
+            continue;
+        };
+        lessons.push(Lesson {
+            slug: lesson_slug.clone(),
+            title,
+            position: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            source: file.text.clone(),
+            html: rendered.html,
+            toc: rendered.toc,
+        });
+    }
+
+    let detail = parse_course_md(&course_path, &course_file.text, &slug, &lessons, &rewrite, &mut site_links, &mut errors);
+    match detail {
+        Some(detail) if errors.is_empty() => Ok(Course {
+            slug,
+            detail,
+            lessons,
+            source: course_file.text.clone(),
+            content_hash,
+            site_links,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn parse_course_md(
+    path: &Path,
+    text: &str,
+    slug: &str,
+    lessons: &[Lesson],
+    rewrite: &dyn Fn(&str) -> Option<String>,
+    site_links: &mut Vec<SiteLink>,
+    errors: &mut Vec<ContentError>,
+) -> Option<CourseDetail> {
+    let split = match front_matter::split(path, text) {
+        Ok(split) => split,
+        Err(error) => {
+            errors.push(error);
+            return None;
+        }
+    };
+    let meta: CourseMeta = match front_matter::parse(path, &split) {
+        Ok(meta) => meta,
+        Err(error) => {
+            errors.push(error);
+            return None;
+        }
+    };
+    let before = errors.len();
+    let mut problems = Problems { path, split: &split, errors: &mut *errors };
+
+    if meta.title.trim().is_empty() {
+        problems.at_key("title", "the title is empty".into());
+    }
+    if meta.summary.trim().is_empty() {
+        problems.at_key("summary", "the summary is empty".into());
+    }
+    if meta.professions.is_empty() {
+        problems.at_key("professions", "list at least one profession the course is for".into());
+    }
+    if meta.estimated_minutes == 0 {
+        problems.at_key("estimated_minutes", "estimated_minutes must be more than 0".into());
+    }
+    if meta.objectives.iter().all(|o| o.trim().is_empty()) {
+        problems.at_key("objectives", "missing learning objectives: learners must see them before they start".into());
+    }
+    if meta.credits.is_empty() {
+        problems.at_key("credits", "missing credit: add at least one [[credits]] table with type and max_hours".into());
+    }
+    let mut credits = Vec::new();
+    for (index, credit) in meta.credits.iter().enumerate() {
+        let line = table_key_line(&split, "credits", index, "max_hours");
+        let quarters = credit.max_hours * 4.0;
+        if credit.max_hours <= 0.0 || quarters.fract() != 0.0 || quarters > 4.0 * 100.0 {
+            problems.at_line(line, format!(
+                    "max_hours = {} is not a credit amount: credit moves in 0.25 steps (0.25, 0.5, 0.75, 1, …) up to 100",
+                    credit.max_hours
+                ),
+            );
+            continue;
+        }
+        if credits.iter().any(|c: &Credit| c.kind == credit.kind) {
+            problems.at_line(table_key_line(&split, "credits", index, "type"), format!("credit type \"{}\" is listed twice", credit.kind.slug()));
+            continue;
+        }
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: a positive whole number up to 400")]
+        credits.push(Credit { kind: credit.kind, max_hours: Hours::from_quarters(quarters as u32) });
+    }
+    if meta.faculty.is_empty() {
+        problems.at_key("faculty", "missing faculty: list every faculty member and planner with a disclosure".into());
+    }
+    let mut faculty = Vec::new();
+    for (index, person) in meta.faculty.iter().enumerate() {
+        let disclosure = person.disclosure.trim();
+        if disclosure.is_empty() {
+            problems.at_line(table_key_line(&split, "faculty", index, "disclosure"), format!("missing disclosure for {}: write the relevant financial relationships, or \"none\"", person.name),
+            );
+        }
+        if person.name.trim().is_empty() || person.role.trim().is_empty() {
+            problems.at_line(table_key_line(&split, "faculty", index, "name"), "every faculty entry needs a name and a role".into());
+        }
+        faculty.push(FacultyMember {
+            name: person.name.trim().to_owned(),
+            role: person.role.trim().to_owned(),
+            relationships: (!disclosure.eq_ignore_ascii_case("none")).then(|| disclosure.to_owned()),
+        });
+    }
+    let (accreditation, designation) = match &meta.statements {
+        None => {
+            problems.at_key("statements", "missing [statements] with the accreditation and credit designation statements".into());
+            (String::new(), String::new())
+        }
+        Some(statements) => {
+            if statements.accreditation.trim().is_empty() {
+                problems.at_key("accreditation", "missing accreditation statement".into());
+            }
+            if statements.designation.trim().is_empty() {
+                problems.at_key("designation", "missing credit designation statement".into());
+            }
+            (statements.accreditation.trim().to_owned(), statements.designation.trim().to_owned())
+        }
+    };
+    let release = date_only(&meta.release_date);
+    let expiry = date_only(&meta.expiry_date);
+    match (&release, &expiry) {
+        (None, _) => problems.at_key("release_date", "release_date must be a date like 2026-01-15".into()),
+        (_, None) => problems.at_key("expiry_date", "expiry_date must be a date like 2028-01-14".into()),
+        (Some(release), Some(expiry)) if expiry <= release => {
+            problems.at_key("expiry_date", format!("expiry_date {expiry} must be after release_date {release}"));
+        }
+        _ => {}
+    }
+
+    let rendered = markdown::render(split.body, false, rewrite);
+    check_links(path, split.body_line - 1, &rendered.links, rewrite, site_links, errors);
+
+    if errors.len() > before {
+        return None;
+    }
+    let lesson_count = u32::try_from(lessons.len()).unwrap_or(u32::MAX);
+    Some(CourseDetail {
+        card: CourseCard {
+            slug: slug.to_owned(),
+            title: meta.title.trim().to_owned(),
+            summary: meta.summary.trim().to_owned(),
+            professions: meta.professions,
+            credits,
+            estimated_minutes: meta.estimated_minutes,
+            lesson_count,
+            release_date: release.unwrap_or_default(),
+            expiry_date: expiry.unwrap_or_default(),
+            featured: meta.featured,
+            revision: 0,
+        },
+        objectives: meta.objectives.into_iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+        faculty,
+        accreditation_statement: accreditation,
+        designation_statement: designation,
+        overview_html: rendered.html,
+        lessons: lessons
+            .iter()
+            .map(|l| LessonLink { slug: l.slug.clone(), title: l.title.clone(), position: l.position })
+            .collect(),
+    })
+}
+
+/// Collects front-matter problems, each pointing at the line it is about.
+struct Problems<'a> {
+    path: &'a Path,
+    split: &'a Split<'a>,
+    errors: &'a mut Vec<ContentError>,
+}
+
+impl Problems<'_> {
+    fn at_key(&mut self, key: &str, message: String) {
+        let line = front_matter::key_line(self.split, key);
+        self.at_line(line, message);
+    }
+
+    fn at_line(&mut self, line: usize, message: String) {
+        self.errors.push(ContentError::new(self.path, Some(line), message));
+    }
+}
+
+/// Checks the links of one file: lesson file links must name a lesson of this course, site
+/// links are kept for the cross-course check. `line_offset` maps body lines to file lines.
+fn check_links(
+    path: &Path,
+    line_offset: usize,
+    links: &[markdown::Link],
+    rewrite: &dyn Fn(&str) -> Option<String>,
+    site_links: &mut Vec<SiteLink>,
+    errors: &mut Vec<ContentError>,
+) {
+    for link in links {
+        let line = link.line + line_offset;
+        let target = link.href.split(['#', '?']).next().unwrap_or_default();
+        if target.ends_with(".md") && !target.contains("://") {
+            if rewrite(&link.href).is_none() {
+                errors.push(ContentError::new(
+                    path,
+                    Some(line),
+                    format!("broken link: {} is not a lesson file of this course", link.href),
+                ));
+            }
+        } else if link.href.starts_with("/courses/") {
+            site_links.push(SiteLink { file: path.to_path_buf(), line, href: link.href.clone() });
+        }
+    }
+}
+
+/// Line of `key` inside the `index`-th `[[table]]`, or of the table header itself.
+fn table_key_line(split: &Split<'_>, table: &str, index: usize, key: &str) -> usize {
+    let header = format!("[[{table}]]");
+    let lines: Vec<&str> = split.front_matter.lines().collect();
+    let Some(start) = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.trim() == header)
+        .nth(index)
+        .map(|(i, _)| i)
+    else {
+        return front_matter::key_line(split, table);
+    };
+    let found = lines[start + 1..]
+        .iter()
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        });
+    split.front_matter_line + start + found.map_or(0, |offset| offset + 1)
+}
+
+fn date_only(value: &toml::value::Datetime) -> Option<String> {
+    match (value.date, value.time, value.offset) {
+        (Some(date), None, None) => Some(date.to_string()),
+        _ => None,
+    }
+}
+
+/// `01-introduction.md` → `(1, "introduction")`.
+fn parse_lesson_name(name: &str) -> Option<(u32, String)> {
+    let stem = name.strip_suffix(".md")?;
+    let (number, slug) = stem.split_once('-')?;
+    if number.len() != 2 || !number.bytes().all(|b| b.is_ascii_digit()) || !is_slug(slug) {
+        return None;
+    }
+    Some((number.parse().ok()?, slug.to_owned()))
+}
+
+pub(crate) fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 80
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && !text.contains("--")
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn read_markdown_files(dir: &Path) -> Result<Vec<SourceFile>, ContentError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| ContentError::new(dir, None, format!("cannot read the folder: {error}")))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|error| ContentError::new(dir, None, format!("cannot read the folder: {error}")))?
+            .path();
+        if path.extension().is_none_or(|ext| ext != "md") || !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|error| {
+            ContentError::new(&path, None, format!("cannot read the file (it must be UTF-8 text): {error}"))
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        files.push(SourceFile { name, text });
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
+fn hash_files(files: &[SourceFile]) -> String {
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.name.as_bytes());
+        hasher.update([0]);
+        hasher.update((file.text.len() as u64).to_le_bytes());
+        hasher.update(file.text.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const VALID_COURSE_MD: &str = r#"+++
+title = "A course"
+summary = "What it is about."
+professions = ["nurse"]
+estimated_minutes = 30
+release_date = 2026-01-15
+expiry_date = 2028-01-14
+objectives = ["Explain one thing"]
+
+[[credits]]
+type = "nursing-contact-hours"
+max_hours = 0.5
+
+[[faculty]]
+name = "A. Author, RN"
+role = "Course director"
+disclosure = "none"
+
+[statements]
+accreditation = "Accredited by someone."
+designation = "Designated for 0.5 contact hours."
++++
+Overview text.
+"#;
+
+    fn course_dir(course_md: &str, lessons: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("demo-course");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("course.md"), course_md).expect("write");
+        for (name, text) in lessons {
+            std::fs::write(dir.join(name), text).expect("write");
+        }
+        (root, dir)
+    }
+
+    fn errors_of(course_md: &str, lessons: &[(&str, &str)]) -> Vec<ContentError> {
+        let (_root, dir) = course_dir(course_md, lessons);
+        load_course(&dir).expect_err("should fail")
+    }
+
+    const ONE_LESSON: &[(&str, &str)] = &[("01-start.md", "# Start\n\nHello.\n")];
+
+    #[test]
+    fn a_valid_course_loads() {
+        let (_root, dir) = course_dir(VALID_COURSE_MD, &[("01-start.md", "# Start\n\nSee [next](02-end.md).\n"), ("02-end.md", "# End\n\n## Part\n")]);
+        let course = load_course(&dir).expect("valid");
+        assert_eq!(course.slug, "demo-course");
+        assert_eq!(course.detail.card.credits[0].max_hours, Hours::from_quarters(2));
+        assert_eq!(course.detail.faculty[0].relationships, None);
+        assert_eq!(course.lessons.len(), 2);
+        assert_eq!(course.lessons[1].title, "End");
+        assert!(course.lessons[0].html.contains("href=\"/courses/demo-course/end\""), "{}", course.lessons[0].html);
+        assert_eq!(course.detail.card.release_date, "2026-01-15");
+    }
+
+    #[test]
+    fn credit_must_be_in_quarter_steps() {
+        let md = VALID_COURSE_MD.replace("max_hours = 0.5", "max_hours = 0.3");
+        let errors = errors_of(&md, ONE_LESSON);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, Some(12), "{}", errors[0]);
+        assert!(errors[0].message.contains("0.25 steps"), "{}", errors[0]);
+
+        for ok in ["0.25", "0.75", "1.0", "1.25", "2"] {
+            let md = VALID_COURSE_MD.replace("max_hours = 0.5", &format!("max_hours = {ok}"));
+            let (_root, dir) = course_dir(&md, ONE_LESSON);
+            assert!(load_course(&dir).is_ok(), "{ok} should be accepted");
+        }
+        for bad in ["0", "-1", "1.1", "0.125"] {
+            let md = VALID_COURSE_MD.replace("max_hours = 0.5", &format!("max_hours = {bad}"));
+            assert!(!errors_of(&md, ONE_LESSON).is_empty(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn missing_objectives_disclosure_and_statements_are_named() {
+        let md = VALID_COURSE_MD
+            .replace("objectives = [\"Explain one thing\"]", "objectives = []")
+            .replace("disclosure = \"none\"", "disclosure = \"\"")
+            .replace("[statements]\naccreditation = \"Accredited by someone.\"\ndesignation = \"Designated for 0.5 contact hours.\"\n", "");
+        let errors = errors_of(&md, ONE_LESSON);
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 3, "{text:#?}");
+        assert!(text[0].contains("course.md:9: missing learning objectives"), "{text:#?}");
+        assert!(text[1].contains("course.md:18: missing disclosure for A. Author, RN"), "{text:#?}");
+        assert!(text[2].contains("missing [statements]"), "{text:#?}");
+    }
+
+    #[test]
+    fn unknown_profession_names_its_line() {
+        let md = VALID_COURSE_MD.replace("[\"nurse\"]", "[\"nurse\", \"dentist\"]");
+        let errors = errors_of(&md, ONE_LESSON);
+        assert_eq!(errors[0].line, Some(4), "{}", errors[0]);
+        assert!(errors[0].message.contains("dentist"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn duplicate_lesson_slugs_and_numbers_are_refused() {
+        let errors = errors_of(VALID_COURSE_MD, &[("01-start.md", "# A\n"), ("02-start.md", "# B\n"), ("02-other.md", "# C\n")]);
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(text.iter().any(|e| e.contains("duplicate lesson slug \"start\"")), "{text:#?}");
+        assert!(text.iter().any(|e| e.contains("duplicate lesson number 02")), "{text:#?}");
+    }
+
+    #[test]
+    fn broken_lesson_link_names_file_and_line() {
+        let errors = errors_of(VALID_COURSE_MD, &[("01-start.md", "# Start\n\nText\n\n[gone](03-missing.md)\n")]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].file.ends_with("01-start.md"));
+        assert_eq!(errors[0].line, Some(5));
+    }
+
+    #[test]
+    fn lesson_without_title_and_badly_named_files_are_refused() {
+        let errors = errors_of(VALID_COURSE_MD, &[("01-start.md", "No heading here.\n"), ("intro.md", "# Intro\n")]);
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(text.iter().any(|e| e.contains("intro.md: not a lesson file name")), "{text:#?}");
+        assert!(text.iter().any(|e| e.contains("01-start.md:1: a lesson must start")), "{text:#?}");
+    }
+
+    #[test]
+    fn expiry_must_follow_release() {
+        let md = VALID_COURSE_MD.replace("expiry_date = 2028-01-14", "expiry_date = 2025-01-14");
+        let errors = errors_of(&md, ONE_LESSON);
+        assert_eq!(errors[0].line, Some(7), "{}", errors[0]);
+    }
+
+    #[test]
+    fn hash_changes_only_with_content() {
+        let (_root, dir) = course_dir(VALID_COURSE_MD, ONE_LESSON);
+        let first = load_course(&dir).expect("valid").content_hash;
+        assert_eq!(load_course(&dir).expect("valid").content_hash, first);
+        std::fs::write(dir.join("01-start.md"), "# Start\n\nHello again.\n").expect("write");
+        assert_ne!(load_course(&dir).expect("valid").content_hash, first);
+    }
+}

@@ -1,0 +1,263 @@
+//! Markdown to safe HTML: the parser options in one place, heading ids and the table of
+//! contents, link rewriting for lesson files, and ammonia sanitising. Runs when content is
+//! loaded, never on a page request.
+
+use app::model::TocEntry;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// The markdown dialect courses are written in.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Ids the page templates use; headings in content never take them.
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "toc-heading",
+    "featured-heading",
+    "how-heading",
+    "objectives-heading",
+    "disclosure-heading",
+    "credit-heading",
+    "about-heading",
+    "lessons-heading",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub href: String,
+    /// 1-based line within the markdown given to [`render`].
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// The text of the first level-1 heading, when `take_title` was asked for.
+    pub title: Option<String>,
+    /// Level-2 and level-3 headings, in order.
+    pub toc: Vec<TocEntry>,
+    /// Every link destination as written, for checking.
+    pub links: Vec<Link>,
+}
+
+/// Renders `markdown`. With `take_title`, the first `# Heading` is removed from the body and
+/// returned as the title (the page shows it itself). `rewrite_link` may replace a link
+/// destination (lesson file names become URLs).
+pub fn render(
+    markdown: &str,
+    take_title: bool,
+    rewrite_link: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut rendered = Rendered::default();
+    let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect();
+
+    let mut heading: Option<(HeadingLevel, Option<String>, usize)> = None;
+    let mut heading_text = String::new();
+    let mut skipping_title = false;
+
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level, id.map(|id| id.to_string()), events.len()));
+                heading_text.clear();
+                skipping_title = take_title && level == HeadingLevel::H1 && rendered.title.is_none();
+                if !skipping_title {
+                    // Placeholder, replaced once the heading's text (and so its id) is known.
+                    events.push(Event::Text(CowStr::Borrowed("")));
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let (_, explicit_id, start) = heading.take().unwrap_or((level, None, events.len()));
+                let text = heading_text.trim().to_owned();
+                if skipping_title {
+                    rendered.title = Some(text);
+                    skipping_title = false;
+                    continue;
+                }
+                let id = unique_id(explicit_id.unwrap_or_else(|| slugify(&text)), &mut used_ids);
+                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
+                    rendered.toc.push(TocEntry {
+                        level: level as u8,
+                        id: id.clone(),
+                        text,
+                    });
+                }
+                events[start] = Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id)),
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                });
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Text(ref text) | Event::Code(ref text) if heading.is_some() => {
+                heading_text.push_str(text);
+                if !skipping_title {
+                    events.push(event);
+                }
+            }
+            _ if skipping_title => {}
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                rendered.links.push(Link {
+                    href: dest_url.to_string(),
+                    line: super::front_matter::line_of(markdown, range.start),
+                });
+                let dest_url = rewrite_link(&dest_url).map_or(dest_url, CowStr::from);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
+
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    rendered.html = sanitize(&html);
+    rendered
+}
+
+/// Removes anything that could run script: `<script>`, event handlers, `javascript:` URLs,
+/// inline styles. Educators are trusted to write content, but their markdown is still cleaned.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_generic_attributes(["id"])
+            .link_rel(Some("noopener noreferrer"));
+        builder
+    });
+    CLEANER.clean(html).to_string()
+}
+
+/// `"Store-and-forward (async) care"` → `"store-and-forward-async-care"`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        "section".to_owned()
+    } else {
+        slug
+    }
+}
+
+fn unique_id(base: String, used: &mut HashSet<String>) -> String {
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(markdown: &str) -> Rendered {
+        render(markdown, false, &|_| None)
+    }
+
+    #[test]
+    fn removes_script_event_handlers_and_javascript_links() {
+        let out = plain(
+            "Hello <script>alert(1)</script>\n\n\
+             <img src=\"x.png\" onerror=\"alert(2)\">\n\n\
+             [click](javascript:alert(3)) and <a href=\"JaVaScRiPt:alert(4)\">raw</a>\n\n\
+             <p onclick=\"alert(5)\" style=\"color:red\">para</p>\n",
+        );
+        let html = out.html.to_lowercase();
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("alert(1)"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+        assert!(html.contains("<img src=\"x.png\""), "safe parts stay: {html}");
+        assert!(html.contains(">click</a>"), "link text stays: {html}");
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_a_table_of_contents() {
+        let out = plain("## Live video\n\ntext\n\n### Why it matters\n\n## Live video\n\n## Own {#custom}\n\n#### Deep\n");
+        assert!(out.html.contains("<h2 id=\"live-video\">Live video</h2>"), "{}", out.html);
+        assert!(out.html.contains("<h2 id=\"live-video-2\">"), "{}", out.html);
+        assert!(out.html.contains("<h2 id=\"custom\">Own</h2>"), "{}", out.html);
+        let toc: Vec<_> = out.toc.iter().map(|e| (e.level, e.id.as_str())).collect();
+        assert_eq!(
+            toc,
+            [(2, "live-video"), (3, "why-it-matters"), (2, "live-video-2"), (2, "custom")]
+        );
+    }
+
+    #[test]
+    fn a_heading_never_takes_a_page_id() {
+        let out = plain("## Main\n");
+        assert!(out.html.contains("id=\"main-2\""), "{}", out.html);
+    }
+
+    #[test]
+    fn takes_the_first_h1_as_title() {
+        let out = render("# What telehealth covers\n\nBody\n\n# Second\n", true, &|_| None);
+        assert_eq!(out.title.as_deref(), Some("What telehealth covers"));
+        assert!(!out.html.contains("What telehealth covers"), "{}", out.html);
+        assert!(out.html.contains("<h1 id=\"second\">Second</h1>"), "{}", out.html);
+    }
+
+    #[test]
+    fn enabled_extensions_render() {
+        let out = plain(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n- [ ] open\n\nNote[^1]\n\n[^1]: The footnote.\n",
+        );
+        assert!(out.html.contains("<table>"), "{}", out.html);
+        assert!(out.html.contains("<del>old</del>"), "{}", out.html);
+        assert!(out.html.contains("type=\"checkbox\""), "{}", out.html);
+        assert!(out.html.contains("checked"), "{}", out.html);
+        assert!(out.html.contains("The footnote."), "{}", out.html);
+    }
+
+    #[test]
+    fn links_are_collected_with_lines_and_rewritten() {
+        let out = render("Intro\n\nSee [next](02-next.md#top) and [web](https://example.org).\n", false, &|href| {
+            href.strip_prefix("02-next.md").map(|rest| format!("/courses/c/next{rest}"))
+        });
+        assert_eq!(out.links.len(), 2);
+        assert_eq!(out.links[0], Link { href: "02-next.md#top".into(), line: 3 });
+        assert!(out.html.contains("href=\"/courses/c/next#top\""), "{}", out.html);
+        assert!(out.html.contains("rel=\"noopener noreferrer\""), "{}", out.html);
+    }
+
+    #[test]
+    fn slugify_keeps_words() {
+        assert_eq!(slugify("Store-and-forward (async) care"), "store-and-forward-async-care");
+        assert_eq!(slugify("  ?? "), "section");
+    }
+}

@@ -1,0 +1,86 @@
+//! The Grand Rounds server as a library: start-up (database, content import) and
+//! [`build_router`], so tests and benchmarks drive the real router without a socket.
+
+pub mod catalog;
+pub mod config;
+pub mod content;
+pub mod db;
+mod http;
+
+pub use http::build_router;
+
+use axum::extract::FromRef;
+use catalog::CatalogService;
+use leptos::config::LeptosOptions;
+use sqlx::SqlitePool;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Everything a request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: SqlitePool,
+    pub catalog: Arc<CatalogService>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// What start-up needs to know.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub content_dir: PathBuf,
+    pub site_root: PathBuf,
+}
+
+/// Opens the database, applies migrations, imports `content/` (a bad course is reported and
+/// skipped, never fatal) and loads the catalog.
+pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
+    let pool = db::connect(&settings.database_url).await?;
+    db::migrate(&pool).await?;
+
+    let report = content::load_dir(&settings.content_dir);
+    for error in &report.errors {
+        tracing::warn!("content problem, course not updated: {error}");
+    }
+    let summary = content::store::import(&pool, &report.courses, &report.present).await?;
+    for (slug, number) in &summary.created {
+        tracing::info!(course = %slug, revision = number, "new course revision stored");
+    }
+    for slug in &summary.retired {
+        tracing::info!(course = %slug, "course folder gone: course retired");
+    }
+    let catalog = CatalogService::load(&pool).await?;
+    tracing::info!(
+        courses = catalog.snapshot().len(),
+        unchanged = summary.unchanged,
+        problems = report.errors.len(),
+        "content loaded"
+    );
+
+    Ok(AppState {
+        leptos_options: leptos_options(&settings.site_root),
+        pool,
+        catalog: Arc::new(catalog),
+    })
+}
+
+/// Leptos' view of the built site. File hashing is on when cargo-leptos left its hash file
+/// next to the binary (a `hash-files` build).
+pub fn leptos_options(site_root: &Path) -> LeptosOptions {
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|file| file.is_file());
+    LeptosOptions::builder()
+        .output_name("grandrounds")
+        .site_root(site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .hash_files(hashed)
+        .build()
+}
