@@ -558,8 +558,8 @@ Overview text.
         let errors = errors_of(&md, ONE_LESSON);
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(errors.len(), 3, "{text:#?}");
-        assert!(text[0].contains("course.md:9: missing learning objectives"), "{text:#?}");
-        assert!(text[1].contains("course.md:18: missing disclosure for A. Author, RN"), "{text:#?}");
+        assert!(text[0].contains("course.md:8: missing learning objectives"), "{text:#?}");
+        assert!(text[1].contains("course.md:17: missing disclosure for A. Author, RN"), "{text:#?}");
         assert!(text[2].contains("missing [statements]"), "{text:#?}");
     }
 

@@ -93,8 +93,8 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "the fields only give the TOML a shape to fail against")]
     struct Meta {
-        #[expect(dead_code, reason = "only its presence is tested")]
         title: String,
         hours: f64,
     }
@@ -106,7 +106,7 @@ mod tests {
     #[test]
     fn splits_front_matter_and_body_with_line_numbers() {
         let text = "+++\ntitle = \"A\"\nhours = 1.0\n+++\n# Body\n";
-        let split = split(&file(), text).expect("valid");
+        let split = super::split(&file(), text).expect("valid");
         assert_eq!(split.front_matter, "title = \"A\"\nhours = 1.0\n");
         assert_eq!(split.body, "# Body\n");
         assert_eq!(split.body_line, 5);
@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn toml_syntax_error_names_file_and_line() {
         let text = "+++\ntitle = \"A\"\n\nhours = = 1\n+++\nbody";
-        let split = split(&file(), text).expect("fences are fine");
+        let split = super::split(&file(), text).expect("fences are fine");
         let error = parse::<Meta>(&file(), &split).expect_err("bad TOML");
         assert_eq!(error.line, Some(4), "{error}");
         assert!(error.to_string().starts_with("content/courses/demo/course.md:4: "), "{error}");
@@ -124,12 +124,12 @@ mod tests {
     #[test]
     fn wrong_type_and_unknown_key_name_their_line() {
         let text = "+++\ntitle = \"A\"\nhours = \"one\"\n+++\n";
-        let split = split(&file(), text).expect("fences are fine");
+        let split = super::split(&file(), text).expect("fences are fine");
         let error = parse::<Meta>(&file(), &split).expect_err("string for float");
         assert_eq!(error.line, Some(3), "{error}");
 
         let text = "+++\ntitle = \"A\"\nhours = 1.0\ntitel = \"B\"\n+++\n";
-        let split = split(&file(), text).expect("fences are fine");
+        let split = super::split(&file(), text).expect("fences are fine");
         let error = parse::<Meta>(&file(), &split).expect_err("unknown key");
         assert_eq!(error.line, Some(4), "{error}");
         assert!(error.message.contains("titel"), "{error}");
@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn key_line_finds_keys_and_tables() {
         let text = "+++\ntitle = \"A\"\n\n[statements]\naccreditation = \"x\"\n+++\n";
-        let split = split(&file(), text).expect("valid");
+        let split = super::split(&file(), text).expect("valid");
         assert_eq!(key_line(&split, "title"), 2);
         assert_eq!(key_line(&split, "statements"), 4);
         assert_eq!(key_line(&split, "objectives"), 1);

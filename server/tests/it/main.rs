@@ -1,0 +1,5 @@
+//! One integration-test binary: every test drives the real router from `build_router` on a
+//! fresh temporary database, without a socket.
+
+mod pages;
+mod support;

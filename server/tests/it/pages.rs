@@ -1,0 +1,275 @@
+//! The public pages: catalog and filters, course overview, lessons, 404s, health, headers.
+
+use crate::support::{TestApp, copy_dir, demo_content};
+use axum::body::Body;
+use http::{Request, StatusCode};
+
+const MAIN: &str = "Telehealth and telemedicine for clinical teams";
+const NURSING: &str = "Running a remote patient monitoring programme";
+
+#[tokio::test]
+async fn catalog_lists_both_courses() {
+    let app = TestApp::new().await;
+    let page = app.get("/courses").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(MAIN);
+    page.assert_contains(NURSING);
+    page.assert_contains("2 courses");
+    page.assert_contains("<form");
+    page.assert_contains("method=\"get\"");
+}
+
+#[tokio::test]
+async fn catalog_filters_by_profession_and_credit() {
+    let app = TestApp::new().await;
+
+    let physicians = app.get("/courses?profession=physician").await;
+    assert_eq!(physicians.status, StatusCode::OK);
+    physicians.assert_contains(MAIN);
+    assert!(!physicians.body.contains(NURSING), "the nursing course is not for physicians");
+    physicians.assert_contains("<option value=\"physician\" selected");
+
+    let nurses = app.get("/courses?profession=nurse").await;
+    nurses.assert_contains(MAIN);
+    nurses.assert_contains(NURSING);
+
+    let ama = app.get("/courses?credit=ama-pra-category-1").await;
+    ama.assert_contains(MAIN);
+    assert!(!ama.body.contains(NURSING));
+
+    let none = app.get("/courses?profession=pharmacist&credit=nursing-contact-hours").await;
+    assert_eq!(none.status, StatusCode::OK);
+    // The pharmacist filter keeps only the main course, which also offers nursing hours.
+    none.assert_contains(MAIN);
+
+    let empty = app.get("/courses?profession=other").await;
+    empty.assert_contains("No course matches these filters");
+}
+
+#[tokio::test]
+async fn unknown_filter_values_get_a_clear_message() {
+    let app = TestApp::new().await;
+    let page = app.get("/courses?profession=dentist").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("profession: \"dentist\" is not a profession we list");
+}
+
+#[tokio::test]
+async fn course_page_shows_objectives_disclosures_and_statements_before_lessons() {
+    let app = TestApp::new().await;
+    let page = app.get("/courses/telehealth-for-clinical-teams").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let objectives = page.position("Learning objectives");
+    let objective = page.position("Distinguish telehealth from telemedicine");
+    let disclosures = page.position("Faculty, planners and disclosures");
+    let none = page.position("No relevant financial relationships");
+    let relationship = page.position("Advisory board, Northwind Health Devices");
+    let accreditation = page.position("Accreditation statement");
+    let designation = page.position("designates this enduring material");
+    let credit = page.position("AMA PRA Category 1 Credit™");
+    let lessons = page.position("id=\"lessons-heading\"");
+    let first_lesson = page.position("href=\"/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine\"");
+    for (name, at) in [
+        ("objectives", objectives),
+        ("objective", objective),
+        ("disclosures", disclosures),
+        ("no-relationship disclosure", none),
+        ("relationship disclosure", relationship),
+        ("accreditation", accreditation),
+        ("designation", designation),
+        ("credit", credit),
+    ] {
+        assert!(at < lessons && at < first_lesson, "{name} must come before the lesson list");
+    }
+    page.assert_contains("<title>Telehealth and telemedicine for clinical teams · Grand Rounds</title>");
+}
+
+#[tokio::test]
+async fn lesson_renders_headings_toc_and_neighbours() {
+    let app = TestApp::new().await;
+    let page = app.get("/courses/telehealth-for-clinical-teams/modalities").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<h1>The four modalities of remote care</h1>");
+    page.assert_contains("<h2 id=\"live-video-synchronous\">Live video (synchronous)</h2>");
+    page.assert_contains("<a href=\"#store-and-forward-asynchronous\">Store-and-forward (asynchronous)</a>");
+    page.assert_contains("Lesson 2 of 5");
+    page.assert_contains("href=\"/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine\" rel=\"prev\"");
+    page.assert_contains("href=\"/courses/telehealth-for-clinical-teams/who-takes-part\" rel=\"next\"");
+    // The lesson file link written as 03-who-takes-part.md was rewritten to the lesson URL.
+    assert!(!page.body.contains("03-who-takes-part.md"));
+    // One h1 per page: the lesson's own `# Title` is not repeated in the body.
+    assert_eq!(page.body.matches("<h1").count(), 1);
+}
+
+#[tokio::test]
+async fn first_and_last_lessons_have_one_neighbour() {
+    let app = TestApp::new().await;
+    let first = app.get("/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine").await;
+    assert!(!first.body.contains("rel=\"prev\""));
+    first.assert_contains("rel=\"next\"");
+    let last = app.get("/courses/telehealth-for-clinical-teams/barriers").await;
+    last.assert_contains("rel=\"prev\"");
+    assert!(!last.body.contains("rel=\"next\""));
+}
+
+#[tokio::test]
+async fn unknown_course_lesson_and_page_are_404() {
+    let app = TestApp::new().await;
+    for path in [
+        "/courses/no-such-course",
+        "/courses/no-such-course/intro",
+        "/courses/telehealth-for-clinical-teams/no-such-lesson",
+        "/definitely/not/here",
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        page.assert_contains("Not found");
+        page.assert_contains("<html");
+    }
+    let page = app.get("/courses/telehealth-for-clinical-teams/no-such-lesson").await;
+    page.assert_contains("The course has no lesson called");
+}
+
+#[tokio::test]
+async fn healthz_checks_the_database() {
+    let app = TestApp::new().await;
+    let page = app.get("/healthz").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body, r#"{"database":"ok","status":"ok"}"#);
+
+    app.state.pool.close().await;
+    let page = app.get("/healthz").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_nonce_csp() {
+    let app = TestApp::new().await;
+    let page = app.get("/courses").await;
+    let csp = page.header("content-security-policy");
+    assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.header("x-content-type-options"), "nosniff");
+    assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(page.header("x-frame-options"), "DENY");
+    // Every inline script carries the nonce the header names.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("nonce");
+    for script in page.body.split("<script").skip(1) {
+        let tag = script.split('>').next().unwrap_or_default();
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "script without nonce: <script{tag}>");
+    }
+
+    let health = app.get("/healthz").await;
+    assert!(health.header("content-security-policy").contains("default-src 'none'"));
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let app = TestApp::new().await;
+    for encoding in ["br", "gzip"] {
+        let page = app
+            .request(
+                Request::get("/courses/telehealth-for-clinical-teams/modalities")
+                    .header("accept-encoding", encoding)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.header("content-encoding"), encoding);
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = TestApp::new().await;
+    let page = app
+        .request(
+            Request::post("/api/courses")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-length", 512 * 1024)
+                .body(Body::from(vec![b'a'; 512 * 1024]))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn server_function_returns_the_filtered_catalog_as_json() {
+    let app = TestApp::new().await;
+    let page = app.get("/api/courses?profession=physician").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.starts_with('['), "{}", page.body);
+    assert!(page.body.contains("telehealth-for-clinical-teams"));
+    assert!(!page.body.contains("remote-monitoring-for-nurses"));
+}
+
+#[tokio::test]
+async fn restart_creates_revisions_only_for_changed_courses() {
+    let app = TestApp::new().await;
+    let content = app.dir.path().join("content");
+    copy_dir(&demo_content(), &content);
+    let count = |state: server::AppState| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM course_revisions")
+            .fetch_one(&state.pool)
+            .await
+            .expect("count")
+    };
+
+    let fresh = tempfile::tempdir().expect("dir");
+    let first = TestApp::start_on(fresh.path(), &content).await;
+    assert_eq!(count(first.clone()).await, 2);
+    first.pool.close().await;
+
+    let unchanged = TestApp::start_on(fresh.path(), &content).await;
+    assert_eq!(count(unchanged.clone()).await, 2, "unchanged files create no revision");
+    unchanged.pool.close().await;
+
+    let lesson = content.join("courses/remote-monitoring-for-nurses/01-setting-up.md");
+    let text = std::fs::read_to_string(&lesson).expect("read");
+    std::fs::write(&lesson, text.replace("Start\nwith a small group", "Begin\nwith a small group")).expect("write");
+    let changed = TestApp::start_on(fresh.path(), &content).await;
+    assert_eq!(count(changed.clone()).await, 3, "one changed course, one new revision");
+    let revision: i64 = sqlx::query_scalar(
+        "SELECT MAX(r.number) FROM course_revisions r JOIN courses c ON c.id = r.course_id WHERE c.slug = 'remote-monitoring-for-nurses'",
+    )
+    .fetch_one(&changed.pool)
+    .await
+    .expect("revision");
+    assert_eq!(revision, 2);
+}
+
+#[tokio::test]
+async fn a_broken_course_is_skipped_and_the_rest_still_served() {
+    let dir = tempfile::tempdir().expect("dir");
+    let content = dir.path().join("content");
+    copy_dir(&demo_content(), &content);
+    let course_md = content.join("courses/remote-monitoring-for-nurses/course.md");
+    let text = std::fs::read_to_string(&course_md).expect("read");
+    std::fs::write(&course_md, text.replace("max_hours = 0.5", "max_hours = 0.4")).expect("write");
+
+    let app = TestApp::with_content(&content).await;
+    let page = app.get("/courses").await;
+    page.assert_contains(MAIN);
+    assert!(!page.body.contains(NURSING));
+    assert_eq!(app.get("/courses/telehealth-for-clinical-teams").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn home_page_introduces_and_features_courses() {
+    let app = TestApp::new().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<title>Grand Rounds</title>");
+    page.assert_contains("Featured courses");
+    page.assert_contains(MAIN);
+    page.assert_contains("<main id=\"main\"");
+    page.assert_contains("<html lang=\"en\"");
+}
+

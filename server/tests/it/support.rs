@@ -1,0 +1,107 @@
+//! `TestApp`: a fresh database in a temp folder, the demo content (or a copy), the real router.
+
+use axum::Router;
+use axum::body::Body;
+use http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use server::{AppState, Settings, build_router, start};
+use std::path::{Path, PathBuf};
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+pub fn demo_content() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_content(&demo_content()).await
+    }
+
+    pub async fn with_content(content: &Path) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = Self::start_on(dir.path(), content).await;
+        Self {
+            router: build_router(state.clone()),
+            state,
+            dir,
+        }
+    }
+
+    /// Starts the app again on an existing folder's database, as a restart would.
+    pub async fn start_on(dir: &Path, content: &Path) -> AppState {
+        let settings = Settings {
+            database_url: format!("sqlite:{}", dir.join("grandrounds.db").display()),
+            content_dir: content.to_path_buf(),
+            site_root: dir.join("site"),
+        };
+        start(&settings).await.expect("app starts")
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> Page {
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.request(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+}
+
+impl Page {
+    /// Byte offset of `needle` in the body, failing the test with the page if absent.
+    pub fn position(&self, needle: &str) -> usize {
+        self.body
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not found in page:\n{}", self.body))
+    }
+
+    pub fn assert_contains(&self, needle: &str) {
+        self.position(needle);
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("missing header {name}"))
+    }
+}
+
+/// Copies a content folder so a test can change it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
