@@ -93,9 +93,10 @@ pub fn CourseCardView(card: CourseCard) -> impl IntoView {
     }
 }
 
-/// Shows an error and gives the response the matching status.
+/// Shows an error and gives the response the matching status. `nested` when the page
+/// already has its own `<h1>`.
 #[component]
-pub fn ErrorPanel(error: AppError) -> impl IntoView {
+pub fn ErrorPanel(error: AppError, #[prop(optional)] nested: bool) -> impl IntoView {
     set_status(error.status());
     let heading = match &error {
         AppError::NotFound(_) => "Not found",
@@ -104,10 +105,16 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         AppError::Forbidden => "Not allowed",
         _ => "Something went wrong",
     };
+    let title = (!nested).then(|| view! { <Title text=heading /> });
+    let heading = if nested {
+        view! { <h2>{heading}</h2> }.into_any()
+    } else {
+        view! { <h1>{heading}</h1> }.into_any()
+    };
     view! {
-        <Title text=heading />
+        {title}
         <section class="error-panel" role="alert">
-            <h1>{heading}</h1>
+            {heading}
             <p>{error.to_string()}</p>
             <p>
                 <a href="/courses">"Browse the course catalog"</a>

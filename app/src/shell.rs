@@ -56,6 +56,13 @@ fn set_content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Marks the page once the browser has taken over, for styles and browser tests.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Grand Rounds".to_owned() } else { format!("{title} · Grand Rounds") }

@@ -85,7 +85,7 @@ pub fn CatalogPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -42,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
                     }
                 })}
             </Suspense>
