@@ -16,13 +16,19 @@ pub fn parse_filter(
     let profession = match profession.filter(|s| !s.is_empty()) {
         None => None,
         Some(slug) => Some(Profession::from_slug(slug).ok_or_else(|| {
-            AppError::validation("profession", format!("\"{slug}\" is not a profession we list"))
+            AppError::validation(
+                "profession",
+                format!("\"{slug}\" is not a profession we list"),
+            )
         })?),
     };
     let credit = match credit.filter(|s| !s.is_empty()) {
         None => None,
         Some(slug) => Some(CreditType::from_slug(slug).ok_or_else(|| {
-            AppError::validation("credit", format!("\"{slug}\" is not a credit type we offer"))
+            AppError::validation(
+                "credit",
+                format!("\"{slug}\" is not a credit type we offer"),
+            )
         })?),
     };
     Ok(CatalogFilter { profession, credit })

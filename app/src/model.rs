@@ -219,7 +219,9 @@ mod tests {
 
     #[test]
     fn hours_print_in_quarter_steps() {
-        let shown: Vec<String> = (0..6).map(|q| Hours::from_quarters(q).to_string()).collect();
+        let shown: Vec<String> = (0..6)
+            .map(|q| Hours::from_quarters(q).to_string())
+            .collect();
         assert_eq!(shown, ["0", "0.25", "0.5", "0.75", "1", "1.25"]);
     }
 

@@ -5,14 +5,28 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "grandrounds", version, about = "Grand Rounds: continuing medical education, one binary and one SQLite file")]
+#[command(
+    name = "grandrounds",
+    version,
+    about = "Grand Rounds: continuing medical education, one binary and one SQLite file"
+)]
 pub struct Cli {
     /// Database URL; the default SQLite file (and its folder) is created if missing.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:data/grandrounds.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:data/grandrounds.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// The content folder: courses/<slug>/course.md and lessons.
-    #[arg(long, env = "GRANDROUNDS_CONTENT_DIR", default_value = "content", global = true)]
+    #[arg(
+        long,
+        env = "GRANDROUNDS_CONTENT_DIR",
+        default_value = "content",
+        global = true
+    )]
     pub content_dir: PathBuf,
 
     /// What to do; `serve` when left out.
@@ -96,18 +110,25 @@ mod tests {
 
     #[test]
     fn public_url_must_be_http() {
-        assert_eq!(parse_public_url("https://cme.example.org/").as_deref(), Ok("https://cme.example.org"));
+        assert_eq!(
+            parse_public_url("https://cme.example.org/").as_deref(),
+            Ok("https://cme.example.org")
+        );
         assert!(parse_public_url("cme.example.org").is_err());
         assert!(parse_public_url("https://").is_err());
     }
 
     #[test]
     fn serve_is_the_default_and_flags_parse() {
-        let cli = Cli::try_parse_from(["grandrounds", "--database-url", "sqlite:x.db"]).expect("parse");
+        let cli =
+            Cli::try_parse_from(["grandrounds", "--database-url", "sqlite:x.db"]).expect("parse");
         assert!(cli.command.is_none());
         assert_eq!(cli.database_url, "sqlite:x.db");
-        let cli = Cli::try_parse_from(["grandrounds", "serve", "--listen", "0.0.0.0:8080"]).expect("parse");
-        let Some(Command::Serve(args)) = cli.command else { panic!("serve expected") };
+        let cli = Cli::try_parse_from(["grandrounds", "serve", "--listen", "0.0.0.0:8080"])
+            .expect("parse");
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("serve expected")
+        };
         assert_eq!(args.listen.port(), 8080);
         assert!(Cli::try_parse_from(["grandrounds", "serve", "--listen", "nowhere"]).is_err());
     }

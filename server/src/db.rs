@@ -18,7 +18,10 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
     let file = options.get_filename().to_path_buf();
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|error| {
-            anyhow::anyhow!("cannot create the database folder {}: {error}", parent.display())
+            anyhow::anyhow!(
+                "cannot create the database folder {}: {error}",
+                parent.display()
+            )
         })?;
     }
     let pool = SqlitePoolOptions::new()
@@ -39,5 +42,8 @@ pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
 
 /// Liveness: the database answers a query.
 pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(pool).await.map(drop)
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .map(drop)
 }

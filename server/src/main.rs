@@ -17,7 +17,10 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -35,7 +38,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default_from_env()?)) {
+    match cli
+        .command
+        .unwrap_or(Command::Serve(ServeArgs::default_from_env()?))
+    {
         Command::Serve(args) => serve(cli.database_url, cli.content_dir, args).await,
         Command::Migrate => {
             let pool = db::connect(&cli.database_url).await?;
@@ -90,7 +96,10 @@ async fn serve(
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", args.listen))?;
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");
-    println!("Grand Rounds is serving at http://{local} (public URL {})", args.public_url());
+    println!(
+        "Grand Rounds is serving at http://{local} (public URL {})",
+        args.public_url()
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

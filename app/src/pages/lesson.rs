@@ -37,7 +37,10 @@ pub fn LessonPage() -> impl IntoView {
 fn LessonView(page: Lesson) -> impl IntoView {
     let course_href = format!("/courses/{}", page.course_slug);
     let link = |slug: &str| format!("/courses/{}/{}", page.course_slug, slug);
-    let previous = page.previous.as_ref().map(|l| (link(&l.slug), l.title.clone()));
+    let previous = page
+        .previous
+        .as_ref()
+        .map(|l| (link(&l.slug), l.title.clone()));
     let next = page.next.as_ref().map(|l| (link(&l.slug), l.title.clone()));
     let has_toc = !page.toc.is_empty();
     view! {

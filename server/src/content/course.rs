@@ -119,7 +119,11 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
 
     let course_path = dir.join("course.md");
     let Some(course_file) = files.iter().find(|f| f.name == "course.md") else {
-        errors.push(ContentError::new(&course_path, None, "every course folder needs a course.md"));
+        errors.push(ContentError::new(
+            &course_path,
+            None,
+            "every course folder needs a course.md",
+        ));
         return Err(errors);
     };
 
@@ -144,14 +148,26 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
     for (position, lesson_slug, file) in &lesson_files {
         let path = dir.join(&file.name);
         if !seen_positions.insert(*position) {
-            errors.push(ContentError::new(&path, None, format!("duplicate lesson number {position:02}")));
+            errors.push(ContentError::new(
+                &path,
+                None,
+                format!("duplicate lesson number {position:02}"),
+            ));
         }
         if !seen_slugs.insert(lesson_slug.clone()) {
-            errors.push(ContentError::new(&path, None, format!("duplicate lesson slug \"{lesson_slug}\"")));
+            errors.push(ContentError::new(
+                &path,
+                None,
+                format!("duplicate lesson slug \"{lesson_slug}\""),
+            ));
         }
     }
     if lesson_files.is_empty() {
-        errors.push(ContentError::new(&course_path, None, "the course has no lessons (NN-<slug>.md files)"));
+        errors.push(ContentError::new(
+            &course_path,
+            None,
+            "the course has no lessons (NN-<slug>.md files)",
+        ));
     }
 
     let lesson_names: Vec<(String, String)> = lesson_files
@@ -159,9 +175,15 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
         .map(|(_, lesson_slug, file)| (file.name.clone(), lesson_slug.clone()))
         .collect();
     let rewrite = |href: &str| -> Option<String> {
-        let (file, fragment) = href.split_once('#').map_or((href, ""), |(f, frag)| (f, frag));
+        let (file, fragment) = href
+            .split_once('#')
+            .map_or((href, ""), |(f, frag)| (f, frag));
         let (_, lesson_slug) = lesson_names.iter().find(|(name, _)| name == file)?;
-        let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+        let fragment = if fragment.is_empty() {
+            String::new()
+        } else {
+            format!("#{fragment}")
+        };
         Some(format!("/courses/{slug}/{lesson_slug}{fragment}"))
     };
 
@@ -170,9 +192,20 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
     for (index, (_, lesson_slug, file)) in lesson_files.iter().enumerate() {
         let path = dir.join(&file.name);
         let rendered = markdown::render(&file.text, true, &rewrite);
-        check_links(&path, 0, &rendered.links, &rewrite, &mut site_links, &mut errors);
+        check_links(
+            &path,
+            0,
+            &rendered.links,
+            &rewrite,
+            &mut site_links,
+            &mut errors,
+        );
         let Some(title) = rendered.title.filter(|t| !t.is_empty()) else {
-            errors.push(ContentError::new(&path, Some(1), "a lesson must start with a `# Title` heading"));
+            errors.push(ContentError::new(
+                &path,
+                Some(1),
+                "a lesson must start with a `# Title` heading",
+            ));
             continue;
         };
         lessons.push(Lesson {
@@ -185,7 +218,15 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
         });
     }
 
-    let detail = parse_course_md(&course_path, &course_file.text, &slug, &lessons, &rewrite, &mut site_links, &mut errors);
+    let detail = parse_course_md(
+        &course_path,
+        &course_file.text,
+        &slug,
+        &lessons,
+        &rewrite,
+        &mut site_links,
+        &mut errors,
+    );
     match detail {
         Some(detail) if errors.is_empty() => Ok(Course {
             slug,
@@ -223,7 +264,11 @@ fn parse_course_md(
         }
     };
     let before = errors.len();
-    let mut problems = Problems { path, split: &split, errors: &mut *errors };
+    let mut problems = Problems {
+        path,
+        split: &split,
+        errors: &mut *errors,
+    };
 
     if meta.title.trim().is_empty() {
         problems.at_key("title", "the title is empty".into());
@@ -232,16 +277,28 @@ fn parse_course_md(
         problems.at_key("summary", "the summary is empty".into());
     }
     if meta.professions.is_empty() {
-        problems.at_key("professions", "list at least one profession the course is for".into());
+        problems.at_key(
+            "professions",
+            "list at least one profession the course is for".into(),
+        );
     }
     if meta.estimated_minutes == 0 {
-        problems.at_key("estimated_minutes", "estimated_minutes must be more than 0".into());
+        problems.at_key(
+            "estimated_minutes",
+            "estimated_minutes must be more than 0".into(),
+        );
     }
     if meta.objectives.iter().all(|o| o.trim().is_empty()) {
-        problems.at_key("objectives", "missing learning objectives: learners must see them before they start".into());
+        problems.at_key(
+            "objectives",
+            "missing learning objectives: learners must see them before they start".into(),
+        );
     }
     if meta.credits.is_empty() {
-        problems.at_key("credits", "missing credit: add at least one [[credits]] table with type and max_hours".into());
+        problems.at_key(
+            "credits",
+            "missing credit: add at least one [[credits]] table with type and max_hours".into(),
+        );
     }
     let mut credits = Vec::new();
     for (index, credit) in meta.credits.iter().enumerate() {
@@ -256,14 +313,27 @@ fn parse_course_md(
             continue;
         }
         if credits.iter().any(|c: &Credit| c.kind == credit.kind) {
-            problems.at_line(table_key_line(&split, "credits", index, "type"), format!("credit type \"{}\" is listed twice", credit.kind.slug()));
+            problems.at_line(
+                table_key_line(&split, "credits", index, "type"),
+                format!("credit type \"{}\" is listed twice", credit.kind.slug()),
+            );
             continue;
         }
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: a positive whole number up to 400")]
-        credits.push(Credit { kind: credit.kind, max_hours: Hours::from_quarters(quarters as u32) });
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked: a positive whole number up to 400"
+        )]
+        credits.push(Credit {
+            kind: credit.kind,
+            max_hours: Hours::from_quarters(quarters as u32),
+        });
     }
     if meta.faculty.is_empty() {
-        problems.at_key("faculty", "missing faculty: list every faculty member and planner with a disclosure".into());
+        problems.at_key(
+            "faculty",
+            "missing faculty: list every faculty member and planner with a disclosure".into(),
+        );
     }
     let mut faculty = Vec::new();
     for (index, person) in meta.faculty.iter().enumerate() {
@@ -273,17 +343,25 @@ fn parse_course_md(
             );
         }
         if person.name.trim().is_empty() || person.role.trim().is_empty() {
-            problems.at_line(table_key_line(&split, "faculty", index, "name"), "every faculty entry needs a name and a role".into());
+            problems.at_line(
+                table_key_line(&split, "faculty", index, "name"),
+                "every faculty entry needs a name and a role".into(),
+            );
         }
         faculty.push(FacultyMember {
             name: person.name.trim().to_owned(),
             role: person.role.trim().to_owned(),
-            relationships: (!disclosure.eq_ignore_ascii_case("none")).then(|| disclosure.to_owned()),
+            relationships: (!disclosure.eq_ignore_ascii_case("none"))
+                .then(|| disclosure.to_owned()),
         });
     }
     let (accreditation, designation) = match &meta.statements {
         None => {
-            problems.at_key("statements", "missing [statements] with the accreditation and credit designation statements".into());
+            problems.at_key(
+                "statements",
+                "missing [statements] with the accreditation and credit designation statements"
+                    .into(),
+            );
             (String::new(), String::new())
         }
         Some(statements) => {
@@ -293,22 +371,41 @@ fn parse_course_md(
             if statements.designation.trim().is_empty() {
                 problems.at_key("designation", "missing credit designation statement".into());
             }
-            (statements.accreditation.trim().to_owned(), statements.designation.trim().to_owned())
+            (
+                statements.accreditation.trim().to_owned(),
+                statements.designation.trim().to_owned(),
+            )
         }
     };
     let release = date_only(&meta.release_date);
     let expiry = date_only(&meta.expiry_date);
     match (&release, &expiry) {
-        (None, _) => problems.at_key("release_date", "release_date must be a date like 2026-01-15".into()),
-        (_, None) => problems.at_key("expiry_date", "expiry_date must be a date like 2028-01-14".into()),
+        (None, _) => problems.at_key(
+            "release_date",
+            "release_date must be a date like 2026-01-15".into(),
+        ),
+        (_, None) => problems.at_key(
+            "expiry_date",
+            "expiry_date must be a date like 2028-01-14".into(),
+        ),
         (Some(release), Some(expiry)) if expiry <= release => {
-            problems.at_key("expiry_date", format!("expiry_date {expiry} must be after release_date {release}"));
+            problems.at_key(
+                "expiry_date",
+                format!("expiry_date {expiry} must be after release_date {release}"),
+            );
         }
         _ => {}
     }
 
     let rendered = markdown::render(split.body, false, rewrite);
-    check_links(path, split.body_line - 1, &rendered.links, rewrite, site_links, errors);
+    check_links(
+        path,
+        split.body_line - 1,
+        &rendered.links,
+        rewrite,
+        site_links,
+        errors,
+    );
 
     if errors.len() > before {
         return None;
@@ -328,14 +425,23 @@ fn parse_course_md(
             featured: meta.featured,
             revision: 0,
         },
-        objectives: meta.objectives.into_iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+        objectives: meta
+            .objectives
+            .into_iter()
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty())
+            .collect(),
         faculty,
         accreditation_statement: accreditation,
         designation_statement: designation,
         overview_html: rendered.html,
         lessons: lessons
             .iter()
-            .map(|l| LessonLink { slug: l.slug.clone(), title: l.title.clone(), position: l.position })
+            .map(|l| LessonLink {
+                slug: l.slug.clone(),
+                title: l.title.clone(),
+                position: l.position,
+            })
             .collect(),
     })
 }
@@ -354,7 +460,8 @@ impl Problems<'_> {
     }
 
     fn at_line(&mut self, line: usize, message: String) {
-        self.errors.push(ContentError::new(self.path, Some(line), message));
+        self.errors
+            .push(ContentError::new(self.path, Some(line), message));
     }
 }
 
@@ -376,11 +483,18 @@ fn check_links(
                 errors.push(ContentError::new(
                     path,
                     Some(line),
-                    format!("broken link: {} is not a lesson file of this course", link.href),
+                    format!(
+                        "broken link: {} is not a lesson file of this course",
+                        link.href
+                    ),
                 ));
             }
         } else if link.href.starts_with("/courses/") {
-            site_links.push(SiteLink { file: path.to_path_buf(), line, href: link.href.clone() });
+            site_links.push(SiteLink {
+                file: path.to_path_buf(),
+                line,
+                href: link.href.clone(),
+            });
         }
     }
 }
@@ -432,22 +546,31 @@ pub(crate) fn is_slug(text: &str) -> bool {
         && !text.starts_with('-')
         && !text.ends_with('-')
         && !text.contains("--")
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn read_markdown_files(dir: &Path) -> Result<Vec<SourceFile>, ContentError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| ContentError::new(dir, None, format!("cannot read the folder: {error}")))?;
+    let entries = std::fs::read_dir(dir).map_err(|error| {
+        ContentError::new(dir, None, format!("cannot read the folder: {error}"))
+    })?;
     let mut files = Vec::new();
     for entry in entries {
         let path = entry
-            .map_err(|error| ContentError::new(dir, None, format!("cannot read the folder: {error}")))?
+            .map_err(|error| {
+                ContentError::new(dir, None, format!("cannot read the folder: {error}"))
+            })?
             .path();
         if path.extension().is_none_or(|ext| ext != "md") || !path.is_file() {
             continue;
         }
         let text = std::fs::read_to_string(&path).map_err(|error| {
-            ContentError::new(&path, None, format!("cannot read the file (it must be UTF-8 text): {error}"))
+            ContentError::new(
+                &path,
+                None,
+                format!("cannot read the file (it must be UTF-8 text): {error}"),
+            )
         })?;
         let name = path
             .file_name()
@@ -519,14 +642,29 @@ Overview text.
 
     #[test]
     fn a_valid_course_loads() {
-        let (_root, dir) = course_dir(VALID_COURSE_MD, &[("01-start.md", "# Start\n\nSee [next](02-end.md).\n"), ("02-end.md", "# End\n\n## Part\n")]);
+        let (_root, dir) = course_dir(
+            VALID_COURSE_MD,
+            &[
+                ("01-start.md", "# Start\n\nSee [next](02-end.md).\n"),
+                ("02-end.md", "# End\n\n## Part\n"),
+            ],
+        );
         let course = load_course(&dir).expect("valid");
         assert_eq!(course.slug, "demo-course");
-        assert_eq!(course.detail.card.credits[0].max_hours, Hours::from_quarters(2));
+        assert_eq!(
+            course.detail.card.credits[0].max_hours,
+            Hours::from_quarters(2)
+        );
         assert_eq!(course.detail.faculty[0].relationships, None);
         assert_eq!(course.lessons.len(), 2);
         assert_eq!(course.lessons[1].title, "End");
-        assert!(course.lessons[0].html.contains("href=\"/courses/demo-course/end\""), "{}", course.lessons[0].html);
+        assert!(
+            course.lessons[0]
+                .html
+                .contains("href=\"/courses/demo-course/end\""),
+            "{}",
+            course.lessons[0].html
+        );
         assert_eq!(course.detail.card.release_date, "2026-01-15");
     }
 
@@ -545,7 +683,10 @@ Overview text.
         }
         for bad in ["0", "-1", "1.1", "0.125"] {
             let md = VALID_COURSE_MD.replace("max_hours = 0.5", &format!("max_hours = {bad}"));
-            assert!(!errors_of(&md, ONE_LESSON).is_empty(), "{bad} should be refused");
+            assert!(
+                !errors_of(&md, ONE_LESSON).is_empty(),
+                "{bad} should be refused"
+            );
         }
     }
 
@@ -558,8 +699,14 @@ Overview text.
         let errors = errors_of(&md, ONE_LESSON);
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(errors.len(), 3, "{text:#?}");
-        assert!(text[0].contains("course.md:8: missing learning objectives"), "{text:#?}");
-        assert!(text[1].contains("course.md:17: missing disclosure for A. Author, RN"), "{text:#?}");
+        assert!(
+            text[0].contains("course.md:8: missing learning objectives"),
+            "{text:#?}"
+        );
+        assert!(
+            text[1].contains("course.md:17: missing disclosure for A. Author, RN"),
+            "{text:#?}"
+        );
         assert!(text[2].contains("missing [statements]"), "{text:#?}");
     }
 
@@ -573,15 +720,33 @@ Overview text.
 
     #[test]
     fn duplicate_lesson_slugs_and_numbers_are_refused() {
-        let errors = errors_of(VALID_COURSE_MD, &[("01-start.md", "# A\n"), ("02-start.md", "# B\n"), ("02-other.md", "# C\n")]);
+        let errors = errors_of(
+            VALID_COURSE_MD,
+            &[
+                ("01-start.md", "# A\n"),
+                ("02-start.md", "# B\n"),
+                ("02-other.md", "# C\n"),
+            ],
+        );
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert!(text.iter().any(|e| e.contains("duplicate lesson slug \"start\"")), "{text:#?}");
-        assert!(text.iter().any(|e| e.contains("duplicate lesson number 02")), "{text:#?}");
+        assert!(
+            text.iter()
+                .any(|e| e.contains("duplicate lesson slug \"start\"")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|e| e.contains("duplicate lesson number 02")),
+            "{text:#?}"
+        );
     }
 
     #[test]
     fn broken_lesson_link_names_file_and_line() {
-        let errors = errors_of(VALID_COURSE_MD, &[("01-start.md", "# Start\n\nText\n\n[gone](03-missing.md)\n")]);
+        let errors = errors_of(
+            VALID_COURSE_MD,
+            &[("01-start.md", "# Start\n\nText\n\n[gone](03-missing.md)\n")],
+        );
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].file.ends_with("01-start.md"));
         assert_eq!(errors[0].line, Some(5));
@@ -589,10 +754,24 @@ Overview text.
 
     #[test]
     fn lesson_without_title_and_badly_named_files_are_refused() {
-        let errors = errors_of(VALID_COURSE_MD, &[("01-start.md", "No heading here.\n"), ("intro.md", "# Intro\n")]);
+        let errors = errors_of(
+            VALID_COURSE_MD,
+            &[
+                ("01-start.md", "No heading here.\n"),
+                ("intro.md", "# Intro\n"),
+            ],
+        );
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert!(text.iter().any(|e| e.contains("intro.md: not a lesson file name")), "{text:#?}");
-        assert!(text.iter().any(|e| e.contains("01-start.md:1: a lesson must start")), "{text:#?}");
+        assert!(
+            text.iter()
+                .any(|e| e.contains("intro.md: not a lesson file name")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|e| e.contains("01-start.md:1: a lesson must start")),
+            "{text:#?}"
+        );
     }
 
     #[test]

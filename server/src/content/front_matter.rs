@@ -33,8 +33,7 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, ContentError> 
     }
     let start = first.len();
     let mut offset = start;
-    let mut line = 2;
-    for current in lines {
+    for (line, current) in (2..).zip(lines) {
         if current.trim_end() == FENCE {
             return Ok(Split {
                 front_matter: &text[start..offset],
@@ -44,7 +43,6 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, ContentError> 
             });
         }
         offset += current.len();
-        line += 1;
     }
     Err(ContentError::new(
         file,
@@ -66,7 +64,11 @@ pub fn parse<T: DeserializeOwned>(file: &Path, split: &Split<'_>) -> Result<T, C
 /// 1-based line of a byte offset within `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// 1-based file line on which `key = …` is written in the front matter, for errors found
@@ -93,7 +95,10 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[expect(dead_code, reason = "the fields only give the TOML a shape to fail against")]
+    #[expect(
+        dead_code,
+        reason = "the fields only give the TOML a shape to fail against"
+    )]
     struct Meta {
         title: String,
         hours: f64,
@@ -118,7 +123,12 @@ mod tests {
         let split = super::split(&file(), text).expect("fences are fine");
         let error = parse::<Meta>(&file(), &split).expect_err("bad TOML");
         assert_eq!(error.line, Some(4), "{error}");
-        assert!(error.to_string().starts_with("content/courses/demo/course.md:4: "), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("content/courses/demo/course.md:4: "),
+            "{error}"
+        );
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub fn render(
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((level, id.map(|id| id.to_string()), events.len()));
                 heading_text.clear();
-                skipping_title = take_title && level == HeadingLevel::H1 && rendered.title.is_none();
+                skipping_title =
+                    take_title && level == HeadingLevel::H1 && rendered.title.is_none();
                 if !skipping_title {
                     // Placeholder, replaced once the heading's text (and so its id) is known.
                     events.push(Event::Text(CowStr::Borrowed("")));
@@ -201,20 +202,42 @@ mod tests {
         assert!(!html.contains("onclick"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("style="), "{html}");
-        assert!(html.contains("<img src=\"x.png\""), "safe parts stay: {html}");
+        assert!(
+            html.contains("<img src=\"x.png\""),
+            "safe parts stay: {html}"
+        );
         assert!(html.contains(">click</a>"), "link text stays: {html}");
     }
 
     #[test]
     fn headings_get_unique_ids_and_a_table_of_contents() {
-        let out = plain("## Live video\n\ntext\n\n### Why it matters\n\n## Live video\n\n## Own {#custom}\n\n#### Deep\n");
-        assert!(out.html.contains("<h2 id=\"live-video\">Live video</h2>"), "{}", out.html);
-        assert!(out.html.contains("<h2 id=\"live-video-2\">"), "{}", out.html);
-        assert!(out.html.contains("<h2 id=\"custom\">Own</h2>"), "{}", out.html);
+        let out = plain(
+            "## Live video\n\ntext\n\n### Why it matters\n\n## Live video\n\n## Own {#custom}\n\n#### Deep\n",
+        );
+        assert!(
+            out.html.contains("<h2 id=\"live-video\">Live video</h2>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h2 id=\"live-video-2\">"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h2 id=\"custom\">Own</h2>"),
+            "{}",
+            out.html
+        );
         let toc: Vec<_> = out.toc.iter().map(|e| (e.level, e.id.as_str())).collect();
         assert_eq!(
             toc,
-            [(2, "live-video"), (3, "why-it-matters"), (2, "live-video-2"), (2, "custom")]
+            [
+                (2, "live-video"),
+                (3, "why-it-matters"),
+                (2, "live-video-2"),
+                (2, "custom")
+            ]
         );
     }
 
@@ -226,10 +249,18 @@ mod tests {
 
     #[test]
     fn takes_the_first_h1_as_title() {
-        let out = render("# What telehealth covers\n\nBody\n\n# Second\n", true, &|_| None);
+        let out = render(
+            "# What telehealth covers\n\nBody\n\n# Second\n",
+            true,
+            &|_| None,
+        );
         assert_eq!(out.title.as_deref(), Some("What telehealth covers"));
         assert!(!out.html.contains("What telehealth covers"), "{}", out.html);
-        assert!(out.html.contains("<h1 id=\"second\">Second</h1>"), "{}", out.html);
+        assert!(
+            out.html.contains("<h1 id=\"second\">Second</h1>"),
+            "{}",
+            out.html
+        );
     }
 
     #[test]
@@ -246,18 +277,40 @@ mod tests {
 
     #[test]
     fn links_are_collected_with_lines_and_rewritten() {
-        let out = render("Intro\n\nSee [next](02-next.md#top) and [web](https://example.org).\n", false, &|href| {
-            href.strip_prefix("02-next.md").map(|rest| format!("/courses/c/next{rest}"))
-        });
+        let out = render(
+            "Intro\n\nSee [next](02-next.md#top) and [web](https://example.org).\n",
+            false,
+            &|href| {
+                href.strip_prefix("02-next.md")
+                    .map(|rest| format!("/courses/c/next{rest}"))
+            },
+        );
         assert_eq!(out.links.len(), 2);
-        assert_eq!(out.links[0], Link { href: "02-next.md#top".into(), line: 3 });
-        assert!(out.html.contains("href=\"/courses/c/next#top\""), "{}", out.html);
-        assert!(out.html.contains("rel=\"noopener noreferrer\""), "{}", out.html);
+        assert_eq!(
+            out.links[0],
+            Link {
+                href: "02-next.md#top".into(),
+                line: 3
+            }
+        );
+        assert!(
+            out.html.contains("href=\"/courses/c/next#top\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("rel=\"noopener noreferrer\""),
+            "{}",
+            out.html
+        );
     }
 
     #[test]
     fn slugify_keeps_words() {
-        assert_eq!(slugify("Store-and-forward (async) care"), "store-and-forward-async-care");
+        assert_eq!(
+            slugify("Store-and-forward (async) care"),
+            "store-and-forward-async-care"
+        );
         assert_eq!(slugify("  ?? "), "section");
     }
 }

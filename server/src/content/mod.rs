@@ -93,7 +93,12 @@ fn check_cross_links(report: &mut LoadReport) {
     let known: Vec<(String, Vec<String>)> = report
         .courses
         .iter()
-        .map(|c| (c.slug.clone(), c.lessons.iter().map(|l| l.slug.clone()).collect()))
+        .map(|c| {
+            (
+                c.slug.clone(),
+                c.lessons.iter().map(|l| l.slug.clone()).collect(),
+            )
+        })
         .collect();
     let exists = |course: &str, lesson: Option<&str>| {
         known.iter().any(|(slug, lessons)| {
@@ -104,7 +109,10 @@ fn check_cross_links(report: &mut LoadReport) {
     for (index, course) in report.courses.iter().enumerate() {
         for link in &course.site_links {
             let path = link.href.split(['#', '?']).next().unwrap_or_default();
-            let mut parts = path.trim_start_matches("/courses/").trim_end_matches('/').split('/');
+            let mut parts = path
+                .trim_start_matches("/courses/")
+                .trim_end_matches('/')
+                .split('/');
             let target_course = parts.next().unwrap_or_default();
             let target_lesson = parts.next();
             if parts.next().is_some() || !exists(target_course, target_lesson) {
@@ -113,7 +121,10 @@ fn check_cross_links(report: &mut LoadReport) {
                     ContentError::new(
                         &link.file,
                         Some(link.line),
-                        format!("broken link: {} is not a published course or lesson", link.href),
+                        format!(
+                            "broken link: {} is not a published course or lesson",
+                            link.href
+                        ),
                     ),
                 ));
             }
@@ -122,7 +133,9 @@ fn check_cross_links(report: &mut LoadReport) {
     let mut failed: Vec<usize> = broken.iter().map(|(index, _)| *index).collect();
     failed.sort_unstable();
     failed.dedup();
-    report.errors.extend(broken.into_iter().map(|(_, error)| error));
+    report
+        .errors
+        .extend(broken.into_iter().map(|(_, error)| error));
     for index in failed.into_iter().rev() {
         report.courses.remove(index);
     }

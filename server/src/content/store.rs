@@ -58,9 +58,10 @@ pub async fn import(
     }
 
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let active: Vec<String> = sqlx::query_scalar("SELECT slug FROM courses WHERE retired_at IS NULL")
-        .fetch_all(&mut *tx)
-        .await?;
+    let active: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM courses WHERE retired_at IS NULL")
+            .fetch_all(&mut *tx)
+            .await?;
     for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
         sqlx::query("UPDATE courses SET retired_at = ? WHERE slug = ?")
             .bind(now())
@@ -70,10 +71,12 @@ pub async fn import(
         summary.retired.push(slug);
     }
     for slug in present {
-        sqlx::query("UPDATE courses SET retired_at = NULL WHERE slug = ? AND retired_at IS NOT NULL")
-            .bind(slug)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE courses SET retired_at = NULL WHERE slug = ? AND retired_at IS NOT NULL",
+        )
+        .bind(slug)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(summary)
@@ -102,7 +105,10 @@ async fn import_course(pool: &SqlitePool, course: &Course) -> Result<Option<i64>
     .bind(course_id)
     .fetch_optional(&mut *tx)
     .await?;
-    if latest.as_ref().is_some_and(|(_, hash)| *hash == course.content_hash) {
+    if latest
+        .as_ref()
+        .is_some_and(|(_, hash)| *hash == course.content_hash)
+    {
         return Ok(None);
     }
     let number = latest.map_or(1, |(number, _)| number + 1);
@@ -194,7 +200,11 @@ mod tests {
     fn write_course(root: &std::path::Path, lesson_text: &str) -> Course {
         let dir = root.join("courses/demo");
         std::fs::create_dir_all(&dir).expect("mkdir");
-        std::fs::write(dir.join("course.md"), crate::content::course::tests::VALID_COURSE_MD).expect("write");
+        std::fs::write(
+            dir.join("course.md"),
+            crate::content::course::tests::VALID_COURSE_MD,
+        )
+        .expect("write");
         std::fs::write(dir.join("01-start.md"), lesson_text).expect("write");
         load_course(&dir).expect("valid")
     }
@@ -206,10 +216,14 @@ mod tests {
         let present = vec!["demo".to_owned()];
 
         let v1 = write_course(tmp.path(), "# Start\n\nFirst words.\n");
-        let first = import(&pool, std::slice::from_ref(&v1), &present).await.expect("import");
+        let first = import(&pool, std::slice::from_ref(&v1), &present)
+            .await
+            .expect("import");
         assert_eq!(first.created, [("demo".to_owned(), 1)]);
 
-        let again = import(&pool, std::slice::from_ref(&v1), &present).await.expect("import");
+        let again = import(&pool, std::slice::from_ref(&v1), &present)
+            .await
+            .expect("import");
         assert_eq!(again.created, []);
         assert_eq!(again.unchanged, 1);
 
@@ -217,7 +231,10 @@ mod tests {
         let second = import(&pool, &[v2], &present).await.expect("import");
         assert_eq!(second.created, [("demo".to_owned(), 2)]);
 
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM course_revisions").fetch_one(&pool).await.expect("count");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM course_revisions")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
         assert_eq!(count, 2);
         // The first revision is kept as it was.
         let old: String = sqlx::query_scalar("SELECT html FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id WHERE r.number = 1")
@@ -237,11 +254,16 @@ mod tests {
         let tmp = tempfile::tempdir().expect("temp dir");
         let pool = pool(tmp.path()).await;
         let course = write_course(tmp.path(), "# Start\n");
-        import(&pool, &[course], &["demo".to_owned()]).await.expect("import");
+        import(&pool, &[course], &["demo".to_owned()])
+            .await
+            .expect("import");
         let summary = import(&pool, &[], &[]).await.expect("import");
         assert_eq!(summary.retired, ["demo"]);
         assert!(published(&pool).await.expect("published").is_empty());
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM course_revisions").fetch_one(&pool).await.expect("count");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM course_revisions")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
         assert_eq!(count, 1);
     }
 }

@@ -26,7 +26,10 @@ async fn catalog_filters_by_profession_and_credit() {
     let physicians = app.get("/courses?profession=physician").await;
     assert_eq!(physicians.status, StatusCode::OK);
     physicians.assert_contains(MAIN);
-    assert!(!physicians.body.contains(NURSING), "the nursing course is not for physicians");
+    assert!(
+        !physicians.body.contains(NURSING),
+        "the nursing course is not for physicians"
+    );
     physicians.assert_contains("<option value=\"physician\" selected");
 
     let nurses = app.get("/courses?profession=nurse").await;
@@ -37,7 +40,9 @@ async fn catalog_filters_by_profession_and_credit() {
     ama.assert_contains(MAIN);
     assert!(!ama.body.contains(NURSING));
 
-    let none = app.get("/courses?profession=pharmacist&credit=nursing-contact-hours").await;
+    let none = app
+        .get("/courses?profession=pharmacist&credit=nursing-contact-hours")
+        .await;
     assert_eq!(none.status, StatusCode::OK);
     // The pharmacist filter keeps only the main course, which also offers nursing hours.
     none.assert_contains(MAIN);
@@ -68,7 +73,8 @@ async fn course_page_shows_objectives_disclosures_and_statements_before_lessons(
     let designation = page.position("designates this enduring material");
     let credit = page.position("AMA PRA Category 1 Credit™");
     let lessons = page.position("id=\"lessons-heading\"");
-    let first_lesson = page.position("href=\"/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine\"");
+    let first_lesson = page
+        .position("href=\"/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine\"");
     for (name, at) in [
         ("objectives", objectives),
         ("objective", objective),
@@ -79,22 +85,35 @@ async fn course_page_shows_objectives_disclosures_and_statements_before_lessons(
         ("designation", designation),
         ("credit", credit),
     ] {
-        assert!(at < lessons && at < first_lesson, "{name} must come before the lesson list");
+        assert!(
+            at < lessons && at < first_lesson,
+            "{name} must come before the lesson list"
+        );
     }
-    page.assert_contains("<title>Telehealth and telemedicine for clinical teams · Grand Rounds</title>");
+    page.assert_contains(
+        "<title>Telehealth and telemedicine for clinical teams · Grand Rounds</title>",
+    );
 }
 
 #[tokio::test]
 async fn lesson_renders_headings_toc_and_neighbours() {
     let app = TestApp::new().await;
-    let page = app.get("/courses/telehealth-for-clinical-teams/modalities").await;
+    let page = app
+        .get("/courses/telehealth-for-clinical-teams/modalities")
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("<h1>The four modalities of remote care</h1>");
     page.assert_contains("<h2 id=\"live-video-synchronous\">Live video (synchronous)</h2>");
-    page.assert_contains("<a href=\"#store-and-forward-asynchronous\">Store-and-forward (asynchronous)</a>");
+    page.assert_contains(
+        "<a href=\"#store-and-forward-asynchronous\">Store-and-forward (asynchronous)</a>",
+    );
     page.assert_contains("Lesson 2 of 5");
-    page.assert_contains("href=\"/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine\" rel=\"prev\"");
-    page.assert_contains("href=\"/courses/telehealth-for-clinical-teams/who-takes-part\" rel=\"next\"");
+    page.assert_contains(
+        "href=\"/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine\" rel=\"prev\"",
+    );
+    page.assert_contains(
+        "href=\"/courses/telehealth-for-clinical-teams/who-takes-part\" rel=\"next\"",
+    );
     // The lesson file link written as 03-who-takes-part.md was rewritten to the lesson URL.
     assert!(!page.body.contains("03-who-takes-part.md"));
     // One h1 per page: the lesson's own `# Title` is not repeated in the body.
@@ -104,10 +123,14 @@ async fn lesson_renders_headings_toc_and_neighbours() {
 #[tokio::test]
 async fn first_and_last_lessons_have_one_neighbour() {
     let app = TestApp::new().await;
-    let first = app.get("/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine").await;
+    let first = app
+        .get("/courses/telehealth-for-clinical-teams/telehealth-and-telemedicine")
+        .await;
     assert!(!first.body.contains("rel=\"prev\""));
     first.assert_contains("rel=\"next\"");
-    let last = app.get("/courses/telehealth-for-clinical-teams/barriers").await;
+    let last = app
+        .get("/courses/telehealth-for-clinical-teams/barriers")
+        .await;
     last.assert_contains("rel=\"prev\"");
     assert!(!last.body.contains("rel=\"next\""));
 }
@@ -126,7 +149,9 @@ async fn unknown_course_lesson_and_page_are_404() {
         page.assert_contains("Not found");
         page.assert_contains("<html");
     }
-    let page = app.get("/courses/telehealth-for-clinical-teams/no-such-lesson").await;
+    let page = app
+        .get("/courses/telehealth-for-clinical-teams/no-such-lesson")
+        .await;
     page.assert_contains("The course has no lesson called");
 }
 
@@ -151,7 +176,10 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(page.header("x-content-type-options"), "nosniff");
-    assert_eq!(page.header("referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(
+        page.header("referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
     assert_eq!(page.header("x-frame-options"), "DENY");
     // Every inline script carries the nonce the header names.
     let nonce = csp
@@ -161,11 +189,18 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
         .expect("nonce");
     for script in page.body.split("<script").skip(1) {
         let tag = script.split('>').next().unwrap_or_default();
-        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "script without nonce: <script{tag}>");
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "script without nonce: <script{tag}>"
+        );
     }
 
     let health = app.get("/healthz").await;
-    assert!(health.header("content-security-policy").contains("default-src 'none'"));
+    assert!(
+        health
+            .header("content-security-policy")
+            .contains("default-src 'none'")
+    );
 }
 
 #[tokio::test]
@@ -228,14 +263,26 @@ async fn restart_creates_revisions_only_for_changed_courses() {
     first.pool.close().await;
 
     let unchanged = TestApp::start_on(fresh.path(), &content).await;
-    assert_eq!(count(unchanged.clone()).await, 2, "unchanged files create no revision");
+    assert_eq!(
+        count(unchanged.clone()).await,
+        2,
+        "unchanged files create no revision"
+    );
     unchanged.pool.close().await;
 
     let lesson = content.join("courses/remote-monitoring-for-nurses/01-setting-up.md");
     let text = std::fs::read_to_string(&lesson).expect("read");
-    std::fs::write(&lesson, text.replace("Start\nwith a small group", "Begin\nwith a small group")).expect("write");
+    std::fs::write(
+        &lesson,
+        text.replace("Start\nwith a small group", "Begin\nwith a small group"),
+    )
+    .expect("write");
     let changed = TestApp::start_on(fresh.path(), &content).await;
-    assert_eq!(count(changed.clone()).await, 3, "one changed course, one new revision");
+    assert_eq!(
+        count(changed.clone()).await,
+        3,
+        "one changed course, one new revision"
+    );
     let revision: i64 = sqlx::query_scalar(
         "SELECT MAX(r.number) FROM course_revisions r JOIN courses c ON c.id = r.course_id WHERE c.slug = 'remote-monitoring-for-nurses'",
     )
@@ -252,13 +299,22 @@ async fn a_broken_course_is_skipped_and_the_rest_still_served() {
     copy_dir(&demo_content(), &content);
     let course_md = content.join("courses/remote-monitoring-for-nurses/course.md");
     let text = std::fs::read_to_string(&course_md).expect("read");
-    std::fs::write(&course_md, text.replace("max_hours = 0.5", "max_hours = 0.4")).expect("write");
+    std::fs::write(
+        &course_md,
+        text.replace("max_hours = 0.5", "max_hours = 0.4"),
+    )
+    .expect("write");
 
     let app = TestApp::with_content(&content).await;
     let page = app.get("/courses").await;
     page.assert_contains(MAIN);
     assert!(!page.body.contains(NURSING));
-    assert_eq!(app.get("/courses/telehealth-for-clinical-teams").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/courses/telehealth-for-clinical-teams")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -272,4 +328,3 @@ async fn home_page_introduces_and_features_courses() {
     page.assert_contains("<main id=\"main\"");
     page.assert_contains("<html lang=\"en\"");
 }
-

@@ -50,7 +50,12 @@ impl TestApp {
     }
 
     pub async fn request(&self, request: Request<Body>) -> Page {
-        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response
