@@ -78,6 +78,6 @@ test('the nursing course is listed for nurses', async () => {
   const page = await context.newPage();
   await page.goto(`${BASE_URL}/courses?profession=nurse`);
   const titles = await page.locator('.course-card h3').allTextContents();
-  assert.ok(titles.includes(NURSING), titles.join(', '));
+  assert.ok(titles.some((t) => t.startsWith(NURSING)), titles.join(', '));
   await context.close();
 });
