@@ -1,6 +1,9 @@
 //! Grand Rounds' user interface: the pages, the components and the thin server functions
 //! that reach the backend through a context-provided service.
 
+// Release builds (without `erase_components`) nest view types deeply.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;

@@ -1,5 +1,6 @@
 //! One integration-test binary: every test drives the real router from `build_router` on a
 //! fresh temporary database, without a socket.
 
+mod cli;
 mod pages;
 mod support;

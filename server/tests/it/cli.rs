@@ -1,0 +1,81 @@
+//! The `grandrounds` binary's command line, run as a user would.
+
+use crate::support::{copy_dir, demo_content};
+use std::process::Command;
+
+fn grandrounds() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_grandrounds"));
+    command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");
+    command
+}
+
+#[test]
+fn content_check_passes_on_the_demo_content() {
+    let output = grandrounds()
+        .args(["content", "check"])
+        .arg(demo_content())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.starts_with("ok: 2 courses, 7 lessons"), "{stdout}");
+}
+
+#[test]
+fn content_check_fails_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let content = dir.path().join("content");
+    copy_dir(&demo_content(), &content);
+    let course = content.join("courses/telehealth-for-clinical-teams/course.md");
+    let text = std::fs::read_to_string(&course).expect("read");
+    let broken = text
+        .replacen("max_hours = 1.0", "max_hours = 1.1", 1)
+        .replace("disclosure = \"none\"", "disclosure = \" \"");
+    std::fs::write(&course, broken).expect("write");
+    let lesson = content.join("courses/telehealth-for-clinical-teams/02-modalities.md");
+    let text = std::fs::read_to_string(&lesson).expect("read");
+    std::fs::write(&lesson, text.replace("03-who-takes-part.md", "03-who-takes-prat.md")).expect("write");
+
+    let output = grandrounds()
+        .args(["content", "check"])
+        .arg(&content)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let file = content.join("courses/telehealth-for-clinical-teams/course.md");
+    assert!(
+        stdout.contains(&format!("{}:19: max_hours = 1.1 is not a credit amount", file.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("missing disclosure for Amara Okafor"), "{stdout}");
+    assert!(stdout.contains("02-modalities.md:53: broken link: 03-who-takes-prat.md"), "{stdout}");
+    // The nursing course links to a lesson of the broken course, so it is reported too.
+    assert!(stdout.contains("remote-monitoring-for-nurses/course.md"), "{stdout}");
+    assert!(stdout.contains("0 course(s) passed"), "{stdout}");
+}
+
+#[test]
+fn bad_flags_are_explained() {
+    let output = grandrounds()
+        .args(["serve", "--listen", "not-an-address"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--listen"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_the_database_and_its_folder() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("nested/folder/gr.db");
+    let output = grandrounds()
+        .arg("migrate")
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", db.display()))
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(db.is_file());
+}
