@@ -31,6 +31,7 @@ if [ ! -x target/release/grandrounds ] || [ "${BENCH_REBUILD:-1}" = 1 ]; then
 fi
 
 work=$(mktemp -d)
+chmod 755 "$work"   # nginx workers run unprivileged
 cleanup() {
   [ -n "${app:-}" ] && kill "$app" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true

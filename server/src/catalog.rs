@@ -7,6 +7,7 @@ use app::model::{CatalogFilter, CourseCard, CourseDetail, LessonPage};
 use app::service::Backend;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 #[derive(Debug, Default)]
@@ -67,6 +68,8 @@ impl Catalog {
 #[derive(Debug, Default)]
 pub struct CatalogService {
     current: RwLock<Arc<Catalog>>,
+    /// Bumped on every reload, so anything derived from the catalog knows it is stale.
+    generation: AtomicU64,
 }
 
 impl CatalogService {
@@ -83,7 +86,12 @@ impl CatalogService {
             Ok(mut current) => *current = catalog,
             Err(poisoned) => *poisoned.into_inner() = catalog,
         }
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     pub fn snapshot(&self) -> Arc<Catalog> {

@@ -42,6 +42,8 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .service(ServeDir::new(pkg_dir));
 
+    let cache = crate::page_cache::PageCache::new(state.catalog.clone());
+
     Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -52,6 +54,10 @@ pub fn build_router(state: AppState) -> Router {
             context, shell,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            cache,
+            crate::page_cache::serve_cached,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())

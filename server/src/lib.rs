@@ -6,6 +6,7 @@ pub mod config;
 pub mod content;
 pub mod db;
 mod http;
+pub mod page_cache;
 
 pub use http::build_router;
 

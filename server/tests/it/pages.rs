@@ -328,3 +328,66 @@ async fn home_page_introduces_and_features_courses() {
     page.assert_contains("<main id=\"main\"");
     page.assert_contains("<html lang=\"en\"");
 }
+
+fn nonce_of(page: &crate::support::Page) -> String {
+    let csp = page.header("content-security-policy");
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("nonce")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_page_served_again_has_the_same_html_and_a_fresh_nonce() {
+    let app = TestApp::new().await;
+    let path = "/courses/telehealth-for-clinical-teams/barriers";
+    let first = app.get(path).await;
+    let second = app.get(path).await;
+    let third = app.get(path).await;
+    let (n1, n2, n3) = (nonce_of(&first), nonce_of(&second), nonce_of(&third));
+    assert!(n1 != n2 && n2 != n3 && n1 != n3, "nonces repeat: {n1} {n2} {n3}");
+    for (page, nonce) in [(&second, &n2), (&third, &n3)] {
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&format!("nonce=\"{nonce}\"")));
+        assert!(!page.body.contains(&n1), "the first response's nonce leaked into a later one");
+        assert_eq!(page.body.replace(nonce.as_str(), "N"), first.body.replace(n1.as_str(), "N"));
+        assert_eq!(page.header("x-content-type-options"), "nosniff");
+    }
+}
+
+#[tokio::test]
+async fn reloading_the_catalog_refreshes_served_pages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let content = dir.path().join("content");
+    copy_dir(&demo_content(), &content);
+    let app = TestApp::with_content(&content).await;
+    let path = "/courses/remote-monitoring-for-nurses/setting-up";
+    app.get(path).await.assert_contains("Choosing patients");
+
+    // Publish a changed lesson as a restart would, then reload the running catalog.
+    let lesson = content.join("courses/remote-monitoring-for-nurses/01-setting-up.md");
+    let text = std::fs::read_to_string(&lesson).expect("read");
+    std::fs::write(&lesson, text.replace("## Choosing patients", "## Selecting patients")).expect("write");
+    let report = server::content::load_dir(&content);
+    server::content::store::import(&app.state.pool, &report.courses, &report.present)
+        .await
+        .expect("import");
+    app.state.catalog.reload(&app.state.pool).await.expect("reload");
+
+    let page = app.get(path).await;
+    page.assert_contains("Selecting patients");
+    assert!(!page.body.contains("Choosing patients"));
+}
+
+#[tokio::test]
+async fn requests_with_cookies_are_rendered_fresh() {
+    let app = TestApp::new().await;
+    let path = "/courses";
+    app.get(path).await;
+    let page = app
+        .request(Request::get(path).header("cookie", "x=1").body(Body::empty()).expect("request"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("2 courses");
+}
