@@ -45,7 +45,10 @@ impl PageCache {
     fn get(&self, key: &str) -> Option<Entry> {
         let generation = self.catalog.generation();
         let entries = self.entries.read().ok()?;
-        entries.get(key).filter(|e| e.generation == generation).cloned()
+        entries
+            .get(key)
+            .filter(|e| e.generation == generation)
+            .cloned()
     }
 
     fn put(&self, key: String, entry: Entry) {
@@ -72,7 +75,11 @@ fn cache_key(request: &Request) -> Option<String> {
     cacheable.then(|| request.uri().to_string())
 }
 
-pub async fn serve_cached(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
+pub async fn serve_cached(
+    State(cache): State<PageCache>,
+    request: Request,
+    next: Next,
+) -> Response {
     let Some(key) = cache_key(&request) else {
         return next.run(request).await;
     };
@@ -86,7 +93,10 @@ pub async fn serve_cached(State(cache): State<PageCache>, request: Request, next
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if response.status() != StatusCode::OK || !is_html || response.headers().contains_key(header::SET_COOKIE) {
+    if response.status() != StatusCode::OK
+        || !is_html
+        || response.headers().contains_key(header::SET_COOKIE)
+    {
         return response;
     }
     let (parts, body) = response.into_parts();

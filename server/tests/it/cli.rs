@@ -34,7 +34,11 @@ fn content_check_fails_naming_file_and_line() {
     std::fs::write(&course, broken).expect("write");
     let lesson = content.join("courses/telehealth-for-clinical-teams/02-modalities.md");
     let text = std::fs::read_to_string(&lesson).expect("read");
-    std::fs::write(&lesson, text.replace("03-who-takes-part.md", "03-who-takes-prat.md")).expect("write");
+    std::fs::write(
+        &lesson,
+        text.replace("03-who-takes-part.md", "03-who-takes-prat.md"),
+    )
+    .expect("write");
 
     let output = grandrounds()
         .args(["content", "check"])
@@ -45,13 +49,25 @@ fn content_check_fails_naming_file_and_line() {
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     let file = content.join("courses/telehealth-for-clinical-teams/course.md");
     assert!(
-        stdout.contains(&format!("{}:19: max_hours = 1.1 is not a credit amount", file.display())),
+        stdout.contains(&format!(
+            "{}:19: max_hours = 1.1 is not a credit amount",
+            file.display()
+        )),
         "{stdout}"
     );
-    assert!(stdout.contains("missing disclosure for Amara Okafor"), "{stdout}");
-    assert!(stdout.contains("02-modalities.md:53: broken link: 03-who-takes-prat.md"), "{stdout}");
+    assert!(
+        stdout.contains("missing disclosure for Amara Okafor"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("02-modalities.md:53: broken link: 03-who-takes-prat.md"),
+        "{stdout}"
+    );
     // The nursing course links to a lesson of the broken course, so it is reported too.
-    assert!(stdout.contains("remote-monitoring-for-nurses/course.md"), "{stdout}");
+    assert!(
+        stdout.contains("remote-monitoring-for-nurses/course.md"),
+        "{stdout}"
+    );
     assert!(stdout.contains("0 course(s) passed"), "{stdout}");
 }
 
@@ -76,6 +92,10 @@ fn migrate_creates_the_database_and_its_folder() {
         .arg(format!("sqlite:{}", db.display()))
         .output()
         .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(db.is_file());
 }

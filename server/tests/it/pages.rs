@@ -346,12 +346,21 @@ async fn a_page_served_again_has_the_same_html_and_a_fresh_nonce() {
     let second = app.get(path).await;
     let third = app.get(path).await;
     let (n1, n2, n3) = (nonce_of(&first), nonce_of(&second), nonce_of(&third));
-    assert!(n1 != n2 && n2 != n3 && n1 != n3, "nonces repeat: {n1} {n2} {n3}");
+    assert!(
+        n1 != n2 && n2 != n3 && n1 != n3,
+        "nonces repeat: {n1} {n2} {n3}"
+    );
     for (page, nonce) in [(&second, &n2), (&third, &n3)] {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(&format!("nonce=\"{nonce}\"")));
-        assert!(!page.body.contains(&n1), "the first response's nonce leaked into a later one");
-        assert_eq!(page.body.replace(nonce.as_str(), "N"), first.body.replace(n1.as_str(), "N"));
+        assert!(
+            !page.body.contains(&n1),
+            "the first response's nonce leaked into a later one"
+        );
+        assert_eq!(
+            page.body.replace(nonce.as_str(), "N"),
+            first.body.replace(n1.as_str(), "N")
+        );
         assert_eq!(page.header("x-content-type-options"), "nosniff");
     }
 }
@@ -368,12 +377,20 @@ async fn reloading_the_catalog_refreshes_served_pages() {
     // Publish a changed lesson as a restart would, then reload the running catalog.
     let lesson = content.join("courses/remote-monitoring-for-nurses/01-setting-up.md");
     let text = std::fs::read_to_string(&lesson).expect("read");
-    std::fs::write(&lesson, text.replace("## Choosing patients", "## Selecting patients")).expect("write");
+    std::fs::write(
+        &lesson,
+        text.replace("## Choosing patients", "## Selecting patients"),
+    )
+    .expect("write");
     let report = server::content::load_dir(&content);
     server::content::store::import(&app.state.pool, &report.courses, &report.present)
         .await
         .expect("import");
-    app.state.catalog.reload(&app.state.pool).await.expect("reload");
+    app.state
+        .catalog
+        .reload(&app.state.pool)
+        .await
+        .expect("reload");
 
     let page = app.get(path).await;
     page.assert_contains("Selecting patients");
@@ -386,7 +403,12 @@ async fn requests_with_cookies_are_rendered_fresh() {
     let path = "/courses";
     app.get(path).await;
     let page = app
-        .request(Request::get(path).header("cookie", "x=1").body(Body::empty()).expect("request"))
+        .request(
+            Request::get(path)
+                .header("cookie", "x=1")
+                .body(Body::empty())
+                .expect("request"),
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("2 courses");
