@@ -45,6 +45,42 @@ pub enum Command {
         #[command(subcommand)]
         action: ContentCommand,
     },
+    /// Account tools.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input (first line).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// learner, educator or admin.
+        #[arg(long, default_value = "learner")]
+        role: crate::accounts::Role,
+        /// Full name as it must appear on certificates (default: the email's local part;
+        /// the user can change it on /account).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "other", value_parser = parse_profession)]
+        profession: app::model::Profession,
+    },
+}
+
+fn parse_profession(value: &str) -> Result<app::model::Profession, String> {
+    app::model::Profession::from_slug(value).ok_or_else(|| {
+        let all: Vec<&str> = app::model::Profession::ALL
+            .iter()
+            .map(|p| p.slug())
+            .collect();
+        format!(
+            "\"{value}\" is not a profession: use one of {}",
+            all.join(", ")
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]

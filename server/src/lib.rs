@@ -1,6 +1,7 @@
 //! The Grand Rounds server as a library: start-up (database, content import) and
 //! [`build_router`], so tests and benchmarks drive the real router without a socket.
 
+pub mod accounts;
 pub mod catalog;
 pub mod config;
 pub mod content;

@@ -1,7 +1,7 @@
 //! The `grandrounds` binary: parses the command line and hands over to the library.
 
 use clap::Parser;
-use server::config::{Cli, Command, ContentCommand, ServeArgs};
+use server::config::{Cli, Command, ContentCommand, ServeArgs, UserCommand};
 use server::{Settings, build_router, content, db, start};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -52,6 +52,66 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Content {
             action: ContentCommand::Check { dir },
         } => Ok(check(&dir.unwrap_or(cli.content_dir))),
+        Command::User {
+            action:
+                UserCommand::Add {
+                    email,
+                    role,
+                    name,
+                    profession,
+                },
+        } => add_user(&cli.database_url, &email, role, name.as_deref(), profession).await,
+    }
+}
+
+/// `user add`: validates everything before writing; the password comes from stdin.
+async fn add_user(
+    database_url: &str,
+    email: &str,
+    role: server::accounts::Role,
+    name: Option<&str>,
+    profession: app::model::Profession,
+) -> anyhow::Result<ExitCode> {
+    use server::accounts::{password, store, validate};
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        Ok(ExitCode::FAILURE)
+    };
+    let email = match validate::email(email) {
+        Ok(email) => email,
+        Err(message) => return fail(format!("--email: {message}")),
+    };
+    let default_name = email.split('@').next().unwrap_or_default().to_owned();
+    let full_name = match validate::full_name(name.unwrap_or(&default_name)) {
+        Ok(name) => name,
+        Err(message) => return fail(format!("--name: {message}")),
+    };
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let secret = line.trim_end_matches(['\n', '\r']).to_owned();
+    if let Err(message) = password::check_policy(&secret, &email) {
+        return fail(format!("password (standard input): {message}"));
+    }
+
+    let pool = db::connect(database_url).await?;
+    db::migrate(&pool).await?;
+    let password_hash = password::Hasher::new(1).hash(secret).await?;
+    let user = store::NewUser {
+        email: email.clone(),
+        password_hash,
+        full_name,
+        profession,
+        role,
+    };
+    match store::create(&pool, &user).await {
+        Ok(id) => {
+            println!("created {role} {email} (user {id})");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(store::CreateError::EmailTaken) => {
+            fail(format!("--email: an account with {email} already exists"))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

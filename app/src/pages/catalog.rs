@@ -73,9 +73,9 @@ pub fn CatalogPage() -> impl IntoView {
                     Ok(cards) => {
                         let count = cards.len();
                         view! {
-                            <p class="result-count" role="status">
+                            <h2 class="result-count" id="results-heading" aria-live="polite">
                                 {if count == 1 { "1 course".to_owned() } else { format!("{count} courses") }}
-                            </p>
+                            </h2>
                             <div class="card-grid">
                                 {cards
                                     .into_iter()

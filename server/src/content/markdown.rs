@@ -27,6 +27,7 @@ const RESERVED_IDS: &[&str] = &[
     "credit-heading",
     "about-heading",
     "lessons-heading",
+    "results-heading",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -99,3 +99,93 @@ fn migrate_creates_the_database_and_its_folder() {
     );
     assert!(db.is_file());
 }
+
+fn add_user(db: &std::path::Path, args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = grandrounds()
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", db.display()))
+        .args(["user", "add"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("write password");
+    child.wait_with_output().expect("finishes")
+}
+
+#[test]
+fn user_add_creates_an_admin_from_a_password_on_stdin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("gr.db");
+    let output = add_user(
+        &db,
+        &[
+            "--email",
+            "Chief@Clinic.org",
+            "--role",
+            "admin",
+            "--name",
+            "Ana Chief",
+        ],
+        "river lantern quietly\n",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(stdout.trim(), "created admin chief@clinic.org (user 1)");
+
+    let again = add_user(
+        &db,
+        &["--email", "chief@clinic.org", "--role", "admin"],
+        "another long password\n",
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn user_add_refuses_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("gr.db");
+    for (args, password, expected) in [
+        (
+            vec!["--email", "chief@clinic.org"],
+            "short\n",
+            "at least 12",
+        ),
+        (
+            vec!["--email", "chief@clinic.org"],
+            "password1234\n",
+            "commonly used",
+        ),
+        (
+            vec!["--email", "not-an-email"],
+            "river lantern quietly\n",
+            "--email",
+        ),
+    ] {
+        let output = add_user(&db, &args, password);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    let output = add_user(
+        &db,
+        &["--email", "a@b.org", "--role", "superuser"],
+        "river lantern quietly\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a role"));
+    assert!(!db.exists(), "no database was written for refused input");
+}
