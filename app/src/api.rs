@@ -8,6 +8,15 @@ use crate::model::{CatalogFilter, CourseCard, CourseDetail, CreditType, LessonPa
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
+/// Gives an error its own HTTP status (401, 404, …) instead of a blanket 500.
+#[cfg(feature = "ssr")]
+fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        crate::components::set_status(error.status());
+    }
+    result
+}
+
 /// Turns the catalog's query-string values into a filter, naming the field that is wrong.
 pub fn parse_filter(
     profession: Option<&str>,
@@ -39,16 +48,54 @@ pub async fn list_courses(
     profession: Option<String>,
     credit: Option<String>,
 ) -> Result<Vec<CourseCard>, AppError> {
-    let filter = parse_filter(profession.as_deref(), credit.as_deref())?;
-    crate::service::backend()?.courses(&filter).await
+    answer(
+        async {
+            let filter = parse_filter(profession.as_deref(), credit.as_deref())?;
+            crate::service::backend()?.courses(&filter).await
+        }
+        .await,
+    )
 }
 
 #[server(input = GetUrl, prefix = "/api", endpoint = "course")]
 pub async fn get_course(slug: String) -> Result<CourseDetail, AppError> {
-    crate::service::backend()?.course(&slug).await
+    answer(async { crate::service::backend()?.course(&slug).await }.await)
 }
 
 #[server(input = GetUrl, prefix = "/api", endpoint = "lesson")]
 pub async fn get_lesson(course: String, lesson: String) -> Result<LessonPage, AppError> {
-    crate::service::backend()?.lesson(&course, &lesson).await
+    answer(async { crate::service::backend()?.lesson(&course, &lesson).await }.await)
+}
+
+/// Forms whose leftover state pages may ask for.
+#[cfg(feature = "ssr")]
+const FORMS: [&str; 5] = ["login", "register", "account", "profile", "password"];
+
+/// Who is signed in. Anyone may ask; the answer is about their own session only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "viewer")]
+pub async fn current_viewer() -> Result<Option<crate::model::Viewer>, AppError> {
+    answer(async { crate::service::backend()?.viewer().await }.await)
+}
+
+/// The messages and typed values a form left in this session. Anyone; own session only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "form-state")]
+pub async fn form_state(form: String) -> Result<crate::model::FormState, AppError> {
+    answer(
+        async {
+            if !FORMS.contains(&form.as_str()) {
+                return Err(AppError::validation(
+                    "form",
+                    format!("there is no form called \"{form}\""),
+                ));
+            }
+            crate::service::backend()?.take_form_state(&form).await
+        }
+        .await,
+    )
+}
+
+/// The signed-in user's own profile. Signed-in users only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "profile")]
+pub async fn my_profile() -> Result<crate::model::Profile, AppError> {
+    answer(async { crate::service::backend()?.my_profile().await }.await)
 }

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let viewer = Resource::new(|| (), |()| crate::api::current_viewer());
     view! {
         <header class="site-header">
             <a class="brand" href="/">
@@ -19,6 +20,33 @@ pub fn SiteHeader() -> impl IntoView {
                     <li>
                         <a href="/courses">"Courses"</a>
                     </li>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match viewer.await {
+                                Ok(Some(viewer)) => {
+                                    view! {
+                                        <li>
+                                            <a href="/account" title=format!("Signed in as {}", viewer.name)>
+                                                "Account"
+                                            </a>
+                                        </li>
+                                    }
+                                        .into_any()
+                                }
+                                _ => {
+                                    view! {
+                                        <li>
+                                            <a href="/login">"Sign in"</a>
+                                        </li>
+                                        <li>
+                                            <a href="/register">"Register"</a>
+                                        </li>
+                                    }
+                                        .into_any()
+                                }
+                            }
+                        })}
+                    </Suspense>
                 </ul>
             </nav>
         </header>
@@ -121,6 +149,20 @@ pub fn ErrorPanel(error: AppError, #[prop(optional)] nested: bool) -> impl IntoV
             </p>
         </section>
     }
+}
+
+/// Answers the page request with a redirect (302) to `path`, whatever the client accepts.
+pub fn redirect_page(path: &str) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(location)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(path),
+    ) {
+        response.set_status(http::StatusCode::FOUND);
+        response.insert_header(http::header::LOCATION, location);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = path;
 }
 
 /// Sets the HTTP status of the page being rendered (no-op in the browser).

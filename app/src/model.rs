@@ -53,6 +53,107 @@ impl Profession {
     }
 }
 
+/// What a user may do. Every account starts as a learner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Learner,
+    Educator,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Self::Learner, Self::Educator, Self::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Learner => "learner",
+            Self::Educator => "educator",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Learner => "Learner",
+            Self::Educator => "Educator",
+            Self::Admin => "Administrator",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "learner" => Ok(Self::Learner),
+            "educator" => Ok(Self::Educator),
+            "admin" | "administrator" => Ok(Self::Admin),
+            other => Err(format!(
+                "\"{other}\" is not a role: use learner, educator or admin"
+            )),
+        }
+    }
+}
+
+/// The signed-in user, as pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What a form left behind after a submission that did not go through: a message per
+/// field and the values typed (never passwords), so the form can be shown again as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormState {
+    /// `(field, message)`; the field `"form"` is about the form as a whole.
+    pub errors: Vec<(String, String)>,
+    pub values: Vec<(String, String)>,
+    /// A confirmation after a successful submission.
+    pub notice: Option<String>,
+}
+
+impl FormState {
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+    }
+
+    pub fn value(&self, field: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// A learner's own account details, as the account page shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub email: String,
+    pub full_name: String,
+    pub profession: Option<Profession>,
+    pub npi: String,
+    pub licence_number: String,
+    pub licence_state: String,
+    pub board_id: String,
+    pub birth_month: Option<u8>,
+    pub birth_day: Option<u8>,
+    pub consent_reporting: bool,
+    pub role: Option<Role>,
+}
+
 /// The kinds of credit an activity can designate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -2,7 +2,9 @@
 //! that this crate never links the database or the markdown pipeline.
 
 use crate::error::AppError;
-use crate::model::{CatalogFilter, CourseCard, CourseDetail, LessonPage};
+use crate::model::{
+    CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, Viewer,
+};
 use std::sync::Arc;
 
 #[async_trait::async_trait]
@@ -11,6 +13,13 @@ pub trait Backend: Send + Sync + 'static {
     async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError>;
     async fn course(&self, slug: &str) -> Result<CourseDetail, AppError>;
     async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError>;
+    /// The signed-in user of the current request.
+    async fn viewer(&self) -> Result<Option<Viewer>, AppError>;
+    /// What the named form left behind on its last submission in this session (taken: it
+    /// is shown once).
+    async fn take_form_state(&self, form: &str) -> Result<FormState, AppError>;
+    /// The signed-in user's own profile.
+    async fn my_profile(&self) -> Result<Profile, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

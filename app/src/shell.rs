@@ -1,7 +1,9 @@
 //! The HTML document around every page, and the router that picks the page.
 
 use crate::components::{SiteFooter, SiteHeader};
-use crate::pages::{CatalogPage, CoursePage, HomePage, LessonPage, NotFound};
+use crate::pages::{
+    AccountPage, CatalogPage, CoursePage, HomePage, LessonPage, LoginPage, NotFound, RegisterPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
@@ -79,6 +81,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/courses") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:course") view=CoursePage ssr=SsrMode::Async />
                     <Route
                         path=path!("/courses/:course/:lesson")

@@ -4,7 +4,6 @@
 use crate::content::store::{self, StoreError, StoredCourse};
 use app::error::AppError;
 use app::model::{CatalogFilter, CourseCard, CourseDetail, LessonPage};
-use app::service::Backend;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -102,9 +101,9 @@ impl CatalogService {
     }
 }
 
-#[async_trait::async_trait]
-impl Backend for CatalogService {
-    async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
+/// Lookups the pages make; answered from memory.
+impl CatalogService {
+    pub async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
         Ok(self
             .snapshot()
             .courses
@@ -115,7 +114,7 @@ impl Backend for CatalogService {
             .collect())
     }
 
-    async fn course(&self, slug: &str) -> Result<CourseDetail, AppError> {
+    pub async fn course(&self, slug: &str) -> Result<CourseDetail, AppError> {
         let catalog = self.snapshot();
         catalog
             .by_slug
@@ -124,7 +123,7 @@ impl Backend for CatalogService {
             .ok_or_else(|| AppError::not_found(format!("There is no course at /courses/{slug}.")))
     }
 
-    async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {
+    pub async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {
         let catalog = self.snapshot();
         catalog
             .lessons

@@ -2,15 +2,18 @@
 //! middleware every response passes through (compression, tracing, limits, security headers).
 
 use crate::AppState;
+use crate::auth::{self, forms};
+use crate::backend::ServerBackend;
 use app::service::SharedBackend;
 use app::{App, shell};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -28,7 +31,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn build_router(state: AppState) -> Router {
-    let backend: SharedBackend = state.catalog.clone();
+    let backend: SharedBackend = Arc::new(ServerBackend::new(&state));
     let context = move || provide_context(backend.clone());
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -44,8 +47,15 @@ pub fn build_router(state: AppState) -> Router {
 
     let cache = crate::page_cache::PageCache::new(state.catalog.clone());
 
+    let sessions = auth::session_layer(&state.pool, state.public_url.starts_with("https://"));
+
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/account/register", post(forms::register))
+        .route("/account/login", post(forms::login))
+        .route("/account/logout", post(forms::logout))
+        .route("/account/profile", post(forms::update_profile))
+        .route("/account/password", post(forms::change_password))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -53,7 +63,16 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::load_viewer,
+        ))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            auth::same_origin_only,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             cache,
             crate::page_cache::serve_cached,

@@ -2,6 +2,8 @@
 //! [`build_router`], so tests and benchmarks drive the real router without a socket.
 
 pub mod accounts;
+pub mod auth;
+mod backend;
 pub mod catalog;
 pub mod config;
 pub mod content;
@@ -24,6 +26,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: SqlitePool,
     pub catalog: Arc<CatalogService>,
+    pub hasher: accounts::password::Hasher,
+    /// The address users reach the site at, without a trailing slash.
+    pub public_url: Arc<str>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -38,6 +43,8 @@ pub struct Settings {
     pub database_url: String,
     pub content_dir: PathBuf,
     pub site_root: PathBuf,
+    /// `https://…` marks the session cookie Secure.
+    pub public_url: String,
 }
 
 /// Opens the database, applies migrations, imports `content/` (a bad course is reported and
@@ -45,6 +52,7 @@ pub struct Settings {
 pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
     let pool = db::connect(&settings.database_url).await?;
     db::migrate(&pool).await?;
+    auth::migrate_sessions(&pool).await?;
 
     let report = content::load_dir(&settings.content_dir);
     for error in &report.errors {
@@ -69,6 +77,8 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         leptos_options: leptos_options(&settings.site_root),
         pool,
         catalog: Arc::new(catalog),
+        hasher: accounts::password::Hasher::for_this_machine(),
+        public_url: settings.public_url.trim_end_matches('/').into(),
     })
 }
 

@@ -148,8 +148,10 @@ async fn serve(
         database_url,
         content_dir,
         site_root: args.site_root.clone(),
+        public_url: args.public_url(),
     };
     let state = start(&settings).await?;
+    server::auth::spawn_session_cleanup(&state.pool);
     let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -160,9 +162,12 @@ async fn serve(
         "Grand Rounds is serving at http://{local} (public URL {})",
         args.public_url()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("shut down cleanly");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,16 @@
 //! One module per page; each fetches its data through a server function and renders it
 //! completely on the server (the routes use `SsrMode::Async`).
 
+mod account;
+mod auth;
 mod catalog;
 mod course;
 mod home;
 mod lesson;
 mod not_found;
 
+pub use account::AccountPage;
+pub use auth::{LoginPage, RegisterPage};
 pub use catalog::CatalogPage;
 pub use course::CoursePage;
 pub use home::HomePage;

@@ -1,8 +1,8 @@
 //! Users in the database.
 
 use super::Role;
-use app::model::Profession;
-use sqlx::SqlitePool;
+use app::model::{Profession, Profile};
+use sqlx::{Row, SqlitePool};
 
 /// A validated new account (the password already hashed).
 #[derive(Debug, Clone)]
@@ -51,6 +51,173 @@ pub async fn create(pool: &SqlitePool, user: &NewUser) -> Result<i64, CreateErro
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Inserts the user and their profile fields in one transaction: all of it or none.
+pub async fn create_with_profile(
+    pool: &SqlitePool,
+    user: &NewUser,
+    profile: &ProfileUpdate,
+) -> Result<i64, CreateError> {
+    let now = now();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let result = sqlx::query_scalar(
+        "INSERT INTO users (email, password_hash, full_name, profession, role, npi, licence_number, \
+         licence_state, board_id, birth_month, birth_day, consent_reporting, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&user.email)
+    .bind(&user.password_hash)
+    .bind(&user.full_name)
+    .bind(user.profession.slug())
+    .bind(user.role.as_str())
+    .bind(&profile.npi)
+    .bind(&profile.licence_number)
+    .bind(&profile.licence_state)
+    .bind(&profile.board_id)
+    .bind(profile.birth.map(|(m, _)| i64::from(m)))
+    .bind(profile.birth.map(|(_, d)| i64::from(d)))
+    .bind(i64::from(profile.consent_reporting))
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match result {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            return Err(CreateError::EmailTaken);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub session_version: i64,
+}
+
+pub async fn credentials(
+    pool: &SqlitePool,
+    email: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as("SELECT id, password_hash, session_version FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id, password_hash, session_version)| Credentials {
+        id,
+        password_hash,
+        session_version,
+    }))
+}
+
+/// The signed-in user of a session: `(name, role, session_version)`.
+pub async fn session_user(
+    pool: &SqlitePool,
+    id: i64,
+) -> Result<Option<(String, Role, i64)>, sqlx::Error> {
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT full_name, role, session_version FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.and_then(|(name, role, version)| role.parse().ok().map(|role| (name, role, version))))
+}
+
+pub async fn profile(pool: &SqlitePool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT email, full_name, profession, role, npi, licence_number, licence_state, board_id, \
+         birth_month, birth_day, consent_reporting FROM users WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let text = |name: &str| -> Result<String, sqlx::Error> {
+        Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
+    };
+    let small = |name: &str| -> Result<Option<u8>, sqlx::Error> {
+        Ok(row
+            .try_get::<Option<i64>, _>(name)?
+            .and_then(|v| u8::try_from(v).ok()))
+    };
+    Ok(Some(Profile {
+        email: text("email")?,
+        full_name: text("full_name")?,
+        profession: Profession::from_slug(&text("profession")?),
+        npi: text("npi")?,
+        licence_number: text("licence_number")?,
+        licence_state: text("licence_state")?,
+        board_id: text("board_id")?,
+        birth_month: small("birth_month")?,
+        birth_day: small("birth_day")?,
+        consent_reporting: row.try_get::<i64, _>("consent_reporting")? != 0,
+        role: text("role")?.parse().ok(),
+    }))
+}
+
+/// The fields a learner edits on /account, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub full_name: String,
+    pub profession: Option<Profession>,
+    pub npi: Option<String>,
+    pub licence_number: Option<String>,
+    pub licence_state: Option<String>,
+    pub board_id: Option<String>,
+    pub birth: Option<(u8, u8)>,
+    pub consent_reporting: bool,
+}
+
+pub async fn update_profile(
+    pool: &SqlitePool,
+    id: i64,
+    update: &ProfileUpdate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET full_name = ?, profession = ?, npi = ?, licence_number = ?, licence_state = ?, \
+         board_id = ?, birth_month = ?, birth_day = ?, consent_reporting = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&update.full_name)
+    .bind(update.profession.unwrap_or(Profession::Other).slug())
+    .bind(&update.npi)
+    .bind(&update.licence_number)
+    .bind(&update.licence_state)
+    .bind(&update.board_id)
+    .bind(update.birth.map(|(m, _)| i64::from(m)))
+    .bind(update.birth.map(|(_, d)| i64::from(d)))
+    .bind(i64::from(update.consent_reporting))
+    .bind(now())
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+/// Stores a new password hash and ends every session of the user (they carry the old
+/// version); returns the new version for the session that made the change.
+pub async fn set_password(
+    pool: &SqlitePool,
+    id: i64,
+    password_hash: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE users SET password_hash = ?, session_version = session_version + 1, updated_at = ? \
+         WHERE id = ? RETURNING session_version",
+    )
+    .bind(password_hash)
+    .bind(now())
+    .bind(id)
+    .fetch_one(pool)
+    .await
 }
 
 #[cfg(test)]

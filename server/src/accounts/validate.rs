@@ -157,7 +157,11 @@ mod tests {
         // CMS's published example NPI.
         assert_eq!(npi("1234567893").as_deref(), Ok("1234567893"));
         assert_eq!(npi(" 1234 567 893 ").as_deref(), Ok("1234567893"));
-        assert!(npi("1234567890").expect_err("refused").contains("check digit"));
+        assert!(
+            npi("1234567890")
+                .expect_err("refused")
+                .contains("check digit")
+        );
         assert!(npi("123456789").expect_err("refused").contains("10 digits"));
         assert!(npi("12345678ab").is_err());
     }

@@ -20,6 +20,9 @@ pub struct Page {
     pub body: String,
 }
 
+/// The public URL test apps run under; form posts come from here.
+pub const ORIGIN: &str = "http://localhost";
+
 pub fn demo_content() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
 }
@@ -45,6 +48,7 @@ impl TestApp {
             database_url: format!("sqlite:{}", dir.join("grandrounds.db").display()),
             content_dir: content.to_path_buf(),
             site_root: dir.join("site"),
+            public_url: ORIGIN.to_owned(),
         };
         start(&settings).await.expect("app starts")
     }
@@ -79,7 +83,74 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// GET with a session cookie.
+    pub async fn get_as(&self, path: &str, cookie: &str) -> Page {
+        self.request(
+            Request::get(path)
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// A browser form post from this site's own page.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", ORIGIN);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        self.request(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 impl Page {
+    /// The `name=value` part of the session cookie this response set, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie()
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    /// The whole Set-Cookie header for the session cookie.
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("gr_session="))
+            .map(str::to_owned)
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location")
+    }
+
     /// Byte offset of `needle` in the body, failing the test with the page if absent.
     pub fn position(&self, needle: &str) -> usize {
         self.body

@@ -1,0 +1,71 @@
+//! Form pieces: labelled fields that show their own error and keep what was typed.
+
+use crate::model::FormState;
+use leptos::prelude::*;
+
+/// A text-like input with its label, hint and error, wired for screen readers.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] value: String,
+    #[prop(default = None)] error: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<u32>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = [
+        hint.map(|_| hint_id.clone()),
+        error.as_ref().map(|_| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let invalid = error.is_some().then_some("true");
+    let has_error = error.is_some();
+    view! {
+        <div class="field" class:has-error=has_error>
+            <label for=id.clone()>{label} {(!required).then_some(" (optional)")}</label>
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            {error.map(|error| view! { <p class="field-error" id=error_id.clone()>{error}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                maxlength=maxlength
+                inputmode=inputmode
+                aria-invalid=invalid
+                aria-describedby=(!described.is_empty()).then_some(described)
+            />
+        </div>
+    }
+}
+
+/// The message for the form as a whole, and the notice after a success.
+#[component]
+pub fn FormMessages(state: FormState) -> impl IntoView {
+    let count = state.errors.len();
+    let summary = state.error("form").or_else(|| {
+        (count > 0).then(|| {
+            if count == 1 {
+                "Please correct the field marked below.".to_owned()
+            } else {
+                format!("Please correct the {count} fields marked below.")
+            }
+        })
+    });
+    view! {
+        {summary.map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+        {state.notice.map(|message| view! { <p class="notice" role="status">{message}</p> })}
+    }
+}

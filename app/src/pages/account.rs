@@ -1,0 +1,102 @@
+//! `/account`: the signed-in user's profile and password; signed-out readers are sent to
+//! sign in first.
+
+use super::auth::ProfileFields;
+use crate::api::{form_state, my_profile};
+use crate::components::{ErrorPanel, redirect_page};
+use crate::error::AppError;
+use crate::forms::{Field, FormMessages};
+use crate::model::{FormState, Profile};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let data = Resource::new(
+        || (),
+        |()| async {
+            let profile = my_profile().await?;
+            let welcome = form_state("account".into()).await?;
+            let profile_state = form_state("profile".into()).await?;
+            let password_state = form_state("password".into()).await?;
+            Ok::<_, AppError>((profile, welcome, profile_state, password_state))
+        },
+    );
+    view! {
+        <Title text="Your account" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((profile, welcome, profile_state, password_state)) => {
+                        view! { <Account profile welcome profile_state password_state /> }.into_any()
+                    }
+                    Err(AppError::Unauthorized) => {
+                        redirect_page("/login?next=/account");
+                        view! {
+                            <h1>"Your account"</h1>
+                            <p>"Please " <a href="/login?next=/account">"sign in"</a> " to see your account."</p>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Account(
+    profile: Profile,
+    welcome: FormState,
+    profile_state: FormState,
+    password_state: FormState,
+) -> impl IntoView {
+    let role = profile.role.map(|r| r.label()).unwrap_or_default();
+    view! {
+        <h1>"Your account"</h1>
+        <FormMessages state=welcome />
+        <p>{format!("Signed in as {} ({role}).", profile.email)}</p>
+        <section aria-labelledby="profile-heading">
+            <h2 id="profile-heading">"Profile"</h2>
+            <form method="post" action="/account/profile" class="stacked" novalidate>
+                <FormMessages state=profile_state.clone() />
+                <ProfileFields state=profile_state profile=profile.clone() />
+                <button type="submit">"Save profile"</button>
+            </form>
+        </section>
+        <section aria-labelledby="password-heading">
+            <h2 id="password-heading">"Change password"</h2>
+            <form method="post" action="/account/password" class="stacked" novalidate>
+                <FormMessages state=password_state.clone() />
+                <input type="hidden" name="username" value=profile.email autocomplete="username" />
+                <Field
+                    name="current_password"
+                    label="Current password"
+                    kind="password"
+                    error=password_state.error("current_password")
+                    required=true
+                    autocomplete="current-password"
+                    maxlength=256
+                />
+                <Field
+                    name="new_password"
+                    label="New password"
+                    kind="password"
+                    error=password_state.error("new_password")
+                    hint="At least 12 characters. Changing it signs out your other sessions."
+                    required=true
+                    autocomplete="new-password"
+                    maxlength=256
+                />
+                <button type="submit">"Change password"</button>
+            </form>
+        </section>
+        <section aria-labelledby="signout-heading">
+            <h2 id="signout-heading">"Sign out"</h2>
+            <form method="post" action="/account/logout">
+                <button type="submit" class="secondary">"Sign out"</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,228 @@
+//! Signing in and staying signed in: server-side sessions (tower-sessions, stored in the
+//! database), the signed-in user of each request, idle and absolute timeouts, and the
+//! same-origin check that refuses cross-site state changes.
+
+pub mod forms;
+pub mod throttle;
+
+use crate::AppState;
+use crate::accounts::store;
+use app::model::Viewer;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+pub const SESSION_COOKIE: &str = "gr_session";
+const SESSION_USER: &str = "user";
+/// Signed out after this long without a request.
+pub const IDLE_MINUTES: i64 = 30;
+/// Signed out this long after signing in, whatever the activity.
+pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
+
+/// What a session remembers about its user.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i64,
+    /// The user's `session_version` at sign-in; a password change moves it on.
+    pub version: i64,
+    pub signed_in_at: i64,
+}
+
+/// Creates the session table if missing (the store's own schema).
+pub async fn migrate_sessions(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    SqliteStore::new(pool.clone()).migrate().await
+}
+
+/// Deletes expired sessions every few minutes, for as long as the server runs.
+pub fn spawn_session_cleanup(pool: &SqlitePool) {
+    use tower_sessions::ExpiredDeletion as _;
+    let store = SqliteStore::new(pool.clone());
+    tokio::spawn(async move {
+        if let Err(error) = store
+            .continuously_delete_expired(std::time::Duration::from_secs(300))
+            .await
+        {
+            tracing::error!(%error, "expired-session cleanup stopped");
+        }
+    });
+}
+
+/// The session middleware: cookie HttpOnly, SameSite=Lax, Secure when the site is served
+/// over https, ending after [`IDLE_MINUTES`] of inactivity.
+pub fn session_layer(pool: &SqlitePool, secure: bool) -> SessionManagerLayer<SqliteStore> {
+    SessionManagerLayer::new(SqliteStore::new(pool.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_MINUTES)))
+}
+
+/// Starts a signed-in session under a new id (the old id, possibly planted, is dropped).
+pub async fn sign_in(
+    session: &Session,
+    id: i64,
+    version: i64,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            SESSION_USER,
+            SessionUser {
+                id,
+                version,
+                signed_in_at: throttle::now_secs(),
+            },
+        )
+        .await
+}
+
+/// The signed-in user, or `None`; a session past its absolute timeout, of a deleted user or
+/// from before a password change is ended here.
+pub async fn viewer(pool: &SqlitePool, session: &Session) -> Option<Viewer> {
+    let user: SessionUser = session.get(SESSION_USER).await.ok().flatten()?;
+    let current = store::session_user(pool, user.id).await.ok().flatten();
+    match current {
+        Some((name, role, version))
+            if version == user.version
+                && throttle::now_secs() - user.signed_in_at < ABSOLUTE_SECS =>
+        {
+            Some(Viewer {
+                id: user.id,
+                name,
+                role,
+            })
+        }
+        _ => {
+            let _ = session.flush().await;
+            None
+        }
+    }
+}
+
+/// Puts the request's [`Viewer`] (if any) in its extensions for handlers and pages.
+pub async fn load_viewer(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(viewer) = viewer(&state.pool, &session).await {
+        request.extensions_mut().insert(viewer);
+    }
+    next.run(request).await
+}
+
+/// Refuses state-changing requests that do not come from this site: the Origin (or, when a
+/// browser sends none, the Referer) must be the public URL or the host the request was sent
+/// to. SameSite=Lax cookies already stop most; this also covers same-site attackers and
+/// server-function posts.
+pub async fn same_origin_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    if is_same_origin(request.headers(), &state.public_url) {
+        next.run(request).await
+    } else {
+        tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "This request did not come from a Grand Rounds page and was refused. Go back, reload the page and try again.",
+        )
+            .into_response()
+    }
+}
+
+fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let matches = |origin: &str| {
+        let origin = origin.trim_end_matches('/');
+        if origin == public_url {
+            return true;
+        }
+        let authority = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .unwrap_or_default();
+        host.is_some_and(|host| !authority.is_empty() && authority == host)
+    };
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        return origin != "null" && matches(origin);
+    }
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| {
+            let scheme_end = referer.find("://")? + 3;
+            let path_start = referer[scheme_end..]
+                .find('/')
+                .map_or(referer.len(), |i| scheme_end + i);
+            Some(&referer[..path_start])
+        })
+        .is_some_and(matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn same_origin_rules() {
+        let public = "https://cme.example.org";
+        assert!(is_same_origin(
+            &headers(&[("origin", "https://cme.example.org")]),
+            public
+        ));
+        assert!(is_same_origin(
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            public
+        ));
+        assert!(!is_same_origin(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "cme.example.org")
+            ]),
+            public
+        ));
+        assert!(!is_same_origin(&headers(&[("origin", "null")]), public));
+        assert!(is_same_origin(
+            &headers(&[("referer", "https://cme.example.org/login?x=1")]),
+            public
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("referer", "https://cme.example.org.evil.example/login")]),
+            public
+        ));
+        assert!(
+            !is_same_origin(&headers(&[]), public),
+            "no Origin and no Referer is refused"
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! What the pages' server functions reach: the catalog, and the signed-in user and form
+//! state of the request being served (read from the request Leptos keeps in context).
+
+use crate::AppState;
+use crate::accounts::store;
+use crate::auth::forms::form_key;
+use crate::catalog::CatalogService;
+use app::error::AppError;
+use app::model::{CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, Viewer};
+use app::service::Backend;
+use axum::http::request::Parts;
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+pub struct ServerBackend {
+    catalog: Arc<CatalogService>,
+    pool: SqlitePool,
+}
+
+impl ServerBackend {
+    pub fn new(state: &AppState) -> Self {
+        Self {
+            catalog: Arc::clone(&state.catalog),
+            pool: state.pool.clone(),
+        }
+    }
+}
+
+fn request_parts() -> Option<Parts> {
+    leptos::prelude::use_context::<Parts>()
+}
+
+fn current_viewer() -> Option<Viewer> {
+    request_parts().and_then(|parts| parts.extensions.get::<Viewer>().cloned())
+}
+
+#[async_trait::async_trait]
+impl Backend for ServerBackend {
+    async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
+        self.catalog.courses(filter).await
+    }
+
+    async fn course(&self, slug: &str) -> Result<CourseDetail, AppError> {
+        self.catalog.course(slug).await
+    }
+
+    async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {
+        self.catalog.lesson(course, lesson).await
+    }
+
+    async fn viewer(&self) -> Result<Option<Viewer>, AppError> {
+        Ok(current_viewer())
+    }
+
+    async fn take_form_state(&self, form: &str) -> Result<FormState, AppError> {
+        let Some(session) =
+            request_parts().and_then(|parts| parts.extensions.get::<Session>().cloned())
+        else {
+            return Ok(FormState::default());
+        };
+        session
+            .remove::<FormState>(&form_key(form))
+            .await
+            .map(Option::unwrap_or_default)
+            .map_err(|error| {
+                tracing::error!(%error, "could not read form state");
+                AppError::Internal
+            })
+    }
+
+    async fn my_profile(&self) -> Result<Profile, AppError> {
+        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        store::profile(&self.pool, viewer.id)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "could not load a profile");
+                AppError::Internal
+            })?
+            .ok_or(AppError::Unauthorized)
+    }
+}

@@ -1,0 +1,424 @@
+//! Accounts end to end through the real router: register, sign in, account, sign out,
+//! cookies, session ids, throttling, cross-site posts, password change.
+
+use crate::support::{ORIGIN, TestApp};
+use axum::body::Body;
+use http::{Request, StatusCode};
+
+const PASSWORD: &str = "river lantern quietly";
+
+fn registration<'a>(email: &'a str, password: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("email", email),
+        ("password", password),
+        ("full_name", "Lee Park"),
+        ("profession", "nurse"),
+        ("npi", "1234567893"),
+        ("licence_number", "RN-12345"),
+        ("licence_state", "nm"),
+        ("board_id", ""),
+        ("birth_month", "2"),
+        ("birth_day", "29"),
+        ("consent_reporting", "yes"),
+    ]
+}
+
+async fn users(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("count")
+}
+
+/// Registers and returns the signed-in session cookie.
+async fn register(app: &TestApp, email: &str) -> String {
+    let page = app
+        .post_form("/account/register", &registration(email, PASSWORD), None)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), "/account");
+    page.session_cookie().expect("a session cookie")
+}
+
+async fn sign_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    cookie: Option<&str>,
+) -> crate::support::Page {
+    app.post_form(
+        "/account/login",
+        &[
+            ("email", email),
+            ("password", password),
+            ("next", "/courses"),
+        ],
+        cookie,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn register_sign_in_account_and_sign_out() {
+    let app = TestApp::new().await;
+    let cookie = register(&app, "Lee.Park@Clinic.org").await;
+
+    let account = app.get_as("/account", &cookie).await;
+    assert_eq!(account.status, StatusCode::OK);
+    account.assert_contains("Welcome to Grand Rounds");
+    account.assert_contains("Signed in as lee.park@clinic.org (Learner)");
+    account.assert_contains("value=\"Lee Park\"");
+    account.assert_contains("value=\"1234567893\"");
+    account.assert_contains("value=\"NM\"");
+
+    let out = app.post_form("/account/logout", &[], Some(&cookie)).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = app.get_as("/account", &cookie).await;
+    assert_eq!(
+        after.status,
+        StatusCode::FOUND,
+        "the old session no longer signs in"
+    );
+    assert_eq!(after.location(), "/login?next=/account");
+
+    let login = sign_in(&app, "lee.park@clinic.org", PASSWORD, None).await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    assert_eq!(login.location(), "/courses");
+    let cookie = login.session_cookie().expect("cookie");
+    assert_eq!(app.get_as("/account", &cookie).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_lax_and_secure_over_https() {
+    let app = TestApp::new().await;
+    let page = app
+        .post_form(
+            "/account/register",
+            &registration("a@clinic.org", PASSWORD),
+            None,
+        )
+        .await;
+    let cookie = page.set_cookie().expect("set-cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http here: {cookie}");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut state = TestApp::start_on(dir.path(), &crate::support::demo_content()).await;
+    state.public_url = "https://cme.example.org".into();
+    let router = server::build_router(state);
+    let response = tower::ServiceExt::oneshot(
+        router,
+        Request::post("/account/login")
+            .header("origin", "https://cme.example.org")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("email=x%40y.org&password=nope"))
+            .expect("request"),
+    )
+    .await
+    .expect("response");
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn signing_in_issues_a_new_session_id() {
+    let app = TestApp::new().await;
+    register(&app, "lee@clinic.org").await;
+    // A failed attempt leaves an anonymous session (holding the form's message).
+    let failed = sign_in(&app, "lee@clinic.org", "wrong password here", None).await;
+    let before = failed.session_cookie().expect("anonymous session");
+    let ok = sign_in(&app, "lee@clinic.org", PASSWORD, Some(&before)).await;
+    let after = ok.session_cookie().expect("new session");
+    assert_ne!(before, after);
+    assert_eq!(app.get_as("/account", &after).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_as("/account", &before).await.status,
+        StatusCode::FOUND
+    );
+}
+
+#[tokio::test]
+async fn bad_registration_keeps_typed_values_names_fields_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let mut fields = registration("lee@clinic.org", "short");
+    fields[4] = ("npi", "1234567890");
+    fields[8] = ("birth_month", "4");
+    fields[9] = ("birth_day", "31");
+    let page = app.post_form("/account/register", &fields, None).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/register");
+    assert_eq!(users(&app).await, 0);
+
+    let cookie = page.session_cookie().expect("cookie");
+    let form = app.get_as("/register", &cookie).await;
+    form.assert_contains("Please correct the 3 fields marked below.");
+    form.assert_contains("this NPI's check digit does not match");
+    form.assert_contains("use at least 12 characters");
+    form.assert_contains("month 4 has days 1 to 30");
+    form.assert_contains("value=\"lee@clinic.org\"");
+    form.assert_contains("value=\"Lee Park\"");
+    form.assert_contains("value=\"1234567890\"");
+    assert!(
+        !form.body.contains("value=\"short\""),
+        "passwords are never sent back"
+    );
+
+    // Shown once: a reload is a clean form.
+    let again = app.get_as("/register", &cookie).await;
+    assert!(!again.body.contains("check digit"));
+}
+
+#[tokio::test]
+async fn over_long_fields_and_unreadable_bodies_get_messages() {
+    let app = TestApp::new().await;
+    let long_name = "x".repeat(500);
+    let long_email = format!("{}@clinic.org", "a".repeat(300));
+    let mut fields = registration(&long_email, PASSWORD);
+    fields[2] = ("full_name", &long_name);
+    let page = app.post_form("/account/register", &fields, None).await;
+    let cookie = page.session_cookie().expect("cookie");
+    let form = app.get_as("/register", &cookie).await;
+    form.assert_contains("at most 254 characters");
+    form.assert_contains("a name has at most 120 characters");
+    assert_eq!(users(&app).await, 0);
+
+    let page = app
+        .request(
+            Request::post("/account/register")
+                .header("origin", ORIGIN)
+                .header("content-type", "application/json")
+                .body(Body::from("{\"email\":1}"))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let form = app
+        .get_as("/register", &page.session_cookie().expect("cookie"))
+        .await;
+    form.assert_contains("The form could not be read");
+    assert_eq!(users(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_taken_email_says_sign_in_instead_with_the_same_status() {
+    let app = TestApp::new().await;
+    register(&app, "lee@clinic.org").await;
+    let page = app
+        .post_form(
+            "/account/register",
+            &registration("LEE@clinic.org", "another fine passphrase"),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let form = app
+        .get_as("/register", &page.session_cookie().expect("cookie"))
+        .await;
+    form.assert_contains("sign in or reset your password instead");
+    assert_eq!(users(&app).await, 1);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_the_same_generic_message() {
+    let app = TestApp::new().await;
+    register(&app, "lee@clinic.org").await;
+    let message =
+        |page: &crate::support::Page| page.body.contains("The email or password is not right");
+
+    let unknown = sign_in(&app, "nobody@clinic.org", "whatever it may be", None).await;
+    let unknown_page = app
+        .get_as("/login", &unknown.session_cookie().expect("cookie"))
+        .await;
+    let wrong = sign_in(&app, "lee@clinic.org", "not the password", None).await;
+    let wrong_page = app
+        .get_as("/login", &wrong.session_cookie().expect("cookie"))
+        .await;
+    assert_eq!(unknown.status, wrong.status);
+    assert_eq!(unknown.location(), wrong.location());
+    assert!(message(&unknown_page) && message(&wrong_page));
+    unknown_page.assert_contains("value=\"nobody@clinic.org\"");
+
+    for _ in 0..10 {
+        sign_in(&app, "lee@clinic.org", "not the password", None).await;
+    }
+    let locked = sign_in(&app, "lee@clinic.org", PASSWORD, None).await;
+    assert_eq!(
+        locked.location(),
+        "/login",
+        "the right password is refused while locked"
+    );
+    let page = app
+        .get_as("/login", &locked.session_cookie().expect("cookie"))
+        .await;
+    assert!(message(&page));
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let app = TestApp::new().await;
+    for origin in [Some("https://evil.example"), Some("null"), None] {
+        let mut request = Request::post("/account/register")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let body = "email=a%40b.org&password=river+lantern+quietly&full_name=A&profession=nurse";
+        let page = app
+            .request(request.body(Body::from(body)).expect("request"))
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{origin:?}");
+        page.assert_contains("did not come from a Grand Rounds page");
+    }
+    // Server functions too.
+    let page = app
+        .request(
+            Request::post("/api/courses")
+                .header("origin", "https://evil.example")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(users(&app).await, 0);
+    // A same-site Referer without Origin is accepted.
+    let page = app
+        .request(
+            Request::post("/account/logout")
+                .header("referer", format!("{ORIGIN}/account"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_sessions() {
+    let app = TestApp::new().await;
+    let first = register(&app, "lee@clinic.org").await;
+    let second = sign_in(&app, "lee@clinic.org", PASSWORD, None)
+        .await
+        .session_cookie()
+        .expect("cookie");
+
+    let wrong = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", "not it at all"),
+                ("new_password", "a brand new passphrase"),
+            ],
+            Some(&first),
+        )
+        .await;
+    let page = app
+        .get_as("/account", &wrong.session_cookie().unwrap_or(first.clone()))
+        .await;
+    page.assert_contains("this is not your current password");
+
+    let changed = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    let current = changed
+        .session_cookie()
+        .expect("the changing session gets a new id");
+    let page = app.get_as("/account", &current).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Every other session of your account has been signed out.");
+    assert_eq!(
+        app.get_as("/account", &second).await.status,
+        StatusCode::FOUND,
+        "other session ended"
+    );
+    assert_eq!(
+        app.get_as("/account", &first).await.status,
+        StatusCode::FOUND,
+        "old id ended"
+    );
+
+    assert_eq!(
+        sign_in(&app, "lee@clinic.org", PASSWORD, None)
+            .await
+            .location(),
+        "/login"
+    );
+    assert_eq!(
+        sign_in(&app, "lee@clinic.org", "a brand new passphrase", None)
+            .await
+            .location(),
+        "/courses"
+    );
+}
+
+#[tokio::test]
+async fn profile_updates_are_validated_and_saved() {
+    let app = TestApp::new().await;
+    let cookie = register(&app, "lee@clinic.org").await;
+    let bad = app
+        .post_form(
+            "/account/profile",
+            &[
+                ("full_name", "Lee Park-Ortiz"),
+                ("profession", "nurse"),
+                ("npi", "12"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    let cookie = bad.session_cookie().unwrap_or(cookie);
+    let page = app.get_as("/account", &cookie).await;
+    page.assert_contains("an NPI is exactly 10 digits");
+    page.assert_contains("value=\"Lee Park-Ortiz\"");
+
+    let good = app
+        .post_form(
+            "/account/profile",
+            &[
+                ("full_name", "Lee Park-Ortiz"),
+                ("profession", "pharmacist"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER);
+    let page = app
+        .get_as("/account", &good.session_cookie().unwrap_or(cookie))
+        .await;
+    page.assert_contains("Your profile is saved.");
+    page.assert_contains("value=\"Lee Park-Ortiz\"");
+    page.assert_contains("<option value=\"pharmacist\" selected");
+    let consent: i64 = sqlx::query_scalar("SELECT consent_reporting FROM users")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("consent");
+    assert_eq!(consent, 0, "an unticked box withdraws consent");
+}
+
+#[tokio::test]
+async fn signed_out_readers_are_sent_to_sign_in() {
+    let app = TestApp::new().await;
+    let page = app.get("/account").await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(page.location(), "/login?next=/account");
+    let page = app
+        .post_form("/account/profile", &[("full_name", "X")], None)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/login?next=/account");
+    assert_eq!(app.get("/api/profile").await.status.as_u16() / 100, 4);
+}
