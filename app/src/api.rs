@@ -69,7 +69,14 @@ pub async fn get_lesson(course: String, lesson: String) -> Result<LessonPage, Ap
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 5] = ["login", "register", "account", "profile", "password"];
+const FORMS: [&str; 6] = [
+    "login",
+    "register",
+    "account",
+    "profile",
+    "password",
+    "admin-users",
+];
 
 /// Who is signed in. Anyone may ask; the answer is about their own session only.
 #[server(input = GetUrl, prefix = "/api", endpoint = "viewer")]
@@ -98,4 +105,20 @@ pub async fn form_state(form: String) -> Result<crate::model::FormState, AppErro
 #[server(input = GetUrl, prefix = "/api", endpoint = "profile")]
 pub async fn my_profile() -> Result<crate::model::Profile, AppError> {
     answer(async { crate::service::backend()?.my_profile().await }.await)
+}
+
+/// Administrators only: the user list, searched and paged.
+#[server(input = GetUrl, prefix = "/api", endpoint = "admin-users")]
+pub async fn admin_users(
+    query: Option<String>,
+    page: Option<u32>,
+) -> Result<crate::model::UserPage, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .users(query.as_deref().unwrap_or_default(), page.unwrap_or(1))
+                .await
+        }
+        .await,
+    )
 }

@@ -24,7 +24,14 @@ pub fn SiteHeader() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match viewer.await {
                                 Ok(Some(viewer)) => {
+                                    let admin = (viewer.role == crate::model::Role::Admin)
+                                        .then(|| view! {
+                                            <li>
+                                                <a href="/admin/users">"Users"</a>
+                                            </li>
+                                        });
                                     view! {
+                                        {admin}
                                         <li>
                                             <a href="/account" title=format!("Signed in as {}", viewer.name)>
                                                 "Account"

@@ -154,6 +154,28 @@ pub struct Profile {
     pub role: Option<Role>,
 }
 
+/// One account in the administrators' list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    /// ISO date the account was created.
+    pub created: String,
+}
+
+/// A page of the administrators' user list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserRow>,
+    pub total: u32,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    pub query: String,
+}
+
 /// The kinds of credit an activity can designate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

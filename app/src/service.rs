@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, Viewer,
+    CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, UserPage, Viewer,
 };
 use std::sync::Arc;
 
@@ -20,6 +20,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn take_form_state(&self, form: &str) -> Result<FormState, AppError>;
     /// The signed-in user's own profile.
     async fn my_profile(&self) -> Result<Profile, AppError>;
+    /// Administrators only: accounts matching `query`, one page at a time.
+    async fn users(&self, query: &str, page: u32) -> Result<UserPage, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

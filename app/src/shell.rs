@@ -2,7 +2,8 @@
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AccountPage, CatalogPage, CoursePage, HomePage, LessonPage, LoginPage, NotFound, RegisterPage,
+    AccountPage, AdminUsersPage, CatalogPage, CoursePage, HomePage, LessonPage, LoginPage,
+    NotFound, RegisterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:course") view=CoursePage ssr=SsrMode::Async />
                     <Route
                         path=path!("/courses/:course/:lesson")

@@ -6,7 +6,9 @@ use crate::accounts::store;
 use crate::auth::forms::form_key;
 use crate::catalog::CatalogService;
 use app::error::AppError;
-use app::model::{CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, Viewer};
+use app::model::{
+    CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, Role, UserPage, Viewer,
+};
 use app::service::Backend;
 use axum::http::request::Parts;
 use sqlx::SqlitePool;
@@ -78,5 +80,23 @@ impl Backend for ServerBackend {
                 AppError::Internal
             })?
             .ok_or(AppError::Unauthorized)
+    }
+
+    async fn users(&self, query: &str, page: u32) -> Result<UserPage, AppError> {
+        match current_viewer() {
+            None => return Err(AppError::Unauthorized),
+            Some(viewer) if viewer.role != Role::Admin => return Err(AppError::Forbidden),
+            Some(_) => {}
+        }
+        if query.chars().count() > 100 {
+            return Err(AppError::validation(
+                "q",
+                "search with at most 100 characters",
+            ));
+        }
+        store::list(&self.pool, query, page).await.map_err(|error| {
+            tracing::error!(%error, "could not list users");
+            AppError::Internal
+        })
     }
 }

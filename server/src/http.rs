@@ -23,6 +23,18 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// The routes this module adds besides Leptos' pages and server functions; each must have
+/// a rule in [`crate::access::RULES`].
+const FORM_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("POST", "/account/register"),
+    ("POST", "/account/login"),
+    ("POST", "/account/logout"),
+    ("POST", "/account/profile"),
+    ("POST", "/account/password"),
+    ("POST", "/admin/users/role"),
+];
+
 /// Largest request body accepted (forms; uploads get their own limit when they come).
 const BODY_LIMIT: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -34,6 +46,10 @@ pub fn build_router(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(ServerBackend::new(&state));
     let context = move || provide_context(backend.clone());
     let routes = generate_route_list(App);
+    crate::access::assert_every_route_has_a_rule(
+        routes.iter().map(|route| route.path().to_owned()).collect(),
+        FORM_ROUTES,
+    );
     let options = state.leptos_options.clone();
     let pkg_dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
 
@@ -50,12 +66,13 @@ pub fn build_router(state: AppState) -> Router {
     let sessions = auth::session_layer(&state.pool, state.public_url.starts_with("https://"));
 
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/account/register", post(forms::register))
-        .route("/account/login", post(forms::login))
-        .route("/account/logout", post(forms::logout))
-        .route("/account/profile", post(forms::update_profile))
-        .route("/account/password", post(forms::change_password))
+        .route(FORM_ROUTES[0].1, get(healthz))
+        .route(FORM_ROUTES[1].1, post(forms::register))
+        .route(FORM_ROUTES[2].1, post(forms::login))
+        .route(FORM_ROUTES[3].1, post(forms::logout))
+        .route(FORM_ROUTES[4].1, post(forms::update_profile))
+        .route(FORM_ROUTES[5].1, post(forms::change_password))
+        .route(FORM_ROUTES[6].1, post(crate::admin::change_role))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -64,6 +81,7 @@ pub fn build_router(state: AppState) -> Router {
             context, shell,
         ))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(crate::access::enforce))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::load_viewer,

@@ -1,7 +1,9 @@
 //! The Grand Rounds server as a library: start-up (database, content import) and
 //! [`build_router`], so tests and benchmarks drive the real router without a socket.
 
+pub mod access;
 pub mod accounts;
+mod admin;
 pub mod auth;
 mod backend;
 pub mod catalog;

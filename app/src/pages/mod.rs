@@ -2,6 +2,7 @@
 //! completely on the server (the routes use `SsrMode::Async`).
 
 mod account;
+mod admin;
 mod auth;
 mod catalog;
 mod course;
@@ -10,6 +11,7 @@ mod lesson;
 mod not_found;
 
 pub use account::AccountPage;
+pub use admin::AdminUsersPage;
 pub use auth::{LoginPage, RegisterPage};
 pub use catalog::CatalogPage;
 pub use course::CoursePage;

@@ -1,7 +1,7 @@
 //! Users in the database.
 
 use super::Role;
-use app::model::{Profession, Profile};
+use app::model::{Profession, Profile, UserPage, UserRow};
 use sqlx::{Row, SqlitePool};
 
 /// A validated new account (the password already hashed).
@@ -218,6 +218,92 @@ pub async fn set_password(
     .bind(id)
     .fetch_one(pool)
     .await
+}
+
+pub const USERS_PER_PAGE: u32 = 25;
+
+/// Accounts whose email or name contains `query`, newest first, one page at a time.
+pub async fn list(pool: &SqlitePool, query: &str, page: u32) -> Result<UserPage, sqlx::Error> {
+    let query = query.trim();
+    let pattern = format!(
+        "%{}%",
+        query
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE lower(email) LIKE ? ESCAPE '\\' OR lower(full_name) LIKE ? ESCAPE '\\'",
+    )
+    .bind(&pattern)
+    .bind(&pattern)
+    .fetch_one(pool)
+    .await?;
+    let page = page.max(1);
+    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, email, full_name, role, created_at FROM users \
+         WHERE lower(email) LIKE ? ESCAPE '\\' OR lower(full_name) LIKE ? ESCAPE '\\' \
+         ORDER BY id DESC LIMIT ? OFFSET ?",
+    )
+    .bind(&pattern)
+    .bind(&pattern)
+    .bind(i64::from(USERS_PER_PAGE))
+    .bind(i64::from((page - 1) * USERS_PER_PAGE))
+    .fetch_all(pool)
+    .await?;
+    Ok(UserPage {
+        users: rows
+            .into_iter()
+            .filter_map(|(id, email, full_name, role, created)| {
+                Some(UserRow {
+                    id,
+                    email,
+                    full_name,
+                    role: role.parse().ok()?,
+                    created: created.chars().take(10).collect(),
+                })
+            })
+            .collect(),
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        page,
+        per_page: USERS_PER_PAGE,
+        query: query.to_owned(),
+    })
+}
+
+/// Changes a user's role and records who did it, in one transaction. Returns the user's
+/// name, or `None` when there is no such user.
+pub async fn set_role(
+    pool: &SqlitePool,
+    actor: i64,
+    user: i64,
+    role: Role,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let Some((name, old)): Option<(String, String)> =
+        sqlx::query_as("SELECT full_name, role FROM users WHERE id = ?")
+            .bind(user)
+            .fetch_optional(&mut *tx)
+            .await?
+    else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
+        .bind(role.as_str())
+        .bind(now())
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES (?, 'role.change', ?, ?, ?)")
+        .bind(actor)
+        .bind(format!("user:{user}"))
+        .bind(format!("{old} -> {role}"))
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(name))
 }
 
 #[cfg(test)]

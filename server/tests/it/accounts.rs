@@ -76,7 +76,7 @@ async fn register_sign_in_account_and_sign_out() {
     let after = app.get_as("/account", &cookie).await;
     assert_eq!(
         after.status,
-        StatusCode::FOUND,
+        StatusCode::SEE_OTHER,
         "the old session no longer signs in"
     );
     assert_eq!(after.location(), "/login?next=/account");
@@ -140,7 +140,7 @@ async fn signing_in_issues_a_new_session_id() {
     assert_eq!(app.get_as("/account", &after).await.status, StatusCode::OK);
     assert_eq!(
         app.get_as("/account", &before).await.status,
-        StatusCode::FOUND
+        StatusCode::SEE_OTHER
     );
 }
 
@@ -342,12 +342,12 @@ async fn changing_the_password_ends_the_other_sessions() {
     page.assert_contains("Every other session of your account has been signed out.");
     assert_eq!(
         app.get_as("/account", &second).await.status,
-        StatusCode::FOUND,
+        StatusCode::SEE_OTHER,
         "other session ended"
     );
     assert_eq!(
         app.get_as("/account", &first).await.status,
-        StatusCode::FOUND,
+        StatusCode::SEE_OTHER,
         "old id ended"
     );
 
@@ -413,7 +413,7 @@ async fn profile_updates_are_validated_and_saved() {
 async fn signed_out_readers_are_sent_to_sign_in() {
     let app = TestApp::new().await;
     let page = app.get("/account").await;
-    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), "/login?next=/account");
     let page = app
         .post_form("/account/profile", &[("full_name", "X")], None)

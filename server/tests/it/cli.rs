@@ -189,3 +189,69 @@ fn user_add_refuses_bad_input_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a role"));
     assert!(!db.exists(), "no database was written for refused input");
 }
+
+#[tokio::test]
+async fn an_admin_made_on_the_command_line_opens_the_user_list_and_a_learner_gets_403() {
+    use crate::support::TestApp;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("grandrounds.db");
+    let output = add_user(
+        &db,
+        &["--email", "chief@clinic.org", "--role", "admin"],
+        "river lantern quietly\n",
+    );
+    assert!(output.status.success());
+    let learner = add_user(
+        &db,
+        &["--email", "lee@clinic.org"],
+        "another fine passphrase\n",
+    );
+    assert!(learner.status.success());
+
+    let state = TestApp::start_on(dir.path(), &demo_content()).await;
+    let app = TestApp {
+        router: server::build_router(state.clone()),
+        state,
+        dir,
+    };
+    let admin = app
+        .post_form(
+            "/account/login",
+            &[
+                ("email", "chief@clinic.org"),
+                ("password", "river lantern quietly"),
+            ],
+            None,
+        )
+        .await
+        .session_cookie()
+        .expect("admin signed in");
+    let page = app.get_as("/admin/users", &admin).await;
+    assert_eq!(page.status, http::StatusCode::OK);
+    page.assert_contains("lee@clinic.org");
+
+    let learner = app
+        .post_form(
+            "/account/login",
+            &[
+                ("email", "lee@clinic.org"),
+                ("password", "another fine passphrase"),
+            ],
+            None,
+        )
+        .await
+        .session_cookie()
+        .expect("learner signed in");
+    assert_eq!(
+        app.get_as("/admin/users", &learner).await.status,
+        http::StatusCode::FORBIDDEN
+    );
+    let anonymous = app.get("/admin/users").await;
+    assert_eq!(
+        anonymous.status,
+        http::StatusCode::SEE_OTHER,
+        "{}",
+        anonymous.body
+    );
+    assert_eq!(anonymous.header("location"), "/login?next=/admin/users");
+}

@@ -1,6 +1,7 @@
 //! One integration-test binary: every test drives the real router from `build_router` on a
 //! fresh temporary database, without a socket.
 
+mod access;
 mod accounts;
 mod cli;
 mod pages;
