@@ -59,7 +59,9 @@ pub fn build_router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
-        .service(ServeDir::new(pkg_dir));
+        // Release builds ship .br and .gz files made at build time (best compression, no
+        // per-request work); other files are compressed on the fly.
+        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
 
     let cache = crate::page_cache::PageCache::new(state.catalog.clone());
 

@@ -413,3 +413,29 @@ async fn requests_with_cookies_are_rendered_fresh() {
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("2 courses");
 }
+
+#[tokio::test]
+async fn fingerprinted_assets_are_cached_for_a_year_and_served_precompressed() {
+    let app = TestApp::new().await;
+    let pkg = app.dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).expect("mkdir");
+    std::fs::write(pkg.join("grandrounds.abc123.js"), "console.log('plain');").expect("write");
+    std::fs::write(pkg.join("grandrounds.abc123.js.br"), b"BROTLI-BYTES").expect("write");
+
+    let page = app
+        .request(
+            Request::get("/pkg/grandrounds.abc123.js")
+                .header("accept-encoding", "br")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(page.header("content-encoding"), "br");
+    assert_eq!(page.body, "BROTLI-BYTES", "the build-time file, not a second compression");
+
+    let plain = app.get("/pkg/grandrounds.abc123.js").await;
+    assert_eq!(plain.body, "console.log('plain');");
+    assert_eq!(app.get("/pkg/missing.js").await.status, StatusCode::NOT_FOUND);
+}
