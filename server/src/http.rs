@@ -61,7 +61,11 @@ pub fn build_router(state: AppState) -> Router {
         ))
         // Release builds ship .br and .gz files made at build time (best compression, no
         // per-request work); other files are compressed on the fly.
-        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
 
     let cache = crate::page_cache::PageCache::new(state.catalog.clone());
 

@@ -12,6 +12,7 @@ pub mod content;
 pub mod db;
 mod http;
 pub mod page_cache;
+pub mod quizzes;
 
 pub use http::build_router;
 

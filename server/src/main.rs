@@ -121,9 +121,10 @@ fn check(dir: &std::path::Path) -> ExitCode {
         println!("{error}");
     }
     let lessons: usize = report.courses.iter().map(|c| c.lessons.len()).sum();
+    let quizzes: usize = report.courses.iter().map(|c| c.quizzes.len()).sum();
     if report.errors.is_empty() {
         println!(
-            "ok: {} courses, {lessons} lessons in {}",
+            "ok: {} courses, {lessons} lessons, {quizzes} quizzes in {}",
             report.courses.len(),
             dir.display()
         );

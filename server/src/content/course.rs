@@ -94,6 +94,8 @@ pub struct Course {
     /// SHA-256 over every markdown file of the folder, names included.
     pub content_hash: String,
     pub site_links: Vec<SiteLink>,
+    /// Validated quizzes by file name (`pre-test.quiz.md`, `post-test.quiz.md`).
+    pub quizzes: Vec<(String, crate::quizzes::Quiz)>,
 }
 
 /// Reads and validates one course folder. Returns every problem found, not just the first.
@@ -128,6 +130,7 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
     };
 
     // Lessons first: the overview's links are checked against them.
+    let quizzes = load_quizzes(dir, &files, &mut errors);
     let mut lesson_files: Vec<(u32, String, &SourceFile)> = Vec::new();
     for file in &files {
         if file.name == "course.md" || file.name.ends_with(".quiz.md") {
@@ -235,9 +238,53 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
             source: course_file.text.clone(),
             content_hash,
             site_links,
+            quizzes,
         }),
         _ => Err(errors),
     }
+}
+
+/// `pre-test.quiz.md` must be a pre-test and `post-test.quiz.md` a post-test; other quiz
+/// file names are refused so a typo never leaves a course without its post-test.
+fn load_quizzes(
+    dir: &Path,
+    files: &[SourceFile],
+    errors: &mut Vec<ContentError>,
+) -> Vec<(String, crate::quizzes::Quiz)> {
+    use crate::quizzes::QuizKind;
+    let mut quizzes = Vec::new();
+    for file in files.iter().filter(|f| f.name.ends_with(".quiz.md")) {
+        let path = dir.join(&file.name);
+        let expected = match file.name.as_str() {
+            "pre-test.quiz.md" => QuizKind::Pre,
+            "post-test.quiz.md" => QuizKind::Post,
+            _ => {
+                errors.push(ContentError::new(
+                    &path,
+                    None,
+                    "quiz files are named pre-test.quiz.md or post-test.quiz.md",
+                ));
+                continue;
+            }
+        };
+        match crate::quizzes::format::parse(&path, &file.text) {
+            Ok(quiz) if quiz.kind != expected => errors.push(ContentError::new(
+                &path,
+                Some(2),
+                format!(
+                    "this file must have kind = \"{}\"",
+                    if expected == QuizKind::Pre {
+                        "pre"
+                    } else {
+                        "post"
+                    }
+                ),
+            )),
+            Ok(quiz) => quizzes.push((file.name.clone(), quiz)),
+            Err(found) => errors.extend(found),
+        }
+    }
+    quizzes
 }
 
 fn parse_course_md(
@@ -772,6 +819,41 @@ Overview text.
                 .any(|e| e.contains("01-start.md:1: a lesson must start")),
             "{text:#?}"
         );
+    }
+
+    #[test]
+    fn quizzes_are_validated_with_the_course() {
+        let quiz = "+++\nkind = \"post\"\npass_mark = 80\nmax_attempts = 2\n+++\n## Q\n\n- [ ] A\n- [ ] B\n";
+        let errors = errors_of(
+            VALID_COURSE_MD,
+            &[("01-start.md", "# Start\n"), ("post-test.quiz.md", quiz)],
+        );
+        assert!(
+            errors[0].to_string().ends_with(
+                "post-test.quiz.md:6: \"Q\" has no correct option: mark one or more with `[x]`"
+            ),
+            "{errors:?}"
+        );
+
+        let wrong_kind = quiz.replace("- [ ] A", "- [x] A");
+        let errors = errors_of(
+            VALID_COURSE_MD,
+            &[
+                ("01-start.md", "# Start\n"),
+                ("pre-test.quiz.md", &wrong_kind),
+            ],
+        );
+        assert!(errors[0].message.contains("kind = \"pre\""), "{errors:?}");
+
+        let (_root, dir) = course_dir(
+            VALID_COURSE_MD,
+            &[
+                ("01-start.md", "# Start\n"),
+                ("post-test.quiz.md", &wrong_kind),
+            ],
+        );
+        let course = load_course(&dir).expect("valid");
+        assert_eq!(course.quizzes.len(), 1);
     }
 
     #[test]

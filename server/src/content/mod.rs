@@ -161,6 +161,26 @@ mod tests {
             .find(|c| c.slug == "telehealth-for-clinical-teams")
             .expect("the main demo course");
         assert!(main.lessons.len() >= 4);
+        for course in &report.courses {
+            let kinds: Vec<&str> = course
+                .quizzes
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect();
+            assert_eq!(
+                kinds,
+                ["post-test.quiz.md", "pre-test.quiz.md"],
+                "{}",
+                course.slug
+            );
+        }
+        let (_, post) = main
+            .quizzes
+            .iter()
+            .find(|(name, _)| name == "post-test.quiz.md")
+            .expect("post-test");
+        assert!(post.questions.len() >= 8);
+        assert!(post.questions.iter().all(|q| q.explanation_html.is_some()));
     }
 
     #[test]

@@ -18,7 +18,10 @@ fn content_check_passes_on_the_demo_content() {
         .expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
-    assert!(stdout.starts_with("ok: 2 courses, 7 lessons"), "{stdout}");
+    assert!(
+        stdout.starts_with("ok: 2 courses, 7 lessons, 4 quizzes"),
+        "{stdout}"
+    );
 }
 
 #[test]

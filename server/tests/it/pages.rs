@@ -431,11 +431,20 @@ async fn fingerprinted_assets_are_cached_for_a_year_and_served_precompressed() {
         )
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.header("cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(
+        page.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(page.header("content-encoding"), "br");
-    assert_eq!(page.body, "BROTLI-BYTES", "the build-time file, not a second compression");
+    assert_eq!(
+        page.body, "BROTLI-BYTES",
+        "the build-time file, not a second compression"
+    );
 
     let plain = app.get("/pkg/grandrounds.abc123.js").await;
     assert_eq!(plain.body, "console.log('plain');");
-    assert_eq!(app.get("/pkg/missing.js").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/pkg/missing.js").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
