@@ -96,6 +96,8 @@ pub struct Course {
     pub site_links: Vec<SiteLink>,
     /// Validated quizzes by file name (`pre-test.quiz.md`, `post-test.quiz.md`).
     pub quizzes: Vec<(String, crate::quizzes::Quiz)>,
+    /// The quiz files as written, by file name.
+    pub quiz_sources: Vec<(String, String)>,
 }
 
 /// Reads and validates one course folder. Returns every problem found, not just the first.
@@ -238,6 +240,15 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
             source: course_file.text.clone(),
             content_hash,
             site_links,
+            quiz_sources: quizzes
+                .iter()
+                .filter_map(|(name, _)| {
+                    files
+                        .iter()
+                        .find(|f| &f.name == name)
+                        .map(|f| (name.clone(), f.text.clone()))
+                })
+                .collect(),
             quizzes,
         }),
         _ => Err(errors),

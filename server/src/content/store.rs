@@ -139,6 +139,24 @@ async fn import_course(pool: &SqlitePool, course: &Course) -> Result<Option<i64>
         .execute(&mut *tx)
         .await?;
     }
+    for (name, quiz) in &course.quizzes {
+        let source = course
+            .quiz_sources
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, text)| text.as_str())
+            .unwrap_or_default();
+        sqlx::query("INSERT INTO quiz_revisions (revision_id, kind, source, definition) VALUES (?, ?, ?, ?)")
+            .bind(revision_id)
+            .bind(match quiz.kind {
+                crate::quizzes::QuizKind::Pre => "pre",
+                crate::quizzes::QuizKind::Post => "post",
+            })
+            .bind(source)
+            .bind(serde_json::to_string(quiz)?)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Some(number))
 }
@@ -184,6 +202,26 @@ pub async fn published(pool: &SqlitePool) -> Result<Vec<StoredCourse>, StoreErro
     Ok(courses)
 }
 
+/// A quiz of a stored revision, answer key included (server side only).
+pub async fn quiz(
+    pool: &SqlitePool,
+    revision_id: i64,
+    kind: crate::quizzes::QuizKind,
+) -> Result<Option<crate::quizzes::Quiz>, StoreError> {
+    let kind = match kind {
+        crate::quizzes::QuizKind::Pre => "pre",
+        crate::quizzes::QuizKind::Post => "post",
+    };
+    let definition: Option<String> = sqlx::query_scalar(
+        "SELECT definition FROM quiz_revisions WHERE revision_id = ? AND kind = ?",
+    )
+    .bind(revision_id)
+    .bind(kind)
+    .fetch_optional(pool)
+    .await?;
+    Ok(definition.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +244,11 @@ mod tests {
         )
         .expect("write");
         std::fs::write(dir.join("01-start.md"), lesson_text).expect("write");
+        std::fs::write(
+            dir.join("post-test.quiz.md"),
+            "+++\nkind = \"post\"\npass_mark = 50\nmax_attempts = 2\n+++\n## Which one?\n\n- [x] This\n- [ ] That\n",
+        )
+        .expect("write");
         load_course(&dir).expect("valid")
     }
 
@@ -245,6 +288,15 @@ mod tests {
 
         let published = published(&pool).await.expect("published");
         assert_eq!(published.len(), 1);
+        let first_id: i64 = sqlx::query_scalar("SELECT id FROM course_revisions WHERE number = 1")
+            .fetch_one(&pool)
+            .await
+            .expect("id");
+        let old_quiz = quiz(&pool, first_id, crate::quizzes::QuizKind::Post)
+            .await
+            .expect("quiz")
+            .expect("stored");
+        assert_eq!(old_quiz.questions[0].prompt, "Which one?");
         assert_eq!(published[0].detail.card.revision, 2);
         assert!(published[0].lessons[0].html.contains("Better words."));
     }

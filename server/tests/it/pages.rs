@@ -290,6 +290,12 @@ async fn restart_creates_revisions_only_for_changed_courses() {
     .await
     .expect("revision");
     assert_eq!(revision, 2);
+    // The new revision carries its own copy of the course's quizzes; the old ones stay.
+    let quizzes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quiz_revisions")
+        .fetch_one(&changed.pool)
+        .await
+        .expect("quizzes");
+    assert_eq!(quizzes, 6);
 }
 
 #[tokio::test]
