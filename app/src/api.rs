@@ -69,13 +69,14 @@ pub async fn get_lesson(course: String, lesson: String) -> Result<LessonPage, Ap
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 6] = [
+const FORMS: [&str; 7] = [
     "login",
     "register",
     "account",
     "profile",
     "password",
     "admin-users",
+    "learning",
 ];
 
 /// Who is signed in. Anyone may ask; the answer is about their own session only.
@@ -117,6 +118,38 @@ pub async fn admin_users(
         async {
             crate::service::backend()?
                 .users(query.as_deref().unwrap_or_default(), page.unwrap_or(1))
+                .await
+        }
+        .await,
+    )
+}
+
+/// The signed-in learner's enrollments with progress. Signed-in users only; their own.
+#[server(input = GetUrl, prefix = "/api", endpoint = "enrollments")]
+pub async fn my_enrollments() -> Result<Vec<crate::model::Enrollment>, AppError> {
+    answer(async { crate::service::backend()?.my_enrollments().await }.await)
+}
+
+/// The reader's enrollment in one course (`None` when signed out or not enrolled). Anyone;
+/// their own only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "enrollment")]
+pub async fn course_enrollment(
+    course: String,
+) -> Result<Option<crate::model::Enrollment>, AppError> {
+    answer(async { crate::service::backend()?.enrollment(&course).await }.await)
+}
+
+/// The reader's standing on a lesson; records the first opening for enrolled learners.
+/// Anyone; their own only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "lesson-status")]
+pub async fn lesson_status(
+    course: String,
+    lesson: String,
+) -> Result<crate::model::LessonStatus, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .lesson_status(&course, &lesson)
                 .await
         }
         .await,

@@ -33,6 +33,9 @@ pub fn SiteHeader() -> impl IntoView {
                                     view! {
                                         {admin}
                                         <li>
+                                            <a href="/learning">"My learning"</a>
+                                        </li>
+                                        <li>
                                             <a href="/account" title=format!("Signed in as {}", viewer.name)>
                                                 "Account"
                                             </a>

@@ -154,6 +154,29 @@ pub struct Profile {
     pub role: Option<Role>,
 }
 
+/// A learner's place in one course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    pub course_slug: String,
+    pub course_title: String,
+    /// The revision the learner studies, and the newest one published.
+    pub revision: i64,
+    pub latest_revision: i64,
+    pub lessons_total: u32,
+    pub lessons_completed: u32,
+    /// The first lesson not yet completed.
+    pub next_lesson: Option<LessonLink>,
+    /// ISO date.
+    pub enrolled_on: String,
+}
+
+/// Where a signed-in reader stands on one lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonStatus {
+    pub enrolled: bool,
+    pub completed: bool,
+}
+
 /// One account in the administrators' list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {

@@ -3,7 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, UserPage, Viewer,
+    CatalogFilter, CourseCard, CourseDetail, Enrollment, FormState, LessonPage, LessonStatus,
+    Profile, UserPage, Viewer,
 };
 use std::sync::Arc;
 
@@ -22,6 +23,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn my_profile(&self) -> Result<Profile, AppError>;
     /// Administrators only: accounts matching `query`, one page at a time.
     async fn users(&self, query: &str, page: u32) -> Result<UserPage, AppError>;
+    /// The signed-in learner's enrollments.
+    async fn my_enrollments(&self) -> Result<Vec<Enrollment>, AppError>;
+    /// The reader's enrollment in a course, if signed in and enrolled.
+    async fn enrollment(&self, course: &str) -> Result<Option<Enrollment>, AppError>;
+    /// The reader's standing on a lesson (recording the first opening).
+    async fn lesson_status(&self, course: &str, lesson: &str) -> Result<LessonStatus, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

@@ -2,8 +2,8 @@
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AccountPage, AdminUsersPage, CatalogPage, CoursePage, HomePage, LessonPage, LoginPage,
-    NotFound, RegisterPage,
+    AccountPage, AdminUsersPage, CatalogPage, CoursePage, HomePage, LearningPage, LessonPage,
+    LoginPage, NotFound, RegisterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/learning") view=LearningPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:course") view=CoursePage ssr=SsrMode::Async />
                     <Route
                         path=path!("/courses/:course/:lesson")

@@ -39,6 +39,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/register", Rule::Anyone),
     ("GET", "/account", Rule::SignedIn),
     ("GET", "/admin/users", Rule::Admin),
+    ("GET", "/learning", Rule::SignedIn),
     ("GET", "/healthz", Rule::Anyone),
     // Form handlers.
     ("POST", "/account/register", Rule::Anyone),
@@ -47,6 +48,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/account/profile", Rule::SignedIn),
     ("POST", "/account/password", Rule::SignedIn),
     ("POST", "/admin/users/role", Rule::Admin),
+    ("POST", "/learning/enroll", Rule::SignedIn),
+    ("POST", "/learning/complete", Rule::SignedIn),
     // Server functions.
     ("GET", "/api/courses", Rule::Anyone),
     ("GET", "/api/course", Rule::Anyone),
@@ -55,6 +58,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/form-state", Rule::Anyone),
     ("GET", "/api/profile", Rule::SignedIn),
     ("GET", "/api/admin-users", Rule::Admin),
+    ("GET", "/api/enrollments", Rule::SignedIn),
+    ("GET", "/api/enrollment", Rule::Anyone),
+    ("GET", "/api/lesson-status", Rule::Anyone),
 ];
 
 fn segments_match(pattern: &str, path: &str) -> bool {

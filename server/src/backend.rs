@@ -5,9 +5,11 @@ use crate::AppState;
 use crate::accounts::store;
 use crate::auth::forms::form_key;
 use crate::catalog::CatalogService;
+use crate::enrollment;
 use app::error::AppError;
 use app::model::{
-    CatalogFilter, CourseCard, CourseDetail, FormState, LessonPage, Profile, Role, UserPage, Viewer,
+    CatalogFilter, CourseCard, CourseDetail, Enrollment, FormState, LessonPage, LessonStatus,
+    Profile, Role, UserPage, Viewer,
 };
 use app::service::Backend;
 use axum::http::request::Parts;
@@ -48,6 +50,21 @@ impl Backend for ServerBackend {
     }
 
     async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {
+        // An enrolled learner reads the revision they enrolled on, even after an update.
+        if let Some(viewer) = current_viewer()
+            && let Some((_, revision)) = enrollment::enrollment_of(&self.pool, viewer.id, course)
+                .await
+                .map_err(internal)?
+        {
+            let latest = self.catalog.lesson(course, lesson).await;
+            let pinned = enrollment::pinned_lesson(&self.pool, revision, course, lesson)
+                .await
+                .map_err(internal)?;
+            return match pinned {
+                Some(page) => Ok(page),
+                None => latest,
+            };
+        }
         self.catalog.lesson(course, lesson).await
     }
 
@@ -99,4 +116,38 @@ impl Backend for ServerBackend {
             AppError::Internal
         })
     }
+
+    async fn my_enrollments(&self) -> Result<Vec<Enrollment>, AppError> {
+        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        enrollment::summaries(&self.pool, viewer.id)
+            .await
+            .map_err(internal)
+    }
+
+    async fn enrollment(&self, course: &str) -> Result<Option<Enrollment>, AppError> {
+        let Some(viewer) = current_viewer() else {
+            return Ok(None);
+        };
+        let all = enrollment::summaries(&self.pool, viewer.id)
+            .await
+            .map_err(internal)?;
+        Ok(all.into_iter().find(|e| e.course_slug == course))
+    }
+
+    async fn lesson_status(&self, course: &str, lesson: &str) -> Result<LessonStatus, AppError> {
+        let Some(viewer) = current_viewer() else {
+            return Ok(LessonStatus {
+                enrolled: false,
+                completed: false,
+            });
+        };
+        enrollment::lesson_status(&self.pool, viewer.id, course, lesson)
+            .await
+            .map_err(internal)
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "request failed");
+    AppError::Internal
 }

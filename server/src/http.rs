@@ -33,6 +33,8 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("POST", "/account/profile"),
     ("POST", "/account/password"),
     ("POST", "/admin/users/role"),
+    ("POST", "/learning/enroll"),
+    ("POST", "/learning/complete"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -79,6 +81,8 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[4].1, post(forms::update_profile))
         .route(FORM_ROUTES[5].1, post(forms::change_password))
         .route(FORM_ROUTES[6].1, post(crate::admin::change_role))
+        .route(FORM_ROUTES[7].1, post(crate::enrollment::enroll_form))
+        .route(FORM_ROUTES[8].1, post(crate::enrollment::complete_form))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

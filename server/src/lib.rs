@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod config;
 pub mod content;
 pub mod db;
+pub mod enrollment;
 mod http;
 pub mod page_cache;
 pub mod quizzes;

@@ -109,6 +109,8 @@ fn CourseOverview(detail: CourseDetail) -> impl IntoView {
                 <div class="prose" inner_html=overview_html></div>
             </section>
 
+            <super::learning::EnrollmentPanel course=slug.clone() />
+
             <section aria-labelledby="lessons-heading">
                 <h2 id="lessons-heading">"Lessons"</h2>
                 <ol class="lesson-list">

@@ -86,6 +86,7 @@ fn LessonView(page: Lesson) -> impl IntoView {
                 })}
             <div class="prose" inner_html=page.html.clone()></div>
         </article>
+        <LessonProgress course=page.course_slug.clone() lesson=page.lesson.slug.clone() />
         <nav class="pager" aria-label="Lessons">
             {previous
                 .map(|(href, title)| {
@@ -106,5 +107,40 @@ fn LessonView(page: Lesson) -> impl IntoView {
                     }
                 })}
         </nav>
+    }
+}
+
+/// For enrolled learners: mark the lesson complete, or see that it is.
+#[component]
+fn LessonProgress(course: String, lesson: String) -> impl IntoView {
+    let (form_course, form_lesson) = (course.clone(), lesson.clone());
+    let status = Resource::new(
+        move || (course.clone(), lesson.clone()),
+        |(course, lesson)| crate::api::lesson_status(course, lesson),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (course, lesson) = (form_course.clone(), form_lesson.clone());
+                Suspend::new(async move {
+                    match status.await {
+                        Ok(status) if status.completed => {
+                            view! { <p class="notice lesson-done">"You completed this lesson."</p> }.into_any()
+                        }
+                        Ok(status) if status.enrolled => {
+                            view! {
+                                <form method="post" action="/learning/complete" class="lesson-complete">
+                                    <input type="hidden" name="course" value=course />
+                                    <input type="hidden" name="lesson" value=lesson />
+                                    <button type="submit">"Mark this lesson complete"</button>
+                                </form>
+                            }
+                                .into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }

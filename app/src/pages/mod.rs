@@ -7,6 +7,7 @@ mod auth;
 mod catalog;
 mod course;
 mod home;
+mod learning;
 mod lesson;
 mod not_found;
 
@@ -16,5 +17,6 @@ pub use auth::{LoginPage, RegisterPage};
 pub use catalog::CatalogPage;
 pub use course::CoursePage;
 pub use home::HomePage;
+pub use learning::LearningPage;
 pub use lesson::LessonPage;
 pub use not_found::NotFound;

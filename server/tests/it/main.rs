@@ -4,5 +4,6 @@
 mod access;
 mod accounts;
 mod cli;
+mod learning;
 mod pages;
 mod support;

@@ -1,0 +1,168 @@
+//! `/learning`: the signed-in learner's courses, their progress and what is next; and the
+//! enrollment panel of a course page.
+
+use crate::api::{course_enrollment, current_viewer, form_state, my_enrollments};
+use crate::components::ErrorPanel;
+use crate::error::AppError;
+use crate::forms::FormMessages;
+use crate::model::Enrollment;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn LearningPage() -> impl IntoView {
+    let data = Resource::new(
+        || (),
+        |()| async {
+            let enrollments = my_enrollments().await?;
+            let state = form_state("learning".into()).await?;
+            Ok::<_, AppError>((enrollments, state))
+        },
+    );
+    view! {
+        <Title text="My learning" />
+        <h1>"My learning"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((enrollments, state)) if enrollments.is_empty() => {
+                        view! {
+                            <FormMessages state />
+                            <p class="empty">
+                                "You are not enrolled in any course yet. "
+                                <a href="/courses">"Find a course"</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok((enrollments, state)) => {
+                        view! {
+                            <FormMessages state />
+                            <ul class="enrollments">
+                                {enrollments
+                                    .into_iter()
+                                    .map(|enrollment| view! { <li><EnrollmentSummary enrollment heading=true /></li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) -> impl IntoView {
+    let Enrollment {
+        course_slug,
+        course_title,
+        revision,
+        latest_revision,
+        lessons_total,
+        lessons_completed,
+        next_lesson,
+        enrolled_on,
+    } = enrollment;
+    let title = heading.then(|| {
+        view! {
+            <h2>
+                <a href=format!("/courses/{course_slug}")>{course_title.clone()}</a>
+            </h2>
+        }
+    });
+    let next = match next_lesson {
+        Some(lesson) => view! {
+            <p>
+                <a class="button" href=format!("/courses/{course_slug}/{}", lesson.slug)>
+                    {format!("Continue: {}", lesson.title)}
+                </a>
+            </p>
+        }
+        .into_any(),
+        None => view! { <p>"All lessons complete."</p> }.into_any(),
+    };
+    let newer = (latest_revision > revision).then(|| {
+        view! {
+            <p class="hint">
+                {format!(
+                    "A newer version of this course (revision {latest_revision}) is published. You continue on revision {revision}, the one you enrolled on."
+                )}
+            </p>
+        }
+    });
+    view! {
+        <article class="enrollment">
+            {title}
+            <p>
+                <progress max=lessons_total.to_string() value=lessons_completed.to_string()>
+                    {format!("{lessons_completed} of {lessons_total}")}
+                </progress>
+                " "
+                {format!("{lessons_completed} of {lessons_total} lessons complete · enrolled {enrolled_on}")}
+            </p>
+            {next}
+            {newer}
+        </article>
+    }
+}
+
+/// On a course page: enroll, or the learner's progress.
+#[component]
+pub fn EnrollmentPanel(course: String) -> impl IntoView {
+    let slug = course.clone();
+    let data = Resource::new(
+        move || course.clone(),
+        |course| async move {
+            let viewer = current_viewer().await?;
+            let enrollment = course_enrollment(course).await?;
+            let state = form_state("learning".into()).await?;
+            Ok::<_, AppError>((viewer, enrollment, state))
+        },
+    );
+    view! {
+        <section class="enrollment-panel" aria-labelledby="enroll-heading">
+            <h2 id="enroll-heading">"Your progress"</h2>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let slug = slug.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok((None, _, _)) => {
+                                view! {
+                                    <p>
+                                        <a href=format!("/login?next=/courses/{slug}")>"Sign in"</a>
+                                        " or "
+                                        <a href="/register">"create an account"</a>
+                                        " to enroll and earn credit."
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok((Some(_), Some(enrollment), state)) => {
+                                view! {
+                                    <FormMessages state />
+                                    <EnrollmentSummary enrollment />
+                                }
+                                    .into_any()
+                            }
+                            Ok((Some(_), None, state)) => {
+                                view! {
+                                    <FormMessages state />
+                                    <form method="post" action="/learning/enroll">
+                                        <input type="hidden" name="course" value=slug />
+                                        <button type="submit">"Enroll in this course"</button>
+                                    </form>
+                                }
+                                    .into_any()
+                            }
+                            Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,322 @@
+//! Enrollment and lesson progress: which revision a learner studies, when each lesson was
+//! first opened and marked complete, and the forms that change them.
+
+use crate::AppState;
+use crate::auth::forms::form_key;
+use app::model::{
+    CourseDetail, Enrollment, FormState, LessonLink, LessonPage, LessonStatus, TocEntry, Viewer,
+};
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::SqlitePool;
+use std::collections::HashMap;
+use tower_sessions::Session;
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `(enrollment id, pinned revision id)` of a user's enrollment in a course.
+pub async fn enrollment_of(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.revision_id FROM enrollments e JOIN courses c ON c.id = e.course_id \
+         WHERE e.user_id = ? AND c.slug = ?",
+    )
+    .bind(user)
+    .bind(course)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Enrolls on the newest published revision; enrolling twice changes nothing. `false` when
+/// there is no such published course.
+pub async fn enroll(pool: &SqlitePool, user: i64, course: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let latest: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT c.id, r.id FROM courses c JOIN course_revisions r ON r.course_id = c.id \
+         WHERE c.slug = ? AND c.retired_at IS NULL ORDER BY r.number DESC LIMIT 1",
+    )
+    .bind(course)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((course_id, revision_id)) = latest else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "INSERT INTO enrollments (user_id, course_id, revision_id, enrolled_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (user_id, course_id) DO NOTHING",
+    )
+    .bind(user)
+    .bind(course_id)
+    .bind(revision_id)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn lessons_of(pool: &SqlitePool, revision: i64) -> Result<Vec<LessonLink>, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT position, slug, title FROM lesson_revisions WHERE revision_id = ? ORDER BY position")
+            .bind(revision)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(position, slug, title)| LessonLink {
+            slug,
+            title,
+            position: u32::try_from(position).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Every enrollment of a user, newest first, with progress and what is next.
+pub async fn summaries(pool: &SqlitePool, user: i64) -> Result<Vec<Enrollment>, sqlx::Error> {
+    let rows: Vec<(i64, i64, String, i64, String, i64, String)> = sqlx::query_as(
+        "SELECT e.id, e.revision_id, c.slug, r.number, r.rendered, \
+         (SELECT MAX(number) FROM course_revisions WHERE course_id = c.id), e.enrolled_at \
+         FROM enrollments e JOIN courses c ON c.id = e.course_id JOIN course_revisions r ON r.id = e.revision_id \
+         WHERE e.user_id = ? ORDER BY e.id DESC",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (enrollment, revision, slug, number, rendered, latest, enrolled_at) in rows {
+        let title = serde_json::from_str::<CourseDetail>(&rendered)
+            .map(|d| d.card.title)
+            .unwrap_or_else(|_| slug.clone());
+        let lessons = lessons_of(pool, revision).await?;
+        let done: Vec<String> = sqlx::query_scalar(
+            "SELECT lesson_slug FROM lesson_progress WHERE enrollment_id = ? AND completed_at IS NOT NULL",
+        )
+        .bind(enrollment)
+        .fetch_all(pool)
+        .await?;
+        let completed = lessons.iter().filter(|l| done.contains(&l.slug)).count();
+        out.push(Enrollment {
+            course_slug: slug,
+            course_title: title,
+            revision: number,
+            latest_revision: latest,
+            lessons_total: u32::try_from(lessons.len()).unwrap_or_default(),
+            lessons_completed: u32::try_from(completed).unwrap_or_default(),
+            next_lesson: lessons.into_iter().find(|l| !done.contains(&l.slug)),
+            enrolled_on: enrolled_at.chars().take(10).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// The reader's standing on a lesson; the first time an enrolled learner asks, the lesson is
+/// recorded as opened.
+pub async fn lesson_status(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+    lesson: &str,
+) -> Result<LessonStatus, sqlx::Error> {
+    let Some((enrollment, revision)) = enrollment_of(pool, user, course).await? else {
+        return Ok(LessonStatus {
+            enrolled: false,
+            completed: false,
+        });
+    };
+    if !lessons_of(pool, revision)
+        .await?
+        .iter()
+        .any(|l| l.slug == lesson)
+    {
+        return Ok(LessonStatus {
+            enrolled: true,
+            completed: false,
+        });
+    }
+    sqlx::query(
+        "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at) VALUES (?, ?, ?) \
+         ON CONFLICT (enrollment_id, lesson_slug) DO NOTHING",
+    )
+    .bind(enrollment)
+    .bind(lesson)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    let completed: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT completed_at FROM lesson_progress WHERE enrollment_id = ? AND lesson_slug = ?",
+    )
+    .bind(enrollment)
+    .bind(lesson)
+    .fetch_optional(pool)
+    .await?;
+    Ok(LessonStatus {
+        enrolled: true,
+        completed: completed.flatten().is_some(),
+    })
+}
+
+/// Marks a lesson of the pinned revision complete (the first completion time is kept).
+/// `false` when the user is not enrolled or the lesson is not in their revision.
+pub async fn complete(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+    lesson: &str,
+) -> Result<bool, sqlx::Error> {
+    let Some((enrollment, revision)) = enrollment_of(pool, user, course).await? else {
+        return Ok(false);
+    };
+    if !lessons_of(pool, revision)
+        .await?
+        .iter()
+        .any(|l| l.slug == lesson)
+    {
+        return Ok(false);
+    }
+    let now = now();
+    sqlx::query(
+        "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at, completed_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (enrollment_id, lesson_slug) DO UPDATE SET completed_at = COALESCE(lesson_progress.completed_at, excluded.completed_at)",
+    )
+    .bind(enrollment)
+    .bind(lesson)
+    .bind(&now)
+    .bind(&now)
+    .execute(pool)
+    .await?;
+    Ok(true)
+}
+
+/// A lesson page built from a pinned (older) revision.
+pub async fn pinned_lesson(
+    pool: &SqlitePool,
+    revision: i64,
+    course: &str,
+    lesson: &str,
+) -> Result<Option<LessonPage>, sqlx::Error> {
+    let rendered: Option<String> =
+        sqlx::query_scalar("SELECT rendered FROM course_revisions WHERE id = ?")
+            .bind(revision)
+            .fetch_optional(pool)
+            .await?;
+    let Some(title) = rendered
+        .and_then(|r| serde_json::from_str::<CourseDetail>(&r).ok())
+        .map(|d| d.card.title)
+    else {
+        return Ok(None);
+    };
+    let lessons = lessons_of(pool, revision).await?;
+    let Some(index) = lessons.iter().position(|l| l.slug == lesson) else {
+        return Ok(None);
+    };
+    let (html, toc): (String, String) =
+        sqlx::query_as("SELECT html, toc FROM lesson_revisions WHERE revision_id = ? AND slug = ?")
+            .bind(revision)
+            .bind(lesson)
+            .fetch_one(pool)
+            .await?;
+    Ok(Some(LessonPage {
+        course_slug: course.to_owned(),
+        course_title: title,
+        lesson: lessons[index].clone(),
+        lesson_count: u32::try_from(lessons.len()).unwrap_or_default(),
+        html,
+        toc: serde_json::from_str::<Vec<TocEntry>>(&toc).unwrap_or_default(),
+        previous: index.checked_sub(1).map(|i| lessons[i].clone()),
+        next: lessons.get(index + 1).cloned(),
+    }))
+}
+
+async fn say(session: &Session, message: Result<String, String>) {
+    let mut state = FormState::default();
+    match message {
+        Ok(notice) => state.notice = Some(notice),
+        Err(error) => state.errors.push(("form".into(), error)),
+    }
+    if let Err(error) = session.insert(&form_key("learning"), state).await {
+        tracing::error!(%error, "could not keep form state");
+    }
+}
+
+fn field(form: &Result<Form<HashMap<String, String>>, FormRejection>, name: &str) -> String {
+    form.as_ref()
+        .ok()
+        .and_then(|Form(f)| f.get(name).cloned())
+        .unwrap_or_default()
+}
+
+fn failed(error: &sqlx::Error) -> Response {
+    tracing::error!(%error, "enrollment change failed");
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Please try again.",
+    )
+        .into_response()
+}
+
+/// `POST /learning/enroll`: signed-in users, for themselves.
+pub async fn enroll_form(
+    State(state): State<AppState>,
+    session: Session,
+    viewer: Option<axum::Extension<Viewer>>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    let Some(axum::Extension(viewer)) = viewer else {
+        return Redirect::to("/login").into_response();
+    };
+    let course = field(&form, "course");
+    match enroll(&state.pool, viewer.id, &course).await {
+        Ok(true) => {
+            say(
+                &session,
+                Ok("You are enrolled. Your progress is saved as you go.".into()),
+            )
+            .await;
+            Redirect::to(&format!("/courses/{course}")).into_response()
+        }
+        Ok(false) => {
+            say(
+                &session,
+                Err("There is no published course to enroll in at that address.".into()),
+            )
+            .await;
+            Redirect::to("/courses").into_response()
+        }
+        Err(error) => failed(&error),
+    }
+}
+
+/// `POST /learning/complete`: signed-in, enrolled users, for their own progress.
+pub async fn complete_form(
+    State(state): State<AppState>,
+    session: Session,
+    viewer: Option<axum::Extension<Viewer>>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    let Some(axum::Extension(viewer)) = viewer else {
+        return Redirect::to("/login").into_response();
+    };
+    let course = field(&form, "course");
+    let lesson = field(&form, "lesson");
+    match complete(&state.pool, viewer.id, &course, &lesson).await {
+        Ok(true) => Redirect::to(&format!("/courses/{course}/{lesson}")).into_response(),
+        Ok(false) => {
+            say(
+                &session,
+                Err("Enroll in the course first; then you can mark its lessons complete.".into()),
+            )
+            .await;
+            Redirect::to(&format!("/courses/{course}")).into_response()
+        }
+        Err(error) => failed(&error),
+    }
+}
