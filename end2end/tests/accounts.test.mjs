@@ -46,6 +46,18 @@ async function registerAndSignIn(page, email, { hydrated }) {
   await page.click('button:has-text("Sign in")');
   await page.waitForURL(/\/account$/);
   await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+
+  // Enroll, open the first lesson, mark it complete, see the progress.
+  await page.goto(`${BASE_URL}/courses/telehealth-for-clinical-teams`);
+  await page.click('button:has-text("Enroll in this course")');
+  await page.getByText('0 of 5 lessons complete').waitFor();
+  await page.getByRole('link', { name: /^Continue:/ }).click();
+  await page.waitForURL(/\/telehealth-and-telemedicine$/);
+  await page.click('button:has-text("Mark this lesson complete")');
+  await page.getByText('You completed this lesson.').waitFor();
+  await page.getByRole('link', { name: 'My learning' }).click();
+  await page.waitForURL(/\/learning$/);
+  await page.getByText('1 of 5 lessons complete').waitFor();
 }
 
 test('register, sign out and sign in with JavaScript off', async () => {

@@ -1,6 +1,7 @@
 //! `/courses/{course}`: everything accreditation requires a learner to see before starting
 //! (objectives, disclosures, credit and statements), then the lessons.
 
+use super::learning::{EnrollmentPanel, EnrollmentView, enrollment_view};
 use crate::api::get_course;
 use crate::components::{CreditList, ErrorPanel};
 use crate::model::{CourseDetail, FacultyMember};
@@ -13,13 +14,17 @@ pub fn CoursePage() -> impl IntoView {
     let params = use_params_map();
     let course = Resource::new(
         move || params.with(|p| p.get("course").unwrap_or_default()),
-        get_course,
+        |slug| async move {
+            let detail = get_course(slug.clone()).await?;
+            let enrollment = enrollment_view(slug).await?;
+            Ok::<_, crate::error::AppError>((detail, enrollment))
+        },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading course…"</p> }>
             {move || Suspend::new(async move {
                 match course.await {
-                    Ok(detail) => view! { <CourseOverview detail /> }.into_any(),
+                    Ok((detail, enrollment)) => view! { <CourseOverview detail enrollment /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
@@ -28,7 +33,7 @@ pub fn CoursePage() -> impl IntoView {
 }
 
 #[component]
-fn CourseOverview(detail: CourseDetail) -> impl IntoView {
+fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl IntoView {
     let CourseDetail {
         card,
         objectives,
@@ -109,7 +114,7 @@ fn CourseOverview(detail: CourseDetail) -> impl IntoView {
                 <div class="prose" inner_html=overview_html></div>
             </section>
 
-            <super::learning::EnrollmentPanel course=slug.clone() />
+            <EnrollmentPanel course=slug.clone() view=enrollment />
 
             <section aria-labelledby="lessons-heading">
                 <h2 id="lessons-heading">"Lessons"</h2>

@@ -109,60 +109,69 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
     }
 }
 
+/// What a course page shows about the reader's enrollment, fetched with the course so the
+/// page hydrates from one piece of data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EnrollmentView {
+    pub signed_in: bool,
+    pub enrollment: Option<Enrollment>,
+    pub state: crate::model::FormState,
+}
+
+/// Fetches [`EnrollmentView`] for a course.
+pub async fn enrollment_view(course: String) -> Result<EnrollmentView, AppError> {
+    let signed_in = current_viewer().await?.is_some();
+    let (enrollment, state) = if signed_in {
+        (
+            course_enrollment(course).await?,
+            form_state("learning".into()).await?,
+        )
+    } else {
+        (None, crate::model::FormState::default())
+    };
+    Ok(EnrollmentView {
+        signed_in,
+        enrollment,
+        state,
+    })
+}
+
 /// On a course page: enroll, or the learner's progress.
 #[component]
-pub fn EnrollmentPanel(course: String) -> impl IntoView {
-    let slug = course.clone();
-    let data = Resource::new(
-        move || course.clone(),
-        |course| async move {
-            let viewer = current_viewer().await?;
-            let enrollment = course_enrollment(course).await?;
-            let state = form_state("learning".into()).await?;
-            Ok::<_, AppError>((viewer, enrollment, state))
-        },
-    );
+pub fn EnrollmentPanel(course: String, view: EnrollmentView) -> impl IntoView {
+    let EnrollmentView {
+        signed_in,
+        enrollment,
+        state,
+    } = view;
+    let body = match (signed_in, enrollment) {
+        (false, _) => view! {
+            <p>
+                <a href=format!("/login?next=/courses/{course}")>"Sign in"</a>
+                " or "
+                <a href="/register">"create an account"</a>
+                " to enroll and earn credit."
+            </p>
+        }
+        .into_any(),
+        (true, Some(enrollment)) => view! {
+            <FormMessages state />
+            <EnrollmentSummary enrollment />
+        }
+        .into_any(),
+        (true, None) => view! {
+            <FormMessages state />
+            <form method="post" action="/learning/enroll">
+                <input type="hidden" name="course" value=course />
+                <button type="submit">"Enroll in this course"</button>
+            </form>
+        }
+        .into_any(),
+    };
     view! {
         <section class="enrollment-panel" aria-labelledby="enroll-heading">
             <h2 id="enroll-heading">"Your progress"</h2>
-            <Suspense fallback=|| ()>
-                {move || {
-                    let slug = slug.clone();
-                    Suspend::new(async move {
-                        match data.await {
-                            Ok((None, _, _)) => {
-                                view! {
-                                    <p>
-                                        <a href=format!("/login?next=/courses/{slug}")>"Sign in"</a>
-                                        " or "
-                                        <a href="/register">"create an account"</a>
-                                        " to enroll and earn credit."
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Ok((Some(_), Some(enrollment), state)) => {
-                                view! {
-                                    <FormMessages state />
-                                    <EnrollmentSummary enrollment />
-                                }
-                                    .into_any()
-                            }
-                            Ok((Some(_), None, state)) => {
-                                view! {
-                                    <FormMessages state />
-                                    <form method="post" action="/learning/enroll">
-                                        <input type="hidden" name="course" value=slug />
-                                        <button type="submit">"Enroll in this course"</button>
-                                    </form>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
+            {body}
         </section>
     }
 }

@@ -19,13 +19,17 @@ pub fn LessonPage() -> impl IntoView {
                 )
             })
         },
-        |(course, lesson)| get_lesson(course, lesson),
+        |(course, lesson)| async move {
+            let page = get_lesson(course.clone(), lesson.clone()).await?;
+            let status = crate::api::lesson_status(course, lesson).await?;
+            Ok::<_, crate::error::AppError>((page, status))
+        },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading lesson…"</p> }>
             {move || Suspend::new(async move {
                 match lesson.await {
-                    Ok(page) => view! { <LessonView page /> }.into_any(),
+                    Ok((page, status)) => view! { <LessonView page status /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
@@ -34,7 +38,7 @@ pub fn LessonPage() -> impl IntoView {
 }
 
 #[component]
-fn LessonView(page: Lesson) -> impl IntoView {
+fn LessonView(page: Lesson, status: crate::model::LessonStatus) -> impl IntoView {
     let course_href = format!("/courses/{}", page.course_slug);
     let link = |slug: &str| format!("/courses/{}/{}", page.course_slug, slug);
     let previous = page
@@ -86,7 +90,7 @@ fn LessonView(page: Lesson) -> impl IntoView {
                 })}
             <div class="prose" inner_html=page.html.clone()></div>
         </article>
-        <LessonProgress course=page.course_slug.clone() lesson=page.lesson.slug.clone() />
+        <LessonProgress course=page.course_slug.clone() lesson=page.lesson.slug.clone() status />
         <nav class="pager" aria-label="Lessons">
             {previous
                 .map(|(href, title)| {
@@ -112,35 +116,23 @@ fn LessonView(page: Lesson) -> impl IntoView {
 
 /// For enrolled learners: mark the lesson complete, or see that it is.
 #[component]
-fn LessonProgress(course: String, lesson: String) -> impl IntoView {
-    let (form_course, form_lesson) = (course.clone(), lesson.clone());
-    let status = Resource::new(
-        move || (course.clone(), lesson.clone()),
-        |(course, lesson)| crate::api::lesson_status(course, lesson),
-    );
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let (course, lesson) = (form_course.clone(), form_lesson.clone());
-                Suspend::new(async move {
-                    match status.await {
-                        Ok(status) if status.completed => {
-                            view! { <p class="notice lesson-done">"You completed this lesson."</p> }.into_any()
-                        }
-                        Ok(status) if status.enrolled => {
-                            view! {
-                                <form method="post" action="/learning/complete" class="lesson-complete">
-                                    <input type="hidden" name="course" value=course />
-                                    <input type="hidden" name="lesson" value=lesson />
-                                    <button type="submit">"Mark this lesson complete"</button>
-                                </form>
-                            }
-                                .into_any()
-                        }
-                        _ => ().into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+fn LessonProgress(
+    course: String,
+    lesson: String,
+    status: crate::model::LessonStatus,
+) -> impl IntoView {
+    if status.completed {
+        view! { <p class="notice lesson-done">"You completed this lesson."</p> }.into_any()
+    } else if status.enrolled {
+        view! {
+            <form method="post" action="/learning/complete" class="lesson-complete">
+                <input type="hidden" name="course" value=course />
+                <input type="hidden" name="lesson" value=lesson />
+                <button type="submit">"Mark this lesson complete"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        ().into_any()
     }
 }
