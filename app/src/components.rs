@@ -131,6 +131,16 @@ pub fn CourseCardView(card: CourseCard) -> impl IntoView {
     }
 }
 
+/// A grid of course cards (home page and catalog).
+#[component]
+pub fn CourseGrid(cards: Vec<CourseCard>) -> impl IntoView {
+    view! {
+        <div class="card-grid">
+            {cards.into_iter().map(|card| view! { <CourseCardView card /> }).collect_view()}
+        </div>
+    }
+}
+
 /// Shows an error and gives the response the matching status. `nested` when the page
 /// already has its own `<h1>`.
 #[component]

@@ -2,9 +2,10 @@
 //! first opened and marked complete, and the forms that change them.
 
 use crate::AppState;
+use crate::auth::SignedIn;
 use crate::auth::forms::form_key;
 use app::model::{
-    CourseDetail, Enrollment, FormState, LessonLink, LessonPage, LessonStatus, TocEntry, Viewer,
+    CourseDetail, Enrollment, FormState, LessonLink, LessonPage, LessonStatus, TocEntry,
 };
 use axum::Form;
 use axum::extract::State;
@@ -267,12 +268,9 @@ fn failed(error: &sqlx::Error) -> Response {
 pub async fn enroll_form(
     State(state): State<AppState>,
     session: Session,
-    viewer: Option<axum::Extension<Viewer>>,
+    SignedIn(viewer): SignedIn,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let Some(axum::Extension(viewer)) = viewer else {
-        return Redirect::to("/login").into_response();
-    };
     let course = field(&form, "course");
     match enroll(&state.pool, viewer.id, &course).await {
         Ok(true) => {
@@ -299,12 +297,9 @@ pub async fn enroll_form(
 pub async fn complete_form(
     State(state): State<AppState>,
     session: Session,
-    viewer: Option<axum::Extension<Viewer>>,
+    SignedIn(viewer): SignedIn,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let Some(axum::Extension(viewer)) = viewer else {
-        return Redirect::to("/login").into_response();
-    };
     let course = field(&form, "course");
     let lesson = field(&form, "lesson");
     match complete(&state.pool, viewer.id, &course, &lesson).await {

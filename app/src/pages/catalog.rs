@@ -1,7 +1,7 @@
 //! `/courses`: the catalog, filtered by profession and credit type with a plain GET form.
 
 use crate::api::list_courses;
-use crate::components::{CourseCardView, ErrorPanel};
+use crate::components::{CourseGrid, ErrorPanel};
 use crate::model::{CreditType, Profession};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -76,12 +76,7 @@ pub fn CatalogPage() -> impl IntoView {
                             <h2 class="result-count" id="results-heading" aria-live="polite">
                                 {if count == 1 { "1 course".to_owned() } else { format!("{count} courses") }}
                             </h2>
-                            <div class="card-grid">
-                                {cards
-                                    .into_iter()
-                                    .map(|card| view! { <CourseCardView card /> })
-                                    .collect_view()}
-                            </div>
+                            <CourseGrid cards />
                         }
                             .into_any()
                     }

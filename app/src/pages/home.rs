@@ -1,7 +1,7 @@
 //! `/`: what Grand Rounds is, and the featured courses.
 
 use crate::api::list_courses;
-use crate::components::{CourseCardView, ErrorPanel};
+use crate::components::{CourseGrid, ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,15 +32,7 @@ pub fn HomePage() -> impl IntoView {
                             } else {
                                 cards
                             };
-                            view! {
-                                <div class="card-grid">
-                                    {featured
-                                        .into_iter()
-                                        .map(|card| view! { <CourseCardView card /> })
-                                        .collect_view()}
-                                </div>
-                            }
-                                .into_any()
+                            view! { <CourseGrid cards=featured /> }.into_any()
                         }
                         Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
                     }

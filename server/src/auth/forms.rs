@@ -3,11 +3,12 @@
 //! session and redirects back (303), so the form reappears as it was, with or without
 //! JavaScript. Each handler states who may call it.
 
+use super::SignedIn;
 use super::throttle::{self, Verdict};
 use crate::AppState;
 use crate::accounts::store::{self, CreateError, NewUser, ProfileUpdate};
 use crate::accounts::{Role, password, validate};
-use app::model::{FormState, Profession, Viewer};
+use app::model::{FormState, Profession};
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -331,12 +332,9 @@ pub async fn logout(session: Session) -> Response {
 pub async fn update_profile(
     State(state): State<AppState>,
     session: Session,
-    viewer: Option<axum::Extension<Viewer>>,
+    SignedIn(viewer): SignedIn,
     fields: Fields,
 ) -> Response {
-    let Some(axum::Extension(viewer)) = viewer else {
-        return Redirect::to("/login?next=/account").into_response();
-    };
     let mut form = Submission::new(fields);
     let profile = profile_fields(&mut form);
     if !form.ok() {
@@ -353,12 +351,9 @@ pub async fn update_profile(
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
-    viewer: Option<axum::Extension<Viewer>>,
+    SignedIn(viewer): SignedIn,
     fields: Fields,
 ) -> Response {
-    let Some(axum::Extension(viewer)) = viewer else {
-        return Redirect::to("/login?next=/account").into_response();
-    };
     let mut form = Submission::new(fields);
     let current = form.get("current_password");
     let new = form.get("new_password");

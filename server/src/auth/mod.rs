@@ -107,6 +107,26 @@ pub async fn viewer(pool: &SqlitePool, session: &Session) -> Option<Viewer> {
     }
 }
 
+/// A handler argument for the signed-in user; anyone else is sent to sign in (the access
+/// table already stops them, this keeps each handler safe on its own).
+pub struct SignedIn(pub Viewer);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .map(Self)
+            .ok_or_else(|| axum::response::Redirect::to("/login").into_response())
+    }
+}
+
 /// Puts the request's [`Viewer`] (if any) in its extensions for handlers and pages.
 pub async fn load_viewer(
     State(state): State<AppState>,
