@@ -120,12 +120,6 @@ impl ServeArgs {
     pub fn default_from_env() -> Result<Self, clap::Error> {
         ServeOnly::try_parse_from(["grandrounds"]).map(|only| only.args)
     }
-
-    pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
-    }
 }
 
 fn parse_public_url(value: &str) -> Result<String, String> {

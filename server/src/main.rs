@@ -145,24 +145,26 @@ async fn serve(
     content_dir: std::path::PathBuf,
     args: ServeArgs,
 ) -> anyhow::Result<ExitCode> {
-    let settings = Settings {
-        database_url,
-        content_dir,
-        site_root: args.site_root.clone(),
-        public_url: args.public_url(),
-    };
-    let state = start(&settings).await?;
-    server::auth::spawn_session_cleanup(&state.pool);
-    let app = build_router(state);
+    // Bind first: a busy port fails before any work, and port 0 resolves to the real one.
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", args.listen))?;
     let local = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let settings = Settings {
+        database_url,
+        content_dir,
+        site_root: args.site_root.clone(),
+        public_url: public_url.clone(),
+    };
+    let state = start(&settings).await?;
+    server::auth::spawn_session_cleanup(&state.pool);
+    let app = build_router(state);
     tracing::info!("listening on http://{local}");
-    println!(
-        "Grand Rounds is serving at http://{local} (public URL {})",
-        args.public_url()
-    );
+    println!("Grand Rounds is serving at http://{local} (public URL {public_url})");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -258,3 +258,47 @@ async fn an_admin_made_on_the_command_line_opens_the_user_list_and_a_learner_get
     );
     assert_eq!(anonymous.header("location"), "/login?next=/admin/users");
 }
+
+#[test]
+fn serve_prints_its_address_answers_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = grandrounds()
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", dir.path().join("gr.db").display()))
+        .arg("--content-dir")
+        .arg(demo_content())
+        .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
+        .arg(dir.path().join("site"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a start-up line");
+    let address = line
+        .strip_prefix("Grand Rounds is serving at http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected start-up line: {line}"))
+        .to_owned();
+
+    let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("exits");
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
