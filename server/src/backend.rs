@@ -55,15 +55,11 @@ impl Backend for ServerBackend {
             && let Some((_, revision)) = enrollment::enrollment_of(&self.pool, viewer.id, course)
                 .await
                 .map_err(internal)?
-        {
-            let latest = self.catalog.lesson(course, lesson).await;
-            let pinned = enrollment::pinned_lesson(&self.pool, revision, course, lesson)
+            && let Some(page) = enrollment::pinned_lesson(&self.pool, revision, course, lesson)
                 .await
-                .map_err(internal)?;
-            return match pinned {
-                Some(page) => Ok(page),
-                None => latest,
-            };
+                .map_err(internal)?
+        {
+            return Ok(page);
         }
         self.catalog.lesson(course, lesson).await
     }
@@ -119,7 +115,7 @@ impl Backend for ServerBackend {
 
     async fn my_enrollments(&self) -> Result<Vec<Enrollment>, AppError> {
         let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
-        enrollment::summaries(&self.pool, viewer.id)
+        enrollment::summaries(&self.pool, viewer.id, None)
             .await
             .map_err(internal)
     }
@@ -128,10 +124,10 @@ impl Backend for ServerBackend {
         let Some(viewer) = current_viewer() else {
             return Ok(None);
         };
-        let all = enrollment::summaries(&self.pool, viewer.id)
+        let found = enrollment::summaries(&self.pool, viewer.id, Some(course))
             .await
             .map_err(internal)?;
-        Ok(all.into_iter().find(|e| e.course_slug == course))
+        Ok(found.into_iter().next())
     }
 
     async fn lesson_status(&self, course: &str, lesson: &str) -> Result<LessonStatus, AppError> {

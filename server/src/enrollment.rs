@@ -81,15 +81,22 @@ async fn lessons_of(pool: &SqlitePool, revision: i64) -> Result<Vec<LessonLink>,
         .collect())
 }
 
-/// Every enrollment of a user, newest first, with progress and what is next.
-pub async fn summaries(pool: &SqlitePool, user: i64) -> Result<Vec<Enrollment>, sqlx::Error> {
+/// Every enrollment of a user (or only the one in `course`), newest first, with progress and
+/// what is next.
+pub async fn summaries(
+    pool: &SqlitePool,
+    user: i64,
+    course: Option<&str>,
+) -> Result<Vec<Enrollment>, sqlx::Error> {
     let rows: Vec<(i64, i64, String, i64, String, i64, String)> = sqlx::query_as(
         "SELECT e.id, e.revision_id, c.slug, r.number, r.rendered, \
          (SELECT MAX(number) FROM course_revisions WHERE course_id = c.id), e.enrolled_at \
          FROM enrollments e JOIN courses c ON c.id = e.course_id JOIN course_revisions r ON r.id = e.revision_id \
-         WHERE e.user_id = ? ORDER BY e.id DESC",
+         WHERE e.user_id = ? AND (? IS NULL OR c.slug = ?) ORDER BY e.id DESC",
     )
     .bind(user)
+    .bind(course)
+    .bind(course)
     .fetch_all(pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
