@@ -155,3 +155,45 @@ pub async fn lesson_status(
         .await,
     )
 }
+
+fn quiz_kind(slug: &str) -> Result<crate::model::QuizKind, AppError> {
+    crate::model::QuizKind::from_slug(slug).ok_or_else(|| {
+        AppError::not_found(format!(
+            "There is no quiz called \"{slug}\": a course has a pre-test and a post-test."
+        ))
+    })
+}
+
+/// The signed-in learner's quiz form (starting an attempt when one may be taken). Signed-in
+/// users only; their own attempts only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "quiz")]
+pub async fn quiz_page(course: String, kind: String) -> Result<crate::model::QuizPage, AppError> {
+    answer(async { crate::service::backend()?.quiz(&course, quiz_kind(&kind)?).await }.await)
+}
+
+/// One submitted attempt with the answer key and explanations. Signed-in users only; their
+/// own attempts only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "attempt")]
+pub async fn attempt_result(
+    course: String,
+    kind: String,
+    number: String,
+) -> Result<crate::model::AttemptResult, AppError> {
+    answer(
+        async {
+            let number = number
+                .parse::<u32>()
+                .map_err(|_| AppError::not_found(format!("There is no attempt \"{number}\".")))?;
+            crate::service::backend()?
+                .attempt(&course, quiz_kind(&kind)?, number)
+                .await
+        }
+        .await,
+    )
+}
+
+/// Completion, evaluation and credit claim for a course. Signed-in users only; their own.
+#[server(input = GetUrl, prefix = "/api", endpoint = "credit")]
+pub async fn credit_page(course: String) -> Result<crate::model::CreditPage, AppError> {
+    answer(async { crate::service::backend()?.credit(&course).await }.await)
+}

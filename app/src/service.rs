@@ -3,8 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::{
-    CatalogFilter, CourseCard, CourseDetail, Enrollment, FormState, LessonPage, LessonStatus,
-    Profile, UserPage, Viewer,
+    AttemptResult, CatalogFilter, CourseCard, CourseDetail, CreditPage, Enrollment, FormState,
+    LessonPage, LessonStatus, Profile, QuizKind, QuizPage, UserPage, Viewer,
 };
 use std::sync::Arc;
 
@@ -29,6 +29,17 @@ pub trait Backend: Send + Sync + 'static {
     async fn enrollment(&self, course: &str) -> Result<Option<Enrollment>, AppError>;
     /// The reader's standing on a lesson (recording the first opening).
     async fn lesson_status(&self, course: &str, lesson: &str) -> Result<LessonStatus, AppError>;
+    /// The signed-in learner's quiz: starts (or reuses) an attempt when one may be taken.
+    async fn quiz(&self, course: &str, kind: QuizKind) -> Result<QuizPage, AppError>;
+    /// One of the signed-in learner's submitted attempts, with answers and explanations.
+    async fn attempt(
+        &self,
+        course: &str,
+        kind: QuizKind,
+        number: u32,
+    ) -> Result<AttemptResult, AppError>;
+    /// The signed-in learner's completion, evaluation and claim for a course.
+    async fn credit(&self, course: &str) -> Result<CreditPage, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

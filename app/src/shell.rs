@@ -2,8 +2,8 @@
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AccountPage, AdminUsersPage, CatalogPage, CoursePage, HomePage, LearningPage, LessonPage,
-    LoginPage, NotFound, RegisterPage,
+    AccountPage, AdminUsersPage, AttemptRoute, CatalogPage, CoursePage, CreditRoute, HomePage,
+    LearningPage, LessonPage, LoginPage, NotFound, QuizRoute, RegisterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -87,6 +87,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/learning") view=LearningPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/learning/:course/quiz/:kind")
+                        view=QuizRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/learning/:course/quiz/:kind/:number")
+                        view=AttemptRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/learning/:course/credit")
+                        view=CreditRoute
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/courses/:course") view=CoursePage ssr=SsrMode::Async />
                     <Route
                         path=path!("/courses/:course/:lesson")

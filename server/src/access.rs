@@ -40,6 +40,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/account", Rule::SignedIn),
     ("GET", "/admin/users", Rule::Admin),
     ("GET", "/learning", Rule::SignedIn),
+    ("GET", "/learning/{course}/quiz/{kind}", Rule::SignedIn),
+    ("GET", "/learning/{course}/quiz/{kind}/{number}", Rule::SignedIn),
+    ("GET", "/learning/{course}/credit", Rule::SignedIn),
     ("GET", "/healthz", Rule::Anyone),
     // Form handlers.
     ("POST", "/account/register", Rule::Anyone),
@@ -50,6 +53,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/admin/users/role", Rule::Admin),
     ("POST", "/learning/enroll", Rule::SignedIn),
     ("POST", "/learning/complete", Rule::SignedIn),
+    ("POST", "/learning/quiz", Rule::SignedIn),
+    ("POST", "/learning/evaluation", Rule::SignedIn),
+    ("POST", "/learning/claim", Rule::SignedIn),
     // Server functions.
     ("GET", "/api/courses", Rule::Anyone),
     ("GET", "/api/course", Rule::Anyone),
@@ -61,6 +67,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/enrollments", Rule::SignedIn),
     ("GET", "/api/enrollment", Rule::Anyone),
     ("GET", "/api/lesson-status", Rule::Anyone),
+    ("GET", "/api/quiz", Rule::SignedIn),
+    ("GET", "/api/attempt", Rule::SignedIn),
+    ("GET", "/api/credit", Rule::SignedIn),
 ];
 
 fn segments_match(pattern: &str, path: &str) -> bool {

@@ -8,8 +8,8 @@ use crate::catalog::CatalogService;
 use crate::enrollment;
 use app::error::AppError;
 use app::model::{
-    CatalogFilter, CourseCard, CourseDetail, Enrollment, FormState, LessonPage, LessonStatus,
-    Profile, Role, UserPage, Viewer,
+    AttemptResult, CatalogFilter, CourseCard, CourseDetail, CreditPage, Enrollment, FormState,
+    LessonPage, LessonStatus, Profile, QuizKind, QuizPage, Role, UserPage, Viewer,
 };
 use app::service::Backend;
 use axum::http::request::Parts;
@@ -141,6 +141,49 @@ impl Backend for ServerBackend {
             .await
             .map_err(internal)
     }
+
+    async fn quiz(&self, course: &str, kind: QuizKind) -> Result<QuizPage, AppError> {
+        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let state = self.take_form_state("quiz").await?;
+        crate::assessment::quiz_page(&self.pool, viewer.id, course, kind, state)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_enrolled(course, kind.label()))
+    }
+
+    async fn attempt(
+        &self,
+        course: &str,
+        kind: QuizKind,
+        number: u32,
+    ) -> Result<AttemptResult, AppError> {
+        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        crate::assessment::attempt_result(&self.pool, viewer.id, course, kind, number)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "You have no {} attempt number {number} in this course.",
+                    kind.label().to_lowercase()
+                ))
+            })
+    }
+
+    async fn credit(&self, course: &str) -> Result<CreditPage, AppError> {
+        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let evaluation = self.take_form_state("evaluation").await?;
+        let claim = self.take_form_state("claim").await?;
+        crate::completion::credit_page(&self.pool, viewer.id, course, evaluation, claim)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_enrolled(course, "credit page"))
+    }
+}
+
+fn not_enrolled(course: &str, what: &str) -> AppError {
+    AppError::not_found(format!(
+        "There is no {what} for you at this address: you are not enrolled in a course called \"{course}\", or it has none."
+    ))
 }
 
 fn internal(error: impl std::fmt::Display) -> AppError {

@@ -1,5 +1,6 @@
 //! The connection pool: SQLite in WAL mode with a busy timeout and foreign keys, and the
-//! migrations in `migrations/`.
+//! migrations in `migrations/`. `synchronous = FULL`: a commit is on disk before the
+//! request that made it is answered (an acknowledged quiz submission survives a power cut).
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -12,7 +13,7 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
     let file = options.get_filename().to_path_buf();

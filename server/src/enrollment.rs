@@ -112,6 +112,29 @@ pub async fn summaries(
         .fetch_all(pool)
         .await?;
         let completed = lessons.iter().filter(|l| done.contains(&l.slug)).count();
+        let (has_pre, has_post): (bool, bool) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = ?1 AND kind = 'pre'), \
+             EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = ?1 AND kind = 'post')",
+        )
+        .bind(revision)
+        .fetch_one(pool)
+        .await?;
+        let (pre_score, post_score, post_passed, evaluated, claimed): (
+            Option<i64>,
+            Option<i64>,
+            bool,
+            bool,
+            Option<String>,
+        ) = sqlx::query_as(
+            "SELECT (SELECT percent FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'pre' AND number = 1), \
+             (SELECT MAX(percent) FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'post' AND number IS NOT NULL), \
+             EXISTS (SELECT 1 FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'post' AND passed = 1), \
+             EXISTS (SELECT 1 FROM evaluations WHERE enrollment_id = ?1), \
+             (SELECT MIN(claimed_at) FROM credit_claims WHERE enrollment_id = ?1)",
+        )
+        .bind(enrollment)
+        .fetch_one(pool)
+        .await?;
         out.push(Enrollment {
             course_slug: slug,
             course_title: title,
@@ -121,6 +144,13 @@ pub async fn summaries(
             lessons_completed: u32::try_from(completed).unwrap_or_default(),
             next_lesson: lessons.into_iter().find(|l| !done.contains(&l.slug)),
             enrolled_on: enrolled_at.chars().take(10).collect(),
+            has_pre_test: has_pre,
+            has_post_test: has_post,
+            pre_score: pre_score.and_then(|p| u8::try_from(p).ok()),
+            post_score: post_score.and_then(|p| u8::try_from(p).ok()),
+            post_passed,
+            evaluated,
+            claimed_on: claimed.map(|c| c.chars().take(10).collect()),
         });
     }
     Ok(out)

@@ -35,6 +35,9 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/users/role"),
     ("POST", "/learning/enroll"),
     ("POST", "/learning/complete"),
+    ("POST", "/learning/quiz"),
+    ("POST", "/learning/evaluation"),
+    ("POST", "/learning/claim"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -83,6 +86,9 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[6].1, post(crate::admin::change_role))
         .route(FORM_ROUTES[7].1, post(crate::enrollment::enroll_form))
         .route(FORM_ROUTES[8].1, post(crate::enrollment::complete_form))
+        .route(FORM_ROUTES[9].1, post(crate::assessment::submit_form))
+        .route(FORM_ROUTES[10].1, post(crate::completion::evaluation_form))
+        .route(FORM_ROUTES[11].1, post(crate::completion::claim_form))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -4,9 +4,11 @@
 pub mod access;
 pub mod accounts;
 mod admin;
+pub mod assessment;
 pub mod auth;
 mod backend;
 pub mod catalog;
+pub mod completion;
 pub mod config;
 pub mod content;
 pub mod db;

@@ -42,6 +42,7 @@ fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl Into
         designation_statement,
         overview_html,
         lessons,
+        ..
     } = detail;
     let first_lesson = lessons
         .first()

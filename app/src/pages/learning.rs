@@ -56,6 +56,8 @@ pub fn LearningPage() -> impl IntoView {
 
 #[component]
 fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) -> impl IntoView {
+    let complete = enrollment.complete();
+    let lessons_done = enrollment.lessons_done();
     let Enrollment {
         course_slug,
         course_title,
@@ -65,6 +67,13 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
         lessons_completed,
         next_lesson,
         enrolled_on,
+        has_pre_test,
+        has_post_test,
+        pre_score,
+        post_score,
+        post_passed,
+        claimed_on,
+        ..
     } = enrollment;
     let title = heading.then(|| {
         view! {
@@ -73,17 +82,66 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
             </h2>
         }
     });
-    let next = match next_lesson {
-        Some(lesson) => view! {
+    let quiz = |kind: &str| format!("/learning/{course_slug}/quiz/{kind}");
+    let credit = format!("/learning/{course_slug}/credit");
+    // The one thing to do next, in the order the course is meant to be taken.
+    let next = if has_pre_test && pre_score.is_none() && lessons_completed == 0 {
+        view! {
+            <p>
+                <a class="button" href=quiz("pre-test")>"Take the pre-test"</a>
+                " "
+                <span class="hint">"It records where you start; it does not count towards credit."</span>
+            </p>
+        }
+        .into_any()
+    } else if let Some(lesson) = next_lesson {
+        view! {
             <p>
                 <a class="button" href=format!("/courses/{course_slug}/{}", lesson.slug)>
                     {format!("Continue: {}", lesson.title)}
                 </a>
             </p>
         }
-        .into_any(),
-        None => view! { <p>"All lessons complete."</p> }.into_any(),
+        .into_any()
+    } else if has_post_test && !post_passed {
+        view! {
+            <p>
+                "All lessons complete. "
+                <a class="button" href=quiz("post-test")>"Take the post-test"</a>
+            </p>
+        }
+        .into_any()
+    } else if claimed_on.is_none() {
+        let label = if complete { "Claim your credit" } else { "Evaluation and credit" };
+        view! {
+            <p>
+                {if lessons_done { "All lessons complete. " } else { "" }}
+                <a class="button" href=credit.clone()>{label}</a>
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p>
+                {format!("Completed; credit claimed on {}. ", claimed_on.clone().unwrap_or_default())}
+                <a href=credit.clone()>"See your claim"</a>
+            </p>
+        }
+        .into_any()
     };
+    let scores = (pre_score.is_some() || post_score.is_some()).then(|| {
+        let show = |score: Option<u8>| score.map_or_else(|| "not taken".to_owned(), |s| format!("{s} %"));
+        view! {
+            <p class="scores">
+                {format!(
+                    "Pre-test {} · post-test {}{}",
+                    show(pre_score),
+                    show(post_score),
+                    if post_passed { " (passed)" } else { "" },
+                )}
+            </p>
+        }
+    });
     let newer = (latest_revision > revision).then(|| {
         view! {
             <p class="hint">
@@ -103,7 +161,13 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
                 " "
                 {format!("{lessons_completed} of {lessons_total} lessons complete · enrolled {enrolled_on}")}
             </p>
+            {scores}
             {next}
+            <p class="quiz-links">
+                {has_pre_test.then(|| view! { <a href=quiz("pre-test")>"Pre-test"</a> " · " })}
+                {has_post_test.then(|| view! { <a href=quiz("post-test")>"Post-test"</a> " · " })}
+                <a href=credit.clone()>"Completion and credit"</a>
+            </p>
             {newer}
         </article>
     }

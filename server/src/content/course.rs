@@ -31,6 +31,9 @@ struct CourseMeta {
     #[serde(default)]
     faculty: Vec<FacultyMeta>,
     statements: Option<StatementsMeta>,
+    /// The evaluation's agreement statements; the defaults apply when absent.
+    #[serde(default)]
+    evaluation: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -435,6 +438,25 @@ fn parse_course_md(
             )
         }
     };
+    if meta.evaluation.len() > 10 {
+        problems.at_key(
+            "evaluation",
+            format!(
+                "evaluation has {} statements: keep it to at most 10 so learners finish it",
+                meta.evaluation.len()
+            ),
+        );
+    }
+    for statement in &meta.evaluation {
+        let length = statement.trim().chars().count();
+        if !(1..=200).contains(&length) {
+            problems.at_key(
+                "evaluation",
+                "each evaluation statement needs 1 to 200 characters".into(),
+            );
+        }
+    }
+
     let release = date_only(&meta.release_date);
     let expiry = date_only(&meta.expiry_date);
     match (&release, &expiry) {
@@ -493,6 +515,11 @@ fn parse_course_md(
         accreditation_statement: accreditation,
         designation_statement: designation,
         overview_html: rendered.html,
+        evaluation: meta
+            .evaluation
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .collect(),
         lessons: lessons
             .iter()
             .map(|l| LessonLink {

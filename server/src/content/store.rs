@@ -148,10 +148,7 @@ async fn import_course(pool: &SqlitePool, course: &Course) -> Result<Option<i64>
             .unwrap_or_default();
         sqlx::query("INSERT INTO quiz_revisions (revision_id, kind, source, definition) VALUES (?, ?, ?, ?)")
             .bind(revision_id)
-            .bind(match quiz.kind {
-                crate::quizzes::QuizKind::Pre => "pre",
-                crate::quizzes::QuizKind::Post => "post",
-            })
+            .bind(quiz.kind.as_str())
             .bind(source)
             .bind(serde_json::to_string(quiz)?)
             .execute(&mut *tx)
@@ -208,15 +205,11 @@ pub async fn quiz(
     revision_id: i64,
     kind: crate::quizzes::QuizKind,
 ) -> Result<Option<crate::quizzes::Quiz>, StoreError> {
-    let kind = match kind {
-        crate::quizzes::QuizKind::Pre => "pre",
-        crate::quizzes::QuizKind::Post => "post",
-    };
     let definition: Option<String> = sqlx::query_scalar(
         "SELECT definition FROM quiz_revisions WHERE revision_id = ? AND kind = ?",
     )
     .bind(revision_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .fetch_optional(pool)
     .await?;
     Ok(definition.map(|d| serde_json::from_str(&d)).transpose()?)

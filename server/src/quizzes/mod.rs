@@ -6,14 +6,8 @@ pub mod grading;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QuizKind {
-    /// Records a baseline; never gates credit.
-    Pre,
-    /// Must be passed for credit.
-    Post,
-}
+/// Pre (a baseline, never gates credit) or post (must be passed for credit).
+pub use app::model::QuizKind;
 
 /// A validated quiz, answer key included: it never leaves the server as is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,295 @@
+//! `/learning/{course}/credit`: what completion still needs, the evaluation form (Likert
+//! statements, the commitment-to-change question, comments) and the credit claim.
+
+use crate::api::credit_page;
+use crate::components::ErrorPanel;
+use crate::forms::FormMessages;
+use crate::model::{ClaimOption, CreditPage, Enrollment, FormState, Hours, LIKERT};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn CreditRoute() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.with(|p| p.get("course").unwrap_or_default()),
+        credit_page,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <CreditView page /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn done(flag: bool) -> &'static str {
+    if flag { "Done" } else { "Not yet" }
+}
+
+#[component]
+fn CreditView(page: CreditPage) -> impl IntoView {
+    let CreditPage {
+        enrollment,
+        statements,
+        claim_options,
+        claim_blocked,
+        claims,
+        recorded_minutes,
+        evaluation_state,
+        claim_state,
+    } = page;
+    let course = enrollment.course_slug.clone();
+    let title = enrollment.course_title.clone();
+    let evaluation_open = enrollment.lessons_done()
+        && (enrollment.post_passed || !enrollment.has_post_test)
+        && !enrollment.evaluated;
+    let evaluation = if enrollment.evaluated {
+        view! {
+            <FormMessages state=evaluation_state />
+            <p>"Your evaluation is submitted. Thank you."</p>
+        }
+        .into_any()
+    } else if evaluation_open {
+        view! { <EvaluationForm course=course.clone() statements state=evaluation_state /> }
+            .into_any()
+    } else {
+        view! {
+            <FormMessages state=evaluation_state />
+            <p>"The evaluation opens when you have completed every lesson and passed the post-test."</p>
+        }
+        .into_any()
+    };
+    let claim = if !claims.is_empty() {
+        view! {
+            <FormMessages state=claim_state />
+            <ul class="claims">
+                {claims
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <li>
+                                <strong>{format!("{} {}", c.hours, c.kind.label())}</strong>
+                                {format!(
+                                    ", claimed {}; completed {} (course revision {}).",
+                                    c.claimed_on,
+                                    c.completed_on,
+                                    c.revision,
+                                )}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <p class="hint">"Your certificate is issued from this claim."</p>
+        }
+        .into_any()
+    } else if let Some(reason) = claim_blocked {
+        view! {
+            <FormMessages state=claim_state />
+            <p>{reason}</p>
+        }
+        .into_any()
+    } else {
+        view! { <ClaimForm course=course.clone() options=claim_options recorded_minutes state=claim_state /> }
+            .into_any()
+    };
+    view! {
+        <Title text=format!("Completion and credit · {title}") />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li>
+                    <a href="/learning">"My learning"</a>
+                </li>
+                <li>
+                    <a href=format!("/courses/{course}")>{title.clone()}</a>
+                </li>
+                <li aria-current="page">"Completion and credit"</li>
+            </ol>
+        </nav>
+        <h1>{format!("Completion and credit: {title}")}</h1>
+        <Checklist enrollment />
+        <section aria-labelledby="evaluation-heading">
+            <h2 id="evaluation-heading">"Evaluation"</h2>
+            {evaluation}
+        </section>
+        <section aria-labelledby="claim-heading">
+            <h2 id="claim-heading">"Claim credit"</h2>
+            {claim}
+        </section>
+    }
+}
+
+#[component]
+fn Checklist(enrollment: Enrollment) -> impl IntoView {
+    let course = enrollment.course_slug.clone();
+    let post = if !enrollment.has_post_test {
+        "This course has no post-test.".to_owned()
+    } else {
+        match (enrollment.post_passed, enrollment.post_score) {
+            (true, Some(score)) => format!("Done: best score {score} %"),
+            (false, Some(score)) => format!("Not yet: best score so far {score} %"),
+            _ => "Not yet taken".to_owned(),
+        }
+    };
+    view! {
+        <section aria-labelledby="checklist-heading">
+            <h2 id="checklist-heading">"What credit requires"</h2>
+            <dl class="facts checklist">
+                <div>
+                    <dt>"Complete every lesson"</dt>
+                    <dd>
+                        {format!(
+                            "{}: {} of {}",
+                            done(enrollment.lessons_done()),
+                            enrollment.lessons_completed,
+                            enrollment.lessons_total,
+                        )}
+                    </dd>
+                </div>
+                <div>
+                    <dt>
+                        <a href=format!("/learning/{course}/quiz/post-test")>"Pass the post-test"</a>
+                    </dt>
+                    <dd>{post}</dd>
+                </div>
+                <div>
+                    <dt>"Submit the evaluation"</dt>
+                    <dd>{done(enrollment.evaluated)}</dd>
+                </div>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn EvaluationForm(course: String, statements: Vec<String>, state: FormState) -> impl IntoView {
+    let change_error = state.error("practice_change");
+    let comments_error = state.error("comments");
+    let change_invalid = change_error.is_some();
+    let comments_invalid = comments_error.is_some();
+    let change = state.value("practice_change").unwrap_or_default();
+    let comments = state.value("comments").unwrap_or_default();
+    view! {
+        <form method="post" action="/learning/evaluation" class="evaluation">
+            <input type="hidden" name="course" value=course />
+            <FormMessages state=state.clone() />
+            {statements
+                .into_iter()
+                .enumerate()
+                .map(|(index, statement)| {
+                    let name = format!("rating-{index}");
+                    let error = state.error(&name);
+                    let has_error = error.is_some();
+                    let chosen = state.value(&name).unwrap_or_default();
+                    view! {
+                        <fieldset class="likert" class:has-error=has_error id=name.clone()>
+                            <legend>{statement}</legend>
+                            {error.map(|e| view! { <p class="field-error">{e}</p> })}
+                            {LIKERT
+                                .iter()
+                                .enumerate()
+                                .map(|(i, label)| {
+                                    let value = (i + 1).to_string();
+                                    let checked = chosen == value;
+                                    view! {
+                                        <label class="option">
+                                            <input
+                                                type="radio"
+                                                name=name.clone()
+                                                value=value
+                                                checked=checked
+                                                required=true
+                                            />
+                                            " "
+                                            {*label}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })
+                .collect_view()}
+            <div class="field" class:has-error=change_invalid>
+                <label for="field-practice_change">
+                    "What will you change in your practice as a result of this course?"
+                </label>
+                {change_error.map(|e| view! { <p class="field-error" id="field-practice_change-error">{e}</p> })}
+                <textarea id="field-practice_change" name="practice_change" rows="4" maxlength="2000" required=true>
+                    {change}
+                </textarea>
+            </div>
+            <div class="field" class:has-error=comments_invalid>
+                <label for="field-comments">"Other comments (optional)"</label>
+                {comments_error.map(|e| view! { <p class="field-error">{e}</p> })}
+                <textarea id="field-comments" name="comments" rows="3" maxlength="4000">
+                    {comments}
+                </textarea>
+            </div>
+            <button type="submit">"Submit the evaluation"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ClaimForm(
+    course: String,
+    options: Vec<ClaimOption>,
+    recorded_minutes: Option<u32>,
+    state: FormState,
+) -> impl IntoView {
+    let guide = recorded_minutes.map(|minutes| {
+        format!(
+            "For reference, {minutes} minutes passed between opening your first lesson and completing the course (that includes any breaks)."
+        )
+    });
+    view! {
+        <form method="post" action="/learning/claim" class="claim">
+            <input type="hidden" name="course" value=course />
+            <FormMessages state=state.clone() />
+            <p>
+                "Claim only the time you actually spent on the activity, in quarter hours, up to the maximum the course designates."
+            </p>
+            {guide.map(|g| view! { <p class="hint">{g}</p> })}
+            {options
+                .into_iter()
+                .map(|option| {
+                    let name = format!("hours-{}", option.kind.slug());
+                    let id = format!("field-{name}");
+                    let error = state.error(&name);
+                    let has_error = error.is_some();
+                    let chosen = state.value(&name).unwrap_or_default();
+                    view! {
+                        <div class="field" class:has-error=has_error>
+                            <label for=id.clone()>
+                                {format!("{} (at most {})", option.kind.label(), option.max_hours)}
+                            </label>
+                            {error.map(|e| view! { <p class="field-error">{e}</p> })}
+                            <select id=id name=name required=true>
+                                <option value="">"Choose hours"</option>
+                                {(1..=option.max_hours.quarters)
+                                    .map(|q| {
+                                        let hours = Hours::from_quarters(q).to_string();
+                                        let selected = chosen == hours;
+                                        view! {
+                                            <option value=hours.clone() selected=selected>
+                                                {hours.clone()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <button type="submit">"Claim credit"</button>
+        </form>
+    }
+}

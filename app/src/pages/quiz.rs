@@ -1,0 +1,340 @@
+//! `/learning/{course}/quiz/{kind}`: taking a pre- or post-test (a plain form: radio buttons
+//! for one answer, checkboxes for "select all that apply"), and
+//! `/learning/{course}/quiz/{kind}/{number}`: a submitted attempt with the answers, the
+//! correct ones and the explanations.
+
+use crate::api::{attempt_result, quiz_page};
+use crate::components::ErrorPanel;
+use crate::forms::FormMessages;
+use crate::model::{AttemptResult, AttemptSummary, FormState, QuestionView, QuizKind, QuizPage};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn quiz_href(course: &str, kind: QuizKind) -> String {
+    format!("/learning/{course}/quiz/{}", kind.slug())
+}
+
+#[component]
+pub fn QuizRoute() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || {
+            params.with(|p| {
+                (
+                    p.get("course").unwrap_or_default(),
+                    p.get("kind").unwrap_or_default(),
+                )
+            })
+        },
+        |(course, kind)| quiz_page(course, kind),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading the quiz…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <QuizView page /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn QuizView(page: QuizPage) -> impl IntoView {
+    let QuizPage {
+        course_slug,
+        course_title,
+        kind,
+        pass_mark,
+        max_attempts,
+        attempts,
+        token,
+        closed_reason,
+        questions,
+        state,
+    } = page;
+    let intro = match kind {
+        QuizKind::Pre => "This pre-test records what you know before the course. It does not count towards credit, and you will see your answers afterwards.".to_owned(),
+        QuizKind::Post => format!(
+            "Answer every question, then submit. You need {pass_mark} % to pass; you have {max_attempts} {} in all. Questions with checkboxes may have more than one correct answer: choose all that apply.",
+            if max_attempts == 1 { "attempt" } else { "attempts" }
+        ),
+    };
+    let course_href = format!("/courses/{course_slug}");
+    let body = match token {
+        Some(token) => {
+            let attempt = attempts.len() + 1;
+            view! {
+                <form method="post" action="/learning/quiz" class="quiz">
+                    <input type="hidden" name="token" value=token />
+                    <p class="hint">{format!("Attempt {attempt} of {max_attempts}")}</p>
+                    <FormMessages state=state.clone() />
+                    <ol class="questions">
+                        {questions
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, question)| {
+                                view! { <QuestionField index question state=state.clone() /> }
+                            })
+                            .collect_view()}
+                    </ol>
+                    <button type="submit">"Submit answers"</button>
+                </form>
+            }
+            .into_any()
+        }
+        None => view! {
+            <FormMessages state />
+            <p class="notice" role="status">
+                {closed_reason.unwrap_or_default()}
+            </p>
+            <p>
+                <a href=format!("/learning/{course_slug}/credit")>"Completion and credit"</a>
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text=format!("{} · {course_title}", kind.label()) />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li>
+                    <a href="/learning">"My learning"</a>
+                </li>
+                <li>
+                    <a href=course_href>{course_title.clone()}</a>
+                </li>
+                <li aria-current="page">{kind.label()}</li>
+            </ol>
+        </nav>
+        <h1>{format!("{}: {course_title}", kind.label())}</h1>
+        <p class="lead">{intro}</p>
+        <PastAttempts course=course_slug.clone() kind attempts />
+        {body}
+    }
+}
+
+#[component]
+fn PastAttempts(course: String, kind: QuizKind, attempts: Vec<AttemptSummary>) -> impl IntoView {
+    (!attempts.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="attempts-heading">
+                <h2 id="attempts-heading">"Your attempts"</h2>
+                <ul class="attempts">
+                    {attempts
+                        .into_iter()
+                        .map(|a| {
+                            let href = format!("{}/{}", quiz_href(&course, kind), a.number);
+                            let verdict = match (kind, a.passed) {
+                                (QuizKind::Pre, _) => "baseline",
+                                (QuizKind::Post, true) => "passed",
+                                (QuizKind::Post, false) => "not passed",
+                            };
+                            view! {
+                                <li>
+                                    <a href=href>{format!("Attempt {}", a.number)}</a>
+                                    {format!(": {} % ({verdict}), {}", a.percent, a.submitted_on)}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn QuestionField(index: usize, question: QuestionView, state: FormState) -> impl IntoView {
+    let QuestionView {
+        id,
+        prompt,
+        body_html,
+        multiple,
+        options,
+    } = question;
+    let name = format!("q-{id}");
+    let error = state.error(&name);
+    let error_id = format!("{name}-error");
+    let kind = if multiple { "checkbox" } else { "radio" };
+    let has_error = error.is_some();
+    view! {
+        <li>
+            <fieldset
+                class="question"
+                class:has-error=has_error
+                id=name.clone()
+                aria-describedby=has_error.then(|| error_id.clone())
+            >
+                <legend>
+                    <span class="question-number">{format!("Question {}", index + 1)}</span>
+                    " "
+                    {prompt}
+                    {multiple.then_some(" (select all that apply)")}
+                </legend>
+                {(!body_html.is_empty())
+                    .then(|| view! { <div class="prose" inner_html=body_html></div> })}
+                {error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+                {options
+                    .into_iter()
+                    .map(|(option, text)| {
+                        let checked = state.has_value(&name, &option);
+                        view! {
+                            <label class="option">
+                                <input
+                                    type=kind
+                                    name=name.clone()
+                                    value=option
+                                    checked=checked
+                                    required=!multiple
+                                />
+                                " "
+                                {text}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+        </li>
+    }
+}
+
+#[component]
+pub fn AttemptRoute() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || {
+            params.with(|p| {
+                (
+                    p.get("course").unwrap_or_default(),
+                    p.get("kind").unwrap_or_default(),
+                    p.get("number").unwrap_or_default(),
+                )
+            })
+        },
+        |(course, kind, number)| attempt_result(course, kind, number),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading your result…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(result) => view! { <AttemptView result /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AttemptView(result: AttemptResult) -> impl IntoView {
+    let AttemptResult {
+        course_slug,
+        course_title,
+        kind,
+        number,
+        correct,
+        total,
+        percent,
+        pass_mark,
+        passed,
+        submitted_on,
+        can_retry,
+        questions,
+    } = result;
+    let verdict = match (kind, passed) {
+        (QuizKind::Pre, _) => "This is your baseline; the post-test at the end shows how far you came.".to_owned(),
+        (QuizKind::Post, true) => format!("Passed: the pass mark is {pass_mark} %."),
+        (QuizKind::Post, false) => format!("Not passed: the pass mark is {pass_mark} %."),
+    };
+    let next = match (kind, passed, can_retry) {
+        (QuizKind::Post, true, _) => view! {
+            <a class="button" href=format!("/learning/{course_slug}/credit")>
+                "Go on to the evaluation and credit"
+            </a>
+        }
+        .into_any(),
+        (QuizKind::Post, false, true) => view! {
+            <a class="button" href=quiz_href(&course_slug, kind)>"Try the post-test again"</a>
+        }
+        .into_any(),
+        _ => view! { <a class="button" href=format!("/courses/{course_slug}")>"Back to the course"</a> }
+            .into_any(),
+    };
+    view! {
+        <Title text=format!("{} result · {course_title}", kind.label()) />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li>
+                    <a href="/learning">"My learning"</a>
+                </li>
+                <li>
+                    <a href=format!("/courses/{course_slug}")>{course_title.clone()}</a>
+                </li>
+                <li>
+                    <a href=quiz_href(&course_slug, kind)>{kind.label()}</a>
+                </li>
+                <li aria-current="page">{format!("Attempt {number}")}</li>
+            </ol>
+        </nav>
+        <h1>{format!("{}, attempt {number}: {percent} %", kind.label())}</h1>
+        <p class="lead result" class:passed=passed>
+            {format!("{correct} of {total} correct, submitted {submitted_on}. ")}
+            {verdict}
+        </p>
+        <p>{next}</p>
+        <h2>"Your answers"</h2>
+        <ol class="questions graded">
+            {questions
+                .into_iter()
+                .map(|q| {
+                    view! {
+                        <li class:correct=q.is_correct>
+                            <h3>
+                                {q.prompt}
+                                <span class="verdict">
+                                    {if q.is_correct { " (correct)" } else { " (incorrect)" }}
+                                </span>
+                            </h3>
+                            {(!q.body_html.is_empty())
+                                .then(|| view! { <div class="prose" inner_html=q.body_html></div> })}
+                            <ul class="graded-options">
+                                {q
+                                    .options
+                                    .into_iter()
+                                    .map(|o| {
+                                        let marks = match (o.chosen, o.correct) {
+                                            (true, true) => "your answer, correct",
+                                            (true, false) => "your answer, incorrect",
+                                            (false, true) => "correct answer",
+                                            (false, false) => "",
+                                        };
+                                        view! {
+                                            <li class:chosen=o.chosen class:right=o.correct>
+                                                {o.text}
+                                                {(!marks.is_empty())
+                                                    .then(|| view! { <strong class="mark">{format!(" ({marks})")}</strong> })}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            {q
+                                .explanation_html
+                                .map(|html| {
+                                    view! {
+                                        <div class="explanation prose">
+                                            <p class="explanation-label">"Why"</p>
+                                            <div inner_html=html></div>
+                                        </div>
+                                    }
+                                })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}

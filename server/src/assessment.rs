@@ -1,0 +1,566 @@
+//! Taking quizzes. Showing a quiz starts an attempt (or reuses the open one) on the
+//! learner's pinned revision; its random token travels in the form, so submitting twice
+//! records one attempt. Submissions are graded on the server against the quiz stored with
+//! that revision, inside one `BEGIN IMMEDIATE` transaction: either the whole attempt is
+//! recorded or nothing is.
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::auth::forms::form_key;
+use crate::quizzes::grading::{self, GradeError};
+use crate::quizzes::{Question, Quiz, QuizKind};
+use app::model::{
+    AttemptResult, AttemptSummary, CourseDetail, FormState, GradedOption, GradedQuestion,
+    QuestionView, QuizPage,
+};
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use rand::RngCore as _;
+use rand::SeedableRng as _;
+use rand::seq::SliceRandom as _;
+use sqlx::{SqliteConnection, SqlitePool};
+use tower_sessions::Session;
+
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+pub(crate) fn json_error(error: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(error))
+}
+
+/// A learner's enrollment in a course, as the quiz and credit pages need it.
+pub(crate) struct Enrolled {
+    pub id: i64,
+    pub revision: i64,
+    pub detail: CourseDetail,
+}
+
+pub(crate) async fn enrolled(
+    conn: &mut SqliteConnection,
+    user: i64,
+    course: &str,
+) -> Result<Option<Enrolled>, sqlx::Error> {
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT e.id, e.revision_id, r.rendered FROM enrollments e \
+         JOIN courses c ON c.id = e.course_id JOIN course_revisions r ON r.id = e.revision_id \
+         WHERE e.user_id = ? AND c.slug = ?",
+    )
+    .bind(user)
+    .bind(course)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|(id, revision, rendered)| {
+        Ok(Enrolled {
+            id,
+            revision,
+            detail: serde_json::from_str(&rendered).map_err(json_error)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn stored_quiz(
+    conn: &mut SqliteConnection,
+    revision: i64,
+    kind: QuizKind,
+) -> Result<Option<Quiz>, sqlx::Error> {
+    let definition: Option<String> = sqlx::query_scalar(
+        "SELECT definition FROM quiz_revisions WHERE revision_id = ? AND kind = ?",
+    )
+    .bind(revision)
+    .bind(kind.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    definition
+        .map(|d| serde_json::from_str(&d).map_err(json_error))
+        .transpose()
+}
+
+async fn submitted(
+    conn: &mut SqliteConnection,
+    enrollment: i64,
+    kind: QuizKind,
+) -> Result<Vec<AttemptSummary>, sqlx::Error> {
+    let rows: Vec<(i64, i64, bool, String)> = sqlx::query_as(
+        "SELECT number, percent, passed, submitted_at FROM quiz_attempts \
+         WHERE enrollment_id = ? AND kind = ? AND number IS NOT NULL ORDER BY number",
+    )
+    .bind(enrollment)
+    .bind(kind.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, percent, passed, at)| AttemptSummary {
+            number: u32::try_from(number).unwrap_or_default(),
+            percent: u8::try_from(percent).unwrap_or_default(),
+            passed,
+            submitted_on: at.chars().take(10).collect(),
+        })
+        .collect())
+}
+
+/// Why no further attempt may be started, if that is so.
+fn closed_reason(quiz: &Quiz, attempts: &[AttemptSummary]) -> Option<String> {
+    let used = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
+    if quiz.kind == QuizKind::Post && attempts.iter().any(|a| a.passed) {
+        return Some("You passed the post-test; there is no need to take it again.".into());
+    }
+    if used >= quiz.max_attempts {
+        return Some(match (quiz.kind, quiz.max_attempts) {
+            (QuizKind::Pre, _) => {
+                "You have taken the pre-test; it records where you started.".to_owned()
+            }
+            (QuizKind::Post, 1) => "You have used your one attempt at the post-test.".to_owned(),
+            (QuizKind::Post, max) => {
+                format!("You have used all {max} attempts at the post-test.")
+            }
+        });
+    }
+    None
+}
+
+fn new_token() -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 18];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The order questions and options are shown in for one attempt: written order unless the
+/// quiz asks for shuffling, then an order fixed by the attempt's token (a reload shows the
+/// same order).
+fn questions_for(quiz: &Quiz, token: &str) -> Vec<QuestionView> {
+    let seed = token
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut questions: Vec<QuestionView> = quiz
+        .questions
+        .iter()
+        .map(|q| QuestionView {
+            id: q.id.clone(),
+            prompt: q.prompt.clone(),
+            body_html: q.body_html.clone(),
+            multiple: q.is_multiple(),
+            options: q
+                .options
+                .iter()
+                .map(|o| (o.id.clone(), o.text.clone()))
+                .collect(),
+        })
+        .collect();
+    if quiz.shuffle_questions {
+        questions.shuffle(&mut rng);
+    }
+    if quiz.shuffle_options {
+        for question in &mut questions {
+            question.options.shuffle(&mut rng);
+        }
+    }
+    questions
+}
+
+/// The quiz page for a learner; `None` when they are not enrolled or the course has no
+/// such quiz. Starts an attempt when one may be taken and none is open.
+pub async fn quiz_page(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+    kind: QuizKind,
+    state: FormState,
+) -> Result<Option<QuizPage>, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
+        return Ok(None);
+    };
+    let Some(quiz) = stored_quiz(&mut tx, enrollment.revision, kind).await? else {
+        return Ok(None);
+    };
+    let attempts = submitted(&mut tx, enrollment.id, kind).await?;
+    let closed = closed_reason(&quiz, &attempts);
+    let token = if closed.is_some() {
+        None
+    } else {
+        let open: Option<String> = sqlx::query_scalar(
+            "SELECT token FROM quiz_attempts WHERE enrollment_id = ? AND kind = ? \
+             AND revision_id = ? AND number IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(enrollment.id)
+        .bind(kind.as_str())
+        .bind(enrollment.revision)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match open {
+            Some(token) => Some(token),
+            None => {
+                let token = new_token();
+                sqlx::query(
+                    "INSERT INTO quiz_attempts (enrollment_id, revision_id, kind, token, started_at) \
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(enrollment.id)
+                .bind(enrollment.revision)
+                .bind(kind.as_str())
+                .bind(&token)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+                Some(token)
+            }
+        }
+    };
+    tx.commit().await?;
+    let questions = token
+        .as_deref()
+        .map(|token| questions_for(&quiz, token))
+        .unwrap_or_default();
+    Ok(Some(QuizPage {
+        course_slug: course.to_owned(),
+        course_title: enrollment.detail.card.title,
+        kind,
+        pass_mark: quiz.pass_mark,
+        max_attempts: quiz.max_attempts,
+        attempts,
+        token,
+        closed_reason: closed,
+        questions,
+        state,
+    }))
+}
+
+/// What became of a submission.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Submission {
+    /// Graded and recorded as attempt `number`.
+    Recorded {
+        course: String,
+        kind: QuizKind,
+        number: u32,
+    },
+    /// The same form came back again: it was recorded the first time.
+    AlreadyRecorded {
+        course: String,
+        kind: QuizKind,
+        number: u32,
+    },
+    /// Nothing was recorded. `course` is known when the token was valid.
+    Refused {
+        course: Option<(String, QuizKind)>,
+        state: FormState,
+    },
+}
+
+fn refused(course: Option<(String, QuizKind)>, message: impl Into<String>) -> Submission {
+    Submission::Refused {
+        course,
+        state: FormState {
+            errors: vec![("form".into(), message.into())],
+            ..FormState::default()
+        },
+    }
+}
+
+/// Grades and records one submitted quiz form (`token` plus `q-<question>` = option pairs).
+pub async fn submit(
+    pool: &SqlitePool,
+    user: i64,
+    fields: &[(String, String)],
+) -> Result<Submission, sqlx::Error> {
+    let token = fields
+        .iter()
+        .find(|(name, _)| name == "token")
+        .map(|(_, value)| value.as_str())
+        .unwrap_or_default();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let row: Option<(i64, i64, i64, String, Option<i64>, String, i64)> = sqlx::query_as(
+        "SELECT a.id, a.enrollment_id, a.revision_id, a.kind, a.number, c.slug, e.user_id \
+         FROM quiz_attempts a JOIN enrollments e ON e.id = a.enrollment_id \
+         JOIN courses c ON c.id = e.course_id WHERE a.token = ?",
+    )
+    .bind(token)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((attempt, enrollment, revision, kind, number, course, owner)) =
+        row.filter(|row| row.6 == user)
+    else {
+        return Ok(refused(
+            None,
+            "That quiz form is not one we gave you, so nothing was recorded. Open the quiz again from your course page.",
+        ));
+    };
+    let kind = if kind == "pre" {
+        QuizKind::Pre
+    } else {
+        QuizKind::Post
+    };
+    debug_assert_eq!(owner, user);
+    if let Some(number) = number {
+        return Ok(Submission::AlreadyRecorded {
+            course,
+            kind,
+            number: u32::try_from(number).unwrap_or_default(),
+        });
+    }
+    let place = Some((course.clone(), kind));
+    let Some(quiz) = stored_quiz(&mut tx, revision, kind).await? else {
+        return Ok(refused(place, "This quiz no longer exists."));
+    };
+    let attempts = submitted(&mut tx, enrollment, kind).await?;
+    if let Some(reason) = closed_reason(&quiz, &attempts) {
+        return Ok(refused(place, format!("{reason} Nothing was recorded.")));
+    }
+
+    let mut answers = Vec::new();
+    for (name, value) in fields {
+        if name == "token" {
+            continue;
+        }
+        let Some(question) = name.strip_prefix("q-") else {
+            return Ok(refused(
+                place,
+                format!("The form sent a field this quiz does not have (\"{name}\"), so nothing was recorded. Please answer the questions below."),
+            ));
+        };
+        answers.push((question.to_owned(), value.clone()));
+    }
+    let grade = match grading::grade(&quiz, &answers) {
+        Ok(grade) => grade,
+        Err(error) => {
+            let detail = match &error {
+                GradeError::UnknownQuestion(q) => format!(
+                    "it answers a question (\"{q}\") that is not in this quiz"
+                ),
+                GradeError::UnknownOption { question, option } => format!(
+                    "it chooses an option (\"{option}\") that question \"{question}\" does not have"
+                ),
+                GradeError::TooManyAnswers(q) => {
+                    format!("it gives several answers to one-answer question \"{q}\"")
+                }
+            };
+            return Ok(Submission::Refused {
+                course: place,
+                state: FormState {
+                    errors: vec![(
+                        "form".into(),
+                        format!("This submission was refused and nothing was recorded: {detail}. Please answer the questions below."),
+                    )],
+                    values: kept_answers(&quiz, &answers),
+                    notice: None,
+                },
+            });
+        }
+    };
+    let unanswered: Vec<(usize, &Question)> = quiz
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| !answers.iter().any(|(id, _)| *id == q.id))
+        .collect();
+    if !unanswered.is_empty() {
+        let numbers: Vec<String> = unanswered
+            .iter()
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        let mut errors = vec![(
+            "form".to_owned(),
+            format!(
+                "Answer every question before you submit: {} {} no answer yet. Your other answers are kept below; nothing was recorded.",
+                if numbers.len() == 1 { "question" } else { "questions" },
+                join_numbers(&numbers)
+            ),
+        )];
+        errors.extend(
+            unanswered
+                .iter()
+                .map(|(_, q)| (format!("q-{}", q.id), "Choose an answer.".to_owned())),
+        );
+        return Ok(Submission::Refused {
+            course: place,
+            state: FormState {
+                errors,
+                values: kept_answers(&quiz, &answers),
+                notice: None,
+            },
+        });
+    }
+
+    let number = u32::try_from(attempts.len()).unwrap_or(u32::MAX) + 1;
+    let stored = serde_json::to_string(&answers).map_err(json_error)?;
+    sqlx::query(
+        "UPDATE quiz_attempts SET number = ?, submitted_at = ?, answers = ?, correct = ?, total = ?, \
+         percent = ?, passed = ? WHERE id = ? AND number IS NULL",
+    )
+    .bind(i64::from(number))
+    .bind(now())
+    .bind(stored)
+    .bind(i64::from(grade.correct))
+    .bind(i64::from(grade.total))
+    .bind(i64::from(grade.percent))
+    .bind(grade.passed)
+    .bind(attempt)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Submission::Recorded {
+        course,
+        kind,
+        number,
+    })
+}
+
+/// "1", "1 and 3", "1, 2 and 5".
+fn join_numbers(numbers: &[String]) -> String {
+    match numbers {
+        [] => String::new(),
+        [one] => format!("{one} has"),
+        [init @ .., last] => format!("{} and {last} have", init.join(", ")),
+    }
+}
+
+/// The answers worth showing again: those naming a real question and option.
+fn kept_answers(quiz: &Quiz, answers: &[(String, String)]) -> Vec<(String, String)> {
+    answers
+        .iter()
+        .filter(|(q, o)| {
+            quiz.questions
+                .iter()
+                .any(|question| question.id == *q && question.options.iter().any(|x| x.id == *o))
+        })
+        .map(|(q, o)| (format!("q-{q}"), o.clone()))
+        .collect()
+}
+
+/// A submitted attempt of the learner's, with their answers, the key and the explanations.
+pub async fn attempt_result(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+    kind: QuizKind,
+    number: u32,
+) -> Result<Option<AttemptResult>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let Some(enrollment) = enrolled(&mut conn, user, course).await? else {
+        return Ok(None);
+    };
+    let row: Option<(i64, String, i64, i64, i64, bool, String)> = sqlx::query_as(
+        "SELECT revision_id, answers, correct, total, percent, passed, submitted_at FROM quiz_attempts \
+         WHERE enrollment_id = ? AND kind = ? AND number = ?",
+    )
+    .bind(enrollment.id)
+    .bind(kind.as_str())
+    .bind(i64::from(number))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((revision, answers, correct, total, percent, passed, submitted_at)) = row else {
+        return Ok(None);
+    };
+    let Some(quiz) = stored_quiz(&mut conn, revision, kind).await? else {
+        return Ok(None);
+    };
+    let answers: Vec<(String, String)> = serde_json::from_str(&answers).map_err(json_error)?;
+    let attempts = submitted(&mut conn, enrollment.id, kind).await?;
+    let current = stored_quiz(&mut conn, enrollment.revision, kind).await?;
+    let can_retry = current.is_some_and(|q| closed_reason(&q, &attempts).is_none());
+    let questions = quiz
+        .questions
+        .iter()
+        .map(|question| {
+            let chosen = |option: &str| {
+                answers
+                    .iter()
+                    .any(|(q, o)| *q == question.id && o == option)
+            };
+            let options: Vec<GradedOption> = question
+                .options
+                .iter()
+                .map(|o| GradedOption {
+                    text: o.text.clone(),
+                    chosen: chosen(&o.id),
+                    correct: o.correct,
+                })
+                .collect();
+            GradedQuestion {
+                prompt: question.prompt.clone(),
+                body_html: question.body_html.clone(),
+                is_correct: options.iter().all(|o| o.chosen == o.correct),
+                options,
+                explanation_html: question.explanation_html.clone(),
+            }
+        })
+        .collect();
+    Ok(Some(AttemptResult {
+        course_slug: course.to_owned(),
+        course_title: enrollment.detail.card.title,
+        kind,
+        number,
+        correct: u32::try_from(correct).unwrap_or_default(),
+        total: u32::try_from(total).unwrap_or_default(),
+        percent: u8::try_from(percent).unwrap_or_default(),
+        pass_mark: quiz.pass_mark,
+        passed,
+        submitted_on: submitted_at.chars().take(10).collect(),
+        can_retry,
+        questions,
+    }))
+}
+
+pub fn quiz_url(course: &str, kind: QuizKind) -> String {
+    format!("/learning/{course}/quiz/{}", kind.slug())
+}
+
+/// `POST /learning/quiz`: signed-in learners, for their own attempts.
+pub async fn submit_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let Ok(Form(fields)) = form else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "The quiz form could not be read. Go back, reload the quiz and submit it again.",
+        )
+            .into_response();
+    };
+    match submit(&state.pool, viewer.id, &fields).await {
+        Ok(
+            Submission::Recorded {
+                course,
+                kind,
+                number,
+            }
+            | Submission::AlreadyRecorded {
+                course,
+                kind,
+                number,
+            },
+        ) => Redirect::to(&format!("{}/{number}", quiz_url(&course, kind))).into_response(),
+        Ok(Submission::Refused { course, state }) => {
+            let (key, to) = match &course {
+                Some((course, kind)) => ("quiz", quiz_url(course, *kind)),
+                None => ("learning", "/learning".to_owned()),
+            };
+            if let Err(error) = session.insert(&form_key(key), state).await {
+                tracing::error!(%error, "could not keep form state");
+            }
+            Redirect::to(&to).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "quiz submission failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side and your answers were not recorded. Go back and submit again.",
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,606 @@
+//! The end of a course: the evaluation, completion (all lessons + post-test passed +
+//! evaluation) and the credit claim certificates are issued from. Every write reads first
+//! and runs in one `BEGIN IMMEDIATE` transaction.
+
+use crate::AppState;
+use crate::assessment::{Enrolled, enrolled, json_error, now};
+use crate::auth::SignedIn;
+use crate::auth::forms::form_key;
+use crate::enrollment;
+use app::model::{
+    ClaimOption, ClaimRecord, CourseDetail, CreditPage, CreditType, DEFAULT_EVALUATION,
+    FormState, Hours, LIKERT, Profession,
+};
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::{SqliteConnection, SqlitePool};
+use tower_sessions::Session;
+
+/// Longest answers accepted in the evaluation's free-text fields.
+const PRACTICE_CHANGE_MAX: usize = 2000;
+const COMMENTS_MAX: usize = 4000;
+
+/// The evaluation statements of a revision: its own, or the defaults.
+pub fn statements(detail: &CourseDetail) -> Vec<String> {
+    if detail.evaluation.is_empty() {
+        DEFAULT_EVALUATION.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        detail.evaluation.clone()
+    }
+}
+
+/// The credit type a profession claims: its own when the course offers it, otherwise a
+/// certificate of participation when the course offers that.
+pub fn eligible(detail: &CourseDetail, profession: Profession) -> Vec<ClaimOption> {
+    let own = match profession {
+        Profession::Physician => Some(CreditType::AmaPraCategory1),
+        Profession::Nurse => Some(CreditType::NursingContactHours),
+        Profession::Pharmacist => Some(CreditType::PharmacyContactHours),
+        _ => None,
+    };
+    let offered = |kind: CreditType| {
+        detail
+            .card
+            .credits
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| ClaimOption {
+                kind,
+                max_hours: c.max_hours,
+            })
+    };
+    own.and_then(offered)
+        .or_else(|| offered(CreditType::Participation))
+        .into_iter()
+        .collect()
+}
+
+/// Reads a claimed amount written as hours: "1", "0.25", "1.5", "0.75".
+pub fn parse_hours(text: &str) -> Result<Hours, String> {
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let whole: u32 = if whole.is_empty() && !fraction.is_empty() {
+        0
+    } else {
+        whole
+            .parse()
+            .ok()
+            .filter(|w| *w <= 1000)
+            .ok_or_else(|| format!("\"{text}\" is not a number of hours"))?
+    };
+    let quarter = match fraction.trim_end_matches('0') {
+        "" => 0,
+        "25" => 1,
+        "5" => 2,
+        "75" => 3,
+        _ => {
+            return Err(format!(
+                "{text} hours is not a quarter-hour step: claim 0.25, 0.5, 0.75, 1, …"
+            ));
+        }
+    };
+    Ok(Hours::from_quarters(whole * 4 + quarter))
+}
+
+/// When the last requirement was met, if all are: lessons, post-test, evaluation.
+async fn completed_at(
+    conn: &mut SqliteConnection,
+    enrollment: &Enrolled,
+) -> Result<Result<String, Vec<&'static str>>, sqlx::Error> {
+    let mut missing = Vec::new();
+    let lessons = enrollment.detail.lessons.len();
+    let done: Vec<String> = sqlx::query_scalar(
+        "SELECT completed_at FROM lesson_progress WHERE enrollment_id = ? AND completed_at IS NOT NULL",
+    )
+    .bind(enrollment.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if done.len() < lessons {
+        missing.push("complete every lesson");
+    }
+    let has_post: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = ? AND kind = 'post')",
+    )
+    .bind(enrollment.revision)
+    .fetch_one(&mut *conn)
+    .await?;
+    let passed: Option<String> = sqlx::query_scalar(
+        "SELECT MIN(submitted_at) FROM quiz_attempts WHERE enrollment_id = ? AND kind = 'post' AND passed = 1",
+    )
+    .bind(enrollment.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if has_post && passed.is_none() {
+        missing.push("pass the post-test");
+    }
+    let evaluated: Option<String> =
+        sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = ?")
+            .bind(enrollment.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if evaluated.is_none() {
+        missing.push("submit the evaluation");
+    }
+    if !missing.is_empty() {
+        return Ok(Err(missing));
+    }
+    Ok(Ok(done
+        .into_iter()
+        .chain(passed)
+        .chain(evaluated)
+        .max()
+        .unwrap_or_default()))
+}
+
+async fn claims(
+    conn: &mut SqliteConnection,
+    enrollment: i64,
+) -> Result<Vec<ClaimRecord>, sqlx::Error> {
+    let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT k.credit_type, k.quarters, k.completed_on, k.claimed_at, r.number \
+         FROM credit_claims k JOIN course_revisions r ON r.id = k.revision_id \
+         WHERE k.enrollment_id = ? ORDER BY k.id",
+    )
+    .bind(enrollment)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, quarters, completed_on, claimed_at, revision)| {
+            Some(ClaimRecord {
+                kind: CreditType::from_slug(&kind)?,
+                hours: Hours::from_quarters(u32::try_from(quarters).ok()?),
+                completed_on,
+                claimed_on: claimed_at.chars().take(10).collect(),
+                revision,
+            })
+        })
+        .collect())
+}
+
+async fn profession(conn: &mut SqliteConnection, user: i64) -> Result<Profession, sqlx::Error> {
+    let slug: String = sqlx::query_scalar("SELECT profession FROM users WHERE id = ?")
+        .bind(user)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Profession::from_slug(&slug).unwrap_or(Profession::Other))
+}
+
+/// Minutes from first opening a lesson to completion, a guide for the claim.
+async fn recorded_minutes(
+    conn: &mut SqliteConnection,
+    enrollment: i64,
+    completed: &str,
+) -> Result<Option<u32>, sqlx::Error> {
+    let first: Option<String> =
+        sqlx::query_scalar("SELECT MIN(first_opened_at) FROM lesson_progress WHERE enrollment_id = ?")
+            .bind(enrollment)
+            .fetch_one(&mut *conn)
+            .await?;
+    let parse = |s: &str| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    };
+    Ok(first
+        .as_deref()
+        .and_then(parse)
+        .zip(parse(completed))
+        .map(|(from, to)| u32::try_from((to - from).whole_minutes().max(0)).unwrap_or(u32::MAX)))
+}
+
+/// The credit page of a learner's course; `None` when not enrolled.
+pub async fn credit_page(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+    evaluation_state: FormState,
+    claim_state: FormState,
+) -> Result<Option<CreditPage>, sqlx::Error> {
+    let Some(summary) = enrollment::summaries(pool, user, Some(course))
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let mut conn = pool.acquire().await?;
+    let Some(enrolled) = enrolled(&mut conn, user, course).await? else {
+        return Ok(None);
+    };
+    let claims = claims(&mut conn, enrolled.id).await?;
+    let completion = completed_at(&mut conn, &enrolled).await?;
+    let options = eligible(&enrolled.detail, profession(&mut conn, user).await?);
+    let (claim_options, claim_blocked, recorded) = match (&completion, claims.is_empty()) {
+        (_, false) => (Vec::new(), None, None),
+        (Err(missing), true) => (
+            Vec::new(),
+            Some(format!(
+                "To claim credit, {} first.",
+                join_words(missing)
+            )),
+            None,
+        ),
+        (Ok(_), true) if options.is_empty() => (
+            Vec::new(),
+            Some(
+                "This course offers no credit for your profession. If your profession on your account page is wrong, correct it there."
+                    .into(),
+            ),
+            None,
+        ),
+        (Ok(at), true) => (
+            options,
+            None,
+            recorded_minutes(&mut conn, enrolled.id, at).await?,
+        ),
+    };
+    Ok(Some(CreditPage {
+        enrollment: summary,
+        statements: statements(&enrolled.detail),
+        claim_options,
+        claim_blocked,
+        claims,
+        recorded_minutes: recorded,
+        evaluation_state,
+        claim_state,
+    }))
+}
+
+fn join_words(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// `Ok(Ok(notice))` recorded; `Ok(Err(state))` refused with messages, nothing recorded.
+pub type Outcome = Result<Result<String, FormState>, sqlx::Error>;
+
+fn refuse(field: &str, message: impl Into<String>, values: Vec<(String, String)>) -> Outcome {
+    Ok(Err(FormState {
+        errors: vec![(field.to_owned(), message.into())],
+        values,
+        notice: None,
+    }))
+}
+
+fn value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Records the evaluation (once, after the lessons and the post-test).
+pub async fn evaluate(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+    fields: &[(String, String)],
+) -> Outcome {
+    let kept: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(n, _)| n != "course")
+        .cloned()
+        .collect();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
+        return refuse(
+            "form",
+            "Enroll in the course first; the evaluation comes at its end.",
+            Vec::new(),
+        );
+    };
+    let done: Option<String> =
+        sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = ?")
+            .bind(enrollment.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(at) = done {
+        return refuse(
+            "form",
+            format!(
+                "You submitted the evaluation on {}; it cannot be changed.",
+                &at[..at.len().min(10)]
+            ),
+            Vec::new(),
+        );
+    }
+    if let Err(missing) = completed_at(&mut tx, &enrollment).await? {
+        let before: Vec<&str> = missing
+            .into_iter()
+            .filter(|m| *m != "submit the evaluation")
+            .collect();
+        if !before.is_empty() {
+            return refuse(
+                "form",
+                format!(
+                    "The evaluation comes at the end: {} first.",
+                    join_words(&before)
+                ),
+                kept,
+            );
+        }
+    }
+    let statements = statements(&enrollment.detail);
+    let mut errors = Vec::new();
+    let mut ratings = Vec::with_capacity(statements.len());
+    for (index, statement) in statements.iter().enumerate() {
+        let name = format!("rating-{index}");
+        match value(fields, &name).map(str::trim) {
+            None | Some("") => errors.push((name, "Choose how far you agree.".to_owned())),
+            Some(text) => match text.parse::<u8>() {
+                Ok(rating @ 1..=5) => ratings.push((statement.clone(), rating)),
+                _ => errors.push((
+                    name,
+                    format!(
+                        "Choose one of the five answers, from \"{}\" to \"{}\".",
+                        LIKERT[0], LIKERT[4]
+                    ),
+                )),
+            },
+        }
+    }
+    let change = value(fields, "practice_change").unwrap_or_default().trim();
+    if change.is_empty() {
+        errors.push((
+            "practice_change".into(),
+            "Say what you will change in your practice (or that you will change nothing, and why).".into(),
+        ));
+    } else if change.chars().count() > PRACTICE_CHANGE_MAX {
+        errors.push((
+            "practice_change".into(),
+            format!("Keep this to {PRACTICE_CHANGE_MAX} characters."),
+        ));
+    }
+    let comments = value(fields, "comments").unwrap_or_default().trim();
+    if comments.chars().count() > COMMENTS_MAX {
+        errors.push((
+            "comments".into(),
+            format!("Keep comments to {COMMENTS_MAX} characters."),
+        ));
+    }
+    if let Some((name, _)) = fields.iter().find(|(n, _)| {
+        !(n == "course" || n == "practice_change" || n == "comments")
+            && !n
+                .strip_prefix("rating-")
+                .and_then(|i| i.parse::<usize>().ok())
+                .is_some_and(|i| i < statements.len())
+    }) {
+        return refuse(
+            "form",
+            format!("The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."),
+            kept,
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(Err(FormState {
+            errors,
+            values: kept,
+            notice: None,
+        }));
+    }
+    sqlx::query(
+        "INSERT INTO evaluations (enrollment_id, revision_id, ratings, practice_change, comments, submitted_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(enrollment.id)
+    .bind(enrollment.revision)
+    .bind(serde_json::to_string(&ratings).map_err(json_error)?)
+    .bind(change)
+    .bind(comments)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Ok("Thank you: your evaluation is recorded.".into()))
+}
+
+/// Records the credit claim (once, after completion): hours per eligible credit type.
+pub async fn claim(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+    fields: &[(String, String)],
+) -> Outcome {
+    let kept: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(n, _)| n != "course")
+        .cloned()
+        .collect();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
+        return refuse("form", "Enroll in the course first.", Vec::new());
+    };
+    let existing = claims(&mut tx, enrollment.id).await?;
+    if let Some(first) = existing.first() {
+        return refuse(
+            "form",
+            format!(
+                "You claimed credit for this course on {}; a claim cannot be changed.",
+                first.claimed_on
+            ),
+            Vec::new(),
+        );
+    }
+    let completed = match completed_at(&mut tx, &enrollment).await? {
+        Ok(at) => at,
+        Err(missing) => {
+            return refuse(
+                "form",
+                format!("To claim credit, {} first.", join_words(&missing)),
+                Vec::new(),
+            );
+        }
+    };
+    let options = eligible(&enrollment.detail, profession(&mut tx, user).await?);
+    let mut errors = Vec::new();
+    let mut claimed = Vec::new();
+    for (name, text) in fields {
+        if name == "course" {
+            continue;
+        }
+        let Some(option) = name
+            .strip_prefix("hours-")
+            .and_then(CreditType::from_slug)
+            .and_then(|kind| options.iter().find(|o| o.kind == kind))
+        else {
+            return refuse(
+                "form",
+                format!("You cannot claim \"{name}\" for this course with your profession; nothing was recorded."),
+                Vec::new(),
+            );
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        match parse_hours(text) {
+            Err(message) => errors.push((name.clone(), message)),
+            Ok(hours) if hours.quarters == 0 => errors.push((
+                name.clone(),
+                "Claim at least 0.25 hours, or leave this empty.".to_owned(),
+            )),
+            Ok(hours) if hours > option.max_hours => errors.push((
+                name.clone(),
+                format!(
+                    "This course offers at most {} {}: claim no more than that.",
+                    option.max_hours,
+                    option.kind.label()
+                ),
+            )),
+            Ok(hours) => claimed.push((option.kind, hours)),
+        }
+    }
+    if errors.is_empty() && claimed.is_empty() {
+        errors.push((
+            options
+                .first()
+                .map(|o| format!("hours-{}", o.kind.slug()))
+                .unwrap_or_else(|| "form".into()),
+            "Choose the hours you spent on this course.".into(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Ok(Err(FormState {
+            errors,
+            values: kept,
+            notice: None,
+        }));
+    }
+    let claimed_at = now();
+    let completed_on: String = completed.chars().take(10).collect();
+    for (kind, hours) in &claimed {
+        sqlx::query(
+            "INSERT INTO credit_claims (enrollment_id, user_id, revision_id, credit_type, quarters, completed_on, claimed_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(enrollment.id)
+        .bind(user)
+        .bind(enrollment.revision)
+        .bind(kind.slug())
+        .bind(i64::from(hours.quarters))
+        .bind(&completed_on)
+        .bind(&claimed_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    let (kind, hours) = claimed[0];
+    Ok(Ok(format!(
+        "Your claim of {hours} {} is recorded, with completion on {completed_on}.",
+        kind.label()
+    )))
+}
+
+async fn finish(
+    session: &Session,
+    key: &str,
+    course: &str,
+    outcome: Outcome,
+) -> Response {
+    let state = match outcome {
+        Ok(Ok(notice)) => FormState {
+            notice: Some(notice),
+            ..FormState::default()
+        },
+        Ok(Err(state)) => state,
+        Err(error) => {
+            tracing::error!(%error, "completion step failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side and nothing was recorded. Go back and submit again.",
+            )
+                .into_response();
+        }
+    };
+    if let Err(error) = session.insert(&form_key(key), state).await {
+        tracing::error!(%error, "could not keep form state");
+    }
+    Redirect::to(&format!("/learning/{course}/credit")).into_response()
+}
+
+fn read(
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<(String, Vec<(String, String)>), Response> {
+    let Ok(Form(fields)) = form else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "The form could not be read. Go back, reload the page and submit it again.",
+        )
+            .into_response());
+    };
+    let course = value(&fields, "course").unwrap_or_default().to_owned();
+    Ok((course, fields))
+}
+
+/// `POST /learning/evaluation`: signed-in learners, for their own enrollment.
+pub async fn evaluation_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let (course, fields) = match read(form) {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let outcome = evaluate(&state.pool, viewer.id, &course, &fields).await;
+    finish(&session, "evaluation", &course, outcome).await
+}
+
+/// `POST /learning/claim`: signed-in learners, for their own enrollment.
+pub async fn claim_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let (course, fields) = match read(form) {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let outcome = claim(&state.pool, viewer.id, &course, &fields).await;
+    finish(&session, "claim", &course, outcome).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_parse_in_quarter_steps() {
+        let q = |s: &str| parse_hours(s).map(|h| h.quarters);
+        assert_eq!(q("1"), Ok(4));
+        assert_eq!(q("0.25"), Ok(1));
+        assert_eq!(q(".5"), Ok(2));
+        assert_eq!(q("1.50"), Ok(6));
+        assert_eq!(q("2.75"), Ok(11));
+        assert!(q("0.3").unwrap_err().contains("quarter-hour"));
+        assert!(q("abc").unwrap_err().contains("not a number"));
+        assert!(q("-1").is_err());
+        assert!(q("").is_err());
+    }
+}
