@@ -160,6 +160,7 @@ fn QuestionField(index: usize, question: QuestionView, state: FormState) -> impl
     let error_id = format!("{name}-error");
     let kind = if multiple { "checkbox" } else { "radio" };
     let has_error = error.is_some();
+    let say_multiple = multiple && !prompt.to_lowercase().contains("select all");
     view! {
         <li>
             <fieldset
@@ -172,7 +173,7 @@ fn QuestionField(index: usize, question: QuestionView, state: FormState) -> impl
                     <span class="question-number">{format!("Question {}", index + 1)}</span>
                     " "
                     {prompt}
-                    {multiple.then_some(" (select all that apply)")}
+                    {say_multiple.then_some(" (select all that apply)")}
                 </legend>
                 {(!body_html.is_empty())
                     .then(|| view! { <div class="prose" inner_html=body_html></div> })}

@@ -6,4 +6,5 @@ mod accounts;
 mod cli;
 mod learning;
 mod pages;
+mod quizzes;
 mod support;
