@@ -156,6 +156,7 @@ pub async fn lesson_status(
     )
 }
 
+#[cfg(feature = "ssr")]
 fn quiz_kind(slug: &str) -> Result<crate::model::QuizKind, AppError> {
     crate::model::QuizKind::from_slug(slug).ok_or_else(|| {
         AppError::not_found(format!(
@@ -168,7 +169,14 @@ fn quiz_kind(slug: &str) -> Result<crate::model::QuizKind, AppError> {
 /// users only; their own attempts only.
 #[server(input = GetUrl, prefix = "/api", endpoint = "quiz")]
 pub async fn quiz_page(course: String, kind: String) -> Result<crate::model::QuizPage, AppError> {
-    answer(async { crate::service::backend()?.quiz(&course, quiz_kind(&kind)?).await }.await)
+    answer(
+        async {
+            crate::service::backend()?
+                .quiz(&course, quiz_kind(&kind)?)
+                .await
+        }
+        .await,
+    )
 }
 
 /// One submitted attempt with the answer key and explanations. Signed-in users only; their

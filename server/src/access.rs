@@ -41,7 +41,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/admin/users", Rule::Admin),
     ("GET", "/learning", Rule::SignedIn),
     ("GET", "/learning/{course}/quiz/{kind}", Rule::SignedIn),
-    ("GET", "/learning/{course}/quiz/{kind}/{number}", Rule::SignedIn),
+    (
+        "GET",
+        "/learning/{course}/quiz/{kind}/{number}",
+        Rule::SignedIn,
+    ),
     ("GET", "/learning/{course}/credit", Rule::SignedIn),
     ("GET", "/healthz", Rule::Anyone),
     // Form handlers.

@@ -137,11 +137,9 @@ fn new_token() -> String {
 /// quiz asks for shuffling, then an order fixed by the attempt's token (a reload shows the
 /// same order).
 fn questions_for(quiz: &Quiz, token: &str) -> Vec<QuestionView> {
-    let seed = token
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let seed = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut questions: Vec<QuestionView> = quiz
         .questions
@@ -269,6 +267,9 @@ fn refused(course: Option<(String, QuizKind)>, message: impl Into<String>) -> Su
     }
 }
 
+/// `(attempt, enrollment, revision, kind, number, course slug, owner)`.
+type AttemptRow = (i64, i64, i64, String, Option<i64>, String, i64);
+
 /// Grades and records one submitted quiz form (`token` plus `q-<question>` = option pairs).
 pub async fn submit(
     pool: &SqlitePool,
@@ -281,7 +282,7 @@ pub async fn submit(
         .map(|(_, value)| value.as_str())
         .unwrap_or_default();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let row: Option<(i64, i64, i64, String, Option<i64>, String, i64)> = sqlx::query_as(
+    let row: Option<AttemptRow> = sqlx::query_as(
         "SELECT a.id, a.enrollment_id, a.revision_id, a.kind, a.number, c.slug, e.user_id \
          FROM quiz_attempts a JOIN enrollments e ON e.id = a.enrollment_id \
          JOIN courses c ON c.id = e.course_id WHERE a.token = ?",
@@ -327,7 +328,9 @@ pub async fn submit(
         let Some(question) = name.strip_prefix("q-") else {
             return Ok(refused(
                 place,
-                format!("The form sent a field this quiz does not have (\"{name}\"), so nothing was recorded. Please answer the questions below."),
+                format!(
+                    "The form sent a field this quiz does not have (\"{name}\"), so nothing was recorded. Please answer the questions below."
+                ),
             ));
         };
         answers.push((question.to_owned(), value.clone()));
@@ -336,9 +339,9 @@ pub async fn submit(
         Ok(grade) => grade,
         Err(error) => {
             let detail = match &error {
-                GradeError::UnknownQuestion(q) => format!(
-                    "it answers a question (\"{q}\") that is not in this quiz"
-                ),
+                GradeError::UnknownQuestion(q) => {
+                    format!("it answers a question (\"{q}\") that is not in this quiz")
+                }
                 GradeError::UnknownOption { question, option } => format!(
                     "it chooses an option (\"{option}\") that question \"{question}\" does not have"
                 ),
@@ -351,7 +354,9 @@ pub async fn submit(
                 state: FormState {
                     errors: vec![(
                         "form".into(),
-                        format!("This submission was refused and nothing was recorded: {detail}. Please answer the questions below."),
+                        format!(
+                            "This submission was refused and nothing was recorded: {detail}. Please answer the questions below."
+                        ),
                     )],
                     values: kept_answers(&quiz, &answers),
                     notice: None,
@@ -374,7 +379,11 @@ pub async fn submit(
             "form".to_owned(),
             format!(
                 "Answer every question before you submit: {} {} no answer yet. Your other answers are kept below; nothing was recorded.",
-                if numbers.len() == 1 { "question" } else { "questions" },
+                if numbers.len() == 1 {
+                    "question"
+                } else {
+                    "questions"
+                },
                 join_numbers(&numbers)
             ),
         )];

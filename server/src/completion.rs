@@ -8,8 +8,8 @@ use crate::auth::SignedIn;
 use crate::auth::forms::form_key;
 use crate::enrollment;
 use app::model::{
-    ClaimOption, ClaimRecord, CourseDetail, CreditPage, CreditType, DEFAULT_EVALUATION,
-    FormState, Hours, LIKERT, Profession,
+    ClaimOption, ClaimRecord, CourseDetail, CreditPage, CreditType, DEFAULT_EVALUATION, FormState,
+    Hours, LIKERT, Profession,
 };
 use axum::Form;
 use axum::extract::State;
@@ -175,11 +175,12 @@ async fn recorded_minutes(
     enrollment: i64,
     completed: &str,
 ) -> Result<Option<u32>, sqlx::Error> {
-    let first: Option<String> =
-        sqlx::query_scalar("SELECT MIN(first_opened_at) FROM lesson_progress WHERE enrollment_id = ?")
-            .bind(enrollment)
-            .fetch_one(&mut *conn)
-            .await?;
+    let first: Option<String> = sqlx::query_scalar(
+        "SELECT MIN(first_opened_at) FROM lesson_progress WHERE enrollment_id = ?",
+    )
+    .bind(enrollment)
+    .fetch_one(&mut *conn)
+    .await?;
     let parse = |s: &str| {
         time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
     };
@@ -348,7 +349,8 @@ pub async fn evaluate(
     if change.is_empty() {
         errors.push((
             "practice_change".into(),
-            "Say what you will change in your practice (or that you will change nothing, and why).".into(),
+            "Say what you will change in your practice (or that you will change nothing, and why)."
+                .into(),
         ));
     } else if change.chars().count() > PRACTICE_CHANGE_MAX {
         errors.push((
@@ -363,16 +365,19 @@ pub async fn evaluate(
             format!("Keep comments to {COMMENTS_MAX} characters."),
         ));
     }
-    if let Some((name, _)) = fields.iter().find(|(n, _)| {
-        !(n == "course" || n == "practice_change" || n == "comments")
-            && !n
+    let known = |name: &str| {
+        matches!(name, "course" | "practice_change" | "comments")
+            || name
                 .strip_prefix("rating-")
                 .and_then(|i| i.parse::<usize>().ok())
                 .is_some_and(|i| i < statements.len())
-    }) {
+    };
+    if let Some((name, _)) = fields.iter().find(|(n, _)| !known(n)) {
         return refuse(
             "form",
-            format!("The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."),
+            format!(
+                "The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."
+            ),
             kept,
         );
     }
@@ -450,7 +455,9 @@ pub async fn claim(
         else {
             return refuse(
                 "form",
-                format!("You cannot claim \"{name}\" for this course with your profession; nothing was recorded."),
+                format!(
+                    "You cannot claim \"{name}\" for this course with your profession; nothing was recorded."
+                ),
                 Vec::new(),
             );
         };
@@ -515,12 +522,7 @@ pub async fn claim(
     )))
 }
 
-async fn finish(
-    session: &Session,
-    key: &str,
-    course: &str,
-    outcome: Outcome,
-) -> Response {
+async fn finish(session: &Session, key: &str, course: &str, outcome: Outcome) -> Response {
     let state = match outcome {
         Ok(Ok(notice)) => FormState {
             notice: Some(notice),
@@ -542,15 +544,18 @@ async fn finish(
     Redirect::to(&format!("/learning/{course}/credit")).into_response()
 }
 
-fn read(
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Result<(String, Vec<(String, String)>), Response> {
+/// A form's fields in the order sent.
+type Fields = Vec<(String, String)>;
+
+fn read(form: Result<Form<Fields>, FormRejection>) -> Result<(String, Fields), Box<Response>> {
     let Ok(Form(fields)) = form else {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            "The form could not be read. Go back, reload the page and submit it again.",
-        )
-            .into_response());
+        return Err(Box::new(
+            (
+                StatusCode::BAD_REQUEST,
+                "The form could not be read. Go back, reload the page and submit it again.",
+            )
+                .into_response(),
+        ));
     };
     let course = value(&fields, "course").unwrap_or_default().to_owned();
     Ok((course, fields))
@@ -565,7 +570,7 @@ pub async fn evaluation_form(
 ) -> Response {
     let (course, fields) = match read(form) {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let outcome = evaluate(&state.pool, viewer.id, &course, &fields).await;
     finish(&session, "evaluation", &course, outcome).await
@@ -580,7 +585,7 @@ pub async fn claim_form(
 ) -> Response {
     let (course, fields) = match read(form) {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let outcome = claim(&state.pool, viewer.id, &course, &fields).await;
     finish(&session, "claim", &course, outcome).await
@@ -598,8 +603,8 @@ mod tests {
         assert_eq!(q(".5"), Ok(2));
         assert_eq!(q("1.50"), Ok(6));
         assert_eq!(q("2.75"), Ok(11));
-        assert!(q("0.3").unwrap_err().contains("quarter-hour"));
-        assert!(q("abc").unwrap_err().contains("not a number"));
+        assert!(q("0.3").is_err_and(|e| e.contains("quarter-hour")));
+        assert!(q("abc").is_err_and(|e| e.contains("not a number")));
         assert!(q("-1").is_err());
         assert!(q("").is_err());
     }

@@ -112,7 +112,11 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
         }
         .into_any()
     } else if claimed_on.is_none() {
-        let label = if complete { "Claim your credit" } else { "Evaluation and credit" };
+        let label = if complete {
+            "Claim your credit"
+        } else {
+            "Evaluation and credit"
+        };
         view! {
             <p>
                 {if lessons_done { "All lessons complete. " } else { "" }}
@@ -130,7 +134,8 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
         .into_any()
     };
     let scores = (pre_score.is_some() || post_score.is_some()).then(|| {
-        let show = |score: Option<u8>| score.map_or_else(|| "not taken".to_owned(), |s| format!("{s} %"));
+        let show =
+            |score: Option<u8>| score.map_or_else(|| "not taken".to_owned(), |s| format!("{s} %"));
         view! {
             <p class="scores">
                 {format!(

@@ -246,7 +246,9 @@ fn AttemptView(result: AttemptResult) -> impl IntoView {
         questions,
     } = result;
     let verdict = match (kind, passed) {
-        (QuizKind::Pre, _) => "This is your baseline; the post-test at the end shows how far you came.".to_owned(),
+        (QuizKind::Pre, _) => {
+            "This is your baseline; the post-test at the end shows how far you came.".to_owned()
+        }
         (QuizKind::Post, true) => format!("Passed: the pass mark is {pass_mark} %."),
         (QuizKind::Post, false) => format!("Not passed: the pass mark is {pass_mark} %."),
     };

@@ -113,7 +113,10 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     page.assert_contains(&post.questions[0].prompt);
     page.assert_contains("type=\"radio\"");
     page.assert_contains("type=\"checkbox\"");
-    assert!(!page.body.contains("\"correct\""), "no answer key in the page");
+    assert!(
+        !page.body.contains("\"correct\""),
+        "no answer key in the page"
+    );
     assert!(
         !page.body.contains("within it"),
         "no explanation before submission"
@@ -123,7 +126,10 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     let pre_token = open_quiz(&app, &cookie, "pre-test").await;
     let wrong_pre = answers(&pre, false);
     let done = submit(&app, &cookie, &pre_token, &wrong_pre).await;
-    assert_eq!(done.location(), format!("/learning/{COURSE}/quiz/pre-test/1"));
+    assert_eq!(
+        done.location(),
+        format!("/learning/{COURSE}/quiz/pre-test/1")
+    );
     let closed = app
         .get_as(&format!("/learning/{COURSE}/quiz/pre-test"), &cookie)
         .await;
@@ -200,7 +206,11 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
             .take(1)
             .map(|o| (format!("q-{}", single.id), o.id.clone())),
     );
-    let other_quiz = pre.questions.iter().find(|q| !post.questions.iter().any(|p| p.id == q.id)).expect("a pre-test question");
+    let other_quiz = pre
+        .questions
+        .iter()
+        .find(|q| !post.questions.iter().any(|p| p.id == q.id))
+        .expect("a pre-test question");
     let mut with_other = answers(&post, true);
     with_other.push((format!("q-{}", other_quiz.id), "a".into()));
     let mut unknown_option = answers(&post, true);
@@ -226,7 +236,11 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
         shown.assert_contains(message);
         shown.assert_contains("nothing was recorded");
         assert_eq!(token(&shown.body), second, "the same attempt stays open");
-        assert_eq!(count(&app, SUBMITTED).await, 2, "{message}: nothing recorded");
+        assert_eq!(
+            count(&app, SUBMITTED).await,
+            2,
+            "{message}: nothing recorded"
+        );
     }
 
     // Someone else's token is not theirs to submit.
@@ -332,9 +346,21 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     page.assert_contains("Nursing contact hours (at most 1)");
     page.assert_contains("<option value=\"0.75\"");
     for (field, hours, message) in [
-        ("hours-nursing-contact-hours", "0.3", "not a quarter-hour step"),
-        ("hours-nursing-contact-hours", "5", "at most 1 Nursing contact hours"),
-        ("hours-nursing-contact-hours", "", "Choose the hours you spent"),
+        (
+            "hours-nursing-contact-hours",
+            "0.3",
+            "not a quarter-hour step",
+        ),
+        (
+            "hours-nursing-contact-hours",
+            "5",
+            "at most 1 Nursing contact hours",
+        ),
+        (
+            "hours-nursing-contact-hours",
+            "",
+            "Choose the hours you spent",
+        ),
         ("hours-ama-pra-category-1", "1", "You cannot claim"),
     ] {
         app.post_form(
@@ -430,11 +456,21 @@ async fn an_open_attempt_is_graded_against_the_revision_it_started_on() {
     let token = open_quiz(&app, &cookie, "post-test").await;
 
     // The educator rewrites the post-test: the first question's correct option moves.
-    let file = content.path().join(format!("courses/{COURSE}/post-test.quiz.md"));
+    let file = content
+        .path()
+        .join(format!("courses/{COURSE}/post-test.quiz.md"));
     let text = std::fs::read_to_string(&file).expect("quiz file");
     let changed = text
-        .replacen("- [x] Telemedicine is the clinical part", "- [ ] Telemedicine is the clinical part", 1)
-        .replacen("- [ ] They are two names for the same thing.", "- [x] They are two names for the same thing.", 1);
+        .replacen(
+            "- [x] Telemedicine is the clinical part",
+            "- [ ] Telemedicine is the clinical part",
+            1,
+        )
+        .replacen(
+            "- [ ] They are two names for the same thing.",
+            "- [x] They are two names for the same thing.",
+            1,
+        );
     assert_ne!(changed, text);
     std::fs::write(&file, changed).expect("write quiz");
     let state = TestApp::start_on(app.dir.path(), content.path()).await;
