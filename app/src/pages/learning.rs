@@ -85,12 +85,22 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
     let quiz = |kind: &str| format!("/learning/{course_slug}/quiz/{kind}");
     let credit = format!("/learning/{course_slug}/credit");
     // The one thing to do next, in the order the course is meant to be taken.
-    let next = if has_pre_test && pre_score.is_none() && lessons_completed == 0 {
+    let next = if has_pre_test
+        && pre_score.is_none()
+        && lessons_completed == 0
+        && let Some(lesson) = next_lesson.clone()
+    {
         view! {
             <p>
                 <a class="button" href=quiz("pre-test")>"Take the pre-test"</a>
                 " "
                 <span class="hint">"It records where you start; it does not count towards credit."</span>
+            </p>
+            <p>
+                "Or go straight to the lessons: "
+                <a href=format!("/courses/{course_slug}/{}", lesson.slug)>
+                    {format!("Continue: {}", lesson.title)}
+                </a>
             </p>
         }
         .into_any()
