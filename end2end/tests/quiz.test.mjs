@@ -72,6 +72,7 @@ async function answerWithKeyboard(page, key, { wrong = false } = {}) {
   await page.evaluate(() => document.activeElement?.blur());
   await page.locator('h1').focus();
   const seen = new Set();
+  let firstName = null;
   for (let steps = 0; steps < 200; steps++) {
     await page.keyboard.press('Tab');
     let here = await focused(page);
@@ -82,8 +83,10 @@ async function answerWithKeyboard(page, key, { wrong = false } = {}) {
     if (here.tag !== 'input') continue;
     const right = key.get(here.prompt);
     assert.ok(right, `the quiz file has the question "${here.prompt}"`);
-    const first = seen.size === 0;
+    firstName ??= here.name;
+    const first = here.name === firstName;
     seen.add(here.name);
+    // Wrong on purpose: a single wrong option (radio) or every wrong one (checkboxes).
     const want = (text) => (wrong && first ? !right.includes(text) : right.includes(text));
     if (here.type === 'radio') {
       // Arrow keys move within the group and check as they go; Space checks the first.
