@@ -594,6 +594,72 @@ pub async fn claim_form(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::model::{CourseCard, Credit};
+
+    fn course(credits: &[(CreditType, u32)], evaluation: &[&str]) -> CourseDetail {
+        CourseDetail {
+            card: CourseCard {
+                slug: "c".into(),
+                title: "C".into(),
+                summary: String::new(),
+                professions: vec![Profession::Nurse],
+                credits: credits
+                    .iter()
+                    .map(|(kind, quarters)| Credit {
+                        kind: *kind,
+                        max_hours: Hours::from_quarters(*quarters),
+                    })
+                    .collect(),
+                estimated_minutes: 60,
+                lesson_count: 1,
+                release_date: String::new(),
+                expiry_date: String::new(),
+                featured: false,
+                revision: 1,
+            },
+            objectives: Vec::new(),
+            faculty: Vec::new(),
+            accreditation_statement: String::new(),
+            designation_statement: String::new(),
+            overview_html: String::new(),
+            lessons: Vec::new(),
+            evaluation: evaluation.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn each_profession_claims_its_own_credit_or_participation() {
+        use CreditType::*;
+        let all = course(
+            &[
+                (AmaPraCategory1, 4),
+                (NursingContactHours, 3),
+                (Participation, 4),
+            ],
+            &[],
+        );
+        let kinds = |detail: &CourseDetail, p: Profession| -> Vec<(CreditType, u32)> {
+            eligible(detail, p)
+                .into_iter()
+                .map(|o| (o.kind, o.max_hours.quarters))
+                .collect()
+        };
+        assert_eq!(kinds(&all, Profession::Physician), [(AmaPraCategory1, 4)]);
+        assert_eq!(kinds(&all, Profession::Nurse), [(NursingContactHours, 3)]);
+        assert_eq!(kinds(&all, Profession::Pharmacist), [(Participation, 4)]);
+        assert_eq!(
+            kinds(&all, Profession::CommunityHealthWorker),
+            [(Participation, 4)]
+        );
+        let nursing_only = course(&[(NursingContactHours, 2)], &[]);
+        assert!(kinds(&nursing_only, Profession::Physician).is_empty());
+    }
+
+    #[test]
+    fn a_course_without_statements_gets_the_defaults() {
+        assert_eq!(statements(&course(&[], &[])), DEFAULT_EVALUATION);
+        assert_eq!(statements(&course(&[], &["Mine."])), ["Mine."]);
+    }
 
     #[test]
     fn hours_parse_in_quarter_steps() {

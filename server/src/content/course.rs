@@ -796,6 +796,41 @@ Overview text.
     }
 
     #[test]
+    fn evaluation_statements_are_the_courses_own_and_checked() {
+        let md = VALID_COURSE_MD.replace(
+            "objectives = [\"Explain one thing\"]",
+            "objectives = [\"Explain one thing\"]\nevaluation = [\"  The cases matched my clinic.  \"]",
+        );
+        let (_root, dir) = course_dir(&md, ONE_LESSON);
+        let course = load_course(&dir).expect("valid");
+        assert_eq!(course.detail.evaluation, ["The cases matched my clinic."]);
+
+        let md = VALID_COURSE_MD.replace(
+            "objectives = [\"Explain one thing\"]",
+            "objectives = [\"Explain one thing\"]\nevaluation = [\"\", \"Fine.\"]",
+        );
+        let errors = errors_of(&md, ONE_LESSON);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, Some(9), "{}", errors[0]);
+        assert!(
+            errors[0].message.contains("1 to 200 characters"),
+            "{}",
+            errors[0]
+        );
+
+        let many: Vec<String> = (0..11).map(|i| format!("\"Statement {i}.\"")).collect();
+        let md = VALID_COURSE_MD.replace(
+            "objectives = [\"Explain one thing\"]",
+            &format!(
+                "objectives = [\"Explain one thing\"]\nevaluation = [{}]",
+                many.join(", ")
+            ),
+        );
+        let errors = errors_of(&md, ONE_LESSON);
+        assert!(errors[0].message.contains("at most 10"), "{}", errors[0]);
+    }
+
+    #[test]
     fn unknown_profession_names_its_line() {
         let md = VALID_COURSE_MD.replace("[\"nurse\"]", "[\"nurse\", \"dentist\"]");
         let errors = errors_of(&md, ONE_LESSON);
