@@ -60,6 +60,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/learning/quiz", Rule::SignedIn),
     ("POST", "/learning/evaluation", Rule::SignedIn),
     ("POST", "/learning/claim", Rule::SignedIn),
+    ("POST", "/learning/switch", Rule::SignedIn),
     // Server functions.
     ("GET", "/api/courses", Rule::Anyone),
     ("GET", "/api/course", Rule::Anyone),

@@ -91,14 +91,19 @@ async fn completed_at(
     enrollment: &Enrolled,
 ) -> Result<Result<String, Vec<&'static str>>, sqlx::Error> {
     let mut missing = Vec::new();
-    let lessons = enrollment.detail.lessons.len();
-    let done: Vec<String> = sqlx::query_scalar(
-        "SELECT completed_at FROM lesson_progress WHERE enrollment_id = ? AND completed_at IS NOT NULL",
+    // Only the lessons of the revision studied count (after a switch to a newer revision,
+    // a lesson that no longer exists does not).
+    let done: Vec<String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT lesson_slug, completed_at FROM lesson_progress WHERE enrollment_id = ? AND completed_at IS NOT NULL",
     )
     .bind(enrollment.id)
     .fetch_all(&mut *conn)
-    .await?;
-    if done.len() < lessons {
+    .await?
+    .into_iter()
+    .filter(|(slug, _)| enrollment.detail.lessons.iter().any(|l| l.slug == *slug))
+    .map(|(_, at)| at)
+    .collect();
+    if done.len() < enrollment.detail.lessons.len() {
         missing.push("complete every lesson");
     }
     let has_post: bool = sqlx::query_scalar(

@@ -301,6 +301,78 @@ fn failed(error: &sqlx::Error) -> Response {
         .into_response()
 }
 
+/// Moves an enrollment to the newest published revision, at the learner's request. Refused
+/// (with the reason) once the post-test is passed or credit is claimed: the record then
+/// stays with the revision it was earned on. Completed lessons that still exist carry over.
+pub async fn switch_revision(
+    pool: &SqlitePool,
+    user: i64,
+    course: &str,
+) -> Result<Result<i64, String>, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT e.id, r.number, latest.id, latest.number FROM enrollments e \
+         JOIN course_revisions r ON r.id = e.revision_id \
+         JOIN course_revisions latest ON latest.course_id = e.course_id \
+         JOIN courses c ON c.id = e.course_id \
+         WHERE e.user_id = ? AND c.slug = ? ORDER BY latest.number DESC LIMIT 1",
+    )
+    .bind(user)
+    .bind(course)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((enrollment, current, latest_id, latest)) = row else {
+        return Ok(Err("You are not enrolled in this course.".into()));
+    };
+    if latest <= current {
+        return Ok(Err(format!(
+            "You are already on the newest revision ({current})."
+        )));
+    }
+    let (passed, claimed): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'post' AND passed = 1), \
+         EXISTS (SELECT 1 FROM credit_claims WHERE enrollment_id = ?1)",
+    )
+    .bind(enrollment)
+    .fetch_one(&mut *tx)
+    .await?;
+    if passed || claimed {
+        return Ok(Err(format!(
+            "You passed the post-test on revision {current}, so you finish the course on it."
+        )));
+    }
+    sqlx::query("UPDATE enrollments SET revision_id = ? WHERE id = ?")
+        .bind(latest_id)
+        .bind(enrollment)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Ok(latest))
+}
+
+/// `POST /learning/switch`: signed-in users, for their own enrollment.
+pub async fn switch_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    let course = field(&form, "course");
+    match switch_revision(&state.pool, viewer.id, &course).await {
+        Ok(outcome) => {
+            say(
+                &session,
+                outcome.map(|number| {
+                    format!("You are now on revision {number}. Lessons you completed that are still in the course stay complete.")
+                }),
+            )
+            .await;
+            Redirect::to(&format!("/courses/{course}")).into_response()
+        }
+        Err(error) => failed(&error),
+    }
+}
+
 /// `POST /learning/enroll`: signed-in users, for themselves.
 pub async fn enroll_form(
     State(state): State<AppState>,

@@ -38,6 +38,7 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("POST", "/learning/quiz"),
     ("POST", "/learning/evaluation"),
     ("POST", "/learning/claim"),
+    ("POST", "/learning/switch"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -89,6 +90,7 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[9].1, post(crate::assessment::submit_form))
         .route(FORM_ROUTES[10].1, post(crate::completion::evaluation_form))
         .route(FORM_ROUTES[11].1, post(crate::completion::claim_form))
+        .route(FORM_ROUTES[12].1, post(crate::enrollment::switch_form))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

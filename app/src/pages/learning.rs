@@ -158,12 +158,28 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
         }
     });
     let newer = (latest_revision > revision).then(|| {
+        let note = format!(
+            "A newer version of this course (revision {latest_revision}) is published. You continue on revision {revision}, the one you enrolled on."
+        );
+        let offer = (!post_passed && claimed_on.is_none()).then(|| {
+            view! {
+                <form method="post" action="/learning/switch" class="inline-form">
+                    <input type="hidden" name="course" value=course_slug.clone() />
+                    <button type="submit" class="secondary">
+                        {format!("Switch to revision {latest_revision}")}
+                    </button>
+                    " "
+                    <span class="hint">
+                        "Completed lessons that are still in the course stay complete; quiz attempts stay with the revision they were taken on."
+                    </span>
+                </form>
+            }
+        });
         view! {
-            <p class="hint">
-                {format!(
-                    "A newer version of this course (revision {latest_revision}) is published. You continue on revision {revision}, the one you enrolled on."
-                )}
-            </p>
+            <div class="newer-revision">
+                <p class="hint">{note}</p>
+                {offer}
+            </div>
         }
     });
     view! {

@@ -193,7 +193,32 @@ async fn an_enrolled_learner_keeps_their_revision_after_an_update() {
     let pinned = app.get_as(&path, &cookie).await;
     pinned.assert_contains("Live video (synchronous)");
     assert!(!pinned.body.contains("Real-time video"));
-    app.get_as("/learning", &cookie).await.assert_contains(
+    let learning = app.get_as("/learning", &cookie).await;
+    learning.assert_contains(
         "A newer version of this course (revision 2) is published. You continue on revision 1",
     );
+    learning.assert_contains("Switch to revision 2");
+
+    // Offered, never forced: the learner switches when they choose, and progress carries over.
+    app.post_form(
+        "/learning/complete",
+        &[("course", COURSE), ("lesson", "modalities")],
+        Some(&cookie),
+    )
+    .await;
+    let switched = app
+        .post_form("/learning/switch", &[("course", COURSE)], Some(&cookie))
+        .await;
+    assert_eq!(switched.location(), format!("/courses/{COURSE}"));
+    let course = app.get_as(&format!("/courses/{COURSE}"), &cookie).await;
+    course.assert_contains("You are now on revision 2.");
+    course.assert_contains("1 of 5 lessons complete");
+    app.get_as(&path, &cookie)
+        .await
+        .assert_contains("Real-time video (synchronous)");
+    app.post_form("/learning/switch", &[("course", COURSE)], Some(&cookie))
+        .await;
+    app.get_as(&format!("/courses/{COURSE}"), &cookie)
+        .await
+        .assert_contains("You are already on the newest revision (2).");
 }

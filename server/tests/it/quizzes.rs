@@ -494,6 +494,16 @@ async fn an_open_attempt_is_graded_against_the_revision_it_started_on() {
         .get_as(&format!("/learning/{COURSE}/quiz/post-test/1"), &cookie)
         .await
         .assert_contains("attempt 1: 100 %");
+    // Passed on revision 1: the record stays there, so switching is no longer offered.
+    restarted
+        .post_form("/learning/switch", &[("course", COURSE)], Some(&cookie))
+        .await;
+    let course = restarted
+        .get_as(&format!("/courses/{COURSE}"), &cookie)
+        .await;
+    course
+        .assert_contains("You passed the post-test on revision 1, so you finish the course on it.");
+    assert!(!course.body.contains("Switch to revision"));
 }
 
 #[tokio::test]
