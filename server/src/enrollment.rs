@@ -22,18 +22,21 @@ fn now() -> String {
 }
 
 /// `(enrollment id, pinned revision id)` of a user's enrollment in a course.
-pub async fn enrollment_of(
-    pool: &SqlitePool,
+pub async fn enrollment_of<'c, E>(
+    db: E,
     user: i64,
     course: &str,
-) -> Result<Option<(i64, i64)>, sqlx::Error> {
+) -> Result<Option<(i64, i64)>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
     sqlx::query_as(
         "SELECT e.id, e.revision_id FROM enrollments e JOIN courses c ON c.id = e.course_id \
          WHERE e.user_id = ? AND c.slug = ?",
     )
     .bind(user)
     .bind(course)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
@@ -65,11 +68,14 @@ pub async fn enroll(pool: &SqlitePool, user: i64, course: &str) -> Result<bool, 
     Ok(true)
 }
 
-async fn lessons_of(pool: &SqlitePool, revision: i64) -> Result<Vec<LessonLink>, sqlx::Error> {
+async fn lessons_of<'c, E>(db: E, revision: i64) -> Result<Vec<LessonLink>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
     let rows: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT position, slug, title FROM lesson_revisions WHERE revision_id = ? ORDER BY position")
             .bind(revision)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?;
     Ok(rows
         .into_iter()
@@ -157,48 +163,56 @@ pub async fn summaries(
 }
 
 /// The reader's standing on a lesson; the first time an enrolled learner asks, the lesson is
-/// recorded as opened.
+/// recorded as opened (in a `BEGIN IMMEDIATE` transaction that checks again).
 pub async fn lesson_status(
     pool: &SqlitePool,
     user: i64,
     course: &str,
     lesson: &str,
 ) -> Result<LessonStatus, sqlx::Error> {
-    let Some((enrollment, revision)) = enrollment_of(pool, user, course).await? else {
-        return Ok(LessonStatus {
-            enrolled: false,
-            completed: false,
-        });
+    let not_enrolled = LessonStatus {
+        enrolled: false,
+        completed: false,
     };
-    if !lessons_of(pool, revision)
-        .await?
-        .iter()
-        .any(|l| l.slug == lesson)
-    {
-        return Ok(LessonStatus {
-            enrolled: true,
-            completed: false,
-        });
-    }
-    sqlx::query(
-        "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at) VALUES (?, ?, ?) \
-         ON CONFLICT (enrollment_id, lesson_slug) DO NOTHING",
-    )
-    .bind(enrollment)
-    .bind(lesson)
-    .bind(now())
-    .execute(pool)
-    .await?;
-    let completed: Option<Option<String>> = sqlx::query_scalar(
+    let Some((enrollment, _)) = enrollment_of(pool, user, course).await? else {
+        return Ok(not_enrolled);
+    };
+    let seen: Option<Option<String>> = sqlx::query_scalar(
         "SELECT completed_at FROM lesson_progress WHERE enrollment_id = ? AND lesson_slug = ?",
     )
     .bind(enrollment)
     .bind(lesson)
     .fetch_optional(pool)
     .await?;
+    if let Some(completed) = seen {
+        return Ok(LessonStatus {
+            enrolled: true,
+            completed: completed.is_some(),
+        });
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
+        return Ok(not_enrolled);
+    };
+    if lessons_of(&mut *tx, revision)
+        .await?
+        .iter()
+        .any(|l| l.slug == lesson)
+    {
+        sqlx::query(
+            "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at) VALUES (?, ?, ?) \
+             ON CONFLICT (enrollment_id, lesson_slug) DO NOTHING",
+        )
+        .bind(enrollment)
+        .bind(lesson)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
     Ok(LessonStatus {
         enrolled: true,
-        completed: completed.flatten().is_some(),
+        completed: false,
     })
 }
 
@@ -210,10 +224,11 @@ pub async fn complete(
     course: &str,
     lesson: &str,
 ) -> Result<bool, sqlx::Error> {
-    let Some((enrollment, revision)) = enrollment_of(pool, user, course).await? else {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
         return Ok(false);
     };
-    if !lessons_of(pool, revision)
+    if !lessons_of(&mut *tx, revision)
         .await?
         .iter()
         .any(|l| l.slug == lesson)
@@ -229,8 +244,9 @@ pub async fn complete(
     .bind(lesson)
     .bind(&now)
     .bind(&now)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(true)
 }
 
