@@ -205,3 +205,15 @@ pub async fn attempt_result(
 pub async fn credit_page(course: String) -> Result<crate::model::CreditPage, AppError> {
     answer(async { crate::service::backend()?.credit(&course).await }.await)
 }
+
+/// A certificate: its learner or an administrator only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "certificate")]
+pub async fn certificate_page(code: String) -> Result<crate::model::CertificatePage, AppError> {
+    answer(async { crate::service::backend()?.certificate(&code).await }.await)
+}
+
+/// Public verification of a certificate code. Anyone (rate-limited per client).
+#[server(input = GetUrl, prefix = "/api", endpoint = "verify")]
+pub async fn verify_certificate(code: String) -> Result<crate::model::CertificateView, AppError> {
+    answer(async { crate::service::backend()?.verify(&code).await }.await)
+}

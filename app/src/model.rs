@@ -330,6 +330,8 @@ pub struct ClaimRecord {
     pub completed_on: String,
     pub claimed_on: String,
     pub revision: i64,
+    /// The code of the certificate issued from this claim.
+    pub certificate: Option<String>,
 }
 
 /// `/learning/{course}/credit`: what completion still needs, the evaluation, the claim.
@@ -578,4 +580,55 @@ mod tests {
         }
         assert_eq!(Profession::from_slug("dentist"), None);
     }
+}
+
+/// Where a certificate stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertificateStatus {
+    Valid,
+    /// ISO date and the administrator's reason.
+    Revoked {
+        on: String,
+        reason: String,
+    },
+    /// Replaced (for instance after a name correction) by the certificate with this code.
+    Superseded {
+        by: String,
+    },
+}
+
+/// A certificate as its page and the public verification page show it: every field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateView {
+    pub code: String,
+    pub learner_name: String,
+    pub profession: String,
+    pub activity_title: String,
+    /// The course revision completed, for catalog activities.
+    pub revision: Option<i64>,
+    /// "Online course", "Live webinar", "Recording".
+    pub format: String,
+    /// ISO date.
+    pub completed_on: String,
+    pub provider: String,
+    pub credit: CreditType,
+    pub hours: Hours,
+    pub accreditation_statement: String,
+    pub designation_statement: String,
+    /// ISO date.
+    pub issued_on: String,
+    pub status: CertificateStatus,
+    /// The public verification address (also in the QR code).
+    pub verify_url: String,
+    /// The QR code of `verify_url`, as SVG markup made by the server.
+    pub qr_svg: String,
+}
+
+/// `/certificates/{code}`: the learner's certificate, with the administrators' actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificatePage {
+    pub certificate: CertificateView,
+    /// The viewer is an administrator: show revoke and reissue.
+    pub manage: bool,
+    pub state: FormState,
 }

@@ -3,8 +3,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    AttemptResult, CatalogFilter, CourseCard, CourseDetail, CreditPage, Enrollment, FormState,
-    LessonPage, LessonStatus, Profile, QuizKind, QuizPage, UserPage, Viewer,
+    AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
+    CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage,
+    UserPage, Viewer,
 };
 use std::sync::Arc;
 
@@ -40,6 +41,10 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<AttemptResult, AppError>;
     /// The signed-in learner's completion, evaluation and claim for a course.
     async fn credit(&self, course: &str) -> Result<CreditPage, AppError>;
+    /// A certificate for its learner or an administrator.
+    async fn certificate(&self, code: &str) -> Result<CertificatePage, AppError>;
+    /// Public verification: every field and the status.
+    async fn verify(&self, code: &str) -> Result<CertificateView, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

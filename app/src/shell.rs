@@ -2,8 +2,9 @@
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AccountPage, AdminUsersPage, AttemptRoute, CatalogPage, CoursePage, CreditRoute, HomePage,
-    LearningPage, LessonPage, LoginPage, NotFound, QuizRoute, RegisterPage,
+    AccountPage, AdminUsersPage, AttemptRoute, CatalogPage, CertificateRoute, CoursePage,
+    CreditRoute, HomePage, LearningPage, LessonPage, LoginPage, NotFound, QuizRoute, RegisterPage,
+    VerifyRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -97,6 +98,12 @@ pub fn App() -> impl IntoView {
                         view=AttemptRoute
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/certificates/:code")
+                        view=CertificateRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/verify/:code") view=VerifyRoute ssr=SsrMode::Async />
                     <Route
                         path=path!("/learning/:course/credit")
                         view=CreditRoute

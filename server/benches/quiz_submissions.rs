@@ -118,6 +118,7 @@ async fn main() {
         content_dir: content,
         site_root: dir.path().join("site"),
         public_url: ORIGIN.to_owned(),
+        provider: "Grand Rounds".to_owned(),
     };
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());

@@ -48,6 +48,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/learning/{course}/credit", Rule::SignedIn),
     ("GET", "/healthz", Rule::Anyone),
+    ("GET", "/certificates/{code}", Rule::SignedIn),
+    ("GET", "/verify/{code}", Rule::Anyone),
+    ("GET", "/certificates/{code}/credential.jwt", Rule::SignedIn),
+    ("GET", "/issuer", Rule::Anyone),
+    ("GET", "/issuer/jwks.json", Rule::Anyone),
     // Form handlers.
     ("POST", "/account/register", Rule::Anyone),
     ("POST", "/account/login", Rule::Anyone),
@@ -55,6 +60,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/account/profile", Rule::SignedIn),
     ("POST", "/account/password", Rule::SignedIn),
     ("POST", "/admin/users/role", Rule::Admin),
+    ("POST", "/admin/certificates/revoke", Rule::Admin),
+    ("POST", "/admin/certificates/reissue", Rule::Admin),
     ("POST", "/learning/enroll", Rule::SignedIn),
     ("POST", "/learning/complete", Rule::SignedIn),
     ("POST", "/learning/quiz", Rule::SignedIn),
@@ -75,6 +82,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/quiz", Rule::SignedIn),
     ("GET", "/api/attempt", Rule::SignedIn),
     ("GET", "/api/credit", Rule::SignedIn),
+    ("GET", "/api/certificate", Rule::SignedIn),
+    ("GET", "/api/verify", Rule::Anyone),
 ];
 
 fn segments_match(pattern: &str, path: &str) -> bool {

@@ -8,8 +8,9 @@ use crate::catalog::CatalogService;
 use crate::enrollment;
 use app::error::AppError;
 use app::model::{
-    AttemptResult, CatalogFilter, CourseCard, CourseDetail, CreditPage, Enrollment, FormState,
-    LessonPage, LessonStatus, Profile, QuizKind, QuizPage, Role, UserPage, Viewer,
+    AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
+    CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage, Role,
+    UserPage, Viewer,
 };
 use app::service::Backend;
 use axum::http::request::Parts;
@@ -20,6 +21,7 @@ use tower_sessions::Session;
 pub struct ServerBackend {
     catalog: Arc<CatalogService>,
     pool: SqlitePool,
+    issuer: Arc<crate::certificates::Issuer>,
 }
 
 impl ServerBackend {
@@ -27,6 +29,7 @@ impl ServerBackend {
         Self {
             catalog: Arc::clone(&state.catalog),
             pool: state.pool.clone(),
+            issuer: Arc::clone(&state.issuer),
         }
     }
 }
@@ -178,6 +181,48 @@ impl Backend for ServerBackend {
             .map_err(internal)?
             .ok_or_else(|| not_enrolled(course, "credit page"))
     }
+
+    async fn certificate(&self, code: &str) -> Result<CertificatePage, AppError> {
+        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        if !crate::certificates::plausible(code) {
+            return Err(no_such_certificate(code));
+        }
+        let found = crate::certificates::find(&self.pool, code)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| no_such_certificate(code))?;
+        let manage = viewer.role == Role::Admin;
+        if found.user_id != viewer.id && !manage {
+            return Err(AppError::Forbidden);
+        }
+        let state = self.take_form_state("certificate").await?;
+        Ok(CertificatePage {
+            certificate: self
+                .issuer
+                .view(&self.pool, &found)
+                .await
+                .map_err(internal)?,
+            manage,
+            state,
+        })
+    }
+
+    async fn verify(&self, code: &str) -> Result<CertificateView, AppError> {
+        if !crate::certificates::plausible(code) {
+            return Err(no_such_certificate(code));
+        }
+        let found = crate::certificates::find(&self.pool, code)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| no_such_certificate(code))?;
+        self.issuer.view(&self.pool, &found).await.map_err(internal)
+    }
+}
+
+fn no_such_certificate(code: &str) -> AppError {
+    AppError::not_found(format!(
+        "There is no certificate with the code \"{code}\". Check the code as printed under the QR code (letters and digits in groups of four)."
+    ))
 }
 
 fn not_enrolled(course: &str, what: &str) -> AppError {

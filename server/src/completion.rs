@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::assessment::{Enrolled, enrolled, json_error, now};
 use crate::auth::SignedIn;
 use crate::auth::forms::form_key;
+use crate::certificates::Issuer;
 use crate::enrollment;
 use app::model::{
     ClaimOption, ClaimRecord, CourseDetail, CreditPage, CreditType, DEFAULT_EVALUATION, FormState,
@@ -144,8 +145,9 @@ async fn claims(
     conn: &mut SqliteConnection,
     enrollment: i64,
 ) -> Result<Vec<ClaimRecord>, sqlx::Error> {
-    let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
-        "SELECT k.credit_type, k.quarters, k.completed_on, k.claimed_at, r.number \
+    let rows: Vec<(String, i64, String, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT k.credit_type, k.quarters, k.completed_on, k.claimed_at, r.number, \
+         (SELECT code FROM certificates WHERE claim_id = k.id) \
          FROM credit_claims k JOIN course_revisions r ON r.id = k.revision_id \
          WHERE k.enrollment_id = ? ORDER BY k.id",
     )
@@ -154,15 +156,18 @@ async fn claims(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(kind, quarters, completed_on, claimed_at, revision)| {
-            Some(ClaimRecord {
-                kind: CreditType::from_slug(&kind)?,
-                hours: Hours::from_quarters(u32::try_from(quarters).ok()?),
-                completed_on,
-                claimed_on: claimed_at.chars().take(10).collect(),
-                revision,
-            })
-        })
+        .filter_map(
+            |(kind, quarters, completed_on, claimed_at, revision, certificate)| {
+                Some(ClaimRecord {
+                    kind: CreditType::from_slug(&kind)?,
+                    hours: Hours::from_quarters(u32::try_from(quarters).ok()?),
+                    completed_on,
+                    claimed_on: claimed_at.chars().take(10).collect(),
+                    revision,
+                    certificate,
+                })
+            },
+        )
         .collect())
 }
 
@@ -412,6 +417,7 @@ pub async fn evaluate(
 /// Records the credit claim (once, after completion): hours per eligible credit type.
 pub async fn claim(
     pool: &SqlitePool,
+    issuer: &Issuer,
     user: i64,
     course: &str,
     fields: &[(String, String)],
@@ -504,10 +510,11 @@ pub async fn claim(
     }
     let claimed_at = now();
     let completed_on: String = completed.chars().take(10).collect();
+    let mut codes = Vec::new();
     for (kind, hours) in &claimed {
-        sqlx::query(
+        let claim: i64 = sqlx::query_scalar(
             "INSERT INTO credit_claims (enrollment_id, user_id, revision_id, credit_type, quarters, completed_on, claimed_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(enrollment.id)
         .bind(user)
@@ -516,14 +523,18 @@ pub async fn claim(
         .bind(i64::from(hours.quarters))
         .bind(&completed_on)
         .bind(&claimed_at)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        // The certificate is issued in the same transaction: a claim never exists without
+        // exactly one certificate.
+        codes.push(issuer.issue_for_claim(&mut tx, claim).await?);
     }
     tx.commit().await?;
     let (kind, hours) = claimed[0];
     Ok(Ok(format!(
-        "Your claim of {hours} {} is recorded, with completion on {completed_on}.",
-        kind.label()
+        "Your claim of {hours} {} is recorded, with completion on {completed_on}. Your certificate {} is ready.",
+        kind.label(),
+        codes.join(", ")
     )))
 }
 
@@ -592,7 +603,7 @@ pub async fn claim_form(
         Ok(read) => read,
         Err(response) => return *response,
     };
-    let outcome = claim(&state.pool, viewer.id, &course, &fields).await;
+    let outcome = claim(&state.pool, &state.issuer, viewer.id, &course, &fields).await;
     finish(&session, "claim", &course, outcome).await
 }
 

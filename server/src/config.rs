@@ -50,6 +50,25 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Certificate tools.
+    Cert {
+        #[command(subcommand)]
+        action: CertCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Check a downloaded signed credential (.jwt) offline and print its fields; exits
+    /// non-zero if it was changed or not signed by the issuer.
+    Verify {
+        /// The credential file, as downloaded from a certificate page.
+        file: PathBuf,
+        /// The issuer's public keys (the JSON from /issuer/jwks.json). Default: the keys in
+        /// the local database (on the server itself).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +126,10 @@ pub struct ServeArgs {
     /// The built site (cargo-leptos output): pkg/ with the wasm, JS and CSS.
     #[arg(long, env = "GRANDROUNDS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// The accredited provider named on certificates and as the credential issuer.
+    #[arg(long, env = "GRANDROUNDS_PROVIDER", default_value = "Grand Rounds")]
+    pub provider: String,
 }
 
 /// `grandrounds` with no subcommand serves, reading the serve flags' environment variables.

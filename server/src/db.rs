@@ -34,6 +34,22 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
+/// Opens an existing database without creating or migrating it (for read-only tools).
+pub async fn connect_existing(url: &str) -> anyhow::Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?
+        .read_only(true);
+    let file = options.get_filename().to_path_buf();
+    if !file.is_file() {
+        anyhow::bail!("there is no database at {}", file.display());
+    }
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", file.display()))
+}
+
 pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
     sqlx::migrate!("../migrations")
         .run(pool)

@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth::{self, forms};
 use crate::backend::ServerBackend;
+use crate::certificates::routes as certificates;
 use app::service::SharedBackend;
 use app::{App, shell};
 use axum::extract::State;
@@ -39,6 +40,11 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("POST", "/learning/evaluation"),
     ("POST", "/learning/claim"),
     ("POST", "/learning/switch"),
+    ("GET", "/issuer"),
+    ("GET", "/issuer/jwks.json"),
+    ("GET", "/certificates/{code}/credential.jwt"),
+    ("POST", "/admin/certificates/revoke"),
+    ("POST", "/admin/certificates/reissue"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -91,6 +97,11 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[10].1, post(crate::completion::evaluation_form))
         .route(FORM_ROUTES[11].1, post(crate::completion::claim_form))
         .route(FORM_ROUTES[12].1, post(crate::enrollment::switch_form))
+        .route(FORM_ROUTES[13].1, get(certificates::profile))
+        .route(FORM_ROUTES[14].1, get(certificates::jwks))
+        .route(FORM_ROUTES[15].1, get(certificates::credential))
+        .route(FORM_ROUTES[16].1, post(certificates::revoke_form))
+        .route(FORM_ROUTES[17].1, post(certificates::reissue_form))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -112,6 +123,10 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             cache,
             crate::page_cache::serve_cached,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            certificates::VerifyLimit::new(),
+            certificates::limit_verify,
         ))
         .layer(
             ServiceBuilder::new()

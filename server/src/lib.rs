@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod auth;
 mod backend;
 pub mod catalog;
+pub mod certificates;
 pub mod completion;
 pub mod config;
 pub mod content;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub hasher: accounts::password::Hasher,
     /// The address users reach the site at, without a trailing slash.
     pub public_url: Arc<str>,
+    /// Signs and issues certificates.
+    pub issuer: Arc<certificates::Issuer>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -51,6 +54,8 @@ pub struct Settings {
     pub site_root: PathBuf,
     /// `https://…` marks the session cookie Secure.
     pub public_url: String,
+    /// The accredited provider named on certificates.
+    pub provider: String,
 }
 
 /// Opens the database, applies migrations, imports `content/` (a bad course is reported and
@@ -79,12 +84,19 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         "content loaded"
     );
 
+    let issuer = certificates::Issuer {
+        signer: certificates::signing::Signer::load_or_create(&pool).await?,
+        public_url: settings.public_url.trim_end_matches('/').to_owned(),
+        provider: settings.provider.clone(),
+    };
+
     Ok(AppState {
         leptos_options: leptos_options(&settings.site_root),
         pool,
         catalog: Arc::new(catalog),
         hasher: accounts::password::Hasher::for_this_machine(),
         public_url: settings.public_url.trim_end_matches('/').into(),
+        issuer: Arc::new(issuer),
     })
 }
 

@@ -1,7 +1,7 @@
 //! The `grandrounds` binary: parses the command line and hands over to the library.
 
 use clap::Parser;
-use server::config::{Cli, Command, ContentCommand, ServeArgs, UserCommand};
+use server::config::{CertCommand, Cli, Command, ContentCommand, ServeArgs, UserCommand};
 use server::{Settings, build_router, content, db, start};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -61,6 +61,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     profession,
                 },
         } => add_user(&cli.database_url, &email, role, name.as_deref(), profession).await,
+        Command::Cert {
+            action: CertCommand::Verify { file, keys },
+        } => verify_credential(&cli.database_url, &file, keys.as_deref()).await,
+    }
+}
+
+/// `cert verify FILE [--keys JWKS]`: checks the signature offline and prints the fields.
+async fn verify_credential(
+    database_url: &str,
+    file: &std::path::Path,
+    keys: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    use server::certificates::{credential_fields, signing};
+    let token = match std::fs::read_to_string(file) {
+        Ok(token) => token,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", file.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let keys = match keys {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read the key file {}: {e}", path.display()))?;
+            signing::PublicKey::from_jwks(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => {
+            let pool = db::connect_existing(database_url).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}; on another machine pass --keys with the issuer's /issuer/jwks.json"
+                )
+            })?;
+            let set = signing::jwks(&pool).await?;
+            signing::PublicKey::from_jwks(&set.to_string()).map_err(|e| anyhow::anyhow!(e))?
+        }
+    };
+    match signing::verify(&token, &keys) {
+        Ok(payload) => {
+            println!("VALID: signed by the issuer's key; every field below is as issued.");
+            for (label, value) in credential_fields(&payload) {
+                println!("{label:<12} {value}");
+            }
+            println!(
+                "(revocation is not recorded in the file: the verification page above shows the current status)"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("INVALID: {}: {error}", file.display());
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 
@@ -159,6 +211,7 @@ async fn serve(
         content_dir,
         site_root: args.site_root.clone(),
         public_url: public_url.clone(),
+        provider: args.provider.clone(),
     };
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool);

@@ -71,6 +71,10 @@ fn cache_key(request: &Request) -> Option<String> {
         && !request.headers().contains_key(header::AUTHORIZATION)
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
+        // A certificate's status can change at any moment (revoked, superseded), and the
+        // verification page is rate-limited per client: always answered fresh.
+        && !path.starts_with("/verify/")
+        && !path.starts_with("/issuer")
         && path != "/healthz";
     cacheable.then(|| request.uri().to_string())
 }

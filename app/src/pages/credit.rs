@@ -76,17 +76,26 @@ fn CreditView(page: CreditPage) -> impl IntoView {
                             <li>
                                 <strong>{format!("{} {}", c.hours, c.kind.label())}</strong>
                                 {format!(
-                                    ", claimed {}; completed {} (course revision {}).",
+                                    ", claimed {}; completed {} (course revision {}). ",
                                     c.claimed_on,
                                     c.completed_on,
                                     c.revision,
                                 )}
+                                {c
+                                    .certificate
+                                    .map(|code| {
+                                        view! {
+                                            <a class="button" href=format!("/certificates/{code}")>
+                                                "View your certificate"
+                                            </a>
+                                        }
+                                    })}
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
-            <p class="hint">"Your certificate is issued from this claim."</p>
+            <p class="hint">"Your certificate was issued from this claim."</p>
         }
         .into_any()
     } else if let Some(reason) = claim_blocked {

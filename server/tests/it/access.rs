@@ -29,7 +29,7 @@ async fn every_page_server_function_and_handler_has_a_rule() {
     );
 }
 
-async fn add_user(app: &TestApp, email: &str, role: Role) -> i64 {
+pub(crate) async fn add_user(app: &TestApp, email: &str, role: Role) -> i64 {
     let hash = app.state.hasher.hash(PASSWORD.into()).await.expect("hash");
     let user = NewUser {
         email: email.into(),
@@ -43,7 +43,7 @@ async fn add_user(app: &TestApp, email: &str, role: Role) -> i64 {
         .expect("create")
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> String {
+pub(crate) async fn sign_in(app: &TestApp, email: &str) -> String {
     let page = app
         .post_form(
             "/account/login",

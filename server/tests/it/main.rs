@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod certificates;
 mod cli;
 mod learning;
 mod pages;

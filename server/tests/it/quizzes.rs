@@ -4,10 +4,10 @@
 use crate::support::{TestApp, copy_dir, demo_content};
 use server::quizzes::Quiz;
 
-const COURSE: &str = "telehealth-for-clinical-teams";
+pub(crate) const COURSE: &str = "telehealth-for-clinical-teams";
 const PASSWORD: &str = "river lantern quietly";
 
-async fn learner(app: &TestApp, email: &str, profession: &str) -> String {
+pub(crate) async fn learner(app: &TestApp, email: &str, profession: &str) -> String {
     let page = app
         .post_form(
             "/account/register",
@@ -29,14 +29,14 @@ async fn learner(app: &TestApp, email: &str, profession: &str) -> String {
     cookie
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&app.state.pool)
         .await
         .expect("count")
 }
 
-async fn stored_quiz(app: &TestApp, kind: &str) -> Quiz {
+pub(crate) async fn stored_quiz(app: &TestApp, kind: &str) -> Quiz {
     let definition: String = sqlx::query_scalar(
         "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
          JOIN courses c ON c.id = r.course_id WHERE c.slug = ? AND q.kind = ? ORDER BY r.number DESC LIMIT 1",
@@ -50,7 +50,7 @@ async fn stored_quiz(app: &TestApp, kind: &str) -> Quiz {
 }
 
 /// Every correct `(field, option)` pair, or every wrong one when `right` is false.
-fn answers(quiz: &Quiz, right: bool) -> Vec<(String, String)> {
+pub(crate) fn answers(quiz: &Quiz, right: bool) -> Vec<(String, String)> {
     quiz.questions
         .iter()
         .flat_map(|q| {
@@ -66,7 +66,7 @@ fn answers(quiz: &Quiz, right: bool) -> Vec<(String, String)> {
         .collect()
 }
 
-fn token(body: &str) -> String {
+pub(crate) fn token(body: &str) -> String {
     let start = body
         .find("name=\"token\" value=\"")
         .expect("the quiz form carries a token")
@@ -78,7 +78,7 @@ fn token(body: &str) -> String {
         .to_owned()
 }
 
-async fn open_quiz(app: &TestApp, cookie: &str, kind: &str) -> String {
+pub(crate) async fn open_quiz(app: &TestApp, cookie: &str, kind: &str) -> String {
     let page = app
         .get_as(&format!("/learning/{COURSE}/quiz/{kind}"), cookie)
         .await;
@@ -86,7 +86,7 @@ async fn open_quiz(app: &TestApp, cookie: &str, kind: &str) -> String {
     token(&page.body)
 }
 
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     cookie: &str,
     token: &str,
@@ -558,4 +558,42 @@ async fn sixty_four_learners_submitting_at_once_are_all_recorded() {
         count(&app, "SELECT COUNT(*) FROM quiz_attempts WHERE passed = 1").await,
         64
     );
+}
+
+/// Takes an enrolled learner through every lesson, a passing post-test and the evaluation.
+pub(crate) async fn finish_course(app: &TestApp, cookie: &str) {
+    let lessons: Vec<String> = sqlx::query_scalar(
+        "SELECT l.slug FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id \
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = ? ORDER BY r.number DESC, l.position LIMIT 5",
+    )
+    .bind(COURSE)
+    .fetch_all(&app.state.pool)
+    .await
+    .expect("lessons");
+    for lesson in &lessons {
+        app.post_form(
+            "/learning/complete",
+            &[("course", COURSE), ("lesson", lesson)],
+            Some(cookie),
+        )
+        .await;
+    }
+    let post = stored_quiz(app, "post").await;
+    let token = open_quiz(app, cookie, "post-test").await;
+    submit(app, cookie, &token, &answers(&post, true)).await;
+    app.post_form(
+        "/learning/evaluation",
+        &[
+            ("course", COURSE),
+            ("rating-0", "5"),
+            ("rating-1", "5"),
+            ("rating-2", "4"),
+            (
+                "practice_change",
+                "Use video follow-up for stable patients.",
+            ),
+        ],
+        Some(cookie),
+    )
+    .await;
 }

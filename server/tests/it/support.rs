@@ -49,6 +49,7 @@ impl TestApp {
             content_dir: content.to_path_buf(),
             site_root: dir.join("site"),
             public_url: ORIGIN.to_owned(),
+            provider: "Grand Rounds".to_owned(),
         };
         start(&settings).await.expect("app starts")
     }

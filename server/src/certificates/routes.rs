@@ -1,0 +1,247 @@
+//! The certificate routes that are not pages: the issuer's public key and profile, the
+//! signed credential download, the administrators' revoke and reissue forms, and the
+//! per-client limit on verification lookups.
+
+use super::signing;
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::auth::forms::form_key;
+use app::model::{FormState, Role};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+fn failed(error: &sqlx::Error) -> Response {
+    tracing::error!(%error, "certificate request failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side and nothing was changed. Please try again.",
+    )
+        .into_response()
+}
+
+/// `GET /issuer/jwks.json`: the public keys credentials are signed with. Anyone.
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    match signing::jwks(&state.pool).await {
+        Ok(keys) => (
+            [(header::CACHE_CONTROL, "public, max-age=3600")],
+            Json(keys),
+        )
+            .into_response(),
+        Err(error) => failed(&error),
+    }
+}
+
+/// `GET /issuer`: the Open Badges issuer profile credentials name. Anyone.
+pub async fn profile(State(state): State<AppState>) -> Response {
+    let issuer = &state.issuer;
+    Json(serde_json::json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ],
+        "id": format!("{}/issuer", issuer.public_url),
+        "type": ["Profile"],
+        "name": issuer.provider,
+        "url": issuer.public_url,
+        "publicKeys": format!("{}/issuer/jwks.json", issuer.public_url),
+    }))
+    .into_response()
+}
+
+/// `GET /certificates/{code}/credential.jwt`: the signed credential, for its learner or an
+/// administrator.
+pub async fn credential(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Response {
+    let not_found = || {
+        (
+            StatusCode::NOT_FOUND,
+            format!("There is no certificate with the code \"{code}\"."),
+        )
+            .into_response()
+    };
+    if !super::plausible(&code) {
+        return not_found();
+    }
+    match super::find(&state.pool, &code).await {
+        Err(error) => failed(&error),
+        Ok(None) => not_found(),
+        Ok(Some(c)) if c.user_id != viewer.id && viewer.role != Role::Admin => (
+            StatusCode::FORBIDDEN,
+            "You can download only your own certificates.",
+        )
+            .into_response(),
+        Ok(Some(c)) => {
+            let disposition = format!("attachment; filename=\"grandrounds-{}.jwt\"", c.code);
+            (
+                [
+                    (header::CONTENT_TYPE, "application/vc+jwt".to_owned()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                ],
+                c.credential,
+            )
+                .into_response()
+        }
+    }
+}
+
+fn field(form: &Result<Form<HashMap<String, String>>, FormRejection>, name: &str) -> String {
+    form.as_ref()
+        .ok()
+        .and_then(|Form(f)| f.get(name).cloned())
+        .unwrap_or_default()
+}
+
+async fn say(session: &Session, message: Result<String, String>) {
+    let mut state = FormState::default();
+    match message {
+        Ok(notice) => state.notice = Some(notice),
+        Err(error) => state.errors.push(("form".into(), error)),
+    }
+    if let Err(error) = session.insert(&form_key("certificate"), state).await {
+        tracing::error!(%error, "could not keep form state");
+    }
+}
+
+fn admin_only(viewer: &app::model::Viewer) -> Option<Response> {
+    (viewer.role != Role::Admin).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            "Only administrators can change certificates.",
+        )
+            .into_response()
+    })
+}
+
+/// `POST /admin/certificates/revoke`: administrators; `code` and `reason`.
+pub async fn revoke_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    if let Some(refused) = admin_only(&viewer) {
+        return refused;
+    }
+    let code = field(&form, "code").trim().to_uppercase();
+    match super::revoke(&state.pool, viewer.id, &code, &field(&form, "reason")).await {
+        Ok(outcome) => {
+            say(
+                &session,
+                outcome.map(|()| format!("Certificate {code} is revoked. Its verification page now says so, with your reason.")),
+            )
+            .await;
+            Redirect::to(&format!("/certificates/{code}")).into_response()
+        }
+        Err(error) => failed(&error),
+    }
+}
+
+/// `POST /admin/certificates/reissue`: administrators; `code` and the corrected
+/// `learner_name`.
+pub async fn reissue_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    if let Some(refused) = admin_only(&viewer) {
+        return refused;
+    }
+    let code = field(&form, "code").trim().to_uppercase();
+    let name = match crate::accounts::validate::full_name(&field(&form, "learner_name")) {
+        Ok(name) => name,
+        Err(message) => {
+            say(
+                &session,
+                Err(format!("Name on the certificate: {message}.")),
+            )
+            .await;
+            return Redirect::to(&format!("/certificates/{code}")).into_response();
+        }
+    };
+    match state
+        .issuer
+        .reissue(&state.pool, viewer.id, &code, &name)
+        .await
+    {
+        Ok(Ok(new)) => {
+            say(
+                &session,
+                Ok(format!(
+                    "Reissued as {new}. Certificate {code} is marked superseded and points here."
+                )),
+            )
+            .await;
+            Redirect::to(&format!("/certificates/{new}")).into_response()
+        }
+        Ok(Err(message)) => {
+            say(&session, Err(message)).await;
+            Redirect::to(&format!("/certificates/{code}")).into_response()
+        }
+        Err(error) => failed(&error),
+    }
+}
+
+/// Verification lookups per client address: a burst of 20, then one every 2 seconds, so
+/// codes cannot be guessed by trying many.
+#[derive(Clone)]
+pub struct VerifyLimit(Arc<DefaultKeyedRateLimiter<IpAddr>>);
+
+impl VerifyLimit {
+    pub fn new() -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN));
+        Self(Arc::new(RateLimiter::keyed(quota)))
+    }
+}
+
+impl Default for VerifyLimit {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub async fn limit_verify(
+    State(limit): State<VerifyLimit>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if !(path.starts_with("/verify/") || path == "/api/verify") {
+        return next.run(request).await;
+    }
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    // Forget clients that have been quiet, so the table stays small.
+    if limit.0.len() > 10_000 {
+        limit.0.retain_recent();
+    }
+    if limit.0.check_key(&client).is_err() {
+        let mut response = (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many certificate lookups from your address. Wait a minute, then try again.",
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return response;
+    }
+    next.run(request).await
+}

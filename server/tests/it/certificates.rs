@@ -1,0 +1,301 @@
+//! Certificates through the real router: issued exactly once with the claim, shown to their
+//! learner, verified publicly, signed as an Open Badges credential, revoked and reissued by
+//! administrators.
+
+use crate::access::{add_user, sign_in};
+use crate::quizzes::{COURSE, count, finish_course, learner};
+use crate::support::TestApp;
+use app::model::Role;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use server::certificates::signing::{PublicKey, verify};
+
+async fn claim(app: &TestApp, cookie: &str) -> crate::support::Page {
+    app.post_form(
+        "/learning/claim",
+        &[("course", COURSE), ("hours-nursing-contact-hours", "0.75")],
+        Some(cookie),
+    )
+    .await
+}
+
+async fn only_code(app: &TestApp) -> String {
+    sqlx::query_scalar("SELECT code FROM certificates")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("one certificate")
+}
+
+#[tokio::test]
+async fn concurrent_claims_issue_exactly_one_certificate() {
+    let app = TestApp::new().await;
+    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
+    finish_course(&app, &cookie).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let router = app.router.clone();
+            let cookie = cookie.clone();
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                let request = http::Request::post("/learning/claim")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("origin", crate::support::ORIGIN)
+                    .header("cookie", cookie)
+                    .body(axum::body::Body::from(format!(
+                        "course={COURSE}&hours-nursing-contact-hours=0.75"
+                    )))
+                    .expect("request");
+                router.oneshot(request).await.expect("answer").status()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), 303);
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM credit_claims").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 1);
+    let code = only_code(&app).await;
+    let page = app
+        .get_as(&format!("/learning/{COURSE}/credit"), &cookie)
+        .await;
+    page.assert_contains(&format!("/certificates/{code}"));
+}
+
+#[tokio::test]
+async fn the_certificate_page_verification_and_signed_credential() {
+    let app = TestApp::new().await;
+    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
+    finish_course(&app, &cookie).await;
+    claim(&app, &cookie).await;
+    let code = only_code(&app).await;
+    assert_eq!(code.len(), 32, "{code}");
+
+    // The learner's own page: every field, the QR code, the downloads.
+    let page = app.get_as(&format!("/certificates/{code}"), &cookie).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for field in [
+        "Ana Silva",
+        "Nurses",
+        "Telehealth and telemedicine for clinical teams",
+        "Online course (revision 1)",
+        "0.75 Nursing contact hours",
+        "Grand Rounds",
+        "Valid.",
+        "<svg",
+        &format!("http://localhost/verify/{code}"),
+        &format!("/certificates/{code}/credential.jwt"),
+    ] {
+        page.assert_contains(field);
+    }
+    assert!(
+        !page.body.contains("Revoke this certificate"),
+        "learners do not manage"
+    );
+
+    // Someone else: refused; nobody signed in: sent to sign in.
+    let other = learner(&app, "bo@clinic.org", "nurse").await;
+    assert_eq!(
+        app.get_as(&format!("/certificates/{code}"), &other)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.get_as(&format!("/certificates/{code}/credential.jwt"), &other)
+            .await
+            .status,
+        403
+    );
+    assert!(
+        app.get(&format!("/certificates/{code}"))
+            .await
+            .location()
+            .starts_with("/login")
+    );
+
+    // The public verification page: no sign-in, every field and the status.
+    let verify_page = app.get(&format!("/verify/{code}")).await;
+    assert_eq!(verify_page.status, 200);
+    for field in [
+        "Ana Silva",
+        "0.75 Nursing contact hours",
+        "Valid.",
+        "Accreditation statement",
+        &code,
+    ] {
+        verify_page.assert_contains(field);
+    }
+    let unknown = app
+        .get("/verify/AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HH")
+        .await;
+    assert_eq!(unknown.status, 404);
+    unknown.assert_contains("There is no certificate with the code");
+    let junk = app.get("/verify/%3Cscript%3E").await;
+    assert_eq!(junk.status, 404);
+
+    // The signed credential verifies against the published key, and any changed field fails.
+    let download = app
+        .get_as(&format!("/certificates/{code}/credential.jwt"), &cookie)
+        .await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.header("content-type"), "application/vc+jwt");
+    let jwks = app.get("/issuer/jwks.json").await;
+    let keys = PublicKey::from_jwks(&jwks.body).expect("published keys");
+    let token = download.body.trim().to_owned();
+    let payload = verify(&token, &keys).expect("a valid credential");
+    assert_eq!(payload["type"][1], "OpenBadgeCredential");
+    assert_eq!(payload["credentialSubject"]["creditsEarned"], 0.75);
+    assert_eq!(
+        payload["credentialSubject"]["identifier"][0]["identityHash"],
+        "Ana Silva"
+    );
+    assert_eq!(payload["certificateCode"], code.as_str());
+    let parts: Vec<&str> = token.split('.').collect();
+    for (pointer, forged) in [
+        (
+            "/credentialSubject/identifier/0/identityHash",
+            serde_json::json!("Someone Else"),
+        ),
+        ("/credentialSubject/creditsEarned", serde_json::json!(10.0)),
+        (
+            "/credentialSubject/achievement/name",
+            serde_json::json!("Another course"),
+        ),
+        (
+            "/credentialSubject/achievement/creditType",
+            serde_json::json!("AMA PRA Category 1 Credit™"),
+        ),
+        (
+            "/credentialSubject/activityEndDate",
+            serde_json::json!("2020-01-01"),
+        ),
+        ("/issuer/name", serde_json::json!("Diploma Mill")),
+        ("/validFrom", serde_json::json!("2020-01-01T00:00:00Z")),
+        ("/certificateCode", serde_json::json!("AAAA")),
+    ] {
+        let mut changed = payload.clone();
+        *changed.pointer_mut(pointer).expect(pointer) = forged;
+        let forged_token = format!(
+            "{}.{}.{}",
+            parts[0],
+            URL_SAFE_NO_PAD.encode(changed.to_string()),
+            parts[2]
+        );
+        assert!(
+            verify(&forged_token, &keys).is_err(),
+            "changing {pointer} must break the signature"
+        );
+    }
+    let issuer = app.get("/issuer").await;
+    issuer.assert_contains("\"Profile\"");
+}
+
+#[tokio::test]
+async fn administrators_revoke_and_reissue_with_an_audit_trail() {
+    let app = TestApp::new().await;
+    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
+    finish_course(&app, &cookie).await;
+    claim(&app, &cookie).await;
+    let code = only_code(&app).await;
+    add_user(&app, "admin@clinic.org", Role::Admin).await;
+    let admin = sign_in(&app, "admin@clinic.org").await;
+
+    // Learners cannot.
+    let refused = app
+        .post_form(
+            "/admin/certificates/revoke",
+            &[("code", &code), ("reason", "Because I can")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+
+    // Reissue after a name correction: a new code; the old one points to it.
+    let page = app.get_as(&format!("/certificates/{code}"), &admin).await;
+    page.assert_contains("Revoke this certificate");
+    let bad_name = app
+        .post_form(
+            "/admin/certificates/reissue",
+            &[("code", &code), ("learner_name", "   ")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(bad_name.location(), format!("/certificates/{code}"));
+    app.get_as(&format!("/certificates/{code}"), &admin)
+        .await
+        .assert_contains("Name on the certificate: enter your full name");
+    let reissued = app
+        .post_form(
+            "/admin/certificates/reissue",
+            &[("code", &code), ("learner_name", "Ana Silva Santos")],
+            Some(&admin),
+        )
+        .await;
+    let new_code = reissued
+        .location()
+        .strip_prefix("/certificates/")
+        .expect("the new certificate")
+        .to_owned();
+    assert_ne!(new_code, code);
+    let old = app.get(&format!("/verify/{code}")).await;
+    old.assert_contains("Superseded.");
+    old.assert_contains(&format!("/verify/{new_code}"));
+    let new = app.get(&format!("/verify/{new_code}")).await;
+    new.assert_contains("Ana Silva Santos");
+    new.assert_contains("Valid.");
+    // The learner sees the new one as theirs.
+    assert_eq!(
+        app.get_as(&format!("/certificates/{new_code}"), &cookie)
+            .await
+            .status,
+        200
+    );
+
+    // Revoke needs a reason; then the record stays, marked.
+    app.post_form(
+        "/admin/certificates/revoke",
+        &[("code", &new_code), ("reason", "x")],
+        Some(&admin),
+    )
+    .await;
+    app.get_as(&format!("/certificates/{new_code}"), &admin)
+        .await
+        .assert_contains("Give the reason for revoking");
+    app.post_form(
+        "/admin/certificates/revoke",
+        &[
+            ("code", &new_code),
+            ("reason", "Attendance could not be confirmed"),
+        ],
+        Some(&admin),
+    )
+    .await;
+    let revoked = app.get(&format!("/verify/{new_code}")).await;
+    revoked.assert_contains("Revoked on");
+    revoked.assert_contains("Reason: Attendance could not be confirmed");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 2);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('certificate.revoke', 'certificate.reissue')"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn verification_lookups_are_rate_limited() {
+    let app = TestApp::new().await;
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        statuses.push(
+            app.get(&format!("/verify/NOPE-{i:04}"))
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    assert!(statuses[..20].iter().all(|s| *s == 404), "{statuses:?}");
+    assert_eq!(statuses[24], 429, "{statuses:?}");
+}
