@@ -299,3 +299,71 @@ async fn verification_lookups_are_rate_limited() {
     assert!(statuses[..20].iter().all(|s| *s == 404), "{statuses:?}");
     assert_eq!(statuses[24], 429, "{statuses:?}");
 }
+
+#[tokio::test]
+async fn cert_verify_checks_a_downloaded_credential_offline() {
+    let app = TestApp::new().await;
+    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
+    finish_course(&app, &cookie).await;
+    claim(&app, &cookie).await;
+    let code = only_code(&app).await;
+    let token = app
+        .get_as(&format!("/certificates/{code}/credential.jwt"), &cookie)
+        .await
+        .body;
+    let jwks = app.get("/issuer/jwks.json").await.body;
+    let dir = tempfile::tempdir().expect("dir");
+    let good = dir.path().join("good.jwt");
+    let keys = dir.path().join("jwks.json");
+    std::fs::write(&good, &token).expect("write");
+    std::fs::write(&keys, &jwks).expect("write");
+    // One changed character in the payload (the learner's name, re-encoded).
+    let parts: Vec<&str> = token.trim().split('.').collect();
+    let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("utf8");
+    let bad = dir.path().join("bad.jwt");
+    std::fs::write(
+        &bad,
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            URL_SAFE_NO_PAD.encode(payload.replace("Ana Silva", "Ana Silvb")),
+            parts[2]
+        ),
+    )
+    .expect("write");
+    let database = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
+    let run = |file: &std::path::Path, with_keys: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"));
+        command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");
+        command.args(["cert", "verify"]).arg(file);
+        if with_keys {
+            command.arg("--keys").arg(&keys);
+        } else {
+            command.args(["--database-url", &database]);
+        }
+        command.output().expect("runs")
+    };
+    for with_keys in [true, false] {
+        let output = run(&good, with_keys);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.starts_with("VALID"), "{stdout}");
+        for field in [
+            "Ana Silva",
+            "0.75 Nursing contact hours",
+            &code,
+            "Online course (revision 1)",
+        ] {
+            assert!(stdout.contains(field), "{field} in {stdout}");
+        }
+        let output = run(&bad, with_keys);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("INVALID"), "{stderr}");
+        assert!(stderr.contains("signature does not match"), "{stderr}");
+    }
+}
