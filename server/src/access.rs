@@ -51,6 +51,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/certificates/{code}", Rule::SignedIn),
     ("GET", "/verify/{code}", Rule::Anyone),
     ("GET", "/certificates/{code}/credential.jwt", Rule::SignedIn),
+    (
+        "GET",
+        "/certificates/{code}/certificate.pdf",
+        Rule::SignedIn,
+    ),
     ("GET", "/issuer", Rule::Anyone),
     ("GET", "/issuer/jwks.json", Rule::Anyone),
     // Form handlers.

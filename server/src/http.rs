@@ -45,6 +45,7 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("GET", "/certificates/{code}/credential.jwt"),
     ("POST", "/admin/certificates/revoke"),
     ("POST", "/admin/certificates/reissue"),
+    ("GET", "/certificates/{code}/certificate.pdf"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -102,6 +103,7 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[15].1, get(certificates::credential))
         .route(FORM_ROUTES[16].1, post(certificates::revoke_form))
         .route(FORM_ROUTES[17].1, post(certificates::reissue_form))
+        .route(FORM_ROUTES[18].1, get(certificates::pdf))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

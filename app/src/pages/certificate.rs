@@ -38,6 +38,7 @@ fn CertificateScreen(page: CertificatePage) -> impl IntoView {
     } = page;
     let code = certificate.code.clone();
     let credential = format!("/certificates/{code}/credential.jwt");
+    let pdf = format!("/certificates/{code}/certificate.pdf");
     let verify = format!("/verify/{code}");
     let admin = manage.then(|| {
         let current = matches!(certificate.status, CertificateStatus::Valid);
@@ -52,7 +53,10 @@ fn CertificateScreen(page: CertificatePage) -> impl IntoView {
         <section class="no-print" aria-labelledby="share-heading">
             <h2 id="share-heading">"Share and keep"</h2>
             <ul>
-                <li>"Print this page, or save it as PDF from your browser's print dialog: it prints on one page."</li>
+                <li>
+                    <a href=pdf download="">"Download the PDF"</a>
+                    " (one landscape page with the QR code), or print this page: it prints on one page too."
+                </li>
                 <li>
                     <a href=credential download="">"Download the signed credential"</a>
                     " (Open Badges 3.0, a JSON Web Token signed by the issuer; anyone can check it against the issuer's "

@@ -3,6 +3,7 @@
 //! signed with the server's Ed25519 key. Rows are never deleted; revoking and superseding
 //! mark them.
 
+pub mod pdf;
 pub mod routes;
 pub mod signing;
 

@@ -98,6 +98,59 @@ pub async fn credential(
     }
 }
 
+/// `GET /certificates/{code}/certificate.pdf`: the one-page PDF, for its learner or an
+/// administrator.
+pub async fn pdf(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(code): Path<String>,
+) -> Response {
+    if !super::plausible(&code) {
+        return (StatusCode::NOT_FOUND, "There is no such certificate.").into_response();
+    }
+    let found = match super::find(&state.pool, &code).await {
+        Err(error) => return failed(&error),
+        Ok(None) => {
+            return (StatusCode::NOT_FOUND, "There is no such certificate.").into_response();
+        }
+        Ok(Some(c)) => c,
+    };
+    if found.user_id != viewer.id && viewer.role != Role::Admin {
+        return (
+            StatusCode::FORBIDDEN,
+            "You can download only your own certificates.",
+        )
+            .into_response();
+    }
+    let view = match state.issuer.view(&state.pool, &found).await {
+        Ok(view) => view,
+        Err(error) => return failed(&error),
+    };
+    let code = view.code.clone();
+    match tokio::task::spawn_blocking(move || super::pdf::render(&view)).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"grandrounds-certificate-{code}.pdf\""),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => {
+            tracing::error!("could not render a certificate PDF");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The PDF could not be made. The certificate page prints on one page as well.",
+            )
+                .into_response()
+        }
+    }
+}
+
 fn field(form: &Result<Form<HashMap<String, String>>, FormRejection>, name: &str) -> String {
     form.as_ref()
         .ok()

@@ -186,6 +186,23 @@ async fn the_certificate_page_verification_and_signed_credential() {
             "changing {pointer} must break the signature"
         );
     }
+    // The PDF: one page, the font embedded, for its learner only.
+    let pdf = app
+        .get_as(&format!("/certificates/{code}/certificate.pdf"), &cookie)
+        .await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-"));
+    if let Ok(dir) = std::env::var("GRANDROUNDS_KEEP_PDF") {
+        std::fs::write(std::path::Path::new(&dir).join("certificate.pdf"), &pdf.raw).ok();
+    }
+    assert!(pdf.body.contains("FontFile"), "the font is embedded");
+    assert_eq!(
+        app.get_as(&format!("/certificates/{code}/certificate.pdf"), &other)
+            .await
+            .status,
+        403
+    );
     let issuer = app.get("/issuer").await;
     issuer.assert_contains("\"Profile\"");
 }

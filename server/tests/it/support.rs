@@ -18,6 +18,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (for binary responses such as PDFs).
+    pub raw: Vec<u8>,
 }
 
 /// The public URL test apps run under; form posts come from here.
@@ -75,6 +77,7 @@ impl TestApp {
             // Hydration markers (`<!>`) sit between dynamic parts; their placement depends on
             // build flags, and assertions are about what a reader sees.
             body: String::from_utf8_lossy(&bytes).replace("<!>", ""),
+            raw: bytes.to_vec(),
         }
     }
 

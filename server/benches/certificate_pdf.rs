@@ -1,0 +1,58 @@
+//! Time to make one certificate PDF (layout, font subsetting, QR code, compression), the
+//! work behind each `/certificates/{code}/certificate.pdf` download: prints p50/p95/max.
+//!
+//! Run by hand: `cargo bench -p server --bench certificate_pdf`
+
+use app::model::{CertificateStatus, CertificateView, CreditType, Hours};
+use server::certificates::pdf::render;
+use std::time::{Duration, Instant};
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "an index into a short list"
+    )]
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index].as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let certificate = CertificateView {
+        code: "R2EK-2VAT-QER8-RMKA-ANCB-X7TV-VZ".into(),
+        learner_name: "Ana Beatriz Silva Santos".into(),
+        profession: "Nurses".into(),
+        activity_title: "Telehealth and telemedicine for clinical teams".into(),
+        revision: Some(3),
+        format: "Online course".into(),
+        completed_on: "2026-11-21".into(),
+        provider: "Grand Rounds Demonstration Provider".into(),
+        credit: CreditType::NursingContactHours,
+        hours: Hours::from_quarters(3),
+        accreditation_statement: "Grand Rounds Demonstration Provider is accredited to provide continuing education for the healthcare team. This is demonstration content: a real provider replaces it with its own statement.".into(),
+        designation_statement: "Grand Rounds Demonstration Provider designates this enduring material for a maximum of 1.0 AMA PRA Category 1 Credit™ and 1.0 nursing contact hour. Clinicians should claim only the credit commensurate with the extent of their participation in the activity.".into(),
+        issued_on: "2026-11-21".into(),
+        status: CertificateStatus::Valid,
+        verify_url: "https://cme.example.org/verify/R2EK-2VAT-QER8-RMKA-ANCB-X7TV-VZ".into(),
+        qr_svg: String::new(),
+    };
+    for _ in 0..20 {
+        render(&certificate).expect("pdf");
+    }
+    let mut samples = Vec::with_capacity(500);
+    let mut size = 0;
+    for _ in 0..500 {
+        let started = Instant::now();
+        size = render(&certificate).expect("pdf").len();
+        samples.push(started.elapsed());
+    }
+    println!("certificate PDF benchmark (one thread, release build)");
+    println!(
+        "500 PDFs of {size} bytes: p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms",
+        percentile(&mut samples, 0.50),
+        percentile(&mut samples, 0.95),
+        percentile(&mut samples, 1.0)
+    );
+}
