@@ -217,3 +217,22 @@ pub async fn certificate_page(code: String) -> Result<crate::model::CertificateP
 pub async fn verify_certificate(code: String) -> Result<crate::model::CertificateView, AppError> {
     answer(async { crate::service::backend()?.verify(&code).await }.await)
 }
+
+/// The signed-in learner's own transcript. Signed-in users only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "transcript")]
+pub async fn transcript_page(
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<crate::model::TranscriptPage, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .transcript(
+                    from.as_deref().unwrap_or_default(),
+                    to.as_deref().unwrap_or_default(),
+                )
+                .await
+        }
+        .await,
+    )
+}

@@ -36,6 +36,9 @@ pub fn SiteHeader() -> impl IntoView {
                                             <a href="/learning">"My learning"</a>
                                         </li>
                                         <li>
+                                            <a href="/transcript">"Transcript"</a>
+                                        </li>
+                                        <li>
                                             <a href="/account" title=format!("Signed in as {}", viewer.name)>
                                                 "Account"
                                             </a>

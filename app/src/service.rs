@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::model::{
     AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
     CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage,
-    UserPage, Viewer,
+    TranscriptPage, UserPage, Viewer,
 };
 use std::sync::Arc;
 
@@ -45,6 +45,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn certificate(&self, code: &str) -> Result<CertificatePage, AppError>;
     /// Public verification: every field and the status.
     async fn verify(&self, code: &str) -> Result<CertificateView, AppError>;
+    /// The signed-in learner's transcript in a date range (ISO dates; empty = open).
+    async fn transcript(&self, from: &str, to: &str) -> Result<TranscriptPage, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

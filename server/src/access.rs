@@ -57,6 +57,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         Rule::SignedIn,
     ),
     ("GET", "/issuer", Rule::Anyone),
+    ("GET", "/transcript", Rule::SignedIn),
+    ("GET", "/transcript.csv", Rule::SignedIn),
+    ("POST", "/transcript/external", Rule::SignedIn),
+    ("POST", "/transcript/external/remove", Rule::SignedIn),
     ("GET", "/issuer/jwks.json", Rule::Anyone),
     // Form handlers.
     ("POST", "/account/register", Rule::Anyone),
@@ -89,6 +93,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/credit", Rule::SignedIn),
     ("GET", "/api/certificate", Rule::SignedIn),
     ("GET", "/api/verify", Rule::Anyone),
+    ("GET", "/api/transcript", Rule::SignedIn),
 ];
 
 fn segments_match(pattern: &str, path: &str) -> bool {

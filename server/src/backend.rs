@@ -10,7 +10,7 @@ use app::error::AppError;
 use app::model::{
     AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
     CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage, Role,
-    UserPage, Viewer,
+    TranscriptPage, UserPage, Viewer,
 };
 use app::service::Backend;
 use axum::http::request::Parts;
@@ -216,6 +216,16 @@ impl Backend for ServerBackend {
             .map_err(internal)?
             .ok_or_else(|| no_such_certificate(code))?;
         self.issuer.view(&self.pool, &found).await.map_err(internal)
+    }
+
+    async fn transcript(&self, from: &str, to: &str) -> Result<TranscriptPage, AppError> {
+        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let (from, to) = crate::transcript::parse_range(from, to)
+            .map_err(|(field, message)| AppError::validation(field, message))?;
+        let state = self.take_form_state("transcript").await?;
+        crate::transcript::transcript(&self.pool, viewer.id, &from, &to, state)
+            .await
+            .map_err(internal)
     }
 }
 

@@ -46,6 +46,9 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/certificates/revoke"),
     ("POST", "/admin/certificates/reissue"),
     ("GET", "/certificates/{code}/certificate.pdf"),
+    ("GET", "/transcript.csv"),
+    ("POST", "/transcript/external"),
+    ("POST", "/transcript/external/remove"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -104,6 +107,9 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[16].1, post(certificates::revoke_form))
         .route(FORM_ROUTES[17].1, post(certificates::reissue_form))
         .route(FORM_ROUTES[18].1, get(certificates::pdf))
+        .route(FORM_ROUTES[19].1, get(crate::transcript::csv_download))
+        .route(FORM_ROUTES[20].1, post(crate::transcript::add_external))
+        .route(FORM_ROUTES[21].1, post(crate::transcript::remove_external))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

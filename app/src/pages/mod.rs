@@ -13,6 +13,7 @@ mod learning;
 mod lesson;
 mod not_found;
 mod quiz;
+mod transcript;
 
 pub use account::AccountPage;
 pub use admin::AdminUsersPage;
@@ -26,3 +27,4 @@ pub use learning::LearningPage;
 pub use lesson::LessonPage;
 pub use not_found::NotFound;
 pub use quiz::{AttemptRoute, QuizRoute};
+pub use transcript::TranscriptRoute;
