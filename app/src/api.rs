@@ -236,3 +236,24 @@ pub async fn transcript_page(
         .await,
     )
 }
+
+/// Administrators only: completion counts for the accreditation export.
+#[server(input = GetUrl, prefix = "/api", endpoint = "report")]
+pub async fn report_page(
+    activity: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<crate::model::ReportPage, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .report(
+                    activity.as_deref().unwrap_or_default(),
+                    from.as_deref().unwrap_or_default(),
+                    to.as_deref().unwrap_or_default(),
+                )
+                .await
+        }
+        .await,
+    )
+}

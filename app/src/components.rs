@@ -29,6 +29,9 @@ pub fn SiteHeader() -> impl IntoView {
                                             <li>
                                                 <a href="/admin/users">"Users"</a>
                                             </li>
+                                            <li>
+                                                <a href="/admin/reports">"Reports"</a>
+                                            </li>
                                         });
                                     view! {
                                         {admin}

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::model::{
     AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
     CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage,
-    TranscriptPage, UserPage, Viewer,
+    ReportPage, TranscriptPage, UserPage, Viewer,
 };
 use std::sync::Arc;
 
@@ -47,6 +47,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn verify(&self, code: &str) -> Result<CertificateView, AppError>;
     /// The signed-in learner's transcript in a date range (ISO dates; empty = open).
     async fn transcript(&self, from: &str, to: &str) -> Result<TranscriptPage, AppError>;
+    /// Administrators only: completion counts for the accreditation export.
+    async fn report(&self, activity: &str, from: &str, to: &str) -> Result<ReportPage, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

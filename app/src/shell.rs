@@ -4,7 +4,7 @@ use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
     AccountPage, AdminUsersPage, AttemptRoute, CatalogPage, CertificateRoute, CoursePage,
     CreditRoute, HomePage, LearningPage, LessonPage, LoginPage, NotFound, QuizRoute, RegisterPage,
-    TranscriptRoute, VerifyRoute,
+    ReportsRoute, TranscriptRoute, VerifyRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/reports") view=ReportsRoute ssr=SsrMode::Async />
                     <Route path=path!("/learning") view=LearningPage ssr=SsrMode::Async />
                     <Route path=path!("/transcript") view=TranscriptRoute ssr=SsrMode::Async />
                     <Route

@@ -39,6 +39,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/register", Rule::Anyone),
     ("GET", "/account", Rule::SignedIn),
     ("GET", "/admin/users", Rule::Admin),
+    ("GET", "/admin/reports", Rule::Admin),
+    ("GET", "/admin/export.csv", Rule::Admin),
     ("GET", "/learning", Rule::SignedIn),
     ("GET", "/learning/{course}/quiz/{kind}", Rule::SignedIn),
     (
@@ -94,6 +96,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/certificate", Rule::SignedIn),
     ("GET", "/api/verify", Rule::Anyone),
     ("GET", "/api/transcript", Rule::SignedIn),
+    ("GET", "/api/report", Rule::Admin),
 ];
 
 fn segments_match(pattern: &str, path: &str) -> bool {

@@ -9,8 +9,8 @@ use crate::enrollment;
 use app::error::AppError;
 use app::model::{
     AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
-    CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage, Role,
-    TranscriptPage, UserPage, Viewer,
+    CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage,
+    ReportPage, Role, TranscriptPage, UserPage, Viewer,
 };
 use app::service::Backend;
 use axum::http::request::Parts;
@@ -224,6 +224,19 @@ impl Backend for ServerBackend {
             .map_err(|(field, message)| AppError::validation(field, message))?;
         let state = self.take_form_state("transcript").await?;
         crate::transcript::transcript(&self.pool, viewer.id, &from, &to, state)
+            .await
+            .map_err(internal)
+    }
+
+    async fn report(&self, activity: &str, from: &str, to: &str) -> Result<ReportPage, AppError> {
+        match current_viewer() {
+            None => return Err(AppError::Unauthorized),
+            Some(viewer) if viewer.role != Role::Admin => return Err(AppError::Forbidden),
+            Some(_) => {}
+        }
+        let (from, to) = crate::transcript::parse_range(from, to)
+            .map_err(|(field, message)| AppError::validation(field, message))?;
+        crate::reports::summary(&self.pool, activity.trim(), &from, &to)
             .await
             .map_err(internal)
     }

@@ -49,6 +49,7 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("GET", "/transcript.csv"),
     ("POST", "/transcript/external"),
     ("POST", "/transcript/external/remove"),
+    ("GET", "/admin/export.csv"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -110,6 +111,7 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[19].1, get(crate::transcript::csv_download))
         .route(FORM_ROUTES[20].1, post(crate::transcript::add_external))
         .route(FORM_ROUTES[21].1, post(crate::transcript::remove_external))
+        .route(FORM_ROUTES[22].1, get(crate::reports::export))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

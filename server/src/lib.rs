@@ -17,6 +17,7 @@ pub mod enrollment;
 mod http;
 pub mod page_cache;
 pub mod quizzes;
+pub mod reports;
 pub mod transcript;
 
 pub use http::build_router;

@@ -13,6 +13,7 @@ mod learning;
 mod lesson;
 mod not_found;
 mod quiz;
+mod reports;
 mod transcript;
 
 pub use account::AccountPage;
@@ -27,4 +28,5 @@ pub use learning::LearningPage;
 pub use lesson::LessonPage;
 pub use not_found::NotFound;
 pub use quiz::{AttemptRoute, QuizRoute};
+pub use reports::ReportsRoute;
 pub use transcript::TranscriptRoute;
