@@ -257,3 +257,9 @@ pub async fn report_page(
         .await,
     )
 }
+
+/// Administrators only: the certificate console.
+#[server(input = GetUrl, prefix = "/api", endpoint = "admin-certificates")]
+pub async fn admin_certificates() -> Result<crate::model::AdminCertificatesPage, AppError> {
+    answer(async { crate::service::backend()?.admin_certificates().await }.await)
+}

@@ -30,6 +30,9 @@ pub fn SiteHeader() -> impl IntoView {
                                                 <a href="/admin/users">"Users"</a>
                                             </li>
                                             <li>
+                                                <a href="/admin/certificates">"Certificates"</a>
+                                            </li>
+                                            <li>
                                                 <a href="/admin/reports">"Reports"</a>
                                             </li>
                                         });

@@ -685,3 +685,57 @@ pub struct ReportPage {
     /// Completions of learners who did not consent (counted, not listed).
     pub not_listed: u32,
 }
+
+/// One row of a bulk issue, as checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkRow {
+    /// The line in the file (the header is line 1).
+    pub line: u32,
+    pub email: String,
+    pub activity: String,
+    pub credit: String,
+    pub hours: String,
+    pub completed_on: String,
+    /// What is wrong with the row; `None` when it can be issued.
+    pub problem: Option<String>,
+}
+
+/// A checked bulk file: every row's problem, or ready to issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkPreview {
+    /// The file's text, sent back with the confirmation.
+    pub csv: String,
+    pub rows: Vec<BulkRow>,
+    /// A problem with the file as a whole (no header, not CSV, empty).
+    pub file_problem: Option<String>,
+}
+
+impl BulkPreview {
+    pub fn ready(&self) -> bool {
+        self.file_problem.is_none()
+            && !self.rows.is_empty()
+            && self.rows.iter().all(|r| r.problem.is_none())
+    }
+}
+
+/// A recently issued certificate, in the administrators' list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedRow {
+    pub code: String,
+    pub learner_name: String,
+    pub activity_title: String,
+    pub credit: String,
+    pub issued_on: String,
+    pub status: String,
+}
+
+/// `/admin/certificates`: issue one by hand, bulk-issue from CSV with a preview, and the
+/// latest certificates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminCertificatesPage {
+    /// `(slug, title)` of the catalog's courses.
+    pub activities: Vec<(String, String)>,
+    pub preview: Option<BulkPreview>,
+    pub state: FormState,
+    pub recent: Vec<IssuedRow>,
+}

@@ -3,9 +3,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
-    CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage,
-    ReportPage, TranscriptPage, UserPage, Viewer,
+    AdminCertificatesPage, AttemptResult, CatalogFilter, CertificatePage, CertificateView,
+    CourseCard, CourseDetail, CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile,
+    QuizKind, QuizPage, ReportPage, TranscriptPage, UserPage, Viewer,
 };
 use std::sync::Arc;
 
@@ -49,6 +49,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn transcript(&self, from: &str, to: &str) -> Result<TranscriptPage, AppError>;
     /// Administrators only: completion counts for the accreditation export.
     async fn report(&self, activity: &str, from: &str, to: &str) -> Result<ReportPage, AppError>;
+    /// Administrators only: issue by hand, bulk preview, the latest certificates.
+    async fn admin_certificates(&self) -> Result<AdminCertificatesPage, AppError>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

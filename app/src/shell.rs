@@ -2,9 +2,9 @@
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AccountPage, AdminUsersPage, AttemptRoute, CatalogPage, CertificateRoute, CoursePage,
-    CreditRoute, HomePage, LearningPage, LessonPage, LoginPage, NotFound, QuizRoute, RegisterPage,
-    ReportsRoute, TranscriptRoute, VerifyRoute,
+    AccountPage, AdminCertificatesRoute, AdminUsersPage, AttemptRoute, CatalogPage,
+    CertificateRoute, CoursePage, CreditRoute, HomePage, LearningPage, LessonPage, LoginPage,
+    NotFound, QuizRoute, RegisterPage, ReportsRoute, TranscriptRoute, VerifyRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
@@ -88,6 +88,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/reports") view=ReportsRoute ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/admin/certificates")
+                        view=AdminCertificatesRoute
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/learning") view=LearningPage ssr=SsrMode::Async />
                     <Route path=path!("/transcript") view=TranscriptRoute ssr=SsrMode::Async />
                     <Route

@@ -40,6 +40,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/account", Rule::SignedIn),
     ("GET", "/admin/users", Rule::Admin),
     ("GET", "/admin/reports", Rule::Admin),
+    ("GET", "/admin/certificates", Rule::Admin),
+    ("POST", "/admin/certificates/bulk", Rule::Admin),
+    ("POST", "/admin/certificates/issue", Rule::Admin),
     ("GET", "/admin/export.csv", Rule::Admin),
     ("GET", "/learning", Rule::SignedIn),
     ("GET", "/learning/{course}/quiz/{kind}", Rule::SignedIn),
@@ -97,6 +100,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/verify", Rule::Anyone),
     ("GET", "/api/transcript", Rule::SignedIn),
     ("GET", "/api/report", Rule::Admin),
+    ("GET", "/api/admin-certificates", Rule::Admin),
 ];
 
 fn segments_match(pattern: &str, path: &str) -> bool {

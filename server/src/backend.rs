@@ -8,9 +8,9 @@ use crate::catalog::CatalogService;
 use crate::enrollment;
 use app::error::AppError;
 use app::model::{
-    AttemptResult, CatalogFilter, CertificatePage, CertificateView, CourseCard, CourseDetail,
-    CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile, QuizKind, QuizPage,
-    ReportPage, Role, TranscriptPage, UserPage, Viewer,
+    AdminCertificatesPage, AttemptResult, CatalogFilter, CertificatePage, CertificateView,
+    CourseCard, CourseDetail, CreditPage, Enrollment, FormState, LessonPage, LessonStatus, Profile,
+    QuizKind, QuizPage, ReportPage, Role, TranscriptPage, UserPage, Viewer,
 };
 use app::service::Backend;
 use axum::http::request::Parts;
@@ -239,6 +239,38 @@ impl Backend for ServerBackend {
         crate::reports::summary(&self.pool, activity.trim(), &from, &to)
             .await
             .map_err(internal)
+    }
+
+    async fn admin_certificates(&self) -> Result<AdminCertificatesPage, AppError> {
+        match current_viewer() {
+            None => return Err(AppError::Unauthorized),
+            Some(viewer) if viewer.role != Role::Admin => return Err(AppError::Forbidden),
+            Some(_) => {}
+        }
+        let preview =
+            match request_parts().and_then(|parts| parts.extensions.get::<Session>().cloned()) {
+                Some(session) => session
+                    .remove::<app::model::BulkPreview>(crate::certificates::routes::BULK_PREVIEW)
+                    .await
+                    .map_err(internal)?,
+                None => None,
+            };
+        let state = self.take_form_state("admin-certificates").await?;
+        let activities = self
+            .catalog
+            .courses(&CatalogFilter::default())
+            .await?
+            .into_iter()
+            .map(|card| (card.slug, card.title))
+            .collect();
+        Ok(AdminCertificatesPage {
+            activities,
+            preview,
+            state,
+            recent: crate::certificates::bulk::recent(&self.pool)
+                .await
+                .map_err(internal)?,
+        })
     }
 }
 

@@ -50,6 +50,8 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("POST", "/transcript/external"),
     ("POST", "/transcript/external/remove"),
     ("GET", "/admin/export.csv"),
+    ("POST", "/admin/certificates/bulk"),
+    ("POST", "/admin/certificates/issue"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -112,6 +114,8 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[20].1, post(crate::transcript::add_external))
         .route(FORM_ROUTES[21].1, post(crate::transcript::remove_external))
         .route(FORM_ROUTES[22].1, get(crate::reports::export))
+        .route(FORM_ROUTES[23].1, post(certificates::bulk_form))
+        .route(FORM_ROUTES[24].1, post(certificates::issue_form))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod admin_certificates;
 mod auth;
 mod catalog;
 mod certificate;
@@ -18,6 +19,7 @@ mod transcript;
 
 pub use account::AccountPage;
 pub use admin::AdminUsersPage;
+pub use admin_certificates::AdminCertificatesRoute;
 pub use auth::{LoginPage, RegisterPage};
 pub use catalog::CatalogPage;
 pub use certificate::{CertificateRoute, VerifyRoute};

@@ -3,6 +3,7 @@
 //! signed with the server's Ed25519 key. Rows are never deleted; revoking and superseding
 //! mark them.
 
+pub mod bulk;
 pub mod pdf;
 pub mod routes;
 pub mod signing;
@@ -225,7 +226,7 @@ impl Issuer {
     }
 
     /// Stores a certificate (its code and credential made here) and returns it.
-    async fn insert(
+    pub(crate) async fn insert(
         &self,
         conn: &mut SqliteConnection,
         mut c: Certificate,

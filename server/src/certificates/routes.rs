@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::auth::forms::form_key;
 use app::model::{FormState, Role};
+use axum::extract::Multipart;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -297,4 +298,169 @@ pub async fn limit_verify(
         return response;
     }
     next.run(request).await
+}
+
+/// The session key the bulk preview waits under until the page shows it.
+pub const BULK_PREVIEW: &str = "bulk-preview";
+
+async fn admin_notice(session: &Session, state: FormState) -> Response {
+    if let Err(error) = session.insert(&form_key("admin-certificates"), state).await {
+        tracing::error!(%error, "could not keep form state");
+    }
+    Redirect::to("/admin/certificates").into_response()
+}
+
+/// `POST /admin/certificates/bulk` (multipart): `action` = `preview` or `issue`, the CSV as
+/// an uploaded `file` or pasted `csv`. Administrators only.
+pub async fn bulk_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    mut multipart: Multipart,
+) -> Response {
+    if let Some(refused) = admin_only(&viewer) {
+        return refused;
+    }
+    let mut action = String::new();
+    let mut text = String::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let value = match field.text().await {
+                    Ok(value) => value,
+                    Err(error) => {
+                        return (
+                            StatusCode::BAD_REQUEST,
+                            format!("The upload could not be read: {error}"),
+                        )
+                            .into_response();
+                    }
+                };
+                match name.as_str() {
+                    "action" => action = value,
+                    "file" | "csv" if text.trim().is_empty() => text = value,
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(error) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("The upload could not be read: {error}"),
+                )
+                    .into_response();
+            }
+        }
+    }
+    let text = text.trim_start_matches('\u{feff}').to_owned();
+    let outcome = if action == "issue" {
+        match super::bulk::read_csv(&text) {
+            Err(problem) => Err(app::model::BulkPreview {
+                csv: text.clone(),
+                rows: Vec::new(),
+                file_problem: Some(problem),
+            }),
+            Ok(rows) => {
+                match super::bulk::issue(&state.pool, &state.issuer, viewer.id, &rows, &text).await
+                {
+                    Ok(result) => result,
+                    Err(error) => return failed(&error),
+                }
+            }
+        }
+    } else {
+        match super::bulk::preview(&state.pool, &state.issuer, &text).await {
+            Ok(preview) => Err(preview),
+            Err(error) => return failed(&error),
+        }
+    };
+    match outcome {
+        Ok(codes) => {
+            admin_notice(
+                &session,
+                FormState {
+                    notice: Some(format!(
+                        "Issued {} certificates: {}.",
+                        codes.len(),
+                        codes.join(", ")
+                    )),
+                    ..FormState::default()
+                },
+            )
+            .await
+        }
+        Err(preview) => {
+            if let Err(error) = session.insert(BULK_PREVIEW, preview).await {
+                tracing::error!(%error, "could not keep the bulk preview");
+            }
+            Redirect::to("/admin/certificates#preview").into_response()
+        }
+    }
+}
+
+/// `POST /admin/certificates/issue`: one certificate by hand (a live event, a correction).
+/// Administrators only.
+pub async fn issue_form(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    if let Some(refused) = admin_only(&viewer) {
+        return refused;
+    }
+    let get = |name: &str| field(&form, name);
+    let row = super::bulk::RowInput {
+        line: 0,
+        email: get("email"),
+        activity: get("activity"),
+        format: get("format"),
+        credit_type: get("credit_type"),
+        hours: get("hours"),
+        completed_on: get("completed_on"),
+    };
+    let values = [
+        "email",
+        "activity",
+        "format",
+        "credit_type",
+        "hours",
+        "completed_on",
+    ]
+    .iter()
+    .map(|name| ((*name).to_owned(), get(name)))
+    .collect();
+    match super::bulk::issue(
+        &state.pool,
+        &state.issuer,
+        viewer.id,
+        std::slice::from_ref(&row),
+        "",
+    )
+    .await
+    {
+        Ok(Ok(codes)) => {
+            let code = codes.into_iter().next().unwrap_or_default();
+            say(&session, Ok(format!("Certificate {code} is issued."))).await;
+            Redirect::to(&format!("/certificates/{code}")).into_response()
+        }
+        Ok(Err(preview)) => {
+            let problem = preview
+                .rows
+                .first()
+                .and_then(|r| r.problem.clone())
+                .unwrap_or_else(|| "the certificate could not be issued".into());
+            admin_notice(
+                &session,
+                FormState {
+                    errors: vec![("form".into(), format!("Nothing was issued: {problem}."))],
+                    values,
+                    notice: None,
+                },
+            )
+            .await
+        }
+        Err(error) => failed(&error),
+    }
 }

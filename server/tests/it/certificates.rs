@@ -545,3 +545,177 @@ async fn the_accreditation_export_lists_only_consenting_learners() {
         2
     );
 }
+
+async fn upload(app: &TestApp, cookie: &str, action: &str, csv: &str) -> crate::support::Page {
+    let boundary = "grandroundsboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\n{action}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"issue.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    app.request(
+        http::Request::post("/admin/certificates/bulk")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("origin", crate::support::ORIGIN)
+            .header("cookie", cookie)
+            .body(axum::body::Body::from(body))
+            .expect("request"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
+    let app = TestApp::new().await;
+    learner(&app, "ana@clinic.org", "nurse").await;
+    learner(&app, "bo@clinic.org", "physician").await;
+    add_user(&app, "admin@clinic.org", Role::Admin).await;
+    let admin = sign_in(&app, "admin@clinic.org").await;
+    let header = "email,activity,format,credit_type,hours,completed_on";
+    let bad = format!(
+        "{header}\n\
+         ana@clinic.org,{COURSE},live-webinar,nursing-contact-hours,1,2026-10-01\n\
+         nobody@clinic.org,{COURSE},live-webinar,nursing-contact-hours,1,2026-10-01\n\
+         bo@clinic.org,{COURSE},live-webinar,ama-pra-category-1,1.1,2026-10-01\n\
+         bo@clinic.org,{COURSE},live-webinar,pharmacy-contact-hours,1,2026-10-01\n\
+         bo@clinic.org,no-such-course,live-webinar,participation,1,2999-01-01\n\
+         ana@clinic.org,{COURSE},live-webinar,nursing-contact-hours,1,2026-10-01\n"
+    );
+    for action in ["preview", "issue"] {
+        let sent = upload(&app, &admin, action, &bad).await;
+        assert_eq!(
+            sent.location(),
+            "/admin/certificates#preview",
+            "{}",
+            sent.body
+        );
+        let page = app.get_as("/admin/certificates", &admin).await;
+        assert_eq!(page.status, 200);
+        for problem in [
+            "5 of 6 rows have a problem. Nothing was issued",
+            "no account with the email \"nobody@clinic.org\"",
+            "1.1 hours is not a quarter-hour step",
+            "the activity does not offer Pharmacy contact hours",
+            "no activity \"no-such-course\"",
+            "completed_on 2999-01-01 is in the future",
+            "the same row appears earlier in the file",
+        ] {
+            page.assert_contains(problem);
+        }
+        assert!(!page.body.contains("Issue 6 certificates"));
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM certificates").await,
+            0,
+            "{action}"
+        );
+    }
+    let wrong_header = upload(&app, &admin, "preview", "name,course\nx,y\n").await;
+    assert_eq!(wrong_header.location(), "/admin/certificates#preview");
+    app.get_as("/admin/certificates", &admin)
+        .await
+        .assert_contains("the first line must be the header");
+
+    let good = format!(
+        "{header}\n\
+         ana@clinic.org,{COURSE},live-webinar,nursing-contact-hours,1,2026-10-01\n\
+         bo@clinic.org,{COURSE},live-webinar,ama-pra-category-1,0.75,2026-10-01\n"
+    );
+    upload(&app, &admin, "preview", &good).await;
+    let page = app.get_as("/admin/certificates", &admin).await;
+    page.assert_contains("All 2 rows can be issued. Nothing is written until you confirm.");
+    page.assert_contains("Issue 2 certificates");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 0);
+    let issued = upload(&app, &admin, "issue", &good).await;
+    assert_eq!(issued.location(), "/admin/certificates");
+    app.get_as("/admin/certificates", &admin)
+        .await
+        .assert_contains("Issued 2 certificates");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates WHERE format = 'live-webinar' AND issued_by IS NOT NULL").await, 2);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue'"
+        )
+        .await,
+        1
+    );
+    let code: String = sqlx::query_scalar(
+        "SELECT code FROM certificates WHERE credit_type = 'ama-pra-category-1'",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("code");
+    let verify_page = app.get(&format!("/verify/{code}")).await;
+    verify_page.assert_contains("Live webinar");
+    verify_page.assert_contains("0.75 AMA PRA Category 1 Credit™");
+    // The same file again: every row is already issued.
+    upload(&app, &admin, "issue", &good).await;
+    app.get_as("/admin/certificates", &admin)
+        .await
+        .assert_contains("this learner already has this certificate");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 2);
+
+    // One by hand.
+    let one = app
+        .post_form(
+            "/admin/certificates/issue",
+            &[
+                ("email", "ana@clinic.org"),
+                ("activity", COURSE),
+                ("format", "recording"),
+                ("credit_type", "participation"),
+                ("hours", "0.5"),
+                ("completed_on", "2026-09-15"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        one.location().starts_with("/certificates/"),
+        "{}",
+        one.location()
+    );
+    let refused = app
+        .post_form(
+            "/admin/certificates/issue",
+            &[
+                ("email", "ana@clinic.org"),
+                ("activity", COURSE),
+                ("format", "recording"),
+                ("credit_type", "participation"),
+                ("hours", "9"),
+                ("completed_on", "2026-09-15"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(refused.location(), "/admin/certificates");
+    app.get_as("/admin/certificates", &admin)
+        .await
+        .assert_contains("Nothing was issued: 9 hours is more than the activity's maximum of 1");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 3);
+
+    // Learners cannot.
+    let learner_cookie = sign_in_learner(&app).await;
+    assert_eq!(
+        upload(&app, &learner_cookie, "issue", &good).await.status,
+        403
+    );
+}
+
+async fn sign_in_learner(app: &TestApp) -> String {
+    let page = app
+        .post_form(
+            "/account/login",
+            &[
+                ("email", "ana@clinic.org"),
+                ("password", "river lantern quietly"),
+            ],
+            None,
+        )
+        .await;
+    page.session_cookie().expect("cookie")
+}
