@@ -328,9 +328,12 @@ pub async fn issue(
     Ok(Ok(codes))
 }
 
+/// `(code, learner, activity, credit type, quarters, issued on, revoked, superseded)`.
+type RecentRow = (String, String, String, String, i64, String, bool, bool);
+
 /// The latest certificates, for the administrators' page.
 pub async fn recent(pool: &SqlitePool) -> Result<Vec<IssuedRow>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String, i64, String, bool, bool)> = sqlx::query_as(
+    let rows: Vec<RecentRow> = sqlx::query_as(
         "SELECT code, learner_name, activity_title, credit_type, quarters, substr(issued_at, 1, 10), \
          revoked_at IS NOT NULL, superseded_by IS NOT NULL FROM certificates ORDER BY id DESC LIMIT 50",
     )
