@@ -5,6 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BASE_URL, launch, watchConsole } from './browser.mjs';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 
 const COURSE = 'telehealth-for-clinical-teams';
 const PASSWORD = 'river lantern quietly';
@@ -150,11 +152,39 @@ async function takeTheCourse(page, { hydrated }) {
   await page.selectOption('#field-hours-nursing-contact-hours', '0.75');
   await page.click('button:has-text("Claim credit")');
   await page.getByText('Your claim of 0.75 Nursing contact hours is recorded').waitFor();
+
+  // The certificate: its page, the PDF download, and the page its QR code points to.
+  await page.getByRole('link', { name: 'View your certificate' }).click();
+  await page.waitForURL(/\/certificates\/[A-Z0-9-]+$/);
+  await page.getByText('Valid.').waitFor();
+  await page.getByText('0.75 Nursing contact hours').first().waitFor();
+  const code = await page.locator('.certificate .code').textContent();
+  // Printing the page gives one clean page (the print stylesheet hides everything else).
+  await page.emulateMedia({ media: 'print' });
+  const printed = (await page.pdf({ format: 'A4', printBackground: false })).toString('latin1');
+  assert.equal((printed.match(/\/Type\s*\/Page[^s]/g) ?? []).length, 1, 'the certificate prints on one page');
+  await page.emulateMedia({ media: 'screen' });
+  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download the PDF' }).click(),
+  ]);
+  const pdf = readFileSync(await download.path());
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  assert.match(download.suggestedFilename(), new RegExp(`${code}\\.pdf$`));
+  const shot = PNG.sync.read(await page.locator('.certificate .qr svg').screenshot());
+  const qr = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+  assert.ok(qr, 'the QR code on the page decodes');
+  assert.equal(qr.data, `${BASE_URL}/verify/${code}`);
+  await page.goto(qr.data);
+  await page.getByText('Valid.').waitFor();
+  await page.getByText('Noor Haddad').waitFor();
+
   await page.goto(`${BASE_URL}/courses/${COURSE}`);
   await page.getByText(/post-test 90 % \(passed\)/).waitFor();
 }
 
-test('pre-test, post-test by keyboard, evaluation and claim with JavaScript off', async () => {
+test('pre-test, post-test by keyboard, evaluation, claim, certificate PDF and QR with JavaScript off', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await signUpAndEnroll(page, `quiz-off-${Date.now()}@clinic.org`, false);
