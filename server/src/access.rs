@@ -64,6 +64,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/issuer", Rule::Anyone),
     ("GET", "/transcript", Rule::SignedIn),
     ("GET", "/transcript.csv", Rule::SignedIn),
+    ("GET", "/transcript.pdf", Rule::SignedIn),
     ("POST", "/transcript/external", Rule::SignedIn),
     ("POST", "/transcript/external/remove", Rule::SignedIn),
     ("GET", "/issuer/jwks.json", Rule::Anyone),

@@ -52,6 +52,7 @@ const FORM_ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/export.csv"),
     ("POST", "/admin/certificates/bulk"),
     ("POST", "/admin/certificates/issue"),
+    ("GET", "/transcript.pdf"),
 ];
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
@@ -116,6 +117,7 @@ pub fn build_router(state: AppState) -> Router {
         .route(FORM_ROUTES[22].1, get(crate::reports::export))
         .route(FORM_ROUTES[23].1, post(certificates::bulk_form))
         .route(FORM_ROUTES[24].1, post(certificates::issue_form))
+        .route(FORM_ROUTES[25].1, get(crate::transcript::pdf_download))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -221,6 +221,45 @@ pub async fn csv_download(
     }
 }
 
+/// `GET /transcript.pdf?from=&to=`: the signed-in learner's own transcript as PDF.
+pub async fn pdf_download(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(range): Query<RangeQuery>,
+) -> Response {
+    let (from, to) = match parse_range(&range.from, &range.to) {
+        Ok(range) => range,
+        Err((field, message)) => {
+            return (StatusCode::BAD_REQUEST, format!("{field}: {message}")).into_response();
+        }
+    };
+    let page = match transcript(&state.pool, viewer.id, &from, &to, FormState::default()).await {
+        Ok(page) => page,
+        Err(error) => {
+            tracing::error!(%error, "transcript failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match tokio::task::spawn_blocking(move || crate::certificates::pdf::transcript(&page)).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"grandrounds-transcript.pdf\"",
+                ),
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => {
+            tracing::error!("transcript PDF failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 fn fields(form: Result<Form<HashMap<String, String>>, FormRejection>) -> HashMap<String, String> {
     form.map(|Form(f)| f).unwrap_or_default()
 }

@@ -48,6 +48,7 @@ fn TranscriptView(page: TranscriptPage) -> impl IntoView {
         state,
     } = page;
     let csv = format!("/transcript.csv?from={from}&to={to}");
+    let pdf = format!("/transcript.pdf?from={from}&to={to}");
     let period = match (from.is_empty(), to.is_empty()) {
         (true, true) => "all dates".to_owned(),
         (false, true) => format!("from {from}"),
@@ -72,7 +73,9 @@ fn TranscriptView(page: TranscriptPage) -> impl IntoView {
             <h2 id="verified-heading">"Verified credit (certificates)"</h2>
             <Totals totals=verified_totals empty="No certificates in this period." />
             <Entries entries=verified />
-            <p><a href=csv download="">"Download as CSV"</a></p>
+            <p>
+                "Download: " <a href=pdf download="">"PDF"</a> " · " <a href=csv download="">"CSV"</a>
+            </p>
         </section>
         <section aria-labelledby="reported-heading">
             <h2 id="reported-heading">"Self-reported credit"</h2>

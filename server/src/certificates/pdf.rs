@@ -27,10 +27,28 @@ struct Typesetter<'a> {
     widths: Vec<f32>,
     /// (new glyph id, character) for the ToUnicode map.
     unicode: Vec<(u16, char)>,
+    /// Finished pages, then the one being written.
+    done: Vec<Content>,
     content: Content,
 }
 
-impl Typesetter<'_> {
+impl<'a> Typesetter<'a> {
+    fn new() -> Option<Self> {
+        Some(Self {
+            face: ttf_parser::Face::parse(FONT_BYTES, 0).ok()?,
+            remapper: GlyphRemapper::new(),
+            widths: Vec::new(),
+            unicode: Vec::new(),
+            done: Vec::new(),
+            content: Content::new(),
+        })
+    }
+
+    fn new_page(&mut self) {
+        let page = std::mem::replace(&mut self.content, Content::new());
+        self.done.push(page);
+    }
+
     fn advance(&self, ch: char) -> f32 {
         let gid = self.face.glyph_index(ch).unwrap_or(ttf_parser::GlyphId(0));
         f32::from(self.face.glyph_hor_advance(gid).unwrap_or(0)) * 1000.0
@@ -105,14 +123,7 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 
 /// The PDF bytes of a certificate; `None` only if the bundled font cannot be read.
 pub fn render(c: &CertificateView) -> Option<Vec<u8>> {
-    let face = ttf_parser::Face::parse(FONT_BYTES, 0).ok()?;
-    let mut t = Typesetter {
-        face,
-        remapper: GlyphRemapper::new(),
-        widths: Vec::new(),
-        unicode: Vec::new(),
-        content: Content::new(),
-    };
+    let mut t = Typesetter::new()?;
 
     // A frame.
     t.content
@@ -205,10 +216,92 @@ pub fn render(c: &CertificateView) -> Option<Vec<u8>> {
     t.text(qr_x, qr_y - 54.0, 7.5, &format!("{site}/"));
     t.text(qr_x, qr_y - 64.0, 7.5, tail);
 
-    write(t, &c.code)
+    write(t, &format!("Certificate {}", c.code), WIDTH, HEIGHT)
 }
 
-fn write(t: Typesetter<'_>, code: &str) -> Option<Vec<u8>> {
+/// A transcript as PDF (A4 portrait, as many pages as it needs).
+pub fn transcript(page: &app::model::TranscriptPage) -> Option<Vec<u8>> {
+    const W: f32 = 210.0 * MM;
+    const H: f32 = 297.0 * MM;
+    let mut t = Typesetter::new()?;
+    t.content.set_fill_rgb(0.1, 0.1, 0.1);
+    let left = MARGIN;
+    let mut y = H - MARGIN - 10.0;
+    t.text(left, y, 20.0, "Transcript");
+    y -= 22.0;
+    t.text(left, y, 12.0, &page.learner_name);
+    y -= 16.0;
+    let period = match (page.from.as_str(), page.to.as_str()) {
+        ("", "") => "All dates".to_owned(),
+        (from, "") => format!("From {from}"),
+        ("", to) => format!("Up to {to}"),
+        (from, to) => format!("{from} to {to}"),
+    };
+    t.text(left, y, 10.0, &period);
+    y -= 24.0;
+    for (heading, entries, totals, empty) in [
+        (
+            "Verified credit (certificates)",
+            &page.verified,
+            &page.verified_totals,
+            "No certificates in this period.",
+        ),
+        (
+            "Self-reported credit (not verified, not in the totals above)",
+            &page.reported,
+            &page.reported_totals,
+            "Nothing self-reported in this period.",
+        ),
+    ] {
+        t.text(left, y, 12.5, heading);
+        y -= 16.0;
+        if totals.is_empty() {
+            t.text(left, y, 10.0, empty);
+            y -= 14.0;
+        }
+        for total in totals {
+            t.text(
+                left,
+                y,
+                10.5,
+                &format!("Total: {} {}", total.hours, total.credit.label()),
+            );
+            y -= 14.0;
+        }
+        y -= 4.0;
+        for entry in entries {
+            if y < MARGIN + 40.0 {
+                t.new_page();
+                t.content.set_fill_rgb(0.1, 0.1, 0.1);
+                y = H - MARGIN - 10.0;
+            }
+            t.text(left, y, 9.0, &entry.completed_on);
+            let after = t.paragraph(left + 62.0, y, W - 2.0 * MARGIN - 62.0, 9.5, &entry.title);
+            let detail = format!(
+                "{} {} · {}{}{}",
+                entry.hours,
+                entry.credit.label(),
+                entry.provider,
+                entry
+                    .code
+                    .as_deref()
+                    .map(|c| format!(" · certificate {c}"))
+                    .unwrap_or_default(),
+                if entry.revoked {
+                    " · REVOKED, not counted"
+                } else {
+                    ""
+                }
+            );
+            y = t.paragraph(left + 62.0, after, W - 2.0 * MARGIN - 62.0, 8.5, &detail) - 6.0;
+        }
+        y -= 14.0;
+    }
+    write(t, &format!("Transcript of {}", page.learner_name), W, H)
+}
+
+fn write(mut t: Typesetter<'_>, title: &str, width: f32, height: f32) -> Option<Vec<u8>> {
+    t.new_page();
     let subset = subsetter::subset(FONT_BYTES, 0, &t.remapper).ok()?;
     let upem = f32::from(t.face.units_per_em());
     let scale = |v: i16| f32::from(v) * 1000.0 / upem;
@@ -216,14 +309,18 @@ fn write(t: Typesetter<'_>, code: &str) -> Option<Vec<u8>> {
 
     let catalog = Ref::new(1);
     let pages = Ref::new(2);
-    let page = Ref::new(3);
-    let contents = Ref::new(4);
-    let type0 = Ref::new(5);
-    let cid = Ref::new(6);
-    let descriptor = Ref::new(7);
-    let font_file = Ref::new(8);
-    let to_unicode = Ref::new(9);
-    let info = Ref::new(10);
+    let type0 = Ref::new(3);
+    let cid = Ref::new(4);
+    let descriptor = Ref::new(5);
+    let font_file = Ref::new(6);
+    let to_unicode = Ref::new(7);
+    let info = Ref::new(8);
+    let page_refs: Vec<(Ref, Ref)> = (0..t.done.len())
+        .map(|i| {
+            let i = i32::try_from(i).unwrap_or(i32::MAX / 4);
+            (Ref::new(9 + 2 * i), Ref::new(10 + 2 * i))
+        })
+        .collect();
     let font_name = Name(b"GRCERT+DejaVuSans");
     let system = || SystemInfo {
         registry: Str(b"Adobe"),
@@ -233,20 +330,23 @@ fn write(t: Typesetter<'_>, code: &str) -> Option<Vec<u8>> {
 
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(pages);
-    pdf.pages(pages).kids([page]).count(1);
-    let title = format!("Certificate {code}");
+    pdf.pages(pages)
+        .kids(page_refs.iter().map(|(page, _)| *page))
+        .count(i32::try_from(page_refs.len()).unwrap_or(i32::MAX));
     pdf.document_info(info)
-        .title(pdf_writer::TextStr(&title))
+        .title(pdf_writer::TextStr(title))
         .producer(pdf_writer::TextStr("Grand Rounds"));
-    {
-        let mut p = pdf.page(page);
-        p.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT))
-            .parent(pages)
-            .contents(contents);
-        p.resources().fonts().pair(Name(b"F1"), type0);
+    for ((page, contents), content) in page_refs.iter().zip(std::mem::take(&mut t.done)) {
+        {
+            let mut p = pdf.page(*page);
+            p.media_box(Rect::new(0.0, 0.0, width, height))
+                .parent(pages)
+                .contents(*contents);
+            p.resources().fonts().pair(Name(b"F1"), type0);
+        }
+        let content = deflate(&content.finish());
+        pdf.stream(*contents, &content).filter(Filter::FlateDecode);
     }
-    let content = deflate(&t.content.finish());
-    pdf.stream(contents, &content).filter(Filter::FlateDecode);
 
     pdf.type0_font(type0)
         .base_font(font_name)
@@ -294,4 +394,47 @@ fn write(t: Typesetter<'_>, code: &str) -> Option<Vec<u8>> {
     pdf.cmap(to_unicode, &cmap);
 
     Some(pdf.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{CreditType, Hours, TranscriptEntry, TranscriptPage};
+
+    fn pages(pdf: &[u8]) -> usize {
+        String::from_utf8_lossy(pdf)
+            .matches("/Type /Page\n")
+            .count()
+            + String::from_utf8_lossy(pdf).matches("/Type /Page ").count()
+            + String::from_utf8_lossy(pdf).matches("/Type /Page/").count()
+    }
+
+    #[test]
+    fn a_long_transcript_flows_onto_more_pages() {
+        let entry = |i: u32| TranscriptEntry {
+            code: Some(format!("CODE-{i:04}")),
+            external_id: None,
+            title: format!("Activity number {i} with a title long enough to need some room"),
+            provider: "Grand Rounds".into(),
+            credit: CreditType::Participation,
+            hours: Hours::from_quarters(4),
+            completed_on: "2026-01-01".into(),
+            revoked: false,
+        };
+        let page = |n: u32| TranscriptPage {
+            learner_name: "Ana Silva".into(),
+            from: String::new(),
+            to: String::new(),
+            verified: (0..n).map(entry).collect(),
+            verified_totals: Vec::new(),
+            reported: Vec::new(),
+            reported_totals: Vec::new(),
+            state: app::model::FormState::default(),
+        };
+        let short = transcript(&page(3)).expect("pdf");
+        let long = transcript(&page(80)).expect("pdf");
+        assert!(short.starts_with(b"%PDF-"));
+        assert_eq!(pages(&short), 1);
+        assert!(pages(&long) >= 3, "{} pages", pages(&long));
+    }
 }

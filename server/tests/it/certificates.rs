@@ -460,6 +460,14 @@ async fn the_transcript_totals_verified_credit_by_period_and_keeps_self_reported
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[1].starts_with(&format!("verified,{today},Telehealth and telemedicine for clinical teams,Grand Rounds,nursing-contact-hours,0.75,{code},")), "{}", lines[1]);
 
+    let pdf = app.get_as("/transcript.pdf", &cookie).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.raw.starts_with(b"%PDF-"));
+    if let Ok(dir) = std::env::var("GRANDROUNDS_KEEP_PDF") {
+        std::fs::write(std::path::Path::new(&dir).join("transcript.pdf"), &pdf.raw).ok();
+    }
+
     // Someone else's entry cannot be removed; one's own can.
     let other = learner(&app, "bo@clinic.org", "nurse").await;
     app.post_form("/transcript/external/remove", &[("id", "1")], Some(&other))
