@@ -3,21 +3,11 @@
 //!
 //! Run by hand: `cargo bench -p server --bench certificate_pdf`
 
+mod common;
 use app::model::{CertificateStatus, CertificateView, CreditType, Hours};
+use common::percentile;
 use server::certificates::pdf::render;
-use std::time::{Duration, Instant};
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "an index into a short list"
-    )]
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1000.0
-}
+use std::time::Instant;
 
 fn main() {
     let certificate = CertificateView {

@@ -4,8 +4,10 @@
 //!
 //! Run by hand: `cargo bench -p server --bench login_burst`
 
+mod common;
 use axum::Router;
 use axum::body::Body;
+use common::percentile;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use server::accounts::store::{self, NewUser, ProfileUpdate};
@@ -56,18 +58,6 @@ async fn lesson(router: &Router, cookie: &str) -> Duration {
     let (status, _) = call(router, request).await;
     assert_eq!(status, StatusCode::OK);
     started.elapsed()
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "an index into a short list"
-    )]
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1000.0
 }
 
 #[tokio::main]

@@ -182,24 +182,32 @@ pub struct RangeQuery {
     to: String,
 }
 
+/// The transcript a download asks for, or the response that says what is wrong.
+async fn load(
+    state: &AppState,
+    user: i64,
+    range: &RangeQuery,
+) -> Result<TranscriptPage, Box<Response>> {
+    let (from, to) = parse_range(&range.from, &range.to).map_err(|(field, message)| {
+        Box::new((StatusCode::BAD_REQUEST, format!("{field}: {message}")).into_response())
+    })?;
+    transcript(&state.pool, user, &from, &to, FormState::default())
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "transcript failed");
+            Box::new(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        })
+}
+
 /// `GET /transcript.csv?from=&to=`: the signed-in learner's own transcript.
 pub async fn csv_download(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Query(range): Query<RangeQuery>,
 ) -> Response {
-    let (from, to) = match parse_range(&range.from, &range.to) {
-        Ok(range) => range,
-        Err((field, message)) => {
-            return (StatusCode::BAD_REQUEST, format!("{field}: {message}")).into_response();
-        }
-    };
-    let page = match transcript(&state.pool, viewer.id, &from, &to, FormState::default()).await {
+    let page = match load(&state, viewer.id, &range).await {
         Ok(page) => page,
-        Err(error) => {
-            tracing::error!(%error, "transcript failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(response) => return *response,
     };
     match to_csv(&page) {
         Ok(bytes) => (
@@ -227,18 +235,9 @@ pub async fn pdf_download(
     SignedIn(viewer): SignedIn,
     Query(range): Query<RangeQuery>,
 ) -> Response {
-    let (from, to) = match parse_range(&range.from, &range.to) {
-        Ok(range) => range,
-        Err((field, message)) => {
-            return (StatusCode::BAD_REQUEST, format!("{field}: {message}")).into_response();
-        }
-    };
-    let page = match transcript(&state.pool, viewer.id, &from, &to, FormState::default()).await {
+    let page = match load(&state, viewer.id, &range).await {
         Ok(page) => page,
-        Err(error) => {
-            tracing::error!(%error, "transcript failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(response) => return *response,
     };
     match tokio::task::spawn_blocking(move || crate::certificates::pdf::transcript(&page)).await {
         Ok(Some(bytes)) => (

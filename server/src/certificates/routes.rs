@@ -59,6 +59,54 @@ pub async fn profile(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
+/// The certificate `code` names, if the viewer may download it (its learner or an
+/// administrator); otherwise the response that says why not.
+async fn downloadable(
+    state: &AppState,
+    viewer: &app::model::Viewer,
+    code: &str,
+) -> Result<super::Certificate, Box<Response>> {
+    let not_found = || {
+        Box::new(
+            (
+                StatusCode::NOT_FOUND,
+                format!("There is no certificate with the code \"{code}\"."),
+            )
+                .into_response(),
+        )
+    };
+    if !super::plausible(code) {
+        return Err(not_found());
+    }
+    match super::find(&state.pool, code).await {
+        Err(error) => Err(Box::new(failed(&error))),
+        Ok(None) => Err(not_found()),
+        Ok(Some(c)) if c.user_id != viewer.id && viewer.role != Role::Admin => Err(Box::new(
+            (
+                StatusCode::FORBIDDEN,
+                "You can download only your own certificates.",
+            )
+                .into_response(),
+        )),
+        Ok(Some(c)) => Ok(c),
+    }
+}
+
+fn attachment(content_type: &str, filename: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// `GET /certificates/{code}/credential.jwt`: the signed credential, for its learner or an
 /// administrator.
 pub async fn credential(
@@ -66,36 +114,13 @@ pub async fn credential(
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
 ) -> Response {
-    let not_found = || {
-        (
-            StatusCode::NOT_FOUND,
-            format!("There is no certificate with the code \"{code}\"."),
-        )
-            .into_response()
-    };
-    if !super::plausible(&code) {
-        return not_found();
-    }
-    match super::find(&state.pool, &code).await {
-        Err(error) => failed(&error),
-        Ok(None) => not_found(),
-        Ok(Some(c)) if c.user_id != viewer.id && viewer.role != Role::Admin => (
-            StatusCode::FORBIDDEN,
-            "You can download only your own certificates.",
-        )
-            .into_response(),
-        Ok(Some(c)) => {
-            let disposition = format!("attachment; filename=\"grandrounds-{}.jwt\"", c.code);
-            (
-                [
-                    (header::CONTENT_TYPE, "application/vc+jwt".to_owned()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
-                ],
-                c.credential,
-            )
-                .into_response()
-        }
+    match downloadable(&state, &viewer, &code).await {
+        Err(response) => *response,
+        Ok(c) => attachment(
+            "application/vc+jwt",
+            format!("grandrounds-{}.jwt", c.code),
+            c.credential.into_bytes(),
+        ),
     }
 }
 
@@ -106,41 +131,17 @@ pub async fn pdf(
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
 ) -> Response {
-    if !super::plausible(&code) {
-        return (StatusCode::NOT_FOUND, "There is no such certificate.").into_response();
-    }
-    let found = match super::find(&state.pool, &code).await {
-        Err(error) => return failed(&error),
-        Ok(None) => {
-            return (StatusCode::NOT_FOUND, "There is no such certificate.").into_response();
-        }
-        Ok(Some(c)) => c,
+    let found = match downloadable(&state, &viewer, &code).await {
+        Err(response) => return *response,
+        Ok(c) => c,
     };
-    if found.user_id != viewer.id && viewer.role != Role::Admin {
-        return (
-            StatusCode::FORBIDDEN,
-            "You can download only your own certificates.",
-        )
-            .into_response();
-    }
     let view = match state.issuer.view(&state.pool, &found).await {
         Ok(view) => view,
         Err(error) => return failed(&error),
     };
-    let code = view.code.clone();
+    let filename = format!("grandrounds-certificate-{}.pdf", view.code);
     match tokio::task::spawn_blocking(move || super::pdf::render(&view)).await {
-        Ok(Some(bytes)) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"grandrounds-certificate-{code}.pdf\""),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(Some(bytes)) => attachment("application/pdf", filename, bytes),
         _ => {
             tracing::error!("could not render a certificate PDF");
             (
