@@ -71,7 +71,7 @@ fn TranscriptView(page: TranscriptPage) -> impl IntoView {
         <FormMessages state=state.clone() />
         <section aria-labelledby="verified-heading">
             <h2 id="verified-heading">"Verified credit (certificates)"</h2>
-            <Totals totals=verified_totals empty="No certificates in this period." />
+            <Totals totals=verified_totals empty="No verified credit in this period." />
             <Entries entries=verified />
             <p>
                 "Download: " <a href=pdf download="">"PDF"</a> " · " <a href=csv download="">"CSV"</a>

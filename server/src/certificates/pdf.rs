@@ -244,7 +244,7 @@ pub fn transcript(page: &app::model::TranscriptPage) -> Option<Vec<u8>> {
             "Verified credit (certificates)",
             &page.verified,
             &page.verified_totals,
-            "No certificates in this period.",
+            "No verified credit in this period.",
         ),
         (
             "Self-reported credit (not verified, not in the totals above)",

@@ -299,6 +299,17 @@ async fn administrators_revoke_and_reissue_with_an_audit_trail() {
         .await,
         2
     );
+
+    // On the learner's transcript: the superseded one is replaced by its successor, which is
+    // listed as revoked and not counted.
+    let transcript = app.get_as("/transcript", &cookie).await;
+    transcript.assert_contains(&new_code);
+    transcript.assert_contains("(revoked, not counted)");
+    transcript.assert_contains("No verified credit in this period.");
+    assert!(
+        !transcript.body.contains(&format!(">{code}<")),
+        "the superseded code is not listed"
+    );
 }
 
 #[tokio::test]
@@ -439,7 +450,7 @@ async fn the_transcript_totals_verified_credit_by_period_and_keeps_self_reported
     let period = app
         .get_as("/transcript?from=2025-01-01&to=2025-12-31", &cookie)
         .await;
-    period.assert_contains("No certificates in this period.");
+    period.assert_contains("No verified credit in this period.");
     period.assert_contains("Wound care update");
     let bad = app
         .get_as("/transcript?from=2025-12-31&to=2025-01-01", &cookie)
