@@ -50,6 +50,12 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Write a consistent copy of the database to FILE (safe while the server runs). The
+    /// copy holds the certificate signing key: keep it as safe as the original.
+    Backup {
+        /// Where to write the copy; an existing file is never overwritten.
+        file: PathBuf,
+    },
     /// Certificate tools.
     Cert {
         #[command(subcommand)]

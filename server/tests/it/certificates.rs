@@ -738,3 +738,42 @@ async fn sign_in_learner(app: &TestApp) -> String {
         .await;
     page.session_cookie().expect("cookie")
 }
+
+#[tokio::test]
+async fn backup_copies_the_database_while_it_is_open_and_never_overwrites() {
+    let app = TestApp::new().await;
+    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
+    finish_course(&app, &cookie).await;
+    claim(&app, &cookie).await;
+    let database = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
+    let target = app.dir.path().join("copy.db");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"))
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .args(["--database-url", &database, "backup"])
+            .arg(&target)
+            .output()
+            .expect("runs")
+    };
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).starts_with("backed up"));
+    let copy = sqlx::SqlitePool::connect(&format!("sqlite:{}", target.display()))
+        .await
+        .expect("open the copy");
+    let (certificates, keys): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM certificates), (SELECT COUNT(*) FROM signing_keys)",
+    )
+    .fetch_one(&copy)
+    .await
+    .expect("query the copy");
+    assert_eq!((certificates, keys), (1, 1));
+    let again = run();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
