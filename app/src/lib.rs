@@ -16,10 +16,11 @@ mod shell;
 
 pub use shell::{App, shell};
 
-/// Browser entry point: attaches the reactive system to the server-rendered page.
+/// Browser entry point. Pages are server-rendered HTML with real forms (islands mode): only
+/// the components marked `#[island]` are compiled to wasm and hydrated.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -25,7 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
-                <HydrationScripts options=options.clone() defer=true />
+                <HydrationScripts options=options.clone() islands=true />
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
@@ -60,13 +60,6 @@ fn set_content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the page once the browser has taken over, for styles and browser tests.
-    #[cfg(feature = "hydrate")]
-    Effect::new(|| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "");
-        }
-    });
     view! {
         <Title formatter=|title: String| {
             if title.is_empty() { "Grand Rounds".to_owned() } else { format!("{title} · Grand Rounds") }
@@ -125,6 +118,19 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <SiteFooter />
+            <HydrationMark />
         </Router>
     }
+}
+
+/// The one island: marks the page once the browser has taken over (for styles and browser
+/// tests). Everything else is plain server-rendered HTML.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
 }

@@ -205,7 +205,7 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
 }
 
 /// What a course page shows about the reader's enrollment, fetched with the course so the
-/// page hydrates from one piece of data.
+/// page renders from one piece of data.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnrollmentView {
     pub signed_in: bool,
