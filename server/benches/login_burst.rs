@@ -69,6 +69,7 @@ async fn main() {
         site_root: dir.path().join("site"),
         public_url: ORIGIN.to_owned(),
         provider: "Grand Rounds".to_owned(),
+        trusted_proxies: Vec::new(),
     };
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());

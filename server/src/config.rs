@@ -136,6 +136,17 @@ pub struct ServeArgs {
     /// The accredited provider named on certificates and as the credential issuer.
     #[arg(long, env = "GRANDROUNDS_PROVIDER", default_value = "Grand Rounds")]
     pub provider: String,
+
+    /// Reverse proxies in front of the server, by address or network (repeat the flag, or
+    /// separate with commas in the variable). Only requests from them have their client
+    /// address taken from X-Forwarded-For, for the per-address limits.
+    #[arg(
+        long = "trusted-proxy",
+        env = "GRANDROUNDS_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::client::parse_trusted_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// `grandrounds` with no subcommand serves, reading the serve flags' environment variables.
@@ -190,5 +201,29 @@ mod tests {
         };
         assert_eq!(args.listen.port(), 8080);
         assert!(Cli::try_parse_from(["grandrounds", "serve", "--listen", "nowhere"]).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_listed_and_checked() {
+        let cli = Cli::try_parse_from([
+            "grandrounds",
+            "serve",
+            "--trusted-proxy",
+            "127.0.0.1,10.0.0.0/8",
+            "--trusted-proxy",
+            "::1",
+        ])
+        .expect("parse");
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("serve expected")
+        };
+        assert_eq!(args.trusted_proxies.len(), 3);
+        let error = Cli::try_parse_from(["grandrounds", "serve", "--trusted-proxy", "proxy"])
+            .expect_err("not an address")
+            .to_string();
+        assert!(
+            error.contains("--trusted-proxy") && error.contains("\"proxy\" is not an IP address"),
+            "{error}"
+        );
     }
 }

@@ -89,6 +89,7 @@ pub fn build_router(state: AppState) -> Router {
 
     let cache = crate::page_cache::PageCache::new(state.catalog.clone());
 
+    let trusted_proxies = state.trusted_proxies.clone();
     let sessions = auth::session_layer(&state.pool, state.public_url.starts_with("https://"));
 
     Router::new()
@@ -143,6 +144,10 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             certificates::VerifyLimit::new(),
             certificates::limit_verify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted_proxies,
+            crate::client::resolve,
         ))
         .layer(
             ServiceBuilder::new()

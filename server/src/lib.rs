@@ -9,6 +9,7 @@ pub mod auth;
 mod backend;
 pub mod catalog;
 pub mod certificates;
+pub mod client;
 pub mod completion;
 pub mod config;
 pub mod content;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Signs and issues certificates.
     pub issuer: Arc<certificates::Issuer>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: client::TrustedProxies,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -58,6 +61,9 @@ pub struct Settings {
     pub public_url: String,
     /// The accredited provider named on certificates.
     pub provider: String,
+    /// Reverse proxies in front of the server (see [`client`]); empty when clients connect
+    /// directly.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Opens the database, applies migrations, imports `content/` (a bad course is reported and
@@ -99,6 +105,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         hasher: accounts::password::Hasher::for_this_machine(),
         public_url: settings.public_url.trim_end_matches('/').into(),
         issuer: Arc::new(issuer),
+        trusted_proxies: client::TrustedProxies::new(&settings.trusted_proxies),
     })
 }
 

@@ -234,6 +234,7 @@ async fn serve(
         site_root: args.site_root.clone(),
         public_url: public_url.clone(),
         provider: args.provider.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
     };
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool);

@@ -8,14 +8,14 @@ use super::throttle::{self, Verdict};
 use crate::AppState;
 use crate::accounts::store::{self, CreateError, NewUser, ProfileUpdate};
 use crate::accounts::{Role, password, validate};
+use crate::client::ClientIp;
 use app::model::{FormState, Profession};
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 type Fields = Result<Form<Vec<(String, String)>>, FormRejection>;
@@ -32,12 +32,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
-        ))
+        Ok(Self(parts.extensions.get::<ClientIp>().map_or_else(
+            || "unknown".to_owned(),
+            |client| client.0.to_string(),
+        )))
     }
 }
 

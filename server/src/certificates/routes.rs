@@ -6,17 +6,18 @@ use super::signing;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::auth::forms::form_key;
+use crate::client::ClientIp;
 use app::model::{FormState, Role};
 use axum::extract::Multipart;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -281,8 +282,8 @@ pub async fn limit_verify(
     }
     let client = request
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+        .get::<ClientIp>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
     // Forget clients that have been quiet, so the table stays small.
     if limit.0.len() > 10_000 {
         limit.0.retain_recent();

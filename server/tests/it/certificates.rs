@@ -328,6 +328,52 @@ async fn verification_lookups_are_rate_limited() {
     assert_eq!(statuses[24], 429, "{statuses:?}");
 }
 
+/// Behind a trusted reverse proxy each client has its own allowance; a client that is not a
+/// trusted proxy cannot dodge the limit by sending `X-Forwarded-For` itself.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_is_per_forwarded_client() {
+    use axum::extract::ConnectInfo;
+    use server::client::{TrustedProxies, parse_trusted_proxy};
+    use std::net::SocketAddr;
+
+    let app = TestApp::new().await;
+    let mut state = app.state.clone();
+    state.trusted_proxies =
+        TrustedProxies::new(&[parse_trusted_proxy("10.0.0.0/8").expect("network")]);
+    let app = TestApp {
+        router: server::build_router(state.clone()),
+        state,
+        dir: app.dir,
+    };
+    let lookup = |peer: &str, forwarded: &str, i: usize| {
+        let peer: SocketAddr = format!("{peer}:40000").parse().expect("address");
+        http::Request::get(format!("/verify/NOPE-{i:04}"))
+            .header("x-forwarded-for", forwarded)
+            .extension(ConnectInfo(peer))
+            .body(axum::body::Body::empty())
+            .expect("request")
+    };
+    let mut first = Vec::new();
+    for i in 0..21 {
+        let page = app.request(lookup("10.0.0.2", "203.0.113.9", i)).await;
+        first.push(page.status.as_u16());
+    }
+    assert!(first[..20].iter().all(|s| *s == 404), "{first:?}");
+    assert_eq!(first[20], 429, "{first:?}");
+    // Another clinic behind the same proxy is not held up by the first one.
+    let other = app.request(lookup("10.0.0.2", "203.0.113.10", 0)).await;
+    assert_eq!(other.status, 404);
+
+    // A direct client claiming to be a fresh address each time is still one client.
+    let mut direct = Vec::new();
+    for i in 0..21 {
+        let forged = format!("198.51.100.{i}");
+        let page = app.request(lookup("192.0.2.50", &forged, i)).await;
+        direct.push(page.status.as_u16());
+    }
+    assert_eq!(direct[20], 429, "{direct:?}");
+}
+
 #[tokio::test]
 async fn cert_verify_checks_a_downloaded_credential_offline() {
     let app = TestApp::new().await;

@@ -52,6 +52,7 @@ impl TestApp {
             site_root: dir.join("site"),
             public_url: ORIGIN.to_owned(),
             provider: "Grand Rounds".to_owned(),
+            trusted_proxies: Vec::new(),
         };
         start(&settings).await.expect("app starts")
     }
