@@ -152,6 +152,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                .layer(axum::middleware::from_fn(explain_too_large))
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
                 .layer(CompressionLayer::new().gzip(true).br(true))
                 .layer(SetResponseHeaderLayer::if_not_present(
@@ -180,6 +181,39 @@ pub fn build_router(state: AppState) -> Router {
                     REQUEST_TIMEOUT,
                 )),
         )
+}
+
+/// The body limit's bare 413 becomes a page that says what happened and what to do (a
+/// browser without JavaScript shows it in place of the form).
+async fn explain_too_large(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let bulk = request.uri().path() == "/admin/certificates/bulk";
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let advice = if bulk {
+        "Split the CSV file into smaller files (about 2,000 rows each at most) and upload them one at a time."
+    } else {
+        "Shorten what you typed and send it again."
+    };
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Too large to accept · Grand Rounds</title></head><body><main>\
+         <h1>Too large to accept</h1><p>What you sent is larger than {} KB, the most this \
+         site accepts at once. Nothing was saved.</p><p>{advice}</p>\
+         <p>Use your browser's Back button to return to the form.</p></main></body></html>",
+        BODY_LIMIT / 1024
+    );
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::response::Html(page),
+    )
+        .into_response()
 }
 
 /// Liveness with a database check: 200 when the database answers, 503 otherwise.

@@ -626,6 +626,7 @@ async fn upload(app: &TestApp, cookie: &str, action: &str, csv: &str) -> crate::
             )
             .header("origin", crate::support::ORIGIN)
             .header("cookie", cookie)
+            .header("content-length", body.len())
             .body(axum::body::Body::from(body))
             .expect("request"),
     )
@@ -721,6 +722,15 @@ async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
     app.get_as("/admin/certificates", &admin)
         .await
         .assert_contains("this learner already has this certificate");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 2);
+
+    // A file past the size limit gets a page that says so and what to do; nothing written.
+    let row = format!("ana@clinic.org,{COURSE},live-webinar,nursing-contact-hours,1,2026-10-01\n");
+    let huge = format!("{header}\n{}", row.repeat(300 * 1024 / row.len()));
+    let too_large = upload(&app, &admin, "issue", &huge).await;
+    assert_eq!(too_large.status, 413);
+    too_large.assert_contains("larger than 256 KB");
+    too_large.assert_contains("Split the CSV file into smaller files");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 2);
 
     // One by hand.

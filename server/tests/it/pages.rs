@@ -233,6 +233,8 @@ async fn oversized_bodies_are_refused() {
         )
         .await;
     assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    page.assert_contains("larger than 256 KB");
+    page.assert_contains("Nothing was saved.");
 }
 
 #[tokio::test]
