@@ -1,9 +1,14 @@
 //! The connection pool: SQLite in WAL mode with a busy timeout and foreign keys, and the
 //! migrations in `migrations/`. `synchronous = FULL`: a commit is on disk before the
 //! request that made it is answered (an acknowledged quiz submission survives a power cut).
+//!
+//! The database holds password hashes and the certificate signing key, so its file (and the
+//! folder made for it, and every backup) is readable and writable by its owner only.
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::io;
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,13 +22,8 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
     let file = options.get_filename().to_path_buf();
-    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|error| {
-            anyhow::anyhow!(
-                "cannot create the database folder {}: {error}",
-                parent.display()
-            )
-        })?;
+    if is_file_path(&file) {
+        prepare_private_file(&file)?;
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
@@ -32,6 +32,91 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .await
         .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", file.display()))?;
     Ok(pool)
+}
+
+/// `:memory:` and the like are not files.
+fn is_file_path(file: &Path) -> bool {
+    !file.as_os_str().is_empty() && !file.to_string_lossy().starts_with(':')
+}
+
+/// Creates the database's folder (owner-only) and the file itself (empty, owner-only) when
+/// missing; an existing file that others can read is made owner-only, with a warning.
+fn prepare_private_file(file: &Path) -> anyhow::Result<()> {
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let mut folder = std::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder.create(parent).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot create the database folder {}: {error}",
+                parent.display()
+            )
+        })?;
+    }
+    match create_private_file(file) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+            // SQLite gives the -wal and -shm files the database file's permissions, but
+            // ones left from before may be looser.
+            for path in [
+                file.to_path_buf(),
+                sidecar(file, "-wal"),
+                sidecar(file, "-shm"),
+            ] {
+                restrict_to_owner(&path)?;
+            }
+            Ok(())
+        }
+        Err(error) => Err(anyhow::anyhow!(
+            "cannot create the database {}: {error}",
+            file.display()
+        )),
+    }
+}
+
+fn sidecar(file: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
+/// Creates `file` empty and owner-only; fails if it exists (nothing is ever overwritten).
+pub fn create_private_file(file: &Path) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file).map(drop)
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let mode = metadata.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700)).map_err(
+            |error| {
+                anyhow::anyhow!(
+                    "{} can be read by other users and could not be made owner-only: {error}",
+                    path.display()
+                )
+            },
+        )?;
+        tracing::warn!(
+            file = %path.display(),
+            "database file was readable by other users; made owner-only (it holds password hashes and the signing key)"
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_: &Path) -> anyhow::Result<()> {
+    Ok(())
 }
 
 /// Opens an existing database without creating or migrating it (for read-only tools).
@@ -63,4 +148,53 @@ pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
         .fetch_one(pool)
         .await
         .map(drop)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[tokio::test]
+    async fn a_new_database_and_its_folder_are_owner_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("data/grandrounds.db");
+        let pool = connect(&format!("sqlite:{}", file.display()))
+            .await
+            .expect("connect");
+        migrate(&pool).await.expect("migrate");
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&sidecar(&file, "-wal")), 0o600);
+        assert_eq!(mode(file.parent().expect("folder")), 0o700);
+    }
+
+    #[tokio::test]
+    async fn an_existing_readable_database_is_made_owner_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("old.db");
+        std::fs::write(&file, b"").expect("write");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        connect(&format!("sqlite:{}", file.display()))
+            .await
+            .expect("connect");
+        assert_eq!(mode(&file), 0o600);
+    }
+
+    #[test]
+    fn a_private_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("copy.db");
+        create_private_file(&file).expect("create");
+        assert_eq!(mode(&file), 0o600);
+        let again = create_private_file(&file).expect_err("exists");
+        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+    }
 }

@@ -70,20 +70,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `backup FILE`: `VACUUM INTO` makes a consistent, compact copy while the server runs.
 async fn backup(database_url: &str, file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    if file.exists() {
-        eprintln!(
-            "error: {} already exists; choose a new file name (a backup never overwrites)",
-            file.display()
-        );
-        return Ok(ExitCode::FAILURE);
-    }
     let pool = db::connect_existing(database_url).await?;
+    // The copy holds the signing key and password hashes: created owner-only before SQLite
+    // fills it (VACUUM INTO accepts an empty file), and never over an existing file.
+    match db::create_private_file(file) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!(
+                "error: {} already exists; choose a new file name (a backup never overwrites)",
+                file.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(error) => anyhow::bail!("cannot create {}: {error}", file.display()),
+    }
     let target = file.to_string_lossy().into_owned();
-    sqlx::query("VACUUM INTO ?")
+    if let Err(error) = sqlx::query("VACUUM INTO ?")
         .bind(&target)
         .execute(&pool)
         .await
-        .map_err(|e| anyhow::anyhow!("the backup to {target} failed: {e}"))?;
+    {
+        // No half-written copy left behind to be mistaken for a backup.
+        let _ = std::fs::remove_file(file);
+        anyhow::bail!("the backup to {target} failed: {error}");
+    }
     let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     println!("backed up {database_url} to {target} ({bytes} bytes)");
     Ok(ExitCode::SUCCESS)

@@ -819,6 +819,19 @@ async fn backup_copies_the_database_while_it_is_open_and_never_overwrites() {
         String::from_utf8_lossy(&first.stderr)
     );
     assert!(String::from_utf8_lossy(&first.stdout).starts_with("backed up"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target)
+            .expect("copy")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the copy holds the signing key: owner-only"
+        );
+    }
     let copy = sqlx::SqlitePool::connect(&format!("sqlite:{}", target.display()))
         .await
         .expect("open the copy");
