@@ -6,7 +6,7 @@
 mod common;
 use app::model::{CertificateStatus, CertificateView, CreditType, Hours};
 use common::percentile;
-use server::certificates::pdf::render;
+use server::pdf::certificate::render;
 use std::time::Instant;
 
 fn main() {

@@ -116,7 +116,7 @@ async fn main() {
 
     let definition: String = sqlx::query_scalar(
         "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
-         JOIN courses c ON c.id = r.course_id WHERE c.slug = ? AND q.kind = 'post'",
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = 'post'",
     )
     .bind(COURSE)
     .fetch_one(&state.pool)

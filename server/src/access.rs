@@ -1,108 +1,278 @@
-//! Who may call what: one table with a rule for every page, form handler and server
-//! function, enforced by one middleware before any handler runs. Handlers check again
-//! where they act on a user's own records. A test fails when a route has no rule here.
+//! Who may call what. Each domain declares its routes as [`Route`]s: method, path, access
+//! [`Rule`], whether the anonymous page cache may keep the response, and what serves it (a
+//! Leptos page, a server function, or a handler). `http.rs` merges the domains' lists into one
+//! [`RouteTable`]; the access middleware, the start-up "every route has a rule" check and the
+//! page cache all read that table, so a route cannot exist without a rule.
 
+use crate::AppState;
+use crate::error::Error;
 use app::model::{Role, Viewer};
-use axum::extract::Request;
-use axum::http::{Method, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::MethodRouter;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     Anyone,
     SignedIn,
+    /// Signed in, and the handler serves only the record's owner or an administrator
+    /// (through [`owner_or_admin`]): a learner's certificate, attempt or transcript.
+    OwnerOrAdmin,
     Educator,
+    /// An educator, and the handler serves only the activity's owner or an administrator
+    /// (through [`owner_or_admin`]): the studio's and webinars' own activities.
+    ActivityOwner,
     Admin,
 }
 
 impl Rule {
+    /// What the middleware lets through; ownership is for the handler, which knows the record.
     pub fn allows(self, viewer: Option<&Viewer>) -> bool {
         match (self, viewer.map(|v| v.role)) {
             (Self::Anyone, _) => true,
             (_, None) => false,
-            (Self::SignedIn, Some(_)) => true,
-            (Self::Educator, Some(role)) => matches!(role, Role::Educator | Role::Admin),
+            (Self::SignedIn | Self::OwnerOrAdmin, Some(_)) => true,
+            (Self::Educator | Self::ActivityOwner, Some(role)) => {
+                matches!(role, Role::Educator | Role::Admin)
+            }
             (Self::Admin, Some(role)) => role == Role::Admin,
         }
     }
 }
 
-/// `(method, path pattern, rule)`. `{name}` matches one path segment.
-pub const RULES: &[(&str, &str, Rule)] = &[
-    // Pages.
-    ("GET", "/", Rule::Anyone),
-    ("GET", "/courses", Rule::Anyone),
-    ("GET", "/courses/{course}", Rule::Anyone),
-    ("GET", "/courses/{course}/{lesson}", Rule::Anyone),
-    ("GET", "/login", Rule::Anyone),
-    ("GET", "/register", Rule::Anyone),
-    ("GET", "/account", Rule::SignedIn),
-    ("GET", "/admin/users", Rule::Admin),
-    ("GET", "/admin/reports", Rule::Admin),
-    ("GET", "/admin/certificates", Rule::Admin),
-    ("POST", "/admin/certificates/bulk", Rule::Admin),
-    ("POST", "/admin/certificates/issue", Rule::Admin),
-    ("GET", "/admin/export.csv", Rule::Admin),
-    ("GET", "/learning", Rule::SignedIn),
-    ("GET", "/learning/{course}/quiz/{kind}", Rule::SignedIn),
-    (
-        "GET",
-        "/learning/{course}/quiz/{kind}/{number}",
-        Rule::SignedIn,
-    ),
-    ("GET", "/learning/{course}/credit", Rule::SignedIn),
-    ("GET", "/healthz", Rule::Anyone),
-    ("GET", "/certificates/{code}", Rule::SignedIn),
-    ("GET", "/verify/{code}", Rule::Anyone),
-    ("GET", "/certificates/{code}/credential.jwt", Rule::SignedIn),
-    (
-        "GET",
-        "/certificates/{code}/certificate.pdf",
-        Rule::SignedIn,
-    ),
-    ("GET", "/issuer", Rule::Anyone),
-    ("GET", "/transcript", Rule::SignedIn),
-    ("GET", "/transcript.csv", Rule::SignedIn),
-    ("GET", "/transcript.pdf", Rule::SignedIn),
-    ("POST", "/transcript/external", Rule::SignedIn),
-    ("POST", "/transcript/external/remove", Rule::SignedIn),
-    ("GET", "/issuer/jwks.json", Rule::Anyone),
-    // Form handlers.
-    ("POST", "/account/register", Rule::Anyone),
-    ("POST", "/account/login", Rule::Anyone),
-    ("POST", "/account/logout", Rule::Anyone),
-    ("POST", "/account/profile", Rule::SignedIn),
-    ("POST", "/account/password", Rule::SignedIn),
-    ("POST", "/admin/users/role", Rule::Admin),
-    ("POST", "/admin/certificates/revoke", Rule::Admin),
-    ("POST", "/admin/certificates/reissue", Rule::Admin),
-    ("POST", "/learning/enroll", Rule::SignedIn),
-    ("POST", "/learning/complete", Rule::SignedIn),
-    ("POST", "/learning/quiz", Rule::SignedIn),
-    ("POST", "/learning/evaluation", Rule::SignedIn),
-    ("POST", "/learning/claim", Rule::SignedIn),
-    ("POST", "/learning/switch", Rule::SignedIn),
-    // Server functions.
-    ("GET", "/api/courses", Rule::Anyone),
-    ("GET", "/api/course", Rule::Anyone),
-    ("GET", "/api/lesson", Rule::Anyone),
-    ("GET", "/api/viewer", Rule::Anyone),
-    ("GET", "/api/form-state", Rule::Anyone),
-    ("GET", "/api/profile", Rule::SignedIn),
-    ("GET", "/api/admin-users", Rule::Admin),
-    ("GET", "/api/enrollments", Rule::SignedIn),
-    ("GET", "/api/enrollment", Rule::Anyone),
-    ("GET", "/api/lesson-status", Rule::Anyone),
-    ("GET", "/api/quiz", Rule::SignedIn),
-    ("GET", "/api/attempt", Rule::SignedIn),
-    ("GET", "/api/credit", Rule::SignedIn),
-    ("GET", "/api/certificate", Rule::SignedIn),
-    ("GET", "/api/verify", Rule::Anyone),
-    ("GET", "/api/transcript", Rule::SignedIn),
-    ("GET", "/api/report", Rule::Admin),
-    ("GET", "/api/admin-certificates", Rule::Admin),
-];
+/// The second half of [`Rule::OwnerOrAdmin`] and [`Rule::ActivityOwner`]: the viewer owns
+/// the record (`owner` is its user id) or is an administrator.
+pub fn owner_or_admin(viewer: &Viewer, owner: i64, refused: &str) -> Result<(), Error> {
+    if viewer.id == owner || viewer.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::forbidden(refused))
+    }
+}
+
+/// What answers a route.
+pub enum Serve {
+    /// A Leptos page (`app::shell`'s routes).
+    Page,
+    /// A Leptos server function (`app::api`).
+    ServerFn,
+    Handler(Box<MethodRouter<AppState>>),
+}
+
+pub struct Route {
+    pub method: Method,
+    /// `{name}` matches one path segment.
+    pub path: &'static str,
+    pub rule: Rule,
+    /// Opt-in: the response to an anonymous reader is the same for every anonymous reader
+    /// until the catalog changes, so the page cache may keep it.
+    pub cache: bool,
+    pub serve: Serve,
+}
+
+impl Route {
+    fn new(method: Method, path: &'static str, rule: Rule, serve: Serve) -> Self {
+        Self {
+            method,
+            path,
+            rule,
+            cache: false,
+            serve,
+        }
+    }
+
+    pub fn page(path: &'static str, rule: Rule) -> Self {
+        Self::new(Method::GET, path, rule, Serve::Page)
+    }
+
+    /// Server functions are GETs (`input = GetUrl`) under `/api`.
+    pub fn server_fn(path: &'static str, rule: Rule) -> Self {
+        Self::new(Method::GET, path, rule, Serve::ServerFn)
+    }
+
+    pub fn get<H, T>(path: &'static str, rule: Rule, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Self::new(
+            Method::GET,
+            path,
+            rule,
+            Serve::Handler(Box::new(axum::routing::get(handler))),
+        )
+    }
+
+    pub fn post<H, T>(path: &'static str, rule: Rule, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Self::new(
+            Method::POST,
+            path,
+            rule,
+            Serve::Handler(Box::new(axum::routing::post(handler))),
+        )
+    }
+
+    /// Lets the anonymous page cache keep this route's pages.
+    pub fn cached(mut self) -> Self {
+        self.cache = true;
+        self
+    }
+}
+
+/// What the middleware needs to know of a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub rule: Rule,
+    pub cache: bool,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    ServerFn,
+    Handler,
+}
+
+/// Every route the server answers, with its rule.
+#[derive(Debug, Clone)]
+pub struct RouteTable(Arc<Vec<RouteInfo>>);
+
+impl RouteTable {
+    pub fn new(routes: &[Route]) -> Self {
+        Self(Arc::new(
+            routes
+                .iter()
+                .map(|route| RouteInfo {
+                    method: route.method.clone(),
+                    path: route.path,
+                    rule: route.rule,
+                    cache: route.cache,
+                    kind: match route.serve {
+                        Serve::Page => Kind::Page,
+                        Serve::ServerFn => Kind::ServerFn,
+                        Serve::Handler(_) => Kind::Handler,
+                    },
+                })
+                .collect(),
+        ))
+    }
+
+    pub fn routes(&self) -> &[RouteInfo] {
+        &self.0
+    }
+
+    /// The route a request goes to: of those whose pattern matches, the one with the most
+    /// literal segments (`/admin/users` before `/admin/{anything}`).
+    pub fn find(&self, method: &Method, path: &str) -> Option<&RouteInfo> {
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        self.0
+            .iter()
+            .filter(|route| route.method == method && segments_match(route.path, path))
+            .max_by_key(|route| {
+                route
+                    .path
+                    .split('/')
+                    .filter(|s| !s.starts_with('{'))
+                    .count()
+            })
+    }
+
+    pub fn rule_for(&self, method: &Method, path: &str) -> Option<Rule> {
+        self.find(method, path).map(|route| route.rule)
+    }
+
+    /// Whether the anonymous page cache may keep a GET of `path`.
+    pub fn cacheable(&self, path: &str) -> bool {
+        self.find(&Method::GET, path)
+            .is_some_and(|route| route.cache)
+    }
+
+    /// Routes that Leptos or the server-function registry serve but the table does not name,
+    /// and table entries for pages or server functions that do not exist: both are mistakes.
+    /// `pages` are Leptos' route paths (`:name` or `{name}` segments), `server_fns` are
+    /// `(method, path)`.
+    pub fn mismatches(&self, pages: &[String], server_fns: &[(String, String)]) -> Vec<String> {
+        let normal = |path: &str| -> String {
+            path.split('/')
+                .map(|s| match s.strip_prefix(':') {
+                    Some(name) => format!("{{{name}}}"),
+                    None => s.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        let declared = |kind: Kind, method: &str, path: &str| {
+            self.0
+                .iter()
+                .any(|r| r.kind == kind && r.method.as_str() == method && r.path == path)
+        };
+        let mut problems = Vec::new();
+        for page in pages {
+            let page = normal(page);
+            if !declared(Kind::Page, "GET", &page) {
+                problems.push(format!("page GET {page} has no rule"));
+            }
+        }
+        for (method, path) in server_fns {
+            if !declared(Kind::ServerFn, method, path) {
+                problems.push(format!("server function {method} {path} has no rule"));
+            }
+        }
+        for route in self.0.iter() {
+            let exists = match route.kind {
+                Kind::Handler => true,
+                Kind::Page => pages.iter().any(|p| normal(p) == route.path),
+                Kind::ServerFn => server_fns
+                    .iter()
+                    .any(|(m, p)| m == route.method.as_str() && p == route.path),
+            };
+            if !exists {
+                problems.push(format!(
+                    "{:?} {} {} is declared but nothing serves it",
+                    route.kind, route.method, route.path
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for route in self.0.iter() {
+            if !seen.insert((route.method.clone(), route.path)) {
+                problems.push(format!("{} {} is declared twice", route.method, route.path));
+            }
+        }
+        problems
+    }
+}
+
+/// Every server function Leptos registered, as `(method, path)`.
+pub fn server_fn_paths() -> Vec<(String, String)> {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (method.to_string(), path.to_owned()))
+        .collect()
+}
+
+/// Fails closed: a server with a route nobody decided the access of does not start.
+pub fn assert_every_route_has_a_rule(table: &RouteTable, pages: &[String]) {
+    let problems = table.mismatches(pages, &server_fn_paths());
+    assert!(
+        problems.is_empty(),
+        "the route table and the routes served disagree (declare each in its domain's routes()): {problems:?}"
+    );
+}
 
 fn segments_match(pattern: &str, path: &str) -> bool {
     let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
@@ -111,68 +281,16 @@ fn segments_match(pattern: &str, path: &str) -> bool {
         && pattern
             .iter()
             .zip(&path)
-            .all(|(p, s)| (p.starts_with('{') || p.starts_with(':')) && !s.is_empty() || p == s)
-}
-
-/// The rule for a request, if the route has one.
-pub fn rule_for(method: &Method, path: &str) -> Option<Rule> {
-    let method = if method == Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    RULES
-        .iter()
-        .find(|(m, pattern, _)| *m == method && segments_match(pattern, path))
-        .map(|(_, _, rule)| *rule)
-}
-
-/// Every route the server answers: Leptos pages, server functions and `extra` handlers.
-pub fn all_routes(pages: Vec<String>, extra: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut routes: Vec<(String, String)> = pages
-        .into_iter()
-        .map(|path| ("GET".to_owned(), path))
-        .collect();
-    routes.extend(
-        leptos::server_fn::axum::server_fn_paths()
-            .map(|(path, method)| (method.to_string(), path.to_owned())),
-    );
-    routes.extend(
-        extra
-            .iter()
-            .map(|(method, path)| ((*method).to_owned(), (*path).to_owned())),
-    );
-    routes
-}
-
-/// Routes without a rule, which would otherwise be reachable by anyone.
-pub fn routes_without_rules(routes: &[(String, String)]) -> Vec<String> {
-    routes
-        .iter()
-        .filter(|(method, path)| {
-            let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
-            rule_for(&method, path).is_none()
-        })
-        .map(|(method, path)| format!("{method} {path}"))
-        .collect()
-}
-
-/// Fails closed: a server with a route nobody decided the access of does not start.
-pub fn assert_every_route_has_a_rule(pages: Vec<String>, extra: &[(&str, &str)]) {
-    let missing = routes_without_rules(&all_routes(pages, extra));
-    assert!(
-        missing.is_empty(),
-        "routes without an access rule in server/src/access.rs: {missing:?}"
-    );
+            .all(|(p, s)| p.starts_with('{') && !s.is_empty() || p == s)
 }
 
 /// Refuses a request its rule does not allow: signed-out readers are sent to sign in,
 /// signed-in users without the role get 403. Paths without a rule (static files, the 404
 /// page) are only ever readable.
-pub async fn enforce(request: Request, next: Next) -> Response {
+pub async fn enforce(State(table): State<RouteTable>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let viewer = request.extensions().get::<Viewer>().cloned();
-    let rule = match rule_for(request.method(), &path) {
+    let rule = match table.rule_for(request.method(), &path) {
         Some(rule) => rule,
         None if matches!(*request.method(), Method::GET | Method::HEAD) => Rule::Anyone,
         None => return StatusCode::NOT_FOUND.into_response(),
@@ -192,34 +310,86 @@ pub async fn enforce(request: Request, next: Next) -> Response {
             let page = if page.is_empty() { "/" } else { page };
             Redirect::to(&format!("/login?next={page}")).into_response()
         }
-        (Some(_), _) => forbidden(),
+        (Some(_), _) => {
+            Error::forbidden(
+            "Your account does not have permission to open this page. If you think it should, ask an administrator.",
+        )
+                .into_response()
+        }
     }
-}
-
-fn forbidden() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\"><title>Not allowed · Grand Rounds</title></head>\
-         <body><main><h1>Not allowed</h1><p>Your account does not have permission to open this page. \
-         If you think it should, ask an administrator.</p><p><a href=\"/\">Go to the home page</a></p>\
-         </main></body></html>",
-    )
-        .into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    async fn nothing() {}
+
+    fn table() -> RouteTable {
+        RouteTable::new(&[
+            Route::page("/courses/{course}/{lesson}", Rule::Anyone).cached(),
+            Route::page("/admin/users", Rule::Admin),
+            Route::page("/admin/{section}", Rule::Educator),
+            Route::page("/account", Rule::SignedIn),
+            Route::post("/account/profile", Rule::SignedIn, nothing),
+        ])
+    }
+
     #[test]
     fn patterns_match_whole_segments() {
-        assert_eq!(rule_for(&Method::GET, "/courses/x/y"), Some(Rule::Anyone));
-        assert_eq!(rule_for(&Method::GET, "/admin/users"), Some(Rule::Admin));
-        assert_eq!(rule_for(&Method::HEAD, "/account"), Some(Rule::SignedIn));
-        assert_eq!(rule_for(&Method::POST, "/account"), None);
-        assert_eq!(rule_for(&Method::GET, "/courses/x/y/z"), None);
-        assert_eq!(rule_for(&Method::GET, "/courses//"), Some(Rule::Anyone));
+        let t = table();
+        assert_eq!(t.rule_for(&Method::GET, "/courses/x/y"), Some(Rule::Anyone));
+        assert_eq!(t.rule_for(&Method::GET, "/admin/users"), Some(Rule::Admin));
+        assert_eq!(
+            t.rule_for(&Method::GET, "/admin/other"),
+            Some(Rule::Educator)
+        );
+        assert_eq!(t.rule_for(&Method::HEAD, "/account"), Some(Rule::SignedIn));
+        assert_eq!(t.rule_for(&Method::POST, "/account"), None);
+        assert_eq!(t.rule_for(&Method::GET, "/courses/x/y/z"), None);
+        assert_eq!(t.rule_for(&Method::GET, "/courses//"), None);
+        assert!(t.cacheable("/courses/x/y") && !t.cacheable("/account"));
+    }
+
+    #[test]
+    fn pages_and_server_functions_must_match_the_table_both_ways() {
+        let t = table();
+        let pages = vec![
+            "/courses/:course/:lesson".to_owned(),
+            "/admin/users".to_owned(),
+            "/admin/:section".to_owned(),
+            "/account".to_owned(),
+            "/forgotten".to_owned(),
+        ];
+        let problems = t.mismatches(&pages, &[("GET".into(), "/api/x".into())]);
+        assert_eq!(
+            problems,
+            [
+                "page GET /forgotten has no rule",
+                "server function GET /api/x has no rule"
+            ]
+        );
+        let problems = t.mismatches(&pages[..3], &[]);
+        assert_eq!(
+            problems,
+            ["Page GET /account is declared but nothing serves it"]
+        );
+    }
+
+    #[test]
+    fn ownership_rules_gate_by_role_and_leave_the_record_to_the_handler() {
+        let viewer = |id, role| Viewer {
+            id,
+            name: String::new(),
+            role,
+        };
+        assert!(!Rule::OwnerOrAdmin.allows(None));
+        assert!(Rule::OwnerOrAdmin.allows(Some(&viewer(1, Role::Learner))));
+        assert!(!Rule::ActivityOwner.allows(Some(&viewer(1, Role::Learner))));
+        assert!(Rule::ActivityOwner.allows(Some(&viewer(1, Role::Educator))));
+        assert!(owner_or_admin(&viewer(1, Role::Learner), 1, "no").is_ok());
+        assert!(owner_or_admin(&viewer(1, Role::Learner), 2, "no").is_err());
+        assert!(owner_or_admin(&viewer(1, Role::Educator), 2, "no").is_err());
+        assert!(owner_or_admin(&viewer(1, Role::Admin), 2, "no").is_ok());
     }
 }

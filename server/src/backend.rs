@@ -3,9 +3,10 @@
 
 use crate::AppState;
 use crate::accounts::store;
-use crate::auth::forms::form_key;
 use crate::catalog::CatalogService;
 use crate::enrollment;
+use crate::error::Error;
+use crate::forms::form_key;
 use app::error::AppError;
 use app::model::{
     AdminCertificatesPage, AttemptResult, CatalogFilter, CertificatePage, CertificateView,
@@ -14,13 +15,12 @@ use app::model::{
 };
 use app::service::Backend;
 use axum::http::request::Parts;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use tower_sessions::Session;
 
 pub struct ServerBackend {
     catalog: Arc<CatalogService>,
-    pool: SqlitePool,
+    pool: crate::db::Pool,
     issuer: Arc<crate::certificates::Issuer>,
 }
 
@@ -42,6 +42,21 @@ fn current_viewer() -> Option<Viewer> {
     request_parts().and_then(|parts| parts.extensions.get::<Viewer>().cloned())
 }
 
+/// The signed-in viewer, or why not: the server functions' side of [`crate::auth::SignedIn`].
+fn signed_in() -> Result<Viewer, AppError> {
+    current_viewer().ok_or(AppError::Unauthorized)
+}
+
+/// The signed-in administrator, or why not: the server functions' [`crate::auth::Admin`].
+fn admin() -> Result<Viewer, AppError> {
+    let viewer = signed_in()?;
+    if viewer.role == Role::Admin {
+        Ok(viewer)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 #[async_trait::async_trait]
 impl Backend for ServerBackend {
     async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
@@ -57,10 +72,10 @@ impl Backend for ServerBackend {
         if let Some(viewer) = current_viewer()
             && let Some((_, revision)) = enrollment::enrollment_of(&self.pool, viewer.id, course)
                 .await
-                .map_err(internal)?
+                .map_err(AppError::from)?
             && let Some(page) = enrollment::pinned_lesson(&self.pool, revision, course, lesson)
                 .await
-                .map_err(internal)?
+                .map_err(AppError::from)?
         {
             return Ok(page);
         }
@@ -81,46 +96,35 @@ impl Backend for ServerBackend {
             .remove::<FormState>(&form_key(form))
             .await
             .map(Option::unwrap_or_default)
-            .map_err(|error| {
-                tracing::error!(%error, "could not read form state");
-                AppError::Internal
-            })
+            .map_err(|error| Error::from(error).into())
     }
 
     async fn my_profile(&self) -> Result<Profile, AppError> {
-        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let viewer = signed_in()?;
         store::profile(&self.pool, viewer.id)
             .await
-            .map_err(|error| {
-                tracing::error!(%error, "could not load a profile");
-                AppError::Internal
-            })?
+            .map_err(|error| AppError::from(Error::from(error)))?
             .ok_or(AppError::Unauthorized)
     }
 
     async fn users(&self, query: &str, page: u32) -> Result<UserPage, AppError> {
-        match current_viewer() {
-            None => return Err(AppError::Unauthorized),
-            Some(viewer) if viewer.role != Role::Admin => return Err(AppError::Forbidden),
-            Some(_) => {}
-        }
+        admin()?;
         if query.chars().count() > 100 {
             return Err(AppError::validation(
                 "q",
                 "search with at most 100 characters",
             ));
         }
-        store::list(&self.pool, query, page).await.map_err(|error| {
-            tracing::error!(%error, "could not list users");
-            AppError::Internal
-        })
+        store::list(&self.pool, query, page)
+            .await
+            .map_err(|error| Error::from(error).into())
     }
 
     async fn my_enrollments(&self) -> Result<Vec<Enrollment>, AppError> {
-        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let viewer = signed_in()?;
         enrollment::summaries(&self.pool, viewer.id, None)
             .await
-            .map_err(internal)
+            .map_err(AppError::from)
     }
 
     async fn enrollment(&self, course: &str) -> Result<Option<Enrollment>, AppError> {
@@ -129,7 +133,7 @@ impl Backend for ServerBackend {
         };
         let found = enrollment::summaries(&self.pool, viewer.id, Some(course))
             .await
-            .map_err(internal)?;
+            .map_err(AppError::from)?;
         Ok(found.into_iter().next())
     }
 
@@ -142,15 +146,15 @@ impl Backend for ServerBackend {
         };
         enrollment::lesson_status(&self.pool, viewer.id, course, lesson)
             .await
-            .map_err(internal)
+            .map_err(AppError::from)
     }
 
     async fn quiz(&self, course: &str, kind: QuizKind) -> Result<QuizPage, AppError> {
-        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let viewer = signed_in()?;
         let state = self.take_form_state("quiz").await?;
-        crate::assessment::quiz_page(&self.pool, viewer.id, course, kind, state)
+        crate::quizzes::attempts::quiz_page(&self.pool, viewer.id, course, kind, state)
             .await
-            .map_err(internal)?
+            .map_err(AppError::from)?
             .ok_or_else(|| not_enrolled(course, kind.label()))
     }
 
@@ -160,10 +164,10 @@ impl Backend for ServerBackend {
         kind: QuizKind,
         number: u32,
     ) -> Result<AttemptResult, AppError> {
-        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
-        crate::assessment::attempt_result(&self.pool, viewer.id, course, kind, number)
+        let viewer = signed_in()?;
+        crate::quizzes::attempts::attempt_result(&self.pool, viewer.id, course, kind, number)
             .await
-            .map_err(internal)?
+            .map_err(AppError::from)?
             .ok_or_else(|| {
                 AppError::not_found(format!(
                     "You have no {} attempt number {number} in this course.",
@@ -173,36 +177,22 @@ impl Backend for ServerBackend {
     }
 
     async fn credit(&self, course: &str) -> Result<CreditPage, AppError> {
-        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let viewer = signed_in()?;
         let evaluation = self.take_form_state("evaluation").await?;
         let claim = self.take_form_state("claim").await?;
-        crate::completion::credit_page(&self.pool, viewer.id, course, evaluation, claim)
+        crate::credit::store::credit_page(&self.pool, viewer.id, course, evaluation, claim)
             .await
-            .map_err(internal)?
+            .map_err(AppError::from)?
             .ok_or_else(|| not_enrolled(course, "credit page"))
     }
 
     async fn certificate(&self, code: &str) -> Result<CertificatePage, AppError> {
-        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
-        if !crate::certificates::plausible(code) {
-            return Err(no_such_certificate(code));
-        }
-        let found = crate::certificates::find(&self.pool, code)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| no_such_certificate(code))?;
-        let manage = viewer.role == Role::Admin;
-        if found.user_id != viewer.id && !manage {
-            return Err(AppError::Forbidden);
-        }
+        let viewer = signed_in()?;
+        let found = crate::certificates::routes::owned_by(&self.pool, &viewer, code).await?;
         let state = self.take_form_state("certificate").await?;
         Ok(CertificatePage {
-            certificate: self
-                .issuer
-                .view(&self.pool, &found)
-                .await
-                .map_err(internal)?,
-            manage,
+            certificate: self.issuer.view(&self.pool, &found).await?,
+            manage: viewer.role == Role::Admin,
             state,
         })
     }
@@ -213,46 +203,41 @@ impl Backend for ServerBackend {
         }
         let found = crate::certificates::find(&self.pool, code)
             .await
-            .map_err(internal)?
+            .map_err(AppError::from)?
             .ok_or_else(|| no_such_certificate(code))?;
-        self.issuer.view(&self.pool, &found).await.map_err(internal)
+        self.issuer
+            .view(&self.pool, &found)
+            .await
+            .map_err(AppError::from)
     }
 
     async fn transcript(&self, from: &str, to: &str) -> Result<TranscriptPage, AppError> {
-        let viewer = current_viewer().ok_or(AppError::Unauthorized)?;
+        let viewer = signed_in()?;
         let (from, to) = crate::transcript::parse_range(from, to)
             .map_err(|(field, message)| AppError::validation(field, message))?;
         let state = self.take_form_state("transcript").await?;
         crate::transcript::transcript(&self.pool, viewer.id, &from, &to, state)
             .await
-            .map_err(internal)
+            .map_err(AppError::from)
     }
 
     async fn report(&self, activity: &str, from: &str, to: &str) -> Result<ReportPage, AppError> {
-        match current_viewer() {
-            None => return Err(AppError::Unauthorized),
-            Some(viewer) if viewer.role != Role::Admin => return Err(AppError::Forbidden),
-            Some(_) => {}
-        }
+        admin()?;
         let (from, to) = crate::transcript::parse_range(from, to)
             .map_err(|(field, message)| AppError::validation(field, message))?;
         crate::reports::summary(&self.pool, activity.trim(), &from, &to)
             .await
-            .map_err(internal)
+            .map_err(AppError::from)
     }
 
     async fn admin_certificates(&self) -> Result<AdminCertificatesPage, AppError> {
-        match current_viewer() {
-            None => return Err(AppError::Unauthorized),
-            Some(viewer) if viewer.role != Role::Admin => return Err(AppError::Forbidden),
-            Some(_) => {}
-        }
+        admin()?;
         let preview =
             match request_parts().and_then(|parts| parts.extensions.get::<Session>().cloned()) {
                 Some(session) => session
                     .remove::<app::model::BulkPreview>(crate::certificates::routes::BULK_PREVIEW)
                     .await
-                    .map_err(internal)?,
+                    .map_err(Error::from)?,
                 None => None,
             };
         let state = self.take_form_state("admin-certificates").await?;
@@ -269,24 +254,17 @@ impl Backend for ServerBackend {
             state,
             recent: crate::certificates::bulk::recent(&self.pool)
                 .await
-                .map_err(internal)?,
+                .map_err(AppError::from)?,
         })
     }
 }
 
 fn no_such_certificate(code: &str) -> AppError {
-    AppError::not_found(format!(
-        "There is no certificate with the code \"{code}\". Check the code as printed under the QR code (letters and digits in groups of four)."
-    ))
+    AppError::not_found(crate::certificates::routes::no_such_certificate(code))
 }
 
 fn not_enrolled(course: &str, what: &str) -> AppError {
     AppError::not_found(format!(
         "There is no {what} for you at this address: you are not enrolled in a course called \"{course}\", or it has none."
     ))
-}
-
-fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "request failed");
-    AppError::Internal
 }

@@ -1,13 +1,27 @@
 //! The published courses held in memory, rendered HTML included, so a page request only
 //! looks things up. Rebuilt from the database whenever content is imported.
 
+use crate::access::{Route, Rule};
 use crate::content::store::{self, StoreError, StoredCourse};
 use app::error::AppError;
 use app::model::{CatalogFilter, CourseCard, CourseDetail, LessonPage};
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+
+/// Published content: the same for every anonymous reader until the catalog changes, so the
+/// page cache may keep these pages.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::page("/", Rule::Anyone).cached(),
+        Route::page("/courses", Rule::Anyone).cached(),
+        Route::page("/courses/{course}", Rule::Anyone).cached(),
+        Route::page("/courses/{course}/{lesson}", Rule::Anyone).cached(),
+        Route::server_fn("/api/courses", Rule::Anyone),
+        Route::server_fn("/api/course", Rule::Anyone),
+        Route::server_fn("/api/lesson", Rule::Anyone),
+    ]
+}
 
 #[derive(Debug, Default)]
 pub struct Catalog {
@@ -72,14 +86,14 @@ pub struct CatalogService {
 }
 
 impl CatalogService {
-    pub async fn load(pool: &SqlitePool) -> Result<Self, StoreError> {
+    pub async fn load(pool: &crate::db::Pool) -> Result<Self, StoreError> {
         let service = Self::default();
         service.reload(pool).await?;
         Ok(service)
     }
 
     /// Re-reads the published revisions (after an import or a publish).
-    pub async fn reload(&self, pool: &SqlitePool) -> Result<(), StoreError> {
+    pub async fn reload(&self, pool: &crate::db::Pool) -> Result<(), StoreError> {
         let catalog = Arc::new(Catalog::new(store::published(pool).await?));
         match self.current.write() {
             Ok(mut current) => *current = catalog,

@@ -144,7 +144,7 @@ pub struct ServeArgs {
         long = "trusted-proxy",
         env = "GRANDROUNDS_TRUSTED_PROXIES",
         value_delimiter = ',',
-        value_parser = crate::client::parse_trusted_proxy
+        value_parser = crate::client_addr::parse_trusted_proxy
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }

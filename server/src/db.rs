@@ -4,16 +4,77 @@
 //!
 //! The database holds password hashes and the certificate signing key, so its file (and the
 //! folder made for it, and every backup) is readable and writable by its owner only.
+//!
+//! This module also owns what every store shares: the pool type, the one clock ([`now`]),
+//! and [`write_tx`], the only place that says `BEGIN IMMEDIATE`. Everything SQLite-specific
+//! stays here, so the stores' SQL (`$1` placeholders, booleans as booleans) is portable.
 
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::io;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The database the stores talk to.
+pub type Db = sqlx::Sqlite;
+pub type Pool = sqlx::Pool<Db>;
+/// A transaction; one from [`write_tx`] holds the write lock from its first statement.
+pub type Tx = sqlx::Transaction<'static, Db>;
+/// A connection, for reads that need several statements on one snapshot.
+pub type Conn = sqlx::pool::PoolConnection<Db>;
+/// A bare connection, as transactions and pooled connections dereference to.
+pub type Connection = <Db as sqlx::Database>::Connection;
+
+/// The one clock: now, in UTC, as stored (RFC 3339, to the second or finer).
+pub fn now() -> String {
+    now_instant()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|error| {
+            // Only a date past the year 9999 fails to format.
+            tracing::error!(%error, "the clock could not be formatted");
+            String::from("1970-01-01T00:00:00Z")
+        })
+}
+
+/// The one clock, as an instant.
+pub fn now_instant() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// Seconds since the Unix epoch, by the same clock.
+pub fn now_secs() -> i64 {
+    now_instant().unix_timestamp()
+}
+
+/// A transaction for a read-then-write: it takes the write lock before its first read
+/// (`BEGIN IMMEDIATE`), so what it read cannot change before it writes, and SQLite never
+/// answers "database is locked" halfway through. Every read-then-write goes through here.
+pub async fn write_tx(pool: &Pool) -> Result<Tx, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// A stored integer as the type it stands for; one that does not fit (a bug or a damaged
+/// database) is an error that names `what`, never a silent zero.
+pub fn decode<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, crate::error::Error> {
+    T::try_from(value).map_err(|_| crate::error::Error::corrupt(what, value))
+}
+
+/// A count or length as a `u32` for a page (saturating: a page never shows four billion).
+pub fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Whether `error` is a unique-constraint violation on `target` (SQLite names it
+/// `table.column` in its message; other databases by the constraint's name).
+pub fn is_unique_violation(error: &sqlx::Error, target: &str) -> bool {
+    let Some(db) = error.as_database_error() else {
+        return false;
+    };
+    db.is_unique_violation() && (db.constraint() == Some(target) || db.message().contains(target))
+}
+
 /// Opens (creating if missing, with its folder) the database at `url`.
-pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
+pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?
         .create_if_missing(true)
@@ -120,7 +181,7 @@ fn restrict_to_owner(_: &Path) -> anyhow::Result<()> {
 }
 
 /// Opens an existing database without creating or migrating it (for read-only tools).
-pub async fn connect_existing(url: &str) -> anyhow::Result<SqlitePool> {
+pub async fn connect_existing(url: &str) -> anyhow::Result<Pool> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?
         .read_only(true);
@@ -135,7 +196,7 @@ pub async fn connect_existing(url: &str) -> anyhow::Result<SqlitePool> {
         .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", file.display()))
 }
 
-pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
+pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     sqlx::migrate!("../migrations")
         .run(pool)
         .await
@@ -143,7 +204,7 @@ pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
 }
 
 /// Liveness: the database answers a query.
-pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
     sqlx::query_scalar::<_, i64>("SELECT 1")
         .fetch_one(pool)
         .await

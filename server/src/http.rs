@@ -2,7 +2,8 @@
 //! middleware every response passes through (compression, tracing, limits, security headers).
 
 use crate::AppState;
-use crate::auth::{self, forms};
+use crate::access::{Route, RouteTable, Rule, Serve};
+use crate::auth;
 use crate::backend::ServerBackend;
 use crate::certificates::routes as certificates;
 use app::service::SharedBackend;
@@ -10,7 +11,6 @@ use app::{App, shell};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -24,36 +24,29 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// The routes this module adds besides Leptos' pages and server functions; each must have
-/// a rule in [`crate::access::RULES`].
-const FORM_ROUTES: &[(&str, &str)] = &[
-    ("GET", "/healthz"),
-    ("POST", "/account/register"),
-    ("POST", "/account/login"),
-    ("POST", "/account/logout"),
-    ("POST", "/account/profile"),
-    ("POST", "/account/password"),
-    ("POST", "/admin/users/role"),
-    ("POST", "/learning/enroll"),
-    ("POST", "/learning/complete"),
-    ("POST", "/learning/quiz"),
-    ("POST", "/learning/evaluation"),
-    ("POST", "/learning/claim"),
-    ("POST", "/learning/switch"),
-    ("GET", "/issuer"),
-    ("GET", "/issuer/jwks.json"),
-    ("GET", "/certificates/{code}/credential.jwt"),
-    ("POST", "/admin/certificates/revoke"),
-    ("POST", "/admin/certificates/reissue"),
-    ("GET", "/certificates/{code}/certificate.pdf"),
-    ("GET", "/transcript.csv"),
-    ("POST", "/transcript/external"),
-    ("POST", "/transcript/external/remove"),
-    ("GET", "/admin/export.csv"),
-    ("POST", "/admin/certificates/bulk"),
-    ("POST", "/admin/certificates/issue"),
-    ("GET", "/transcript.pdf"),
-];
+/// Every domain's routes, merged: to add a domain, add its `routes()` here. The access
+/// middleware, the start-up check and the page cache are all built from this one list.
+fn routes() -> Vec<Route> {
+    [
+        vec![Route::get("/healthz", Rule::Anyone, healthz)],
+        crate::catalog::routes(),
+        crate::accounts::routes(),
+        crate::enrollment::routes(),
+        crate::quizzes::routes(),
+        crate::credit::routes(),
+        crate::certificates::routes::routes(),
+        crate::transcript::routes(),
+        crate::reports::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Who may call what, route by route (for the access-matrix test and tools).
+pub fn route_table() -> RouteTable {
+    RouteTable::new(&routes())
+}
 
 /// Largest request body accepted (forms; uploads get their own limit when they come).
 const BODY_LIMIT: usize = 256 * 1024;
@@ -65,10 +58,15 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 
 pub fn build_router(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(ServerBackend::new(&state));
     let context = move || provide_context(backend.clone());
-    let routes = generate_route_list(App);
+    let pages = generate_route_list(App);
+    let declared = routes();
+    let table = RouteTable::new(&declared);
     crate::access::assert_every_route_has_a_rule(
-        routes.iter().map(|route| route.path().to_owned()).collect(),
-        FORM_ROUTES,
+        &table,
+        &pages
+            .iter()
+            .map(|route| route.path().to_owned())
+            .collect::<Vec<_>>(),
     );
     let options = state.leptos_options.clone();
     let pkg_dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
@@ -87,39 +85,19 @@ pub fn build_router(state: AppState) -> Router {
                 .precompressed_gzip(),
         );
 
-    let cache = crate::page_cache::PageCache::new(state.catalog.clone());
+    let cache = crate::page_cache::PageCache::new(state.catalog.clone(), table.clone());
 
     let trusted_proxies = state.trusted_proxies.clone();
     let sessions = auth::session_layer(&state.pool, state.public_url.starts_with("https://"));
 
-    Router::new()
-        .route(FORM_ROUTES[0].1, get(healthz))
-        .route(FORM_ROUTES[1].1, post(forms::register))
-        .route(FORM_ROUTES[2].1, post(forms::login))
-        .route(FORM_ROUTES[3].1, post(forms::logout))
-        .route(FORM_ROUTES[4].1, post(forms::update_profile))
-        .route(FORM_ROUTES[5].1, post(forms::change_password))
-        .route(FORM_ROUTES[6].1, post(crate::admin::change_role))
-        .route(FORM_ROUTES[7].1, post(crate::enrollment::enroll_form))
-        .route(FORM_ROUTES[8].1, post(crate::enrollment::complete_form))
-        .route(FORM_ROUTES[9].1, post(crate::assessment::submit_form))
-        .route(FORM_ROUTES[10].1, post(crate::completion::evaluation_form))
-        .route(FORM_ROUTES[11].1, post(crate::completion::claim_form))
-        .route(FORM_ROUTES[12].1, post(crate::enrollment::switch_form))
-        .route(FORM_ROUTES[13].1, get(certificates::profile))
-        .route(FORM_ROUTES[14].1, get(certificates::jwks))
-        .route(FORM_ROUTES[15].1, get(certificates::credential))
-        .route(FORM_ROUTES[16].1, post(certificates::revoke_form))
-        .route(FORM_ROUTES[17].1, post(certificates::reissue_form))
-        .route(FORM_ROUTES[18].1, get(certificates::pdf))
-        .route(FORM_ROUTES[19].1, get(crate::transcript::csv_download))
-        .route(FORM_ROUTES[20].1, post(crate::transcript::add_external))
-        .route(FORM_ROUTES[21].1, post(crate::transcript::remove_external))
-        .route(FORM_ROUTES[22].1, get(crate::reports::export))
-        .route(FORM_ROUTES[23].1, post(certificates::bulk_form))
-        .route(FORM_ROUTES[24].1, post(certificates::issue_form))
-        .route(FORM_ROUTES[25].1, get(crate::transcript::pdf_download))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+    let mut router = Router::new();
+    for route in declared {
+        if let Serve::Handler(handler) = route.serve {
+            router = router.route(route.path, *handler);
+        }
+    }
+    router
+        .leptos_routes_with_context(&state, pages, context.clone(), move || {
             shell(options.clone())
         })
         .nest_service("/pkg", pkg)
@@ -127,7 +105,11 @@ pub fn build_router(state: AppState) -> Router {
             context, shell,
         ))
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn(crate::access::enforce))
+        .layer(axum::middleware::from_fn(crate::forms::keep_form_state))
+        .layer(axum::middleware::from_fn_with_state(
+            table,
+            crate::access::enforce,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::load_viewer,
@@ -147,7 +129,7 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             trusted_proxies,
-            crate::client::resolve,
+            crate::client_addr::resolve,
         ))
         .layer(
             ServiceBuilder::new()

@@ -3,30 +3,30 @@
 
 pub mod access;
 pub mod accounts;
-mod admin;
-pub mod assessment;
 pub mod auth;
 mod backend;
 pub mod catalog;
 pub mod certificates;
-pub mod client;
-pub mod completion;
+pub mod client_addr;
 pub mod config;
 pub mod content;
+pub mod credit;
 pub mod db;
 pub mod enrollment;
+pub mod error;
+pub mod forms;
 mod http;
 pub mod page_cache;
+pub mod pdf;
 pub mod quizzes;
 pub mod reports;
 pub mod transcript;
 
-pub use http::build_router;
+pub use http::{build_router, route_table};
 
 use axum::extract::FromRef;
 use catalog::CatalogService;
 use leptos::config::LeptosOptions;
-use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -34,7 +34,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub pool: SqlitePool,
+    pub pool: crate::db::Pool,
     pub catalog: Arc<CatalogService>,
     pub hasher: accounts::password::Hasher,
     /// The address users reach the site at, without a trailing slash.
@@ -42,7 +42,7 @@ pub struct AppState {
     /// Signs and issues certificates.
     pub issuer: Arc<certificates::Issuer>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: client::TrustedProxies,
+    pub trusted_proxies: client_addr::TrustedProxies,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -61,7 +61,7 @@ pub struct Settings {
     pub public_url: String,
     /// The accredited provider named on certificates.
     pub provider: String,
-    /// Reverse proxies in front of the server (see [`client`]); empty when clients connect
+    /// Reverse proxies in front of the server (see [`client_addr`]); empty when clients connect
     /// directly.
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -105,7 +105,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         hasher: accounts::password::Hasher::for_this_machine(),
         public_url: settings.public_url.trim_end_matches('/').into(),
         issuer: Arc::new(issuer),
-        trusted_proxies: client::TrustedProxies::new(&settings.trusted_proxies),
+        trusted_proxies: client_addr::TrustedProxies::new(&settings.trusted_proxies),
     })
 }
 

@@ -1,7 +1,9 @@
 //! Rendered pages kept for anonymous readers. Published content only changes when the
 //! catalog is reloaded, so a lesson rendered once can be served again without running the
 //! view code; each response still gets its own CSP nonce, swapped into the stored HTML.
+//! Opt-in: only routes a domain marks [`crate::access::Route::cached`] are kept.
 
+use crate::access::RouteTable;
 use crate::catalog::CatalogService;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -32,13 +34,15 @@ struct Entry {
 pub struct PageCache {
     entries: Arc<RwLock<HashMap<String, Entry>>>,
     catalog: Arc<CatalogService>,
+    routes: RouteTable,
 }
 
 impl PageCache {
-    pub fn new(catalog: Arc<CatalogService>) -> Self {
+    pub fn new(catalog: Arc<CatalogService>, routes: RouteTable) -> Self {
         Self {
             entries: Arc::default(),
             catalog,
+            routes,
         }
     }
 
@@ -62,20 +66,13 @@ impl PageCache {
     }
 }
 
-/// Only anonymous GETs of HTML pages: a request carrying cookies or credentials may see a
-/// personal page and always goes to the renderer.
-fn cache_key(request: &Request) -> Option<String> {
-    let path = request.uri().path();
+/// Only anonymous GETs of routes marked cacheable: a request carrying cookies or
+/// credentials may see a personal page and always goes to the renderer.
+fn cache_key(routes: &RouteTable, request: &Request) -> Option<String> {
     let cacheable = request.method() == Method::GET
         && !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
-        && !path.starts_with("/api/")
-        && !path.starts_with("/pkg/")
-        // A certificate's status can change at any moment (revoked, superseded), and the
-        // verification page is rate-limited per client: always answered fresh.
-        && !path.starts_with("/verify/")
-        && !path.starts_with("/issuer")
-        && path != "/healthz";
+        && routes.cacheable(request.uri().path());
     cacheable.then(|| request.uri().to_string())
 }
 
@@ -84,7 +81,7 @@ pub async fn serve_cached(
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(key) = cache_key(&request) else {
+    let Some(key) = cache_key(&cache.routes, &request) else {
         return next.run(request).await;
     };
     if let Some(entry) = cache.get(&key) {

@@ -2,7 +2,7 @@
 
 use super::Role;
 use app::model::{Profession, Profile, UserPage, UserRow};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
 /// A validated new account (the password already hashed).
 #[derive(Debug, Clone)]
@@ -22,18 +22,12 @@ pub enum CreateError {
     Database(#[from] sqlx::Error),
 }
 
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// Inserts the user; a taken email is reported as such, never half-written.
-pub async fn create(pool: &SqlitePool, user: &NewUser) -> Result<i64, CreateError> {
-    let now = now();
+pub async fn create(pool: &crate::db::Pool, user: &NewUser) -> Result<i64, CreateError> {
+    let now = crate::db::now();
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, password_hash, full_name, profession, role, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&user.email)
     .bind(&user.password_hash)
@@ -55,16 +49,16 @@ pub async fn create(pool: &SqlitePool, user: &NewUser) -> Result<i64, CreateErro
 
 /// Inserts the user and their profile fields in one transaction: all of it or none.
 pub async fn create_with_profile(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: &NewUser,
     profile: &ProfileUpdate,
 ) -> Result<i64, CreateError> {
-    let now = now();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let now = crate::db::now();
+    let mut tx = crate::db::write_tx(pool).await?;
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, password_hash, full_name, profession, role, npi, licence_number, \
          licence_state, board_id, birth_month, birth_day, consent_reporting, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(&user.email)
     .bind(&user.password_hash)
@@ -102,11 +96,11 @@ pub struct Credentials {
 }
 
 pub async fn credentials(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     email: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
     let row: Option<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, password_hash, session_version FROM users WHERE email = ?")
+        sqlx::query_as("SELECT id, password_hash, session_version FROM users WHERE email = $1")
             .bind(email)
             .fetch_optional(pool)
             .await?;
@@ -119,21 +113,21 @@ pub async fn credentials(
 
 /// The signed-in user of a session: `(name, role, session_version)`.
 pub async fn session_user(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     id: i64,
 ) -> Result<Option<(String, Role, i64)>, sqlx::Error> {
     let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT full_name, role, session_version FROM users WHERE id = ?")
+        sqlx::query_as("SELECT full_name, role, session_version FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await?;
     Ok(row.and_then(|(name, role, version)| role.parse().ok().map(|role| (name, role, version))))
 }
 
-pub async fn profile(pool: &SqlitePool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
+pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "SELECT email, full_name, profession, role, npi, licence_number, licence_state, board_id, \
-         birth_month, birth_day, consent_reporting FROM users WHERE id = ?",
+         birth_month, birth_day, consent_reporting FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -178,13 +172,13 @@ pub struct ProfileUpdate {
 }
 
 pub async fn update_profile(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     id: i64,
     update: &ProfileUpdate,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET full_name = ?, profession = ?, npi = ?, licence_number = ?, licence_state = ?, \
-         board_id = ?, birth_month = ?, birth_day = ?, consent_reporting = ?, updated_at = ? WHERE id = ?",
+        "UPDATE users SET full_name = $1, profession = $2, npi = $3, licence_number = $4, licence_state = $5, \
+         board_id = $6, birth_month = $7, birth_day = $8, consent_reporting = $9, updated_at = $10 WHERE id = $11",
     )
     .bind(&update.full_name)
     .bind(update.profession.unwrap_or(Profession::Other).slug())
@@ -195,7 +189,7 @@ pub async fn update_profile(
     .bind(update.birth.map(|(m, _)| i64::from(m)))
     .bind(update.birth.map(|(_, d)| i64::from(d)))
     .bind(i64::from(update.consent_reporting))
-    .bind(now())
+    .bind(crate::db::now())
     .bind(id)
     .execute(pool)
     .await
@@ -205,16 +199,16 @@ pub async fn update_profile(
 /// Stores a new password hash and ends every session of the user (they carry the old
 /// version); returns the new version for the session that made the change.
 pub async fn set_password(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     id: i64,
     password_hash: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "UPDATE users SET password_hash = ?, session_version = session_version + 1, updated_at = ? \
-         WHERE id = ? RETURNING session_version",
+        "UPDATE users SET password_hash = $1, session_version = session_version + 1, updated_at = $2 \
+         WHERE id = $3 RETURNING session_version",
     )
     .bind(password_hash)
-    .bind(now())
+    .bind(crate::db::now())
     .bind(id)
     .fetch_one(pool)
     .await
@@ -223,7 +217,7 @@ pub async fn set_password(
 pub const USERS_PER_PAGE: u32 = 25;
 
 /// Accounts whose email or name contains `query`, newest first, one page at a time.
-pub async fn list(pool: &SqlitePool, query: &str, page: u32) -> Result<UserPage, sqlx::Error> {
+pub async fn list(pool: &crate::db::Pool, query: &str, page: u32) -> Result<UserPage, sqlx::Error> {
     let query = query.trim();
     let pattern = format!(
         "%{}%",
@@ -234,7 +228,7 @@ pub async fn list(pool: &SqlitePool, query: &str, page: u32) -> Result<UserPage,
             .replace('_', "\\_")
     );
     let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE lower(email) LIKE ? ESCAPE '\\' OR lower(full_name) LIKE ? ESCAPE '\\'",
+        "SELECT COUNT(*) FROM users WHERE lower(email) LIKE $1 ESCAPE '\\' OR lower(full_name) LIKE $2 ESCAPE '\\'",
     )
     .bind(&pattern)
     .bind(&pattern)
@@ -243,8 +237,8 @@ pub async fn list(pool: &SqlitePool, query: &str, page: u32) -> Result<UserPage,
     let page = page.max(1);
     let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
         "SELECT id, email, full_name, role, created_at FROM users \
-         WHERE lower(email) LIKE ? ESCAPE '\\' OR lower(full_name) LIKE ? ESCAPE '\\' \
-         ORDER BY id DESC LIMIT ? OFFSET ?",
+         WHERE lower(email) LIKE $1 ESCAPE '\\' OR lower(full_name) LIKE $2 ESCAPE '\\' \
+         ORDER BY id DESC LIMIT $3 OFFSET $4",
     )
     .bind(&pattern)
     .bind(&pattern)
@@ -275,31 +269,31 @@ pub async fn list(pool: &SqlitePool, query: &str, page: u32) -> Result<UserPage,
 /// Changes a user's role and records who did it, in one transaction. Returns the user's
 /// name, or `None` when there is no such user.
 pub async fn set_role(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     actor: i64,
     user: i64,
     role: Role,
 ) -> Result<Option<String>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::write_tx(pool).await?;
     let Some((name, old)): Option<(String, String)> =
-        sqlx::query_as("SELECT full_name, role FROM users WHERE id = ?")
+        sqlx::query_as("SELECT full_name, role FROM users WHERE id = $1")
             .bind(user)
             .fetch_optional(&mut *tx)
             .await?
     else {
         return Ok(None);
     };
-    sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role.as_str())
-        .bind(now())
+        .bind(crate::db::now())
         .bind(user)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES (?, 'role.change', ?, ?, ?)")
+    sqlx::query("INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, 'role.change', $2, $3, $4)")
         .bind(actor)
         .bind(format!("user:{user}"))
         .bind(format!("{old} -> {role}"))
-        .bind(now())
+        .bind(crate::db::now())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

@@ -2,18 +2,17 @@
 //! database), the signed-in user of each request, idle and absolute timeouts, and the
 //! same-origin check that refuses cross-site state changes.
 
-pub mod forms;
 pub mod throttle;
 
 use crate::AppState;
 use crate::accounts::store;
-use app::model::Viewer;
+use crate::error::Error;
+use app::model::{Role, Viewer};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -35,12 +34,12 @@ pub struct SessionUser {
 }
 
 /// Creates the session table if missing (the store's own schema).
-pub async fn migrate_sessions(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn migrate_sessions(pool: &crate::db::Pool) -> Result<(), sqlx::Error> {
     SqliteStore::new(pool.clone()).migrate().await
 }
 
 /// Deletes expired sessions every few minutes, for as long as the server runs.
-pub fn spawn_session_cleanup(pool: &SqlitePool) {
+pub fn spawn_session_cleanup(pool: &crate::db::Pool) {
     use tower_sessions::ExpiredDeletion as _;
     let store = SqliteStore::new(pool.clone());
     tokio::spawn(async move {
@@ -55,7 +54,7 @@ pub fn spawn_session_cleanup(pool: &SqlitePool) {
 
 /// The session middleware: cookie HttpOnly, SameSite=Lax, Secure when the site is served
 /// over https, ending after [`IDLE_MINUTES`] of inactivity.
-pub fn session_layer(pool: &SqlitePool, secure: bool) -> SessionManagerLayer<SqliteStore> {
+pub fn session_layer(pool: &crate::db::Pool, secure: bool) -> SessionManagerLayer<SqliteStore> {
     SessionManagerLayer::new(SqliteStore::new(pool.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -78,21 +77,24 @@ pub async fn sign_in(
             SessionUser {
                 id,
                 version,
-                signed_in_at: throttle::now_secs(),
+                signed_in_at: crate::db::now_secs(),
             },
         )
         .await
 }
 
 /// The signed-in user, or `None`; a session past its absolute timeout, of a deleted user or
-/// from before a password change is ended here.
-pub async fn viewer(pool: &SqlitePool, session: &Session) -> Option<Viewer> {
-    let user: SessionUser = session.get(SESSION_USER).await.ok().flatten()?;
-    let current = store::session_user(pool, user.id).await.ok().flatten();
-    match current {
+/// from before a password change is ended here. A database that does not answer is an
+/// error, never a reason to sign anyone out.
+pub async fn viewer(pool: &crate::db::Pool, session: &Session) -> Result<Option<Viewer>, Error> {
+    let Some(user) = session.get::<SessionUser>(SESSION_USER).await? else {
+        return Ok(None);
+    };
+    let current = store::session_user(pool, user.id).await?;
+    Ok(match current {
         Some((name, role, version))
             if version == user.version
-                && throttle::now_secs() - user.signed_in_at < ABSOLUTE_SECS =>
+                && crate::db::now_secs() - user.signed_in_at < ABSOLUTE_SECS =>
         {
             Some(Viewer {
                 id: user.id,
@@ -101,29 +103,70 @@ pub async fn viewer(pool: &SqlitePool, session: &Session) -> Option<Viewer> {
             })
         }
         _ => {
-            let _ = session.flush().await;
+            session.flush().await?;
             None
         }
-    }
+    })
 }
 
 /// A handler argument for the signed-in user; anyone else is sent to sign in (the access
 /// table already stops them, this keeps each handler safe on its own).
 pub struct SignedIn(pub Viewer);
 
+/// A handler argument for an educator or an administrator; anyone else is refused.
+pub struct Educator(pub Viewer);
+
+/// A handler argument for an administrator; anyone else is refused.
+pub struct Admin(pub Viewer);
+
+fn signed_in(parts: &axum::http::request::Parts) -> Result<Viewer, Error> {
+    parts
+        .extensions
+        .get::<Viewer>()
+        .cloned()
+        .ok_or(Error::Unauthorized)
+}
+
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SignedIn {
-    type Rejection = Response;
+    type Rejection = Error;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Viewer>()
-            .cloned()
-            .map(Self)
-            .ok_or_else(|| axum::response::Redirect::to("/login").into_response())
+        signed_in(parts).map(Self)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Educator {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer = signed_in(parts)?;
+        if matches!(viewer.role, Role::Educator | Role::Admin) {
+            Ok(Self(viewer))
+        } else {
+            Err(Error::forbidden("Only educators can do this."))
+        }
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer = signed_in(parts)?;
+        if viewer.role == Role::Admin {
+            Ok(Self(viewer))
+        } else {
+            Err(Error::forbidden("Only administrators can do this."))
+        }
     }
 }
 
@@ -134,8 +177,13 @@ pub async fn load_viewer(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if let Some(viewer) = viewer(&state.pool, &session).await {
-        request.extensions_mut().insert(viewer);
+    match viewer(&state.pool, &session).await {
+        Ok(Some(viewer)) => {
+            request.extensions_mut().insert(viewer);
+        }
+        Ok(None) => {}
+        // The session stays as it is: the reader is still signed in when the database answers.
+        Err(error) => return error.into_response(),
     }
     next.run(request).await
 }
@@ -159,12 +207,10 @@ pub async fn same_origin_only(
         next.run(request).await
     } else {
         tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
-        (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        Error::forbidden(
             "This request did not come from a Grand Rounds page and was refused. Go back, reload the page and try again.",
         )
-            .into_response()
+        .into_response()
     }
 }
 

@@ -2,7 +2,6 @@
 //! address, each attempt is slowed down, then refused for a while. The caller shows the
 //! same message whatever the reason, so nothing reveals whether an account exists.
 
-use sqlx::SqlitePool;
 use std::time::Duration;
 
 /// Failures counted within this window.
@@ -24,10 +23,6 @@ pub enum Verdict {
     Locked,
 }
 
-pub fn now_secs() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 fn keys(email: &str, address: &str) -> [(String, i64, i64); 2] {
     [
         (
@@ -44,12 +39,16 @@ fn keys(email: &str, address: &str) -> [(String, i64, i64); 2] {
 }
 
 /// What to do with a sign-in attempt for `email` from `address`, before checking it.
-pub async fn check(pool: &SqlitePool, email: &str, address: &str) -> Result<Verdict, sqlx::Error> {
-    let now = now_secs();
+pub async fn check(
+    pool: &crate::db::Pool,
+    email: &str,
+    address: &str,
+) -> Result<Verdict, crate::error::Error> {
+    let now = crate::db::now_secs();
     let mut verdict = Verdict::Allow;
     for (key, slow_after, _) in keys(email, address) {
         let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = ?",
+            "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1",
         )
         .bind(&key)
         .fetch_optional(pool)
@@ -74,15 +73,15 @@ pub async fn check(pool: &SqlitePool, email: &str, address: &str) -> Result<Verd
 
 /// Counts a failed attempt against both keys; locks a key that reached its limit.
 pub async fn record_failure(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     email: &str,
     address: &str,
-) -> Result<(), sqlx::Error> {
-    let now = now_secs();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+) -> Result<(), crate::error::Error> {
+    let now = crate::db::now_secs();
+    let mut tx = crate::db::write_tx(pool).await?;
     for (key, _, lock_after) in keys(email, address) {
         let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT failures, window_start FROM login_throttle WHERE key = ?")
+            sqlx::query_as("SELECT failures, window_start FROM login_throttle WHERE key = $1")
                 .bind(&key)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -96,7 +95,7 @@ pub async fn record_failure(
             0
         };
         sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES (?, ?, ?, ?) \
+            "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
              window_start = excluded.window_start, locked_until = excluded.locked_until",
         )
@@ -107,16 +106,20 @@ pub async fn record_failure(
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await
+    tx.commit().await.map_err(Into::into)
 }
 
 /// A successful sign-in clears the account's count (not the address's).
-pub async fn record_success(pool: &SqlitePool, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_throttle WHERE key = ?")
+pub async fn record_success(
+    pool: &crate::db::Pool,
+    email: &str,
+) -> Result<(), crate::error::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
         .bind(format!("email:{email}"))
         .execute(pool)
         .await
         .map(drop)
+        .map_err(Into::into)
 }
 
 #[cfg(test)]

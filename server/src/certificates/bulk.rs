@@ -3,10 +3,9 @@
 //! written. Issuing checks again and writes every certificate in one transaction, or none.
 
 use super::{Certificate, Issuer};
-use crate::completion::parse_hours;
+use crate::credit::store::parse_hours;
 use crate::transcript::parse_date;
 use app::model::{BulkPreview, BulkRow, CourseDetail, CreditType, IssuedRow};
-use sqlx::{SqliteConnection, SqlitePool};
 use std::collections::HashSet;
 
 /// The header a bulk file must start with.
@@ -83,14 +82,14 @@ pub fn read_csv(text: &str) -> Result<Vec<RowInput>, String> {
 
 /// Checks one row against the database; the certificate it would issue, or its problem.
 async fn check_row(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     issuer: &Issuer,
     row: &RowInput,
-) -> Result<Result<Certificate, String>, sqlx::Error> {
+) -> Result<Result<Certificate, String>, crate::error::Error> {
     let mut problems = Vec::new();
     let email = row.email.trim().to_lowercase();
     let user: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, full_name, profession FROM users WHERE email = ?")
+        sqlx::query_as("SELECT id, full_name, profession FROM users WHERE email = $1")
             .bind(&email)
             .fetch_optional(&mut *conn)
             .await?;
@@ -99,7 +98,7 @@ async fn check_row(
     }
     let course: Option<(i64, String)> = sqlx::query_as(
         "SELECT r.number, r.rendered FROM courses c JOIN course_revisions r ON r.course_id = c.id \
-         WHERE c.slug = ? ORDER BY r.number DESC LIMIT 1",
+         WHERE c.slug = $1 ORDER BY r.number DESC LIMIT 1",
     )
     .bind(row.activity.trim())
     .fetch_optional(&mut *conn)
@@ -148,7 +147,7 @@ async fn check_row(
             None
         }
     };
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = crate::db::now_instant().date();
     let completed = match parse_date("completed_on", &row.completed_on) {
         Ok(Some(date)) if date > today => {
             problems.push(format!("completed_on {date} is in the future"));
@@ -166,8 +165,8 @@ async fn check_row(
     };
     if let (Some((user_id, ..)), Some(kind), Some(date)) = (&user, credit, completed) {
         let exists: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM certificates WHERE user_id = ? AND activity_slug = ? \
-             AND credit_type = ? AND completed_on = ? AND revoked_at IS NULL AND superseded_by IS NULL)",
+            "SELECT EXISTS (SELECT 1 FROM certificates WHERE user_id = $1 AND activity_slug = $2 \
+             AND credit_type = $3 AND completed_on = $4 AND revoked_at IS NULL AND superseded_by IS NULL)",
         )
         .bind(user_id)
         .bind(row.activity.trim())
@@ -225,10 +224,10 @@ async fn check_row(
 
 /// Checks every row; duplicates within the file are problems too.
 async fn check_all(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     issuer: &Issuer,
     rows: &[RowInput],
-) -> Result<Vec<(BulkRow, Option<Certificate>)>, sqlx::Error> {
+) -> Result<Vec<(BulkRow, Option<Certificate>)>, crate::error::Error> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -264,10 +263,10 @@ async fn check_all(
 
 /// The preview of a file: nothing is written.
 pub async fn preview(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     issuer: &Issuer,
     text: &str,
-) -> Result<BulkPreview, sqlx::Error> {
+) -> Result<BulkPreview, crate::error::Error> {
     let rows = match read_csv(text) {
         Ok(rows) => rows,
         Err(problem) => {
@@ -290,13 +289,13 @@ pub async fn preview(
 /// Issues every row of `rows` in one transaction, or nothing (returning the preview with
 /// the problems). Audited as one action.
 pub async fn issue(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     issuer: &Issuer,
     admin: i64,
     rows: &[RowInput],
     csv: &str,
-) -> Result<Result<Vec<String>, BulkPreview>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+) -> Result<Result<Vec<String>, BulkPreview>, crate::error::Error> {
+    let mut tx = crate::db::write_tx(pool).await?;
     let checked = check_all(&mut tx, issuer, rows).await?;
     if checked.iter().any(|(row, _)| row.problem.is_some()) || checked.is_empty() {
         return Ok(Err(BulkPreview {
@@ -332,7 +331,7 @@ pub async fn issue(
 type RecentRow = (String, String, String, String, i64, String, bool, bool);
 
 /// The latest certificates, for the administrators' page.
-pub async fn recent(pool: &SqlitePool) -> Result<Vec<IssuedRow>, sqlx::Error> {
+pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::error::Error> {
     let rows: Vec<RecentRow> = sqlx::query_as(
         "SELECT code, learner_name, activity_title, credit_type, quarters, substr(issued_at, 1, 10), \
          revoked_at IS NOT NULL, superseded_by IS NOT NULL FROM certificates ORDER BY id DESC LIMIT 50",

@@ -4,7 +4,6 @@
 //! mark them.
 
 pub mod bulk;
-pub mod pdf;
 pub mod routes;
 pub mod signing;
 
@@ -12,7 +11,6 @@ use app::model::{CertificateStatus, CertificateView, CreditType, Hours, Professi
 use rand::RngCore as _;
 use serde_json::{Value, json};
 use signing::Signer;
-use sqlx::{SqliteConnection, SqlitePool};
 
 /// What issues certificates: the key, the site's address and the provider's name.
 #[derive(Debug)]
@@ -188,16 +186,16 @@ impl Issuer {
 
     pub async fn view(
         &self,
-        pool: &SqlitePool,
+        pool: &crate::db::Pool,
         c: &Certificate,
-    ) -> Result<CertificateView, sqlx::Error> {
+    ) -> Result<CertificateView, crate::error::Error> {
         let status = if let (Some(at), Some(reason)) = (&c.revoked_at, &c.revoked_reason) {
             CertificateStatus::Revoked {
                 on: at.chars().take(10).collect(),
                 reason: reason.clone(),
             }
         } else if let Some(next) = c.superseded_by {
-            let by: String = sqlx::query_scalar("SELECT code FROM certificates WHERE id = ?")
+            let by: String = sqlx::query_scalar("SELECT code FROM certificates WHERE id = $1")
                 .bind(next)
                 .fetch_one(pool)
                 .await?;
@@ -228,19 +226,19 @@ impl Issuer {
     /// Stores a certificate (its code and credential made here) and returns it.
     pub(crate) async fn insert(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::db::Connection,
         mut c: Certificate,
         claim: Option<i64>,
         issued_by: Option<i64>,
-    ) -> Result<Certificate, sqlx::Error> {
+    ) -> Result<Certificate, crate::error::Error> {
         c.code = new_code();
-        c.issued_at = crate::assessment::now();
+        c.issued_at = crate::db::now();
         c.credential = self.sign(&c);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO certificates (code, user_id, claim_id, learner_name, profession, activity_slug, \
              activity_title, revision_number, format, completed_on, provider, credit_type, quarters, \
              accreditation_statement, designation_statement, issued_at, issued_by, credential) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         )
         .bind(&c.code)
         .bind(c.user_id)
@@ -270,11 +268,11 @@ impl Issuer {
     /// already has one gets no second (the `claim_id` column is unique as well).
     pub async fn issue_for_claim(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut crate::db::Connection,
         claim: i64,
-    ) -> Result<String, sqlx::Error> {
+    ) -> Result<String, crate::error::Error> {
         if let Some(code) =
-            sqlx::query_scalar::<_, String>("SELECT code FROM certificates WHERE claim_id = ?")
+            sqlx::query_scalar::<_, String>("SELECT code FROM certificates WHERE claim_id = $1")
                 .bind(claim)
                 .fetch_optional(&mut *conn)
                 .await?
@@ -287,13 +285,12 @@ impl Issuer {
             "SELECT k.user_id, u.full_name, u.profession, c.slug, r.number, r.rendered, k.completed_on, \
              k.credit_type, k.quarters FROM credit_claims k JOIN users u ON u.id = k.user_id \
              JOIN course_revisions r ON r.id = k.revision_id JOIN courses c ON c.id = r.course_id \
-             WHERE k.id = ?",
+             WHERE k.id = $1",
         )
         .bind(claim)
         .fetch_one(&mut *conn)
         .await?;
-        let detail: app::model::CourseDetail =
-            serde_json::from_str(&rendered).map_err(crate::assessment::json_error)?;
+        let detail: app::model::CourseDetail = serde_json::from_str(&rendered)?;
         let certificate = Certificate {
             id: 0,
             code: String::new(),
@@ -326,12 +323,12 @@ impl Issuer {
     /// one superseded, pointing to it. Audited.
     pub async fn reissue(
         &self,
-        pool: &SqlitePool,
+        pool: &crate::db::Pool,
         admin: i64,
         code: &str,
         learner_name: &str,
-    ) -> Result<Result<String, String>, sqlx::Error> {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    ) -> Result<Result<String, String>, crate::error::Error> {
+        let mut tx = crate::db::write_tx(pool).await?;
         let Some(old) = find_in(&mut tx, code).await? else {
             return Ok(Err(format!("There is no certificate {code}.")));
         };
@@ -348,7 +345,7 @@ impl Issuer {
         let mut copy = old.clone();
         copy.learner_name = learner_name.to_owned();
         let new = self.insert(&mut tx, copy, None, Some(admin)).await?;
-        sqlx::query("UPDATE certificates SET superseded_by = ? WHERE id = ?")
+        sqlx::query("UPDATE certificates SET superseded_by = $1 WHERE id = $2")
             .bind(new.id)
             .bind(old.id)
             .execute(&mut *tx)
@@ -370,64 +367,72 @@ impl Issuer {
 }
 
 async fn audit(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     actor: i64,
     action: &str,
     target: &str,
     detail: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::error::Error> {
     sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(actor)
     .bind(action)
     .bind(target)
     .bind(detail)
-    .bind(crate::assessment::now())
+    .bind(crate::db::now())
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 async fn find_in(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     code: &str,
-) -> Result<Option<Certificate>, sqlx::Error> {
+) -> Result<Option<Certificate>, crate::error::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM certificates WHERE code = ?"
+        "SELECT {COLUMNS} FROM certificates WHERE code = $1"
     ))
     .bind(code.trim().to_uppercase())
     .fetch_optional(&mut *conn)
     .await
+    .map_err(Into::into)
 }
 
-pub async fn find(pool: &SqlitePool, code: &str) -> Result<Option<Certificate>, sqlx::Error> {
+pub async fn find(
+    pool: &crate::db::Pool,
+    code: &str,
+) -> Result<Option<Certificate>, crate::error::Error> {
     let mut conn = pool.acquire().await?;
     find_in(&mut conn, code).await
 }
 
 /// A learner's certificates, newest first.
-pub async fn of_user(pool: &SqlitePool, user: i64) -> Result<Vec<Certificate>, sqlx::Error> {
+pub async fn of_user(
+    pool: &crate::db::Pool,
+    user: i64,
+) -> Result<Vec<Certificate>, crate::error::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM certificates WHERE user_id = ? ORDER BY id DESC"
+        "SELECT {COLUMNS} FROM certificates WHERE user_id = $1 ORDER BY id DESC"
     ))
     .bind(user)
     .fetch_all(pool)
     .await
+    .map_err(Into::into)
 }
 
 /// Marks a certificate revoked with the reason; the record stays. Audited.
 pub async fn revoke(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     admin: i64,
     code: &str,
     reason: &str,
-) -> Result<Result<(), String>, sqlx::Error> {
+) -> Result<Result<(), String>, crate::error::Error> {
     let reason = reason.trim();
     if reason.chars().count() < 5 || reason.chars().count() > 500 {
         return Ok(Err("Give the reason for revoking in 5 to 500 characters; it is shown on the verification page.".into()));
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::write_tx(pool).await?;
     let Some(c) = find_in(&mut tx, code).await? else {
         return Ok(Err(format!("There is no certificate {code}.")));
     };
@@ -438,9 +443,9 @@ pub async fn revoke(
         )));
     }
     sqlx::query(
-        "UPDATE certificates SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE id = ?",
+        "UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoked_reason = $3 WHERE id = $4",
     )
-    .bind(crate::assessment::now())
+    .bind(crate::db::now())
     .bind(admin)
     .bind(reason)
     .bind(c.id)

@@ -1,50 +1,67 @@
-//! The certificate routes that are not pages: the issuer's public key and profile, the
-//! signed credential download, the administrators' revoke and reissue forms, and the
+//! The certificate routes: pages, the issuer's public key and profile, the PDF and signed
+//! credential downloads, the administrators' issue, bulk, revoke and reissue forms, and the
 //! per-client limit on verification lookups.
 
 use super::signing;
 use crate::AppState;
-use crate::auth::SignedIn;
-use crate::auth::forms::form_key;
-use crate::client::ClientIp;
-use app::model::{FormState, Role};
+use crate::access::{Route, Rule, owner_or_admin};
+use crate::auth::{Admin, SignedIn};
+use crate::client_addr::ClientIp;
+use crate::error::{Error, Result};
+use crate::forms::{Back, Fields, Submission};
+use app::model::FormState;
+use axum::Json;
 use axum::extract::Multipart;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use tower_sessions::Session;
 
-fn failed(error: &sqlx::Error) -> Response {
-    tracing::error!(%error, "certificate request failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong on our side and nothing was changed. Please try again.",
-    )
-        .into_response()
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::page("/certificates/{code}", Rule::OwnerOrAdmin),
+        Route::get(
+            "/certificates/{code}/credential.jwt",
+            Rule::OwnerOrAdmin,
+            credential,
+        ),
+        Route::get(
+            "/certificates/{code}/certificate.pdf",
+            Rule::OwnerOrAdmin,
+            pdf,
+        ),
+        // Public, and never cached: a certificate can be revoked at any moment, and lookups
+        // are limited per client.
+        Route::page("/verify/{code}", Rule::Anyone),
+        Route::get("/issuer", Rule::Anyone, profile),
+        Route::get("/issuer/jwks.json", Rule::Anyone, jwks),
+        Route::page("/admin/certificates", Rule::Admin),
+        Route::post("/admin/certificates/issue", Rule::Admin, issue_form),
+        Route::post("/admin/certificates/bulk", Rule::Admin, bulk_form),
+        Route::post("/admin/certificates/revoke", Rule::Admin, revoke_form),
+        Route::post("/admin/certificates/reissue", Rule::Admin, reissue_form),
+        Route::server_fn("/api/certificate", Rule::OwnerOrAdmin),
+        Route::server_fn("/api/verify", Rule::Anyone),
+        Route::server_fn("/api/admin-certificates", Rule::Admin),
+    ]
 }
 
 /// `GET /issuer/jwks.json`: the public keys credentials are signed with. Anyone.
-pub async fn jwks(State(state): State<AppState>) -> Response {
-    match signing::jwks(&state.pool).await {
-        Ok(keys) => (
-            [(header::CACHE_CONTROL, "public, max-age=3600")],
-            Json(keys),
-        )
-            .into_response(),
-        Err(error) => failed(&error),
-    }
+async fn jwks(State(state): State<AppState>) -> Result<Response> {
+    let keys = signing::jwks(&state.pool).await?;
+    Ok((
+        [(header::CACHE_CONTROL, "public, max-age=3600")],
+        Json(keys),
+    )
+        .into_response())
 }
 
 /// `GET /issuer`: the Open Badges issuer profile credentials name. Anyone.
-pub async fn profile(State(state): State<AppState>) -> Response {
+async fn profile(State(state): State<AppState>) -> Response {
     let issuer = &state.issuer;
     Json(serde_json::json!({
         "@context": [
@@ -60,37 +77,29 @@ pub async fn profile(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
-/// The certificate `code` names, if the viewer may download it (its learner or an
-/// administrator); otherwise the response that says why not.
-async fn downloadable(
-    state: &AppState,
+/// The certificate `code` names, if the viewer may see it: its learner or an administrator.
+pub async fn owned_by(
+    pool: &crate::db::Pool,
     viewer: &app::model::Viewer,
     code: &str,
-) -> Result<super::Certificate, Box<Response>> {
-    let not_found = || {
-        Box::new(
-            (
-                StatusCode::NOT_FOUND,
-                format!("There is no certificate with the code \"{code}\"."),
-            )
-                .into_response(),
-        )
-    };
+) -> Result<super::Certificate> {
+    let not_found = || Error::not_found(no_such_certificate(code));
     if !super::plausible(code) {
         return Err(not_found());
     }
-    match super::find(&state.pool, code).await {
-        Err(error) => Err(Box::new(failed(&error))),
-        Ok(None) => Err(not_found()),
-        Ok(Some(c)) if c.user_id != viewer.id && viewer.role != Role::Admin => Err(Box::new(
-            (
-                StatusCode::FORBIDDEN,
-                "You can download only your own certificates.",
-            )
-                .into_response(),
-        )),
-        Ok(Some(c)) => Ok(c),
-    }
+    let found = super::find(pool, code).await?.ok_or_else(not_found)?;
+    owner_or_admin(
+        viewer,
+        found.user_id,
+        "You can see and download only your own certificates.",
+    )?;
+    Ok(found)
+}
+
+pub fn no_such_certificate(code: &str) -> String {
+    format!(
+        "There is no certificate with the code \"{code}\". Check the code as printed under the QR code (letters and digits in groups of four)."
+    )
 }
 
 fn attachment(content_type: &str, filename: String, body: Vec<u8>) -> Response {
@@ -110,145 +119,83 @@ fn attachment(content_type: &str, filename: String, body: Vec<u8>) -> Response {
 
 /// `GET /certificates/{code}/credential.jwt`: the signed credential, for its learner or an
 /// administrator.
-pub async fn credential(
+async fn credential(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
-) -> Response {
-    match downloadable(&state, &viewer, &code).await {
-        Err(response) => *response,
-        Ok(c) => attachment(
-            "application/vc+jwt",
-            format!("grandrounds-{}.jwt", c.code),
-            c.credential.into_bytes(),
-        ),
-    }
+) -> Result<Response> {
+    let c = owned_by(&state.pool, &viewer, &code).await?;
+    Ok(attachment(
+        "application/vc+jwt",
+        format!("grandrounds-{}.jwt", c.code),
+        c.credential.into_bytes(),
+    ))
 }
 
 /// `GET /certificates/{code}/certificate.pdf`: the one-page PDF, for its learner or an
 /// administrator.
-pub async fn pdf(
+async fn pdf(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(code): Path<String>,
-) -> Response {
-    let found = match downloadable(&state, &viewer, &code).await {
-        Err(response) => return *response,
-        Ok(c) => c,
-    };
-    let view = match state.issuer.view(&state.pool, &found).await {
-        Ok(view) => view,
-        Err(error) => return failed(&error),
-    };
+) -> Result<Response> {
+    let found = owned_by(&state.pool, &viewer, &code).await?;
+    let view = state.issuer.view(&state.pool, &found).await?;
     let filename = format!("grandrounds-certificate-{}.pdf", view.code);
-    match tokio::task::spawn_blocking(move || super::pdf::render(&view)).await {
-        Ok(Some(bytes)) => attachment("application/pdf", filename, bytes),
-        _ => {
-            tracing::error!("could not render a certificate PDF");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The PDF could not be made. The certificate page prints on one page as well.",
-            )
-                .into_response()
-        }
-    }
+    let bytes = tokio::task::spawn_blocking(move || crate::pdf::certificate::render(&view))
+        .await
+        .map_err(Error::internal)?
+        .ok_or_else(|| Error::internal("the certificate PDF could not be written"))?;
+    Ok(attachment("application/pdf", filename, bytes))
 }
 
-fn field(form: &Result<Form<HashMap<String, String>>, FormRejection>, name: &str) -> String {
-    form.as_ref()
-        .ok()
-        .and_then(|Form(f)| f.get(name).cloned())
-        .unwrap_or_default()
-}
-
-async fn say(session: &Session, message: Result<String, String>) {
-    let mut state = FormState::default();
-    match message {
-        Ok(notice) => state.notice = Some(notice),
-        Err(error) => state.errors.push(("form".into(), error)),
-    }
-    if let Err(error) = session.insert(&form_key("certificate"), state).await {
-        tracing::error!(%error, "could not keep form state");
-    }
-}
-
-fn admin_only(viewer: &app::model::Viewer) -> Option<Response> {
-    (viewer.role != Role::Admin).then(|| {
-        (
-            StatusCode::FORBIDDEN,
-            "Only administrators can change certificates.",
-        )
-            .into_response()
-    })
+/// Back to a certificate's page with a message.
+fn to_certificate(code: &str) -> Back {
+    Back::to("certificate", format!("/certificates/{code}"))
 }
 
 /// `POST /admin/certificates/revoke`: administrators; `code` and `reason`.
-pub async fn revoke_form(
+async fn revoke_form(
     State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Response {
-    if let Some(refused) = admin_only(&viewer) {
-        return refused;
-    }
-    let code = field(&form, "code").trim().to_uppercase();
-    match super::revoke(&state.pool, viewer.id, &code, &field(&form, "reason")).await {
-        Ok(outcome) => {
-            say(
-                &session,
-                outcome.map(|()| format!("Certificate {code} is revoked. Its verification page now says so, with your reason.")),
-            )
-            .await;
-            Redirect::to(&format!("/certificates/{code}")).into_response()
-        }
-        Err(error) => failed(&error),
-    }
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
+    let form = Submission::new(fields);
+    let code = form.peek("code").trim().to_uppercase();
+    let outcome = super::revoke(&state.pool, viewer.id, &code, form.peek("reason")).await?;
+    Ok(to_certificate(&code).say(outcome.map(|()| {
+        format!(
+            "Certificate {code} is revoked. Its verification page now says so, with your reason."
+        )
+    })))
 }
 
 /// `POST /admin/certificates/reissue`: administrators; `code` and the corrected
 /// `learner_name`.
-pub async fn reissue_form(
+async fn reissue_form(
     State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Response {
-    if let Some(refused) = admin_only(&viewer) {
-        return refused;
-    }
-    let code = field(&form, "code").trim().to_uppercase();
-    let name = match crate::accounts::validate::full_name(&field(&form, "learner_name")) {
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
+    let form = Submission::new(fields);
+    let code = form.peek("code").trim().to_uppercase();
+    let name = match crate::accounts::validate::full_name(form.peek("learner_name")) {
         Ok(name) => name,
         Err(message) => {
-            say(
-                &session,
-                Err(format!("Name on the certificate: {message}.")),
-            )
-            .await;
-            return Redirect::to(&format!("/certificates/{code}")).into_response();
+            return Ok(
+                to_certificate(&code).error("form", format!("Name on the certificate: {message}."))
+            );
         }
     };
     match state
         .issuer
         .reissue(&state.pool, viewer.id, &code, &name)
-        .await
+        .await?
     {
-        Ok(Ok(new)) => {
-            say(
-                &session,
-                Ok(format!(
-                    "Reissued as {new}. Certificate {code} is marked superseded and points here."
-                )),
-            )
-            .await;
-            Redirect::to(&format!("/certificates/{new}")).into_response()
-        }
-        Ok(Err(message)) => {
-            say(&session, Err(message)).await;
-            Redirect::to(&format!("/certificates/{code}")).into_response()
-        }
-        Err(error) => failed(&error),
+        Ok(new) => Ok(to_certificate(&new).notice(format!(
+            "Reissued as {new}. Certificate {code} is marked superseded and points here."
+        ))),
+        Err(message) => Ok(to_certificate(&code).error("form", message)),
     }
 }
 
@@ -305,54 +252,30 @@ pub async fn limit_verify(
 /// The session key the bulk preview waits under until the page shows it.
 pub const BULK_PREVIEW: &str = "bulk-preview";
 
-async fn admin_notice(session: &Session, state: FormState) -> Response {
-    if let Err(error) = session.insert(&form_key("admin-certificates"), state).await {
-        tracing::error!(%error, "could not keep form state");
-    }
-    Redirect::to("/admin/certificates").into_response()
+/// Back to the administrators' certificate page.
+fn to_admin() -> Back {
+    Back::to("admin-certificates", "/admin/certificates")
 }
 
 /// `POST /admin/certificates/bulk` (multipart): `action` = `preview` or `issue`, the CSV as
 /// an uploaded `file` or pasted `csv`. Administrators only.
-pub async fn bulk_form(
+async fn bulk_form(
     State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
+    Admin(viewer): Admin,
     mut multipart: Multipart,
-) -> Response {
-    if let Some(refused) = admin_only(&viewer) {
-        return refused;
-    }
+) -> Result<Back> {
+    let unreadable = |error: axum::extract::multipart::MultipartError| {
+        Error::bad_request(format!("The upload could not be read: {error}"))
+    };
     let mut action = String::new();
     let mut text = String::new();
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                let value = match field.text().await {
-                    Ok(value) => value,
-                    Err(error) => {
-                        return (
-                            StatusCode::BAD_REQUEST,
-                            format!("The upload could not be read: {error}"),
-                        )
-                            .into_response();
-                    }
-                };
-                match name.as_str() {
-                    "action" => action = value,
-                    "file" | "csv" if text.trim().is_empty() => text = value,
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(error) => {
-                return (
-                    StatusCode::BAD_REQUEST,
-                    format!("The upload could not be read: {error}"),
-                )
-                    .into_response();
-            }
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let value = field.text().await.map_err(unreadable)?;
+        match name.as_str() {
+            "action" => action = value,
+            "file" | "csv" if text.trim().is_empty() => text = value,
+            _ => {}
         }
     }
     let text = text.trim_start_matches('\u{feff}').to_owned();
@@ -364,75 +287,40 @@ pub async fn bulk_form(
                 file_problem: Some(problem),
             }),
             Ok(rows) => {
-                match super::bulk::issue(&state.pool, &state.issuer, viewer.id, &rows, &text).await
-                {
-                    Ok(result) => result,
-                    Err(error) => return failed(&error),
-                }
+                super::bulk::issue(&state.pool, &state.issuer, viewer.id, &rows, &text).await?
             }
         }
     } else {
-        match super::bulk::preview(&state.pool, &state.issuer, &text).await {
-            Ok(preview) => Err(preview),
-            Err(error) => return failed(&error),
-        }
+        Err(super::bulk::preview(&state.pool, &state.issuer, &text).await?)
     };
-    match outcome {
-        Ok(codes) => {
-            admin_notice(
-                &session,
-                FormState {
-                    notice: Some(format!(
-                        "Issued {} certificates: {}.",
-                        codes.len(),
-                        codes.join(", ")
-                    )),
-                    ..FormState::default()
-                },
-            )
-            .await
-        }
-        Err(preview) => {
-            if let Err(error) = session.insert(BULK_PREVIEW, preview).await {
-                tracing::error!(%error, "could not keep the bulk preview");
-            }
-            Redirect::to("/admin/certificates#preview").into_response()
-        }
-    }
+    Ok(match outcome {
+        Ok(codes) => to_admin().notice(format!(
+            "Issued {} certificates: {}.",
+            codes.len(),
+            codes.join(", ")
+        )),
+        Err(preview) => Back::to("admin-certificates", "/admin/certificates#preview")
+            .keep(BULK_PREVIEW, &preview),
+    })
 }
 
 /// `POST /admin/certificates/issue`: one certificate by hand (a live event, a correction).
 /// Administrators only.
-pub async fn issue_form(
+async fn issue_form(
     State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Response {
-    if let Some(refused) = admin_only(&viewer) {
-        return refused;
-    }
-    let get = |name: &str| field(&form, name);
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
     let row = super::bulk::RowInput {
         line: 0,
-        email: get("email"),
-        activity: get("activity"),
-        format: get("format"),
-        credit_type: get("credit_type"),
-        hours: get("hours"),
-        completed_on: get("completed_on"),
+        email: form.get("email"),
+        activity: form.get("activity"),
+        format: form.get("format"),
+        credit_type: form.get("credit_type"),
+        hours: form.get("hours"),
+        completed_on: form.get("completed_on"),
     };
-    let values = [
-        "email",
-        "activity",
-        "format",
-        "credit_type",
-        "hours",
-        "completed_on",
-    ]
-    .iter()
-    .map(|name| ((*name).to_owned(), get(name)))
-    .collect();
     match super::bulk::issue(
         &state.pool,
         &state.issuer,
@@ -440,29 +328,23 @@ pub async fn issue_form(
         std::slice::from_ref(&row),
         "",
     )
-    .await
+    .await?
     {
-        Ok(Ok(codes)) => {
+        Ok(codes) => {
             let code = codes.into_iter().next().unwrap_or_default();
-            say(&session, Ok(format!("Certificate {code} is issued."))).await;
-            Redirect::to(&format!("/certificates/{code}")).into_response()
+            Ok(to_certificate(&code).notice(format!("Certificate {code} is issued.")))
         }
-        Ok(Err(preview)) => {
+        Err(preview) => {
             let problem = preview
                 .rows
                 .first()
                 .and_then(|r| r.problem.clone())
                 .unwrap_or_else(|| "the certificate could not be issued".into());
-            admin_notice(
-                &session,
-                FormState {
-                    errors: vec![("form".into(), format!("Nothing was issued: {problem}."))],
-                    values,
-                    notice: None,
-                },
-            )
-            .await
+            form.fail("form", format!("Nothing was issued: {problem}."));
+            Ok(to_admin().with_state(FormState {
+                notice: None,
+                ..form.state
+            }))
         }
-        Err(error) => failed(&error),
     }
 }

@@ -8,7 +8,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use rand::RngCore as _;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
 /// The issuing key.
 pub struct Signer {
@@ -27,8 +26,8 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// The key in the database, created (once, even with several servers starting) if there
     /// is none.
-    pub async fn load_or_create(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    pub async fn load_or_create(pool: &crate::db::Pool) -> Result<Self, crate::error::Error> {
+        let mut tx = crate::db::write_tx(pool).await?;
         let existing: Option<(String, Vec<u8>)> =
             sqlx::query_as("SELECT kid, secret_key FROM signing_keys ORDER BY id LIMIT 1")
                 .fetch_optional(&mut *tx)
@@ -49,12 +48,12 @@ impl Signer {
         // The key id is derived from the public key, so it names exactly one key.
         let kid = format!("ed25519-{}", &hex::encode(public)[..16]);
         sqlx::query(
-            "INSERT INTO signing_keys (kid, public_key, secret_key, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO signing_keys (kid, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(&kid)
         .bind(public.as_slice())
         .bind(secret.as_slice())
-        .bind(crate::assessment::now())
+        .bind(crate::db::now())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -139,7 +138,7 @@ impl PublicKey {
 }
 
 /// The JWK set published at `/issuer/jwks.json`.
-pub async fn jwks(pool: &SqlitePool) -> Result<Value, sqlx::Error> {
+pub async fn jwks(pool: &crate::db::Pool) -> Result<Value, crate::error::Error> {
     let rows: Vec<(String, Vec<u8>)> =
         sqlx::query_as("SELECT kid, public_key FROM signing_keys ORDER BY id")
             .fetch_all(pool)

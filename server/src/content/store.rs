@@ -3,7 +3,7 @@
 
 use super::Course;
 use app::model::{CourseDetail, LessonLink, TocEntry};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
@@ -35,17 +35,11 @@ pub struct StoredLesson {
     pub toc: Vec<TocEntry>,
 }
 
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// Stores a new revision of every course whose files changed, and retires courses whose
 /// folder is gone (`present` lists every folder found, valid or not). Each course is written
 /// in its own transaction: all of a revision or none of it.
 pub async fn import(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     courses: &[Course],
     present: &[String],
 ) -> Result<ImportSummary, StoreError> {
@@ -57,14 +51,14 @@ pub async fn import(
         }
     }
 
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::write_tx(pool).await?;
     let active: Vec<String> =
         sqlx::query_scalar("SELECT slug FROM courses WHERE retired_at IS NULL")
             .fetch_all(&mut *tx)
             .await?;
     for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
-        sqlx::query("UPDATE courses SET retired_at = ? WHERE slug = ?")
-            .bind(now())
+        sqlx::query("UPDATE courses SET retired_at = $1 WHERE slug = $2")
+            .bind(crate::db::now())
             .bind(&slug)
             .execute(&mut *tx)
             .await?;
@@ -72,7 +66,7 @@ pub async fn import(
     }
     for slug in present {
         sqlx::query(
-            "UPDATE courses SET retired_at = NULL WHERE slug = ? AND retired_at IS NOT NULL",
+            "UPDATE courses SET retired_at = NULL WHERE slug = $1 AND retired_at IS NOT NULL",
         )
         .bind(slug)
         .execute(&mut *tx)
@@ -83,24 +77,26 @@ pub async fn import(
 }
 
 /// Returns the new revision's number, or `None` when the latest one has the same hash.
-async fn import_course(pool: &SqlitePool, course: &Course) -> Result<Option<i64>, StoreError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let course_id: i64 = match sqlx::query_scalar("SELECT id FROM courses WHERE slug = ?")
+async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option<i64>, StoreError> {
+    let mut tx = crate::db::write_tx(pool).await?;
+    let course_id: i64 = match sqlx::query_scalar("SELECT id FROM courses WHERE slug = $1")
         .bind(&course.slug)
         .fetch_optional(&mut *tx)
         .await?
     {
         Some(id) => id,
         None => {
-            sqlx::query_scalar("INSERT INTO courses (slug, created_at) VALUES (?, ?) RETURNING id")
-                .bind(&course.slug)
-                .bind(now())
-                .fetch_one(&mut *tx)
-                .await?
+            sqlx::query_scalar(
+                "INSERT INTO courses (slug, created_at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(&course.slug)
+            .bind(crate::db::now())
+            .fetch_one(&mut *tx)
+            .await?
         }
     };
     let latest: Option<(i64, String)> = sqlx::query_as(
-        "SELECT number, content_hash FROM course_revisions WHERE course_id = ? ORDER BY number DESC LIMIT 1",
+        "SELECT number, content_hash FROM course_revisions WHERE course_id = $1 ORDER BY number DESC LIMIT 1",
     )
     .bind(course_id)
     .fetch_optional(&mut *tx)
@@ -114,20 +110,20 @@ async fn import_course(pool: &SqlitePool, course: &Course) -> Result<Option<i64>
     let number = latest.map_or(1, |(number, _)| number + 1);
     let revision_id: i64 = sqlx::query_scalar(
         "INSERT INTO course_revisions (course_id, number, content_hash, source, rendered, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(course_id)
     .bind(number)
     .bind(&course.content_hash)
     .bind(&course.source)
     .bind(serde_json::to_string(&course.detail)?)
-    .bind(now())
+    .bind(crate::db::now())
     .fetch_one(&mut *tx)
     .await?;
     for lesson in &course.lessons {
         sqlx::query(
             "INSERT INTO lesson_revisions (revision_id, position, slug, title, source, html, toc) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(revision_id)
         .bind(i64::from(lesson.position))
@@ -146,7 +142,7 @@ async fn import_course(pool: &SqlitePool, course: &Course) -> Result<Option<i64>
             .find(|(n, _)| n == name)
             .map(|(_, text)| text.as_str())
             .unwrap_or_default();
-        sqlx::query("INSERT INTO quiz_revisions (revision_id, kind, source, definition) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO quiz_revisions (revision_id, kind, source, definition) VALUES ($1, $2, $3, $4)")
             .bind(revision_id)
             .bind(quiz.kind.as_str())
             .bind(source)
@@ -159,7 +155,7 @@ async fn import_course(pool: &SqlitePool, course: &Course) -> Result<Option<i64>
 }
 
 /// The latest revision of every course that is not retired.
-pub async fn published(pool: &SqlitePool) -> Result<Vec<StoredCourse>, StoreError> {
+pub async fn published(pool: &crate::db::Pool) -> Result<Vec<StoredCourse>, StoreError> {
     let rows = sqlx::query(
         "SELECT r.id, r.number, r.rendered FROM courses c \
          JOIN course_revisions r ON r.course_id = c.id \
@@ -176,7 +172,7 @@ pub async fn published(pool: &SqlitePool) -> Result<Vec<StoredCourse>, StoreErro
         detail.card.revision = row.try_get("number")?;
         let lesson_rows = sqlx::query(
             "SELECT position, slug, title, html, toc FROM lesson_revisions \
-             WHERE revision_id = ? ORDER BY position",
+             WHERE revision_id = $1 ORDER BY position",
         )
         .bind(revision_id)
         .fetch_all(pool)
@@ -201,12 +197,12 @@ pub async fn published(pool: &SqlitePool) -> Result<Vec<StoredCourse>, StoreErro
 
 /// A quiz of a stored revision, answer key included (server side only).
 pub async fn quiz(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     revision_id: i64,
     kind: crate::quizzes::QuizKind,
 ) -> Result<Option<crate::quizzes::Quiz>, StoreError> {
     let definition: Option<String> = sqlx::query_scalar(
-        "SELECT definition FROM quiz_revisions WHERE revision_id = ? AND kind = ?",
+        "SELECT definition FROM quiz_revisions WHERE revision_id = $1 AND kind = $2",
     )
     .bind(revision_id)
     .bind(kind.as_str())
@@ -221,7 +217,7 @@ mod tests {
     use crate::content::load_course;
     use crate::db;
 
-    async fn pool(dir: &std::path::Path) -> SqlitePool {
+    async fn pool(dir: &std::path::Path) -> crate::db::Pool {
         let url = format!("sqlite:{}", dir.join("test.db").display());
         let pool = db::connect(&url).await.expect("connect");
         db::migrate(&pool).await.expect("migrate");

@@ -333,7 +333,7 @@ async fn verification_lookups_are_rate_limited() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_limit_is_per_forwarded_client() {
     use axum::extract::ConnectInfo;
-    use server::client::{TrustedProxies, parse_trusted_proxy};
+    use server::client_addr::{TrustedProxies, parse_trusted_proxy};
     use std::net::SocketAddr;
 
     let app = TestApp::new().await;
@@ -547,7 +547,7 @@ async fn the_accreditation_export_lists_only_consenting_learners() {
     let consenting = learner(&app, "ana@clinic.org", "nurse").await;
     let private = learner(&app, "bo@clinic.org", "nurse").await;
     sqlx::query(
-        "UPDATE users SET consent_reporting = 1, npi = '1234567893', licence_number = 'RN-55', \
+        "UPDATE users SET consent_reporting = TRUE, npi = '1234567893', licence_number = 'RN-55', \
          licence_state = 'NM', birth_month = 4, birth_day = 9 WHERE email = 'ana@clinic.org'",
     )
     .execute(&app.state.pool)

@@ -39,7 +39,7 @@ pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
 pub(crate) async fn stored_quiz(app: &TestApp, kind: &str) -> Quiz {
     let definition: String = sqlx::query_scalar(
         "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
-         JOIN courses c ON c.id = r.course_id WHERE c.slug = ? AND q.kind = ? ORDER BY r.number DESC LIMIT 1",
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = $2 ORDER BY r.number DESC LIMIT 1",
     )
     .bind(COURSE)
     .bind(kind)
@@ -555,7 +555,11 @@ async fn sixty_four_learners_submitting_at_once_are_all_recorded() {
     }
     assert_eq!(count(&app, SUBMITTED).await, 64);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM quiz_attempts WHERE passed = 1").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM quiz_attempts WHERE passed = TRUE"
+        )
+        .await,
         64
     );
 }
@@ -564,7 +568,7 @@ async fn sixty_four_learners_submitting_at_once_are_all_recorded() {
 pub(crate) async fn finish_course(app: &TestApp, cookie: &str) {
     let lessons: Vec<String> = sqlx::query_scalar(
         "SELECT l.slug FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id \
-         JOIN courses c ON c.id = r.course_id WHERE c.slug = ? ORDER BY r.number DESC, l.position LIMIT 5",
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 ORDER BY r.number DESC, l.position LIMIT 5",
     )
     .bind(COURSE)
     .fetch_all(&app.state.pool)

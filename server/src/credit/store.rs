@@ -1,24 +1,17 @@
-//! The end of a course: the evaluation, completion (all lessons + post-test passed +
-//! evaluation) and the credit claim certificates are issued from. Every write reads first
-//! and runs in one `BEGIN IMMEDIATE` transaction.
+//! The end of a course in the database: the evaluation, completion (all lessons + post-test
+//! passed + evaluation, decided once, in [`completed_at`]) and the credit claim, which issues
+//! its certificate in the same transaction. Every write reads first, in [`db::write_tx`].
 
-use crate::AppState;
-use crate::assessment::{Enrolled, enrolled, json_error, now};
-use crate::auth::SignedIn;
-use crate::auth::forms::form_key;
 use crate::certificates::Issuer;
+use crate::db::now;
 use crate::enrollment;
+use crate::enrollment::store::{Enrolled, enrolled};
+use crate::error::{Error, Result};
+use crate::forms::Back;
 use app::model::{
     ClaimOption, ClaimRecord, CourseDetail, CreditPage, CreditType, DEFAULT_EVALUATION, FormState,
     Hours, LIKERT, Profession,
 };
-use axum::Form;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::{SqliteConnection, SqlitePool};
-use tower_sessions::Session;
 
 /// Longest answers accepted in the evaluation's free-text fields.
 const PRACTICE_CHANGE_MAX: usize = 2000;
@@ -88,14 +81,14 @@ pub fn parse_hours(text: &str) -> Result<Hours, String> {
 
 /// When the last requirement was met, if all are: lessons, post-test, evaluation.
 async fn completed_at(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     enrollment: &Enrolled,
-) -> Result<Result<String, Vec<&'static str>>, sqlx::Error> {
+) -> Result<Result<String, Vec<&'static str>>, Error> {
     let mut missing = Vec::new();
     // Only the lessons of the revision studied count (after a switch to a newer revision,
     // a lesson that no longer exists does not).
     let done: Vec<String> = sqlx::query_as::<_, (String, String)>(
-        "SELECT lesson_slug, completed_at FROM lesson_progress WHERE enrollment_id = ? AND completed_at IS NOT NULL",
+        "SELECT lesson_slug, completed_at FROM lesson_progress WHERE enrollment_id = $1 AND completed_at IS NOT NULL",
     )
     .bind(enrollment.id)
     .fetch_all(&mut *conn)
@@ -108,13 +101,13 @@ async fn completed_at(
         missing.push("complete every lesson");
     }
     let has_post: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = ? AND kind = 'post')",
+        "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'post')",
     )
     .bind(enrollment.revision)
     .fetch_one(&mut *conn)
     .await?;
     let passed: Option<String> = sqlx::query_scalar(
-        "SELECT MIN(submitted_at) FROM quiz_attempts WHERE enrollment_id = ? AND kind = 'post' AND passed = 1",
+        "SELECT MIN(submitted_at) FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'post' AND passed = TRUE",
     )
     .bind(enrollment.id)
     .fetch_one(&mut *conn)
@@ -123,7 +116,7 @@ async fn completed_at(
         missing.push("pass the post-test");
     }
     let evaluated: Option<String> =
-        sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = ?")
+        sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = $1")
             .bind(enrollment.id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -142,14 +135,14 @@ async fn completed_at(
 }
 
 async fn claims(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     enrollment: i64,
-) -> Result<Vec<ClaimRecord>, sqlx::Error> {
+) -> Result<Vec<ClaimRecord>, Error> {
     let rows: Vec<(String, i64, String, String, i64, Option<String>)> = sqlx::query_as(
         "SELECT k.credit_type, k.quarters, k.completed_on, k.claimed_at, r.number, \
          (SELECT code FROM certificates WHERE claim_id = k.id) \
          FROM credit_claims k JOIN course_revisions r ON r.id = k.revision_id \
-         WHERE k.enrollment_id = ? ORDER BY k.id",
+         WHERE k.enrollment_id = $1 ORDER BY k.id",
     )
     .bind(enrollment)
     .fetch_all(&mut *conn)
@@ -171,8 +164,8 @@ async fn claims(
         .collect())
 }
 
-async fn profession(conn: &mut SqliteConnection, user: i64) -> Result<Profession, sqlx::Error> {
-    let slug: String = sqlx::query_scalar("SELECT profession FROM users WHERE id = ?")
+async fn profession(conn: &mut crate::db::Connection, user: i64) -> Result<Profession, Error> {
+    let slug: String = sqlx::query_scalar("SELECT profession FROM users WHERE id = $1")
         .bind(user)
         .fetch_one(&mut *conn)
         .await?;
@@ -181,12 +174,12 @@ async fn profession(conn: &mut SqliteConnection, user: i64) -> Result<Profession
 
 /// Minutes from first opening a lesson to completion, a guide for the claim.
 async fn recorded_minutes(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     enrollment: i64,
     completed: &str,
-) -> Result<Option<u32>, sqlx::Error> {
+) -> Result<Option<u32>, Error> {
     let first: Option<String> = sqlx::query_scalar(
-        "SELECT MIN(first_opened_at) FROM lesson_progress WHERE enrollment_id = ?",
+        "SELECT MIN(first_opened_at) FROM lesson_progress WHERE enrollment_id = $1",
     )
     .bind(enrollment)
     .fetch_one(&mut *conn)
@@ -203,12 +196,12 @@ async fn recorded_minutes(
 
 /// The credit page of a learner's course; `None` when not enrolled.
 pub async fn credit_page(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     course: &str,
     evaluation_state: FormState,
     claim_state: FormState,
-) -> Result<Option<CreditPage>, sqlx::Error> {
+) -> Result<Option<CreditPage>, Error> {
     let Some(summary) = enrollment::summaries(pool, user, Some(course))
         .await?
         .into_iter()
@@ -267,15 +260,27 @@ fn join_words(words: &[&str]) -> String {
     }
 }
 
-/// `Ok(Ok(notice))` recorded; `Ok(Err(state))` refused with messages, nothing recorded.
-pub type Outcome = Result<Result<String, FormState>, sqlx::Error>;
+/// The form state keys of the credit page's two forms.
+pub const EVALUATION: &str = "evaluation";
+pub const CLAIM: &str = "claim";
 
-fn refuse(field: &str, message: impl Into<String>, values: Vec<(String, String)>) -> Outcome {
-    Ok(Err(FormState {
-        errors: vec![(field.to_owned(), message.into())],
-        values,
-        notice: None,
-    }))
+pub fn credit_url(course: &str) -> String {
+    format!("/learning/{course}/credit")
+}
+
+/// Back to the credit page's `form` with one message and the values kept; nothing recorded.
+fn refuse<T>(
+    form: &str,
+    course: &str,
+    field: &str,
+    message: impl Into<String>,
+    values: Vec<(String, String)>,
+) -> Result<T> {
+    Err(Error::invalid(
+        Back::to(form, credit_url(course))
+            .error(field, message)
+            .values(values),
+    ))
 }
 
 fn value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -287,31 +292,35 @@ fn value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// Records the evaluation (once, after the lessons and the post-test).
 pub async fn evaluate(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     course: &str,
     fields: &[(String, String)],
-) -> Outcome {
+) -> Result<String> {
     let kept: Vec<(String, String)> = fields
         .iter()
         .filter(|(n, _)| n != "course")
         .cloned()
         .collect();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::write_tx(pool).await?;
     let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
         return refuse(
+            EVALUATION,
+            course,
             "form",
             "Enroll in the course first; the evaluation comes at its end.",
             Vec::new(),
         );
     };
     let done: Option<String> =
-        sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = ?")
+        sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = $1")
             .bind(enrollment.id)
             .fetch_optional(&mut *tx)
             .await?;
     if let Some(at) = done {
         return refuse(
+            EVALUATION,
+            course,
             "form",
             format!(
                 "You submitted the evaluation on {}; it cannot be changed.",
@@ -327,6 +336,8 @@ pub async fn evaluate(
             .collect();
         if !before.is_empty() {
             return refuse(
+                EVALUATION,
+                course,
                 "form",
                 format!(
                     "The evaluation comes at the end: {} first.",
@@ -384,6 +395,8 @@ pub async fn evaluate(
     };
     if let Some((name, _)) = fields.iter().find(|(n, _)| !known(n)) {
         return refuse(
+            EVALUATION,
+            course,
             "form",
             format!(
                 "The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."
@@ -392,48 +405,58 @@ pub async fn evaluate(
         );
     }
     if !errors.is_empty() {
-        return Ok(Err(FormState {
-            errors,
-            values: kept,
-            notice: None,
-        }));
+        return Err(Error::invalid(
+            Back::to(EVALUATION, credit_url(course)).with_state(FormState {
+                errors,
+                values: kept,
+                notice: None,
+            }),
+        ));
     }
     sqlx::query(
         "INSERT INTO evaluations (enrollment_id, revision_id, ratings, practice_change, comments, submitted_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(enrollment.id)
     .bind(enrollment.revision)
-    .bind(serde_json::to_string(&ratings).map_err(json_error)?)
+    .bind(serde_json::to_string(&ratings)?)
     .bind(change)
     .bind(comments)
     .bind(now())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok("Thank you: your evaluation is recorded.".into()))
+    Ok("Thank you: your evaluation is recorded.".into())
 }
 
 /// Records the credit claim (once, after completion): hours per eligible credit type.
 pub async fn claim(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     issuer: &Issuer,
     user: i64,
     course: &str,
     fields: &[(String, String)],
-) -> Outcome {
+) -> Result<String> {
     let kept: Vec<(String, String)> = fields
         .iter()
         .filter(|(n, _)| n != "course")
         .cloned()
         .collect();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::write_tx(pool).await?;
     let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
-        return refuse("form", "Enroll in the course first.", Vec::new());
+        return refuse(
+            CLAIM,
+            course,
+            "form",
+            "Enroll in the course first.",
+            Vec::new(),
+        );
     };
     let existing = claims(&mut tx, enrollment.id).await?;
     if let Some(first) = existing.first() {
         return refuse(
+            CLAIM,
+            course,
             "form",
             format!(
                 "You claimed credit for this course on {}; a claim cannot be changed.",
@@ -446,6 +469,8 @@ pub async fn claim(
         Ok(at) => at,
         Err(missing) => {
             return refuse(
+                CLAIM,
+                course,
                 "form",
                 format!("To claim credit, {} first.", join_words(&missing)),
                 Vec::new(),
@@ -465,6 +490,8 @@ pub async fn claim(
             .and_then(|kind| options.iter().find(|o| o.kind == kind))
         else {
             return refuse(
+                CLAIM,
+                course,
                 "form",
                 format!(
                     "You cannot claim \"{name}\" for this course with your profession; nothing was recorded."
@@ -502,11 +529,13 @@ pub async fn claim(
         ));
     }
     if !errors.is_empty() {
-        return Ok(Err(FormState {
-            errors,
-            values: kept,
-            notice: None,
-        }));
+        return Err(Error::invalid(
+            Back::to(CLAIM, credit_url(course)).with_state(FormState {
+                errors,
+                values: kept,
+                notice: None,
+            }),
+        ));
     }
     let claimed_at = now();
     let completed_on: String = completed.chars().take(10).collect();
@@ -514,7 +543,7 @@ pub async fn claim(
     for (kind, hours) in &claimed {
         let claim: i64 = sqlx::query_scalar(
             "INSERT INTO credit_claims (enrollment_id, user_id, revision_id, credit_type, quarters, completed_on, claimed_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(enrollment.id)
         .bind(user)
@@ -531,80 +560,11 @@ pub async fn claim(
     }
     tx.commit().await?;
     let (kind, hours) = claimed[0];
-    Ok(Ok(format!(
+    Ok(format!(
         "Your claim of {hours} {} is recorded, with completion on {completed_on}. Your certificate {} is ready.",
         kind.label(),
         codes.join(", ")
-    )))
-}
-
-async fn finish(session: &Session, key: &str, course: &str, outcome: Outcome) -> Response {
-    let state = match outcome {
-        Ok(Ok(notice)) => FormState {
-            notice: Some(notice),
-            ..FormState::default()
-        },
-        Ok(Err(state)) => state,
-        Err(error) => {
-            tracing::error!(%error, "completion step failed");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side and nothing was recorded. Go back and submit again.",
-            )
-                .into_response();
-        }
-    };
-    if let Err(error) = session.insert(&form_key(key), state).await {
-        tracing::error!(%error, "could not keep form state");
-    }
-    Redirect::to(&format!("/learning/{course}/credit")).into_response()
-}
-
-/// A form's fields in the order sent.
-type Fields = Vec<(String, String)>;
-
-fn read(form: Result<Form<Fields>, FormRejection>) -> Result<(String, Fields), Box<Response>> {
-    let Ok(Form(fields)) = form else {
-        return Err(Box::new(
-            (
-                StatusCode::BAD_REQUEST,
-                "The form could not be read. Go back, reload the page and submit it again.",
-            )
-                .into_response(),
-        ));
-    };
-    let course = value(&fields, "course").unwrap_or_default().to_owned();
-    Ok((course, fields))
-}
-
-/// `POST /learning/evaluation`: signed-in learners, for their own enrollment.
-pub async fn evaluation_form(
-    State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let (course, fields) = match read(form) {
-        Ok(read) => read,
-        Err(response) => return *response,
-    };
-    let outcome = evaluate(&state.pool, viewer.id, &course, &fields).await;
-    finish(&session, "evaluation", &course, outcome).await
-}
-
-/// `POST /learning/claim`: signed-in learners, for their own enrollment.
-pub async fn claim_form(
-    State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let (course, fields) = match read(form) {
-        Ok(read) => read,
-        Err(response) => return *response,
-    };
-    let outcome = claim(&state.pool, &state.issuer, viewer.id, &course, &fields).await;
-    finish(&session, "claim", &course, outcome).await
+    ))
 }
 
 #[cfg(test)]

@@ -1,52 +1,41 @@
-//! Enrollment and lesson progress: which revision a learner studies, when each lesson was
-//! first opened and marked complete, and the forms that change them.
+//! Enrollment and lesson progress in the database: which revision a learner studies, when
+//! each lesson was first opened and marked complete, and moving to a newer revision.
 
-use crate::AppState;
-use crate::auth::SignedIn;
-use crate::auth::forms::form_key;
-use app::model::{
-    CourseDetail, Enrollment, FormState, LessonLink, LessonPage, LessonStatus, TocEntry,
-};
-use axum::Form;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
-use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::SqlitePool;
-use std::collections::HashMap;
-use tower_sessions::Session;
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+use crate::db::{self, Pool, now};
+use crate::error::Error;
+use app::model::{CourseDetail, Enrollment, LessonLink, LessonPage, LessonStatus, TocEntry};
 
 /// `(enrollment id, pinned revision id)` of a user's enrollment in a course.
 pub async fn enrollment_of<'c, E>(
     db: E,
     user: i64,
     course: &str,
-) -> Result<Option<(i64, i64)>, sqlx::Error>
+) -> Result<Option<(i64, i64)>, crate::error::Error>
 where
-    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'c, Database = crate::db::Db>,
 {
     sqlx::query_as(
         "SELECT e.id, e.revision_id FROM enrollments e JOIN courses c ON c.id = e.course_id \
-         WHERE e.user_id = ? AND c.slug = ?",
+         WHERE e.user_id = $1 AND c.slug = $2",
     )
     .bind(user)
     .bind(course)
     .fetch_optional(db)
     .await
+    .map_err(Into::into)
 }
 
 /// Enrolls on the newest published revision; enrolling twice changes nothing. `false` when
 /// there is no such published course.
-pub async fn enroll(pool: &SqlitePool, user: i64, course: &str) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+pub async fn enroll(
+    pool: &crate::db::Pool,
+    user: i64,
+    course: &str,
+) -> Result<bool, crate::error::Error> {
+    let mut tx = db::write_tx(pool).await?;
     let latest: Option<(i64, i64)> = sqlx::query_as(
         "SELECT c.id, r.id FROM courses c JOIN course_revisions r ON r.course_id = c.id \
-         WHERE c.slug = ? AND c.retired_at IS NULL ORDER BY r.number DESC LIMIT 1",
+         WHERE c.slug = $1 AND c.retired_at IS NULL ORDER BY r.number DESC LIMIT 1",
     )
     .bind(course)
     .fetch_optional(&mut *tx)
@@ -55,7 +44,7 @@ pub async fn enroll(pool: &SqlitePool, user: i64, course: &str) -> Result<bool, 
         return Ok(false);
     };
     sqlx::query(
-        "INSERT INTO enrollments (user_id, course_id, revision_id, enrolled_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO enrollments (user_id, course_id, revision_id, enrolled_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, course_id) DO NOTHING",
     )
     .bind(user)
@@ -68,12 +57,12 @@ pub async fn enroll(pool: &SqlitePool, user: i64, course: &str) -> Result<bool, 
     Ok(true)
 }
 
-async fn lessons_of<'c, E>(db: E, revision: i64) -> Result<Vec<LessonLink>, sqlx::Error>
+async fn lessons_of<'c, E>(db: E, revision: i64) -> Result<Vec<LessonLink>, crate::error::Error>
 where
-    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'c, Database = crate::db::Db>,
 {
     let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT position, slug, title FROM lesson_revisions WHERE revision_id = ? ORDER BY position")
+        sqlx::query_as("SELECT position, slug, title FROM lesson_revisions WHERE revision_id = $1 ORDER BY position")
             .bind(revision)
             .fetch_all(db)
             .await?;
@@ -90,18 +79,17 @@ where
 /// Every enrollment of a user (or only the one in `course`), newest first, with progress and
 /// what is next.
 pub async fn summaries(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     course: Option<&str>,
-) -> Result<Vec<Enrollment>, sqlx::Error> {
+) -> Result<Vec<Enrollment>, crate::error::Error> {
     let rows: Vec<(i64, i64, String, i64, String, i64, String)> = sqlx::query_as(
         "SELECT e.id, e.revision_id, c.slug, r.number, r.rendered, \
          (SELECT MAX(number) FROM course_revisions WHERE course_id = c.id), e.enrolled_at \
          FROM enrollments e JOIN courses c ON c.id = e.course_id JOIN course_revisions r ON r.id = e.revision_id \
-         WHERE e.user_id = ? AND (? IS NULL OR c.slug = ?) ORDER BY e.id DESC",
+         WHERE e.user_id = $1 AND (CAST($2 AS TEXT) IS NULL OR c.slug = $2) ORDER BY e.id DESC",
     )
     .bind(user)
-    .bind(course)
     .bind(course)
     .fetch_all(pool)
     .await?;
@@ -112,15 +100,15 @@ pub async fn summaries(
             .unwrap_or_else(|_| slug.clone());
         let lessons = lessons_of(pool, revision).await?;
         let done: Vec<String> = sqlx::query_scalar(
-            "SELECT lesson_slug FROM lesson_progress WHERE enrollment_id = ? AND completed_at IS NOT NULL",
+            "SELECT lesson_slug FROM lesson_progress WHERE enrollment_id = $1 AND completed_at IS NOT NULL",
         )
         .bind(enrollment)
         .fetch_all(pool)
         .await?;
         let completed = lessons.iter().filter(|l| done.contains(&l.slug)).count();
         let (has_pre, has_post): (bool, bool) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = ?1 AND kind = 'pre'), \
-             EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = ?1 AND kind = 'post')",
+            "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'pre'), \
+             EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'post')",
         )
         .bind(revision)
         .fetch_one(pool)
@@ -132,11 +120,11 @@ pub async fn summaries(
             bool,
             Option<String>,
         ) = sqlx::query_as(
-            "SELECT (SELECT percent FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'pre' AND number = 1), \
-             (SELECT MAX(percent) FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'post' AND number IS NOT NULL), \
-             EXISTS (SELECT 1 FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'post' AND passed = 1), \
-             EXISTS (SELECT 1 FROM evaluations WHERE enrollment_id = ?1), \
-             (SELECT MIN(claimed_at) FROM credit_claims WHERE enrollment_id = ?1)",
+            "SELECT (SELECT percent FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'pre' AND number = 1), \
+             (SELECT MAX(percent) FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'post' AND number IS NOT NULL), \
+             EXISTS (SELECT 1 FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'post' AND passed = TRUE), \
+             EXISTS (SELECT 1 FROM evaluations WHERE enrollment_id = $1), \
+             (SELECT MIN(claimed_at) FROM credit_claims WHERE enrollment_id = $1)",
         )
         .bind(enrollment)
         .fetch_one(pool)
@@ -165,11 +153,11 @@ pub async fn summaries(
 /// The reader's standing on a lesson; the first time an enrolled learner asks, the lesson is
 /// recorded as opened (in a `BEGIN IMMEDIATE` transaction that checks again).
 pub async fn lesson_status(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     course: &str,
     lesson: &str,
-) -> Result<LessonStatus, sqlx::Error> {
+) -> Result<LessonStatus, crate::error::Error> {
     let not_enrolled = LessonStatus {
         enrolled: false,
         completed: false,
@@ -178,7 +166,7 @@ pub async fn lesson_status(
         return Ok(not_enrolled);
     };
     let seen: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT completed_at FROM lesson_progress WHERE enrollment_id = ? AND lesson_slug = ?",
+        "SELECT completed_at FROM lesson_progress WHERE enrollment_id = $1 AND lesson_slug = $2",
     )
     .bind(enrollment)
     .bind(lesson)
@@ -190,7 +178,7 @@ pub async fn lesson_status(
             completed: completed.is_some(),
         });
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db::write_tx(pool).await?;
     let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
         return Ok(not_enrolled);
     };
@@ -200,7 +188,7 @@ pub async fn lesson_status(
         .any(|l| l.slug == lesson)
     {
         sqlx::query(
-            "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at) VALUES (?, ?, ?) \
+            "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at) VALUES ($1, $2, $3) \
              ON CONFLICT (enrollment_id, lesson_slug) DO NOTHING",
         )
         .bind(enrollment)
@@ -219,12 +207,12 @@ pub async fn lesson_status(
 /// Marks a lesson of the pinned revision complete (the first completion time is kept).
 /// `false` when the user is not enrolled or the lesson is not in their revision.
 pub async fn complete(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     course: &str,
     lesson: &str,
-) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+) -> Result<bool, crate::error::Error> {
+    let mut tx = db::write_tx(pool).await?;
     let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
         return Ok(false);
     };
@@ -237,7 +225,7 @@ pub async fn complete(
     }
     let now = now();
     sqlx::query(
-        "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at, completed_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at, completed_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (enrollment_id, lesson_slug) DO UPDATE SET completed_at = COALESCE(lesson_progress.completed_at, excluded.completed_at)",
     )
     .bind(enrollment)
@@ -252,13 +240,13 @@ pub async fn complete(
 
 /// A lesson page built from a pinned (older) revision.
 pub async fn pinned_lesson(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     revision: i64,
     course: &str,
     lesson: &str,
-) -> Result<Option<LessonPage>, sqlx::Error> {
+) -> Result<Option<LessonPage>, crate::error::Error> {
     let rendered: Option<String> =
-        sqlx::query_scalar("SELECT rendered FROM course_revisions WHERE id = ?")
+        sqlx::query_scalar("SELECT rendered FROM course_revisions WHERE id = $1")
             .bind(revision)
             .fetch_optional(pool)
             .await?;
@@ -272,12 +260,13 @@ pub async fn pinned_lesson(
     let Some(index) = lessons.iter().position(|l| l.slug == lesson) else {
         return Ok(None);
     };
-    let (html, toc): (String, String) =
-        sqlx::query_as("SELECT html, toc FROM lesson_revisions WHERE revision_id = ? AND slug = ?")
-            .bind(revision)
-            .bind(lesson)
-            .fetch_one(pool)
-            .await?;
+    let (html, toc): (String, String) = sqlx::query_as(
+        "SELECT html, toc FROM lesson_revisions WHERE revision_id = $1 AND slug = $2",
+    )
+    .bind(revision)
+    .bind(lesson)
+    .fetch_one(pool)
+    .await?;
     Ok(Some(LessonPage {
         course_slug: course.to_owned(),
         course_title: title,
@@ -290,153 +279,78 @@ pub async fn pinned_lesson(
     }))
 }
 
-async fn say(session: &Session, message: Result<String, String>) {
-    let mut state = FormState::default();
-    match message {
-        Ok(notice) => state.notice = Some(notice),
-        Err(error) => state.errors.push(("form".into(), error)),
-    }
-    if let Err(error) = session.insert(&form_key("learning"), state).await {
-        tracing::error!(%error, "could not keep form state");
-    }
-}
-
-fn field(form: &Result<Form<HashMap<String, String>>, FormRejection>, name: &str) -> String {
-    form.as_ref()
-        .ok()
-        .and_then(|Form(f)| f.get(name).cloned())
-        .unwrap_or_default()
-}
-
-fn failed(error: &sqlx::Error) -> Response {
-    tracing::error!(%error, "enrollment change failed");
-    (
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong on our side. Please try again.",
-    )
-        .into_response()
-}
-
 /// Moves an enrollment to the newest published revision, at the learner's request. Refused
 /// (with the reason) once the post-test is passed or credit is claimed: the record then
 /// stays with the revision it was earned on. Completed lessons that still exist carry over.
-pub async fn switch_revision(
-    pool: &SqlitePool,
-    user: i64,
-    course: &str,
-) -> Result<Result<i64, String>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+pub async fn switch_revision(pool: &Pool, user: i64, course: &str) -> Result<i64, Error> {
+    let mut tx = db::write_tx(pool).await?;
     let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT e.id, r.number, latest.id, latest.number FROM enrollments e \
          JOIN course_revisions r ON r.id = e.revision_id \
          JOIN course_revisions latest ON latest.course_id = e.course_id \
          JOIN courses c ON c.id = e.course_id \
-         WHERE e.user_id = ? AND c.slug = ? ORDER BY latest.number DESC LIMIT 1",
+         WHERE e.user_id = $1 AND c.slug = $2 ORDER BY latest.number DESC LIMIT 1",
     )
     .bind(user)
     .bind(course)
     .fetch_optional(&mut *tx)
     .await?;
     let Some((enrollment, current, latest_id, latest)) = row else {
-        return Ok(Err("You are not enrolled in this course.".into()));
+        return Err(Error::conflict("You are not enrolled in this course."));
     };
     if latest <= current {
-        return Ok(Err(format!(
+        return Err(Error::conflict(format!(
             "You are already on the newest revision ({current})."
         )));
     }
     let (passed, claimed): (bool, bool) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM quiz_attempts WHERE enrollment_id = ?1 AND kind = 'post' AND passed = 1), \
-         EXISTS (SELECT 1 FROM credit_claims WHERE enrollment_id = ?1)",
+        "SELECT EXISTS (SELECT 1 FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'post' AND passed = TRUE), \
+         EXISTS (SELECT 1 FROM credit_claims WHERE enrollment_id = $1)",
     )
     .bind(enrollment)
     .fetch_one(&mut *tx)
     .await?;
     if passed || claimed {
-        return Ok(Err(format!(
+        return Err(Error::conflict(format!(
             "You passed the post-test on revision {current}, so you finish the course on it."
         )));
     }
-    sqlx::query("UPDATE enrollments SET revision_id = ? WHERE id = ?")
+    sqlx::query("UPDATE enrollments SET revision_id = $1 WHERE id = $2")
         .bind(latest_id)
         .bind(enrollment)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Ok(latest))
+    Ok(latest)
 }
 
-/// `POST /learning/switch`: signed-in users, for their own enrollment.
-pub async fn switch_form(
-    State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Response {
-    let course = field(&form, "course");
-    match switch_revision(&state.pool, viewer.id, &course).await {
-        Ok(outcome) => {
-            say(
-                &session,
-                outcome.map(|number| {
-                    format!("You are now on revision {number}. Lessons you completed that are still in the course stay complete.")
-                }),
-            )
-            .await;
-            Redirect::to(&format!("/courses/{course}")).into_response()
-        }
-        Err(error) => failed(&error),
-    }
+/// A learner's enrollment in a course, as the quiz and credit pages need it.
+pub(crate) struct Enrolled {
+    pub id: i64,
+    pub revision: i64,
+    pub detail: CourseDetail,
 }
 
-/// `POST /learning/enroll`: signed-in users, for themselves.
-pub async fn enroll_form(
-    State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Response {
-    let course = field(&form, "course");
-    match enroll(&state.pool, viewer.id, &course).await {
-        Ok(true) => {
-            say(
-                &session,
-                Ok("You are enrolled. Your progress is saved as you go.".into()),
-            )
-            .await;
-            Redirect::to(&format!("/courses/{course}")).into_response()
-        }
-        Ok(false) => {
-            say(
-                &session,
-                Err("There is no published course to enroll in at that address.".into()),
-            )
-            .await;
-            Redirect::to("/courses").into_response()
-        }
-        Err(error) => failed(&error),
-    }
-}
-
-/// `POST /learning/complete`: signed-in, enrolled users, for their own progress.
-pub async fn complete_form(
-    State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Response {
-    let course = field(&form, "course");
-    let lesson = field(&form, "lesson");
-    match complete(&state.pool, viewer.id, &course, &lesson).await {
-        Ok(true) => Redirect::to(&format!("/courses/{course}/{lesson}")).into_response(),
-        Ok(false) => {
-            say(
-                &session,
-                Err("Enroll in the course first; then you can mark its lessons complete.".into()),
-            )
-            .await;
-            Redirect::to(&format!("/courses/{course}")).into_response()
-        }
-        Err(error) => failed(&error),
-    }
+pub(crate) async fn enrolled(
+    conn: &mut crate::db::Connection,
+    user: i64,
+    course: &str,
+) -> Result<Option<Enrolled>, Error> {
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT e.id, e.revision_id, r.rendered FROM enrollments e \
+         JOIN courses c ON c.id = e.course_id JOIN course_revisions r ON r.id = e.revision_id \
+         WHERE e.user_id = $1 AND c.slug = $2",
+    )
+    .bind(user)
+    .bind(course)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|(id, revision, rendered)| {
+        Ok(Enrolled {
+            id,
+            revision,
+            detail: serde_json::from_str(&rendered)?,
+        })
+    })
+    .transpose()
 }

@@ -1,95 +1,47 @@
-//! Taking quizzes. Showing a quiz starts an attempt (or reuses the open one) on the
-//! learner's pinned revision; its random token travels in the form, so submitting twice
-//! records one attempt. Submissions are graded on the server against the quiz stored with
-//! that revision, inside one `BEGIN IMMEDIATE` transaction: either the whole attempt is
-//! recorded or nothing is.
+//! Quiz attempts, where they are started, recorded and shown. Showing a quiz starts an
+//! attempt (or reuses the open one) on the learner's pinned revision; its random token
+//! travels in the form, so submitting twice records one attempt. A submission is graded
+//! ([`super::grading`]) against the quiz stored with that revision and recorded in one
+//! write transaction ([`db::write_tx`]): either the whole attempt is recorded or nothing is.
 
-use crate::AppState;
-use crate::auth::SignedIn;
-use crate::auth::forms::form_key;
+use crate::db;
+use crate::enrollment::store::enrolled;
+use crate::error::Error;
 use crate::quizzes::grading::{self, GradeError};
 use crate::quizzes::{Question, Quiz, QuizKind};
 use app::model::{
-    AttemptResult, AttemptSummary, CourseDetail, FormState, GradedOption, GradedQuestion,
-    QuestionView, QuizPage,
+    AttemptResult, AttemptSummary, FormState, GradedOption, GradedQuestion, QuestionView, QuizPage,
 };
-use axum::Form;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use rand::RngCore as _;
 use rand::SeedableRng as _;
 use rand::seq::SliceRandom as _;
-use sqlx::{SqliteConnection, SqlitePool};
-use tower_sessions::Session;
-
-pub(crate) fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-pub(crate) fn json_error(error: serde_json::Error) -> sqlx::Error {
-    sqlx::Error::Decode(Box::new(error))
-}
-
-/// A learner's enrollment in a course, as the quiz and credit pages need it.
-pub(crate) struct Enrolled {
-    pub id: i64,
-    pub revision: i64,
-    pub detail: CourseDetail,
-}
-
-pub(crate) async fn enrolled(
-    conn: &mut SqliteConnection,
-    user: i64,
-    course: &str,
-) -> Result<Option<Enrolled>, sqlx::Error> {
-    let row: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT e.id, e.revision_id, r.rendered FROM enrollments e \
-         JOIN courses c ON c.id = e.course_id JOIN course_revisions r ON r.id = e.revision_id \
-         WHERE e.user_id = ? AND c.slug = ?",
-    )
-    .bind(user)
-    .bind(course)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|(id, revision, rendered)| {
-        Ok(Enrolled {
-            id,
-            revision,
-            detail: serde_json::from_str(&rendered).map_err(json_error)?,
-        })
-    })
-    .transpose()
-}
 
 pub(crate) async fn stored_quiz(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     revision: i64,
     kind: QuizKind,
-) -> Result<Option<Quiz>, sqlx::Error> {
+) -> Result<Option<Quiz>, Error> {
     let definition: Option<String> = sqlx::query_scalar(
-        "SELECT definition FROM quiz_revisions WHERE revision_id = ? AND kind = ?",
+        "SELECT definition FROM quiz_revisions WHERE revision_id = $1 AND kind = $2",
     )
     .bind(revision)
     .bind(kind.as_str())
     .fetch_optional(&mut *conn)
     .await?;
     definition
-        .map(|d| serde_json::from_str(&d).map_err(json_error))
+        .map(|d| serde_json::from_str(&d))
         .transpose()
+        .map_err(Into::into)
 }
 
 async fn submitted(
-    conn: &mut SqliteConnection,
+    conn: &mut crate::db::Connection,
     enrollment: i64,
     kind: QuizKind,
-) -> Result<Vec<AttemptSummary>, sqlx::Error> {
+) -> Result<Vec<AttemptSummary>, Error> {
     let rows: Vec<(i64, i64, bool, String)> = sqlx::query_as(
         "SELECT number, percent, passed, submitted_at FROM quiz_attempts \
-         WHERE enrollment_id = ? AND kind = ? AND number IS NOT NULL ORDER BY number",
+         WHERE enrollment_id = $1 AND kind = $2 AND number IS NOT NULL ORDER BY number",
     )
     .bind(enrollment)
     .bind(kind.as_str())
@@ -170,13 +122,13 @@ fn questions_for(quiz: &Quiz, token: &str) -> Vec<QuestionView> {
 /// The quiz page for a learner; `None` when they are not enrolled or the course has no
 /// such quiz. Starts an attempt when one may be taken and none is open.
 pub async fn quiz_page(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     course: &str,
     kind: QuizKind,
     state: FormState,
-) -> Result<Option<QuizPage>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+) -> Result<Option<QuizPage>, Error> {
+    let mut tx = db::write_tx(pool).await?;
     let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
         return Ok(None);
     };
@@ -189,8 +141,8 @@ pub async fn quiz_page(
         None
     } else {
         let open: Option<String> = sqlx::query_scalar(
-            "SELECT token FROM quiz_attempts WHERE enrollment_id = ? AND kind = ? \
-             AND revision_id = ? AND number IS NULL ORDER BY id DESC LIMIT 1",
+            "SELECT token FROM quiz_attempts WHERE enrollment_id = $1 AND kind = $2 \
+             AND revision_id = $3 AND number IS NULL ORDER BY id DESC LIMIT 1",
         )
         .bind(enrollment.id)
         .bind(kind.as_str())
@@ -203,13 +155,13 @@ pub async fn quiz_page(
                 let token = new_token();
                 sqlx::query(
                     "INSERT INTO quiz_attempts (enrollment_id, revision_id, kind, token, started_at) \
-                     VALUES (?, ?, ?, ?, ?)",
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(enrollment.id)
                 .bind(enrollment.revision)
                 .bind(kind.as_str())
                 .bind(&token)
-                .bind(now())
+                .bind(crate::db::now())
                 .execute(&mut *tx)
                 .await?;
                 Some(token)
@@ -237,7 +189,7 @@ pub async fn quiz_page(
 
 /// What became of a submission.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Submission {
+pub enum Outcome {
     /// Graded and recorded as attempt `number`.
     Recorded {
         course: String,
@@ -257,8 +209,8 @@ pub enum Submission {
     },
 }
 
-fn refused(course: Option<(String, QuizKind)>, message: impl Into<String>) -> Submission {
-    Submission::Refused {
+fn refused(course: Option<(String, QuizKind)>, message: impl Into<String>) -> Outcome {
+    Outcome::Refused {
         course,
         state: FormState {
             errors: vec![("form".into(), message.into())],
@@ -272,20 +224,20 @@ type AttemptRow = (i64, i64, i64, String, Option<i64>, String, i64);
 
 /// Grades and records one submitted quiz form (`token` plus `q-<question>` = option pairs).
 pub async fn submit(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     fields: &[(String, String)],
-) -> Result<Submission, sqlx::Error> {
+) -> Result<Outcome, Error> {
     let token = fields
         .iter()
         .find(|(name, _)| name == "token")
         .map(|(_, value)| value.as_str())
         .unwrap_or_default();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db::write_tx(pool).await?;
     let row: Option<AttemptRow> = sqlx::query_as(
         "SELECT a.id, a.enrollment_id, a.revision_id, a.kind, a.number, c.slug, e.user_id \
          FROM quiz_attempts a JOIN enrollments e ON e.id = a.enrollment_id \
-         JOIN courses c ON c.id = e.course_id WHERE a.token = ?",
+         JOIN courses c ON c.id = e.course_id WHERE a.token = $1",
     )
     .bind(token)
     .fetch_optional(&mut *tx)
@@ -305,7 +257,7 @@ pub async fn submit(
     };
     debug_assert_eq!(owner, user);
     if let Some(number) = number {
-        return Ok(Submission::AlreadyRecorded {
+        return Ok(Outcome::AlreadyRecorded {
             course,
             kind,
             number: u32::try_from(number).unwrap_or_default(),
@@ -349,7 +301,7 @@ pub async fn submit(
                     format!("it gives several answers to one-answer question \"{q}\"")
                 }
             };
-            return Ok(Submission::Refused {
+            return Ok(Outcome::Refused {
                 course: place,
                 state: FormState {
                     errors: vec![(
@@ -392,7 +344,7 @@ pub async fn submit(
                 .iter()
                 .map(|(_, q)| (format!("q-{}", q.id), "Choose an answer.".to_owned())),
         );
-        return Ok(Submission::Refused {
+        return Ok(Outcome::Refused {
             course: place,
             state: FormState {
                 errors,
@@ -403,13 +355,13 @@ pub async fn submit(
     }
 
     let number = u32::try_from(attempts.len()).unwrap_or(u32::MAX) + 1;
-    let stored = serde_json::to_string(&answers).map_err(json_error)?;
+    let stored = serde_json::to_string(&answers)?;
     sqlx::query(
-        "UPDATE quiz_attempts SET number = ?, submitted_at = ?, answers = ?, correct = ?, total = ?, \
-         percent = ?, passed = ? WHERE id = ? AND number IS NULL",
+        "UPDATE quiz_attempts SET number = $1, submitted_at = $2, answers = $3, correct = $4, total = $5, \
+         percent = $6, passed = $7 WHERE id = $8 AND number IS NULL",
     )
     .bind(i64::from(number))
-    .bind(now())
+    .bind(crate::db::now())
     .bind(stored)
     .bind(i64::from(grade.correct))
     .bind(i64::from(grade.total))
@@ -419,7 +371,7 @@ pub async fn submit(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Submission::Recorded {
+    Ok(Outcome::Recorded {
         course,
         kind,
         number,
@@ -450,19 +402,19 @@ fn kept_answers(quiz: &Quiz, answers: &[(String, String)]) -> Vec<(String, Strin
 
 /// A submitted attempt of the learner's, with their answers, the key and the explanations.
 pub async fn attempt_result(
-    pool: &SqlitePool,
+    pool: &crate::db::Pool,
     user: i64,
     course: &str,
     kind: QuizKind,
     number: u32,
-) -> Result<Option<AttemptResult>, sqlx::Error> {
+) -> Result<Option<AttemptResult>, Error> {
     let mut conn = pool.acquire().await?;
     let Some(enrollment) = enrolled(&mut conn, user, course).await? else {
         return Ok(None);
     };
     let row: Option<(i64, String, i64, i64, i64, bool, String)> = sqlx::query_as(
         "SELECT revision_id, answers, correct, total, percent, passed, submitted_at FROM quiz_attempts \
-         WHERE enrollment_id = ? AND kind = ? AND number = ?",
+         WHERE enrollment_id = $1 AND kind = $2 AND number = $3",
     )
     .bind(enrollment.id)
     .bind(kind.as_str())
@@ -475,7 +427,7 @@ pub async fn attempt_result(
     let Some(quiz) = stored_quiz(&mut conn, revision, kind).await? else {
         return Ok(None);
     };
-    let answers: Vec<(String, String)> = serde_json::from_str(&answers).map_err(json_error)?;
+    let answers: Vec<(String, String)> = serde_json::from_str(&answers)?;
     let attempts = submitted(&mut conn, enrollment.id, kind).await?;
     let current = stored_quiz(&mut conn, enrollment.revision, kind).await?;
     let can_retry = current.is_some_and(|q| closed_reason(&q, &attempts).is_none());
@@ -520,56 +472,4 @@ pub async fn attempt_result(
         can_retry,
         questions,
     }))
-}
-
-pub fn quiz_url(course: &str, kind: QuizKind) -> String {
-    format!("/learning/{course}/quiz/{}", kind.slug())
-}
-
-/// `POST /learning/quiz`: signed-in learners, for their own attempts.
-pub async fn submit_form(
-    State(state): State<AppState>,
-    session: Session,
-    SignedIn(viewer): SignedIn,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let Ok(Form(fields)) = form else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "The quiz form could not be read. Go back, reload the quiz and submit it again.",
-        )
-            .into_response();
-    };
-    match submit(&state.pool, viewer.id, &fields).await {
-        Ok(
-            Submission::Recorded {
-                course,
-                kind,
-                number,
-            }
-            | Submission::AlreadyRecorded {
-                course,
-                kind,
-                number,
-            },
-        ) => Redirect::to(&format!("{}/{number}", quiz_url(&course, kind))).into_response(),
-        Ok(Submission::Refused { course, state }) => {
-            let (key, to) = match &course {
-                Some((course, kind)) => ("quiz", quiz_url(course, *kind)),
-                None => ("learning", "/learning".to_owned()),
-            };
-            if let Err(error) = session.insert(&form_key(key), state).await {
-                tracing::error!(%error, "could not keep form state");
-            }
-            Redirect::to(&to).into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, "quiz submission failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side and your answers were not recorded. Go back and submit again.",
-            )
-                .into_response()
-        }
-    }
 }

@@ -96,6 +96,23 @@ pub async fn resolve(
     next.run(request).await
 }
 
+/// The client's address for throttling (`unknown` when the server runs without one).
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ClientIp>().map_or_else(
+            || "unknown".to_owned(),
+            |client| client.0.to_string(),
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

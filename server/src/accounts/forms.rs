@@ -1,0 +1,263 @@
+//! The account forms' POST handlers. Each validates everything before writing anything;
+//! on a problem it goes back to the form ([`Back`]) with a message per field and the typed
+//! values (never passwords), so the form reappears as it was, with or without JavaScript.
+//! Each handler states who may call it.
+
+use crate::AppState;
+use crate::accounts::store::{self, CreateError, NewUser, ProfileUpdate};
+use crate::accounts::{Role, password, validate};
+use crate::auth::throttle::{self, Verdict};
+use crate::auth::{self, SignedIn};
+use crate::client_addr::ClientAddress;
+use crate::error::{Error, Result};
+use crate::forms::{Back, Fields, Submission};
+use app::model::Profession;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Generic on purpose: the same words whether the email is unknown, the password wrong or
+/// the account throttled.
+pub const SIGN_IN_FAILED: &str = "The email or password is not right, or there were too many attempts. Check them and try again in a few minutes.";
+
+/// Profile fields shared by registration and the account page.
+fn profile_fields(form: &mut Submission) -> ProfileUpdate {
+    let full_name = form.get("full_name");
+    let full_name = form
+        .check("full_name", validate::full_name(&full_name))
+        .unwrap_or_default();
+    let profession = form.get("profession");
+    let profession = Profession::from_slug(&profession);
+    if profession.is_none() {
+        form.fail("profession", "choose your profession");
+    }
+    let npi = form.get("npi");
+    let npi = if npi.trim().is_empty() {
+        None
+    } else {
+        form.check("npi", validate::npi(&npi))
+    };
+    let licence_number = form.get("licence_number");
+    let licence_number = form
+        .check("licence_number", validate::identifier(&licence_number, 40))
+        .flatten();
+    let licence_state = form.get("licence_state");
+    let licence_state = form
+        .check("licence_state", validate::state(&licence_state))
+        .flatten();
+    if licence_number.is_some() != licence_state.is_some() {
+        form.fail(
+            "licence_state",
+            "give both the licence number and the state that issued it, or neither",
+        );
+    }
+    let board_id = form.get("board_id");
+    let board_id = form
+        .check("board_id", validate::identifier(&board_id, 40))
+        .flatten();
+    let month = form.get("birth_month");
+    let day = form.get("birth_day");
+    let parse = |value: &str| -> Result<Option<u8>, String> {
+        let value = value.trim();
+        if value.is_empty() {
+            Ok(None)
+        } else {
+            value
+                .parse()
+                .map(Some)
+                .map_err(|_| "use a number".to_owned())
+        }
+    };
+    let month = form.check("birth_month", parse(&month)).flatten();
+    let day = form.check("birth_day", parse(&day)).flatten();
+    let birth = form
+        .check("birth_day", validate::birth_month_day(month, day))
+        .flatten();
+    let consent_reporting = !form.get("consent_reporting").is_empty();
+    ProfileUpdate {
+        full_name,
+        profession,
+        npi,
+        licence_number,
+        licence_state,
+        board_id,
+        birth,
+        consent_reporting,
+    }
+}
+
+/// `POST /account/register`: anyone. Creates a learner and signs them in.
+pub async fn register(
+    State(state): State<AppState>,
+    session: Session,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
+    let email = form.get("email");
+    let email = form.check("email", validate::email(&email));
+    let profile = profile_fields(&mut form);
+    let secret = form.get("password");
+    if let Some(email) = &email {
+        form.check("password", password::check_policy(&secret, email));
+    }
+    let (true, Some(email), Some(profession)) = (form.ok(), email, profile.profession) else {
+        return Err(form.back("register", "/register").into());
+    };
+    let user = NewUser {
+        email,
+        password_hash: state.hasher.hash(secret).await?,
+        full_name: profile.full_name.clone(),
+        profession,
+        role: Role::Learner,
+    };
+    let id = match store::create_with_profile(&state.pool, &user, &profile).await {
+        Ok(id) => id,
+        Err(CreateError::EmailTaken) => {
+            form.fail(
+                "email",
+                "This address cannot be registered again. If it is yours, sign in or reset your password instead.",
+            );
+            return Err(form.back("register", "/register").into());
+        }
+        Err(CreateError::Database(error)) => return Err(error.into()),
+    };
+    auth::sign_in(&session, id, 1).await?;
+    Ok(Back::to("account", "/account").notice("Welcome to Grand Rounds. Your account is ready."))
+}
+
+/// `POST /account/login`: anyone. Same message and similar timing whether or not the
+/// email exists.
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    ClientAddress(address): ClientAddress,
+    fields: Fields,
+) -> Result<Response> {
+    let mut form = Submission::new(fields);
+    let raw_email = form.get("email");
+    let secret = form.get("password");
+    let next = safe_next(&form.get("next"));
+    let email = validate::email(&raw_email).unwrap_or_else(|_| raw_email.trim().to_lowercase());
+
+    match throttle::check(&state.pool, &email, &address).await? {
+        Verdict::Locked => {
+            form.fail("form", SIGN_IN_FAILED);
+            // Pay for a hash anyway so a locked account answers like any other.
+            let _ = state.hasher.verify(secret, DUMMY_HASH.to_owned()).await;
+            return Err(form.back("login", "/login").into());
+        }
+        Verdict::Slow(pause) => tokio::time::sleep(pause).await,
+        Verdict::Allow => {}
+    }
+
+    let account = store::credentials(&state.pool, &email).await?;
+    let stored = account
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.to_owned(), |a| a.password_hash.clone());
+    let verified = state.hasher.verify(secret, stored).await?;
+    if let Some(account) = account.filter(|_| verified) {
+        throttle::record_success(&state.pool, &email).await?;
+        auth::sign_in(&session, account.id, account.session_version).await?;
+        Ok(Redirect::to(&next).into_response())
+    } else {
+        throttle::record_failure(&state.pool, &email, &address).await?;
+        form.fail("form", SIGN_IN_FAILED);
+        Err(form.back("login", "/login").into())
+    }
+}
+
+/// An argon2id hash of a random string: verifying against it costs what a real check costs.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Vw9lQdDMgHWpeHjMaL6kufNquWGBT5hF6EE64GNa4a0";
+
+/// Only a path on this site, never `//evil.example` or a full URL.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains(':')
+    {
+        next.to_owned()
+    } else {
+        "/account".to_owned()
+    }
+}
+
+/// `POST /account/logout`: anyone (signing out of no session is harmless).
+pub async fn logout(session: Session) -> Result<Redirect> {
+    session.flush().await?;
+    Ok(Redirect::to("/"))
+}
+
+/// `POST /account/profile`: the signed-in user, for their own account only.
+pub async fn update_profile(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
+    let profile = profile_fields(&mut form);
+    if !form.ok() {
+        return Err(form.back("profile", "/account").into());
+    }
+    store::update_profile(&state.pool, viewer.id, &profile).await?;
+    Ok(Back::to("profile", "/account").notice("Your profile is saved."))
+}
+
+/// `POST /account/password`: the signed-in user, knowing their current password. Ends
+/// every other session of the account.
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
+    let current = form.get("current_password");
+    let new = form.get("new_password");
+    let profile = store::profile(&state.pool, viewer.id)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    let stored = store::credentials(&state.pool, &profile.email)
+        .await?
+        .ok_or(Error::Unauthorized)?
+        .password_hash;
+    if !state.hasher.verify(current, stored).await? {
+        form.fail("current_password", "this is not your current password");
+    }
+    form.check("new_password", password::check_policy(&new, &profile.email));
+    if !form.ok() {
+        return Err(form.back("password", "/account").into());
+    }
+    let hash = state.hasher.hash(new).await?;
+    let version = store::set_password(&state.pool, viewer.id, &hash).await?;
+    auth::sign_in(&session, viewer.id, version).await?;
+    Ok(Back::to("password", "/account").notice(
+        "Your password is changed. Every other session of your account has been signed out.",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/courses/x"), "/courses/x");
+        assert_eq!(safe_next("//evil.example"), "/account");
+        assert_eq!(safe_next("https://evil.example"), "/account");
+        assert_eq!(safe_next("/\\evil.example"), "/account");
+        assert_eq!(safe_next(""), "/account");
+    }
+
+    #[tokio::test]
+    async fn the_dummy_hash_is_a_real_argon2id_hash() {
+        let hasher = password::Hasher::new(1);
+        assert!(
+            !hasher
+                .verify("anything at all".into(), DUMMY_HASH.into())
+                .await
+                .expect("verify")
+        );
+        assert!(argon2::PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+}

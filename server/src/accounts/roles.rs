@@ -1,0 +1,52 @@
+//! The administrators' user list's role form (the list itself is a page). An administrator
+//! cannot change their own role, so one always remains; every change is audited.
+
+use crate::AppState;
+use crate::accounts::{Role, store};
+use crate::auth::Admin;
+use crate::error::Result;
+use crate::forms::{Back, Fields, Submission};
+use axum::extract::State;
+
+/// `POST /admin/users/role`: administrators only.
+pub async fn change_role(
+    State(state): State<AppState>,
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
+    let form = Submission::new(fields);
+    let back = Back::to("admin-users", back_url(form.peek("q"), form.peek("page")));
+    let user = form.peek("user_id").parse::<i64>().ok();
+    let role = form.peek("role").parse::<Role>().ok();
+    Ok(match (user, role) {
+        (Some(user), _) if user == viewer.id => back.error(
+            "form",
+            "You cannot change your own role; ask another administrator.",
+        ),
+        (Some(user), Some(role)) => {
+            match store::set_role(&state.pool, viewer.id, user, role).await? {
+                Some(name) => back.notice(format!("{name} is now: {}.", role.label())),
+                None => back.error("form", "There is no such user."),
+            }
+        }
+        _ => back.error(
+            "form",
+            "Choose a user and one of the roles learner, educator or admin.",
+        ),
+    })
+}
+
+/// Back to the list page the form was on, keeping its search and page.
+fn back_url(query: &str, page: &str) -> String {
+    let page = page.parse::<u32>().unwrap_or(1);
+    let encoded: String = query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'@' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/admin/users?q={encoded}&page={page}")
+}

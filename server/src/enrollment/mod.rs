@@ -1,0 +1,85 @@
+//! Enrollment and lesson progress: a learner enrolls on a course's newest revision, opens
+//! and completes its lessons, and may move to a newer revision before passing. The routes
+//! and forms are here; the SQL in [`store`].
+
+pub mod store;
+
+pub use store::{enrollment_of, lesson_status, pinned_lesson, summaries};
+
+use crate::AppState;
+use crate::access::{Route, Rule};
+use crate::auth::SignedIn;
+use crate::error::Result;
+use crate::forms::{Back, Fields, Submission, refusals_to};
+use axum::extract::State;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::page("/learning", Rule::SignedIn),
+        Route::post("/learning/enroll", Rule::SignedIn, enroll_form),
+        Route::post("/learning/complete", Rule::SignedIn, complete_form),
+        Route::post("/learning/switch", Rule::SignedIn, switch_form),
+        Route::server_fn("/api/enrollments", Rule::SignedIn),
+        // Anyone: a signed-out reader of a course page is simply not enrolled.
+        Route::server_fn("/api/enrollment", Rule::Anyone),
+        Route::server_fn("/api/lesson-status", Rule::Anyone),
+    ]
+}
+
+/// The form state key of the course page's messages.
+const FORM: &str = "learning";
+
+/// `POST /learning/switch`: signed-in users, for their own enrollment.
+async fn switch_form(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let form = Submission::new(fields);
+    let course = form.peek("course").to_owned();
+    let back = || Back::to(FORM, format!("/courses/{course}"));
+    let number = store::switch_revision(&state.pool, viewer.id, &course)
+        .await
+        .map_err(refusals_to(back()))?;
+    Ok(back().notice(format!(
+        "You are now on revision {number}. Lessons you completed that are still in the course stay complete."
+    )))
+}
+
+/// `POST /learning/enroll`: signed-in users, for themselves.
+async fn enroll_form(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let form = Submission::new(fields);
+    let course = form.peek("course").to_owned();
+    if store::enroll(&state.pool, viewer.id, &course).await? {
+        Ok(Back::to(FORM, format!("/courses/{course}"))
+            .notice("You are enrolled. Your progress is saved as you go."))
+    } else {
+        Ok(Back::to(FORM, "/courses").error(
+            "form",
+            "There is no published course to enroll in at that address.",
+        ))
+    }
+}
+
+/// `POST /learning/complete`: signed-in, enrolled users, for their own progress.
+async fn complete_form(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let form = Submission::new(fields);
+    let course = form.peek("course").to_owned();
+    let lesson = form.peek("lesson").to_owned();
+    if store::complete(&state.pool, viewer.id, &course, &lesson).await? {
+        Ok(Back::to(FORM, format!("/courses/{course}/{lesson}")))
+    } else {
+        Ok(Back::to(FORM, format!("/courses/{course}")).error(
+            "form",
+            "Enroll in the course first; then you can mark its lessons complete.",
+        ))
+    }
+}

@@ -1,0 +1,220 @@
+//! A learner's transcript in the database: certificates with totals per credit type in a
+//! date range (a licensing period), the CSV form of it, and credit earned elsewhere, which is
+//! listed apart and never added to the verified totals.
+
+use crate::db::{self, Pool};
+use crate::error::Error;
+use app::model::{CreditTotal, CreditType, FormState, Hours, TranscriptEntry, TranscriptPage};
+use std::collections::BTreeMap;
+
+const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// Reads an ISO date (`YYYY-MM-DD`); empty means no bound.
+pub fn parse_date(field: &str, text: &str) -> Result<Option<time::Date>, (String, String)> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    time::Date::parse(text, DATE).map(Some).map_err(|_| {
+        (
+            field.to_owned(),
+            format!("\"{text}\" is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31"),
+        )
+    })
+}
+
+/// The range, checked: both dates valid and `from` not after `to`.
+pub fn parse_range(from: &str, to: &str) -> Result<(String, String), (String, String)> {
+    let start = parse_date("from", from)?;
+    let end = parse_date("to", to)?;
+    if let (Some(start), Some(end)) = (start, end)
+        && start > end
+    {
+        return Err((
+            "to".into(),
+            format!("the range ends ({end}) before it starts ({start})"),
+        ));
+    }
+    let show = |d: Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    Ok((show(start), show(end)))
+}
+
+fn totals(entries: &[TranscriptEntry]) -> Vec<CreditTotal> {
+    let mut sums: BTreeMap<CreditType, u32> = BTreeMap::new();
+    for entry in entries.iter().filter(|e| !e.revoked) {
+        *sums.entry(entry.credit).or_default() += entry.hours.quarters;
+    }
+    sums.into_iter()
+        .map(|(credit, quarters)| CreditTotal {
+            credit,
+            hours: Hours::from_quarters(quarters),
+        })
+        .collect()
+}
+
+fn in_range(date: &str, from: &str, to: &str) -> bool {
+    (from.is_empty() || date >= from) && (to.is_empty() || date <= to)
+}
+
+/// A learner's transcript for `[from, to]` (ISO dates, either may be empty).
+pub async fn transcript(
+    pool: &Pool,
+    user: i64,
+    from: &str,
+    to: &str,
+    state: FormState,
+) -> Result<TranscriptPage, Error> {
+    let learner_name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_one(pool)
+        .await?;
+    // Superseded certificates are replaced by their successors and not listed twice.
+    let rows: Vec<(String, String, String, String, i64, String, bool)> = sqlx::query_as(
+        "SELECT code, activity_title, provider, credit_type, quarters, completed_on, revoked_at IS NOT NULL \
+         FROM certificates WHERE user_id = $1 AND superseded_by IS NULL ORDER BY completed_on DESC, id DESC",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    let verified: Vec<TranscriptEntry> = rows
+        .into_iter()
+        .filter(|row| in_range(&row.5, from, to))
+        .map(
+            |(code, title, provider, credit, quarters, completed_on, revoked)| TranscriptEntry {
+                code: Some(code),
+                external_id: None,
+                title,
+                provider,
+                credit: CreditType::from_slug(&credit).unwrap_or(CreditType::Participation),
+                hours: Hours::from_quarters(u32::try_from(quarters).unwrap_or_default()),
+                completed_on,
+                revoked,
+            },
+        )
+        .collect();
+    let rows: Vec<(i64, String, String, String, i64, String)> = sqlx::query_as(
+        "SELECT id, title, provider, credit_type, quarters, completed_on FROM external_credits \
+         WHERE user_id = $1 ORDER BY completed_on DESC, id DESC",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    let reported: Vec<TranscriptEntry> = rows
+        .into_iter()
+        .filter(|row| in_range(&row.5, from, to))
+        .map(
+            |(id, title, provider, credit, quarters, completed_on)| TranscriptEntry {
+                code: None,
+                external_id: Some(id),
+                title,
+                provider,
+                credit: CreditType::from_slug(&credit).unwrap_or(CreditType::Participation),
+                hours: Hours::from_quarters(u32::try_from(quarters).unwrap_or_default()),
+                completed_on,
+                revoked: false,
+            },
+        )
+        .collect();
+    Ok(TranscriptPage {
+        learner_name,
+        from: from.to_owned(),
+        to: to.to_owned(),
+        verified_totals: totals(&verified),
+        reported_totals: totals(&reported),
+        verified,
+        reported,
+        state,
+    })
+}
+
+/// The transcript as CSV. Columns: `kind` (verified / self-reported), `completed_on`,
+/// `activity`, `provider`, `credit_type`, `hours`, `certificate_code`, `status`.
+pub fn to_csv(page: &TranscriptPage) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "kind",
+        "completed_on",
+        "activity",
+        "provider",
+        "credit_type",
+        "hours",
+        "certificate_code",
+        "status",
+    ])?;
+    for (kind, entries) in [
+        ("verified", &page.verified),
+        ("self-reported", &page.reported),
+    ] {
+        for entry in entries {
+            writer.write_record([
+                kind,
+                &entry.completed_on,
+                &entry.title,
+                &entry.provider,
+                entry.credit.slug(),
+                &entry.hours.to_string(),
+                entry.code.as_deref().unwrap_or_default(),
+                if entry.revoked { "revoked" } else { "" },
+            ])?;
+        }
+    }
+    writer
+        .into_inner()
+        .map_err(|error| csv::Error::from(error.into_error()))
+}
+
+/// Credit earned elsewhere, as the learner reported it (already checked).
+pub struct External {
+    pub title: String,
+    pub provider: String,
+    pub credit: CreditType,
+    pub hours: Hours,
+    pub completed_on: time::Date,
+}
+
+pub async fn add_external(pool: &Pool, user: i64, entry: &External) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO external_credits (user_id, title, provider, credit_type, quarters, completed_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(user)
+    .bind(&entry.title)
+    .bind(&entry.provider)
+    .bind(entry.credit.slug())
+    .bind(i64::from(entry.hours.quarters))
+    .bind(entry.completed_on.to_string())
+    .bind(db::now())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Removes one of the user's own self-reported entries; `false` when they have no such entry.
+pub async fn remove_external(pool: &Pool, user: i64, id: i64) -> Result<bool, Error> {
+    let done = sqlx::query("DELETE FROM external_credits WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_checked() {
+        assert_eq!(parse_range("", ""), Ok((String::new(), String::new())));
+        assert_eq!(
+            parse_range("2026-01-01", "2026-12-31"),
+            Ok(("2026-01-01".into(), "2026-12-31".into()))
+        );
+        assert!(
+            parse_range("2026-13-01", "")
+                .is_err_and(|(f, m)| f == "from" && m.contains("YYYY-MM-DD"))
+        );
+        assert!(parse_range("2026-12-31", "2026-01-01").is_err_and(|(f, _)| f == "to"));
+    }
+}
