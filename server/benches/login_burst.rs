@@ -70,6 +70,7 @@ async fn main() {
         public_url: ORIGIN.to_owned(),
         provider: "Grand Rounds".to_owned(),
         trusted_proxies: Vec::new(),
+        password_cost: server::accounts::password::HashCost::Production,
     };
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());

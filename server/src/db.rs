@@ -59,6 +59,15 @@ pub fn decode<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, crate::error
     T::try_from(value).map_err(|_| crate::error::Error::corrupt(what, value))
 }
 
+/// [`decode`] where no error can be returned (building a document from a checked record):
+/// a value that does not fit is logged as the error it is, and shown as zero.
+pub fn decode_logged<T: TryFrom<i64> + Default>(value: i64, what: &str) -> T {
+    T::try_from(value).unwrap_or_else(|_| {
+        tracing::error!(value, what, "stored value does not decode");
+        T::default()
+    })
+}
+
 /// A count or length as a `u32` for a page (saturating: a page never shows four billion).
 pub fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)

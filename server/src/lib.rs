@@ -64,6 +64,8 @@ pub struct Settings {
     /// Reverse proxies in front of the server (see [`client_addr`]); empty when clients connect
     /// directly.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The cost of new password hashes: production everywhere but in tests.
+    pub password_cost: accounts::password::HashCost,
 }
 
 /// Opens the database, applies migrations, imports `content/` (a bad course is reported and
@@ -102,7 +104,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         leptos_options: leptos_options(&settings.site_root),
         pool,
         catalog: Arc::new(catalog),
-        hasher: accounts::password::Hasher::for_this_machine(),
+        hasher: accounts::password::Hasher::for_this_machine(settings.password_cost),
         public_url: settings.public_url.trim_end_matches('/').into(),
         issuer: Arc::new(issuer),
         trusted_proxies: client_addr::TrustedProxies::new(&settings.trusted_proxies),

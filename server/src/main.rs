@@ -245,6 +245,7 @@ async fn serve(
         public_url: public_url.clone(),
         provider: args.provider.clone(),
         trusted_proxies: args.trusted_proxies.clone(),
+        password_cost: server::accounts::password::HashCost::Production,
     };
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool);

@@ -57,26 +57,50 @@ pub enum HashError {
     Task(#[from] tokio::task::JoinError),
 }
 
+/// What a new hash costs. Verifying always uses the parameters stored in the hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HashCost {
+    /// OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
+    #[default]
+    Production,
+    /// The smallest argon2id allows (8 KiB, 1 pass), for tests that create many accounts.
+    /// Never for a real server: `serve` always uses [`HashCost::Production`].
+    Fast,
+}
+
 /// Hashes and verifies passwords off the async workers, at most `limit` at a time.
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    cost: HashCost,
 }
 
 impl Hasher {
     pub fn new(limit: usize) -> Self {
+        Self::with_cost(limit, HashCost::Production)
+    }
+
+    pub fn with_cost(limit: usize, cost: HashCost) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(limit.max(1))),
+            cost,
         }
     }
 
     /// One per core, leaving the async workers free to serve pages.
-    pub fn for_this_machine() -> Self {
-        Self::new(std::thread::available_parallelism().map_or(1, usize::from))
+    pub fn for_this_machine(cost: HashCost) -> Self {
+        Self::with_cost(
+            std::thread::available_parallelism().map_or(1, usize::from),
+            cost,
+        )
     }
 
-    fn argon2() -> Result<Argon2<'static>, HashError> {
-        let params = Params::new(MEMORY_KIB, PASSES, LANES, None)
+    fn argon2(cost: HashCost) -> Result<Argon2<'static>, HashError> {
+        let (memory, passes) = match cost {
+            HashCost::Production => (MEMORY_KIB, PASSES),
+            HashCost::Fast => (8 * LANES, 1),
+        };
+        let params = Params::new(memory, passes, LANES, None)
             .map_err(|error| HashError::Hash(error.to_string()))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
@@ -87,9 +111,10 @@ impl Hasher {
             .acquire()
             .await
             .map_err(|e| HashError::Hash(e.to_string()))?;
+        let cost = self.cost;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            Self::argon2()?
+            Self::argon2(cost)?
                 .hash_password(password.as_bytes(), &salt)
                 .map(|hash| hash.to_string())
                 .map_err(|error| HashError::Hash(error.to_string()))
@@ -108,7 +133,8 @@ impl Hasher {
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Ok(false);
             };
-            Ok(Self::argon2()?
+            // The parameters come from the stored hash; these are only the defaults.
+            Ok(Self::argon2(HashCost::Production)?
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok())
         })
@@ -152,6 +178,23 @@ mod tests {
     fn the_shipped_list_is_loaded() {
         assert!(COMMON.len() > 100);
         assert!(COMMON.iter().all(|p| p.chars().count() >= MIN_CHARS));
+    }
+
+    #[tokio::test]
+    async fn the_fast_test_cost_is_argon2id_and_verifies_like_any_other() {
+        let hasher = Hasher::with_cost(1, HashCost::Fast);
+        let hash = hasher
+            .hash("river lantern quietly".into())
+            .await
+            .expect("hash");
+        assert!(hash.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{hash}");
+        assert!(
+            hasher
+                .verify("river lantern quietly".into(), hash.clone())
+                .await
+                .expect("verify")
+        );
+        assert!(!hasher.verify("wrong".into(), hash).await.expect("verify"));
     }
 
     #[tokio::test]

@@ -357,9 +357,10 @@ pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::err
                     activity_title,
                     credit: format!(
                         "{} {}",
-                        app::model::Hours::from_quarters(
-                            u32::try_from(quarters).unwrap_or_default()
-                        ),
+                        app::model::Hours::from_quarters(crate::db::decode_logged::<u32>(
+                            quarters,
+                            "credit hours"
+                        )),
                         CreditType::from_slug(&credit)
                             .map_or_else(|| credit.clone(), |c| c.label().to_owned())
                     ),

@@ -94,7 +94,10 @@ impl Issuer {
     /// The Open Badges 3.0 `OpenBadgeCredential` of a certificate, before signing.
     pub fn credential(&self, c: &Certificate) -> Value {
         let credit = CreditType::from_slug(&c.credit_type);
-        let hours = Hours::from_quarters(u32::try_from(c.quarters).unwrap_or_default());
+        let hours = Hours::from_quarters(crate::db::decode_logged::<u32>(
+            c.quarters,
+            "certificate hours",
+        ));
         let credits_earned = f64::from(hours.quarters) / 4.0;
         let credit_label = credit.map_or_else(|| c.credit_type.clone(), |k| k.label().to_owned());
         let activity_url = match c.revision_number {
@@ -213,7 +216,10 @@ impl Issuer {
             completed_on: c.completed_on.clone(),
             provider: c.provider.clone(),
             credit: CreditType::from_slug(&c.credit_type).unwrap_or(CreditType::Participation),
-            hours: Hours::from_quarters(u32::try_from(c.quarters).unwrap_or_default()),
+            hours: Hours::from_quarters(crate::db::decode_logged::<u32>(
+                c.quarters,
+                "certificate hours",
+            )),
             accreditation_statement: c.accreditation_statement.clone(),
             designation_statement: c.designation_statement.clone(),
             issued_on: c.issued_at.chars().take(10).collect(),

@@ -184,7 +184,9 @@ pub async fn published(pool: &crate::db::Pool) -> Result<Vec<StoredCourse>, Stor
                 link: LessonLink {
                     slug: lesson.try_get("slug")?,
                     title: lesson.try_get("title")?,
-                    position: u32::try_from(position).unwrap_or_default(),
+                    position: u32::try_from(position).map_err(|_| {
+                        sqlx::Error::Decode(format!("lesson position {position}").into())
+                    })?,
                 },
                 html: lesson.try_get("html")?,
                 toc: serde_json::from_str(lesson.try_get("toc")?)?,

@@ -66,14 +66,15 @@ where
             .bind(revision)
             .fetch_all(db)
             .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(position, slug, title)| LessonLink {
-            slug,
-            title,
-            position: u32::try_from(position).unwrap_or_default(),
+    rows.into_iter()
+        .map(|(position, slug, title)| {
+            Ok(LessonLink {
+                slug,
+                title,
+                position: crate::db::decode(position, "lesson position")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Every enrollment of a user (or only the one in `course`), newest first, with progress and
@@ -134,8 +135,8 @@ pub async fn summaries(
             course_title: title,
             revision: number,
             latest_revision: latest,
-            lessons_total: u32::try_from(lessons.len()).unwrap_or_default(),
-            lessons_completed: u32::try_from(completed).unwrap_or_default(),
+            lessons_total: crate::db::count(lessons.len()),
+            lessons_completed: crate::db::count(completed),
             next_lesson: lessons.into_iter().find(|l| !done.contains(&l.slug)),
             enrolled_on: enrolled_at.chars().take(10).collect(),
             has_pre_test: has_pre,
@@ -271,7 +272,7 @@ pub async fn pinned_lesson(
         course_slug: course.to_owned(),
         course_title: title,
         lesson: lessons[index].clone(),
-        lesson_count: u32::try_from(lessons.len()).unwrap_or_default(),
+        lesson_count: crate::db::count(lessons.len()),
         html,
         toc: serde_json::from_str::<Vec<TocEntry>>(&toc).unwrap_or_default(),
         previous: index.checked_sub(1).map(|i| lessons[i].clone()),

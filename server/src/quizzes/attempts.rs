@@ -47,15 +47,16 @@ async fn submitted(
     .bind(kind.as_str())
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(number, percent, passed, at)| AttemptSummary {
-            number: u32::try_from(number).unwrap_or_default(),
-            percent: u8::try_from(percent).unwrap_or_default(),
-            passed,
-            submitted_on: at.chars().take(10).collect(),
+    rows.into_iter()
+        .map(|(number, percent, passed, at)| {
+            Ok(AttemptSummary {
+                number: db::decode(number, "attempt number")?,
+                percent: db::decode(percent, "quiz score")?,
+                passed,
+                submitted_on: at.chars().take(10).collect(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Why no further attempt may be started, if that is so.
@@ -260,7 +261,7 @@ pub async fn submit(
         return Ok(Outcome::AlreadyRecorded {
             course,
             kind,
-            number: u32::try_from(number).unwrap_or_default(),
+            number: crate::db::decode::<u32>(number, "attempt number")?,
         });
     }
     let place = Some((course.clone(), kind));
@@ -463,9 +464,9 @@ pub async fn attempt_result(
         course_title: enrollment.detail.card.title,
         kind,
         number,
-        correct: u32::try_from(correct).unwrap_or_default(),
-        total: u32::try_from(total).unwrap_or_default(),
-        percent: u8::try_from(percent).unwrap_or_default(),
+        correct: crate::db::decode::<u32>(correct, "correct answers")?,
+        total: crate::db::decode::<u32>(total, "question count")?,
+        percent: crate::db::decode::<u8>(percent, "quiz score")?,
         pass_mark: quiz.pass_mark,
         passed,
         submitted_on: submitted_at.chars().take(10).collect(),

@@ -56,8 +56,8 @@ pub async fn summary(
         activity: activity.to_owned(),
         from: from.to_owned(),
         to: to.to_owned(),
-        listed: u32::try_from(listed).unwrap_or_default(),
-        not_listed: u32::try_from(not_listed).unwrap_or_default(),
+        listed: crate::db::decode::<u32>(listed, "listed count")?,
+        not_listed: crate::db::decode::<u32>(not_listed, "unlisted count")?,
     })
 }
 

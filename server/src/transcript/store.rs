@@ -81,18 +81,23 @@ pub async fn transcript(
         .into_iter()
         .filter(|row| in_range(&row.5, from, to))
         .map(
-            |(code, title, provider, credit, quarters, completed_on, revoked)| TranscriptEntry {
-                code: Some(code),
-                external_id: None,
-                title,
-                provider,
-                credit: CreditType::from_slug(&credit).unwrap_or(CreditType::Participation),
-                hours: Hours::from_quarters(u32::try_from(quarters).unwrap_or_default()),
-                completed_on,
-                revoked,
+            |(code, title, provider, credit, quarters, completed_on, revoked)| {
+                Ok(TranscriptEntry {
+                    code: Some(code),
+                    external_id: None,
+                    title,
+                    provider,
+                    credit: CreditType::from_slug(&credit).unwrap_or(CreditType::Participation),
+                    hours: Hours::from_quarters(crate::db::decode::<u32>(
+                        quarters,
+                        "credit hours",
+                    )?),
+                    completed_on,
+                    revoked,
+                })
             },
         )
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let rows: Vec<(i64, String, String, String, i64, String)> = sqlx::query_as(
         "SELECT id, title, provider, credit_type, quarters, completed_on FROM external_credits \
          WHERE user_id = $1 ORDER BY completed_on DESC, id DESC",
@@ -103,19 +108,19 @@ pub async fn transcript(
     let reported: Vec<TranscriptEntry> = rows
         .into_iter()
         .filter(|row| in_range(&row.5, from, to))
-        .map(
-            |(id, title, provider, credit, quarters, completed_on)| TranscriptEntry {
+        .map(|(id, title, provider, credit, quarters, completed_on)| {
+            Ok(TranscriptEntry {
                 code: None,
                 external_id: Some(id),
                 title,
                 provider,
                 credit: CreditType::from_slug(&credit).unwrap_or(CreditType::Participation),
-                hours: Hours::from_quarters(u32::try_from(quarters).unwrap_or_default()),
+                hours: Hours::from_quarters(crate::db::decode::<u32>(quarters, "credit hours")?),
                 completed_on,
                 revoked: false,
-            },
-        )
-        .collect();
+            })
+        })
+        .collect::<Result<_, Error>>()?;
     Ok(TranscriptPage {
         learner_name,
         from: from.to_owned(),

@@ -53,6 +53,7 @@ impl TestApp {
             public_url: ORIGIN.to_owned(),
             provider: "Grand Rounds".to_owned(),
             trusted_proxies: Vec::new(),
+            password_cost: server::accounts::password::HashCost::Fast,
         };
         start(&settings).await.expect("app starts")
     }
