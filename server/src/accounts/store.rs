@@ -40,7 +40,7 @@ pub async fn create(pool: &crate::db::Pool, user: &NewUser) -> Result<i64, Creat
     .await;
     match result {
         Ok(id) => Ok(id),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+        Err(error) if crate::db::is_unique_violation(&error, "users.email") => {
             Err(CreateError::EmailTaken)
         }
         Err(error) => Err(error.into()),
@@ -78,7 +78,7 @@ pub async fn create_with_profile(
     .await;
     let id = match result {
         Ok(id) => id,
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+        Err(error) if crate::db::is_unique_violation(&error, "users.email") => {
             return Err(CreateError::EmailTaken);
         }
         Err(error) => return Err(error.into()),
@@ -139,9 +139,12 @@ pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>,
         Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
     };
     let small = |name: &str| -> Result<Option<u8>, sqlx::Error> {
-        Ok(row
-            .try_get::<Option<i64>, _>(name)?
-            .and_then(|v| u8::try_from(v).ok()))
+        row.try_get::<Option<i64>, _>(name)?
+            .map(|v| {
+                u8::try_from(v)
+                    .map_err(|_| sqlx::Error::Decode(format!("{name} {v} does not fit").into()))
+            })
+            .transpose()
     };
     Ok(Some(Profile {
         email: text("email")?,

@@ -147,13 +147,13 @@ async fn claims(
     .bind(enrollment)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
+    rows.into_iter()
+        .map(
             |(kind, quarters, completed_on, claimed_at, revision, certificate)| {
-                Some(ClaimRecord {
-                    kind: CreditType::from_slug(&kind)?,
-                    hours: Hours::from_quarters(u32::try_from(quarters).ok()?),
+                Ok(ClaimRecord {
+                    kind: CreditType::from_slug(&kind)
+                        .ok_or_else(|| Error::corrupt("credit type", &kind))?,
+                    hours: Hours::from_quarters(crate::db::decode(quarters, "claimed hours")?),
                     completed_on,
                     claimed_on: claimed_at.chars().take(10).collect(),
                     revision,
@@ -161,7 +161,7 @@ async fn claims(
                 })
             },
         )
-        .collect())
+        .collect()
 }
 
 async fn profession(conn: &mut crate::db::Connection, user: i64) -> Result<Profession, Error> {

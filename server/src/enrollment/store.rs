@@ -141,8 +141,12 @@ pub async fn summaries(
             enrolled_on: enrolled_at.chars().take(10).collect(),
             has_pre_test: has_pre,
             has_post_test: has_post,
-            pre_score: pre_score.and_then(|p| u8::try_from(p).ok()),
-            post_score: post_score.and_then(|p| u8::try_from(p).ok()),
+            pre_score: pre_score
+                .map(|p| db::decode(p, "pre-test score"))
+                .transpose()?,
+            post_score: post_score
+                .map(|p| db::decode(p, "post-test score"))
+                .transpose()?,
             post_passed,
             evaluated,
             claimed_on: claimed.map(|c| c.chars().take(10).collect()),

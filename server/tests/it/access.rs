@@ -2,39 +2,10 @@
 //! learners, educators and administrators, and against other users' records.
 
 use crate::support::{ORIGIN, TestApp};
-use app::model::{Profession, Role};
+use app::model::Role;
 use axum::body::Body;
 use http::{Method, Request, StatusCode};
-use server::accounts::store::{self, NewUser, ProfileUpdate};
 use std::collections::BTreeSet;
-
-const PASSWORD: &str = "river lantern quietly";
-
-pub(crate) async fn add_user(app: &TestApp, email: &str, role: Role) -> i64 {
-    let hash = app.state.hasher.hash(PASSWORD.into()).await.expect("hash");
-    let user = NewUser {
-        email: email.into(),
-        password_hash: hash,
-        full_name: format!("{role} user"),
-        profession: Profession::Physician,
-        role,
-    };
-    store::create_with_profile(&app.state.pool, &user, &ProfileUpdate::default())
-        .await
-        .expect("create")
-}
-
-pub(crate) async fn sign_in(app: &TestApp, email: &str) -> String {
-    let page = app
-        .post_form(
-            "/account/login",
-            &[("email", email), ("password", PASSWORD)],
-            None,
-        )
-        .await;
-    assert_eq!(page.location(), "/account", "{email} signs in");
-    page.session_cookie().expect("cookie")
-}
 
 fn concrete(pattern: &str) -> String {
     pattern
@@ -178,9 +149,9 @@ async fn the_access_matrix_matches_the_committed_oracle() {
         ("educator", Some("educator@clinic.org")),
         ("admin", Some("admin@clinic.org")),
     ];
-    add_user(&app, "learner@clinic.org", Role::Learner).await;
-    add_user(&app, "educator@clinic.org", Role::Educator).await;
-    add_user(&app, "admin@clinic.org", Role::Admin).await;
+    app.user("learner@clinic.org", Role::Learner).await;
+    app.user("educator@clinic.org", Role::Educator).await;
+    app.user("admin@clinic.org", Role::Admin).await;
     let rows = oracle();
     let mut checked = 0;
     let mut wrong = Vec::new();
@@ -188,7 +159,7 @@ async fn the_access_matrix_matches_the_committed_oracle() {
         for (index, (name, email)) in roles.iter().enumerate() {
             // A fresh session per request: some handlers (sign-out) end the session.
             let cookie = match email {
-                Some(email) => Some(sign_in(&app, email).await),
+                Some(email) => Some(app.sign_in(email).await),
                 None => None,
             };
             let path = concrete(&row.path);
@@ -236,9 +207,9 @@ async fn the_access_matrix_matches_the_committed_oracle() {
 #[tokio::test]
 async fn a_learner_cannot_touch_other_users_records() {
     let app = TestApp::new().await;
-    let learner = add_user(&app, "learner@clinic.org", Role::Learner).await;
-    let other = add_user(&app, "other@clinic.org", Role::Learner).await;
-    let cookie = sign_in(&app, "learner@clinic.org").await;
+    let learner = app.user("learner@clinic.org", Role::Learner).await.id;
+    let other = app.user("other@clinic.org", Role::Learner).await.id;
+    let cookie = app.sign_in("learner@clinic.org").await;
 
     // Making someone else (or oneself) an administrator is refused and changes nothing.
     for target in [other, learner] {
@@ -281,11 +252,12 @@ async fn a_learner_cannot_touch_other_users_records() {
 #[tokio::test]
 async fn administrators_search_page_and_change_roles_with_an_audit_record() {
     let app = TestApp::new().await;
-    let admin = add_user(&app, "admin@clinic.org", Role::Admin).await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await.id;
     for i in 0..30 {
-        add_user(&app, &format!("nurse{i:02}@clinic.org"), Role::Learner).await;
+        app.user(&format!("nurse{i:02}@clinic.org"), Role::Learner)
+            .await;
     }
-    let cookie = sign_in(&app, "admin@clinic.org").await;
+    let cookie = app.sign_in("admin@clinic.org").await;
     let list = app.get_as("/admin/users", &cookie).await;
     assert_eq!(list.status, StatusCode::OK);
     list.assert_contains("31 accounts, page 1 of 2");

@@ -1,11 +1,9 @@
 //! Accounts end to end through the real router: register, sign in, account, sign out,
 //! cookies, session ids, throttling, cross-site posts, password change.
 
-use crate::support::{ORIGIN, TestApp};
+use crate::support::{ORIGIN, PASSWORD, TestApp};
 use axum::body::Body;
 use http::{Request, StatusCode};
-
-const PASSWORD: &str = "river lantern quietly";
 
 fn registration<'a>(email: &'a str, password: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![

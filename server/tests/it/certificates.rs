@@ -2,35 +2,17 @@
 //! learner, verified publicly, signed as an Open Badges credential, revoked and reissued by
 //! administrators.
 
-use crate::access::{add_user, sign_in};
-use crate::quizzes::{COURSE, count, finish_course, learner};
 use crate::support::TestApp;
+use crate::support::{COURSE, only_code};
 use app::model::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use server::certificates::signing::{PublicKey, verify};
 
-async fn claim(app: &TestApp, cookie: &str) -> crate::support::Page {
-    app.post_form(
-        "/learning/claim",
-        &[("course", COURSE), ("hours-nursing-contact-hours", "0.75")],
-        Some(cookie),
-    )
-    .await
-}
-
-async fn only_code(app: &TestApp) -> String {
-    sqlx::query_scalar("SELECT code FROM certificates")
-        .fetch_one(&app.state.pool)
-        .await
-        .expect("one certificate")
-}
-
 #[tokio::test]
 async fn concurrent_claims_issue_exactly_one_certificate() {
     let app = TestApp::new().await;
-    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
-    finish_course(&app, &cookie).await;
+    let cookie = app.finished("ana@clinic.org").await.cookie;
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let router = app.router.clone();
@@ -52,8 +34,8 @@ async fn concurrent_claims_issue_exactly_one_certificate() {
     for task in tasks {
         assert_eq!(task.await.expect("task"), 303);
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM credit_claims").await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 1);
     let code = only_code(&app).await;
     let page = app
         .get_as(&format!("/learning/{COURSE}/credit"), &cookie)
@@ -64,9 +46,7 @@ async fn concurrent_claims_issue_exactly_one_certificate() {
 #[tokio::test]
 async fn the_certificate_page_verification_and_signed_credential() {
     let app = TestApp::new().await;
-    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
-    finish_course(&app, &cookie).await;
-    claim(&app, &cookie).await;
+    let cookie = app.claimed("ana@clinic.org").await.cookie;
     let code = only_code(&app).await;
     assert_eq!(code.len(), 32, "{code}");
 
@@ -93,7 +73,7 @@ async fn the_certificate_page_verification_and_signed_credential() {
     );
 
     // Someone else: refused; nobody signed in: sent to sign in.
-    let other = learner(&app, "bo@clinic.org", "nurse").await;
+    let other = app.enrolled("bo@clinic.org", "nurse").await.cookie;
     assert_eq!(
         app.get_as(&format!("/certificates/{code}"), &other)
             .await
@@ -210,12 +190,10 @@ async fn the_certificate_page_verification_and_signed_credential() {
 #[tokio::test]
 async fn administrators_revoke_and_reissue_with_an_audit_trail() {
     let app = TestApp::new().await;
-    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
-    finish_course(&app, &cookie).await;
-    claim(&app, &cookie).await;
+    let cookie = app.claimed("ana@clinic.org").await.cookie;
     let code = only_code(&app).await;
-    add_user(&app, "admin@clinic.org", Role::Admin).await;
-    let admin = sign_in(&app, "admin@clinic.org").await;
+    app.user("admin@clinic.org", Role::Admin).await;
+    let admin = app.sign_in("admin@clinic.org").await;
 
     // Learners cannot.
     let refused = app
@@ -290,11 +268,9 @@ async fn administrators_revoke_and_reissue_with_an_audit_trail() {
     let revoked = app.get(&format!("/verify/{new_code}")).await;
     revoked.assert_contains("Revoked on");
     revoked.assert_contains("Reason: Attendance could not be confirmed");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 2);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM audit_log WHERE action IN ('certificate.revoke', 'certificate.reissue')"
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('certificate.revoke', 'certificate.reissue')"
         )
         .await,
         2
@@ -377,9 +353,7 @@ async fn behind_a_trusted_proxy_the_limit_is_per_forwarded_client() {
 #[tokio::test]
 async fn cert_verify_checks_a_downloaded_credential_offline() {
     let app = TestApp::new().await;
-    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
-    finish_course(&app, &cookie).await;
-    claim(&app, &cookie).await;
+    let cookie = app.claimed("ana@clinic.org").await.cookie;
     let code = only_code(&app).await;
     let token = app
         .get_as(&format!("/certificates/{code}/credential.jwt"), &cookie)
@@ -442,175 +416,6 @@ async fn cert_verify_checks_a_downloaded_credential_offline() {
     }
 }
 
-#[tokio::test]
-async fn the_transcript_totals_verified_credit_by_period_and_keeps_self_reported_apart() {
-    let app = TestApp::new().await;
-    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
-    finish_course(&app, &cookie).await;
-    claim(&app, &cookie).await;
-    let code = only_code(&app).await;
-    let today = time::OffsetDateTime::now_utc().date().to_string();
-
-    // Self-reported: checked field by field, kept on error, never in the verified totals.
-    app.post_form(
-        "/transcript/external",
-        &[
-            ("title", "Wound care update"),
-            ("provider", "County hospital"),
-            ("credit_type", "nursing-contact-hours"),
-            ("hours", "1.3"),
-            ("completed_on", "2999-01-01"),
-        ],
-        Some(&cookie),
-    )
-    .await;
-    let page = app.get_as("/transcript", &cookie).await;
-    page.assert_contains("not a quarter-hour step");
-    page.assert_contains("The completion date is in the future.");
-    page.assert_contains("Wound care update");
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM external_credits").await,
-        0
-    );
-    app.post_form(
-        "/transcript/external",
-        &[
-            ("title", "Wound care update"),
-            ("provider", "County hospital"),
-            ("credit_type", "nursing-contact-hours"),
-            ("hours", "2"),
-            ("completed_on", "2025-03-10"),
-        ],
-        Some(&cookie),
-    )
-    .await;
-
-    let page = app.get_as("/transcript", &cookie).await;
-    assert_eq!(page.status, 200);
-    page.assert_contains(&code);
-    page.assert_contains("<strong>0.75</strong> Nursing contact hours");
-    page.assert_contains("<strong>2</strong> Nursing contact hours");
-    page.assert_contains("Self-reported");
-
-    // A licensing period that leaves out today's certificate but keeps the 2025 entry.
-    let period = app
-        .get_as("/transcript?from=2025-01-01&to=2025-12-31", &cookie)
-        .await;
-    period.assert_contains("No verified credit in this period.");
-    period.assert_contains("Wound care update");
-    let bad = app
-        .get_as("/transcript?from=2025-12-31&to=2025-01-01", &cookie)
-        .await;
-    assert_eq!(bad.status, 400);
-    bad.assert_contains("the range ends");
-
-    let csv = app
-        .get_as(&format!("/transcript.csv?from={today}&to="), &cookie)
-        .await;
-    assert_eq!(csv.status, 200);
-    assert!(csv.header("content-type").starts_with("text/csv"));
-    let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(
-        lines[0],
-        "kind,completed_on,activity,provider,credit_type,hours,certificate_code,status"
-    );
-    assert_eq!(lines.len(), 2, "{lines:?}");
-    assert!(lines[1].starts_with(&format!("verified,{today},Telehealth and telemedicine for clinical teams,Grand Rounds,nursing-contact-hours,0.75,{code},")), "{}", lines[1]);
-
-    let pdf = app.get_as("/transcript.pdf", &cookie).await;
-    assert_eq!(pdf.status, 200);
-    assert_eq!(pdf.header("content-type"), "application/pdf");
-    assert!(pdf.raw.starts_with(b"%PDF-"));
-    if let Ok(dir) = std::env::var("GRANDROUNDS_KEEP_PDF") {
-        std::fs::write(std::path::Path::new(&dir).join("transcript.pdf"), &pdf.raw).ok();
-    }
-
-    // Someone else's entry cannot be removed; one's own can.
-    let other = learner(&app, "bo@clinic.org", "nurse").await;
-    app.post_form("/transcript/external/remove", &[("id", "1")], Some(&other))
-        .await;
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM external_credits").await,
-        1
-    );
-    app.post_form("/transcript/external/remove", &[("id", "1")], Some(&cookie))
-        .await;
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM external_credits").await,
-        0
-    );
-}
-
-#[tokio::test]
-async fn the_accreditation_export_lists_only_consenting_learners() {
-    let app = TestApp::new().await;
-    let consenting = learner(&app, "ana@clinic.org", "nurse").await;
-    let private = learner(&app, "bo@clinic.org", "nurse").await;
-    sqlx::query(
-        "UPDATE users SET consent_reporting = TRUE, npi = '1234567893', licence_number = 'RN-55', \
-         licence_state = 'NM', birth_month = 4, birth_day = 9 WHERE email = 'ana@clinic.org'",
-    )
-    .execute(&app.state.pool)
-    .await
-    .expect("consent");
-    for cookie in [&consenting, &private] {
-        finish_course(&app, cookie).await;
-        claim(&app, cookie).await;
-    }
-    add_user(&app, "admin@clinic.org", Role::Admin).await;
-    let admin = sign_in(&app, "admin@clinic.org").await;
-
-    // Learners cannot see or export it.
-    assert_eq!(app.get_as("/admin/reports", &consenting).await.status, 403);
-    assert_eq!(
-        app.get_as("/admin/export.csv", &consenting).await.status,
-        403
-    );
-
-    let page = app
-        .get_as(&format!("/admin/reports?activity={COURSE}"), &admin)
-        .await;
-    assert_eq!(page.status, 200);
-    page.assert_contains("1 completion will be listed; 1 not listed");
-    let csv = app
-        .get_as(&format!("/admin/export.csv?activity={COURSE}"), &admin)
-        .await;
-    assert_eq!(csv.status, 200);
-    let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(lines[0], server::reports::COLUMNS.join(","));
-    assert_eq!(lines.len(), 2, "one listed learner: {lines:?}");
-    assert!(
-        lines[1].contains("Ana Silva,nurse,1234567893,RN-55,NM,,4,9,"),
-        "{}",
-        lines[1]
-    );
-    assert!(
-        lines[1].contains(",nursing-contact-hours,0.75,"),
-        "{}",
-        lines[1]
-    );
-    assert!(!csv.body.contains("bo@clinic.org"));
-    // A period with nothing in it, and a bad date.
-    let empty = app
-        .get_as("/admin/export.csv?from=2020-01-01&to=2020-12-31", &admin)
-        .await;
-    assert_eq!(empty.body.lines().count(), 1);
-    assert_eq!(
-        app.get_as("/admin/export.csv?from=yesterday", &admin)
-            .await
-            .status,
-        400
-    );
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'report.export'"
-        )
-        .await,
-        2
-    );
-}
-
 async fn upload(app: &TestApp, cookie: &str, action: &str, csv: &str) -> crate::support::Page {
     let boundary = "grandroundsboundary";
     let body = format!(
@@ -636,10 +441,10 @@ async fn upload(app: &TestApp, cookie: &str, action: &str, csv: &str) -> crate::
 #[tokio::test]
 async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
     let app = TestApp::new().await;
-    learner(&app, "ana@clinic.org", "nurse").await;
-    learner(&app, "bo@clinic.org", "physician").await;
-    add_user(&app, "admin@clinic.org", Role::Admin).await;
-    let admin = sign_in(&app, "admin@clinic.org").await;
+    app.enrolled("ana@clinic.org", "nurse").await;
+    app.enrolled("bo@clinic.org", "physician").await;
+    app.user("admin@clinic.org", Role::Admin).await;
+    let admin = app.sign_in("admin@clinic.org").await;
     let header = "email,activity,format,credit_type,hours,completed_on";
     let bad = format!(
         "{header}\n\
@@ -673,7 +478,7 @@ async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
         }
         assert!(!page.body.contains("Issue 6 certificates"));
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM certificates").await,
+            app.count("SELECT COUNT(*) FROM certificates").await,
             0,
             "{action}"
         );
@@ -693,19 +498,16 @@ async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
     let page = app.get_as("/admin/certificates", &admin).await;
     page.assert_contains("All 2 rows can be issued. Nothing is written until you confirm.");
     page.assert_contains("Issue 2 certificates");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 0);
     let issued = upload(&app, &admin, "issue", &good).await;
     assert_eq!(issued.location(), "/admin/certificates");
     app.get_as("/admin/certificates", &admin)
         .await
         .assert_contains("Issued 2 certificates");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates WHERE format = 'live-webinar' AND issued_by IS NOT NULL").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates WHERE format = 'live-webinar' AND issued_by IS NOT NULL").await, 2);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue'"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'certificate.issue'")
+            .await,
         1
     );
     let code: String = sqlx::query_scalar(
@@ -722,7 +524,7 @@ async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
     app.get_as("/admin/certificates", &admin)
         .await
         .assert_contains("this learner already has this certificate");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 2);
 
     // A file past the size limit gets a page that says so and what to do; nothing written.
     let row = format!("ana@clinic.org,{COURSE},live-webinar,nursing-contact-hours,1,2026-10-01\n");
@@ -731,7 +533,7 @@ async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
     assert_eq!(too_large.status, 413);
     too_large.assert_contains("larger than 256 KB");
     too_large.assert_contains("Split the CSV file into smaller files");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 2);
 
     // One by hand.
     let one = app
@@ -771,78 +573,12 @@ async fn bulk_issue_previews_every_problem_and_writes_all_or_nothing() {
     app.get_as("/admin/certificates", &admin)
         .await
         .assert_contains("Nothing was issued: 9 hours is more than the activity's maximum of 1");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM certificates").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 3);
 
     // Learners cannot.
-    let learner_cookie = sign_in_learner(&app).await;
+    let learner_cookie = app.sign_in("ana@clinic.org").await;
     assert_eq!(
         upload(&app, &learner_cookie, "issue", &good).await.status,
         403
     );
-}
-
-async fn sign_in_learner(app: &TestApp) -> String {
-    let page = app
-        .post_form(
-            "/account/login",
-            &[
-                ("email", "ana@clinic.org"),
-                ("password", "river lantern quietly"),
-            ],
-            None,
-        )
-        .await;
-    page.session_cookie().expect("cookie")
-}
-
-#[tokio::test]
-async fn backup_copies_the_database_while_it_is_open_and_never_overwrites() {
-    let app = TestApp::new().await;
-    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
-    finish_course(&app, &cookie).await;
-    claim(&app, &cookie).await;
-    let database = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
-    let target = app.dir.path().join("copy.db");
-    let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"))
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .args(["--database-url", &database, "backup"])
-            .arg(&target)
-            .output()
-            .expect("runs")
-    };
-    let first = run();
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
-    assert!(String::from_utf8_lossy(&first.stdout).starts_with("backed up"));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&target)
-            .expect("copy")
-            .permissions()
-            .mode();
-        assert_eq!(
-            mode & 0o777,
-            0o600,
-            "the copy holds the signing key: owner-only"
-        );
-    }
-    let copy = sqlx::SqlitePool::connect(&format!("sqlite:{}", target.display()))
-        .await
-        .expect("open the copy");
-    let (certificates, keys): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM certificates), (SELECT COUNT(*) FROM signing_keys)",
-    )
-    .fetch_one(&copy)
-    .await
-    .expect("query the copy");
-    assert_eq!((certificates, keys), (1, 1));
-    let again = run();
-    assert_eq!(again.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }

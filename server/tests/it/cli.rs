@@ -1,5 +1,6 @@
 //! The `grandrounds` binary's command line, run as a user would.
 
+use crate::support::TestApp;
 use crate::support::{copy_dir, demo_content};
 use std::process::Command;
 
@@ -301,4 +302,54 @@ fn serve_prints_its_address_answers_and_stops_cleanly_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().expect("exits");
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+#[tokio::test]
+async fn backup_copies_the_database_while_it_is_open_and_never_overwrites() {
+    let app = TestApp::new().await;
+    app.claimed("ana@clinic.org").await;
+    let database = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
+    let target = app.dir.path().join("copy.db");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"))
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .args(["--database-url", &database, "backup"])
+            .arg(&target)
+            .output()
+            .expect("runs")
+    };
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).starts_with("backed up"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target)
+            .expect("copy")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the copy holds the signing key: owner-only"
+        );
+    }
+    let copy = sqlx::SqlitePool::connect(&format!("sqlite:{}", target.display()))
+        .await
+        .expect("open the copy");
+    let (certificates, keys): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM certificates), (SELECT COUNT(*) FROM signing_keys)",
+    )
+    .fetch_one(&copy)
+    .await
+    .expect("query the copy");
+    assert_eq!((certificates, keys), (1, 1));
+    let again = run();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }

@@ -1,34 +1,7 @@
 //! Enrollment and lesson progress through the real router.
 
-use crate::support::{TestApp, copy_dir, demo_content};
+use crate::support::{COURSE, TestApp, copy_dir, demo_content};
 use http::StatusCode;
-
-const COURSE: &str = "telehealth-for-clinical-teams";
-const PASSWORD: &str = "river lantern quietly";
-
-async fn learner(app: &TestApp, email: &str) -> String {
-    let page = app
-        .post_form(
-            "/account/register",
-            &[
-                ("email", email),
-                ("password", PASSWORD),
-                ("full_name", "Lee Park"),
-                ("profession", "nurse"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(page.location(), "/account");
-    page.session_cookie().expect("cookie")
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.state.pool)
-        .await
-        .expect("count")
-}
 
 #[tokio::test]
 async fn enroll_open_and_complete_lessons_and_see_progress() {
@@ -36,7 +9,7 @@ async fn enroll_open_and_complete_lessons_and_see_progress() {
     let anonymous = app.get(&format!("/courses/{COURSE}")).await;
     anonymous.assert_contains("to enroll and earn credit");
 
-    let cookie = learner(&app, "lee@clinic.org").await;
+    let cookie = app.learner("lee@clinic.org").await.cookie;
     let course = app.get_as(&format!("/courses/{COURSE}"), &cookie).await;
     course.assert_contains("Enroll in this course");
 
@@ -47,7 +20,7 @@ async fn enroll_open_and_complete_lessons_and_see_progress() {
         assert_eq!(page.location(), format!("/courses/{COURSE}"));
     }
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM enrollments").await,
+        app.count("SELECT COUNT(*) FROM enrollments").await,
         1,
         "enrolling twice is one enrollment"
     );
@@ -63,7 +36,7 @@ async fn enroll_open_and_complete_lessons_and_see_progress() {
         .await;
     lesson.assert_contains("Mark this lesson complete");
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM lesson_progress WHERE first_opened_at IS NOT NULL AND completed_at IS NULL").await,
+        app.count("SELECT COUNT(*) FROM lesson_progress WHERE first_opened_at IS NOT NULL AND completed_at IS NULL").await,
         1,
         "opening is recorded"
     );
@@ -115,7 +88,7 @@ async fn enroll_open_and_complete_lessons_and_see_progress() {
 #[tokio::test]
 async fn progress_needs_an_enrollment_and_a_real_lesson() {
     let app = TestApp::new().await;
-    let cookie = learner(&app, "lee@clinic.org").await;
+    let cookie = app.learner("lee@clinic.org").await.cookie;
     let page = app
         .post_form(
             "/learning/complete",
@@ -130,7 +103,7 @@ async fn progress_needs_an_enrollment_and_a_real_lesson() {
     )
     .await
     .assert_contains("Enroll in the course first");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM lesson_progress").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM lesson_progress").await, 0);
 
     app.post_form("/learning/enroll", &[("course", COURSE)], Some(&cookie))
         .await;
@@ -140,7 +113,7 @@ async fn progress_needs_an_enrollment_and_a_real_lesson() {
         Some(&cookie),
     )
     .await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM lesson_progress").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM lesson_progress").await, 0);
     let unknown = app
         .post_form(
             "/learning/enroll",
@@ -149,7 +122,7 @@ async fn progress_needs_an_enrollment_and_a_real_lesson() {
         )
         .await;
     assert_eq!(unknown.location(), "/courses");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM enrollments").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM enrollments").await, 1);
     assert_eq!(
         app.get("/learning").await.location(),
         "/login?next=/learning"
@@ -162,7 +135,7 @@ async fn an_enrolled_learner_keeps_their_revision_after_an_update() {
     let content = dir.path().join("content");
     copy_dir(&demo_content(), &content);
     let app = TestApp::with_content(&content).await;
-    let cookie = learner(&app, "lee@clinic.org").await;
+    let cookie = app.learner("lee@clinic.org").await.cookie;
     app.post_form("/learning/enroll", &[("course", COURSE)], Some(&cookie))
         .await;
 

@@ -8,4 +8,6 @@ mod cli;
 mod learning;
 mod pages;
 mod quizzes;
+mod reports;
 mod support;
+mod transcript;

@@ -1,111 +1,52 @@
 //! The learning loop's end through the real router: quizzes (idempotent, graded on the
 //! server, tampering refused with nothing recorded), evaluation, completion and claims.
 
-use crate::support::{TestApp, copy_dir, demo_content};
-use server::quizzes::Quiz;
-
-pub(crate) const COURSE: &str = "telehealth-for-clinical-teams";
-const PASSWORD: &str = "river lantern quietly";
-
-pub(crate) async fn learner(app: &TestApp, email: &str, profession: &str) -> String {
-    let page = app
-        .post_form(
-            "/account/register",
-            &[
-                ("email", email),
-                ("password", PASSWORD),
-                ("full_name", "Ana Silva"),
-                ("profession", profession),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(page.location(), "/account", "{}", page.body);
-    let cookie = page.session_cookie().expect("cookie");
-    let enrolled = app
-        .post_form("/learning/enroll", &[("course", COURSE)], Some(&cookie))
-        .await;
-    assert_eq!(enrolled.location(), format!("/courses/{COURSE}"));
-    cookie
-}
-
-pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.state.pool)
-        .await
-        .expect("count")
-}
-
-pub(crate) async fn stored_quiz(app: &TestApp, kind: &str) -> Quiz {
-    let definition: String = sqlx::query_scalar(
-        "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
-         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = $2 ORDER BY r.number DESC LIMIT 1",
-    )
-    .bind(COURSE)
-    .bind(kind)
-    .fetch_one(&app.state.pool)
-    .await
-    .expect("quiz stored");
-    serde_json::from_str(&definition).expect("quiz definition")
-}
-
-/// Every correct `(field, option)` pair, or every wrong one when `right` is false.
-pub(crate) fn answers(quiz: &Quiz, right: bool) -> Vec<(String, String)> {
-    quiz.questions
-        .iter()
-        .flat_map(|q| {
-            let picked: Vec<_> = if right {
-                q.options.iter().filter(|o| o.correct).collect()
-            } else {
-                q.options.iter().filter(|o| !o.correct).take(1).collect()
-            };
-            picked
-                .into_iter()
-                .map(|o| (format!("q-{}", q.id), o.id.clone()))
-        })
-        .collect()
-}
-
-pub(crate) fn token(body: &str) -> String {
-    let start = body
-        .find("name=\"token\" value=\"")
-        .expect("the quiz form carries a token")
-        + "name=\"token\" value=\"".len();
-    body[start..]
-        .split('"')
-        .next()
-        .expect("token value")
-        .to_owned()
-}
-
-pub(crate) async fn open_quiz(app: &TestApp, cookie: &str, kind: &str) -> String {
-    let page = app
-        .get_as(&format!("/learning/{COURSE}/quiz/{kind}"), cookie)
-        .await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    token(&page.body)
-}
-
-pub(crate) async fn submit(
-    app: &TestApp,
-    cookie: &str,
-    token: &str,
-    answers: &[(String, String)],
-) -> crate::support::Page {
-    let mut fields: Vec<(&str, &str)> = vec![("token", token)];
-    fields.extend(answers.iter().map(|(q, o)| (q.as_str(), o.as_str())));
-    app.post_form("/learning/quiz", &fields, Some(cookie)).await
-}
+use crate::support::{
+    COURSE, TestApp, answers, copy_dir, demo_content, open_quiz, stored_quiz, submit, token,
+};
 
 const SUBMITTED: &str = "SELECT COUNT(*) FROM quiz_attempts WHERE number IS NOT NULL";
 
-#[tokio::test]
-async fn enroll_study_fail_pass_evaluate_and_claim() {
-    let app = TestApp::new().await;
-    let cookie = learner(&app, "ana@clinic.org", "nurse").await;
-    let post = stored_quiz(&app, "post").await;
-    let pre = stored_quiz(&app, "pre").await;
+/// Enrolled, every lesson of the pinned revision complete: ready for the post-test.
+async fn studied(app: &TestApp, email: &str) -> String {
+    let cookie = app.enrolled(email, "nurse").await.cookie;
+    let lessons: Vec<String> = sqlx::query_scalar(
+        "SELECT l.slug FROM lesson_revisions l JOIN enrollments e ON e.revision_id = l.revision_id \
+         JOIN users u ON u.id = e.user_id WHERE u.email = $1 ORDER BY l.position",
+    )
+    .bind(email)
+    .fetch_all(&app.state.pool)
+    .await
+    .expect("lessons");
+    assert_eq!(lessons.len(), 5);
+    for lesson in &lessons {
+        app.post_form(
+            "/learning/complete",
+            &[("course", COURSE), ("lesson", lesson)],
+            Some(&cookie),
+        )
+        .await;
+    }
+    cookie
+}
 
+/// Studied, and the post-test's first attempt failed: returns the cookie and the token of
+/// the second attempt, now open.
+async fn failed_once(app: &TestApp, email: &str) -> (String, String) {
+    let cookie = studied(app, email).await;
+    let post = stored_quiz(app, "post").await;
+    let first = open_quiz(app, &cookie, "post-test").await;
+    submit(app, &cookie, &first, &answers(&post, false)).await;
+    let second = open_quiz(app, &cookie, "post-test").await;
+    assert_ne!(second, first, "a new attempt gets a new token");
+    (cookie, second)
+}
+
+#[tokio::test]
+async fn the_quiz_page_has_the_questions_but_no_answer_key() {
+    let app = TestApp::new().await;
+    let cookie = app.enrolled("ana@clinic.org", "nurse").await.cookie;
+    let post = stored_quiz(&app, "post").await;
     // The quiz page carries the questions but never the answer key or the explanations.
     let page = app
         .get_as(&format!("/learning/{COURSE}/quiz/post-test"), &cookie)
@@ -121,7 +62,13 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
         !page.body.contains("within it"),
         "no explanation before submission"
     );
+}
 
+#[tokio::test]
+async fn the_pre_test_is_a_baseline_of_one_attempt() {
+    let app = TestApp::new().await;
+    let cookie = app.enrolled("ana@clinic.org", "nurse").await.cookie;
+    let pre = stored_quiz(&app, "pre").await;
     // Pre-test: a baseline, one attempt.
     let pre_token = open_quiz(&app, &cookie, "pre-test").await;
     let wrong_pre = answers(&pre, false);
@@ -135,7 +82,12 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
         .await;
     closed.assert_contains("You have taken the pre-test");
     assert!(!closed.body.contains("name=\"token\""));
+}
 
+#[tokio::test]
+async fn claiming_before_finishing_is_refused_and_records_nothing() {
+    let app = TestApp::new().await;
+    let cookie = app.enrolled("ana@clinic.org", "nurse").await.cookie;
     // Claiming too early is refused and records nothing.
     let early = app
         .post_form(
@@ -148,25 +100,15 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     app.get_as(&format!("/learning/{COURSE}/credit"), &cookie)
         .await
         .assert_contains("To claim credit, complete every lesson, pass the post-test and submit the evaluation first.");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM credit_claims").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
+}
 
-    // The lessons.
-    let lessons: Vec<String> = sqlx::query_scalar(
-        "SELECT l.slug FROM lesson_revisions l JOIN enrollments e ON e.revision_id = l.revision_id ORDER BY l.position",
-    )
-    .fetch_all(&app.state.pool)
-    .await
-    .expect("lessons");
-    assert_eq!(lessons.len(), 5);
-    for lesson in &lessons {
-        app.post_form(
-            "/learning/complete",
-            &[("course", COURSE), ("lesson", lesson)],
-            Some(&cookie),
-        )
-        .await;
-    }
-
+#[tokio::test]
+async fn a_failed_post_test_sent_twice_is_one_attempt_with_its_result() {
+    let app = TestApp::new().await;
+    let cookie = studied(&app, "ana@clinic.org").await;
+    let post = stored_quiz(&app, "post").await;
+    let before = app.count(SUBMITTED).await;
     // Post-test, attempt 1: everything wrong. Sending the same form again records nothing new.
     let first = open_quiz(&app, &cookie, "post-test").await;
     let wrong = answers(&post, false);
@@ -177,7 +119,11 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
             format!("/learning/{COURSE}/quiz/post-test/1")
         );
     }
-    assert_eq!(count(&app, SUBMITTED).await, 2, "pre-test + one post-test");
+    assert_eq!(
+        app.count(SUBMITTED).await,
+        before + 1,
+        "one post-test attempt"
+    );
     let result = app
         .get_as(&format!("/learning/{COURSE}/quiz/post-test/1"), &cookie)
         .await;
@@ -187,10 +133,15 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     result.assert_contains("correct answer");
     result.assert_contains("within it");
     result.assert_contains("Try the post-test again");
+}
 
+#[tokio::test]
+async fn tampered_submissions_are_refused_and_record_nothing() {
+    let app = TestApp::new().await;
+    let (cookie, second) = failed_once(&app, "ana@clinic.org").await;
+    let post = stored_quiz(&app, "post").await;
+    let pre = stored_quiz(&app, "pre").await;
     // Tampered submissions: refused, nothing recorded, the attempt stays open.
-    let second = open_quiz(&app, &cookie, "post-test").await;
-    assert_ne!(second, first, "a new attempt gets a new token");
     let q0 = format!("q-{}", post.questions[0].id);
     let single = post
         .questions
@@ -236,22 +187,31 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
         shown.assert_contains(message);
         shown.assert_contains("nothing was recorded");
         assert_eq!(token(&shown.body), second, "the same attempt stays open");
-        assert_eq!(
-            count(&app, SUBMITTED).await,
-            2,
-            "{message}: nothing recorded"
-        );
+        assert_eq!(app.count(SUBMITTED).await, 1, "{message}: nothing recorded");
     }
+}
 
+#[tokio::test]
+async fn another_learners_quiz_form_is_refused() {
+    let app = TestApp::new().await;
+    let (_, second) = failed_once(&app, "ana@clinic.org").await;
+    let post = stored_quiz(&app, "post").await;
     // Someone else's token is not theirs to submit.
-    let other = learner(&app, "bo@clinic.org", "nurse").await;
+    let other = app.enrolled("bo@clinic.org", "nurse").await.cookie;
     let stolen = submit(&app, &other, &second, &answers(&post, true)).await;
     assert_eq!(stolen.location(), "/learning");
     app.get_as("/learning", &other)
         .await
         .assert_contains("That quiz form is not one we gave you");
-    assert_eq!(count(&app, SUBMITTED).await, 2);
+    assert_eq!(app.count(SUBMITTED).await, 1);
+}
 
+#[tokio::test]
+async fn an_unanswered_question_is_refused_with_the_other_answers_kept() {
+    let app = TestApp::new().await;
+    let (cookie, second) = failed_once(&app, "ana@clinic.org").await;
+    let post = stored_quiz(&app, "post").await;
+    let q0 = format!("q-{}", post.questions[0].id);
     // An unanswered question: refused, the other answers kept.
     let mut partial = answers(&post, true);
     partial.retain(|(q, _)| *q != q0);
@@ -266,8 +226,15 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     shown.assert_contains("Answer every question before you submit");
     shown.assert_contains("Choose an answer.");
     assert!(shown.body.matches("checked").count() >= partial.len());
-    assert_eq!(count(&app, SUBMITTED).await, 2);
+    assert_eq!(app.count(SUBMITTED).await, 1);
+}
 
+#[tokio::test]
+async fn a_passing_attempt_closes_the_post_test_and_stays_private() {
+    let app = TestApp::new().await;
+    let (cookie, second) = failed_once(&app, "ana@clinic.org").await;
+    let post = stored_quiz(&app, "post").await;
+    let other = app.enrolled("bo@clinic.org", "nurse").await.cookie;
     // Attempt 2 passes.
     let passed = submit(&app, &cookie, &second, &answers(&post, true)).await;
     assert_eq!(
@@ -292,7 +259,14 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
             .status,
         404
     );
+}
 
+#[tokio::test]
+async fn the_evaluation_is_checked_and_submitted_once() {
+    let app = TestApp::new().await;
+    let (cookie, second) = failed_once(&app, "ana@clinic.org").await;
+    let post = stored_quiz(&app, "post").await;
+    submit(&app, &cookie, &second, &answers(&post, true)).await;
     // Evaluation: every statement rated, the commitment-to-change answered.
     let bad = app
         .post_form(
@@ -315,7 +289,7 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     page.assert_contains("Choose how far you agree.");
     page.assert_contains("Say what you will change in your practice");
     page.assert_contains("Clear and short.");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM evaluations").await, 0);
     let evaluation = [
         ("course", COURSE),
         ("rating-0", "5"),
@@ -337,8 +311,13 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     app.get_as(&format!("/learning/{COURSE}/credit"), &cookie)
         .await
         .assert_contains("it cannot be changed");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM evaluations").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM evaluations").await, 1);
+}
 
+#[tokio::test]
+async fn the_claim_takes_quarter_hours_up_to_the_maximum_once() {
+    let app = TestApp::new().await;
+    let cookie = app.finished("ana@clinic.org").await.cookie;
     // The claim: quarter hours, up to the maximum, only the learner's own credit type.
     let page = app
         .get_as(&format!("/learning/{COURSE}/credit"), &cookie)
@@ -372,7 +351,7 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
         app.get_as(&format!("/learning/{COURSE}/credit"), &cookie)
             .await
             .assert_contains(message);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM credit_claims").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
     }
     app.post_form(
         "/learning/claim",
@@ -406,7 +385,7 @@ async fn enroll_study_fail_pass_evaluate_and_claim() {
     app.get_as(&format!("/learning/{COURSE}/credit"), &cookie)
         .await
         .assert_contains("a claim cannot be changed");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM credit_claims").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 1);
     app.get_as("/learning", &cookie)
         .await
         .assert_contains("credit claimed on");
@@ -417,7 +396,7 @@ async fn attempts_stop_at_the_maximum_and_are_graded_on_their_revision() {
     let content = tempfile::tempdir().expect("temp dir");
     copy_dir(&demo_content(), content.path());
     let app = TestApp::with_content(content.path()).await;
-    let cookie = learner(&app, "cy@clinic.org", "physician").await;
+    let cookie = app.enrolled("cy@clinic.org", "physician").await.cookie;
     let post = stored_quiz(&app, "post").await;
     let wrong = answers(&post, false);
     let mut last = String::new();
@@ -440,7 +419,7 @@ async fn attempts_stop_at_the_maximum_and_are_graded_on_their_revision() {
         again.location(),
         format!("/learning/{COURSE}/quiz/post-test/3")
     );
-    assert_eq!(count(&app, SUBMITTED).await, 3);
+    assert_eq!(app.count(SUBMITTED).await, 3);
     app.get_as(&format!("/learning/{COURSE}/quiz/post-test/3"), &cookie)
         .await
         .assert_contains("attempt 3: 0 %");
@@ -451,7 +430,7 @@ async fn an_open_attempt_is_graded_against_the_revision_it_started_on() {
     let content = tempfile::tempdir().expect("temp dir");
     copy_dir(&demo_content(), content.path());
     let app = TestApp::with_content(content.path()).await;
-    let cookie = learner(&app, "di@clinic.org", "nurse").await;
+    let cookie = app.enrolled("di@clinic.org", "nurse").await.cookie;
     let post = stored_quiz(&app, "post").await;
     let token = open_quiz(&app, &cookie, "post-test").await;
 
@@ -481,7 +460,7 @@ async fn an_open_attempt_is_graded_against_the_revision_it_started_on() {
         dir: tempfile::tempdir().expect("unused"),
     };
     assert_eq!(
-        count(&restarted, "SELECT COUNT(*) FROM course_revisions r JOIN courses c ON c.id = r.course_id WHERE c.slug = 'telehealth-for-clinical-teams'").await,
+        restarted.count("SELECT COUNT(*) FROM course_revisions r JOIN courses c ON c.id = r.course_id WHERE c.slug = 'telehealth-for-clinical-teams'").await,
         2,
         "the edit made a new revision"
     );
@@ -512,7 +491,10 @@ async fn sixty_four_learners_submitting_at_once_are_all_recorded() {
     let post = stored_quiz(&app, "post").await;
     let mut learners = Vec::new();
     for i in 0..64 {
-        let cookie = learner(&app, &format!("learner{i}@clinic.org"), "nurse").await;
+        let cookie = app
+            .enrolled(&format!("learner{i}@clinic.org"), "nurse")
+            .await
+            .cookie;
         let token = open_quiz(&app, &cookie, "post-test").await;
         learners.push((cookie, token));
     }
@@ -553,51 +535,10 @@ async fn sixty_four_learners_submitting_at_once_are_all_recorded() {
         assert_eq!(status, 303, "every submission is acknowledged");
         assert_eq!(location, format!("/learning/{COURSE}/quiz/post-test/1"));
     }
-    assert_eq!(count(&app, SUBMITTED).await, 64);
+    assert_eq!(app.count(SUBMITTED).await, 64);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM quiz_attempts WHERE passed = TRUE"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM quiz_attempts WHERE passed = TRUE")
+            .await,
         64
     );
-}
-
-/// Takes an enrolled learner through every lesson, a passing post-test and the evaluation.
-pub(crate) async fn finish_course(app: &TestApp, cookie: &str) {
-    let lessons: Vec<String> = sqlx::query_scalar(
-        "SELECT l.slug FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id \
-         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 ORDER BY r.number DESC, l.position LIMIT 5",
-    )
-    .bind(COURSE)
-    .fetch_all(&app.state.pool)
-    .await
-    .expect("lessons");
-    for lesson in &lessons {
-        app.post_form(
-            "/learning/complete",
-            &[("course", COURSE), ("lesson", lesson)],
-            Some(cookie),
-        )
-        .await;
-    }
-    let post = stored_quiz(app, "post").await;
-    let token = open_quiz(app, cookie, "post-test").await;
-    submit(app, cookie, &token, &answers(&post, true)).await;
-    app.post_form(
-        "/learning/evaluation",
-        &[
-            ("course", COURSE),
-            ("rating-0", "5"),
-            ("rating-1", "5"),
-            ("rating-2", "4"),
-            (
-                "practice_change",
-                "Use video follow-up for stable patients.",
-            ),
-        ],
-        Some(cookie),
-    )
-    .await;
 }

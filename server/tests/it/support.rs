@@ -1,9 +1,14 @@
-//! `TestApp`: a fresh database in a temp folder, the demo content (or a copy), the real router.
+//! `TestApp`: a fresh database in a temp folder, the demo content (or a copy), the real
+//! router; signed-in users in the states the tests need (registered, enrolled, finished,
+//! claimed); and the helpers every test file shares.
 
+use app::model::{Profession, Role};
 use axum::Router;
 use axum::body::Body;
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
+use server::accounts::store::{self, NewUser, ProfileUpdate};
+use server::quizzes::Quiz;
 use server::{AppState, Settings, build_router, start};
 use std::path::{Path, PathBuf};
 use tower::ServiceExt;
@@ -20,6 +25,19 @@ pub struct Page {
     pub body: String,
     /// The body as sent (for binary responses such as PDFs).
     pub raw: Vec<u8>,
+}
+
+/// Every test account's password.
+pub const PASSWORD: &str = "river lantern quietly";
+/// The demo course most tests study.
+pub const COURSE: &str = "telehealth-for-clinical-teams";
+
+/// A signed-in user of a test app.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    /// The `name=value` session cookie their requests carry.
+    pub cookie: String,
 }
 
 /// The public URL test apps run under; form posts come from here.
@@ -86,6 +104,124 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Page {
         self.request(Request::get(path).body(Body::empty()).expect("request"))
             .await
+    }
+}
+
+/// Users, through the same forms a browser uses (accounts of other roles are made in the
+/// store, as `grandrounds user add` would, then sign in through the form).
+impl TestApp {
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.pool)
+            .await
+            .expect("count")
+    }
+
+    async fn id_of(&self, email: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.state.pool)
+            .await
+            .expect("the user exists")
+    }
+
+    /// Registers through the form as "Ana Silva" of `profession` (a slug), signed in.
+    pub async fn register_as(&self, email: &str, profession: &str) -> User {
+        let page = self
+            .post_form(
+                "/account/register",
+                &[
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("full_name", "Ana Silva"),
+                    ("profession", profession),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(
+            page.location(),
+            "/account",
+            "{email} registers: {}",
+            page.body
+        );
+        User {
+            id: self.id_of(email).await,
+            cookie: page.session_cookie().expect("a session cookie"),
+        }
+    }
+
+    /// A nurse, registered and signed in, enrolled in nothing.
+    pub async fn learner(&self, email: &str) -> User {
+        self.register_as(email, "nurse").await
+    }
+
+    /// A learner of `profession` enrolled in [`COURSE`].
+    pub async fn enrolled(&self, email: &str, profession: &str) -> User {
+        let user = self.register_as(email, profession).await;
+        let enrolled = self
+            .post_form(
+                "/learning/enroll",
+                &[("course", COURSE)],
+                Some(&user.cookie),
+            )
+            .await;
+        assert_eq!(enrolled.location(), format!("/courses/{COURSE}"));
+        user
+    }
+
+    /// A nurse who completed every lesson of [`COURSE`], passed its post-test and submitted
+    /// the evaluation: ready to claim.
+    pub async fn finished(&self, email: &str) -> User {
+        let user = self.enrolled(email, "nurse").await;
+        finish_course(self, &user.cookie).await;
+        user
+    }
+
+    /// A nurse who claimed 0.75 contact hours for [`COURSE`]: one certificate issued.
+    pub async fn claimed(&self, email: &str) -> User {
+        let user = self.finished(email).await;
+        let page = self
+            .post_form(
+                "/learning/claim",
+                &[("course", COURSE), ("hours-nursing-contact-hours", "0.75")],
+                Some(&user.cookie),
+            )
+            .await;
+        assert_eq!(page.location(), format!("/learning/{COURSE}/credit"));
+        user
+    }
+
+    /// An account with `role`, made in the store, then signed in through the form.
+    pub async fn user(&self, email: &str, role: Role) -> User {
+        let hash = self.state.hasher.hash(PASSWORD.into()).await.expect("hash");
+        let user = NewUser {
+            email: email.into(),
+            password_hash: hash,
+            full_name: format!("{role} user"),
+            profession: Profession::Physician,
+            role,
+        };
+        let id = store::create_with_profile(&self.state.pool, &user, &ProfileUpdate::default())
+            .await
+            .expect("create");
+        User {
+            id,
+            cookie: self.sign_in(email).await,
+        }
+    }
+
+    /// Signs in through the form (a new session each time) and returns its cookie.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let page = self
+            .post_form(
+                "/account/login",
+                &[("email", email), ("password", PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(page.location(), "/account", "{email} signs in");
+        page.session_cookie().expect("cookie")
     }
 }
 
@@ -188,4 +324,123 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).expect("copy");
         }
     }
+}
+
+// Quizzes, as a learner takes them.
+
+pub async fn stored_quiz(app: &TestApp, kind: &str) -> Quiz {
+    let definition: String = sqlx::query_scalar(
+        "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = $2 ORDER BY r.number DESC LIMIT 1",
+    )
+    .bind(COURSE)
+    .bind(kind)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("quiz stored");
+    serde_json::from_str(&definition).expect("quiz definition")
+}
+
+/// Every correct `(field, option)` pair, or every wrong one when `right` is false.
+pub fn answers(quiz: &Quiz, right: bool) -> Vec<(String, String)> {
+    quiz.questions
+        .iter()
+        .flat_map(|q| {
+            let picked: Vec<_> = if right {
+                q.options.iter().filter(|o| o.correct).collect()
+            } else {
+                q.options.iter().filter(|o| !o.correct).take(1).collect()
+            };
+            picked
+                .into_iter()
+                .map(|o| (format!("q-{}", q.id), o.id.clone()))
+        })
+        .collect()
+}
+
+pub fn token(body: &str) -> String {
+    let start = body
+        .find("name=\"token\" value=\"")
+        .expect("the quiz form carries a token")
+        + "name=\"token\" value=\"".len();
+    body[start..]
+        .split('"')
+        .next()
+        .expect("token value")
+        .to_owned()
+}
+
+pub async fn open_quiz(app: &TestApp, cookie: &str, kind: &str) -> String {
+    let page = app
+        .get_as(&format!("/learning/{COURSE}/quiz/{kind}"), cookie)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    token(&page.body)
+}
+
+pub async fn submit(
+    app: &TestApp,
+    cookie: &str,
+    token: &str,
+    answers: &[(String, String)],
+) -> crate::support::Page {
+    let mut fields: Vec<(&str, &str)> = vec![("token", token)];
+    fields.extend(answers.iter().map(|(q, o)| (q.as_str(), o.as_str())));
+    app.post_form("/learning/quiz", &fields, Some(cookie)).await
+}
+
+/// Completes every lesson, passes the post-test and submits the evaluation.
+pub async fn finish_course(app: &TestApp, cookie: &str) {
+    let lessons: Vec<String> = sqlx::query_scalar(
+        "SELECT l.slug FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id \
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 ORDER BY r.number DESC, l.position LIMIT 5",
+    )
+    .bind(COURSE)
+    .fetch_all(&app.state.pool)
+    .await
+    .expect("lessons");
+    for lesson in &lessons {
+        app.post_form(
+            "/learning/complete",
+            &[("course", COURSE), ("lesson", lesson)],
+            Some(cookie),
+        )
+        .await;
+    }
+    let post = stored_quiz(app, "post").await;
+    let token = open_quiz(app, cookie, "post-test").await;
+    submit(app, cookie, &token, &answers(&post, true)).await;
+    app.post_form(
+        "/learning/evaluation",
+        &[
+            ("course", COURSE),
+            ("rating-0", "5"),
+            ("rating-1", "5"),
+            ("rating-2", "4"),
+            (
+                "practice_change",
+                "Use video follow-up for stable patients.",
+            ),
+        ],
+        Some(cookie),
+    )
+    .await;
+}
+
+/// Claims 0.75 nursing contact hours for [`COURSE`].
+pub async fn claim(app: &TestApp, cookie: &str) -> Page {
+    app.post_form(
+        "/learning/claim",
+        &[("course", COURSE), ("hours-nursing-contact-hours", "0.75")],
+        Some(cookie),
+    )
+    .await
+}
+
+/// The code of the one certificate in the database.
+pub async fn only_code(app: &TestApp) -> String {
+    sqlx::query_scalar("SELECT code FROM certificates")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("one certificate")
 }
