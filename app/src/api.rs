@@ -12,7 +12,7 @@ use leptos::server_fn::codec::GetUrl;
 #[cfg(feature = "ssr")]
 fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
-        crate::components::set_status(error.status());
+        crate::response::set_status(error.status());
     }
     result
 }

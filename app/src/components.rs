@@ -1,10 +1,45 @@
 //! Pieces shared by several pages: the site header and footer, course cards, credit lists,
-//! and the error panel that also sets the response status.
+//! the error panel that also sets the response status, and [`Loaded`], the one way a page
+//! waits for its data.
 
 use crate::error::AppError;
 use crate::model::{CourseCard, Credit};
+use crate::response::set_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A page's data, then the page: `page(data)` once `resource` resolves, or the error panel
+/// (which sets the response's status). Routes render with `SsrMode::Async`, so the first
+/// response is already the whole page; `loading` only shows while a client-side navigation
+/// waits. `nested` when the page has its own `<h1>` around this.
+#[component]
+pub fn Loaded<T, V, P>(
+    resource: Resource<Result<T, AppError>>,
+    page: P,
+    #[prop(optional)] nested: bool,
+    #[prop(optional)] loading: Option<&'static str>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    V: IntoView + 'static,
+    P: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Suspense fallback=move || loading.map(|text| view! { <p>{text}</p> })>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(data) => page(data).into_any(),
+                        Err(error) => view! { <ErrorPanel error nested /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -178,31 +213,4 @@ pub fn ErrorPanel(error: AppError, #[prop(optional)] nested: bool) -> impl IntoV
             </p>
         </section>
     }
-}
-
-/// Answers the page request with a redirect (302) to `path`, whatever the client accepts.
-pub fn redirect_page(path: &str) {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(location)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(path),
-    ) {
-        response.set_status(http::StatusCode::FOUND);
-        response.insert_header(http::header::LOCATION, location);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = path;
-}
-
-/// Sets the HTTP status of the page being rendered (no-op in the browser).
-pub fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
-        response.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod forms;
 pub mod model;
 pub mod pages;
+pub mod response;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod shell;

@@ -3,10 +3,11 @@
 
 use super::auth::ProfileFields;
 use crate::api::{form_state, my_profile};
-use crate::components::{ErrorPanel, redirect_page};
+use crate::components::ErrorPanel;
 use crate::error::AppError;
 use crate::forms::{Field, FormMessages};
 use crate::model::{FormState, Profile};
+use crate::response::redirect_page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,7 +1,7 @@
 //! `/admin/users`: administrators search and page through accounts and change roles.
 
 use crate::api::{admin_users, form_state};
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use crate::error::AppError;
 use crate::forms::FormMessages;
 use crate::model::{FormState, Role, UserPage};
@@ -32,14 +32,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((users, state)) => view! { <UserList users state /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data nested=true page=move |(users, state)| view! { <UserList users state /> } />
     }
 }
 

@@ -3,7 +3,7 @@
 //! and the latest certificates with links to revoke or reissue them.
 
 use crate::api::admin_certificates;
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use crate::forms::{Field, FormMessages};
 use crate::model::{AdminCertificatesPage, BulkPreview, CreditType, FormState};
 use leptos::prelude::*;
@@ -15,14 +15,7 @@ pub fn AdminCertificatesRoute() -> impl IntoView {
     view! {
         <Title text="Certificates" />
         <h1>"Certificates"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <Console page /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data loading="Loading…" nested=true page=move |page| view! { <Console page /> } />
     }
 }
 

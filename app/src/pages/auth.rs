@@ -2,7 +2,7 @@
 //! the server sends the reader back here with a message per field and their typed values.
 
 use crate::api::{current_viewer, form_state};
-use crate::components::ErrorPanel;
+use crate::components::{ErrorPanel, Loaded};
 use crate::forms::{Field, FormMessages};
 use crate::model::{FormState, Profession, Profile};
 use leptos::prelude::*;
@@ -18,14 +18,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Sign in" />
         <section class="form-page" aria-labelledby="login-heading">
             <h1 id="login-heading">"Sign in"</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match state.await {
-                        Ok(state) => view! { <LoginForm state next=next() /> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=state nested=true page=move |state| view! { <LoginForm state next=next() /> } />
             <p>"New to Grand Rounds? " <a href="/register">"Create an account"</a></p>
         </section>
     }

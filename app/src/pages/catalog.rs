@@ -1,8 +1,8 @@
 //! `/courses`: the catalog, filtered by profession and credit type with a plain GET form.
 
 use crate::api::list_courses;
-use crate::components::{CourseGrid, ErrorPanel};
-use crate::model::{CreditType, Profession};
+use crate::components::{CourseGrid, Loaded};
+use crate::model::{CourseCard, CreditType, Profession};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -16,6 +16,25 @@ pub fn CatalogPage() -> impl IntoView {
         move || query.with(|q| (q.get("profession"), q.get("credit"))),
         |(profession, credit)| list_courses(profession, credit),
     );
+    let results = |cards: Vec<CourseCard>| {
+        if cards.is_empty() {
+            return view! {
+                <p class="empty" role="status">
+                    "No course matches these filters yet. "
+                    <a href="/courses">"Show all courses"</a>
+                </p>
+            }
+            .into_any();
+        }
+        let count = cards.len();
+        view! {
+            <h2 class="result-count" id="results-heading" aria-live="polite">
+                {if count == 1 { "1 course".to_owned() } else { format!("{count} courses") }}
+            </h2>
+            <CourseGrid cards />
+        }
+        .into_any()
+    };
     view! {
         <Title text="Course catalog" />
         <h1>"Course catalog"</h1>
@@ -58,31 +77,6 @@ pub fn CatalogPage() -> impl IntoView {
             </div>
             <button type="submit">"Show courses"</button>
         </Form>
-        <Suspense fallback=|| view! { <p>"Loading courses…"</p> }>
-            {move || Suspend::new(async move {
-                match courses.await {
-                    Ok(cards) if cards.is_empty() => {
-                        view! {
-                            <p class="empty" role="status">
-                                "No course matches these filters yet. "
-                                <a href="/courses">"Show all courses"</a>
-                            </p>
-                        }
-                            .into_any()
-                    }
-                    Ok(cards) => {
-                        let count = cards.len();
-                        view! {
-                            <h2 class="result-count" id="results-heading" aria-live="polite">
-                                {if count == 1 { "1 course".to_owned() } else { format!("{count} courses") }}
-                            </h2>
-                            <CourseGrid cards />
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=courses loading="Loading courses…" nested=true page=results />
     }
 }

@@ -3,7 +3,7 @@
 //! `/verify/{code}`: the public verification page showing every field and the status.
 
 use crate::api::{certificate_page, verify_certificate};
-use crate::components::ErrorPanel;
+use crate::components::{ErrorPanel, Loaded};
 use crate::forms::FormMessages;
 use crate::model::{CertificatePage, CertificateStatus, CertificateView};
 use leptos::prelude::*;
@@ -18,14 +18,7 @@ pub fn CertificateRoute() -> impl IntoView {
         certificate_page,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading the certificate…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <CertificateScreen page /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data loading="Loading the certificate…" page=move |page| view! { <CertificateScreen page /> } />
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::learning::{EnrollmentPanel, EnrollmentView, enrollment_view};
 use crate::api::get_course;
-use crate::components::{CreditList, ErrorPanel};
+use crate::components::{CreditList, Loaded};
 use crate::model::{CourseDetail, FacultyMember};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -21,14 +21,7 @@ pub fn CoursePage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading course…"</p> }>
-            {move || Suspend::new(async move {
-                match course.await {
-                    Ok((detail, enrollment)) => view! { <CourseOverview detail enrollment /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=course loading="Loading course…" page=move |(detail, enrollment)| view! { <CourseOverview detail enrollment /> } />
     }
 }
 

@@ -2,7 +2,7 @@
 //! statements, the commitment-to-change question, comments) and the credit claim.
 
 use crate::api::credit_page;
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use crate::forms::FormMessages;
 use crate::model::{ClaimOption, CreditPage, Enrollment, FormState, Hours, LIKERT};
 use leptos::prelude::*;
@@ -17,14 +17,7 @@ pub fn CreditRoute() -> impl IntoView {
         credit_page,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <CreditView page /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data loading="Loading…" page=move |page| view! { <CreditView page /> } />
     }
 }
 

@@ -1,13 +1,22 @@
 //! `/`: what Grand Rounds is, and the featured courses.
 
 use crate::api::list_courses;
-use crate::components::{CourseGrid, ErrorPanel};
+use crate::components::{CourseGrid, Loaded};
+use crate::model::CourseCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let courses = Resource::new(|| (), |()| list_courses(None, None));
+    let featured = |cards: Vec<CourseCard>| {
+        let featured: Vec<_> = if cards.iter().any(|c| c.featured) {
+            cards.into_iter().filter(|c| c.featured).collect()
+        } else {
+            cards
+        };
+        view! { <CourseGrid cards=featured /> }
+    };
     view! {
         <Title text="" />
         <section class="hero">
@@ -23,21 +32,7 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <section aria-labelledby="featured-heading">
             <h2 id="featured-heading">"Featured courses"</h2>
-            <Suspense fallback=|| view! { <p>"Loading courses…"</p> }>
-                {move || Suspend::new(async move {
-                    match courses.await {
-                        Ok(cards) => {
-                            let featured: Vec<_> = if cards.iter().any(|c| c.featured) {
-                                cards.into_iter().filter(|c| c.featured).collect()
-                            } else {
-                                cards
-                            };
-                            view! { <CourseGrid cards=featured /> }.into_any()
-                        }
-                        Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=courses loading="Loading courses…" nested=true page=featured />
         </section>
         <section aria-labelledby="how-heading">
             <h2 id="how-heading">"How credit works"</h2>

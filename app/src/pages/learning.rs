@@ -2,10 +2,10 @@
 //! enrollment panel of a course page.
 
 use crate::api::{course_enrollment, current_viewer, form_state, my_enrollments};
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use crate::error::AppError;
 use crate::forms::FormMessages;
-use crate::model::Enrollment;
+use crate::model::{Enrollment, FormState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,38 +19,32 @@ pub fn LearningPage() -> impl IntoView {
             Ok::<_, AppError>((enrollments, state))
         },
     );
+    let enrollments_list = |(enrollments, state): (Vec<Enrollment>, FormState)| {
+        if enrollments.is_empty() {
+            return view! {
+                <FormMessages state />
+                <p class="empty">
+                    "You are not enrolled in any course yet. "
+                    <a href="/courses">"Find a course"</a>
+                </p>
+            }
+            .into_any();
+        }
+        view! {
+            <FormMessages state />
+            <ul class="enrollments">
+                {enrollments
+                    .into_iter()
+                    .map(|enrollment| view! { <li><EnrollmentSummary enrollment heading=true /></li> })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
     view! {
         <Title text="My learning" />
         <h1>"My learning"</h1>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((enrollments, state)) if enrollments.is_empty() => {
-                        view! {
-                            <FormMessages state />
-                            <p class="empty">
-                                "You are not enrolled in any course yet. "
-                                <a href="/courses">"Find a course"</a>
-                            </p>
-                        }
-                            .into_any()
-                    }
-                    Ok((enrollments, state)) => {
-                        view! {
-                            <FormMessages state />
-                            <ul class="enrollments">
-                                {enrollments
-                                    .into_iter()
-                                    .map(|enrollment| view! { <li><EnrollmentSummary enrollment heading=true /></li> })
-                                    .collect_view()}
-                            </ul>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data nested=true page=enrollments_list />
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/courses/{course}/{lesson}`: the lesson body, its table of contents, previous and next.
 
 use crate::api::get_lesson;
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use crate::model::LessonPage as Lesson;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,14 +26,7 @@ pub fn LessonPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading lesson…"</p> }>
-            {move || Suspend::new(async move {
-                match lesson.await {
-                    Ok((page, status)) => view! { <LessonView page status /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=lesson loading="Loading lesson…" page=move |(page, status)| view! { <LessonView page status /> } />
     }
 }
 

@@ -4,7 +4,7 @@
 //! correct ones and the explanations.
 
 use crate::api::{attempt_result, quiz_page};
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use crate::forms::FormMessages;
 use crate::model::{AttemptResult, AttemptSummary, FormState, QuestionView, QuizKind, QuizPage};
 use leptos::prelude::*;
@@ -30,14 +30,7 @@ pub fn QuizRoute() -> impl IntoView {
         |(course, kind)| quiz_page(course, kind),
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading the quiz…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <QuizView page /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data loading="Loading the quiz…" page=move |page| view! { <QuizView page /> } />
     }
 }
 
@@ -218,14 +211,7 @@ pub fn AttemptRoute() -> impl IntoView {
         |(course, kind, number)| attempt_result(course, kind, number),
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading your result…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(result) => view! { <AttemptView result /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data loading="Loading your result…" page=move |result| view! { <AttemptView result /> } />
     }
 }
 

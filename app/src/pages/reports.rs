@@ -3,7 +3,7 @@
 //! only counted, and download the CSV.
 
 use crate::api::report_page;
-use crate::components::ErrorPanel;
+use crate::components::Loaded;
 use crate::model::ReportPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,14 +19,7 @@ pub fn ReportsRoute() -> impl IntoView {
     view! {
         <Title text="Accreditation export" />
         <h1>"Accreditation export"</h1>
-        <Suspense fallback=|| view! { <p>"Counting completions…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <ReportView page /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error nested=true /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data loading="Counting completions…" nested=true page=move |page| view! { <ReportView page /> } />
     }
 }
 
