@@ -2,8 +2,8 @@
 //! the error panel that also sets the response status, and [`Loaded`], the one way a page
 //! waits for its data.
 
+use crate::catalog::{CourseCard, Credit};
 use crate::error::AppError;
-use crate::model::{CourseCard, Credit};
 use crate::response::set_status;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,7 +43,7 @@ where
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let viewer = Resource::new(|| (), |()| crate::api::current_viewer());
+    let viewer = Resource::new(|| (), |()| crate::accounts::api::current_viewer());
     view! {
         <header class="site-header">
             <a class="brand" href="/">
@@ -59,7 +59,7 @@ pub fn SiteHeader() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match viewer.await {
                                 Ok(Some(viewer)) => {
-                                    let admin = (viewer.role == crate::model::Role::Admin)
+                                    let admin = (viewer.role == crate::accounts::Role::Admin)
                                         .then(|| view! {
                                             <li>
                                                 <a href="/admin/users">"Users"</a>

@@ -1,7 +1,7 @@
 //! Form pieces: labelled fields that show their own error and keep what was typed.
 
-use crate::model::FormState;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// A text-like input with its label, hint and error, wired for screen readers.
 #[component]
@@ -67,5 +67,37 @@ pub fn FormMessages(state: FormState) -> impl IntoView {
     view! {
         {summary.map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
         {state.notice.map(|message| view! { <p class="notice" role="status">{message}</p> })}
+    }
+}
+
+/// What a form left behind after a submission that did not go through: a message per
+/// field and the values typed (never passwords), so the form can be shown again as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormState {
+    /// `(field, message)`; the field `"form"` is about the form as a whole.
+    pub errors: Vec<(String, String)>,
+    pub values: Vec<(String, String)>,
+    /// A confirmation after a successful submission.
+    pub notice: Option<String>,
+}
+
+impl FormState {
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+    }
+
+    pub fn value(&self, field: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Whether `value` was among the values kept for `field` (checkboxes send several).
+    pub fn has_value(&self, field: &str, value: &str) -> bool {
+        self.values.iter().any(|(f, v)| f == field && v == value)
     }
 }

@@ -1,19 +1,26 @@
-//! Grand Rounds' user interface: the pages, the components and the thin server functions
-//! that reach the backend through a context-provided service.
+//! Grand Rounds' user interface: one module per domain (accounts, catalog, learning,
+//! certificates, transcript, reports), each with its page data (`model.rs`), its server
+//! functions (`api.rs`), its pages and the backend trait the server implements; plus the
+//! shared components, forms, errors and the shell with the routes.
 
 // Release builds (without `erase_components`) nest view types deeply.
 #![recursion_limit = "256"]
 
+pub mod accounts;
 pub mod api;
+pub mod catalog;
+pub mod certificates;
 pub mod components;
 pub mod error;
 pub mod forms;
-pub mod model;
-pub mod pages;
+pub mod learning;
+mod not_found;
+pub mod reports;
 pub mod response;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod shell;
+pub mod transcript;
 
 pub use shell::{App, shell};
 

@@ -1,6 +1,7 @@
 //! What a page can say about its HTTP response while it renders on the server: its status and
 //! a redirect. No-ops in the browser.
 
+#[cfg(feature = "ssr")]
 use leptos::prelude::*;
 
 /// Answers the page request with a redirect (302) to `path`, whatever the client accepts.

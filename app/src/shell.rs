@@ -1,11 +1,21 @@
 //! The HTML document around every page, and the router that picks the page.
 
+use crate::accounts::account::AccountPage;
+use crate::accounts::auth::{LoginPage, RegisterPage};
+use crate::accounts::users::AdminUsersPage;
+use crate::catalog::course::CoursePage;
+use crate::catalog::home::HomePage;
+use crate::catalog::lesson::LessonPage;
+use crate::catalog::list::CatalogPage;
+use crate::certificates::admin_certificates::AdminCertificatesRoute;
+use crate::certificates::certificate::{CertificateRoute, VerifyRoute};
 use crate::components::{SiteFooter, SiteHeader};
-use crate::pages::{
-    AccountPage, AdminCertificatesRoute, AdminUsersPage, AttemptRoute, CatalogPage,
-    CertificateRoute, CoursePage, CreditRoute, HomePage, LearningPage, LessonPage, LoginPage,
-    NotFound, QuizRoute, RegisterPage, ReportsRoute, TranscriptRoute, VerifyRoute,
-};
+use crate::learning::credit::CreditRoute;
+use crate::learning::my_learning::LearningPage;
+use crate::learning::quiz::{AttemptRoute, QuizRoute};
+use crate::not_found::NotFound;
+use crate::reports::page::ReportsRoute;
+use crate::transcript::page::TranscriptRoute;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{

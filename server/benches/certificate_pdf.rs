@@ -4,7 +4,8 @@
 //! Run by hand: `cargo bench -p server --bench certificate_pdf`
 
 mod common;
-use app::model::{CertificateStatus, CertificateView, CreditType, Hours};
+use app::catalog::{CreditType, Hours};
+use app::certificates::{CertificateStatus, CertificateView};
 use common::percentile;
 use server::pdf::certificate::render;
 use std::time::Instant;

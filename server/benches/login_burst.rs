@@ -81,8 +81,8 @@ async fn main() {
             email: format!("learner{i}@clinic.org"),
             password_hash: hash.clone(),
             full_name: format!("Learner {i}"),
-            profession: app::model::Profession::Nurse,
-            role: app::model::Role::Learner,
+            profession: app::accounts::Profession::Nurse,
+            role: app::accounts::Role::Learner,
         };
         store::create_with_profile(&state.pool, &user, &ProfileUpdate::default())
             .await

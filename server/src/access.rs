@@ -6,7 +6,7 @@
 
 use crate::AppState;
 use crate::error::Error;
-use app::model::{Role, Viewer};
+use app::accounts::{Role, Viewer};
 use axum::extract::{Request, State};
 use axum::handler::Handler;
 use axum::http::{Method, StatusCode};

@@ -1,4 +1,6 @@
-//! Configuration: one struct read from flags and the environment (see `.env.sample`).
+//! Configuration: the command line (`Cli`, its subcommands and their flags), each flag also
+//! read from its environment variable (see `.env.sample`); flags win over variables, which
+//! win over `.env`.
 
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -91,13 +93,13 @@ pub enum UserCommand {
         #[arg(long)]
         name: Option<String>,
         #[arg(long, default_value = "other", value_parser = parse_profession)]
-        profession: app::model::Profession,
+        profession: app::accounts::Profession,
     },
 }
 
-fn parse_profession(value: &str) -> Result<app::model::Profession, String> {
-    app::model::Profession::from_slug(value).ok_or_else(|| {
-        let all: Vec<&str> = app::model::Profession::ALL
+fn parse_profession(value: &str) -> Result<app::accounts::Profession, String> {
+    app::accounts::Profession::from_slug(value).ok_or_else(|| {
+        let all: Vec<&str> = app::accounts::Profession::ALL
             .iter()
             .map(|p| p.slug())
             .collect();

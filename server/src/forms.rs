@@ -4,7 +4,7 @@
 //! state is kept in the session by [`keep_form_state`] for exactly one view of the page.
 
 use crate::error::Error;
-use app::model::FormState;
+use app::forms::FormState;
 use axum::Form;
 use axum::extract::Request;
 use axum::extract::rejection::FormRejection;

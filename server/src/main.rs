@@ -154,7 +154,7 @@ async fn add_user(
     email: &str,
     role: server::accounts::Role,
     name: Option<&str>,
-    profession: app::model::Profession,
+    profession: app::accounts::Profession,
 ) -> anyhow::Result<ExitCode> {
     use server::accounts::{password, store, validate};
     let fail = |message: String| {

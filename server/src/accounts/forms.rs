@@ -11,7 +11,7 @@ use crate::auth::{self, SignedIn};
 use crate::client_addr::ClientAddress;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
-use app::model::Profession;
+use app::accounts::Profession;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;

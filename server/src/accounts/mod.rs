@@ -3,12 +3,13 @@
 //! in and out, edit the profile and password, and change roles. The routes are here.
 
 pub mod forms;
+mod pages;
 pub mod password;
 pub mod roles;
 pub mod store;
 pub mod validate;
 
-pub use app::model::Role;
+pub use app::accounts::Role;
 
 use crate::access::{Route, Rule};
 

@@ -1,7 +1,7 @@
 //! Users in the database.
 
 use super::Role;
-use app::model::{Profession, Profile, UserPage, UserRow};
+use app::accounts::{Profession, Profile, UserPage, UserRow};
 use sqlx::Row;
 
 /// A validated new account (the password already hashed).

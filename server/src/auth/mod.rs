@@ -7,7 +7,7 @@ pub mod throttle;
 use crate::AppState;
 use crate::accounts::store;
 use crate::error::Error;
-use app::model::{Role, Viewer};
+use app::accounts::{Role, Viewer};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;

@@ -5,7 +5,8 @@
 use super::{Certificate, Issuer};
 use crate::credit::store::parse_hours;
 use crate::transcript::parse_date;
-use app::model::{BulkPreview, BulkRow, CourseDetail, CreditType, IssuedRow};
+use app::catalog::{CourseDetail, CreditType};
+use app::certificates::{BulkPreview, BulkRow, IssuedRow};
 use std::collections::HashSet;
 
 /// The header a bulk file must start with.
@@ -357,7 +358,7 @@ pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::err
                     activity_title,
                     credit: format!(
                         "{} {}",
-                        app::model::Hours::from_quarters(crate::db::decode_logged::<u32>(
+                        app::catalog::Hours::from_quarters(crate::db::decode_logged::<u32>(
                             quarters,
                             "credit hours"
                         )),

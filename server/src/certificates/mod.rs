@@ -4,10 +4,13 @@
 //! mark them.
 
 pub mod bulk;
+mod pages;
 pub mod routes;
 pub mod signing;
 
-use app::model::{CertificateStatus, CertificateView, CreditType, Hours, Profession};
+use app::accounts::Profession;
+use app::catalog::{CreditType, Hours};
+use app::certificates::{CertificateStatus, CertificateView};
 use rand::RngCore as _;
 use serde_json::{Value, json};
 use signing::Signer;
@@ -50,7 +53,7 @@ const COLUMNS: &str = "id, code, user_id, learner_name, profession, activity_slu
      revision_number, format, completed_on, provider, credit_type, quarters, accreditation_statement, \
      designation_statement, issued_at, revoked_at, revoked_reason, superseded_by, credential";
 
-/// 128 random bits, base32 without padding, in groups of four for reading aloud.
+/// 130 random bits (26 base32 characters of 17 random bytes), in groups of four for reading aloud.
 fn new_code() -> String {
     const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 17];
@@ -296,7 +299,7 @@ impl Issuer {
         .bind(claim)
         .fetch_one(&mut *conn)
         .await?;
-        let detail: app::model::CourseDetail = serde_json::from_str(&rendered)?;
+        let detail: app::catalog::CourseDetail = serde_json::from_str(&rendered)?;
         let certificate = Certificate {
             id: 0,
             code: String::new(),

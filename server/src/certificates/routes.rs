@@ -9,7 +9,7 @@ use crate::auth::{Admin, SignedIn};
 use crate::client_addr::ClientIp;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
-use app::model::FormState;
+use app::forms::FormState;
 use axum::Json;
 use axum::extract::Multipart;
 use axum::extract::{Path, Request, State};
@@ -80,7 +80,7 @@ async fn profile(State(state): State<AppState>) -> Response {
 /// The certificate `code` names, if the viewer may see it: its learner or an administrator.
 pub async fn owned_by(
     pool: &crate::db::Pool,
-    viewer: &app::model::Viewer,
+    viewer: &app::accounts::Viewer,
     code: &str,
 ) -> Result<super::Certificate> {
     let not_found = || Error::not_found(no_such_certificate(code));
@@ -281,7 +281,7 @@ async fn bulk_form(
     let text = text.trim_start_matches('\u{feff}').to_owned();
     let outcome = if action == "issue" {
         match super::bulk::read_csv(&text) {
-            Err(problem) => Err(app::model::BulkPreview {
+            Err(problem) => Err(app::certificates::BulkPreview {
                 csv: text.clone(),
                 rows: Vec::new(),
                 file_problem: Some(problem),

@@ -4,9 +4,9 @@
 use super::ContentError;
 use super::front_matter::{self, Split};
 use super::markdown;
-use app::model::{
-    CourseCard, CourseDetail, Credit, CreditType, FacultyMember, Hours, LessonLink, Profession,
-    TocEntry,
+use app::accounts::Profession;
+use app::catalog::{
+    CourseCard, CourseDetail, Credit, CreditType, FacultyMember, Hours, LessonLink, TocEntry,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};

@@ -2,7 +2,7 @@
 //! contents, link rewriting for lesson files, and ammonia sanitising. Runs when content is
 //! loaded, never on a page request.
 
-use app::model::TocEntry;
+use app::catalog::TocEntry;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::LazyLock;

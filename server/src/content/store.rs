@@ -2,7 +2,7 @@
 //! the files changed) and reading the latest revision of every published course.
 
 use super::Course;
-use app::model::{CourseDetail, LessonLink, TocEntry};
+use app::catalog::{CourseDetail, LessonLink, TocEntry};
 use sqlx::Row;
 
 #[derive(Debug, Default, PartialEq, Eq)]

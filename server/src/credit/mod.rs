@@ -2,6 +2,7 @@
 //! certificate (issuing itself is [`crate::certificates::Issuer::issue_for_claim`]). The
 //! routes and forms are here; the SQL and the rules in [`store`].
 
+mod pages;
 pub mod store;
 
 use crate::AppState;

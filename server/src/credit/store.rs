@@ -8,10 +8,10 @@ use crate::enrollment;
 use crate::enrollment::store::{Enrolled, enrolled};
 use crate::error::{Error, Result};
 use crate::forms::Back;
-use app::model::{
-    ClaimOption, ClaimRecord, CourseDetail, CreditPage, CreditType, DEFAULT_EVALUATION, FormState,
-    Hours, LIKERT, Profession,
-};
+use app::accounts::Profession;
+use app::catalog::{CourseDetail, CreditType, Hours};
+use app::forms::FormState;
+use app::learning::{ClaimOption, ClaimRecord, CreditPage, DEFAULT_EVALUATION, LIKERT};
 
 /// Longest answers accepted in the evaluation's free-text fields.
 const PRACTICE_CHANGE_MAX: usize = 2000;
@@ -79,12 +79,34 @@ pub fn parse_hours(text: &str) -> Result<Hours, String> {
     Ok(Hours::from_quarters(whole * 4 + quarter))
 }
 
+/// What a learner needs to do for an enrollment to be complete, in order; empty when it
+/// is. The one statement of the rule: a course is complete when every lesson of the revision
+/// studied is complete, the post-test (if the course has one) is passed, and the evaluation
+/// is submitted. Pages get its answer (`Enrollment::complete`), never their own copy.
+pub fn missing_for_completion(
+    lessons_done: bool,
+    has_post_test: bool,
+    post_passed: bool,
+    evaluated: bool,
+) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if !lessons_done {
+        missing.push("complete every lesson");
+    }
+    if has_post_test && !post_passed {
+        missing.push("pass the post-test");
+    }
+    if !evaluated {
+        missing.push("submit the evaluation");
+    }
+    missing
+}
+
 /// When the last requirement was met, if all are: lessons, post-test, evaluation.
 async fn completed_at(
     conn: &mut crate::db::Connection,
     enrollment: &Enrolled,
 ) -> Result<Result<String, Vec<&'static str>>, Error> {
-    let mut missing = Vec::new();
     // Only the lessons of the revision studied count (after a switch to a newer revision,
     // a lesson that no longer exists does not).
     let done: Vec<String> = sqlx::query_as::<_, (String, String)>(
@@ -97,9 +119,6 @@ async fn completed_at(
     .filter(|(slug, _)| enrollment.detail.lessons.iter().any(|l| l.slug == *slug))
     .map(|(_, at)| at)
     .collect();
-    if done.len() < enrollment.detail.lessons.len() {
-        missing.push("complete every lesson");
-    }
     let has_post: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'post')",
     )
@@ -112,17 +131,17 @@ async fn completed_at(
     .bind(enrollment.id)
     .fetch_one(&mut *conn)
     .await?;
-    if has_post && passed.is_none() {
-        missing.push("pass the post-test");
-    }
     let evaluated: Option<String> =
         sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = $1")
             .bind(enrollment.id)
             .fetch_optional(&mut *conn)
             .await?;
-    if evaluated.is_none() {
-        missing.push("submit the evaluation");
-    }
+    let missing = missing_for_completion(
+        done.len() >= enrollment.detail.lessons.len(),
+        has_post,
+        passed.is_some(),
+        evaluated.is_some(),
+    );
     if !missing.is_empty() {
         return Ok(Err(missing));
     }
@@ -570,7 +589,7 @@ pub async fn claim(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{CourseCard, Credit};
+    use app::catalog::{CourseCard, Credit};
 
     fn course(credits: &[(CreditType, u32)], evaluation: &[&str]) -> CourseDetail {
         CourseDetail {

@@ -2,6 +2,7 @@
 //! and completes its lessons, and may move to a newer revision before passing. The routes
 //! and forms are here; the SQL in [`store`].
 
+mod pages;
 pub mod store;
 
 pub use store::{enrollment_of, lesson_status, pinned_lesson, summaries};

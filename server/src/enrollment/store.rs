@@ -3,7 +3,8 @@
 
 use crate::db::{self, Pool, now};
 use crate::error::Error;
-use app::model::{CourseDetail, Enrollment, LessonLink, LessonPage, LessonStatus, TocEntry};
+use app::catalog::{CourseDetail, LessonLink, LessonPage, TocEntry};
+use app::learning::{Enrollment, LessonStatus};
 
 /// `(enrollment id, pinned revision id)` of a user's enrollment in a course.
 pub async fn enrollment_of<'c, E>(
@@ -130,7 +131,17 @@ pub async fn summaries(
         .bind(enrollment)
         .fetch_one(pool)
         .await?;
+        let lessons_done = completed >= lessons.len();
+        let missing = crate::credit::store::missing_for_completion(
+            lessons_done,
+            has_post,
+            post_passed,
+            evaluated,
+        );
         out.push(Enrollment {
+            lessons_done,
+            complete: missing.is_empty(),
+            evaluation_open: !evaluated && missing == ["submit the evaluation"],
             course_slug: slug,
             course_title: title,
             revision: number,

@@ -2,7 +2,7 @@
 //! code of the verification address drawn as vector squares with the code printed under it.
 
 use super::{HEIGHT, MARGIN, MM, Typesetter, WIDTH, write};
-use app::model::{CertificateStatus, CertificateView};
+use app::certificates::{CertificateStatus, CertificateView};
 
 /// The PDF bytes of a certificate; `None` only if the bundled font cannot be read.
 pub fn render(c: &CertificateView) -> Option<Vec<u8>> {

@@ -3,7 +3,7 @@
 use super::{MARGIN, MM, Typesetter, write};
 
 /// A transcript as PDF (A4 portrait, as many pages as it needs).
-pub fn render(page: &app::model::TranscriptPage) -> Option<Vec<u8>> {
+pub fn render(page: &app::transcript::TranscriptPage) -> Option<Vec<u8>> {
     const W: f32 = 210.0 * MM;
     const H: f32 = 297.0 * MM;
     let mut t = Typesetter::new()?;
@@ -86,7 +86,8 @@ pub fn render(page: &app::model::TranscriptPage) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{CreditType, Hours, TranscriptEntry, TranscriptPage};
+    use app::catalog::{CreditType, Hours};
+    use app::transcript::{TranscriptEntry, TranscriptPage};
 
     fn pages(pdf: &[u8]) -> usize {
         String::from_utf8_lossy(pdf)
@@ -116,7 +117,7 @@ mod tests {
             verified_totals: Vec::new(),
             reported: Vec::new(),
             reported_totals: Vec::new(),
-            state: app::model::FormState::default(),
+            state: app::forms::FormState::default(),
         };
         let short = render(&page(3)).expect("pdf");
         let long = render(&page(80)).expect("pdf");

@@ -9,8 +9,9 @@ use crate::enrollment::store::enrolled;
 use crate::error::Error;
 use crate::quizzes::grading::{self, GradeError};
 use crate::quizzes::{Question, Quiz, QuizKind};
-use app::model::{
-    AttemptResult, AttemptSummary, FormState, GradedOption, GradedQuestion, QuestionView, QuizPage,
+use app::forms::FormState;
+use app::learning::{
+    AttemptResult, AttemptSummary, GradedOption, GradedQuestion, QuestionView, QuizPage,
 };
 use rand::RngCore as _;
 use rand::SeedableRng as _;

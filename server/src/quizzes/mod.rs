@@ -5,6 +5,7 @@
 pub mod attempts;
 pub mod format;
 pub mod grading;
+mod pages;
 
 use crate::AppState;
 use crate::access::{Route, Rule};
@@ -65,7 +66,7 @@ async fn submit_form(
 }
 
 /// Pre (a baseline, never gates credit) or post (must be passed for credit).
-pub use app::model::QuizKind;
+pub use app::learning::QuizKind;
 
 /// A validated quiz, answer key included: it never leaves the server as is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

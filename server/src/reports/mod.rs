@@ -2,6 +2,7 @@
 //! who consented, per activity and period; learners who did not consent are counted, never
 //! listed, and every download is audited. The routes are here; the SQL in [`store`].
 
+mod pages;
 pub mod store;
 
 pub use store::{COLUMNS, summary};

@@ -4,7 +4,8 @@
 
 use crate::db::Pool;
 use crate::error::Error;
-use app::model::{Hours, ReportPage};
+use app::catalog::Hours;
+use app::reports::ReportPage;
 
 /// The CSV columns, in order (documented in the README).
 pub const COLUMNS: [&str; 16] = [

@@ -2,6 +2,7 @@
 //! removes credit earned elsewhere. The routes and forms are here; the SQL in [`store`], the
 //! PDF in [`crate::pdf::transcript`].
 
+mod pages;
 pub mod store;
 
 pub use store::{parse_date, parse_range, to_csv, transcript};
@@ -12,7 +13,9 @@ use crate::auth::SignedIn;
 use crate::credit::store::parse_hours;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
-use app::model::{CreditType, FormState, TranscriptPage};
+use app::catalog::CreditType;
+use app::forms::FormState;
+use app::transcript::TranscriptPage;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -4,7 +4,9 @@
 
 use crate::db::{self, Pool};
 use crate::error::Error;
-use app::model::{CreditTotal, CreditType, FormState, Hours, TranscriptEntry, TranscriptPage};
+use app::catalog::{CreditType, Hours};
+use app::forms::FormState;
+use app::transcript::{CreditTotal, TranscriptEntry, TranscriptPage};
 use std::collections::BTreeMap;
 
 const DATE: &[time::format_description::BorrowedFormatItem<'static>] =

@@ -2,7 +2,7 @@
 //! learners, educators and administrators, and against other users' records.
 
 use crate::support::{ORIGIN, TestApp};
-use app::model::Role;
+use app::accounts::Role;
 use axum::body::Body;
 use http::{Method, Request, StatusCode};
 use std::collections::BTreeSet;
@@ -92,7 +92,7 @@ async fn the_route_table_and_the_oracle_list_the_same_routes() {
         Some(Role::Admin),
     ]
     .map(|role| {
-        role.map(|role| app::model::Viewer {
+        role.map(|role| app::accounts::Viewer {
             id: 1,
             name: String::new(),
             role,

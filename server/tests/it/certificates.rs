@@ -4,7 +4,7 @@
 
 use crate::support::TestApp;
 use crate::support::{COURSE, only_code};
-use app::model::Role;
+use app::accounts::Role;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use server::certificates::signing::{PublicKey, verify};

@@ -2,7 +2,7 @@
 //! the others counted, and every download audited.
 
 use crate::support::{COURSE, TestApp, claim, finish_course};
-use app::model::Role;
+use app::accounts::Role;
 
 #[tokio::test]
 async fn the_accreditation_export_lists_only_consenting_learners() {

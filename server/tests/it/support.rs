@@ -2,7 +2,7 @@
 //! router; signed-in users in the states the tests need (registered, enrolled, finished,
 //! claimed); and the helpers every test file shares.
 
-use app::model::{Profession, Role};
+use app::accounts::{Profession, Role};
 use axum::Router;
 use axum::body::Body;
 use http::{HeaderMap, Request, StatusCode};

@@ -1,12 +1,13 @@
 //! `/account`: the signed-in user's profile and password; signed-out readers are sent to
 //! sign in first.
 
-use super::auth::ProfileFields;
-use crate::api::{form_state, my_profile};
+use crate::accounts::Profile;
+use crate::accounts::api::{form_state, my_profile};
+use crate::accounts::auth::ProfileFields;
 use crate::components::ErrorPanel;
 use crate::error::AppError;
+use crate::forms::FormState;
 use crate::forms::{Field, FormMessages};
-use crate::model::{FormState, Profile};
 use crate::response::redirect_page;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,10 +1,10 @@
 //! `/courses/{course}`: everything accreditation requires a learner to see before starting
 //! (objectives, disclosures, credit and statements), then the lessons.
 
-use super::learning::{EnrollmentPanel, EnrollmentView, enrollment_view};
-use crate::api::get_course;
+use crate::catalog::api::get_course;
+use crate::catalog::{CourseDetail, FacultyMember};
 use crate::components::{CreditList, Loaded};
-use crate::model::{CourseDetail, FacultyMember};
+use crate::learning::my_learning::{EnrollmentPanel, EnrollmentView, enrollment_view};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;

@@ -1,11 +1,13 @@
 //! `/learning`: the signed-in learner's courses, their progress and what is next; and the
 //! enrollment panel of a course page.
 
-use crate::api::{course_enrollment, current_viewer, form_state, my_enrollments};
+use crate::accounts::api::{current_viewer, form_state};
 use crate::components::Loaded;
 use crate::error::AppError;
 use crate::forms::FormMessages;
-use crate::model::{Enrollment, FormState};
+use crate::forms::FormState;
+use crate::learning::Enrollment;
+use crate::learning::api::{course_enrollment, my_enrollments};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -50,8 +52,8 @@ pub fn LearningPage() -> impl IntoView {
 
 #[component]
 fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) -> impl IntoView {
-    let complete = enrollment.complete();
-    let lessons_done = enrollment.lessons_done();
+    let complete = enrollment.complete;
+    let lessons_done = enrollment.lessons_done;
     let Enrollment {
         course_slug,
         course_title,
@@ -204,7 +206,7 @@ fn EnrollmentSummary(enrollment: Enrollment, #[prop(optional)] heading: bool) ->
 pub struct EnrollmentView {
     pub signed_in: bool,
     pub enrollment: Option<Enrollment>,
-    pub state: crate::model::FormState,
+    pub state: crate::forms::FormState,
 }
 
 /// Fetches [`EnrollmentView`] for a course.
@@ -216,7 +218,7 @@ pub async fn enrollment_view(course: String) -> Result<EnrollmentView, AppError>
             form_state("learning".into()).await?,
         )
     } else {
-        (None, crate::model::FormState::default())
+        (None, crate::forms::FormState::default())
     };
     Ok(EnrollmentView {
         signed_in,

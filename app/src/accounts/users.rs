@@ -1,10 +1,11 @@
 //! `/admin/users`: administrators search and page through accounts and change roles.
 
-use crate::api::{admin_users, form_state};
+use crate::accounts::api::{admin_users, form_state};
+use crate::accounts::{Role, UserPage};
 use crate::components::Loaded;
 use crate::error::AppError;
 use crate::forms::FormMessages;
-use crate::model::{FormState, Role, UserPage};
+use crate::forms::FormState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -2,9 +2,9 @@
 //! period, see how many completions will be listed (consenting learners) and how many are
 //! only counted, and download the CSV.
 
-use crate::api::report_page;
 use crate::components::Loaded;
-use crate::model::ReportPage;
+use crate::reports::ReportPage;
+use crate::reports::api::report_page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

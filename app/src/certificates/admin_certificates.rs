@@ -2,10 +2,12 @@
 //! names every row's problem before anything is written; issuing writes all rows or none),
 //! and the latest certificates with links to revoke or reissue them.
 
-use crate::api::admin_certificates;
+use crate::catalog::CreditType;
+use crate::certificates::api::admin_certificates;
+use crate::certificates::{AdminCertificatesPage, BulkPreview};
 use crate::components::Loaded;
+use crate::forms::FormState;
 use crate::forms::{Field, FormMessages};
-use crate::model::{AdminCertificatesPage, BulkPreview, CreditType, FormState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

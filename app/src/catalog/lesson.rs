@@ -1,8 +1,8 @@
 //! `/courses/{course}/{lesson}`: the lesson body, its table of contents, previous and next.
 
-use crate::api::get_lesson;
+use crate::catalog::LessonPage as Lesson;
+use crate::catalog::api::get_lesson;
 use crate::components::Loaded;
-use crate::model::LessonPage as Lesson;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -21,7 +21,7 @@ pub fn LessonPage() -> impl IntoView {
         },
         |(course, lesson)| async move {
             let page = get_lesson(course.clone(), lesson.clone()).await?;
-            let status = crate::api::lesson_status(course, lesson).await?;
+            let status = crate::learning::api::lesson_status(course, lesson).await?;
             Ok::<_, crate::error::AppError>((page, status))
         },
     );
@@ -31,7 +31,7 @@ pub fn LessonPage() -> impl IntoView {
 }
 
 #[component]
-fn LessonView(page: Lesson, status: crate::model::LessonStatus) -> impl IntoView {
+fn LessonView(page: Lesson, status: crate::learning::LessonStatus) -> impl IntoView {
     let course_href = format!("/courses/{}", page.course_slug);
     let link = |slug: &str| format!("/courses/{}/{}", page.course_slug, slug);
     let previous = page
@@ -112,7 +112,7 @@ fn LessonView(page: Lesson, status: crate::model::LessonStatus) -> impl IntoView
 fn LessonProgress(
     course: String,
     lesson: String,
-    status: crate::model::LessonStatus,
+    status: crate::learning::LessonStatus,
 ) -> impl IntoView {
     if status.completed {
         view! { <p class="notice lesson-done">"You completed this lesson."</p> }.into_any()

@@ -1,10 +1,11 @@
 //! `/login` and `/register`: plain POST forms that work with JavaScript off; after a problem
 //! the server sends the reader back here with a message per field and their typed values.
 
-use crate::api::{current_viewer, form_state};
+use crate::accounts::api::{current_viewer, form_state};
+use crate::accounts::{Profession, Profile};
 use crate::components::{ErrorPanel, Loaded};
+use crate::forms::FormState;
 use crate::forms::{Field, FormMessages};
-use crate::model::{FormState, Profession, Profile};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

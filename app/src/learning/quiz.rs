@@ -3,10 +3,11 @@
 //! `/learning/{course}/quiz/{kind}/{number}`: a submitted attempt with the answers, the
 //! correct ones and the explanations.
 
-use crate::api::{attempt_result, quiz_page};
 use crate::components::Loaded;
 use crate::forms::FormMessages;
-use crate::model::{AttemptResult, AttemptSummary, FormState, QuestionView, QuizKind, QuizPage};
+use crate::forms::FormState;
+use crate::learning::api::{attempt_result, quiz_page};
+use crate::learning::{AttemptResult, AttemptSummary, QuestionView, QuizKind, QuizPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

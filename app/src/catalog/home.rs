@@ -1,8 +1,8 @@
 //! `/`: what Grand Rounds is, and the featured courses.
 
-use crate::api::list_courses;
+use crate::catalog::CourseCard;
+use crate::catalog::api::list_courses;
 use crate::components::{CourseGrid, Loaded};
-use crate::model::CourseCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -2,10 +2,11 @@
 //! date range (a licensing period), downloadable as CSV; and credit earned elsewhere,
 //! reported by the learner and kept apart from the verified totals.
 
-use crate::api::transcript_page;
+use crate::catalog::CreditType;
 use crate::components::ErrorPanel;
 use crate::forms::{Field, FormMessages};
-use crate::model::{CreditTotal, CreditType, TranscriptEntry, TranscriptPage};
+use crate::transcript::api::transcript_page;
+use crate::transcript::{CreditTotal, TranscriptEntry, TranscriptPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -155,7 +156,7 @@ fn Entries(entries: Vec<TranscriptEntry>) -> impl IntoView {
 }
 
 #[component]
-fn AddExternal(state: crate::model::FormState) -> impl IntoView {
+fn AddExternal(state: crate::forms::FormState) -> impl IntoView {
     let chosen = state.value("credit_type").unwrap_or_default();
     let credit_error = state.error("credit_type");
     let credit_invalid = credit_error.is_some();

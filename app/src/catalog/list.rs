@@ -1,8 +1,9 @@
 //! `/courses`: the catalog, filtered by profession and credit type with a plain GET form.
 
-use crate::api::list_courses;
+use crate::accounts::Profession;
+use crate::catalog::api::list_courses;
+use crate::catalog::{CourseCard, CreditType};
 use crate::components::{CourseGrid, Loaded};
-use crate::model::{CourseCard, CreditType, Profession};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;

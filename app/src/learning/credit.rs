@@ -1,10 +1,12 @@
 //! `/learning/{course}/credit`: what completion still needs, the evaluation form (Likert
 //! statements, the commitment-to-change question, comments) and the credit claim.
 
-use crate::api::credit_page;
+use crate::catalog::Hours;
 use crate::components::Loaded;
 use crate::forms::FormMessages;
-use crate::model::{ClaimOption, CreditPage, Enrollment, FormState, Hours, LIKERT};
+use crate::forms::FormState;
+use crate::learning::api::credit_page;
+use crate::learning::{ClaimOption, CreditPage, Enrollment, LIKERT};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -39,9 +41,7 @@ fn CreditView(page: CreditPage) -> impl IntoView {
     } = page;
     let course = enrollment.course_slug.clone();
     let title = enrollment.course_title.clone();
-    let evaluation_open = enrollment.lessons_done()
-        && (enrollment.post_passed || !enrollment.has_post_test)
-        && !enrollment.evaluated;
+    let evaluation_open = enrollment.evaluation_open;
     let evaluation = if enrollment.evaluated {
         view! {
             <FormMessages state=evaluation_state />
@@ -148,7 +148,7 @@ fn Checklist(enrollment: Enrollment) -> impl IntoView {
                     <dd>
                         {format!(
                             "{}: {} of {}",
-                            done(enrollment.lessons_done()),
+                            done(enrollment.lessons_done),
                             enrollment.lessons_completed,
                             enrollment.lessons_total,
                         )}

@@ -2,10 +2,10 @@
 //! the signed credential download and (for administrators) revoke and reissue; and
 //! `/verify/{code}`: the public verification page showing every field and the status.
 
-use crate::api::{certificate_page, verify_certificate};
+use crate::certificates::api::{certificate_page, verify_certificate};
+use crate::certificates::{CertificatePage, CertificateStatus, CertificateView};
 use crate::components::{ErrorPanel, Loaded};
 use crate::forms::FormMessages;
-use crate::model::{CertificatePage, CertificateStatus, CertificateView};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;

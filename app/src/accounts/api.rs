@@ -1,0 +1,65 @@
+//! The accounts server functions: thin, each says who may call it, then hands over to the
+//! backend ([`super::AccountsBackend`]).
+
+#[cfg(feature = "ssr")]
+use crate::api::answer;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// Forms whose leftover state pages may ask for.
+#[cfg(feature = "ssr")]
+const FORMS: [&str; 7] = [
+    "login",
+    "register",
+    "account",
+    "profile",
+    "password",
+    "admin-users",
+    "learning",
+];
+
+/// Who is signed in. Anyone may ask; the answer is about their own session only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "viewer")]
+pub async fn current_viewer() -> Result<Option<crate::accounts::Viewer>, AppError> {
+    answer(async { crate::service::backend()?.viewer().await }.await)
+}
+
+/// The messages and typed values a form left in this session. Anyone; own session only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "form-state")]
+pub async fn form_state(form: String) -> Result<crate::forms::FormState, AppError> {
+    answer(
+        async {
+            if !FORMS.contains(&form.as_str()) {
+                return Err(AppError::validation(
+                    "form",
+                    format!("there is no form called \"{form}\""),
+                ));
+            }
+            crate::service::backend()?.take_form_state(&form).await
+        }
+        .await,
+    )
+}
+
+/// The signed-in user's own profile. Signed-in users only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "profile")]
+pub async fn my_profile() -> Result<crate::accounts::Profile, AppError> {
+    answer(async { crate::service::backend()?.my_profile().await }.await)
+}
+
+/// Administrators only: the user list, searched and paged.
+#[server(input = GetUrl, prefix = "/api", endpoint = "admin-users")]
+pub async fn admin_users(
+    query: Option<String>,
+    page: Option<u32>,
+) -> Result<crate::accounts::UserPage, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .users(query.as_deref().unwrap_or_default(), page.unwrap_or(1))
+                .await
+        }
+        .await,
+    )
+}
