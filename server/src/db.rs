@@ -212,6 +212,16 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
         .map_err(|error| anyhow::anyhow!("database migration failed: {error}"))
 }
 
+/// A consistent copy of the whole database into `file` (which may exist, empty), taken
+/// while others read and write: SQLite's `VACUUM INTO`.
+pub async fn copy_into(pool: &Pool, file: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("VACUUM INTO $1")
+        .bind(file)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
 /// Liveness: the database answers a query.
 pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
     sqlx::query_scalar::<_, i64>("SELECT 1")

@@ -67,14 +67,6 @@ impl Back {
         self
     }
 
-    /// `message` as the form's notice when `Ok`, as its error when `Err`.
-    pub fn say(self, message: Result<String, String>) -> Self {
-        match message {
-            Ok(notice) => self.notice(notice),
-            Err(error) => self.error("form", error),
-        }
-    }
-
     /// Keeps `value` under `key` for the next view, beside the form state.
     pub fn keep(mut self, key: &str, value: &impl Serialize) -> Self {
         match serde_json::to_value(value) {

@@ -85,11 +85,7 @@ async fn backup(database_url: &str, file: &std::path::Path) -> anyhow::Result<Ex
         Err(error) => anyhow::bail!("cannot create {}: {error}", file.display()),
     }
     let target = file.to_string_lossy().into_owned();
-    if let Err(error) = sqlx::query("VACUUM INTO ?")
-        .bind(&target)
-        .execute(&pool)
-        .await
-    {
+    if let Err(error) = db::copy_into(&pool, &target).await {
         // No half-written copy left behind to be mistaken for a backup.
         let _ = std::fs::remove_file(file);
         anyhow::bail!("the backup to {target} failed: {error}");

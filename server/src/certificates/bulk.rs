@@ -316,7 +316,7 @@ pub async fn issue(
             );
         }
     }
-    super::audit(
+    super::store::audit(
         &mut tx,
         admin,
         "certificate.issue",

@@ -8,7 +8,7 @@ use crate::access::{Route, Rule, owner_or_admin};
 use crate::auth::{Admin, SignedIn};
 use crate::client_addr::ClientIp;
 use crate::error::{Error, Result};
-use crate::forms::{Back, Fields, Submission};
+use crate::forms::{Back, Fields, Submission, refusals_to};
 use app::forms::FormState;
 use axum::Json;
 use axum::extract::Multipart;
@@ -162,12 +162,12 @@ async fn revoke_form(
 ) -> Result<Back> {
     let form = Submission::new(fields);
     let code = form.peek("code").trim().to_uppercase();
-    let outcome = super::revoke(&state.pool, viewer.id, &code, form.peek("reason")).await?;
-    Ok(to_certificate(&code).say(outcome.map(|()| {
-        format!(
-            "Certificate {code} is revoked. Its verification page now says so, with your reason."
-        )
-    })))
+    super::revoke(&state.pool, viewer.id, &code, form.peek("reason"))
+        .await
+        .map_err(refusals_to(to_certificate(&code)))?;
+    Ok(to_certificate(&code).notice(format!(
+        "Certificate {code} is revoked. Its verification page now says so, with your reason."
+    )))
 }
 
 /// `POST /admin/certificates/reissue`: administrators; `code` and the corrected
@@ -187,16 +187,14 @@ async fn reissue_form(
             );
         }
     };
-    match state
+    let new = state
         .issuer
         .reissue(&state.pool, viewer.id, &code, &name)
-        .await?
-    {
-        Ok(new) => Ok(to_certificate(&new).notice(format!(
-            "Reissued as {new}. Certificate {code} is marked superseded and points here."
-        ))),
-        Err(message) => Ok(to_certificate(&code).error("form", message)),
-    }
+        .await
+        .map_err(refusals_to(to_certificate(&code)))?;
+    Ok(to_certificate(&new).notice(format!(
+        "Reissued as {new}. Certificate {code} is marked superseded and points here."
+    )))
 }
 
 /// Verification lookups per client address: a burst of 20, then one every 2 seconds, so

@@ -1,0 +1,190 @@
+//! Certificates in the database: finding them, writing a new row, revoking and superseding,
+//! and the audit record of each change. Rows are never deleted.
+
+use super::Certificate;
+use crate::db::{Connection, Pool};
+use crate::error::Error;
+
+pub(crate) const COLUMNS: &str = "id, code, user_id, learner_name, profession, activity_slug, activity_title, \
+     revision_number, format, completed_on, provider, credit_type, quarters, accreditation_statement, \
+     designation_statement, issued_at, revoked_at, revoked_reason, superseded_by, credential";
+
+/// Writes a certificate row (its code and credential already made) and returns its id.
+pub(crate) async fn insert_row(
+    conn: &mut Connection,
+    c: &Certificate,
+    claim: Option<i64>,
+    issued_by: Option<i64>,
+) -> Result<i64, Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO certificates (code, user_id, claim_id, learner_name, profession, activity_slug, \
+         activity_title, revision_number, format, completed_on, provider, credit_type, quarters, \
+         accreditation_statement, designation_statement, issued_at, issued_by, credential) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+    )
+    .bind(&c.code)
+    .bind(c.user_id)
+    .bind(claim)
+    .bind(&c.learner_name)
+    .bind(&c.profession)
+    .bind(&c.activity_slug)
+    .bind(&c.activity_title)
+    .bind(c.revision_number)
+    .bind(&c.format)
+    .bind(&c.completed_on)
+    .bind(&c.provider)
+    .bind(&c.credit_type)
+    .bind(c.quarters)
+    .bind(&c.accreditation_statement)
+    .bind(&c.designation_statement)
+    .bind(&c.issued_at)
+    .bind(issued_by)
+    .bind(&c.credential)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// The code of the certificate a claim already has, if any.
+pub(crate) async fn code_of_claim(
+    conn: &mut Connection,
+    claim: i64,
+) -> Result<Option<String>, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT code FROM certificates WHERE claim_id = $1")
+            .bind(claim)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// What a claim's certificate copies: the learner, the revision studied and the claim.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClaimFacts {
+    pub user_id: i64,
+    pub learner_name: String,
+    pub profession: String,
+    pub slug: String,
+    pub revision_number: i64,
+    pub rendered: String,
+    pub completed_on: String,
+    pub credit_type: String,
+    pub quarters: i64,
+}
+
+pub(crate) async fn claim_facts(conn: &mut Connection, claim: i64) -> Result<ClaimFacts, Error> {
+    Ok(sqlx::query_as(
+        "SELECT k.user_id, u.full_name AS learner_name, u.profession, c.slug, r.number AS revision_number, \
+         r.rendered, k.completed_on, k.credit_type, k.quarters FROM credit_claims k JOIN users u ON u.id = k.user_id \
+         JOIN course_revisions r ON r.id = k.revision_id JOIN courses c ON c.id = r.course_id \
+         WHERE k.id = $1",
+    )
+    .bind(claim)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The code of the certificate with `id`.
+pub(crate) async fn code_of(pool: &Pool, id: i64) -> Result<String, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT code FROM certificates WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// Marks `old` superseded by `new`.
+pub(crate) async fn mark_superseded(
+    conn: &mut Connection,
+    old: i64,
+    new: i64,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE certificates SET superseded_by = $1 WHERE id = $2")
+        .bind(new)
+        .bind(old)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn audit(
+    conn: &mut Connection,
+    actor: i64,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(actor)
+    .bind(action)
+    .bind(target)
+    .bind(detail)
+    .bind(crate::db::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn find_in(
+    conn: &mut Connection,
+    code: &str,
+) -> Result<Option<Certificate>, Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM certificates WHERE code = $1"
+    ))
+    .bind(code.trim().to_uppercase())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(Into::into)
+}
+
+pub async fn find(pool: &Pool, code: &str) -> Result<Option<Certificate>, Error> {
+    let mut conn = pool.acquire().await?;
+    find_in(&mut conn, code).await
+}
+
+/// A learner's certificates, newest first.
+pub async fn of_user(pool: &Pool, user: i64) -> Result<Vec<Certificate>, Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM certificates WHERE user_id = $1 ORDER BY id DESC"
+    ))
+    .bind(user)
+    .fetch_all(pool)
+    .await
+    .map_err(Into::into)
+}
+
+/// Marks a certificate revoked with the reason; the record stays. Audited.
+pub async fn revoke(pool: &Pool, admin: i64, code: &str, reason: &str) -> Result<(), Error> {
+    let reason = reason.trim();
+    if reason.chars().count() < 5 || reason.chars().count() > 500 {
+        return Err(Error::conflict(
+            "Give the reason for revoking in 5 to 500 characters; it is shown on the verification page.",
+        ));
+    }
+    let mut tx = crate::db::write_tx(pool).await?;
+    let Some(c) = find_in(&mut tx, code).await? else {
+        return Err(Error::not_found(format!("There is no certificate {code}.")));
+    };
+    if let Some(at) = c.revoked_at {
+        return Err(Error::conflict(format!(
+            "Certificate {code} was already revoked on {}.",
+            &at[..at.len().min(10)]
+        )));
+    }
+    sqlx::query(
+        "UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoked_reason = $3 WHERE id = $4",
+    )
+    .bind(crate::db::now())
+    .bind(admin)
+    .bind(reason)
+    .bind(c.id)
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut tx, admin, "certificate.revoke", &c.code, reason).await?;
+    tx.commit().await?;
+    Ok(())
+}
