@@ -34,7 +34,7 @@ fn routes() -> Vec<Route> {
         crate::enrollment::routes(),
         crate::quizzes::routes(),
         crate::credit::routes(),
-        crate::certificates::routes::routes(),
+        crate::certificates::routes(),
         crate::transcript::routes(),
         crate::reports::routes(),
     ]

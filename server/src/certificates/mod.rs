@@ -11,6 +11,7 @@ pub mod signing;
 pub mod store;
 
 pub use issue::credential_fields;
+pub use routes::routes;
 pub use store::{find, of_user, revoke};
 
 use signing::Signer;
