@@ -420,3 +420,30 @@ async fn signed_out_readers_are_sent_to_sign_in() {
     assert_eq!(page.location(), "/login?next=/account");
     assert_eq!(app.get("/api/profile").await.status.as_u16() / 100, 4);
 }
+
+#[tokio::test]
+async fn a_database_error_while_loading_the_viewer_never_signs_anyone_out() {
+    let app = TestApp::new().await;
+    let user = app.learner("lee@clinic.org").await;
+    // The user lookup fails (as on a database that stops answering), the session store works.
+    sqlx::query("ALTER TABLE users RENAME TO users_away")
+        .execute(&app.state.pool)
+        .await
+        .expect("rename");
+    let failed = app.get_as("/account", &user.cookie).await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    failed.assert_contains("Something went wrong on our side");
+    assert!(
+        !failed.body.contains("users"),
+        "no cause shown: {}",
+        failed.body
+    );
+    sqlx::query("ALTER TABLE users_away RENAME TO users")
+        .execute(&app.state.pool)
+        .await
+        .expect("rename back");
+    // The same cookie is still signed in.
+    let page = app.get_as("/account", &user.cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("lee@clinic.org");
+}
