@@ -58,7 +58,7 @@ pub fn owner_or_admin(viewer: &Viewer, owner: i64, refused: &str) -> Result<(), 
 pub enum Serve {
     /// A Leptos page (`app::shell`'s routes).
     Page,
-    /// A Leptos server function (`app::api`).
+    /// A Leptos server function (each app domain's `api.rs`).
     ServerFn,
     Handler(Box<MethodRouter<AppState>>),
 }
@@ -297,6 +297,19 @@ pub async fn enforce(State(table): State<RouteTable>, request: Request, next: Ne
     };
     if rule.allows(viewer.as_ref()) {
         return next.run(request).await;
+    }
+    if viewer.is_none()
+        && request
+            .extensions()
+            .get::<crate::auth::ViewerUnknown>()
+            .is_some()
+    {
+        // Not "please sign in": the reader may well be signed in.
+        return crate::error::page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Please try again",
+            "We could not check your sign-in just now. You are still signed in: try again in a moment.",
+        );
     }
     let is_api = path.starts_with("/api/");
     match (viewer, is_api) {

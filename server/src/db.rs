@@ -25,6 +25,13 @@ pub type Conn = sqlx::pool::PoolConnection<Db>;
 /// A bare connection, as transactions and pooled connections dereference to.
 pub type Connection = <Db as sqlx::Database>::Connection;
 
+/// Where sessions are kept: tower-sessions' store for this database.
+pub type SessionStore = tower_sessions_sqlx_store::SqliteStore;
+
+pub fn session_store(pool: &Pool) -> SessionStore {
+    SessionStore::new(pool.clone())
+}
+
 /// The one clock: now, in UTC, as stored (RFC 3339, to the second or finer).
 pub fn now() -> String {
     now_instant()

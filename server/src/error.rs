@@ -34,6 +34,12 @@ pub enum Error {
     /// Our fault: logged with its cause, shown as a generic apology.
     #[error("internal: {0}")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
+    /// Our fault, with advice for the user (what to do instead); the cause is logged.
+    #[error("failed ({advice}): {cause}")]
+    Failed {
+        cause: Box<dyn std::error::Error + Send + Sync>,
+        advice: String,
+    },
 }
 
 impl Error {
@@ -56,6 +62,17 @@ impl Error {
     /// Anything that is our fault and has a cause worth logging.
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Internal(cause.into())
+    }
+
+    /// Our fault, with a sentence for the user saying what to do instead.
+    pub fn failed(
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+        advice: impl Into<String>,
+    ) -> Self {
+        Self::Failed {
+            cause: cause.into(),
+            advice: advice.into(),
+        }
     }
 
     /// A stored value that does not decode into its type: a bug or a damaged database,
@@ -140,6 +157,14 @@ impl IntoResponse for Error {
                     "Something went wrong on our side and nothing was changed. Go back and try again in a moment.",
                 )
             }
+            Self::Failed { cause, advice } => {
+                tracing::error!(error = %cause, "request failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    &format!("Something went wrong on our side. {advice}"),
+                )
+            }
         }
     }
 }
@@ -162,7 +187,7 @@ impl From<Error> for AppError {
             }
             Error::BadRequest(message) => Self::validation("request", message),
             Error::Conflict(message) => Self::Conflict(message),
-            Error::Internal(cause) => {
+            Error::Internal(cause) | Error::Failed { cause, .. } => {
                 tracing::error!(error = %cause, "server function failed");
                 Self::Internal
             }
@@ -232,6 +257,42 @@ mod tests {
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let text = body(response).await;
         assert!(text.contains("&lt;script&gt;") && !text.contains("<script>"));
+    }
+
+    #[tokio::test]
+    async fn a_named_unique_violation_becomes_the_conflict_and_others_stay_internal() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = crate::db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+            .await
+            .expect("connect");
+        sqlx::query("CREATE TABLE users (email TEXT NOT NULL UNIQUE, name TEXT UNIQUE)")
+            .execute(&pool)
+            .await
+            .expect("create");
+        let insert = |email: &'static str, name: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query("INSERT INTO users (email, name) VALUES ($1, $2)")
+                    .bind(email)
+                    .bind(name)
+                    .execute(&pool)
+                    .await
+            }
+        };
+        insert("a@b.org", "A").await.expect("first");
+        let taken = insert("a@b.org", "B")
+            .await
+            .map_err(on_unique("users.email", || Error::conflict("taken")))
+            .expect_err("duplicate email");
+        assert!(
+            matches!(taken, Error::Conflict(ref m) if m == "taken"),
+            "{taken:?}"
+        );
+        let other = insert("c@b.org", "A")
+            .await
+            .map_err(on_unique("users.email", || Error::conflict("taken")))
+            .expect_err("duplicate name");
+        assert!(matches!(other, Error::Internal(_)), "{other:?}");
     }
 
     #[test]

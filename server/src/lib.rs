@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod credit;
 pub mod db;
+pub mod download;
 pub mod enrollment;
 pub mod error;
 pub mod forms;

@@ -24,9 +24,13 @@ pub async fn change_role(
             "You cannot change your own role; ask another administrator.",
         ),
         (Some(user), Some(role)) => {
-            match store::set_role(&state.pool, viewer.id, user, role).await? {
-                Some(name) => back.notice(format!("{name} is now: {}.", role.label())),
-                None => back.error("form", "There is no such user."),
+            match store::set_role(&state.pool, viewer.id, user, role).await {
+                Ok(Some(name)) => back.notice(format!("{name} is now: {}.", role.label())),
+                Ok(None) => back.error("form", "There is no such user."),
+                Err(error) => {
+                    tracing::error!(%error, "role change failed");
+                    back.error("form", "The role could not be changed. Please try again.")
+                }
             }
         }
         _ => back.error(

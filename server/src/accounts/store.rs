@@ -71,7 +71,7 @@ pub async fn create_with_profile(
     .bind(&profile.board_id)
     .bind(profile.birth.map(|(m, _)| i64::from(m)))
     .bind(profile.birth.map(|(_, d)| i64::from(d)))
-    .bind(i64::from(profile.consent_reporting))
+    .bind(profile.consent_reporting)
     .bind(&now)
     .bind(&now)
     .fetch_one(&mut *tx)
@@ -156,7 +156,7 @@ pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>,
         board_id: text("board_id")?,
         birth_month: small("birth_month")?,
         birth_day: small("birth_day")?,
-        consent_reporting: row.try_get::<i64, _>("consent_reporting")? != 0,
+        consent_reporting: row.try_get::<bool, _>("consent_reporting")?,
         role: text("role")?.parse().ok(),
     }))
 }
@@ -191,7 +191,7 @@ pub async fn update_profile(
     .bind(&update.board_id)
     .bind(update.birth.map(|(m, _)| i64::from(m)))
     .bind(update.birth.map(|(_, d)| i64::from(d)))
-    .bind(i64::from(update.consent_reporting))
+    .bind(update.consent_reporting)
     .bind(crate::db::now())
     .bind(id)
     .execute(pool)

@@ -6,6 +6,7 @@ pub mod throttle;
 
 use crate::AppState;
 use crate::accounts::store;
+use crate::db::SessionStore;
 use crate::error::Error;
 use app::accounts::{Role, Viewer};
 use axum::extract::{Request, State};
@@ -15,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 pub const SESSION_COOKIE: &str = "gr_session";
 const SESSION_USER: &str = "user";
@@ -35,13 +35,13 @@ pub struct SessionUser {
 
 /// Creates the session table if missing (the store's own schema).
 pub async fn migrate_sessions(pool: &crate::db::Pool) -> Result<(), sqlx::Error> {
-    SqliteStore::new(pool.clone()).migrate().await
+    crate::db::session_store(pool).migrate().await
 }
 
 /// Deletes expired sessions every few minutes, for as long as the server runs.
 pub fn spawn_session_cleanup(pool: &crate::db::Pool) {
     use tower_sessions::ExpiredDeletion as _;
-    let store = SqliteStore::new(pool.clone());
+    let store = crate::db::session_store(pool);
     tokio::spawn(async move {
         if let Err(error) = store
             .continuously_delete_expired(std::time::Duration::from_secs(300))
@@ -54,8 +54,8 @@ pub fn spawn_session_cleanup(pool: &crate::db::Pool) {
 
 /// The session middleware: cookie HttpOnly, SameSite=Lax, Secure when the site is served
 /// over https, ending after [`IDLE_MINUTES`] of inactivity.
-pub fn session_layer(pool: &crate::db::Pool, secure: bool) -> SessionManagerLayer<SqliteStore> {
-    SessionManagerLayer::new(SqliteStore::new(pool.clone()))
+pub fn session_layer(pool: &crate::db::Pool, secure: bool) -> SessionManagerLayer<SessionStore> {
+    SessionManagerLayer::new(crate::db::session_store(pool))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -170,6 +170,10 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Admin {
     }
 }
 
+/// Marks a request whose session could not be checked (the database did not answer).
+#[derive(Debug, Clone, Copy)]
+pub struct ViewerUnknown;
+
 /// Puts the request's [`Viewer`] (if any) in its extensions for handlers and pages.
 pub async fn load_viewer(
     State(state): State<AppState>,
@@ -183,7 +187,11 @@ pub async fn load_viewer(
         }
         Ok(None) => {}
         // The session stays as it is: the reader is still signed in when the database answers.
-        Err(error) => return error.into_response(),
+        // Public pages go on (as for anyone); the access check answers the rest.
+        Err(error) => {
+            tracing::error!(%error, "could not load the signed-in user; the session is kept");
+            request.extensions_mut().insert(ViewerUnknown);
+        }
     }
     next.run(request).await
 }
@@ -246,7 +254,63 @@ fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::extract::FromRequestParts as _;
     use axum::http::HeaderValue;
+
+    fn parts(role: Option<Role>) -> axum::http::request::Parts {
+        let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+        if let Some(role) = role {
+            parts.extensions.insert(Viewer {
+                id: 7,
+                name: "Ana".into(),
+                role,
+            });
+        }
+        parts
+    }
+
+    #[tokio::test]
+    async fn the_role_extractors_refuse_on_their_own() {
+        use Role::*;
+        for (role, signed_in, educator, admin) in [
+            (None, false, false, false),
+            (Some(Learner), true, false, false),
+            (Some(Educator), true, true, false),
+            (Some(Admin), true, true, true),
+        ] {
+            assert_eq!(
+                (SignedIn::from_request_parts(&mut parts(role), &())
+                    .await
+                    .is_ok()),
+                signed_in,
+                "SignedIn for {role:?}"
+            );
+            assert_eq!(
+                (super::Educator::from_request_parts(&mut parts(role), &())
+                    .await
+                    .is_ok()),
+                educator,
+                "Educator for {role:?}"
+            );
+            assert_eq!(
+                (super::Admin::from_request_parts(&mut parts(role), &())
+                    .await
+                    .is_ok()),
+                admin,
+                "Admin for {role:?}"
+            );
+        }
+        let refused = super::Admin::from_request_parts(&mut parts(Some(Learner)), &())
+            .await
+            .err()
+            .map(|e| e.into_response().status());
+        assert_eq!(refused, Some(axum::http::StatusCode::FORBIDDEN));
+        let anonymous = SignedIn::from_request_parts(&mut parts(None), &())
+            .await
+            .err()
+            .map(|e| e.into_response().status());
+        assert_eq!(anonymous, Some(axum::http::StatusCode::SEE_OTHER));
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -339,8 +339,7 @@ pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::err
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
             |(
                 code,
@@ -352,16 +351,16 @@ pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::err
                 revoked,
                 superseded,
             )| {
-                IssuedRow {
+                Ok(IssuedRow {
                     code,
                     learner_name,
                     activity_title,
                     credit: format!(
                         "{} {}",
-                        app::catalog::Hours::from_quarters(crate::db::decode_logged::<u32>(
+                        app::catalog::Hours::from_quarters(crate::db::decode::<u32>(
                             quarters,
                             "credit hours"
-                        )),
+                        )?),
                         CreditType::from_slug(&credit)
                             .map_or_else(|| credit.clone(), |c| c.label().to_owned())
                     ),
@@ -373,10 +372,10 @@ pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::err
                     } else {
                         "valid".into()
                     },
-                }
+                })
             },
         )
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -172,11 +172,9 @@ impl Issuer {
             format: format_label(&c.format).to_owned(),
             completed_on: c.completed_on.clone(),
             provider: c.provider.clone(),
-            credit: CreditType::from_slug(&c.credit_type).unwrap_or(CreditType::Participation),
-            hours: Hours::from_quarters(crate::db::decode_logged::<u32>(
-                c.quarters,
-                "certificate hours",
-            )),
+            credit: CreditType::from_slug(&c.credit_type)
+                .ok_or_else(|| Error::corrupt("credit type", &c.credit_type))?,
+            hours: Hours::from_quarters(crate::db::decode::<u32>(c.quarters, "certificate hours")?),
             accreditation_statement: c.accreditation_statement.clone(),
             designation_statement: c.designation_statement.clone(),
             issued_on: c.issued_at.chars().take(10).collect(),

@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::access::{Route, Rule, owner_or_admin};
 use crate::auth::{Admin, SignedIn};
 use crate::client_addr::ClientIp;
+use crate::download::attachment;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission, refusals_to};
 use app::forms::FormState;
@@ -102,21 +103,6 @@ pub fn no_such_certificate(code: &str) -> String {
     )
 }
 
-fn attachment(content_type: &str, filename: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `GET /certificates/{code}/credential.jwt`: the signed credential, for its learner or an
 /// administrator.
 async fn credential(
@@ -127,7 +113,7 @@ async fn credential(
     let c = owned_by(&state.pool, &viewer, &code).await?;
     Ok(attachment(
         "application/vc+jwt",
-        format!("grandrounds-{}.jwt", c.code),
+        &format!("grandrounds-{}.jwt", c.code),
         c.credential.into_bytes(),
     ))
 }
@@ -145,8 +131,13 @@ async fn pdf(
     let bytes = tokio::task::spawn_blocking(move || crate::pdf::certificate::render(&view))
         .await
         .map_err(Error::internal)?
-        .ok_or_else(|| Error::internal("the certificate PDF could not be written"))?;
-    Ok(attachment("application/pdf", filename, bytes))
+        .ok_or_else(|| {
+            Error::failed(
+                "the certificate PDF could not be written",
+                "The PDF could not be made. The certificate page prints on one page as well.",
+            )
+        })?;
+    Ok(attachment("application/pdf", &filename, bytes))
 }
 
 /// Back to a certificate's page with a message.

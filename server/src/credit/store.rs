@@ -88,25 +88,44 @@ pub fn missing_for_completion(
     has_post_test: bool,
     post_passed: bool,
     evaluated: bool,
-) -> Vec<&'static str> {
+) -> Vec<Requirement> {
     let mut missing = Vec::new();
     if !lessons_done {
-        missing.push("complete every lesson");
+        missing.push(Requirement::Lessons);
     }
     if has_post_test && !post_passed {
-        missing.push("pass the post-test");
+        missing.push(Requirement::PostTest);
     }
     if !evaluated {
-        missing.push("submit the evaluation");
+        missing.push(Requirement::Evaluation);
     }
     missing
+}
+
+/// One of the things completion requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    Lessons,
+    PostTest,
+    Evaluation,
+}
+
+impl Requirement {
+    /// What the learner is asked to do, as in "To claim credit, … first."
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lessons => "complete every lesson",
+            Self::PostTest => "pass the post-test",
+            Self::Evaluation => "submit the evaluation",
+        }
+    }
 }
 
 /// When the last requirement was met, if all are: lessons, post-test, evaluation.
 async fn completed_at(
     conn: &mut crate::db::Connection,
     enrollment: &Enrolled,
-) -> Result<Result<String, Vec<&'static str>>, Error> {
+) -> Result<Result<String, Vec<Requirement>>, Error> {
     // Only the lessons of the revision studied count (after a switch to a newer revision,
     // a lesson that no longer exists does not).
     let done: Vec<String> = sqlx::query_as::<_, (String, String)>(
@@ -188,7 +207,7 @@ async fn profession(conn: &mut crate::db::Connection, user: i64) -> Result<Profe
         .bind(user)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(Profession::from_slug(&slug).unwrap_or(Profession::Other))
+    Profession::from_slug(&slug).ok_or_else(|| Error::corrupt("profession", slug))
 }
 
 /// Minutes from first opening a lesson to completion, a guide for the claim.
@@ -271,8 +290,9 @@ pub async fn credit_page(
     }))
 }
 
-fn join_words(words: &[&str]) -> String {
-    match words {
+fn join_words(requirements: &[Requirement]) -> String {
+    let words: Vec<&str> = requirements.iter().map(|r| r.label()).collect();
+    match words.as_slice() {
         [] => String::new(),
         [one] => (*one).to_owned(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
@@ -349,9 +369,9 @@ pub async fn evaluate(
         );
     }
     if let Err(missing) = completed_at(&mut tx, &enrollment).await? {
-        let before: Vec<&str> = missing
+        let before: Vec<Requirement> = missing
             .into_iter()
-            .filter(|m| *m != "submit the evaluation")
+            .filter(|m| *m != Requirement::Evaluation)
             .collect();
         if !before.is_empty() {
             return refuse(

@@ -141,7 +141,7 @@ pub async fn summaries(
         out.push(Enrollment {
             lessons_done,
             complete: missing.is_empty(),
-            evaluation_open: !evaluated && missing == ["submit the evaluation"],
+            evaluation_open: missing == [crate::credit::store::Requirement::Evaluation],
             course_slug: slug,
             course_title: title,
             revision: number,
@@ -167,7 +167,7 @@ pub async fn summaries(
 }
 
 /// The reader's standing on a lesson; the first time an enrolled learner asks, the lesson is
-/// recorded as opened (in a `BEGIN IMMEDIATE` transaction that checks again).
+/// recorded as opened (in a write transaction that checks again).
 pub async fn lesson_status(
     pool: &crate::db::Pool,
     user: i64,
@@ -289,7 +289,7 @@ pub async fn pinned_lesson(
         lesson: lessons[index].clone(),
         lesson_count: crate::db::count(lessons.len()),
         html,
-        toc: serde_json::from_str::<Vec<TocEntry>>(&toc).unwrap_or_default(),
+        toc: serde_json::from_str::<Vec<TocEntry>>(&toc)?,
         previous: index.checked_sub(1).map(|i| lessons[i].clone()),
         next: lessons.get(index + 1).cloned(),
     }))

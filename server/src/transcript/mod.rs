@@ -11,14 +11,14 @@ use crate::AppState;
 use crate::access::{Route, Rule};
 use crate::auth::SignedIn;
 use crate::credit::store::parse_hours;
+use crate::download::attachment;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
 use app::catalog::CreditType;
 use app::forms::FormState;
 use app::transcript::TranscriptPage;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 pub fn routes() -> Vec<Route> {
@@ -54,18 +54,6 @@ async fn load(state: &AppState, user: i64, range: &RangeQuery) -> Result<Transcr
     transcript(&state.pool, user, &from, &to, FormState::default()).await
 }
 
-fn attachment(content_type: &'static str, filename: &'static str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, filename),
-            (header::CACHE_CONTROL, "private, no-store"),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// `GET /transcript.csv?from=&to=`: the signed-in learner's own transcript.
 async fn csv_download(
     State(state): State<AppState>,
@@ -76,7 +64,7 @@ async fn csv_download(
     let bytes = to_csv(&page).map_err(Error::internal)?;
     Ok(attachment(
         "text/csv; charset=utf-8",
-        "attachment; filename=\"grandrounds-transcript.csv\"",
+        "grandrounds-transcript.csv",
         bytes,
     ))
 }
@@ -94,7 +82,7 @@ async fn pdf_download(
         .ok_or_else(|| Error::internal("the transcript PDF could not be written"))?;
     Ok(attachment(
         "application/pdf",
-        "attachment; filename=\"grandrounds-transcript.pdf\"",
+        "grandrounds-transcript.pdf",
         bytes,
     ))
 }

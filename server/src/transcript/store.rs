@@ -89,7 +89,8 @@ pub async fn transcript(
                     external_id: None,
                     title,
                     provider,
-                    credit: CreditType::from_slug(&credit).unwrap_or(CreditType::Participation),
+                    credit: CreditType::from_slug(&credit)
+                        .ok_or_else(|| Error::corrupt("credit type", &credit))?,
                     hours: Hours::from_quarters(crate::db::decode::<u32>(
                         quarters,
                         "credit hours",
@@ -116,7 +117,8 @@ pub async fn transcript(
                 external_id: Some(id),
                 title,
                 provider,
-                credit: CreditType::from_slug(&credit).unwrap_or(CreditType::Participation),
+                credit: CreditType::from_slug(&credit)
+                    .ok_or_else(|| Error::corrupt("credit type", &credit))?,
                 hours: Hours::from_quarters(crate::db::decode::<u32>(quarters, "credit hours")?),
                 completed_on,
                 revoked: false,
