@@ -144,32 +144,76 @@ pub enum Kind {
     Handler,
 }
 
-/// Every route the server answers, with its rule.
+/// Every route the server answers, with its rule. Looked up on every request (the page
+/// cache and the access check), so the patterns are split once, here.
 #[derive(Debug, Clone)]
-pub struct RouteTable(Arc<Vec<RouteInfo>>);
+pub struct RouteTable(Arc<Table>);
+
+/// One `Arc` for both: the table is cloned into middleware state on every request.
+#[derive(Debug)]
+struct Table {
+    routes: Vec<RouteInfo>,
+    patterns: Vec<Pattern>,
+}
+
+/// A route's path split into segments: `Some(literal)` or `None` for a `{name}`.
+#[derive(Debug)]
+struct Pattern {
+    segments: Vec<Option<&'static str>>,
+    literals: usize,
+}
+
+impl Pattern {
+    fn new(path: &'static str) -> Self {
+        let segments: Vec<Option<&'static str>> = path
+            .trim_end_matches('/')
+            .split('/')
+            .map(|s| (!s.starts_with('{')).then_some(s))
+            .collect();
+        let literals = segments.iter().filter(|s| s.is_some()).count();
+        Self { segments, literals }
+    }
+
+    /// Whole segments: `{name}` matches one non-empty segment.
+    fn matches(&self, path: &str) -> bool {
+        let mut parts = path.trim_end_matches('/').split('/');
+        for segment in &self.segments {
+            match (segment, parts.next()) {
+                (_, None) => return false,
+                (Some(literal), Some(part)) if *literal != part => return false,
+                (None, Some("")) => return false,
+                _ => {}
+            }
+        }
+        parts.next().is_none()
+    }
+}
 
 impl RouteTable {
     pub fn new(routes: &[Route]) -> Self {
-        Self(Arc::new(
-            routes
-                .iter()
-                .map(|route| RouteInfo {
-                    method: route.method.clone(),
-                    path: route.path,
-                    rule: route.rule,
-                    cache: route.cache,
-                    kind: match route.serve {
-                        Serve::Page => Kind::Page,
-                        Serve::ServerFn => Kind::ServerFn,
-                        Serve::Handler(_) => Kind::Handler,
-                    },
-                })
-                .collect(),
-        ))
+        let infos: Vec<RouteInfo> = routes
+            .iter()
+            .map(|route| RouteInfo {
+                method: route.method.clone(),
+                path: route.path,
+                rule: route.rule,
+                cache: route.cache,
+                kind: match route.serve {
+                    Serve::Page => Kind::Page,
+                    Serve::ServerFn => Kind::ServerFn,
+                    Serve::Handler(_) => Kind::Handler,
+                },
+            })
+            .collect();
+        let patterns = infos.iter().map(|route| Pattern::new(route.path)).collect();
+        Self(Arc::new(Table {
+            routes: infos,
+            patterns,
+        }))
     }
 
     pub fn routes(&self) -> &[RouteInfo] {
-        &self.0
+        &self.0.routes
     }
 
     /// The route a request goes to: of those whose pattern matches, the one with the most
@@ -181,15 +225,12 @@ impl RouteTable {
             method
         };
         self.0
+            .routes
             .iter()
-            .filter(|route| route.method == method && segments_match(route.path, path))
-            .max_by_key(|route| {
-                route
-                    .path
-                    .split('/')
-                    .filter(|s| !s.starts_with('{'))
-                    .count()
-            })
+            .zip(self.0.patterns.iter())
+            .filter(|(route, pattern)| route.method == method && pattern.matches(path))
+            .max_by_key(|(_, pattern)| pattern.literals)
+            .map(|(route, _)| route)
     }
 
     pub fn rule_for(&self, method: &Method, path: &str) -> Option<Rule> {
@@ -218,6 +259,7 @@ impl RouteTable {
         };
         let declared = |kind: Kind, method: &str, path: &str| {
             self.0
+                .routes
                 .iter()
                 .any(|r| r.kind == kind && r.method.as_str() == method && r.path == path)
         };
@@ -233,7 +275,7 @@ impl RouteTable {
                 problems.push(format!("server function {method} {path} has no rule"));
             }
         }
-        for route in self.0.iter() {
+        for route in self.0.routes.iter() {
             let exists = match route.kind {
                 Kind::Handler => true,
                 Kind::Page => pages.iter().any(|p| normal(p) == route.path),
@@ -249,7 +291,7 @@ impl RouteTable {
             }
         }
         let mut seen = std::collections::HashSet::new();
-        for route in self.0.iter() {
+        for route in self.0.routes.iter() {
             if !seen.insert((route.method.clone(), route.path)) {
                 problems.push(format!("{} {} is declared twice", route.method, route.path));
             }
@@ -272,16 +314,6 @@ pub fn assert_every_route_has_a_rule(table: &RouteTable, pages: &[String]) {
         problems.is_empty(),
         "the route table and the routes served disagree (declare each in its domain's routes()): {problems:?}"
     );
-}
-
-fn segments_match(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
-    let path: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    pattern.len() == path.len()
-        && pattern
-            .iter()
-            .zip(&path)
-            .all(|(p, s)| p.starts_with('{') && !s.is_empty() || p == s)
 }
 
 /// Refuses a request its rule does not allow: signed-out readers are sent to sign in,

@@ -6,9 +6,7 @@
 use crate::error::Error;
 use app::forms::FormState;
 use axum::Form;
-use axum::extract::Request;
 use axum::extract::rejection::FormRejection;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 use tower_sessions::Session;
@@ -103,9 +101,9 @@ impl IntoResponse for Back {
     }
 }
 
-/// Middleware inside the session layer: stores what a [`Back`] asked to keep.
-pub async fn keep_form_state(session: Session, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// Stores in the session what a [`Back`] asked to keep (called by the session-aware
+/// middleware, [`crate::auth::load_viewer`], after the handler answered).
+pub async fn keep_form_state(session: &Session, response: &mut Response) {
     if let Some(Keep(values)) = response.extensions_mut().remove::<Keep>() {
         for (key, value) in values {
             if let Err(error) = session.insert(&key, value).await {
@@ -113,7 +111,6 @@ pub async fn keep_form_state(session: Session, request: Request, next: Next) -> 
             }
         }
     }
-    response
 }
 
 /// A submitted form being checked: every value read is kept to show again (but passwords),

@@ -105,7 +105,6 @@ pub fn build_router(state: AppState) -> Router {
             context, shell,
         ))
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn(crate::forms::keep_form_state))
         .layer(axum::middleware::from_fn_with_state(
             table,
             crate::access::enforce,

@@ -174,7 +174,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Admin {
 #[derive(Debug, Clone, Copy)]
 pub struct ViewerUnknown;
 
-/// Puts the request's [`Viewer`] (if any) in its extensions for handlers and pages.
+/// Puts the request's [`Viewer`] (if any) in its extensions for handlers and pages, and
+/// after the handler keeps what its [`crate::forms::Back`] asked to show on the next page.
 pub async fn load_viewer(
     State(state): State<AppState>,
     session: Session,
@@ -193,7 +194,10 @@ pub async fn load_viewer(
             request.extensions_mut().insert(ViewerUnknown);
         }
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // In this middleware rather than one of its own: every layer is cloned per request.
+    crate::forms::keep_form_state(&session, &mut response).await;
+    response
 }
 
 /// Refuses state-changing requests that do not come from this site: the Origin (or, when a
