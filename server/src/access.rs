@@ -145,48 +145,16 @@ pub enum Kind {
 }
 
 /// Every route the server answers, with its rule. Looked up on every request (the page
-/// cache and the access check), so the patterns are split once, here.
+/// cache and the access check), so the paths are compiled once into `matchit` routers (the
+/// router axum uses), one per method.
 #[derive(Debug, Clone)]
 pub struct RouteTable(Arc<Table>);
 
-/// One `Arc` for both: the table is cloned into middleware state on every request.
 #[derive(Debug)]
 struct Table {
     routes: Vec<RouteInfo>,
-    patterns: Vec<Pattern>,
-}
-
-/// A route's path split into segments: `Some(literal)` or `None` for a `{name}`.
-#[derive(Debug)]
-struct Pattern {
-    segments: Vec<Option<&'static str>>,
-    literals: usize,
-}
-
-impl Pattern {
-    fn new(path: &'static str) -> Self {
-        let segments: Vec<Option<&'static str>> = path
-            .trim_end_matches('/')
-            .split('/')
-            .map(|s| (!s.starts_with('{')).then_some(s))
-            .collect();
-        let literals = segments.iter().filter(|s| s.is_some()).count();
-        Self { segments, literals }
-    }
-
-    /// Whole segments: `{name}` matches one non-empty segment.
-    fn matches(&self, path: &str) -> bool {
-        let mut parts = path.trim_end_matches('/').split('/');
-        for segment in &self.segments {
-            match (segment, parts.next()) {
-                (_, None) => return false,
-                (Some(literal), Some(part)) if *literal != part => return false,
-                (None, Some("")) => return false,
-                _ => {}
-            }
-        }
-        parts.next().is_none()
-    }
+    /// Per method: path pattern -> index into `routes`.
+    lookup: Vec<(Method, matchit::Router<usize>)>,
 }
 
 impl RouteTable {
@@ -205,10 +173,21 @@ impl RouteTable {
                 },
             })
             .collect();
-        let patterns = infos.iter().map(|route| Pattern::new(route.path)).collect();
+        let mut lookup: Vec<(Method, matchit::Router<usize>)> = Vec::new();
+        for (index, route) in infos.iter().enumerate() {
+            let position = match lookup.iter().position(|(m, _)| *m == route.method) {
+                Some(position) => position,
+                None => {
+                    lookup.push((route.method.clone(), matchit::Router::new()));
+                    lookup.len() - 1
+                }
+            };
+            // A duplicate is reported by `mismatches` (the start-up check), not here.
+            let _ = lookup[position].1.insert(route.path, index);
+        }
         Self(Arc::new(Table {
             routes: infos,
-            patterns,
+            lookup,
         }))
     }
 
@@ -216,21 +195,19 @@ impl RouteTable {
         &self.0.routes
     }
 
-    /// The route a request goes to: of those whose pattern matches, the one with the most
-    /// literal segments (`/admin/users` before `/admin/{anything}`).
+    /// The route a request goes to (a literal segment wins over a `{name}`, as in axum). A
+    /// trailing slash is ignored, so `/account/` has the rule of `/account`.
     pub fn find(&self, method: &Method, path: &str) -> Option<&RouteInfo> {
         let method = if method == Method::HEAD {
             &Method::GET
         } else {
             method
         };
-        self.0
-            .routes
-            .iter()
-            .zip(self.0.patterns.iter())
-            .filter(|(route, pattern)| route.method == method && pattern.matches(path))
-            .max_by_key(|(_, pattern)| pattern.literals)
-            .map(|(route, _)| route)
+        let trimmed = path.trim_end_matches('/');
+        let path = if trimmed.is_empty() { "/" } else { trimmed };
+        let (_, router) = self.0.lookup.iter().find(|(m, _)| m == method)?;
+        let found = router.at(path).ok()?;
+        self.0.routes.get(*found.value)
     }
 
     pub fn rule_for(&self, method: &Method, path: &str) -> Option<Rule> {
