@@ -58,16 +58,10 @@ impl ServerBackend {
     /// What the named form left behind on its last submission in this session (taken: it
     /// is shown once).
     pub(crate) async fn form_state(&self, form: &str) -> Result<FormState, AppError> {
-        let Some(session) =
-            request_parts().and_then(|parts| parts.extensions.get::<Session>().cloned())
-        else {
-            return Ok(FormState::default());
-        };
-        session
-            .remove::<FormState>(&form_key(form))
-            .await
-            .map(Option::unwrap_or_default)
-            .map_err(|error| Error::from(error).into())
+        Ok(self
+            .take_kept::<FormState>(&form_key(form))
+            .await?
+            .unwrap_or_default())
     }
 
     /// A value kept for one view under `key` (a bulk preview), taken.

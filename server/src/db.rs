@@ -18,10 +18,6 @@ use std::time::Duration;
 /// The database the stores talk to.
 pub type Db = sqlx::Sqlite;
 pub type Pool = sqlx::Pool<Db>;
-/// A transaction; one from [`write_tx`] holds the write lock from its first statement.
-pub type Tx = sqlx::Transaction<'static, Db>;
-/// A connection, for reads that need several statements on one snapshot.
-pub type Conn = sqlx::pool::PoolConnection<Db>;
 /// A bare connection, as transactions and pooled connections dereference to.
 pub type Connection = <Db as sqlx::Database>::Connection;
 
@@ -56,7 +52,7 @@ pub fn now_secs() -> i64 {
 /// A transaction for a read-then-write: it takes the write lock before its first read
 /// (`BEGIN IMMEDIATE`), so what it read cannot change before it writes, and SQLite never
 /// answers "database is locked" halfway through. Every read-then-write goes through here.
-pub async fn write_tx(pool: &Pool) -> Result<Tx, sqlx::Error> {
+pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 

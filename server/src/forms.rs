@@ -73,10 +73,6 @@ impl Back {
         }
         self
     }
-
-    pub fn has_errors(&self) -> bool {
-        !self.state.errors.is_empty()
-    }
 }
 
 /// What [`keep_form_state`] writes into the session after the handler answered.
@@ -154,11 +150,6 @@ impl Submission {
             .iter()
             .find(|(key, _)| key == name)
             .map_or("", |(_, value)| value.as_str())
-    }
-
-    /// Every field, in the order sent.
-    pub fn fields(&self) -> &[(String, String)] {
-        &self.fields
     }
 
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
