@@ -85,10 +85,13 @@ pub fn build_router(state: AppState) -> Router {
                 .precompressed_gzip(),
         );
 
-    let cache = crate::page_cache::PageCache::new(state.catalog.clone(), table.clone());
+    let cache = state.page_cache.clone();
 
     let trusted_proxies = state.trusted_proxies.clone();
-    let sessions = auth::session_layer(&state.pool, state.public_url.starts_with("https://"));
+    // Behind a TLS proxy the public URL is https: the cookie is then Secure and browsers are
+    // told to use https only.
+    let hsts = state.public_url.starts_with("https://");
+    let sessions = auth::session_layer(&state.pool, hsts);
 
     let mut router = Router::new();
     for route in declared {
@@ -130,9 +133,16 @@ pub fn build_router(state: AppState) -> Router {
             trusted_proxies,
             crate::client_addr::resolve,
         ))
+        .layer(axum::middleware::from_fn(canonical_paths_only))
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                .option_layer(hsts.then(|| {
+                    SetResponseHeaderLayer::overriding(
+                        header::STRICT_TRANSPORT_SECURITY,
+                        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+                    )
+                }))
                 .layer(axum::middleware::from_fn(explain_too_large))
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
                 .layer(CompressionLayer::new().gzip(true).br(true))
@@ -162,6 +172,75 @@ pub fn build_router(state: AppState) -> Router {
                     REQUEST_TIMEOUT,
                 )),
         )
+}
+
+/// A path with `.` or `..` segments, an empty segment, a backslash or an encoded slash or
+/// dot would reach a page under another name than the one the rate limits and the access
+/// table match. Reading requests are sent to the one canonical path; others are refused.
+async fn canonical_paths_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    match canonical(path) {
+        Canonical::Yes => next.run(request).await,
+        Canonical::Use(clean)
+            if matches!(
+                *request.method(),
+                axum::http::Method::GET | axum::http::Method::HEAD
+            ) =>
+        {
+            let target = match request.uri().query() {
+                Some(query) => format!("{clean}?{query}"),
+                None => clean,
+            };
+            (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, target)]).into_response()
+        }
+        Canonical::Use(_) | Canonical::Refused => crate::error::page(
+            StatusCode::BAD_REQUEST,
+            "Address not accepted",
+            "This address contains parts such as \"./\", \"../\", \"//\" or an encoded slash that this site does not accept. Type the address without them.",
+        ),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Canonical {
+    Yes,
+    Use(String),
+    Refused,
+}
+
+fn canonical(path: &str) -> Canonical {
+    let lower = path.to_ascii_lowercase();
+    if !path.starts_with('/')
+        || path.contains('\\')
+        || ["%2e", "%2f", "%5c", "%00"]
+            .iter()
+            .any(|bad| lower.contains(bad))
+    {
+        return Canonical::Refused;
+    }
+    let mut segments: Vec<&str> = Vec::new();
+    let mut changed = false;
+    let inner = &path[1..];
+    let count = inner.split('/').count();
+    for (index, segment) in inner.split('/').enumerate() {
+        match segment {
+            "." => changed = true,
+            ".." => {
+                changed = true;
+                segments.pop();
+            }
+            // A trailing slash is a segment of its own; an empty one inside is not.
+            "" if index + 1 < count => changed = true,
+            other => segments.push(other),
+        }
+    }
+    if !changed {
+        return Canonical::Yes;
+    }
+    Canonical::Use(format!("/{}", segments.join("/")))
 }
 
 /// The body limit's bare 413 becomes a page that says what happened and what to do (a
@@ -215,5 +294,33 @@ async fn healthz(State(state): State<AppState>) -> Response {
             )
                 .into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Canonical, canonical};
+
+    #[test]
+    fn paths_are_canonical_or_made_so() {
+        assert_eq!(canonical("/verify/ABC"), Canonical::Yes);
+        assert_eq!(canonical("/"), Canonical::Yes);
+        assert_eq!(canonical("/courses/"), Canonical::Yes);
+        assert_eq!(
+            canonical("/./verify/ABC"),
+            Canonical::Use("/verify/ABC".into())
+        );
+        assert_eq!(
+            canonical("/x/../verify/ABC"),
+            Canonical::Use("/verify/ABC".into())
+        );
+        assert_eq!(canonical("/../../etc"), Canonical::Use("/etc".into()));
+        assert_eq!(
+            canonical("//evil.example"),
+            Canonical::Use("/evil.example".into())
+        );
+        assert_eq!(canonical("/verify/%2e%2e/x"), Canonical::Refused);
+        assert_eq!(canonical("/a%2Fb"), Canonical::Refused);
+        assert_eq!(canonical("/a\\b"), Canonical::Refused);
     }
 }

@@ -21,6 +21,7 @@ pub mod page_cache;
 pub mod pdf;
 pub mod quizzes;
 pub mod reports;
+pub mod serve;
 pub mod transcript;
 
 pub use http::{build_router, route_table};
@@ -44,6 +45,8 @@ pub struct AppState {
     pub issuer: Arc<certificates::Issuer>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: client_addr::TrustedProxies,
+    /// Rendered pages kept for anonymous readers.
+    pub page_cache: page_cache::PageCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -101,10 +104,12 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         provider: settings.provider.clone(),
     };
 
+    let catalog = Arc::new(catalog);
     Ok(AppState {
         leptos_options: leptos_options(&settings.site_root),
         pool,
-        catalog: Arc::new(catalog),
+        page_cache: page_cache::PageCache::new(catalog.clone(), route_table()),
+        catalog,
         hasher: accounts::password::Hasher::for_this_machine(settings.password_cost),
         public_url: settings.public_url.trim_end_matches('/').into(),
         issuer: Arc::new(issuer),

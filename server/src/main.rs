@@ -248,12 +248,13 @@ async fn serve(
     let app = build_router(state);
     tracing::info!("listening on http://{local}");
     println!("Grand Rounds is serving at http://{local} (public URL {public_url})");
-    axum::serve(
+    server::serve::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        server::serve::Limits::default(),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .await;
     tracing::info!("shut down cleanly");
     Ok(ExitCode::SUCCESS)
 }

@@ -13,13 +13,15 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use http_body_util::BodyExt;
 use rand::RngCore as _;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
 
-/// Enough for every page of a large catalog; beyond it pages are rendered per request.
-const MAX_ENTRIES: usize = 2048;
+/// The memory the kept pages may take; beyond it the oldest page is dropped first.
+const BYTE_BUDGET: usize = 64 * 1024 * 1024;
 /// Pages larger than this are not kept.
 const MAX_BODY: usize = 512 * 1024;
+/// Longer paths are never real pages of the catalog (slugs are short): not kept.
+const MAX_KEY: usize = 256;
 
 #[derive(Clone)]
 struct Entry {
@@ -30,50 +32,111 @@ struct Entry {
     nonce: Option<String>,
 }
 
+impl Entry {
+    fn size(&self, key: &str) -> usize {
+        key.len() + self.body.len() + self.headers.len() * 64
+    }
+}
+
+#[derive(Default)]
+struct Pages {
+    entries: HashMap<String, Entry>,
+    /// Keys in the order they were kept: the first is dropped first.
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+/// How much the cache holds (for tests and operators).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub pages: usize,
+    pub bytes: usize,
+}
+
 #[derive(Clone)]
 pub struct PageCache {
-    entries: Arc<RwLock<HashMap<String, Entry>>>,
+    pages: Arc<RwLock<Pages>>,
     catalog: Arc<CatalogService>,
     routes: RouteTable,
+    budget: usize,
 }
 
 impl PageCache {
     pub fn new(catalog: Arc<CatalogService>, routes: RouteTable) -> Self {
+        Self::with_budget(catalog, routes, BYTE_BUDGET)
+    }
+
+    pub fn with_budget(catalog: Arc<CatalogService>, routes: RouteTable, budget: usize) -> Self {
         Self {
-            entries: Arc::default(),
+            pages: Arc::default(),
             catalog,
             routes,
+            budget,
         }
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.pages
+            .read()
+            .map_or(Stats { pages: 0, bytes: 0 }, |p| Stats {
+                pages: p.entries.len(),
+                bytes: p.bytes,
+            })
     }
 
     fn get(&self, key: &str) -> Option<Entry> {
         let generation = self.catalog.generation();
-        let entries = self.entries.read().ok()?;
-        entries
+        let pages = self.pages.read().ok()?;
+        pages
+            .entries
             .get(key)
             .filter(|e| e.generation == generation)
             .cloned()
     }
 
     fn put(&self, key: String, entry: Entry) {
-        if let Ok(mut entries) = self.entries.write() {
-            let generation = self.catalog.generation();
-            entries.retain(|_, e| e.generation == generation);
-            if entries.len() < MAX_ENTRIES {
-                entries.insert(key, entry);
+        let size = entry.size(&key);
+        if size > self.budget {
+            return;
+        }
+        let Ok(mut pages) = self.pages.write() else {
+            return;
+        };
+        let generation = self.catalog.generation();
+        if pages.entries.values().any(|e| e.generation != generation) {
+            *pages = Pages::default();
+        }
+        if let Some(old) = pages.entries.remove(&key) {
+            pages.bytes -= old.size(&key);
+            pages.order.retain(|k| k != &key);
+        }
+        while pages.bytes + size > self.budget {
+            let Some(oldest) = pages.order.pop_front() else {
+                break;
+            };
+            if let Some(old) = pages.entries.remove(&oldest) {
+                pages.bytes -= old.size(&oldest);
             }
         }
+        pages.bytes += size;
+        pages.order.push_back(key.clone());
+        pages.entries.insert(key, entry);
     }
 }
 
-/// Only anonymous GETs of routes marked cacheable: a request carrying cookies or
-/// credentials may see a personal page and always goes to the renderer.
+/// Only anonymous GETs of routes marked cacheable, keyed on the path alone: a request
+/// carrying cookies or credentials may see a personal page, and one with a query string (a
+/// filter, `?next=`, or anything a client makes up) is rendered each time, so made-up URLs
+/// cannot fill the cache.
 fn cache_key(routes: &RouteTable, request: &Request) -> Option<String> {
+    let path = request.uri().path();
     let cacheable = request.method() == Method::GET
+        && request.uri().query().is_none()
+        && path.len() <= MAX_KEY
         && !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
-        && routes.cacheable(request.uri().path());
-    cacheable.then(|| request.uri().to_string())
+        && routes.cacheable(path);
+    cacheable.then(|| path.to_owned())
 }
 
 pub async fn serve_cached(

@@ -169,16 +169,28 @@ pub async fn login(
 /// An argon2id hash of a random string: verifying against it costs what a real check costs.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Vw9lQdDMgHWpeHjMaL6kufNquWGBT5hF6EE64GNa4a0";
 
-/// Only a path on this site, never `//evil.example` or a full URL.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.contains(':')
-    {
+/// Only a path on this site made of characters that cannot change where a browser goes:
+/// never `//evil.example`, a full URL, or `/<TAB>/evil.example` (browsers drop tabs and
+/// newlines, making it `//evil.example`). Anything else goes to the learner's page; no
+/// `next` at all to the account page.
+pub fn safe_next(next: &str) -> String {
+    let safe_char = |c: char| c.is_ascii_alphanumeric() || "-._~/?=&%+".contains(c);
+    let bytes = next.as_bytes();
+    let internal = bytes.first() == Some(&b'/')
+        && bytes.get(1) != Some(&b'/')
+        && next.len() <= 512
+        && next.chars().all(safe_char)
+        // An encoded slash, backslash or control character could still become `//`.
+        && !next.to_ascii_lowercase().contains("%2f")
+        && !next.to_ascii_lowercase().contains("%5c")
+        && !next.to_ascii_lowercase().contains("%0")
+        && !next.to_ascii_lowercase().contains("%1");
+    if next.is_empty() {
+        "/account".to_owned()
+    } else if internal {
         next.to_owned()
     } else {
-        "/account".to_owned()
+        "/learning".to_owned()
     }
 }
 
@@ -243,9 +255,18 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next("/courses/x"), "/courses/x");
-        assert_eq!(safe_next("//evil.example"), "/account");
-        assert_eq!(safe_next("https://evil.example"), "/account");
-        assert_eq!(safe_next("/\\evil.example"), "/account");
+        assert_eq!(
+            safe_next("/learning/x/credit?y=1&z=%20"),
+            "/learning/x/credit?y=1&z=%20"
+        );
+        assert_eq!(safe_next("//evil.example"), "/learning");
+        assert_eq!(safe_next("https://evil.example"), "/learning");
+        assert_eq!(safe_next("/\\evil.example"), "/learning");
+        assert_eq!(safe_next("/\t/evil.example"), "/learning");
+        assert_eq!(safe_next("/\n/evil.example"), "/learning");
+        assert_eq!(safe_next("/%09/evil.example"), "/learning");
+        assert_eq!(safe_next("/%2F/evil.example"), "/learning");
+        assert_eq!(safe_next("/x\"onmouseover=\""), "/learning");
         assert_eq!(safe_next(""), "/account");
     }
 

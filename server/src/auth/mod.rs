@@ -182,8 +182,10 @@ pub async fn load_viewer(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let mut personal = false;
     match viewer(&state.pool, &session).await {
         Ok(Some(viewer)) => {
+            personal = true;
             request.extensions_mut().insert(viewer);
         }
         Ok(None) => {}
@@ -197,13 +199,29 @@ pub async fn load_viewer(
     let mut response = next.run(request).await;
     // In this middleware rather than one of its own: every layer is cloned per request.
     crate::forms::keep_form_state(&session, &mut response).await;
+    // Anything rendered for a signed-in reader stays off shared caches and out of the
+    // browser's history copy (a shared clinic computer's Back button after sign-out); only
+    // the fingerprinted public assets keep their long cache.
+    let public = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if personal && !public {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
     response
 }
 
 /// Refuses state-changing requests that do not come from this site: the Origin (or, when a
-/// browser sends none, the Referer) must be the public URL or the host the request was sent
-/// to. SameSite=Lax cookies already stop most; this also covers same-site attackers and
-/// server-function posts.
+/// browser sends none, the Referer) must be the configured public URL, scheme included (the
+/// `Host` header is the client's to choose and is not trusted). When the public URL is a
+/// loopback address (a server on a laptop), the other loopback names of the same port are
+/// accepted too. SameSite=Lax cookies already stop most; this also covers same-site
+/// attackers and server-function posts.
 pub async fn same_origin_only(
     State(state): State<AppState>,
     request: Request,
@@ -226,18 +244,24 @@ pub async fn same_origin_only(
     }
 }
 
+/// `http://localhost:3000` → `Some("3000")` for the loopback names; `None` otherwise.
+fn loopback_port(origin: &str) -> Option<&str> {
+    let authority = origin.strip_prefix("http://")?;
+    ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .find_map(|host| authority.strip_prefix(host))
+        .and_then(|rest| match rest {
+            "" => Some(""),
+            port => port.strip_prefix(':'),
+        })
+}
+
 fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let public_loopback = loopback_port(public_url);
     let matches = |origin: &str| {
         let origin = origin.trim_end_matches('/');
-        if origin == public_url {
-            return true;
-        }
-        let authority = origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"))
-            .unwrap_or_default();
-        host.is_some_and(|host| !authority.is_empty() && authority == host)
+        origin == public_url
+            || public_loopback.is_some_and(|port| loopback_port(origin) == Some(port))
     };
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         return origin != "null" && matches(origin);
@@ -331,12 +355,38 @@ mod tests {
             &headers(&[("origin", "https://cme.example.org")]),
             public
         ));
+        assert!(
+            !is_same_origin(
+                &headers(&[
+                    ("origin", "http://127.0.0.1:3000"),
+                    ("host", "127.0.0.1:3000")
+                ]),
+                public
+            ),
+            "a Host header that agrees with the Origin is not the public URL"
+        );
+        assert!(
+            !is_same_origin(
+                &headers(&[
+                    ("origin", "http://cme.example.org"),
+                    ("host", "cme.example.org")
+                ]),
+                public
+            ),
+            "the scheme counts"
+        );
+        let laptop = "http://127.0.0.1:3000";
         assert!(is_same_origin(
-            &headers(&[
-                ("origin", "http://127.0.0.1:3000"),
-                ("host", "127.0.0.1:3000")
-            ]),
-            public
+            &headers(&[("origin", "http://localhost:3000")]),
+            laptop
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("origin", "http://localhost:3001")]),
+            laptop
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("origin", "http://localhost.evil:3000")]),
+            laptop
         ));
         assert!(!is_same_origin(
             &headers(&[

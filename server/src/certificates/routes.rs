@@ -235,7 +235,12 @@ pub async fn limit_verify(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         return response;
     }
-    next.run(request).await
+    // A revocation must show at once: no browser or proxy may keep a copy of the answer.
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The session key the bulk preview waits under until the page shows it.

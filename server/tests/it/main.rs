@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod audit;
 mod certificates;
 mod cli;
 mod learning;

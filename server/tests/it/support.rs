@@ -53,8 +53,15 @@ impl TestApp {
     }
 
     pub async fn with_content(content: &Path) -> Self {
+        Self::with_settings(|_| {}, content).await
+    }
+
+    /// A test app whose settings `change` adjusts first (a public URL, proxies).
+    pub async fn with_settings(change: impl FnOnce(&mut Settings), content: &Path) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let state = Self::start_on(dir.path(), content).await;
+        let mut settings = Self::settings(dir.path(), content);
+        change(&mut settings);
+        let state = start(&settings).await.expect("app starts");
         Self {
             router: build_router(state.clone()),
             state,
@@ -62,9 +69,8 @@ impl TestApp {
         }
     }
 
-    /// Starts the app again on an existing folder's database, as a restart would.
-    pub async fn start_on(dir: &Path, content: &Path) -> AppState {
-        let settings = Settings {
+    fn settings(dir: &Path, content: &Path) -> Settings {
+        Settings {
             database_url: format!("sqlite:{}", dir.join("grandrounds.db").display()),
             content_dir: content.to_path_buf(),
             site_root: dir.join("site"),
@@ -72,8 +78,14 @@ impl TestApp {
             provider: "Grand Rounds".to_owned(),
             trusted_proxies: Vec::new(),
             password_cost: server::accounts::password::HashCost::Fast,
-        };
-        start(&settings).await.expect("app starts")
+        }
+    }
+
+    /// Starts the app again on an existing folder's database, as a restart would.
+    pub async fn start_on(dir: &Path, content: &Path) -> AppState {
+        start(&Self::settings(dir, content))
+            .await
+            .expect("app starts")
     }
 
     pub async fn request(&self, request: Request<Body>) -> Page {

@@ -1,0 +1,308 @@
+//! Regression tests for what the outside audit found (issue 11), one or more per numbered
+//! point; each failed on the code before the fix.
+
+use crate::support::{ORIGIN, PASSWORD, TestApp, demo_content};
+use axum::body::Body;
+use http::{Request, StatusCode};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+/// 7: the public verification answer is never kept by a browser or proxy.
+#[tokio::test]
+async fn p07_verification_is_never_cached() {
+    let app = TestApp::new().await;
+    let page = app.get("/verify/NO-SUCH-CODE").await;
+    assert_eq!(page.header("cache-control"), "no-store");
+    let learner = app.claimed("vera@clinic.org").await;
+    let code = crate::support::only_code(&app).await;
+    let page = app
+        .get_as(&format!("/verify/{code}"), &learner.cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("cache-control"), "no-store");
+    let page = app.get(&format!("/verify/{code}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("cache-control"), "no-store");
+}
+
+/// 10: `next` after sign-in only ever stays on this site.
+#[tokio::test]
+async fn p10_sign_in_never_redirects_off_site() {
+    let app = TestApp::new().await;
+    app.learner("nia@clinic.org").await;
+    for (next, expected) in [
+        ("/\t/evil.example", "/learning"),
+        ("/\n/evil.example", "/learning"),
+        ("//evil.example", "/learning"),
+        ("/%09/evil.example", "/learning"),
+        ("https://evil.example/", "/learning"),
+        (
+            "/courses/telehealth-for-clinical-teams",
+            "/courses/telehealth-for-clinical-teams",
+        ),
+    ] {
+        let page = app
+            .post_form(
+                "/account/login",
+                &[
+                    ("email", "nia@clinic.org"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(page.location(), expected, "{next:?}");
+    }
+}
+
+/// 14: made-up query strings and long paths do not fill the page cache; real pages still
+/// get cached.
+#[tokio::test]
+async fn p14_the_page_cache_is_keyed_on_real_pages_only() {
+    let app = TestApp::new().await;
+    assert_eq!(app.get("/courses").await.status, StatusCode::OK);
+    let after_real = app.state.page_cache.stats();
+    assert_eq!(after_real.pages, 1, "a real page is kept");
+    for n in 0..200 {
+        let page = app.get(&format!("/courses?utm={n}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+    }
+    let long = format!("/courses/{}", "x".repeat(4000));
+    app.get(&long).await;
+    assert_eq!(
+        app.state.page_cache.stats(),
+        after_real,
+        "nothing else was kept"
+    );
+    // The budget holds: a small cache evicts the oldest page for a new one.
+    let small = server::page_cache::PageCache::with_budget(
+        app.state.catalog.clone(),
+        server::route_table(),
+        after_real.bytes + 10,
+    );
+    let mut state = app.state.clone();
+    state.page_cache = small.clone();
+    let router = server::build_router(state);
+    for path in ["/courses", "/", "/courses"] {
+        let response = tower::ServiceExt::oneshot(
+            router.clone(),
+            Request::get(path).body(Body::empty()).expect("request"),
+        )
+        .await
+        .expect("answer");
+        assert_eq!(response.status(), StatusCode::OK);
+        http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .expect("body");
+        let stats = small.stats();
+        assert!(stats.bytes <= after_real.bytes + 10, "{stats:?}");
+        assert_eq!(stats.pages, 1, "one page fits the budget: {stats:?}");
+    }
+}
+
+/// Starts the real connection loop on a free port with `limits`.
+async fn serve_with(app: &TestApp, limits: server::serve::Limits) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let router = app.router.clone();
+    tokio::spawn(server::serve::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
+    address
+}
+
+/// Reads what the server sends until it closes the connection or `wait` passes.
+async fn read_for(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<String> {
+    let mut buffer = Vec::new();
+    match tokio::time::timeout(wait, stream.read_to_end(&mut buffer)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&buffer).into_owned()),
+        Err(_) => None,
+    }
+}
+
+/// 15: a client trickling its headers is cut off; the connection limit holds the rest in
+/// the queue until a slot is free.
+#[tokio::test]
+async fn p15_slow_headers_are_cut_off_and_connections_are_limited() {
+    let app = TestApp::new().await;
+    let limits = server::serve::Limits {
+        header_read_timeout: Duration::from_secs(1),
+        max_connections: 1,
+        shutdown_grace: Duration::from_secs(1),
+    };
+    let address = serve_with(&app, limits).await;
+
+    let mut slow = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .expect("write");
+    // A second client while the only slot is taken: not served yet.
+    let mut queued = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    queued
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let started = std::time::Instant::now();
+    let trickle = async {
+        for n in 0..20 {
+            if slow
+                .write_all(format!("X-Slow-{n}: 1\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                return started.elapsed();
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let mut byte = [0u8; 1];
+            if let Ok(Ok(0)) =
+                tokio::time::timeout(Duration::from_millis(1), slow.read(&mut byte)).await
+            {
+                return started.elapsed();
+            }
+        }
+        started.elapsed()
+    };
+    let cut_after = trickle.await;
+    assert!(
+        cut_after < Duration::from_secs(4),
+        "the trickling client was cut off after {cut_after:?}"
+    );
+    let answer = read_for(&mut queued, Duration::from_secs(5))
+        .await
+        .expect("the queued client is served once the slot is free");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// 16: `.`/`..` segments, empty segments and encoded slashes never reach a page under
+/// another name.
+#[tokio::test]
+async fn p16_non_canonical_paths_are_redirected_or_refused() {
+    let app = TestApp::new().await;
+    for path in ["/./verify/CODE", "/x/../verify/CODE", "/verify//CODE"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(page.location(), "/verify/CODE", "{path}");
+    }
+    let page = app.get("/verify/%2e%2e/CODE").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("not accept");
+    let page = app
+        .post_form(
+            "/account/./login",
+            &[("email", "a@b.org"), ("password", "x")],
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    // The verification limit cannot be side-stepped: 40 lookups under other names are all
+    // redirects, and the limiter still counts real lookups.
+    for _ in 0..40 {
+        assert_eq!(
+            app.get("/x/../verify/CODE").await.status,
+            StatusCode::PERMANENT_REDIRECT
+        );
+    }
+}
+
+/// 19: whatever is rendered for a signed-in reader is never stored.
+#[tokio::test]
+async fn p19_personal_pages_are_private_and_not_stored() {
+    let app = TestApp::new().await;
+    let learner = app.claimed("pia@clinic.org").await;
+    let admin = app
+        .user("root@clinic.org", app::accounts::Role::Admin)
+        .await;
+    let code = crate::support::only_code(&app).await;
+    let certificate = format!("/certificates/{code}");
+    let pdf = format!("/certificates/{code}/certificate.pdf");
+    for path in [
+        "/account",
+        "/learning",
+        "/transcript",
+        "/transcript.csv",
+        "/courses",
+        &certificate,
+        &pdf,
+    ] {
+        let page = app.get_as(path, &learner.cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.header("cache-control"), "private, no-store", "{path}");
+    }
+    for path in ["/admin/users", "/admin/certificates", "/admin/reports"] {
+        let page = app.get_as(path, &admin.cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.header("cache-control"), "private, no-store", "{path}");
+    }
+}
+
+/// 20: an https public URL means HSTS and a Secure cookie; the same-origin check trusts the
+/// configured URL, scheme included, never the Host header.
+#[tokio::test]
+async fn p20_transport_follows_the_public_url() {
+    let https = TestApp::with_settings(
+        |s| s.public_url = "https://cme.example.org".into(),
+        &demo_content(),
+    )
+    .await;
+    let page = https.get("/").await;
+    assert_eq!(
+        page.header("strict-transport-security"),
+        "max-age=31536000; includeSubDomains"
+    );
+    let login = https
+        .request(
+            Request::post("/account/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "https://cme.example.org")
+                .body(Body::from("email=a%40b.org&password=x"))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    let cookie = login.set_cookie().expect("a session for the form state");
+    assert!(cookie.contains("Secure"), "{cookie}");
+
+    let http = TestApp::new().await;
+    assert!(
+        !http
+            .get("/")
+            .await
+            .headers
+            .contains_key("strict-transport-security")
+    );
+    for (origin, host) in [
+        ("http://evil.example", "evil.example"),
+        ("https://localhost", "localhost"),
+    ] {
+        let page = http
+            .request(
+                Request::post("/account/login")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("origin", origin)
+                    .header("host", host)
+                    .body(Body::from("email=a%40b.org&password=x"))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{origin}");
+    }
+    let page = http
+        .post_form(
+            "/account/login",
+            &[("email", "a@b.org"), ("password", "x")],
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "from {ORIGIN} itself");
+}
