@@ -90,9 +90,20 @@ fn profile_fields(form: &mut Submission) -> ProfileUpdate {
 pub async fn register(
     State(state): State<AppState>,
     session: Session,
+    ClientAddress(address): ClientAddress,
     fields: Fields,
 ) -> Result<Back> {
     let mut form = Submission::new(fields);
+    // Counted first: the answer for a known address must not be a free oracle of accounts.
+    if !throttle::registration(&state.pool, &address).await? {
+        form.fail(
+            "form",
+            "Too many accounts were created from your network in the last few minutes. Wait 15 minutes, then try again.",
+        );
+        let _ = form.get("email");
+        let _ = form.get("full_name");
+        return Err(form.back("register", "/register").into());
+    }
     let email = form.get("email");
     let email = form.check("email", validate::email(&email));
     let profile = profile_fields(&mut form);
@@ -139,11 +150,11 @@ pub async fn login(
     let next = safe_next(&form.get("next"));
     let email = validate::email(&raw_email).unwrap_or_else(|_| raw_email.trim().to_lowercase());
 
-    match throttle::check(&state.pool, &email, &address).await? {
+    // Counted before the password is checked, so concurrent guesses all meet the limit.
+    match throttle::attempt(&state.pool, &email, &address).await? {
         Verdict::Locked => {
+            // No hash: a locked address must not keep the hashing pool busy.
             form.fail("form", SIGN_IN_FAILED);
-            // Pay for a hash anyway so a locked account answers like any other.
-            let _ = state.hasher.verify(secret, DUMMY_HASH.to_owned()).await;
             return Err(form.back("login", "/login").into());
         }
         Verdict::Slow(pause) => tokio::time::sleep(pause).await,
@@ -156,11 +167,10 @@ pub async fn login(
         .map_or_else(|| DUMMY_HASH.to_owned(), |a| a.password_hash.clone());
     let verified = state.hasher.verify(secret, stored).await?;
     if let Some(account) = account.filter(|_| verified) {
-        throttle::record_success(&state.pool, &email).await?;
+        throttle::succeeded(&state.pool, &email, &address).await?;
         auth::sign_in(&session, account.id, account.session_version).await?;
         Ok(Redirect::to(&next).into_response())
     } else {
-        throttle::record_failure(&state.pool, &email, &address).await?;
         form.fail("form", SIGN_IN_FAILED);
         Err(form.back("login", "/login").into())
     }
@@ -220,6 +230,7 @@ pub async fn update_profile(
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
+    ClientAddress(address): ClientAddress,
     SignedIn(viewer): SignedIn,
     fields: Fields,
 ) -> Result<Back> {
@@ -233,7 +244,21 @@ pub async fn change_password(
         .await?
         .ok_or(Error::Unauthorized)?
         .password_hash;
-    if !state.hasher.verify(current, stored).await? {
+    // Throttled like sign-in: a stolen session must not become a password-guessing oracle.
+    match throttle::attempt(&state.pool, &profile.email, &address).await? {
+        Verdict::Locked => {
+            form.fail(
+                "current_password",
+                "too many wrong attempts: wait 15 minutes, then try again",
+            );
+            return Err(form.back("password", "/account").into());
+        }
+        Verdict::Slow(pause) => tokio::time::sleep(pause).await,
+        Verdict::Allow => {}
+    }
+    if state.hasher.verify(current, stored).await? {
+        throttle::succeeded(&state.pool, &profile.email, &address).await?;
+    } else {
         form.fail("current_password", "this is not your current password");
     }
     form.check("new_password", password::check_policy(&new, &profile.email));

@@ -73,6 +73,8 @@ pub enum HashCost {
 pub struct Hasher {
     permits: Arc<Semaphore>,
     cost: HashCost,
+    /// Passwords checked since start (what throttling must keep small under attack).
+    verified: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Hasher {
@@ -82,6 +84,7 @@ impl Hasher {
 
     pub fn with_cost(limit: usize, cost: HashCost) -> Self {
         Self {
+            verified: Arc::default(),
             permits: Arc::new(Semaphore::new(limit.max(1))),
             cost,
         }
@@ -123,7 +126,14 @@ impl Hasher {
     }
 
     /// `false` for a wrong password and for an unreadable stored hash alike.
+    /// How many passwords were checked against a hash since start.
+    pub fn verifications(&self) -> u64 {
+        self.verified.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub async fn verify(&self, password: String, stored: String) -> Result<bool, HashError> {
+        self.verified
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _permit = self
             .permits
             .acquire()

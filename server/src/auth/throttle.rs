@@ -1,161 +1,222 @@
-//! Brute-force protection for sign-in: after repeated failures for one account or from one
-//! address, each attempt is slowed down, then refused for a while. The caller shows the
-//! same message whatever the reason, so nothing reveals whether an account exists.
+//! Brute-force protection for sign-in, the current-password check and registration.
+//!
+//! Every attempt is **counted before its password is checked** (one atomic upsert per key,
+//! `INSERT … ON CONFLICT DO UPDATE … RETURNING`, so concurrent attempts each see their own
+//! number and none can slip past the limit), and a success takes its count back. Three keys:
+//!
+//! - `pair:<email>|<address>`: one account from one address. Slowed after 3 failures,
+//!   **locked** after 10 for 15 minutes. Someone guessing from their own address locks only
+//!   themselves out, never the account's owner elsewhere.
+//! - `email:<email>`: the account from everywhere. Never locked (that would let anyone lock
+//!   anyone out), but slowed after 10 failures, up to 3 s per attempt.
+//! - `ip:<address>`: the address for every account (a clinic may share one). Slowed after 50,
+//!   locked after 200.
+//!
+//! A locked attempt is answered at once **without an argon2 hash**, so a locked address
+//! cannot keep the hashing pool busy. The caller shows the same message whatever the reason,
+//! so nothing reveals whether an account exists. Registration has its own per-address count.
 
+use crate::db::Pool;
+use crate::error::Error;
 use std::time::Duration;
 
 /// Failures counted within this window.
 const WINDOW_SECS: i64 = 15 * 60;
-/// Per account: slow down after 3 failures, lock after 10.
-const ACCOUNT_SLOW_AFTER: i64 = 3;
-const ACCOUNT_LOCK_AFTER: i64 = 10;
-/// Per address (a clinic may share one): slow after 20, lock after 100.
-const ADDRESS_SLOW_AFTER: i64 = 20;
-const ADDRESS_LOCK_AFTER: i64 = 100;
 const LOCK_SECS: i64 = 15 * 60;
+
+struct Limit {
+    /// Attempts after this many failures are slowed down.
+    slow_after: i64,
+    /// Attempts after this many failures are refused until the lock ends (`None`: never).
+    lock_after: Option<i64>,
+}
+
+const PAIR: Limit = Limit {
+    slow_after: 3,
+    lock_after: Some(10),
+};
+const ACCOUNT: Limit = Limit {
+    slow_after: 10,
+    lock_after: None,
+};
+const ADDRESS: Limit = Limit {
+    slow_after: 50,
+    lock_after: Some(200),
+};
+/// Registrations per address per window (a clinic may sign its staff up together).
+const REGISTRATIONS_PER_ADDRESS: i64 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     Allow,
     /// Allowed after this pause.
     Slow(Duration),
-    /// Refused until the lock ends.
+    /// Refused until the lock ends; answer without hashing.
     Locked,
 }
 
-fn keys(email: &str, address: &str) -> [(String, i64, i64); 2] {
+fn keys(email: &str, address: &str) -> [(String, Limit); 3] {
     [
-        (
-            format!("email:{email}"),
-            ACCOUNT_SLOW_AFTER,
-            ACCOUNT_LOCK_AFTER,
-        ),
-        (
-            format!("ip:{address}"),
-            ADDRESS_SLOW_AFTER,
-            ADDRESS_LOCK_AFTER,
-        ),
+        (format!("ip:{address}"), ADDRESS),
+        (format!("pair:{email}|{address}"), PAIR),
+        (format!("email:{email}"), ACCOUNT),
     ]
 }
 
-/// What to do with a sign-in attempt for `email` from `address`, before checking it.
-pub async fn check(
-    pool: &crate::db::Pool,
-    email: &str,
-    address: &str,
-) -> Result<Verdict, crate::error::Error> {
-    let now = crate::db::now_secs();
-    let mut verdict = Verdict::Allow;
-    for (key, slow_after, _) in keys(email, address) {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1",
-        )
-        .bind(&key)
-        .fetch_optional(pool)
+/// Adds one to `key`'s count (a new window when the last one is over or its lock ended) and
+/// returns the count with this attempt and the lock's end.
+async fn count_one(
+    tx: &mut sqlx::Transaction<'_, crate::db::Db>,
+    key: &str,
+    now: i64,
+) -> Result<(i64, i64), Error> {
+    const FRESH: &str = "(login_throttle.window_start <= $3 \
+         OR (login_throttle.locked_until > 0 AND login_throttle.locked_until <= $2))";
+    let sql = format!(
+        "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN {FRESH} THEN 1 ELSE login_throttle.failures + 1 END, \
+           window_start = CASE WHEN {FRESH} THEN $2 ELSE login_throttle.window_start END, \
+           locked_until = CASE WHEN {FRESH} THEN 0 ELSE login_throttle.locked_until END \
+         RETURNING failures, locked_until"
+    );
+    let row: (i64, i64) = sqlx::query_as(&sql)
+        .bind(key)
+        .bind(now)
+        .bind(now - WINDOW_SECS)
+        .fetch_one(&mut **tx)
         .await?;
-        let Some((failures, window_start, locked_until)) = row else {
-            continue;
-        };
+    Ok(row)
+}
+
+/// Counts a sign-in attempt (or a current-password check) for `email` from `address` as a
+/// failure, before the password is checked, and says whether to check it at all.
+/// Serialises on the `login_throttle` rows of its keys (each update is one atomic upsert).
+pub async fn attempt(pool: &Pool, email: &str, address: &str) -> Result<Verdict, Error> {
+    let now = crate::db::now_secs();
+    let mut tx = crate::db::write_tx(pool).await?;
+    let mut verdict = Verdict::Allow;
+    for (key, limit) in keys(email, address) {
+        let (failures, locked_until) = count_one(&mut tx, &key, now).await?;
+        let earlier = failures - 1;
         if locked_until > now {
-            return Ok(Verdict::Locked);
+            verdict = Verdict::Locked;
+            break;
         }
-        if now - window_start < WINDOW_SECS && failures >= slow_after {
-            let extra = u64::try_from(failures - slow_after + 1).unwrap_or(1);
-            let pause = Duration::from_millis((250 * extra).min(2_000));
+        if let Some(lock_after) = limit.lock_after
+            && earlier >= lock_after
+        {
+            sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE key = $2")
+                .bind(now + LOCK_SECS)
+                .bind(&key)
+                .execute(&mut *tx)
+                .await?;
+            verdict = Verdict::Locked;
+            // A locked address does not add to the account's count: it cannot slow the owner.
+            break;
+        }
+        if earlier >= limit.slow_after {
+            let extra = u64::try_from(earlier - limit.slow_after + 1).unwrap_or(1);
+            let pause = Duration::from_millis((250 * extra).min(3_000));
             verdict = match verdict {
                 Verdict::Slow(other) if other > pause => Verdict::Slow(other),
                 _ => Verdict::Slow(pause),
             };
         }
     }
+    tx.commit().await?;
     Ok(verdict)
 }
 
-/// Counts a failed attempt against both keys; locks a key that reached its limit.
-pub async fn record_failure(
-    pool: &crate::db::Pool,
-    email: &str,
-    address: &str,
-) -> Result<(), crate::error::Error> {
-    let now = crate::db::now_secs();
+/// The password was right: this attempt was not a failure. Clears the pair's count and takes
+/// this attempt back from the account's and the address's.
+pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Error> {
     let mut tx = crate::db::write_tx(pool).await?;
-    for (key, _, lock_after) in keys(email, address) {
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT failures, window_start FROM login_throttle WHERE key = $1")
-                .bind(&key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (failures, window_start) = match row {
-            Some((failures, start)) if now - start < WINDOW_SECS => (failures + 1, start),
-            _ => (1, now),
-        };
-        let locked_until = if failures >= lock_after {
-            now + LOCK_SECS
-        } else {
-            0
-        };
-        sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
-             window_start = excluded.window_start, locked_until = excluded.locked_until",
-        )
-        .bind(&key)
-        .bind(failures)
-        .bind(window_start)
-        .bind(locked_until)
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(format!("pair:{email}|{address}"))
         .execute(&mut *tx)
         .await?;
-    }
+    sqlx::query(
+        "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END \
+         WHERE key = $1 OR key = $2",
+    )
+    .bind(format!("email:{email}"))
+    .bind(format!("ip:{address}"))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await.map_err(Into::into)
 }
 
-/// A successful sign-in clears the account's count (not the address's).
-pub async fn record_success(
-    pool: &crate::db::Pool,
-    email: &str,
-) -> Result<(), crate::error::Error> {
-    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-        .bind(format!("email:{email}"))
-        .execute(pool)
-        .await
-        .map(drop)
-        .map_err(Into::into)
+/// Counts a registration from `address`; false when the address has made too many lately.
+pub async fn registration(pool: &Pool, address: &str) -> Result<bool, Error> {
+    let now = crate::db::now_secs();
+    let mut tx = crate::db::write_tx(pool).await?;
+    let (count, _) = count_one(&mut tx, &format!("register:{address}"), now).await?;
+    tx.commit().await?;
+    Ok(count <= REGISTRATIONS_PER_ADDRESS)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn slows_then_locks_an_account() {
+    async fn pool() -> (tempfile::TempDir, Pool) {
         let dir = tempfile::tempdir().expect("dir");
         let pool = crate::db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
             .await
             .expect("connect");
         crate::db::migrate(&pool).await.expect("migrate");
+        (dir, pool)
+    }
+
+    #[tokio::test]
+    async fn slows_then_locks_one_account_from_one_address_only() {
+        let (_dir, pool) = pool().await;
         let (email, ip) = ("lee@clinic.org", "10.0.0.1");
-        assert_eq!(
-            check(&pool, email, ip).await.expect("check"),
-            Verdict::Allow
-        );
-        for _ in 0..ACCOUNT_SLOW_AFTER {
-            record_failure(&pool, email, ip).await.expect("record");
+        for n in 0..PAIR.slow_after {
+            assert_eq!(
+                attempt(&pool, email, ip).await.expect("a"),
+                Verdict::Allow,
+                "{n}"
+            );
         }
+        for _ in PAIR.slow_after..10 {
+            assert!(matches!(
+                attempt(&pool, email, ip).await.expect("a"),
+                Verdict::Slow(_)
+            ));
+        }
+        assert_eq!(attempt(&pool, email, ip).await.expect("a"), Verdict::Locked);
+        // The owner elsewhere is slowed (the account's own count), never locked.
         assert!(matches!(
-            check(&pool, email, ip).await.expect("check"),
+            attempt(&pool, email, "10.9.9.9").await.expect("a"),
             Verdict::Slow(_)
         ));
-        for _ in ACCOUNT_SLOW_AFTER..ACCOUNT_LOCK_AFTER {
-            record_failure(&pool, email, ip).await.expect("record");
-        }
-        assert_eq!(
-            check(&pool, email, ip).await.expect("check"),
-            Verdict::Locked
-        );
-        // Another account from the same address is not locked yet.
+        // Another account from the same address is not locked.
         assert_ne!(
-            check(&pool, "other@clinic.org", ip).await.expect("check"),
+            attempt(&pool, "other@clinic.org", ip).await.expect("a"),
             Verdict::Locked
         );
+    }
+
+    #[tokio::test]
+    async fn a_success_takes_its_attempt_back() {
+        let (_dir, pool) = pool().await;
+        let (email, ip) = ("kim@clinic.org", "10.0.0.2");
+        for _ in 0..20 {
+            attempt(&pool, email, ip).await.expect("a");
+            succeeded(&pool, email, ip).await.expect("s");
+        }
+        assert_eq!(attempt(&pool, email, ip).await.expect("a"), Verdict::Allow);
+    }
+
+    #[tokio::test]
+    async fn registrations_are_counted_per_address() {
+        let (_dir, pool) = pool().await;
+        for _ in 0..REGISTRATIONS_PER_ADDRESS {
+            assert!(registration(&pool, "10.0.0.3").await.expect("r"));
+        }
+        assert!(!registration(&pool, "10.0.0.3").await.expect("r"));
+        assert!(registration(&pool, "10.0.0.4").await.expect("r"));
     }
 }

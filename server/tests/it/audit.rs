@@ -306,3 +306,168 @@ async fn p20_transport_follows_the_public_url() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "from {ORIGIN} itself");
 }
+
+/// A test app that believes `X-Forwarded-For` (its router sees every request as coming from
+/// 0.0.0.0, made a trusted proxy here), so tests can speak from several addresses.
+async fn behind_a_proxy() -> TestApp {
+    TestApp::with_settings(
+        |s| s.trusted_proxies = vec!["0.0.0.0/32".parse().expect("net")],
+        &demo_content(),
+    )
+    .await
+}
+
+async fn login_from(app: &TestApp, email: &str, password: &str, address: &str) -> StatusCode {
+    let body = format!(
+        "email={}&password={}",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let page = app
+        .request(
+            Request::post("/account/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", ORIGIN)
+                .header("x-forwarded-for", address)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    if page.location() == "/login" {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// 8: fifty wrong passwords at once for one account: only the limit's worth are checked, and
+/// the account is locked for that address afterwards.
+#[tokio::test]
+async fn p08_concurrent_guesses_all_meet_the_limit() {
+    let app = behind_a_proxy().await;
+    app.learner("ora@clinic.org").await;
+    let before = app.state.hasher.verifications();
+    let guesses = (0..50).map(|n| {
+        let app = &app;
+        async move {
+            login_from(
+                app,
+                "ora@clinic.org",
+                &format!("guess number {n}"),
+                "198.51.100.7",
+            )
+            .await
+        }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    assert!(answers.iter().all(|s| *s == StatusCode::UNAUTHORIZED));
+    let checked = app.state.hasher.verifications() - before;
+    assert!(
+        checked <= 10,
+        "{checked} passwords were checked; the limit is 10"
+    );
+    assert_eq!(
+        login_from(&app, "ora@clinic.org", PASSWORD, "198.51.100.7").await,
+        StatusCode::UNAUTHORIZED,
+        "locked for this address, even with the right password"
+    );
+}
+
+/// 9: a stranger's wrong passwords lock only the stranger's address out; a locked address
+/// costs no hash; the owner elsewhere still signs in.
+#[tokio::test]
+async fn p09_nobody_can_lock_the_owner_out() {
+    let app = behind_a_proxy().await;
+    app.learner("uma@clinic.org").await;
+    for n in 0..12 {
+        login_from(&app, "uma@clinic.org", &format!("wrong {n}"), "203.0.113.9").await;
+    }
+    let before = app.state.hasher.verifications();
+    for n in 0..20 {
+        login_from(&app, "uma@clinic.org", &format!("more {n}"), "203.0.113.9").await;
+    }
+    assert_eq!(
+        app.state.hasher.verifications(),
+        before,
+        "a locked address pays no argon2 hash"
+    );
+    assert_eq!(
+        login_from(&app, "uma@clinic.org", PASSWORD, "192.0.2.44").await,
+        StatusCode::OK,
+        "the owner, from their own address"
+    );
+}
+
+/// 11: registration is rate-limited per address (the answer for a known address would
+/// otherwise be a free list of accounts).
+#[tokio::test]
+async fn p11_registration_is_rate_limited_per_address() {
+    let app = behind_a_proxy().await;
+    let register = |n: usize, address: &'static str| {
+        let app = &app;
+        async move {
+            app.request(
+                Request::post("/account/register")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("origin", ORIGIN)
+                    .header("x-forwarded-for", address)
+                    .body(Body::from(format!(
+                        "email=probe{n}%40clinic.org&password=short"
+                    )))
+                    .expect("request"),
+            )
+            .await
+        }
+    };
+    for n in 0..30 {
+        let page = register(n, "198.51.100.20").await;
+        let cookie = page.session_cookie();
+        let state = app
+            .get_as("/register", cookie.as_deref().unwrap_or_default())
+            .await;
+        assert!(!state.body.contains("Too many accounts"), "attempt {n}");
+    }
+    let page = register(31, "198.51.100.20").await;
+    let cookie = page.session_cookie().unwrap_or_default();
+    app.get_as("/register", &cookie)
+        .await
+        .assert_contains("Too many accounts were created from your network");
+    let page = register(32, "198.51.100.21").await;
+    let cookie = page.session_cookie().unwrap_or_default();
+    let other = app.get_as("/register", &cookie).await;
+    assert!(!other.body.contains("Too many accounts"), "another address");
+}
+
+/// 12: the current-password check on /account is throttled like sign-in.
+#[tokio::test]
+async fn p12_the_current_password_check_is_throttled() {
+    let app = TestApp::new().await;
+    let learner = app.learner("ida@clinic.org").await;
+    let change = |current: &'static str| {
+        let app = &app;
+        let cookie = learner.cookie.clone();
+        async move {
+            app.post_form(
+                "/account/password",
+                &[
+                    ("current_password", current),
+                    ("new_password", "a whole new sentence here"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+            app.get_as("/account", &cookie).await
+        }
+    };
+    for _ in 0..10 {
+        change("not my password")
+            .await
+            .assert_contains("this is not your current password");
+    }
+    let before = app.state.hasher.verifications();
+    change(PASSWORD)
+        .await
+        .assert_contains("too many wrong attempts");
+    assert_eq!(app.state.hasher.verifications(), before);
+}
