@@ -16,6 +16,24 @@ pub type Fields = Result<Form<Vec<(String, String)>>, FormRejection>;
 
 pub const FORM_UNREADABLE: &str = "The form could not be read. Reload the page and try again.";
 
+/// The first field name sent more than once, if any. No form of this site sends a
+/// one-value field twice; a request that does was made by hand or by a broken page.
+pub fn sent_twice(fields: &[(String, String)]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    fields
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .find(|name| !seen.insert(*name))
+}
+
+/// What a form sent with a field twice answers.
+pub fn sent_twice_message(name: &str) -> String {
+    format!(
+        "The field \"{}\" was sent more than once, so the form was not read and nothing was saved. Reload the page and send the form once.",
+        name.chars().take(60).collect::<String>()
+    )
+}
+
 /// The session key a form's leftover state is kept under.
 pub fn form_key(form: &str) -> String {
     format!("form:{form}")
@@ -119,10 +137,13 @@ pub struct Submission {
 impl Submission {
     pub fn new(fields: Fields) -> Self {
         match fields {
-            Ok(Form(fields)) => Self {
-                fields,
-                state: FormState::default(),
-            },
+            Ok(Form(fields)) => {
+                let mut state = FormState::default();
+                if let Some(name) = sent_twice(&fields) {
+                    state.errors.push(("form".into(), sent_twice_message(name)));
+                }
+                Self { fields, state }
+            }
             Err(rejection) => {
                 tracing::info!(%rejection, "unreadable form");
                 let mut state = FormState::default();

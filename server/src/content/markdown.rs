@@ -5,7 +5,6 @@
 use app::catalog::TocEntry;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 /// The markdown dialect courses are written in.
 pub fn options() -> Options {
@@ -59,6 +58,9 @@ pub fn render(
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut rendered = Rendered::default();
     let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| (*s).to_owned()).collect();
+    // The ids this renderer gave out: the only ones the sanitiser lets through, so raw HTML
+    // in a lesson (`<div id="field-email">`) cannot clobber an id of the page around it.
+    let mut given_ids: HashSet<String> = HashSet::new();
 
     let mut heading: Option<(HeadingLevel, Option<String>, usize)> = None;
     let mut heading_text = String::new();
@@ -85,6 +87,7 @@ pub fn render(
                     continue;
                 }
                 let id = unique_id(explicit_id.unwrap_or_else(|| slugify(&text)), &mut used_ids);
+                given_ids.insert(id.clone());
                 if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
                     rendered.toc.push(TocEntry {
                         level: level as u8,
@@ -125,29 +128,54 @@ pub fn render(
                     id,
                 }));
             }
+            // Footnote ids get a prefix no page id has (`[^main]` would otherwise be `id="main"`).
+            Event::FootnoteReference(label) => {
+                events.push(Event::FootnoteReference(CowStr::from(format!(
+                    "fn-{label}"
+                ))));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let id = format!("fn-{label}");
+                given_ids.insert(id.clone());
+                events.push(Event::Start(Tag::FootnoteDefinition(CowStr::from(id))));
+            }
+            // A task list item shows its box as a character, not as a form control in the
+            // lesson page's own forms.
+            Event::TaskListMarker(done) => {
+                events.push(Event::Text(CowStr::Borrowed(if done {
+                    "☑ "
+                } else {
+                    "☐ "
+                })));
+            }
             other => events.push(other),
         }
     }
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    rendered.html = sanitize(&html);
+    rendered.html = sanitize(&html, given_ids);
     rendered
 }
 
 /// Removes anything that could run script: `<script>`, event handlers, `javascript:` URLs,
-/// inline styles. Educators are trusted to write content, but their markdown is still cleaned.
-pub fn sanitize(html: &str) -> String {
-    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-        let mut builder = ammonia::Builder::default();
-        builder
-            .add_tags(["input"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_generic_attributes(["id"])
-            .link_rel(Some("noopener noreferrer"));
-        builder
-    });
-    CLEANER.clean(html).to_string()
+/// inline styles; and form controls and every `id` but those in `allowed_ids` (the ones the
+/// renderer gave headings and footnotes), so content cannot clobber the page's own ids or
+/// add fields to its forms. Educators are trusted to write content, but it is still cleaned.
+/// Runs when content is imported, not per request.
+pub fn sanitize(html: &str, allowed_ids: HashSet<String>) -> String {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_generic_attributes(["id"])
+        .attribute_filter(move |_, attribute, value| {
+            if attribute == "id" && !allowed_ids.contains(value) {
+                None
+            } else {
+                Some(value.into())
+            }
+        })
+        .link_rel(Some("noopener noreferrer"));
+    builder.clean(html).to_string()
 }
 
 /// `"Store-and-forward (async) care"` → `"store-and-forward-async-care"`.
@@ -171,6 +199,12 @@ pub fn slugify(text: &str) -> String {
 }
 
 fn unique_id(base: String, used: &mut HashSet<String>) -> String {
+    // Form fields (`field-…`) and footnotes (`fn-…`) have ids of these shapes.
+    let base = if base.starts_with("field-") || base.starts_with("fn-") {
+        format!("section-{base}")
+    } else {
+        base
+    };
     let mut candidate = base.clone();
     let mut n = 2;
     while !used.insert(candidate.clone()) {
@@ -271,9 +305,11 @@ mod tests {
         );
         assert!(out.html.contains("<table>"), "{}", out.html);
         assert!(out.html.contains("<del>old</del>"), "{}", out.html);
-        assert!(out.html.contains("type=\"checkbox\""), "{}", out.html);
-        assert!(out.html.contains("checked"), "{}", out.html);
+        assert!(out.html.contains("<li>☑ done</li>"), "{}", out.html);
+        assert!(out.html.contains("<li>☐ open</li>"), "{}", out.html);
+        assert!(!out.html.contains("<input"), "{}", out.html);
         assert!(out.html.contains("The footnote."), "{}", out.html);
+        assert!(out.html.contains("id=\"fn-1\""), "{}", out.html);
     }
 
     #[test]

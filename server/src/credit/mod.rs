@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::access::{Route, Rule};
 use crate::auth::SignedIn;
 use crate::error::{Error, Result};
-use crate::forms::{Back, Fields};
+use crate::forms::{Back, Fields, sent_twice, sent_twice_message};
 use axum::Form;
 use axum::extract::State;
 
@@ -22,8 +22,9 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// The fields in the order sent, and the course they are about.
-fn read(form: Fields) -> Result<(String, Vec<(String, String)>)> {
+/// The fields in the order sent, and the course they are about; a field sent twice goes
+/// back to `which` form with a message, before anything is read.
+fn read(form: Fields, which: &str) -> Result<(String, Vec<(String, String)>)> {
     let Ok(Form(fields)) = form else {
         return Err(Error::bad_request(
             "The form could not be read. Go back, reload the page and submit it again.",
@@ -34,6 +35,11 @@ fn read(form: Fields) -> Result<(String, Vec<(String, String)>)> {
         .find(|(name, _)| name == "course")
         .map(|(_, value)| value.clone())
         .unwrap_or_default();
+    if let Some(name) = sent_twice(&fields) {
+        return Err(Error::invalid(
+            Back::to(which, store::credit_url(&course)).error("form", sent_twice_message(name)),
+        ));
+    }
     Ok((course, fields))
 }
 
@@ -43,7 +49,7 @@ async fn evaluation_form(
     SignedIn(viewer): SignedIn,
     form: Fields,
 ) -> Result<Back> {
-    let (course, fields) = read(form)?;
+    let (course, fields) = read(form, store::EVALUATION)?;
     let notice = store::evaluate(&state.pool, viewer.id, &course, &fields).await?;
     Ok(Back::to(store::EVALUATION, store::credit_url(&course)).notice(notice))
 }
@@ -54,7 +60,7 @@ async fn claim_form(
     SignedIn(viewer): SignedIn,
     form: Fields,
 ) -> Result<Back> {
-    let (course, fields) = read(form)?;
+    let (course, fields) = read(form, store::CLAIM)?;
     let notice = store::claim(&state.pool, &state.issuer, viewer.id, &course, &fields).await?;
     Ok(Back::to(store::CLAIM, store::credit_url(&course)).notice(notice))
 }

@@ -94,13 +94,13 @@ pub async fn csv(pool: &Pool, activity: &str, from: &str, to: &str) -> Result<Ve
     .bind(to)
     .fetch_all(pool)
     .await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS).map_err(Error::internal)?;
+    let mut writer = crate::download::SpreadsheetCsv::new();
+    writer.row(COLUMNS).map_err(Error::internal)?;
     let text = |v: Option<String>| v.unwrap_or_default();
     let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     for row in rows {
         writer
-            .write_record([
+            .row([
                 row.0,
                 row.1,
                 number(row.2),
@@ -120,9 +120,7 @@ pub async fn csv(pool: &Pool, activity: &str, from: &str, to: &str) -> Result<Ve
             ])
             .map_err(Error::internal)?;
     }
-    writer
-        .into_inner()
-        .map_err(|e| Error::internal(e.into_error()))
+    writer.finish().map_err(Error::internal)
 }
 
 /// Records who exported what, in the audit log.

@@ -149,7 +149,16 @@ async fn add_external(
         hours,
         completed_on,
     };
-    store::add_external(&state.pool, viewer.id, &entry).await?;
+    if !store::add_external(&state.pool, viewer.id, &entry).await? {
+        form.fail(
+            "form",
+            format!(
+                "Your transcript already holds {} self-reported entries, the most it keeps. Remove entries you no longer need, then add this one.",
+                store::MAX_EXTERNAL
+            ),
+        );
+        return Err(form.back(FORM, "/transcript").into());
+    }
     Ok(Back::to(FORM, "/transcript").notice(format!(
         "Added \"{}\" as self-reported credit.",
         entry.title

@@ -140,8 +140,8 @@ pub async fn transcript(
 /// The transcript as CSV. Columns: `kind` (verified / self-reported), `completed_on`,
 /// `activity`, `provider`, `credit_type`, `hours`, `certificate_code`, `status`.
 pub fn to_csv(page: &TranscriptPage) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut writer = crate::download::SpreadsheetCsv::new();
+    writer.row([
         "kind",
         "completed_on",
         "activity",
@@ -156,7 +156,7 @@ pub fn to_csv(page: &TranscriptPage) -> Result<Vec<u8>, csv::Error> {
         ("self-reported", &page.reported),
     ] {
         for entry in entries {
-            writer.write_record([
+            writer.row([
                 kind,
                 &entry.completed_on,
                 &entry.title,
@@ -168,9 +168,7 @@ pub fn to_csv(page: &TranscriptPage) -> Result<Vec<u8>, csv::Error> {
             ])?;
         }
     }
-    writer
-        .into_inner()
-        .map_err(|error| csv::Error::from(error.into_error()))
+    writer.finish()
 }
 
 /// Credit earned elsewhere, as the learner reported it (already checked).
@@ -182,10 +180,19 @@ pub struct External {
     pub completed_on: time::Date,
 }
 
-pub async fn add_external(pool: &Pool, user: i64, entry: &External) -> Result<(), Error> {
-    sqlx::query(
+/// Self-reported entries one learner may keep: far more than a licence period needs, few
+/// enough that a script cannot fill the database through one account.
+pub const MAX_EXTERNAL: i64 = 200;
+
+/// Adds a self-reported entry; `false` (nothing written) when the learner already has
+/// [`MAX_EXTERNAL`]. The count and the insert are one statement in a write transaction, so
+/// concurrent posts cannot pass the cap together (serialises on the learner's entries).
+pub async fn add_external(pool: &Pool, user: i64, entry: &External) -> Result<bool, Error> {
+    let mut tx = db::write_tx(pool).await?;
+    let done = sqlx::query(
         "INSERT INTO external_credits (user_id, title, provider, credit_type, quarters, completed_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         SELECT $1, $2, $3, $4, $5, $6, $7 \
+         WHERE (SELECT COUNT(*) FROM external_credits WHERE user_id = $1) < $8",
     )
     .bind(user)
     .bind(&entry.title)
@@ -194,9 +201,11 @@ pub async fn add_external(pool: &Pool, user: i64, entry: &External) -> Result<()
     .bind(i64::from(entry.hours.quarters))
     .bind(entry.completed_on.to_string())
     .bind(db::now())
-    .execute(pool)
+    .bind(MAX_EXTERNAL)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Removes one of the user's own self-reported entries; `false` when they have no such entry.

