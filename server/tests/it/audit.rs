@@ -489,9 +489,7 @@ async fn p05_a_field_sent_twice_is_refused_with_a_message() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let credit = app
-        .get_as(&page.location().to_owned(), &learner.cookie)
-        .await;
+    let credit = app.get_as(page.location(), &learner.cookie).await;
     credit.assert_contains("was sent more than once");
     assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM certificates").await, 0);
