@@ -62,6 +62,9 @@ pub fn SiteHeader() -> impl IntoView {
                                     let admin = (viewer.role == crate::accounts::Role::Admin)
                                         .then(|| view! {
                                             <li>
+                                                <a href="/admin">"Admin"</a>
+                                            </li>
+                                            <li>
                                                 <a href="/admin/users">"Users"</a>
                                             </li>
                                             <li>

@@ -14,6 +14,7 @@ use crate::learning::credit::CreditRoute;
 use crate::learning::my_learning::LearningPage;
 use crate::learning::quiz::{AttemptRoute, QuizRoute};
 use crate::not_found::NotFound;
+use crate::reports::console::AdminConsoleRoute;
 use crate::reports::page::ReportsRoute;
 use crate::transcript::page::TranscriptRoute;
 use leptos::prelude::*;
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminConsoleRoute ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/reports") view=ReportsRoute ssr=SsrMode::Async />
                     <Route

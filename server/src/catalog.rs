@@ -120,12 +120,16 @@ impl CatalogService {
 
 /// Lookups the pages make; answered from memory.
 impl CatalogService {
+    /// The catalog's list: an expired activity is no longer offered (its learners keep their
+    /// certificates, and its page stays for them).
     pub async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
+        let today = crate::db::today();
         Ok(self
             .snapshot()
             .courses
             .iter()
             .map(|course| &course.card)
+            .filter(|card| card.expiry_date.is_empty() || card.expiry_date >= today)
             .filter(|card| filter.matches(card))
             .cloned()
             .collect())

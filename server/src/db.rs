@@ -39,9 +39,32 @@ pub fn now() -> String {
         })
 }
 
+/// Seconds added to the system clock: 0 unless [`set_clock`] moved it (a rehearsal of a
+/// session day, or a test that must stand after a date).
+static CLOCK_OFFSET: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
 /// The one clock, as an instant.
 pub fn now_instant() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
+    let offset = CLOCK_OFFSET.load(std::sync::atomic::Ordering::Relaxed);
+    time::OffsetDateTime::now_utc() + time::Duration::seconds(offset)
+}
+
+/// Sets the one clock to `at`; it runs on from there. For the whole process: tests that use
+/// it run one per process (nextest).
+pub fn set_clock(at: time::OffsetDateTime) {
+    let offset = (at - time::OffsetDateTime::now_utc()).whole_seconds();
+    CLOCK_OFFSET.store(offset, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Today's date by the one clock, `YYYY-MM-DD` (the form content dates are written in).
+pub fn today() -> String {
+    let date = now_instant().date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// Seconds since the Unix epoch, by the same clock.

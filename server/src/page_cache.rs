@@ -26,6 +26,9 @@ const MAX_KEY: usize = 256;
 #[derive(Clone)]
 struct Entry {
     generation: u64,
+    /// The day it was rendered on: the catalog hides activities after their expiry date, so
+    /// a page is not served past the day it was made.
+    day: i64,
     headers: HeaderMap,
     body: Bytes,
     /// The nonce the page was rendered with; replaced by a fresh one on every hit.
@@ -90,7 +93,7 @@ impl PageCache {
         pages
             .entries
             .get(key)
-            .filter(|e| e.generation == generation)
+            .filter(|e| e.generation == generation && e.day == today())
             .cloned()
     }
 
@@ -186,6 +189,7 @@ pub async fn serve_cached(
             key,
             Entry {
                 generation: cache.catalog.generation(),
+                day: today(),
                 headers,
                 body: body.clone(),
                 nonce,
@@ -193,6 +197,11 @@ pub async fn serve_cached(
         );
     }
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Days since the epoch, by the site's one clock.
+fn today() -> i64 {
+    crate::db::now_secs().div_euclid(86_400)
 }
 
 fn replay(entry: Entry) -> Response {

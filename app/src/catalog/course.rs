@@ -35,6 +35,7 @@ fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl Into
         designation_statement,
         overview_html,
         lessons,
+        test_out,
         ..
     } = detail;
     let first_lesson = lessons
@@ -77,6 +78,14 @@ fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl Into
                         </dd>
                     </div>
                 </dl>
+                {test_out
+                    .then(|| {
+                        view! {
+                            <p class="notice">
+                                "This course allows testing out: you may take the post-test without taking the pre-test or completing the lessons. Credit still needs a passed post-test and the evaluation."
+                            </p>
+                        }
+                    })}
             </header>
 
             <section aria-labelledby="objectives-heading">

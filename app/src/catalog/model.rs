@@ -128,6 +128,10 @@ pub struct CourseDetail {
     /// The course's own evaluation statements (empty: the defaults apply).
     #[serde(default)]
     pub evaluation: Vec<String>,
+    /// The post-test may be taken without the pre-test and the lessons (front matter
+    /// `test_out = true`); otherwise it opens after both.
+    #[serde(default)]
+    pub test_out: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -291,6 +291,26 @@ fn ClaimForm(
                     }
                 })
                 .collect_view()}
+            {state
+                .value("attest-hours")
+                .map(|hours| {
+                    let error = state.error("attest");
+                    view! {
+                        <div class="field checkbox has-error">
+                            {error.map(|e| view! { <p class="field-error" id="field-attest-error">{e}</p> })}
+                            <input
+                                type="checkbox"
+                                id="field-attest"
+                                name="attest"
+                                value=hours.clone()
+                                aria-describedby="field-attest-error"
+                            />
+                            <label for="field-attest">
+                                {format!("I attest that I spent {hours} hours on this activity.")}
+                            </label>
+                        </div>
+                    }
+                })}
             <button type="submit">"Claim credit"</button>
         </form>
     }

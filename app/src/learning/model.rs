@@ -123,7 +123,8 @@ pub struct QuizPage {
 pub struct GradedOption {
     pub text: String,
     pub chosen: bool,
-    pub correct: bool,
+    /// `None` while the key is withheld ([`AttemptResult::key_shown`]).
+    pub correct: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +152,10 @@ pub struct AttemptResult {
     pub submitted_on: String,
     /// Whether another attempt may be started.
     pub can_retry: bool,
+    /// Whether the correct options and the explanations are in this result: only once the
+    /// quiz is passed or no attempt is left (for the pre-test, once the post-test is), so a
+    /// failed attempt never hands out the key for the next one.
+    pub key_shown: bool,
     pub questions: Vec<GradedQuestion>,
 }
 

@@ -230,6 +230,7 @@ fn AttemptView(result: AttemptResult) -> impl IntoView {
         passed,
         submitted_on,
         can_retry,
+        key_shown,
         questions,
     } = result;
     let verdict = match (kind, passed) {
@@ -276,6 +277,14 @@ fn AttemptView(result: AttemptResult) -> impl IntoView {
         </p>
         <p>{next}</p>
         <h2>"Your answers"</h2>
+        {(!key_shown)
+            .then(|| {
+                view! {
+                    <p class="notice">
+                        "Each question says whether your answer was right. The correct answers and the explanations appear once you pass, or when no attempt is left, so that every attempt is a fair test."
+                    </p>
+                }
+            })}
         <ol class="questions graded">
             {questions
                 .into_iter()
@@ -296,13 +305,15 @@ fn AttemptView(result: AttemptResult) -> impl IntoView {
                                     .into_iter()
                                     .map(|o| {
                                         let marks = match (o.chosen, o.correct) {
-                                            (true, true) => "your answer, correct",
-                                            (true, false) => "your answer, incorrect",
-                                            (false, true) => "correct answer",
-                                            (false, false) => "",
+                                            (true, Some(true)) => "your answer, correct",
+                                            (true, Some(false)) => "your answer, incorrect",
+                                            (true, None) => "your answer",
+                                            (false, Some(true)) => "correct answer",
+                                            (false, _) => "",
                                         };
+                                        let right = o.correct == Some(true);
                                         view! {
-                                            <li class:chosen=o.chosen class:right=o.correct>
+                                            <li class:chosen=o.chosen class:right=right>
                                                 {o.text}
                                                 {(!marks.is_empty())
                                                     .then(|| view! { <strong class="mark">{format!(" ({marks})")}</strong> })}

@@ -27,3 +27,9 @@ pub async fn report_page(
         .await,
     )
 }
+
+/// Administrators only: the console's index and the latest audit log entries.
+#[server(input = GetUrl, prefix = "/api", endpoint = "admin-console")]
+pub async fn admin_console() -> Result<crate::reports::AdminConsole, AppError> {
+    answer(async { crate::service::backend()?.console().await }.await)
+}

@@ -1,7 +1,8 @@
-//! Accreditation reporting: completion counts and the export for administrators.
-//! The reports page, its data and server function.
+//! Accreditation reporting: completion counts and the export for administrators, and the
+//! administrators' console (`/admin`) with the audit log. Pages, data and server functions.
 
 pub mod api;
+pub mod console;
 mod model;
 pub mod page;
 
@@ -16,4 +17,6 @@ use crate::error::AppError;
 pub trait ReportsBackend: Send + Sync + 'static {
     /// Administrators only: completion counts for the accreditation export.
     async fn report(&self, activity: &str, from: &str, to: &str) -> Result<ReportPage, AppError>;
+    /// Administrators only: the console's index with the latest audit log entries.
+    async fn console(&self) -> Result<AdminConsole, AppError>;
 }

@@ -16,3 +16,22 @@ pub struct ReportPage {
     /// Completions of learners who did not consent (counted, not listed).
     pub not_listed: u32,
 }
+
+/// One line of the audit log: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The name of whoever did it (an administrator, or the learner themselves).
+    pub actor: String,
+    /// e.g. `role.change`, `profile.profession`, `certificate.revoke`, `report.export`.
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// `/admin`: the administrators' console, linking its sections, with the latest audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminConsole {
+    pub audit: Vec<AuditEntry>,
+}

@@ -179,6 +179,26 @@ pub async fn update_profile(
     id: i64,
     update: &ProfileUpdate,
 ) -> Result<(), sqlx::Error> {
+    // The profession picks the credit type a claim may take, so a change is audited: read
+    // and write in one write transaction (serialises on the user's row).
+    let mut tx = crate::db::write_tx(pool).await?;
+    let before: Option<String> = sqlx::query_scalar("SELECT profession FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let after = update.profession.unwrap_or(Profession::Other).slug();
+    if let Some(before) = before.filter(|b| b != after) {
+        sqlx::query(
+            "INSERT INTO audit_log (actor_id, action, target, detail, created_at) \
+             VALUES ($1, 'profile.profession', $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(format!("user {id}"))
+        .bind(format!("profession changed from {before} to {after}"))
+        .bind(crate::db::now())
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query(
         "UPDATE users SET full_name = $1, profession = $2, npi = $3, licence_number = $4, licence_state = $5, \
          board_id = $6, birth_month = $7, birth_day = $8, consent_reporting = $9, updated_at = $10 WHERE id = $11",
@@ -194,9 +214,9 @@ pub async fn update_profile(
     .bind(update.consent_reporting)
     .bind(crate::db::now())
     .bind(id)
-    .execute(pool)
-    .await
-    .map(drop)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 /// Stores a new password hash and ends every session of the user (they carry the old

@@ -34,6 +34,10 @@ struct CourseMeta {
     /// The evaluation's agreement statements; the defaults apply when absent.
     #[serde(default)]
     evaluation: Vec<String>,
+    /// Whether a learner may take the post-test without the pre-test and the lessons
+    /// ("testing out"); the course page then says so. Off unless written.
+    #[serde(default)]
+    test_out: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -520,6 +524,7 @@ fn parse_course_md(
             .iter()
             .map(|s| s.trim().to_owned())
             .collect(),
+        test_out: meta.test_out,
         lessons: lessons
             .iter()
             .map(|l| LessonLink {

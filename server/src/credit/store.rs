@@ -516,11 +516,24 @@ pub async fn claim(
             );
         }
     };
-    let options = eligible(&enrollment.detail, profession(&mut tx, user).await?);
+    let expiry = &enrollment.detail.card.expiry_date;
+    if !expiry.is_empty() && *expiry < crate::db::today() {
+        return refuse(
+            CLAIM,
+            course,
+            "form",
+            format!(
+                "Credit for this course could be claimed until {expiry}; the activity has expired, so no claim can be made now. Nothing was recorded."
+            ),
+            Vec::new(),
+        );
+    }
+    let learner_profession = profession(&mut tx, user).await?;
+    let options = eligible(&enrollment.detail, learner_profession);
     let mut errors = Vec::new();
     let mut claimed = Vec::new();
     for (name, text) in fields {
-        if name == "course" {
+        if name == "course" || name == "attest" {
             continue;
         }
         let Some(option) = name
@@ -576,13 +589,53 @@ pub async fn claim(
             }),
         ));
     }
+    // More hours than the site recorded: the learner attests the time they spent (the
+    // checkbox carries the amount, so the attestation is of exactly what is claimed).
+    let recorded = recorded_minutes(&mut tx, enrollment.id, &completed)
+        .await?
+        .unwrap_or(0);
+    let claimed_minutes: u32 = claimed
+        .iter()
+        .map(|(_, h)| h.quarters * 15)
+        .max()
+        .unwrap_or(0);
+    let attested = fields
+        .iter()
+        .find(|(name, _)| name == "attest")
+        .map(|(_, value)| value.as_str());
+    let claimed_hours = claimed
+        .iter()
+        .map(|(_, h)| *h)
+        .max_by_key(|h| h.quarters)
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    let needs_attestation = claimed_minutes > recorded;
+    if needs_attestation && attested != Some(claimed_hours.as_str()) {
+        let mut values = kept;
+        values.retain(|(name, _)| name != "attest");
+        values.push(("attest-hours".into(), claimed_hours.clone()));
+        return Err(Error::invalid(
+            Back::to(CLAIM, credit_url(course)).with_state(FormState {
+                errors: vec![(
+                    "attest".into(),
+                    format!(
+                        "Grand Rounds recorded {recorded} minutes of study for this course, less than the {claimed_hours} hours you claim. If you spent {claimed_hours} hours on it (reading offline counts), tick the box to attest it; otherwise claim fewer hours."
+                    ),
+                )],
+                values,
+                notice: None,
+            }),
+        ));
+    }
     let claimed_at = now();
+    let attested_at = needs_attestation.then(|| claimed_at.clone());
     let completed_on: String = completed.chars().take(10).collect();
     let mut codes = Vec::new();
     for (kind, hours) in &claimed {
         let claim: i64 = sqlx::query_scalar(
-            "INSERT INTO credit_claims (enrollment_id, user_id, revision_id, credit_type, quarters, completed_on, claimed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO credit_claims (enrollment_id, user_id, revision_id, credit_type, quarters, completed_on, claimed_at, \
+             recorded_minutes, attested_at, profession) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(enrollment.id)
         .bind(user)
@@ -591,6 +644,9 @@ pub async fn claim(
         .bind(i64::from(hours.quarters))
         .bind(&completed_on)
         .bind(&claimed_at)
+        .bind(i64::from(recorded))
+        .bind(&attested_at)
+        .bind(learner_profession.slug())
         .fetch_one(&mut *tx)
         .await?;
         // The certificate is issued in the same transaction: a claim never exists without
@@ -639,6 +695,7 @@ mod tests {
             overview_html: String::new(),
             lessons: Vec::new(),
             evaluation: evaluation.iter().map(|s| (*s).to_owned()).collect(),
+            test_out: false,
         }
     }
 

@@ -10,6 +10,7 @@ pub use store::{enrollment_of, lesson_status, pinned_lesson, summaries};
 use crate::AppState;
 use crate::access::{Route, Rule};
 use crate::auth::SignedIn;
+use crate::enrollment::store::Completion;
 use crate::error::Result;
 use crate::forms::{Back, Fields, Submission, refusals_to};
 use axum::extract::State;
@@ -55,6 +56,27 @@ async fn enroll_form(
 ) -> Result<Back> {
     let form = Submission::new(fields);
     let course = form.peek("course").to_owned();
+    // Release and expiry are the activity's accreditation window: no enrolment outside it.
+    if let Ok(detail) = state.catalog.course(&course).await {
+        let today = crate::db::today();
+        let card = &detail.card;
+        let refusal = if card.release_date > today {
+            Some(format!(
+                "This course opens for enrolment on {}; come back then.",
+                card.release_date
+            ))
+        } else if !card.expiry_date.is_empty() && card.expiry_date < today {
+            Some(format!(
+                "This course expired on {}: it no longer offers credit, so it takes no new enrolments.",
+                card.expiry_date
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            return Ok(Back::to(FORM, format!("/courses/{course}")).error("form", message));
+        }
+    }
     if store::enroll(&state.pool, viewer.id, &course).await? {
         Ok(Back::to(FORM, format!("/courses/{course}"))
             .notice("You are enrolled. Your progress is saved as you go."))
@@ -75,12 +97,19 @@ async fn complete_form(
     let form = Submission::new(fields);
     let course = form.peek("course").to_owned();
     let lesson = form.peek("lesson").to_owned();
-    if store::complete(&state.pool, viewer.id, &course, &lesson).await? {
-        Ok(Back::to(FORM, format!("/courses/{course}/{lesson}")))
-    } else {
-        Ok(Back::to(FORM, format!("/courses/{course}")).error(
+    match store::complete(&state.pool, viewer.id, &course, &lesson).await? {
+        Completion::Done => Ok(Back::to(FORM, format!("/courses/{course}/{lesson}"))),
+        Completion::NotOpened => Ok(Back::to(FORM, format!("/courses/{course}")).error(
+            "form",
+            "Read the lesson first: a lesson you have not opened cannot be marked complete. Open it from the list below.",
+        )),
+        Completion::NoSuchLesson => Ok(Back::to(FORM, format!("/courses/{course}")).error(
+            "form",
+            "This course has no such lesson in the revision you are enrolled in.",
+        )),
+        Completion::NotEnrolled => Ok(Back::to(FORM, format!("/courses/{course}")).error(
             "form",
             "Enroll in the course first; then you can mark its lessons complete.",
-        ))
+        )),
     }
 }

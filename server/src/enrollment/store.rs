@@ -220,38 +220,52 @@ pub async fn lesson_status(
     })
 }
 
-/// Marks a lesson of the pinned revision complete (the first completion time is kept).
-/// `false` when the user is not enrolled or the lesson is not in their revision.
+/// What marking a lesson complete did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// Recorded (or already recorded: marking twice changes nothing).
+    Done,
+    NotEnrolled,
+    NoSuchLesson,
+    /// The lesson was never opened: it cannot be complete.
+    NotOpened,
+}
+
+/// Marks a lesson of the learner's pinned revision complete, once it has been opened (the
+/// opening is recorded when the enrolled learner views the lesson page). One conditional
+/// update in a write transaction: serialises on the lesson's progress row.
 pub async fn complete(
     pool: &crate::db::Pool,
     user: i64,
     course: &str,
     lesson: &str,
-) -> Result<bool, crate::error::Error> {
+) -> Result<Completion, crate::error::Error> {
     let mut tx = db::write_tx(pool).await?;
     let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
-        return Ok(false);
+        return Ok(Completion::NotEnrolled);
     };
     if !lessons_of(&mut *tx, revision)
         .await?
         .iter()
         .any(|l| l.slug == lesson)
     {
-        return Ok(false);
+        return Ok(Completion::NoSuchLesson);
     }
-    let now = now();
-    sqlx::query(
-        "INSERT INTO lesson_progress (enrollment_id, lesson_slug, first_opened_at, completed_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (enrollment_id, lesson_slug) DO UPDATE SET completed_at = COALESCE(lesson_progress.completed_at, excluded.completed_at)",
+    let done = sqlx::query(
+        "UPDATE lesson_progress SET completed_at = COALESCE(completed_at, $3) \
+         WHERE enrollment_id = $1 AND lesson_slug = $2",
     )
     .bind(enrollment)
     .bind(lesson)
-    .bind(&now)
-    .bind(&now)
+    .bind(now())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(if done.rows_affected() == 1 {
+        Completion::Done
+    } else {
+        Completion::NotOpened
+    })
 }
 
 /// A lesson page built from a pinned (older) revision.

@@ -80,6 +80,48 @@ fn closed_reason(quiz: &Quiz, attempts: &[AttemptSummary]) -> Option<String> {
     None
 }
 
+/// Why the post-test is not open yet: it follows the pre-test (when the course has one) and
+/// every lesson of the pinned revision, unless the course allows testing out.
+async fn not_yet_open(
+    conn: &mut crate::db::Connection,
+    enrollment: &crate::enrollment::store::Enrolled,
+    kind: QuizKind,
+) -> Result<Option<String>, Error> {
+    if kind == QuizKind::Pre || enrollment.detail.test_out {
+        return Ok(None);
+    }
+    if stored_quiz(conn, enrollment.revision, QuizKind::Pre)
+        .await?
+        .is_some()
+        && submitted(conn, enrollment.id, QuizKind::Pre)
+            .await?
+            .is_empty()
+    {
+        return Ok(Some(
+            "The post-test opens after the pre-test: take the pre-test first, from the course page. It records where you started."
+                .into(),
+        ));
+    }
+    let completed: Vec<String> = sqlx::query_scalar(
+        "SELECT lesson_slug FROM lesson_progress WHERE enrollment_id = $1 AND completed_at IS NOT NULL",
+    )
+    .bind(enrollment.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let lessons = &enrollment.detail.lessons;
+    let done = lessons
+        .iter()
+        .filter(|l| completed.contains(&l.slug))
+        .count();
+    if done < lessons.len() {
+        return Ok(Some(format!(
+            "The post-test opens once every lesson is complete: {done} of {} are. Open each lesson from the course page and mark it complete at its end.",
+            lessons.len()
+        )));
+    }
+    Ok(None)
+}
+
 fn new_token() -> String {
     use base64::Engine as _;
     let mut bytes = [0u8; 18];
@@ -138,7 +180,10 @@ pub async fn quiz_page(
         return Ok(None);
     };
     let attempts = submitted(&mut tx, enrollment.id, kind).await?;
-    let closed = closed_reason(&quiz, &attempts);
+    let closed = match closed_reason(&quiz, &attempts) {
+        Some(reason) => Some(reason),
+        None => not_yet_open(&mut tx, &enrollment, kind).await?,
+    };
     let token = if closed.is_some() {
         None
     } else {
@@ -273,6 +318,12 @@ pub async fn submit(
     if let Some(reason) = closed_reason(&quiz, &attempts) {
         return Ok(refused(place, format!("{reason} Nothing was recorded.")));
     }
+    let Some(enrolled) = enrolled(&mut tx, user, &course).await? else {
+        return Ok(refused(place, "You are no longer enrolled in this course."));
+    };
+    if let Some(reason) = not_yet_open(&mut tx, &enrolled, kind).await? {
+        return Ok(refused(place, format!("{reason} Nothing was recorded.")));
+    }
 
     let mut answers = Vec::new();
     for (name, value) in fields {
@@ -402,7 +453,8 @@ fn kept_answers(quiz: &Quiz, answers: &[(String, String)]) -> Vec<(String, Strin
         .collect()
 }
 
-/// A submitted attempt of the learner's, with their answers, the key and the explanations.
+/// A submitted attempt of the learner's, with their answers, and the key and the
+/// explanations once no further attempt could use them.
 pub async fn attempt_result(
     pool: &crate::db::Pool,
     user: i64,
@@ -432,7 +484,21 @@ pub async fn attempt_result(
     let answers: Vec<(String, String)> = serde_json::from_str(&answers)?;
     let attempts = submitted(&mut conn, enrollment.id, kind).await?;
     let current = stored_quiz(&mut conn, enrollment.revision, kind).await?;
-    let can_retry = current.is_some_and(|q| closed_reason(&q, &attempts).is_none());
+    let can_retry = current
+        .as_ref()
+        .is_some_and(|q| closed_reason(q, &attempts).is_none());
+    // The key is the answer to the next attempt: withheld while one is possible. The
+    // pre-test's key would answer the post-test, so it waits for the post-test to be over.
+    let key_shown = match kind {
+        QuizKind::Post => passed || !can_retry,
+        QuizKind::Pre => match stored_quiz(&mut conn, enrollment.revision, QuizKind::Post).await? {
+            None => true,
+            Some(post) => {
+                let post_attempts = submitted(&mut conn, enrollment.id, QuizKind::Post).await?;
+                closed_reason(&post, &post_attempts).is_some()
+            }
+        },
+    };
     let questions = quiz
         .questions
         .iter()
@@ -448,15 +514,15 @@ pub async fn attempt_result(
                 .map(|o| GradedOption {
                     text: o.text.clone(),
                     chosen: chosen(&o.id),
-                    correct: o.correct,
+                    correct: key_shown.then_some(o.correct),
                 })
                 .collect();
             GradedQuestion {
                 prompt: question.prompt.clone(),
                 body_html: question.body_html.clone(),
-                is_correct: options.iter().all(|o| o.chosen == o.correct),
+                is_correct: question.options.iter().all(|o| chosen(&o.id) == o.correct),
                 options,
-                explanation_html: question.explanation_html.clone(),
+                explanation_html: question.explanation_html.clone().filter(|_| key_shown),
             }
         })
         .collect();
@@ -472,6 +538,7 @@ pub async fn attempt_result(
         passed,
         submitted_on: submitted_at.chars().take(10).collect(),
         can_retry,
+        key_shown,
         questions,
     }))
 }

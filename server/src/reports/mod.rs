@@ -19,9 +19,11 @@ use serde::Deserialize;
 
 pub fn routes() -> Vec<Route> {
     vec![
+        Route::page("/admin", Rule::Admin),
         Route::page("/admin/reports", Rule::Admin),
         Route::get("/admin/export.csv", Rule::Admin, export),
         Route::server_fn("/api/report", Rule::Admin),
+        Route::server_fn("/api/admin-console", Rule::Admin),
     ]
 }
 

@@ -2,8 +2,8 @@
 
 use crate::backend::{ServerBackend, admin};
 use app::error::AppError;
-use app::reports::ReportPage;
 use app::reports::ReportsBackend;
+use app::reports::{AdminConsole, ReportPage};
 
 #[async_trait::async_trait]
 impl ReportsBackend for ServerBackend {
@@ -14,5 +14,14 @@ impl ReportsBackend for ServerBackend {
         crate::reports::summary(&self.pool, activity.trim(), &from, &to)
             .await
             .map_err(AppError::from)
+    }
+
+    async fn console(&self) -> Result<AdminConsole, AppError> {
+        admin()?;
+        Ok(AdminConsole {
+            audit: crate::reports::store::audit_log(&self.pool, 100)
+                .await
+                .map_err(AppError::from)?,
+        })
     }
 }

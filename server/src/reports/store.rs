@@ -5,10 +5,10 @@
 use crate::db::Pool;
 use crate::error::Error;
 use app::catalog::Hours;
-use app::reports::ReportPage;
+use app::reports::{AuditEntry, ReportPage};
 
 /// The CSV columns, in order (documented in the README).
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 18] = [
     "activity_slug",
     "activity_title",
     "revision",
@@ -25,9 +25,12 @@ pub const COLUMNS: [&str; 16] = [
     "hours",
     "certificate_code",
     "issued_on",
+    "recorded_minutes",
+    "time_attested",
 ];
 
 const FROM: &str = "FROM certificates c JOIN users u ON u.id = c.user_id \
+     LEFT JOIN credit_claims cl ON cl.id = c.claim_id \
      WHERE c.revoked_at IS NULL AND c.superseded_by IS NULL \
      AND ($1 = '' OR c.activity_slug = $1) AND ($2 = '' OR c.completed_on >= $2) \
      AND ($3 = '' OR c.completed_on <= $3)";
@@ -62,31 +65,36 @@ pub async fn summary(
     })
 }
 
-type Row = (
-    String,
-    String,
-    Option<i64>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    i64,
-    String,
-    String,
-);
+/// One exported completion, as read.
+#[derive(sqlx::FromRow)]
+struct Row {
+    activity_slug: String,
+    activity_title: String,
+    revision_number: Option<i64>,
+    learner_name: String,
+    profession: String,
+    npi: Option<String>,
+    licence_number: Option<String>,
+    licence_state: Option<String>,
+    board_id: Option<String>,
+    birth_month: Option<i64>,
+    birth_day: Option<i64>,
+    completed_on: String,
+    credit_type: String,
+    quarters: i64,
+    code: String,
+    issued_on: String,
+    recorded_minutes: Option<i64>,
+    attested_at: Option<String>,
+}
 
 /// The CSV of consenting learners' completions.
 pub async fn csv(pool: &Pool, activity: &str, from: &str, to: &str) -> Result<Vec<u8>, Error> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT c.activity_slug, c.activity_title, c.revision_number, c.learner_name, c.profession, \
          u.npi, u.licence_number, u.licence_state, u.board_id, u.birth_month, u.birth_day, \
-         c.completed_on, c.credit_type, c.quarters, c.code, substr(c.issued_at, 1, 10) \
+         c.completed_on, c.credit_type, c.quarters, c.code, substr(c.issued_at, 1, 10) AS issued_on, \
+         cl.recorded_minutes, cl.attested_at \
          {FROM} AND u.consent_reporting = TRUE ORDER BY c.activity_slug, c.completed_on, c.id"
     ))
     .bind(activity)
@@ -99,24 +107,34 @@ pub async fn csv(pool: &Pool, activity: &str, from: &str, to: &str) -> Result<Ve
     let text = |v: Option<String>| v.unwrap_or_default();
     let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     for row in rows {
+        // Claimed through the site: whether the learner attested more time than was
+        // recorded; certificates an administrator issued have no claim, so both are empty.
+        let attested = match (row.recorded_minutes, &row.attested_at) {
+            (_, Some(_)) => "yes".to_owned(),
+            (Some(_), None) => "no".to_owned(),
+            (None, None) => String::new(),
+        };
         writer
             .row([
-                row.0,
-                row.1,
-                number(row.2),
-                row.3,
-                row.4,
-                text(row.5),
-                text(row.6),
-                text(row.7),
-                text(row.8),
-                number(row.9),
-                number(row.10),
-                row.11,
-                row.12,
-                Hours::from_quarters(crate::db::decode(row.13, "certificate hours")?).to_string(),
-                row.14,
-                row.15,
+                row.activity_slug,
+                row.activity_title,
+                number(row.revision_number),
+                row.learner_name,
+                row.profession,
+                text(row.npi),
+                text(row.licence_number),
+                text(row.licence_state),
+                text(row.board_id),
+                number(row.birth_month),
+                number(row.birth_day),
+                row.completed_on,
+                row.credit_type,
+                Hours::from_quarters(crate::db::decode(row.quarters, "certificate hours")?)
+                    .to_string(),
+                row.code,
+                row.issued_on,
+                number(row.recorded_minutes),
+                attested,
             ])
             .map_err(Error::internal)?;
     }
@@ -141,4 +159,25 @@ pub async fn record_export(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// The latest `limit` audit log entries, newest first, with the actor's name.
+pub async fn audit_log(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Error> {
+    let rows: Vec<(String, Option<String>, String, String, String)> = sqlx::query_as(
+        "SELECT a.created_at, u.full_name, a.action, a.target, a.detail FROM audit_log a \
+         LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, action, target, detail)| AuditEntry {
+            at,
+            actor: actor.unwrap_or_else(|| "(deleted account)".into()),
+            action,
+            target,
+            detail,
+        })
+        .collect())
 }

@@ -658,3 +658,257 @@ async fn p22_content_cannot_clobber_page_ids_or_add_inputs() {
     page.assert_contains("href=\"#fn-main\"");
     page.assert_contains("<h2 id=\"main-2\">Main</h2>");
 }
+
+fn result_path(kind: &str, number: u32) -> String {
+    format!("/learning/{}/quiz/{kind}/{number}", crate::support::COURSE)
+}
+
+/// Whether a result page gives the key away: an option marked correct, an explanation, or
+/// the key in the hydration data.
+fn shows_key(page: &crate::support::Page) -> bool {
+    page.body.contains("(correct answer)")
+        || page.body.contains("your answer, correct")
+        || page.body.contains("\"correct\":true")
+        || page.body.contains("explanation-label")
+}
+
+/// 1: a failed post-test with attempts left shows per question only right or wrong; the
+/// key and the explanations come after a pass or the last attempt; the pre-test's key waits
+/// for the post-test.
+#[tokio::test]
+async fn p01_the_answer_key_waits_until_no_attempt_can_use_it() {
+    use crate::support::{answers, open_quiz, stored_quiz, submit};
+    let app = TestApp::new().await;
+    let post = stored_quiz(&app, "post").await;
+    // One learner fails, fails, then passes.
+    let ana = app.studied("ana@clinic.org", "nurse").await.cookie;
+    let pre_result = app.get_as(&result_path("pre-test", 1), &ana).await;
+    assert_eq!(pre_result.status, StatusCode::OK);
+    assert!(
+        !shows_key(&pre_result),
+        "the pre-test key would answer the post-test"
+    );
+    for number in 1..=2 {
+        let token = open_quiz(&app, &ana, "post-test").await;
+        submit(&app, &ana, &token, &answers(&post, false)).await;
+        let page = app.get_as(&result_path("post-test", number), &ana).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains("(incorrect)");
+        assert!(!shows_key(&page), "attempt {number} of 3 failed: no key");
+    }
+    let token = open_quiz(&app, &ana, "post-test").await;
+    submit(&app, &ana, &token, &answers(&post, true)).await;
+    let passed = app.get_as(&result_path("post-test", 3), &ana).await;
+    assert!(shows_key(&passed), "after a pass the key is shown");
+    assert!(
+        shows_key(&app.get_as(&result_path("post-test", 1), &ana).await),
+        "and on the earlier attempts too"
+    );
+    assert!(shows_key(
+        &app.get_as(&result_path("pre-test", 1), &ana).await
+    ));
+    // Another fails all three: the last attempt shows the key.
+    let bo = app.studied("bo@clinic.org", "nurse").await.cookie;
+    for _ in 1..=3 {
+        let token = open_quiz(&app, &bo, "post-test").await;
+        submit(&app, &bo, &token, &answers(&post, false)).await;
+    }
+    assert!(shows_key(
+        &app.get_as(&result_path("post-test", 3), &bo).await
+    ));
+}
+
+/// 2: study comes before completion: a lesson is opened before it is complete, the
+/// post-test follows the pre-test and every lesson (unless the course allows testing out,
+/// and then says so), and a claim above the recorded time is attested.
+#[tokio::test]
+async fn p02_completion_needs_study() {
+    use crate::support::{COURSE, PASSWORD};
+    let app = TestApp::new().await;
+    let learner = app.enrolled("cai@clinic.org", "nurse").await;
+    let cookie = &learner.cookie;
+    // A lesson never opened.
+    let page = app
+        .post_form(
+            "/learning/complete",
+            &[("course", COURSE), ("lesson", "barriers")],
+            Some(cookie),
+        )
+        .await;
+    let lesson = app.get_as(page.location(), cookie).await;
+    lesson.assert_contains("a lesson you have not opened cannot be marked complete");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM lesson_progress WHERE completed_at IS NOT NULL")
+            .await,
+        0
+    );
+    // The post-test straight after enrolling.
+    let quiz = app
+        .get_as(&format!("/learning/{COURSE}/quiz/post-test"), cookie)
+        .await;
+    quiz.assert_contains("The post-test opens after the pre-test");
+    assert!(!quiz.body.contains("name=\"token\""));
+    // After the pre-test, still not before the lessons.
+    let pre = crate::support::stored_quiz(&app, "pre").await;
+    let token = crate::support::open_quiz(&app, cookie, "pre-test").await;
+    crate::support::submit(&app, cookie, &token, &crate::support::answers(&pre, false)).await;
+    app.get_as(&format!("/learning/{COURSE}/quiz/post-test"), cookie)
+        .await
+        .assert_contains("0 of 5 are");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM quiz_attempts WHERE kind = 'post'")
+            .await,
+        0,
+        "no post-test attempt was even started"
+    );
+
+    // A course that allows testing out says so, and opens the post-test at once.
+    let content = tempfile::tempdir().expect("dir");
+    crate::support::copy_dir(&demo_content(), content.path());
+    let file = content.path().join(format!("courses/{COURSE}/course.md"));
+    let text = std::fs::read_to_string(&file).expect("course");
+    std::fs::write(
+        &file,
+        text.replacen("featured = true", "featured = true\ntest_out = true", 1),
+    )
+    .expect("write");
+    let lenient = TestApp::with_content(content.path()).await;
+    let cookie = lenient.enrolled("dov@clinic.org", "nurse").await.cookie;
+    lenient
+        .get(&format!("/courses/{COURSE}"))
+        .await
+        .assert_contains("This course allows testing out");
+    let quiz = lenient
+        .get_as(&format!("/learning/{COURSE}/quiz/post-test"), &cookie)
+        .await;
+    assert!(
+        quiz.body.contains("name=\"token\""),
+        "the post-test is open"
+    );
+    let _ = PASSWORD;
+
+    // A claim of the full hour after seconds of study asks for the attestation.
+    let finished = app.finished("eve@clinic.org").await;
+    app.post_form(
+        "/learning/claim",
+        &[("course", COURSE), ("hours-nursing-contact-hours", "1")],
+        Some(&finished.cookie),
+    )
+    .await;
+    app.get_as(&format!("/learning/{COURSE}/credit"), &finished.cookie)
+        .await
+        .assert_contains("I attest that I spent 1 hours on this activity.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
+}
+
+/// 3: no enrolment before release or after expiry, no claim after expiry, and an expired
+/// activity leaves the catalog (its certificates stay).
+#[tokio::test]
+async fn p03_release_and_expiry_are_enforced() {
+    use crate::support::COURSE;
+    let content = tempfile::tempdir().expect("dir");
+    crate::support::copy_dir(&demo_content(), content.path());
+    let file = content
+        .path()
+        .join("courses/remote-monitoring-for-nurses/course.md");
+    let text = std::fs::read_to_string(&file).expect("course");
+    std::fs::write(
+        &file,
+        text.replace("release_date = 2026-10-01", "release_date = 2030-01-01")
+            .replace("expiry_date = 2028-09-30", "expiry_date = 2032-01-01"),
+    )
+    .expect("write");
+    let app = TestApp::with_content(content.path()).await;
+    let learner = app.learner("fin@clinic.org").await;
+    let page = app
+        .post_form(
+            "/learning/enroll",
+            &[("course", "remote-monitoring-for-nurses")],
+            Some(&learner.cookie),
+        )
+        .await;
+    app.get_as(page.location(), &learner.cookie)
+        .await
+        .assert_contains("This course opens for enrolment on 2030-01-01");
+    assert_eq!(app.count("SELECT COUNT(*) FROM enrollments").await, 0);
+
+    // A learner who finished before the expiry, and one with a certificate.
+    app.finished("gil@clinic.org").await;
+    app.claimed("hal@clinic.org").await;
+    app.learner("ivy@clinic.org").await;
+    // The activity's expiry passes (the one clock moves to the day after).
+    server::db::set_clock(time::macros::datetime!(2028-09-01 12:00 UTC));
+    // Sessions do not outlive two years of the clock: sign in again.
+    let late = app.sign_in("gil@clinic.org").await;
+    let other = app.sign_in("ivy@clinic.org").await;
+    let done = app.sign_in("hal@clinic.org").await;
+    let page = crate::support::claim(&app, &late).await;
+    app.get_as(page.location(), &late)
+        .await
+        .assert_contains("could be claimed until 2028-08-31; the activity has expired");
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 1);
+    let page = app
+        .post_form("/learning/enroll", &[("course", COURSE)], Some(&other))
+        .await;
+    app.get_as(page.location(), &other)
+        .await
+        .assert_contains("This course expired on 2028-08-31");
+    let catalog = app.get("/courses").await;
+    assert!(
+        !catalog
+            .body
+            .contains("Telehealth and telemedicine for clinical teams")
+    );
+    assert!(
+        !app.get("/")
+            .await
+            .body
+            .contains(&format!("/courses/{COURSE}\""))
+    );
+    let code = crate::support::only_code(&app).await;
+    app.get_as(&format!("/certificates/{code}"), &done)
+        .await
+        .assert_contains("Telehealth and telemedicine for clinical teams");
+}
+
+/// 4: the profession that picked the credit type is on the claim, and a change of
+/// profession is in the audit log an administrator reads.
+#[tokio::test]
+async fn p04_profession_is_on_the_claim_and_its_change_is_audited() {
+    use crate::support::COURSE;
+    let app = TestApp::new().await;
+    let learner = app.finished("jo@clinic.org").await;
+    let page = app
+        .post_form(
+            "/account/profile",
+            &[("full_name", "Jo Nurse"), ("profession", "physician")],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(page.location(), "/account");
+    let page = app
+        .post_form(
+            "/learning/claim",
+            &[
+                ("course", COURSE),
+                ("hours-ama-pra-category-1", "1"),
+                ("attest", "1"),
+            ],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let (profession, kind): (String, String) =
+        sqlx::query_as("SELECT profession, credit_type FROM credit_claims")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("claim");
+    assert_eq!(
+        (profession.as_str(), kind.as_str()),
+        ("physician", "ama-pra-category-1")
+    );
+    let admin = app.user("kai@clinic.org", app::accounts::Role::Admin).await;
+    let console = app.get_as("/admin", &admin.cookie).await;
+    assert_eq!(console.status, StatusCode::OK);
+    console.assert_contains("profession changed from nurse to physician");
+}

@@ -24,7 +24,7 @@ async fn concurrent_claims_issue_exactly_one_certificate() {
                     .header("origin", crate::support::ORIGIN)
                     .header("cookie", cookie)
                     .body(axum::body::Body::from(format!(
-                        "course={COURSE}&hours-nursing-contact-hours=0.75"
+                        "course={COURSE}&hours-nursing-contact-hours=0.75&attest=0.75"
                     )))
                     .expect("request");
                 router.oneshot(request).await.expect("answer").status()

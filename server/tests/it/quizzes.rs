@@ -5,29 +5,12 @@ use crate::support::{
     COURSE, TestApp, answers, copy_dir, demo_content, open_quiz, stored_quiz, submit, token,
 };
 
-const SUBMITTED: &str = "SELECT COUNT(*) FROM quiz_attempts WHERE number IS NOT NULL";
+const SUBMITTED: &str =
+    "SELECT COUNT(*) FROM quiz_attempts WHERE number IS NOT NULL AND kind = 'post'";
 
-/// Enrolled, every lesson of the pinned revision complete: ready for the post-test.
+/// Enrolled, pre-test taken, every lesson opened and complete: ready for the post-test.
 async fn studied(app: &TestApp, email: &str) -> String {
-    let cookie = app.enrolled(email, "nurse").await.cookie;
-    let lessons: Vec<String> = sqlx::query_scalar(
-        "SELECT l.slug FROM lesson_revisions l JOIN enrollments e ON e.revision_id = l.revision_id \
-         JOIN users u ON u.id = e.user_id WHERE u.email = $1 ORDER BY l.position",
-    )
-    .bind(email)
-    .fetch_all(&app.state.pool)
-    .await
-    .expect("lessons");
-    assert_eq!(lessons.len(), 5);
-    for lesson in &lessons {
-        app.post_form(
-            "/learning/complete",
-            &[("course", COURSE), ("lesson", lesson)],
-            Some(&cookie),
-        )
-        .await;
-    }
-    cookie
+    app.studied(email, "nurse").await.cookie
 }
 
 /// Studied, and the post-test's first attempt failed: returns the cookie and the token of
@@ -45,7 +28,7 @@ async fn failed_once(app: &TestApp, email: &str) -> (String, String) {
 #[tokio::test]
 async fn the_quiz_page_has_the_questions_but_no_answer_key() {
     let app = TestApp::new().await;
-    let cookie = app.enrolled("ana@clinic.org", "nurse").await.cookie;
+    let cookie = studied(&app, "ana@clinic.org").await;
     let post = stored_quiz(&app, "post").await;
     // The quiz page carries the questions but never the answer key or the explanations.
     let page = app
@@ -129,10 +112,23 @@ async fn a_failed_post_test_sent_twice_is_one_attempt_with_its_result() {
         .await;
     result.assert_contains("attempt 1: 0 %");
     result.assert_contains("Not passed: the pass mark is 75 %.");
-    result.assert_contains("your answer, incorrect");
-    result.assert_contains("correct answer");
-    result.assert_contains("within it");
+    result.assert_contains("(incorrect)");
     result.assert_contains("Try the post-test again");
+    // Attempts are left: the key and the explanations wait (issue 11, point 1).
+    result.assert_contains("The correct answers and the explanations appear once you pass");
+    assert!(
+        !result.body.contains("(correct answer)"),
+        "no option marked correct"
+    );
+    assert!(
+        !result.body.contains("your answer, incorrect"),
+        "no option marked wrong"
+    );
+    assert!(!result.body.contains("within it"), "no explanation");
+    assert!(
+        !result.body.contains("\"correct\":true"),
+        "no key in the hydration data"
+    );
 }
 
 #[tokio::test]
@@ -197,7 +193,7 @@ async fn another_learners_quiz_form_is_refused() {
     let (_, second) = failed_once(&app, "ana@clinic.org").await;
     let post = stored_quiz(&app, "post").await;
     // Someone else's token is not theirs to submit.
-    let other = app.enrolled("bo@clinic.org", "nurse").await.cookie;
+    let other = studied(&app, "bo@clinic.org").await;
     let stolen = submit(&app, &other, &second, &answers(&post, true)).await;
     assert_eq!(stolen.location(), "/learning");
     app.get_as("/learning", &other)
@@ -353,9 +349,39 @@ async fn the_claim_takes_quarter_hours_up_to_the_maximum_once() {
             .assert_contains(message);
         assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
     }
+    // More hours than the minutes recorded: the learner is asked to attest the amount.
     app.post_form(
         "/learning/claim",
         &[("course", COURSE), ("hours-nursing-contact-hours", "0.75")],
+        Some(&cookie),
+    )
+    .await;
+    let asked = app
+        .get_as(&format!("/learning/{COURSE}/credit"), &cookie)
+        .await;
+    asked.assert_contains("Grand Rounds recorded 0 minutes of study for this course, less than the 0.75 hours you claim");
+    asked.assert_contains("I attest that I spent 0.75 hours on this activity.");
+    asked.assert_contains("name=\"attest\" value=\"0.75\"");
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
+    // An attestation of another amount is not one of these hours.
+    app.post_form(
+        "/learning/claim",
+        &[
+            ("course", COURSE),
+            ("hours-nursing-contact-hours", "0.75"),
+            ("attest", "0.5"),
+        ],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM credit_claims").await, 0);
+    app.post_form(
+        "/learning/claim",
+        &[
+            ("course", COURSE),
+            ("hours-nursing-contact-hours", "0.75"),
+            ("attest", "0.75"),
+        ],
         Some(&cookie),
     )
     .await;
@@ -363,6 +389,18 @@ async fn the_claim_takes_quarter_hours_up_to_the_maximum_once() {
         .get_as(&format!("/learning/{COURSE}/credit"), &cookie)
         .await;
     page.assert_contains("Your claim of 0.75 Nursing contact hours is recorded");
+    let (recorded, attested, profession): (Option<i64>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT recorded_minutes, attested_at, profession FROM credit_claims")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("claim");
+    assert_eq!(
+        recorded,
+        Some(0),
+        "the recorded minutes are kept beside the hours"
+    );
+    assert!(attested.is_some(), "the attestation is kept");
+    assert_eq!(profession.as_deref(), Some("nurse"));
     let (quarters, kind, completed_on, revision): (i64, String, String, i64) = sqlx::query_as(
         "SELECT quarters, credit_type, completed_on, revision_id FROM credit_claims",
     )
@@ -396,7 +434,7 @@ async fn attempts_stop_at_the_maximum_and_are_graded_on_their_revision() {
     let content = tempfile::tempdir().expect("temp dir");
     copy_dir(&demo_content(), content.path());
     let app = TestApp::with_content(content.path()).await;
-    let cookie = app.enrolled("cy@clinic.org", "physician").await.cookie;
+    let cookie = app.studied("cy@clinic.org", "physician").await.cookie;
     let post = stored_quiz(&app, "post").await;
     let wrong = answers(&post, false);
     let mut last = String::new();
@@ -430,7 +468,7 @@ async fn an_open_attempt_is_graded_against_the_revision_it_started_on() {
     let content = tempfile::tempdir().expect("temp dir");
     copy_dir(&demo_content(), content.path());
     let app = TestApp::with_content(content.path()).await;
-    let cookie = app.enrolled("di@clinic.org", "nurse").await.cookie;
+    let cookie = studied(&app, "di@clinic.org").await;
     let post = stored_quiz(&app, "post").await;
     let token = open_quiz(&app, &cookie, "post-test").await;
 
@@ -492,7 +530,7 @@ async fn sixty_four_learners_submitting_at_once_are_all_recorded() {
     let mut learners = Vec::new();
     for i in 0..64 {
         let cookie = app
-            .enrolled(&format!("learner{i}@clinic.org"), "nurse")
+            .studied(&format!("learner{i}@clinic.org"), "nurse")
             .await
             .cookie;
         let token = open_quiz(&app, &cookie, "post-test").await;
@@ -537,7 +575,7 @@ async fn sixty_four_learners_submitting_at_once_are_all_recorded() {
     }
     assert_eq!(app.count(SUBMITTED).await, 64);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM quiz_attempts WHERE passed = TRUE")
+        app.count("SELECT COUNT(*) FROM quiz_attempts WHERE passed = TRUE AND kind = 'post'")
             .await,
         64
     );

@@ -188,6 +188,14 @@ impl TestApp {
         user
     }
 
+    /// A learner of `profession` enrolled in [`COURSE`] who took the pre-test and completed
+    /// every lesson: the post-test is open.
+    pub async fn studied(&self, email: &str, profession: &str) -> User {
+        let user = self.enrolled(email, profession).await;
+        study(self, &user.cookie).await;
+        user
+    }
+
     /// A nurse who completed every lesson of [`COURSE`], passed its post-test and submitted
     /// the evaluation: ready to claim.
     pub async fn finished(&self, email: &str) -> User {
@@ -199,13 +207,7 @@ impl TestApp {
     /// A nurse who claimed 0.75 contact hours for [`COURSE`]: one certificate issued.
     pub async fn claimed(&self, email: &str) -> User {
         let user = self.finished(email).await;
-        let page = self
-            .post_form(
-                "/learning/claim",
-                &[("course", COURSE), ("hours-nursing-contact-hours", "0.75")],
-                Some(&user.cookie),
-            )
-            .await;
+        let page = claim(self, &user.cookie).await;
         assert_eq!(page.location(), format!("/learning/{COURSE}/credit"));
         user
     }
@@ -407,8 +409,9 @@ pub async fn submit(
     app.post_form("/learning/quiz", &fields, Some(cookie)).await
 }
 
-/// Completes every lesson, passes the post-test and submits the evaluation.
-pub async fn finish_course(app: &TestApp, cookie: &str) {
+/// What the post-test waits for: the pre-test taken (a baseline, answered wrongly) and
+/// every lesson of [`COURSE`] opened, then marked complete.
+pub async fn study(app: &TestApp, cookie: &str) {
     let lessons: Vec<String> = sqlx::query_scalar(
         "SELECT l.slug FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id \
          JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 ORDER BY r.number DESC, l.position LIMIT 5",
@@ -417,14 +420,28 @@ pub async fn finish_course(app: &TestApp, cookie: &str) {
     .fetch_all(&app.state.pool)
     .await
     .expect("lessons");
+    let pre = stored_quiz(app, "pre").await;
+    let token = open_quiz(app, cookie, "pre-test").await;
+    submit(app, cookie, &token, &answers(&pre, false)).await;
     for lesson in &lessons {
-        app.post_form(
-            "/learning/complete",
-            &[("course", COURSE), ("lesson", lesson)],
-            Some(cookie),
-        )
-        .await;
+        let page = app
+            .get_as(&format!("/courses/{COURSE}/{lesson}"), cookie)
+            .await;
+        assert_eq!(page.status, 200, "lesson {lesson}");
+        let done = app
+            .post_form(
+                "/learning/complete",
+                &[("course", COURSE), ("lesson", lesson)],
+                Some(cookie),
+            )
+            .await;
+        assert_eq!(done.location(), format!("/courses/{COURSE}/{lesson}"));
     }
+}
+
+/// Studies [`COURSE`] ([`study`]), passes the post-test and submits the evaluation.
+pub async fn finish_course(app: &TestApp, cookie: &str) {
+    study(app, cookie).await;
     let post = stored_quiz(app, "post").await;
     let token = open_quiz(app, cookie, "post-test").await;
     submit(app, cookie, &token, &answers(&post, true)).await;
@@ -445,11 +462,16 @@ pub async fn finish_course(app: &TestApp, cookie: &str) {
     .await;
 }
 
-/// Claims 0.75 nursing contact hours for [`COURSE`].
+/// Claims 0.75 nursing contact hours for [`COURSE`], attesting the time (a test studies
+/// for seconds, less than the hours claimed).
 pub async fn claim(app: &TestApp, cookie: &str) -> Page {
     app.post_form(
         "/learning/claim",
-        &[("course", COURSE), ("hours-nursing-contact-hours", "0.75")],
+        &[
+            ("course", COURSE),
+            ("hours-nursing-contact-hours", "0.75"),
+            ("attest", "0.75"),
+        ],
         Some(cookie),
     )
     .await
