@@ -71,6 +71,7 @@ async fn main() {
         provider: "Grand Rounds".to_owned(),
         trusted_proxies: Vec::new(),
         password_cost: server::accounts::password::HashCost::Production,
+        key_dir: dir.path().join("keys"),
     };
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());

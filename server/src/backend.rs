@@ -69,7 +69,16 @@ impl ServerBackend {
         &self,
         key: &str,
     ) -> Result<Option<T>, AppError> {
-        match request_parts().and_then(|parts| parts.extensions.get::<Session>().cloned()) {
+        let parts = request_parts();
+        // An anonymous visitor's state came in the signed cookie.
+        if let Some(value) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<crate::forms::KeptInCookie>())
+            .and_then(|kept| kept.take(key))
+        {
+            return Ok(serde_json::from_value(value).ok());
+        }
+        match parts.and_then(|parts| parts.extensions.get::<Session>().cloned()) {
             Some(session) => Ok(session.remove::<T>(key).await.map_err(Error::from)?),
             None => Ok(None),
         }

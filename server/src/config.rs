@@ -31,6 +31,11 @@ pub struct Cli {
     )]
     pub content_dir: PathBuf,
 
+    /// The folder of the secret keys (certificate signing, form cookies), owner-only.
+    /// Default: `keys/` beside the SQLite file. Back it up apart from the database.
+    #[arg(long, env = "GRANDROUNDS_KEY_DIR", global = true)]
+    pub key_dir: Option<PathBuf>,
+
     /// What to do; `serve` when left out.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -63,6 +68,44 @@ pub enum Command {
         #[command(subcommand)]
         action: CertCommand,
     },
+    /// Signing key tools.
+    Key {
+        #[command(subcommand)]
+        action: KeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make a new certificate signing key in the key folder. New certificates are signed
+    /// with it once the servers restart; the old public keys stay in /issuer/jwks.json, so
+    /// every credential issued before still verifies.
+    Rotate,
+}
+
+impl Cli {
+    /// The key folder: as given, or `keys/` beside the SQLite file.
+    pub fn key_dir(&self) -> PathBuf {
+        key_dir_for(&self.database_url, self.key_dir.as_deref())
+    }
+}
+
+/// The key folder for `database_url` when none is configured.
+pub fn key_dir_for(database_url: &str, configured: Option<&std::path::Path>) -> PathBuf {
+    if let Some(dir) = configured {
+        return dir.to_path_buf();
+    }
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
+    match file
+        .map(std::path::Path::new)
+        .and_then(std::path::Path::parent)
+    {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join("keys"),
+        _ => PathBuf::from("keys"),
+    }
 }
 
 #[derive(Debug, Subcommand)]

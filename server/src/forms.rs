@@ -1,15 +1,132 @@
 //! Plain `<form>` posts that work without JavaScript: a handler reads the fields with
 //! [`Submission`], and answers with a [`Back`], the post-redirect-get to the form's page
 //! carrying a message per field, the values typed (never passwords) and any notice. The
-//! state is kept in the session by [`keep_form_state`] for exactly one view of the page.
+//! state is kept by [`keep_form_state`] for exactly one view of the page: in the session of
+//! a signed-in user, and for an anonymous visitor (a failed sign-in or registration) in a
+//! short-lived signed cookie, so that anonymous posts never create database rows. Each
+//! value kept is cut to its field's own maximum length, and only fields the handler read
+//! are kept.
 
 use crate::error::Error;
 use app::forms::FormState;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::response::{IntoResponse, Redirect, Response};
+use hmac::Mac as _;
 use serde::Serialize;
 use tower_sessions::Session;
+
+/// The cookie that carries an anonymous visitor's form state to the next page.
+pub const FORM_COOKIE: &str = "gr_form";
+/// Seconds the cookie is honoured: long enough for the redirect, too short to linger.
+const COOKIE_SECS: i64 = 300;
+/// Browsers keep cookies of up to about 4 KB.
+const COOKIE_MAX: usize = 3800;
+
+/// The longest value kept for a field: its form's own maximum (the `maxlength` the page
+/// sets and the validation enforces), 256 characters for anything else.
+fn kept_max(field: &str) -> usize {
+    match field {
+        "email" => 254,
+        "full_name" | "learner_name" => 120,
+        "npi" => 14,
+        "licence_number" | "board_id" => 40,
+        "licence_state" | "birth_month" | "birth_day" => 2,
+        "title" | "provider" => 200,
+        "reason" => 500,
+        "practice_change" => 2000,
+        "comments" => 4000,
+        _ => 256,
+    }
+}
+
+/// Cuts every kept value to its field's maximum (on a character boundary).
+fn cap_values(state: &mut FormState) {
+    for (field, value) in &mut state.values {
+        let max = kept_max(field);
+        if let Some((cut, _)) = value.char_indices().nth(max) {
+            value.truncate(cut);
+        }
+    }
+}
+
+/// The HMAC-SHA256 key of [`FORM_COOKIE`] (from the key folder, shared by every server).
+#[derive(Clone)]
+pub struct CookieKey(std::sync::Arc<[u8; 32]>);
+
+impl CookieKey {
+    pub fn new(secret: [u8; 32]) -> Self {
+        Self(std::sync::Arc::new(secret))
+    }
+
+    fn mac(&self, expires: i64, payload: &str) -> Option<hmac::Hmac<sha2::Sha256>> {
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.0.as_slice()).ok()?;
+        mac.update(format!("grandrounds form state|{expires}|{payload}").as_bytes());
+        Some(mac)
+    }
+
+    /// `expires.payload.signature`, or `None` if the state cannot fit in a cookie.
+    fn seal(&self, keep: &[(String, serde_json::Value)]) -> Option<String> {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = engine.encode(serde_json::to_vec(keep).ok()?);
+        let expires = crate::db::now_secs() + COOKIE_SECS;
+        let signature = engine.encode(self.mac(expires, &payload)?.finalize().into_bytes());
+        let value = format!("{expires}.{payload}.{signature}");
+        (value.len() <= COOKIE_MAX).then_some(value)
+    }
+
+    /// What a valid, unexpired cookie value carries.
+    fn open(&self, value: &str) -> Option<Vec<(String, serde_json::Value)>> {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut parts = value.splitn(3, '.');
+        let expires: i64 = parts.next()?.parse().ok()?;
+        let payload = parts.next()?;
+        let signature = engine.decode(parts.next()?).ok()?;
+        self.mac(expires, payload)?.verify_slice(&signature).ok()?;
+        if expires < crate::db::now_secs() {
+            return None;
+        }
+        serde_json::from_slice(&engine.decode(payload).ok()?).ok()
+    }
+}
+
+/// What an anonymous visitor's cookie brought to this request, taken by the page that
+/// shows it ([`crate::backend`]'s `take_kept`).
+#[derive(Clone, Default)]
+pub struct KeptInCookie(std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>);
+
+impl KeptInCookie {
+    pub fn take(&self, key: &str) -> Option<serde_json::Value> {
+        let mut kept = self.0.lock().ok()?;
+        let index = kept.iter().position(|(k, _)| k == key)?;
+        Some(kept.remove(index).1)
+    }
+}
+
+/// Reads the form-state cookie of `headers`, if any: `Some` when one was sent (valid or
+/// not: either way the response clears it).
+pub fn cookie_state(key: &CookieKey, headers: &axum::http::HeaderMap) -> Option<KeptInCookie> {
+    let value = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(FORM_COOKIE)?.strip_prefix('='))?;
+    let kept = key.open(value).unwrap_or_default();
+    Some(KeptInCookie(std::sync::Arc::new(std::sync::Mutex::new(
+        kept,
+    ))))
+}
+
+fn form_cookie(value: &str, max_age: i64, secure: bool) -> Option<axum::http::HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
+    axum::http::HeaderValue::from_str(&format!(
+        "{FORM_COOKIE}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .ok()
+}
 
 /// A form's fields in the order sent (a field sent twice appears twice).
 pub type Fields = Result<Form<Vec<(String, String)>>, FormRejection>;
@@ -100,9 +217,11 @@ struct Keep(Vec<(String, serde_json::Value)>);
 impl IntoResponse for Back {
     fn into_response(self) -> Response {
         let mut keep = self.extra;
-        let untouched = self.state == FormState::default();
+        let mut state = self.state;
+        cap_values(&mut state);
+        let untouched = state == FormState::default();
         if !untouched {
-            match serde_json::to_value(&self.state) {
+            match serde_json::to_value(&state) {
                 Ok(state) => keep.push((form_key(&self.form), state)),
                 Err(error) => tracing::error!(%error, "could not keep form state"),
             }
@@ -115,13 +234,53 @@ impl IntoResponse for Back {
     }
 }
 
-/// Stores in the session what a [`Back`] asked to keep (called by the session-aware
-/// middleware, [`crate::auth::load_viewer`], after the handler answered).
-pub async fn keep_form_state(session: &Session, response: &mut Response) {
-    if let Some(Keep(values)) = response.extensions_mut().remove::<Keep>() {
-        for (key, value) in values {
-            if let Err(error) = session.insert(&key, value).await {
-                tracing::error!(%error, key, "could not keep form state");
+/// Keeps what a [`Back`] asked to keep (called by the session-aware middleware,
+/// [`crate::auth::load_viewer`], after the handler answered): in the session when the
+/// visitor has one, else in the signed cookie. `consumed` says the request brought a cookie
+/// that must now be cleared.
+pub async fn keep_form_state(
+    session: &Session,
+    response: &mut Response,
+    key: &CookieKey,
+    secure: bool,
+    consumed: bool,
+) {
+    let keep = response.extensions_mut().remove::<Keep>();
+    let headers = response.headers_mut();
+    match keep {
+        Some(Keep(values)) if session.is_empty().await => {
+            // An anonymous visitor: no session row for an echo of their form. If the state
+            // cannot fit a cookie, the typed values go and the messages stay.
+            let sealed = key.seal(&values).or_else(|| {
+                let slim: Vec<(String, serde_json::Value)> = values
+                    .iter()
+                    .map(|(k, v)| {
+                        let mut v = v.clone();
+                        if let Some(map) = v.as_object_mut() {
+                            map.insert("values".into(), serde_json::Value::Array(Vec::new()));
+                        }
+                        (k.clone(), v)
+                    })
+                    .collect();
+                key.seal(&slim)
+            });
+            if let Some(cookie) = sealed.and_then(|v| form_cookie(&v, COOKIE_SECS, secure)) {
+                headers.append(axum::http::header::SET_COOKIE, cookie);
+            }
+        }
+        Some(Keep(values)) => {
+            for (key, value) in values {
+                if let Err(error) = session.insert(&key, value).await {
+                    tracing::error!(%error, key, "could not keep form state");
+                }
+            }
+            if consumed && let Some(clear) = form_cookie("", 0, secure) {
+                headers.append(axum::http::header::SET_COOKIE, clear);
+            }
+        }
+        None => {
+            if consumed && let Some(clear) = form_cookie("", 0, secure) {
+                headers.append(axum::http::header::SET_COOKIE, clear);
             }
         }
     }

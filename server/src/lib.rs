@@ -17,6 +17,7 @@ pub mod enrollment;
 pub mod error;
 pub mod forms;
 mod http;
+pub mod keys;
 pub mod page_cache;
 pub mod pdf;
 pub mod quizzes;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub trusted_proxies: client_addr::TrustedProxies,
     /// Rendered pages kept for anonymous readers.
     pub page_cache: page_cache::PageCache,
+    /// Signs the cookie that carries an anonymous visitor's form state.
+    pub form_cookie: forms::CookieKey,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -70,6 +73,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The cost of new password hashes: production everywhere but in tests.
     pub password_cost: accounts::password::HashCost,
+    /// The folder of the secret keys ([`keys`]).
+    pub key_dir: PathBuf,
 }
 
 /// Opens the database, applies migrations, imports `content/` (a bad course is reported and
@@ -98,8 +103,18 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         "content loaded"
     );
 
+    let keys = keys::KeyDir::open(&settings.key_dir).map_err(|error| {
+        anyhow::anyhow!(
+            "cannot open the key folder {}: {error}",
+            settings.key_dir.display()
+        )
+    })?;
+    let form_cookie = forms::CookieKey::new(
+        keys.secret("form-state.key")
+            .map_err(|error| anyhow::anyhow!("cannot read the form-state key: {error}"))?,
+    );
     let issuer = certificates::Issuer {
-        signer: certificates::signing::Signer::load_or_create(&pool).await?,
+        signer: certificates::signing::Signer::load_or_create(&pool, &keys).await?,
         public_url: settings.public_url.trim_end_matches('/').to_owned(),
         provider: settings.provider.clone(),
     };
@@ -109,6 +124,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         leptos_options: leptos_options(&settings.site_root),
         pool,
         page_cache: page_cache::PageCache::new(catalog.clone(), route_table()),
+        form_cookie,
         catalog,
         hasher: accounts::password::Hasher::for_this_machine(settings.password_cost),
         public_url: settings.public_url.trim_end_matches('/').into(),

@@ -1,7 +1,9 @@
 //! The `grandrounds` binary: parses the command line and hands over to the library.
 
 use clap::Parser;
-use server::config::{CertCommand, Cli, Command, ContentCommand, ServeArgs, UserCommand};
+use server::config::{
+    CertCommand, Cli, Command, ContentCommand, KeyCommand, ServeArgs, UserCommand,
+};
 use server::{Settings, build_router, content, db, start};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -38,11 +40,28 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let key_dir = cli.key_dir();
     match cli
         .command
         .unwrap_or(Command::Serve(ServeArgs::default_from_env()?))
     {
-        Command::Serve(args) => serve(cli.database_url, cli.content_dir, args).await,
+        Command::Serve(args) => serve(cli.database_url, cli.content_dir, key_dir, args).await,
+        Command::Key {
+            action: KeyCommand::Rotate,
+        } => {
+            let pool = db::connect(&cli.database_url).await?;
+            db::migrate(&pool).await?;
+            let keys = server::keys::KeyDir::open(&key_dir)?;
+            // The current keys first (and a legacy key moved out of the database), so the
+            // new one is numbered after them.
+            server::certificates::signing::Signer::load_or_create(&pool, &keys).await?;
+            let (kid, file) = server::certificates::signing::Signer::rotate(&pool, &keys).await?;
+            println!(
+                "new signing key {kid} in {}; restart every server to sign with it (the old keys stay in /issuer/jwks.json)",
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let pool = db::connect(&cli.database_url).await?;
             db::migrate(&pool).await?;
@@ -223,6 +242,7 @@ fn check(dir: &std::path::Path) -> ExitCode {
 async fn serve(
     database_url: String,
     content_dir: std::path::PathBuf,
+    key_dir: std::path::PathBuf,
     args: ServeArgs,
 ) -> anyhow::Result<ExitCode> {
     // Bind first: a busy port fails before any work, and port 0 resolves to the real one.
@@ -242,6 +262,7 @@ async fn serve(
         provider: args.provider.clone(),
         trusted_proxies: args.trusted_proxies.clone(),
         password_cost: server::accounts::password::HashCost::Production,
+        key_dir,
     };
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool);

@@ -183,6 +183,10 @@ pub async fn load_viewer(
     next: Next,
 ) -> Response {
     let mut personal = false;
+    let from_cookie = crate::forms::cookie_state(&state.form_cookie, request.headers());
+    if let Some(kept) = &from_cookie {
+        request.extensions_mut().insert(kept.clone());
+    }
     match viewer(&state.pool, &session).await {
         Ok(Some(viewer)) => {
             personal = true;
@@ -198,7 +202,14 @@ pub async fn load_viewer(
     }
     let mut response = next.run(request).await;
     // In this middleware rather than one of its own: every layer is cloned per request.
-    crate::forms::keep_form_state(&session, &mut response).await;
+    crate::forms::keep_form_state(
+        &session,
+        &mut response,
+        &state.form_cookie,
+        state.public_url.starts_with("https://"),
+        from_cookie.is_some(),
+    )
+    .await;
     // Anything rendered for a signed-in reader stays off shared caches and out of the
     // browser's history copy (a shared clinic computer's Back button after sign-out); only
     // the fingerprinted public assets keep their long cache.

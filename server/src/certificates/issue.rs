@@ -91,7 +91,8 @@ impl Issuer {
                     "identityHash": c.learner_name,
                 }],
                 "profession": profession_label(&c.profession),
-                "activityEndDate": c.completed_on,
+                // Open Badges 3.0 wants a date-time: the completion day, UTC.
+                "activityEndDate": format!("{}T00:00:00Z", c.completed_on),
                 "creditsEarned": credits_earned,
                 "achievement": {
                     "id": activity_url,

@@ -1,6 +1,6 @@
-//! The server's Ed25519 key and compact VC-JWTs (`alg: EdDSA`). The key pair is created at
-//! first start and kept in the database (`signing_keys`); only the public half is ever
-//! published (`/issuer/jwks.json`). Verification needs nothing but that public key, so a
+//! The server's Ed25519 keys and compact VC-JWTs (`alg: EdDSA`). The secrets live in the
+//! key folder ([`crate::keys`]), never in the database, which keeps the public halves
+//! (`signing_keys`) for `/issuer/jwks.json`. Verification needs nothing but that public key, so a
 //! downloaded credential can be checked offline.
 
 use base64::Engine as _;
@@ -23,42 +23,94 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+/// The key id: derived from the public key, so it names exactly one key.
+fn kid_of(key: &SigningKey) -> String {
+    format!(
+        "ed25519-{}",
+        &hex::encode(key.verifying_key().to_bytes())[..16]
+    )
+}
+
 impl Signer {
-    /// The key in the database, created (once, even with several servers starting) if there
-    /// is none.
-    pub async fn load_or_create(pool: &crate::db::Pool) -> Result<Self, crate::error::Error> {
-        let mut tx = crate::db::write_tx(pool).await?;
-        let existing: Option<(String, Vec<u8>)> =
-            sqlx::query_as("SELECT kid, secret_key FROM signing_keys ORDER BY id LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((kid, secret)) = existing {
-            let bytes: [u8; 32] = secret.as_slice().try_into().map_err(|_| {
-                sqlx::Error::Protocol("the stored signing key is not 32 bytes".into())
+    /// The newest signing key of the key folder, created there (once, even with several
+    /// servers starting) if there is none. Every key's public half is registered in the
+    /// database for `/issuer/jwks.json`. A secret left in the database by an earlier version
+    /// is moved into the key folder and erased from the database.
+    pub async fn load_or_create(
+        pool: &crate::db::Pool,
+        keys: &crate::keys::KeyDir,
+    ) -> Result<Self, crate::error::Error> {
+        let file_error = |error: std::io::Error| {
+            crate::error::Error::failed(
+                format!("the key folder {}: {error}", keys.path().display()),
+                "Check that the key folder exists, belongs to the user the server runs as, and holds the key files from your backup.",
+            )
+        };
+        let legacy: Vec<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT kid, secret_key FROM signing_keys WHERE length(secret_key) > 0 ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await?;
+        let on_file = keys.signing_keys().map_err(file_error)?;
+        for (kid, secret) in legacy {
+            let secret: [u8; 32] = secret.as_slice().try_into().map_err(|_| {
+                sqlx::Error::Protocol("a stored signing key is not 32 bytes".into())
             })?;
-            return Ok(Self {
-                kid,
-                key: SigningKey::from_bytes(&bytes),
-            });
+            if !on_file.iter().any(|(_, s)| *s == secret) {
+                let number = keys.add_signing_key(&secret).map_err(file_error)?;
+                tracing::warn!(%kid, file = %keys.signing_file(number).display(), "moved the signing key out of the database into the key folder");
+            }
+            sqlx::query("UPDATE signing_keys SET secret_key = $1 WHERE kid = $2")
+                .bind(Vec::<u8>::new())
+                .bind(&kid)
+                .execute(pool)
+                .await?;
         }
+        let mut on_file = keys.signing_keys().map_err(file_error)?;
+        if on_file.is_empty() {
+            let mut secret = [0u8; 32];
+            rand::rng().fill_bytes(&mut secret);
+            match keys.add_signing_key(&secret) {
+                Ok(number) => tracing::info!(
+                    file = %keys.signing_file(number).display(),
+                    "created the certificate signing key"
+                ),
+                // Another server created it at the same moment: use that one.
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(error) => return Err(file_error(error)),
+            }
+            on_file = keys.signing_keys().map_err(file_error)?;
+        }
+        for (_, secret) in &on_file {
+            register(pool, &SigningKey::from_bytes(secret)).await?;
+        }
+        let (_, newest) = on_file
+            .last()
+            .ok_or_else(|| file_error(std::io::ErrorKind::NotFound.into()))?;
+        let key = SigningKey::from_bytes(newest);
+        Ok(Self {
+            kid: kid_of(&key),
+            key,
+        })
+    }
+
+    /// `grandrounds key rotate`: a new signing key in the key folder, registered; the old
+    /// ones stay in the JWK set. Servers sign with it from their next start.
+    pub async fn rotate(
+        pool: &crate::db::Pool,
+        keys: &crate::keys::KeyDir,
+    ) -> Result<(String, std::path::PathBuf), crate::error::Error> {
         let mut secret = [0u8; 32];
         rand::rng().fill_bytes(&mut secret);
+        let number = keys.add_signing_key(&secret).map_err(|error| {
+            crate::error::Error::failed(
+                format!("the key folder {}: {error}", keys.path().display()),
+                "Check the key folder's owner and permissions, then run the command again.",
+            )
+        })?;
         let key = SigningKey::from_bytes(&secret);
-        let public = key.verifying_key().to_bytes();
-        // The key id is derived from the public key, so it names exactly one key.
-        let kid = format!("ed25519-{}", &hex::encode(public)[..16]);
-        sqlx::query(
-            "INSERT INTO signing_keys (kid, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&kid)
-        .bind(public.as_slice())
-        .bind(secret.as_slice())
-        .bind(crate::db::now())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        tracing::info!(%kid, "created the certificate signing key");
-        Ok(Self { kid, key })
+        register(pool, &key).await?;
+        Ok((kid_of(&key), keys.signing_file(number)))
     }
 
     pub fn public_key(&self) -> PublicKey {
@@ -82,6 +134,21 @@ impl Signer {
             URL_SAFE_NO_PAD.encode(signature.to_bytes())
         )
     }
+}
+
+/// Records a key's public half (once) for the JWK set; the secret column stays empty.
+async fn register(pool: &crate::db::Pool, key: &SigningKey) -> Result<(), crate::error::Error> {
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (kid) DO NOTHING",
+    )
+    .bind(kid_of(key))
+    .bind(key.verifying_key().to_bytes().as_slice())
+    .bind(Vec::<u8>::new())
+    .bind(crate::db::now())
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// A verification key with its id.

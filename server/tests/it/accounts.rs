@@ -128,10 +128,15 @@ async fn the_session_cookie_is_http_only_and_lax_and_secure_over_https() {
 #[tokio::test]
 async fn signing_in_issues_a_new_session_id() {
     let app = TestApp::new().await;
-    register(&app, "lee@clinic.org").await;
-    // A failed attempt leaves an anonymous session (holding the form's message).
+    // A session that already exists (here the one registration started) gets a new id.
+    let before = register(&app, "lee@clinic.org").await;
+    // A failed attempt keeps its message in a cookie, never in a new session row.
     let failed = sign_in(&app, "lee@clinic.org", "wrong password here", None).await;
-    let before = failed.session_cookie().expect("anonymous session");
+    assert_eq!(
+        failed.session_cookie(),
+        None,
+        "no session for an anonymous echo"
+    );
     let ok = sign_in(&app, "lee@clinic.org", PASSWORD, Some(&before)).await;
     let after = ok.session_cookie().expect("new session");
     assert_ne!(before, after);
@@ -154,7 +159,7 @@ async fn bad_registration_keeps_typed_values_names_fields_and_writes_nothing() {
     assert_eq!(page.location(), "/register");
     assert_eq!(users(&app).await, 0);
 
-    let cookie = page.session_cookie().expect("cookie");
+    let cookie = page.cookies().expect("cookie");
     let form = app.get_as("/register", &cookie).await;
     form.assert_contains("Please correct the 3 fields marked below.");
     form.assert_contains("this NPI's check digit does not match");
@@ -168,9 +173,29 @@ async fn bad_registration_keeps_typed_values_names_fields_and_writes_nothing() {
         "passwords are never sent back"
     );
 
-    // Shown once: a reload is a clean form.
-    let again = app.get_as("/register", &cookie).await;
+    // Shown once: the page clears the cookie, so a reload is a clean form.
+    let clear = form
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("gr_form="))
+        .expect("the form-state cookie is cleared")
+        .to_owned();
+    assert!(
+        clear.starts_with("gr_form=;") && clear.contains("Max-Age=0"),
+        "{clear}"
+    );
+    let again = app.get("/register").await;
     assert!(!again.body.contains("check digit"));
+    // A forged or altered cookie shows nothing.
+    let forged = cookie.replacen("gr_form=", "gr_form=9", 1);
+    assert!(
+        !app.get_as("/register", &forged)
+            .await
+            .body
+            .contains("check digit")
+    );
 }
 
 #[tokio::test]
@@ -181,7 +206,7 @@ async fn over_long_fields_and_unreadable_bodies_get_messages() {
     let mut fields = registration(&long_email, PASSWORD);
     fields[2] = ("full_name", &long_name);
     let page = app.post_form("/account/register", &fields, None).await;
-    let cookie = page.session_cookie().expect("cookie");
+    let cookie = page.cookies().expect("cookie");
     let form = app.get_as("/register", &cookie).await;
     form.assert_contains("at most 254 characters");
     form.assert_contains("a name has at most 120 characters");
@@ -198,7 +223,7 @@ async fn over_long_fields_and_unreadable_bodies_get_messages() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let form = app
-        .get_as("/register", &page.session_cookie().expect("cookie"))
+        .get_as("/register", &page.cookies().expect("cookie"))
         .await;
     form.assert_contains("The form could not be read");
     assert_eq!(users(&app).await, 0);
@@ -217,7 +242,7 @@ async fn a_taken_email_says_sign_in_instead_with_the_same_status() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let form = app
-        .get_as("/register", &page.session_cookie().expect("cookie"))
+        .get_as("/register", &page.cookies().expect("cookie"))
         .await;
     form.assert_contains("sign in or reset your password instead");
     assert_eq!(users(&app).await, 1);
@@ -232,11 +257,11 @@ async fn repeated_failures_lock_the_account_with_the_same_generic_message() {
 
     let unknown = sign_in(&app, "nobody@clinic.org", "whatever it may be", None).await;
     let unknown_page = app
-        .get_as("/login", &unknown.session_cookie().expect("cookie"))
+        .get_as("/login", &unknown.cookies().expect("cookie"))
         .await;
     let wrong = sign_in(&app, "lee@clinic.org", "not the password", None).await;
     let wrong_page = app
-        .get_as("/login", &wrong.session_cookie().expect("cookie"))
+        .get_as("/login", &wrong.cookies().expect("cookie"))
         .await;
     assert_eq!(unknown.status, wrong.status);
     assert_eq!(unknown.location(), wrong.location());
@@ -253,7 +278,7 @@ async fn repeated_failures_lock_the_account_with_the_same_generic_message() {
         "the right password is refused while locked"
     );
     let page = app
-        .get_as("/login", &locked.session_cookie().expect("cookie"))
+        .get_as("/login", &locked.cookies().expect("cookie"))
         .await;
     assert!(message(&page));
 }

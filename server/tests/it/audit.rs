@@ -270,8 +270,29 @@ async fn p20_transport_follows_the_public_url() {
         )
         .await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
-    let cookie = login.set_cookie().expect("a session for the form state");
-    assert!(cookie.contains("Secure"), "{cookie}");
+    let cookie = login
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("the form-state cookie")
+        .to_owned();
+    assert!(
+        cookie.starts_with("gr_form=") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let registered = https
+        .request(
+            Request::post("/account/register")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "https://cme.example.org")
+                .body(Body::from(
+                    "email=sec%40clinic.org&password=river+lantern+quietly&full_name=Sec+Ure&profession=nurse",
+                ))
+                .expect("request"),
+        )
+        .await;
+    let session = registered.set_cookie().expect("a session cookie");
+    assert!(session.contains("Secure"), "{session}");
 
     let http = TestApp::new().await;
     assert!(
@@ -422,19 +443,19 @@ async fn p11_registration_is_rate_limited_per_address() {
     };
     for n in 0..30 {
         let page = register(n, "198.51.100.20").await;
-        let cookie = page.session_cookie();
+        let cookie = page.cookies();
         let state = app
             .get_as("/register", cookie.as_deref().unwrap_or_default())
             .await;
         assert!(!state.body.contains("Too many accounts"), "attempt {n}");
     }
     let page = register(31, "198.51.100.20").await;
-    let cookie = page.session_cookie().unwrap_or_default();
+    let cookie = page.cookies().unwrap_or_default();
     app.get_as("/register", &cookie)
         .await
         .assert_contains("Too many accounts were created from your network");
     let page = register(32, "198.51.100.21").await;
-    let cookie = page.session_cookie().unwrap_or_default();
+    let cookie = page.cookies().unwrap_or_default();
     let other = app.get_as("/register", &cookie).await;
     assert!(!other.body.contains("Too many accounts"), "another address");
 }
@@ -911,4 +932,122 @@ async fn p04_profession_is_on_the_claim_and_its_change_is_audited() {
     let console = app.get_as("/admin", &admin.cookie).await;
     assert_eq!(console.status, StatusCode::OK);
     console.assert_contains("profession changed from nurse to physician");
+}
+
+/// 13: anonymous form posts create no session rows; what is kept for the next page is cut
+/// to each field's maximum and carried in a small signed cookie.
+#[tokio::test]
+async fn p13_anonymous_posts_create_no_session_rows() {
+    let app = TestApp::new().await;
+    let sessions = "SELECT COUNT(*) FROM tower_sessions";
+    let before = app.count(sessions).await;
+    let huge = "x".repeat(80 * 1024);
+    for _ in 0..10 {
+        let page = app
+            .post_form(
+                "/account/register",
+                &[
+                    ("email", huge.as_str()),
+                    ("full_name", huge.as_str()),
+                    ("unknown_field", huge.as_str()),
+                    ("password", "short"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        let cookie = page.headers.get("set-cookie").and_then(|v| v.to_str().ok());
+        let cookie = cookie.expect("the form-state cookie");
+        assert!(
+            cookie.len() < 4096,
+            "a cookie a browser keeps: {} bytes",
+            cookie.len()
+        );
+        let form = app
+            .get_as("/register", &page.cookies().expect("cookie"))
+            .await;
+        form.assert_contains("Please correct");
+        assert!(
+            !form.body.contains(&"x".repeat(255)),
+            "no value longer than its field"
+        );
+    }
+    assert_eq!(
+        app.count(sessions).await,
+        before,
+        "no session row was written"
+    );
+}
+
+/// The official schema, with formats asserted (`date-time` must be a date-time).
+fn open_badges_schema() -> jsonschema::Validator {
+    let text = include_str!("../fixtures/open-badges-3/ob_v3p0_achievementcredential_schema.json");
+    let schema: serde_json::Value = serde_json::from_str(text).expect("schema JSON");
+    jsonschema::draft201909::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema compiles")
+}
+
+async fn credential_of(app: &TestApp, code: &str, cookie: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let jwt = app
+        .get_as(&format!("/certificates/{code}/credential.jwt"), cookie)
+        .await;
+    assert_eq!(jwt.status, StatusCode::OK);
+    let payload = jwt.body.trim().split('.').nth(1).expect("a compact JWS");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON payload")
+}
+
+/// 6: every credential the site issues (from a claim, and issued by hand) conforms to
+/// 1EdTech's Open Badges 3.0 AchievementCredential schema, formats included.
+#[tokio::test]
+async fn p06_credentials_conform_to_open_badges_3() {
+    let app = TestApp::new().await;
+    let validator = open_badges_schema();
+    let learner = app.claimed("lia@clinic.org").await;
+    let admin = app.user("ops@clinic.org", app::accounts::Role::Admin).await;
+    let manual = app
+        .post_form(
+            "/admin/certificates/issue",
+            &[
+                ("email", "lia@clinic.org"),
+                ("activity", crate::support::COURSE),
+                ("format", "recording"),
+                ("credit_type", "participation"),
+                ("hours", "0.5"),
+                ("completed_on", "2026-09-15"),
+            ],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert!(
+        manual.location().starts_with("/certificates/"),
+        "{}",
+        manual.location()
+    );
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM certificates ORDER BY id")
+        .fetch_all(&app.state.pool)
+        .await
+        .expect("codes");
+    assert_eq!(codes.len(), 2);
+    for code in &codes {
+        let credential = credential_of(&app, code, &learner.cookie).await;
+        let errors: Vec<String> = validator
+            .iter_errors(&credential)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{code}: {errors:#?}\n{credential:#}");
+        let end = credential["credentialSubject"]["activityEndDate"]
+            .as_str()
+            .expect("activityEndDate");
+        assert!(end.ends_with("T00:00:00Z"), "a date-time: {end}");
+    }
+    // The schema does hold formats: the old plain date is refused.
+    let mut old = credential_of(&app, &codes[0], &learner.cookie).await;
+    old["credentialSubject"]["activityEndDate"] = serde_json::json!("2026-12-01");
+    assert!(!validator.is_valid(&old), "a bare date is not a date-time");
 }

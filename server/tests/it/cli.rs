@@ -353,3 +353,89 @@ async fn backup_copies_the_database_while_it_is_open_and_never_overwrites() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+/// Issue 11, point 21: the signing key lives in an owner-only key file, never in the
+/// database; `key rotate` adds a key, new certificates are signed with it after a restart,
+/// and credentials signed with the old key still verify against the published JWK set.
+#[tokio::test]
+async fn the_signing_key_is_a_file_and_rotates_without_breaking_old_credentials() {
+    use server::certificates::signing;
+    let app = TestApp::new().await;
+    let learner = app.claimed("kim@clinic.org").await;
+    let code = crate::support::only_code(&app).await;
+    let old = app
+        .get_as(
+            &format!("/certificates/{code}/credential.jwt"),
+            &learner.cookie,
+        )
+        .await
+        .body;
+    let keys = app.dir.path().join("keys");
+    let key_file = keys.join("signing-0001.key");
+    assert!(key_file.is_file(), "the key file was made at first start");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key_file)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "owner-only");
+    }
+    let in_database: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE length(secret_key) > 0")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("count");
+    assert_eq!(
+        in_database, 0,
+        "no secret in the database (or in its backups)"
+    );
+
+    let database_url = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
+    let output = grandrounds()
+        .args([
+            "key",
+            "rotate",
+            "--database-url",
+            &database_url,
+            "--key-dir",
+        ])
+        .arg(&keys)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("new signing key ed25519-"), "{stdout}");
+    assert!(keys.join("signing-0002.key").is_file());
+
+    // After a restart the newest key signs; the JWK set has both.
+    let state = TestApp::start_on(app.dir.path(), &demo_content()).await;
+    let router = server::build_router(state.clone());
+    let restarted = TestApp {
+        router,
+        state,
+        dir: tempfile::tempdir().expect("unused"),
+    };
+    let jwks = restarted.get("/issuer/jwks.json").await.body;
+    let published = signing::PublicKey::from_jwks(&jwks).expect("jwks");
+    assert_eq!(published.len(), 2, "{jwks}");
+    let newest = &restarted.state.issuer.signer.kid;
+    assert_ne!(newest, &published[0].kid);
+    assert_eq!(newest, &published[1].kid);
+    let verified = signing::verify(&old, &published).expect("the old credential still verifies");
+    assert_eq!(verified["certificateCode"], code.as_str());
+    // The certificate keeps the credential it was issued with (a record is not re-signed).
+    let kept = restarted
+        .get_as(
+            &format!("/certificates/{code}/credential.jwt"),
+            &learner.cookie,
+        )
+        .await
+        .body;
+    assert_eq!(kept, old);
+}

@@ -78,6 +78,7 @@ impl TestApp {
             provider: "Grand Rounds".to_owned(),
             trusted_proxies: Vec::new(),
             password_cost: server::accounts::password::HashCost::Fast,
+            key_dir: dir.join("keys"),
         }
     }
 
@@ -297,6 +298,20 @@ impl Page {
     pub fn session_cookie(&self) -> Option<String> {
         self.set_cookie()
             .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    /// The cookies this response set (not those it cleared), as a `Cookie` header: the
+    /// session and, for an anonymous visitor, the form-state cookie.
+    pub fn cookies(&self) -> Option<String> {
+        let pairs: Vec<String> = self
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter(|c| !c.contains("Max-Age=0"))
+            .filter_map(|c| c.split(';').next().map(str::to_owned))
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
     }
 
     /// The whole Set-Cookie header for the session cookie.
