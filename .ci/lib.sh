@@ -43,14 +43,22 @@ install_wasm_opt() {
   fi
 }
 
-# Debian's Chromium and the end-to-end test's npm packages.
+# Debian's Chromium, a Java runtime, and the end-to-end test's npm packages (Playwright,
+# the Nu HTML checker, axe-core).
 install_browser() {
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Chromium from Debian's packages"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
-  if [ ! -d end2end/node_modules/playwright-core ]; then
+  # The Nu HTML checker (vnu-jar) runs on Java.
+  if ! command -v java >/dev/null 2>&1; then
+    say "installing a Java runtime from Debian's packages (for the Nu HTML checker)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+  fi
+  if [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/vnu-jar ] \
+    || [ ! -d end2end/node_modules/axe-core ]; then
     say "installing the browser test's npm packages"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi

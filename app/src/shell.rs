@@ -18,12 +18,16 @@ use crate::reports::console::AdminConsoleRoute;
 use crate::reports::page::ReportsRoute;
 use crate::transcript::page::TranscriptRoute;
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
     path,
 };
+
+/// The site's description, for pages that have none of their own (each page names at most
+/// one: a second `<meta name="description">` is invalid HTML).
+pub const SITE_DESCRIPTION: &str = "Grand Rounds: accredited continuing education for health workers, light enough for a phone in a rural clinic.";
 
 /// The whole document: rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -75,10 +79,6 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { "Grand Rounds".to_owned() } else { format!("{title} · Grand Rounds") }
         } />
-        <Meta
-            name="description"
-            content="Grand Rounds: accredited continuing education for health workers, light enough for a phone in a rural clinic."
-        />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

@@ -108,6 +108,7 @@ pub fn build_router(state: AppState) -> Router {
             context, shell,
         ))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(valid_rendered_html))
         .layer(axum::middleware::from_fn_with_state(
             table,
             crate::access::enforce,
@@ -172,6 +173,67 @@ pub fn build_router(state: AppState) -> Router {
                     REQUEST_TIMEOUT,
                 )),
         )
+}
+
+/// Two things Leptos 0.8 writes that are not valid HTML, set right once per rendered page
+/// (pages are rendered whole, async SSR; cached pages keep the fixed bytes):
+/// - `HydrationScripts` puts the script nonce into the `crossorigin` attribute of its module
+///   and wasm preload links (`crossorigin="<nonce>"`; the value must be `anonymous` or
+///   `use-credentials`, and the nonce does not belong in an attribute);
+/// - the resource scripts come after `</html>` ("stray start tag"); they move to the end of
+///   `<body>`, which runs them at the same point, before the deferred module script.
+async fn valid_rendered_html(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let nonce = response
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|csp| csp.split("'nonce-").nth(1))
+        .and_then(|rest| rest.split('\'').next())
+        .map(str::to_owned);
+    let (true, Some(nonce)) = (is_html, nonce) else {
+        return response;
+    };
+    let (mut parts, body) = response.into_parts();
+    let bytes = match http_body_util::BodyExt::collect(body).await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) => {
+            tracing::error!(%error, "could not read a rendered page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let text = String::from_utf8_lossy(&bytes);
+    let body = scripts_into_body(&text.replace(
+        &format!("crossorigin=\"{nonce}\""),
+        "crossorigin=\"anonymous\"",
+    ));
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// Moves scripts written after `</html>` to just before `</body>`.
+fn scripts_into_body(html: &str) -> String {
+    let (Some(end), Some(body_end)) = (html.rfind("</html>"), html.rfind("</body>")) else {
+        return html.to_owned();
+    };
+    let tail = &html[end + "</html>".len()..];
+    let scripts = tail.trim_start_matches("<!>");
+    if body_end > end || !scripts.trim_start().starts_with("<script") {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len());
+    out.push_str(&html[..body_end]);
+    out.push_str(scripts);
+    out.push_str(&html[body_end..end + "</html>".len()]);
+    out
 }
 
 /// A path with `.` or `..` segments, an empty segment, a backslash or an encoded slash or
@@ -300,6 +362,18 @@ async fn healthz(State(state): State<AppState>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::{Canonical, canonical};
+
+    #[test]
+    fn trailing_scripts_move_into_the_body() {
+        assert_eq!(
+            super::scripts_into_body(
+                "<html><body><p>x</p></body><!></html><!><script>a</script><script>b</script>"
+            ),
+            "<html><body><p>x</p><script>a</script><script>b</script></body><!></html>"
+        );
+        let plain = "<html><body></body></html>";
+        assert_eq!(super::scripts_into_body(plain), plain);
+    }
 
     #[test]
     fn paths_are_canonical_or_made_so() {

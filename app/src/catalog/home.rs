@@ -4,7 +4,7 @@ use crate::catalog::CourseCard;
 use crate::catalog::api::list_courses;
 use crate::components::{CourseGrid, Loaded};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -19,6 +19,7 @@ pub fn HomePage() -> impl IntoView {
     };
     view! {
         <Title text="" />
+        <Meta name="description" content=crate::shell::SITE_DESCRIPTION />
         <section class="hero">
             <h1>"Continuing education for the whole care team"</h1>
             <p class="lead">

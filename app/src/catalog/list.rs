@@ -5,7 +5,7 @@ use crate::catalog::api::list_courses;
 use crate::catalog::{CourseCard, CreditType};
 use crate::components::{CourseGrid, Loaded};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
@@ -38,6 +38,7 @@ pub fn CatalogPage() -> impl IntoView {
     };
     view! {
         <Title text="Course catalog" />
+        <Meta name="description" content=crate::shell::SITE_DESCRIPTION />
         <h1>"Course catalog"</h1>
         <Form method="get" action="/courses" attr:class="filters" attr:aria-label="Filter courses">
             <div class="field">

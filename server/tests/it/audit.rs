@@ -1051,3 +1051,43 @@ async fn p06_credentials_conform_to_open_badges_3() {
     old["credentialSubject"]["activityEndDate"] = serde_json::json!("2026-12-01");
     assert!(!validator.is_valid(&old), "a bare date is not a date-time");
 }
+
+/// Also seen: the preload links' `crossorigin` carried the script nonce, and the course page
+/// had two description elements.
+#[tokio::test]
+async fn pages_have_valid_preload_links_and_one_description() {
+    let app = TestApp::new().await;
+    let learner = app.learner("max@clinic.org").await;
+    for (path, cookie) in [
+        ("/", None),
+        ("/courses", None),
+        ("/courses/telehealth-for-clinical-teams", None),
+        ("/courses/telehealth-for-clinical-teams", None),
+        ("/account", Some(&learner.cookie)),
+    ] {
+        let page = match cookie {
+            Some(cookie) => app.get_as(path, cookie).await,
+            None => app.get(path).await,
+        };
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let csp = page.header("content-security-policy");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce");
+        assert!(
+            !page.body.contains(&format!("crossorigin=\"{nonce}\"")),
+            "{path}"
+        );
+        assert_eq!(
+            page.body.matches("crossorigin=\"anonymous\"").count(),
+            2,
+            "{path}"
+        );
+        assert!(
+            page.body.matches("<meta name=\"description\"").count() <= 1,
+            "{path}: at most one description"
+        );
+    }
+}
