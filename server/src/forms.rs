@@ -40,13 +40,23 @@ fn kept_max(field: &str) -> usize {
     }
 }
 
-/// Cuts every kept value to its field's maximum (on a character boundary).
+/// Cuts every kept value to its field's maximum, and every message (some quote a field
+/// name the client chose) to 400 characters, on character boundaries.
 fn cap_values(state: &mut FormState) {
-    for (field, value) in &mut state.values {
-        let max = kept_max(field);
-        if let Some((cut, _)) = value.char_indices().nth(max) {
-            value.truncate(cut);
+    let cut = |text: &mut String, max: usize| {
+        if let Some((at, _)) = text.char_indices().nth(max) {
+            text.truncate(at);
         }
+    };
+    for (field, value) in &mut state.values {
+        cut(value, kept_max(field));
+    }
+    for (field, message) in &mut state.errors {
+        cut(field, 100);
+        cut(message, 400);
+    }
+    if let Some(notice) = &mut state.notice {
+        cut(notice, 400);
     }
 }
 
@@ -264,8 +274,17 @@ pub async fn keep_form_state(
                     .collect();
                 key.seal(&slim)
             });
-            if let Some(cookie) = sealed.and_then(|v| form_cookie(&v, COOKIE_SECS, secure)) {
-                headers.append(axum::http::header::SET_COOKIE, cookie);
+            match sealed.and_then(|v| form_cookie(&v, COOKIE_SECS, secure)) {
+                Some(cookie) => {
+                    headers.append(axum::http::header::SET_COOKIE, cookie);
+                }
+                // Nothing fits: at least no stale state from an earlier post shows again.
+                None if consumed => {
+                    if let Some(clear) = form_cookie("", 0, secure) {
+                        headers.append(axum::http::header::SET_COOKIE, clear);
+                    }
+                }
+                None => {}
             }
         }
         Some(Keep(values)) => {

@@ -141,7 +141,7 @@ pub fn build_router(state: AppState) -> Router {
                 .option_layer(hsts.then(|| {
                     SetResponseHeaderLayer::overriding(
                         header::STRICT_TRANSPORT_SECURITY,
-                        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+                        HeaderValue::from_static("max-age=31536000"),
                     )
                 }))
                 .layer(axum::middleware::from_fn(explain_too_large))

@@ -26,17 +26,36 @@ const SIGNING_PREFIX: &str = "signing-";
 const SUFFIX: &str = ".key";
 
 impl KeyDir {
-    /// Opens (and creates, owner-only) the key folder.
+    /// Opens the key folder, creating it owner-only (`0700`) if missing. An existing folder
+    /// keeps its permissions (it may be a read-only share); a key file that others can read
+    /// is made owner-only, with a warning.
     pub fn open(path: &Path) -> io::Result<Self> {
-        std::fs::create_dir_all(path)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+        if !path.exists() {
+            std::fs::create_dir_all(path)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+            }
         }
-        Ok(Self {
+        let dir = Self {
             path: path.to_path_buf(),
-        })
+        };
+        #[cfg(unix)]
+        for entry in std::fs::read_dir(path)? {
+            use std::os::unix::fs::PermissionsExt as _;
+            let entry = entry?;
+            let is_key = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with(SUFFIX));
+            let mode = entry.metadata()?.permissions().mode();
+            if is_key && mode & 0o077 != 0 {
+                std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600))?;
+                tracing::warn!(file = %entry.path().display(), "key file was readable by other users; made owner-only");
+            }
+        }
+        Ok(dir)
     }
 
     pub fn path(&self) -> &Path {
@@ -113,7 +132,13 @@ fn read_key(file: &Path) -> io::Result<[u8; 32]> {
         })
 }
 
+/// Writes the key to a temporary file, then links it under its name, which fails if the
+/// name exists: a reader never sees a half-written key, a crash leaves no empty one, and of
+/// two servers racing, exactly one key is made.
 fn write_new(file: &Path, secret: &[u8; 32]) -> io::Result<()> {
+    let mut nonce = [0u8; 8];
+    rand::rng().fill_bytes(&mut nonce);
+    let temporary = file.with_extension(format!("tmp-{}", hex::encode(nonce)));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -121,9 +146,14 @@ fn write_new(file: &Path, secret: &[u8; 32]) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let mut out = options.open(file)?;
-    writeln!(out, "{}", hex::encode(secret))?;
-    out.sync_all()
+    let written = (|| {
+        let mut out = options.open(&temporary)?;
+        writeln!(out, "{}", hex::encode(secret))?;
+        out.sync_all()?;
+        std::fs::hard_link(&temporary, file)
+    })();
+    let _ = std::fs::remove_file(&temporary);
+    written
 }
 
 #[cfg(test)]

@@ -38,10 +38,20 @@ pub async fn migrate_sessions(pool: &crate::db::Pool) -> Result<(), sqlx::Error>
     crate::db::session_store(pool).migrate().await
 }
 
-/// Deletes expired sessions every few minutes, for as long as the server runs.
+/// Deletes expired sessions, and sign-in counts that no longer matter, every 5 minutes.
 pub fn spawn_session_cleanup(pool: &crate::db::Pool) {
     use tower_sessions::ExpiredDeletion as _;
     let store = crate::db::session_store(pool);
+    let throttle_pool = pool.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            if let Err(error) = throttle::forget_old(&throttle_pool).await {
+                tracing::warn!(%error, "could not forget old sign-in counts");
+            }
+        }
+    });
     tokio::spawn(async move {
         if let Err(error) = store
             .continuously_delete_expired(std::time::Duration::from_secs(300))

@@ -55,7 +55,29 @@ pub enum Verdict {
     Locked,
 }
 
+/// The address as counted: an IPv6 client is counted by its /64 (one household or office
+/// gets a whole /64, so single addresses would be free to change); IPv4 as it is.
+fn counted_address(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| address.to_owned(), |v4| v4.to_string()),
+        _ => address.chars().take(64).collect(),
+    }
+}
+
+/// The email as counted: no address is longer than 254 characters, so a longer value (a
+/// made-up one) cannot make long keys.
+fn counted_email(email: &str) -> String {
+    email.chars().take(254).collect()
+}
+
 fn keys(email: &str, address: &str) -> [(String, Limit); 3] {
+    let (email, address) = (counted_email(email), counted_address(address));
     [
         (format!("ip:{address}"), ADDRESS),
         (format!("pair:{email}|{address}"), PAIR),
@@ -70,7 +92,9 @@ async fn count_one(
     key: &str,
     now: i64,
 ) -> Result<(i64, i64), Error> {
-    const FRESH: &str = "(login_throttle.window_start <= $3 \
+    // A new window once the last one is over (and it is not locked), or once its lock ended:
+    // a lock always lasts its full 15 minutes.
+    const FRESH: &str = "((login_throttle.locked_until = 0 AND login_throttle.window_start <= $3) \
          OR (login_throttle.locked_until > 0 AND login_throttle.locked_until <= $2))";
     let sql = format!(
         "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) \
@@ -131,6 +155,7 @@ pub async fn attempt(pool: &Pool, email: &str, address: &str) -> Result<Verdict,
 /// The password was right: this attempt was not a failure. Clears the pair's count and takes
 /// this attempt back from the account's and the address's.
 pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Error> {
+    let (email, address) = (counted_email(email), counted_address(address));
     let mut tx = crate::db::write_tx(pool).await?;
     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
         .bind(format!("pair:{email}|{address}"))
@@ -147,11 +172,25 @@ pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Er
     tx.commit().await.map_err(Into::into)
 }
 
+/// Forgets counts whose window is over and whose lock has ended (run with the session
+/// clean-up), so made-up emails do not pile up rows.
+pub async fn forget_old(pool: &Pool) -> Result<u64, Error> {
+    let now = crate::db::now_secs();
+    let done =
+        sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1 AND locked_until <= $2")
+            .bind(now - WINDOW_SECS)
+            .bind(now)
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected())
+}
+
 /// Counts a registration from `address`; false when the address has made too many lately.
 pub async fn registration(pool: &Pool, address: &str) -> Result<bool, Error> {
     let now = crate::db::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
-    let (count, _) = count_one(&mut tx, &format!("register:{address}"), now).await?;
+    let key = format!("register:{}", counted_address(address));
+    let (count, _) = count_one(&mut tx, &key, now).await?;
     tx.commit().await?;
     Ok(count <= REGISTRATIONS_PER_ADDRESS)
 }
@@ -196,6 +235,45 @@ mod tests {
         assert_ne!(
             attempt(&pool, "other@clinic.org", ip).await.expect("a"),
             Verdict::Locked
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        assert_eq!(counted_address("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            counted_address("2001:db8:1:2:ffff::9"),
+            counted_address("2001:db8:1:2::7")
+        );
+        assert_eq!(counted_address("::ffff:10.0.0.1"), "10.0.0.1");
+        assert_eq!(counted_address("10.0.0.1"), "10.0.0.1");
+        assert_eq!(counted_email(&"a".repeat(300)).len(), 254);
+    }
+
+    #[tokio::test]
+    async fn a_lock_lasts_its_full_time_and_old_counts_are_forgotten() {
+        let (_dir, pool) = pool().await;
+        let start = time::OffsetDateTime::now_utc();
+        let at = |minutes: i64| crate::db::set_clock(start + time::Duration::minutes(minutes));
+        let (email, ip) = ("lo@clinic.org", "10.0.0.5");
+        at(0);
+        for _ in 0..10 {
+            attempt(&pool, email, ip).await.expect("a");
+        }
+        // The 11th, ten minutes into the window, locks for 15 minutes from then.
+        at(10);
+        assert_eq!(attempt(&pool, email, ip).await.expect("a"), Verdict::Locked);
+        // The window (from minute 0) is over at 15; the lock is not.
+        at(16);
+        assert_eq!(attempt(&pool, email, ip).await.expect("a"), Verdict::Locked);
+        at(26);
+        assert_ne!(attempt(&pool, email, ip).await.expect("a"), Verdict::Locked);
+        at(60);
+        assert!(forget_old(&pool).await.expect("forget") >= 1);
+        assert_eq!(
+            attempt(&pool, email, ip).await.expect("a"),
+            Verdict::Allow,
+            "a fresh start"
         );
     }
 

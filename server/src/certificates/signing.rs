@@ -52,6 +52,7 @@ impl Signer {
         .fetch_all(pool)
         .await?;
         let on_file = keys.signing_keys().map_err(file_error)?;
+        let moved = !legacy.is_empty();
         for (kid, secret) in legacy {
             let secret: [u8; 32] = secret.as_slice().try_into().map_err(|_| {
                 sqlx::Error::Protocol("a stored signing key is not 32 bytes".into())
@@ -65,6 +66,12 @@ impl Signer {
                 .bind(&kid)
                 .execute(pool)
                 .await?;
+        }
+        if moved {
+            // The old secret is still in earlier backups of the database: sign with a new key
+            // from now on (the old public key stays published for the old credentials).
+            let (kid, file) = Self::rotate(pool, keys).await?;
+            tracing::warn!(%kid, file = %file.display(), "signing with a new key; the one moved out of the database stays only for verifying older credentials");
         }
         let mut on_file = keys.signing_keys().map_err(file_error)?;
         if on_file.is_empty() {

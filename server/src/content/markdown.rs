@@ -27,6 +27,11 @@ const RESERVED_IDS: &[&str] = &[
     "about-heading",
     "lessons-heading",
     "results-heading",
+    "enroll-heading",
+    "attempts-heading",
+    "claim-heading",
+    "evaluation-heading",
+    "audit-heading",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,8 +204,14 @@ pub fn slugify(text: &str) -> String {
 }
 
 fn unique_id(base: String, used: &mut HashSet<String>) -> String {
-    // Form fields (`field-…`) and footnotes (`fn-…`) have ids of these shapes.
-    let base = if base.starts_with("field-") || base.starts_with("fn-") {
+    // Form fields (`field-…`, quiz `q-…`, `user-…`) and footnotes (`fn-…`) have ids of
+    // these shapes.
+    // The pages' own section headings all end in `-heading`.
+    let base = if ["field-", "fn-", "q-", "user-"]
+        .iter()
+        .any(|prefix| base.starts_with(prefix))
+        || base.ends_with("-heading")
+    {
         format!("section-{base}")
     } else {
         base

@@ -439,3 +439,45 @@ async fn the_signing_key_is_a_file_and_rotates_without_breaking_old_credentials(
         .body;
     assert_eq!(kept, old);
 }
+
+/// A database from before the key folder, with the secret in `signing_keys`: at start the
+/// secret moves into the key folder, is erased from the database, and a new key signs from
+/// then on (the old secret is in earlier backups); the old public key stays published.
+#[tokio::test]
+async fn a_signing_key_left_in_the_database_moves_out_and_is_replaced() {
+    let app = TestApp::new().await;
+    let old_kid = app.state.issuer.signer.kid.clone();
+    let keys = app.dir.path().join("keys");
+    let secret = hex::decode(
+        std::fs::read_to_string(keys.join("signing-0001.key"))
+            .expect("key")
+            .trim(),
+    )
+    .expect("hex");
+    sqlx::query("UPDATE signing_keys SET secret_key = $1 WHERE kid = $2")
+        .bind(&secret)
+        .bind(&old_kid)
+        .execute(&app.state.pool)
+        .await
+        .expect("as an older version kept it");
+    std::fs::remove_dir_all(&keys).expect("no key folder yet");
+
+    let state = TestApp::start_on(app.dir.path(), &demo_content()).await;
+    let moved = std::fs::read_to_string(keys.join("signing-0001.key")).expect("moved");
+    assert_eq!(hex::decode(moved.trim()).expect("hex"), secret);
+    assert!(keys.join("signing-0002.key").is_file(), "a fresh key");
+    assert_ne!(
+        state.issuer.signer.kid, old_kid,
+        "the moved key no longer signs"
+    );
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE length(secret_key) > 0")
+            .fetch_one(&state.pool)
+            .await
+            .expect("count");
+    assert_eq!(left, 0);
+    let set = server::certificates::signing::jwks(&state.pool)
+        .await
+        .expect("jwks");
+    assert!(set.to_string().contains(&old_kid), "{set}");
+}
