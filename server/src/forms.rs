@@ -371,6 +371,12 @@ impl Submission {
         self.state.errors.is_empty()
     }
 
+    /// Why the form as a whole cannot be read (unreadable, or a field sent twice), for
+    /// handlers that read single values with [`Self::peek`]: they answer this instead.
+    pub fn problem(&self) -> Option<String> {
+        self.state.error("form")
+    }
+
     /// Back to the form with what was noted so far.
     pub fn back(self, form: &str, path: impl Into<String>) -> Back {
         Back::to(form, path).with_state(self.state)

@@ -16,6 +16,9 @@ pub async fn change_role(
 ) -> Result<Back> {
     let form = Submission::new(fields);
     let back = Back::to("admin-users", back_url(form.peek("q"), form.peek("page")));
+    if let Some(problem) = form.problem() {
+        return Ok(back.error("form", problem));
+    }
     let user = form.peek("user_id").parse::<i64>().ok();
     let role = form.peek("role").parse::<Role>().ok();
     Ok(match (user, role) {

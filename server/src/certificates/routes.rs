@@ -153,6 +153,9 @@ async fn revoke_form(
 ) -> Result<Back> {
     let form = Submission::new(fields);
     let code = form.peek("code").trim().to_uppercase();
+    if let Some(problem) = form.problem() {
+        return Ok(to_certificate(&code).error("form", problem));
+    }
     super::revoke(&state.pool, viewer.id, &code, form.peek("reason"))
         .await
         .map_err(refusals_to(to_certificate(&code)))?;
@@ -170,6 +173,9 @@ async fn reissue_form(
 ) -> Result<Back> {
     let form = Submission::new(fields);
     let code = form.peek("code").trim().to_uppercase();
+    if let Some(problem) = form.problem() {
+        return Ok(to_certificate(&code).error("form", problem));
+    }
     let name = match crate::accounts::validate::full_name(form.peek("learner_name")) {
         Ok(name) => name,
         Err(message) => {

@@ -40,6 +40,9 @@ async fn switch_form(
     let form = Submission::new(fields);
     let course = form.peek("course").to_owned();
     let back = || Back::to(FORM, format!("/courses/{course}"));
+    if let Some(problem) = form.problem() {
+        return Ok(back().error("form", problem));
+    }
     let number = store::switch_revision(&state.pool, viewer.id, &course)
         .await
         .map_err(refusals_to(back()))?;
@@ -56,6 +59,9 @@ async fn enroll_form(
 ) -> Result<Back> {
     let form = Submission::new(fields);
     let course = form.peek("course").to_owned();
+    if let Some(problem) = form.problem() {
+        return Ok(Back::to(FORM, format!("/courses/{course}")).error("form", problem));
+    }
     // Release and expiry are the activity's accreditation window: no enrolment outside it.
     if let Ok(detail) = state.catalog.course(&course).await {
         let today = crate::db::today();
@@ -97,6 +103,9 @@ async fn complete_form(
     let form = Submission::new(fields);
     let course = form.peek("course").to_owned();
     let lesson = form.peek("lesson").to_owned();
+    if let Some(problem) = form.problem() {
+        return Ok(Back::to(FORM, format!("/courses/{course}")).error("form", problem));
+    }
     match store::complete(&state.pool, viewer.id, &course, &lesson).await? {
         Completion::Done => Ok(Back::to(FORM, format!("/courses/{course}/{lesson}"))),
         Completion::NotOpened => Ok(Back::to(FORM, format!("/courses/{course}")).error(

@@ -175,6 +175,9 @@ async fn remove_external(
     let form = Submission::new(fields);
     let id: i64 = form.peek("id").parse().unwrap_or(-1);
     let back = Back::to(FORM, "/transcript");
+    if let Some(problem) = form.problem() {
+        return Ok(back.error("form", problem));
+    }
     if store::remove_external(&state.pool, viewer.id, id).await? {
         Ok(back.notice("Removed the self-reported entry."))
     } else {

@@ -559,6 +559,30 @@ async fn p05_a_field_sent_twice_is_refused_with_a_message() {
             .await,
         0
     );
+    // Forms that read single values too: a second enrolment field gets the message and
+    // enrols nowhere.
+    let other = app.learner("dex@clinic.org").await;
+    let page = app
+        .post_form(
+            "/learning/enroll",
+            &[
+                ("course", "remote-monitoring-for-nurses"),
+                ("course", crate::support::COURSE),
+            ],
+            Some(&other.cookie),
+        )
+        .await;
+    app.get_as(page.location(), &other.cookie)
+        .await
+        .assert_contains("was sent more than once");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM enrollments WHERE user_id = {}",
+            other.id
+        ))
+        .await,
+        0
+    );
 }
 
 /// 17: self-reported entries are capped per learner.
