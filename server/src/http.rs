@@ -187,18 +187,8 @@ async fn valid_rendered_html(
     next: axum::middleware::Next,
 ) -> Response {
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let nonce = response
-        .headers()
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|csp| csp.split("'nonce-").nth(1))
-        .and_then(|rest| rest.split('\'').next())
-        .map(str::to_owned);
+    let is_html = crate::page_cache::is_html(response.headers());
+    let nonce = crate::page_cache::csp_nonce(response.headers());
     let (true, Some(nonce)) = (is_html, nonce) else {
         return response;
     };

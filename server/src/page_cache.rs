@@ -155,11 +155,7 @@ pub async fn serve_cached(
     }
 
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_html = is_html(response.headers());
     if response.status() != StatusCode::OK
         || !is_html
         || response.headers().contains_key(header::SET_COOKIE)
@@ -175,13 +171,7 @@ pub async fn serve_cached(
         }
     };
     if body.len() <= MAX_BODY {
-        let nonce = parts
-            .headers
-            .get(header::CONTENT_SECURITY_POLICY)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|csp| csp.split("'nonce-").nth(1))
-            .and_then(|rest| rest.split('\'').next())
-            .map(str::to_owned);
+        let nonce = csp_nonce(&parts.headers);
         let mut headers = parts.headers.clone();
         headers.remove(header::DATE);
         headers.remove(header::CONTENT_LENGTH);
@@ -197,6 +187,24 @@ pub async fn serve_cached(
         );
     }
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Whether a response is an HTML page.
+pub(crate) fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// The script nonce a page was rendered with, read from its CSP header.
+pub(crate) fn csp_nonce(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|csp| csp.split("'nonce-").nth(1))
+        .and_then(|rest| rest.split('\'').next())
+        .map(str::to_owned)
 }
 
 /// Days since the epoch, by the site's one clock.
