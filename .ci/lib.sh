@@ -74,3 +74,55 @@ wait_for() {
   echo "error: $url did not come up" >&2
   return 1
 }
+
+# PostgreSQL's programs: Debian's postgresql package when initdb is missing.
+install_postgres() {
+  PG_BIN=""
+  if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+    PG_BIN=$(dirname "$(readlink -f "$(command -v initdb)")")
+  else
+    for dir in /usr/lib/postgresql/*/bin; do [ -x "$dir/initdb" ] && PG_BIN=$dir; done
+  fi
+  if [ -z "$PG_BIN" ]; then
+    say "installing PostgreSQL from Debian's packages"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    for dir in /usr/lib/postgresql/*/bin; do [ -x "$dir/initdb" ] && PG_BIN=$dir; done
+  fi
+  [ -n "$PG_BIN" ] || { echo "error: PostgreSQL's initdb is missing after installing" >&2; return 1; }
+  export PATH="$PG_BIN:$PATH"
+}
+
+# Runs a PostgreSQL program as the cluster's owner: PostgreSQL refuses to run as root, so
+# root runs it as the postgres user; anyone else as themselves.
+as_pg_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- env PATH="$PATH" "$@"; else "$@"; fi
+}
+
+# Starts a throwaway PostgreSQL cluster of our own: initdb into a fresh temporary folder,
+# a free loopback port, durability off (it is thrown away). Exports
+# GRANDROUNDS_TEST_POSTGRES (the superuser's URL of its "postgres" database) and PG_DIR;
+# stop_postgres stops it and removes the folder.
+start_postgres() {
+  install_postgres
+  PG_DIR=$(mktemp -d /tmp/grandrounds-pg.XXXXXX)
+  chmod 755 "$PG_DIR"
+  [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  say "starting a throwaway PostgreSQL ($(pg_ctl --version | awk '{print $3}')) on 127.0.0.1:$port"
+  as_pg_owner initdb -D "$PG_DIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  as_pg_owner pg_ctl -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 start \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null \
+    || { cat "$PG_DIR/log" >&2; return 1; }
+  export PG_DIR
+  export GRANDROUNDS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+stop_postgres() {
+  if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ]; then
+    as_pg_owner pg_ctl -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}

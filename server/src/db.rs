@@ -1,31 +1,200 @@
-//! The connection pool: SQLite in WAL mode with a busy timeout and foreign keys, and the
-//! migrations in `migrations/`. `synchronous = FULL`: a commit is on disk before the
-//! request that made it is answered (an acknowledged quiz submission survives a power cut).
+//! The connection pool, for either database the binary serves: SQLite (the default, one
+//! file, WAL mode with a busy timeout and foreign keys, `synchronous = FULL` so a commit is on
+//! disk before the request that made it is answered) or PostgreSQL (several app servers on
+//! one database). The stores talk to both through sqlx's `Any` driver, in one SQL dialect:
+//! `$1` placeholders, booleans as booleans, nothing database-specific outside this module.
 //!
-//! The database holds password hashes and the certificate signing key, so its file (and the
-//! folder made for it, and every backup) is readable and writable by its owner only.
+//! The database holds password hashes, so a SQLite file (and the folder made for it, and
+//! every backup) is readable and writable by its owner only.
 //!
 //! This module also owns what every store shares: the pool type, the one clock ([`now`]),
-//! and [`write_tx`], the only place that says `BEGIN IMMEDIATE`. Everything SQLite-specific
-//! stays here, so the stores' SQL (`$1` placeholders, booleans as booleans) is portable.
+//! [`write_tx`] and [`lock`], which together say what each read-then-write serialises on.
+//! SQLite serialises every write transaction (`BEGIN IMMEDIATE` takes the write lock before
+//! the first read); PostgreSQL's READ COMMITTED does not, so each read-then-write locks the
+//! row (or names the key) it depends on, and waits there for any other server's transaction
+//! on the same thing.
 
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::io;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The database the stores talk to.
-pub type Db = sqlx::Sqlite;
+/// The database the stores talk to: whichever the URL names, chosen at start.
+pub type Db = sqlx::Any;
 pub type Pool = sqlx::Pool<Db>;
 /// A bare connection, as transactions and pooled connections dereference to.
 pub type Connection = <Db as sqlx::Database>::Connection;
 
-/// Where sessions are kept: tower-sessions' store for this database.
-pub type SessionStore = tower_sessions_sqlx_store::SqliteStore;
+/// The databases the binary serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
-pub fn session_store(pool: &Pool) -> SessionStore {
-    SessionStore::new(pool.clone())
+/// What to write instead of a URL the binary cannot serve.
+pub const ACCEPTED_URLS: &str = "use sqlite:PATH (the default, e.g. sqlite:data/grandrounds.db) \
+     or postgres://USER:PASSWORD@HOST:PORT/DATABASE (postgresql:// also works)";
+
+impl Backend {
+    /// The database `url` names, or why it names none this binary serves.
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite") => Ok(Self::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Self::Postgres),
+            _ => anyhow::bail!(
+                "DATABASE_URL \"{}\" is not a database Grand Rounds can serve: {ACCEPTED_URLS}",
+                redacted(url)
+            ),
+        }
+    }
+
+    /// The backend behind `pool`.
+    pub fn of(pool: &Pool) -> Self {
+        Self::of_scheme(pool.connect_options().database_url.scheme())
+    }
+
+    /// The backend behind a connection or transaction.
+    pub fn of_connection(connection: &Connection) -> Self {
+        if connection.backend_name() == "PostgreSQL" {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    fn of_scheme(scheme: &str) -> Self {
+        if scheme.starts_with("postgres") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// `url` with its password replaced by `***`, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Where sessions are kept: tower-sessions' store for the database in use (its own pool of
+/// that database's driver, as the store needs; a handful of connections).
+#[derive(Debug, Clone)]
+pub enum SessionStore {
+    Sqlite(tower_sessions_sqlx_store::SqliteStore),
+    Postgres(tower_sessions_sqlx_store::PostgresStore),
+}
+
+/// Opens the session store on the same database as `pool`.
+pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
+    let url = pool.connect_options().database_url.to_string();
+    Ok(match Backend::of(pool) {
+        Backend::Sqlite => {
+            let options = SqliteConnectOptions::from_str(&url)?
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let sessions = SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
+            SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions))
+        }
+        Backend::Postgres => {
+            let options = sqlx::postgres::PgConnectOptions::from_str(&url)?;
+            let sessions = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
+            SessionStore::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions))
+        }
+    })
+}
+
+impl SessionStore {
+    /// Creates the store's own table if missing.
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(store) => store.migrate().await,
+            Self::Postgres(store) => store.migrate().await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for SessionStore {
+    async fn create(
+        &self,
+        record: &mut tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.create(record).await,
+            Self::Postgres(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(
+        &self,
+        record: &tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.save(record).await,
+            Self::Postgres(store) => store.save(record).await,
+        }
+    }
+
+    async fn load(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
+        match self {
+            Self::Sqlite(store) => store.load(id).await,
+            Self::Postgres(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete(id).await,
+            Self::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::ExpiredDeletion for SessionStore {
+    async fn delete_expired(&self) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete_expired().await,
+            Self::Postgres(store) => store.delete_expired().await,
+        }
+    }
 }
 
 /// The one clock: now, in UTC, as stored (RFC 3339, to the second or finer).
@@ -72,11 +241,123 @@ pub fn now_secs() -> i64 {
     now_instant().unix_timestamp()
 }
 
-/// A transaction for a read-then-write: it takes the write lock before its first read
-/// (`BEGIN IMMEDIATE`), so what it read cannot change before it writes, and SQLite never
-/// answers "database is locked" halfway through. Every read-then-write goes through here.
+/// A transaction for a read-then-write. On SQLite it takes the write lock before its first
+/// read (`BEGIN IMMEDIATE`), so what it read cannot change before it writes, and SQLite never
+/// answers "database is locked" halfway through. On PostgreSQL it is a plain READ COMMITTED
+/// transaction: what it must not see change, it names with [`lock`] before reading it.
+/// Every read-then-write goes through here.
 pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+    match Backend::of(pool) {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
+/// Tables whose rows a read-then-write locks (a fixed list: the name goes into SQL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Users,
+    Enrollments,
+    Courses,
+    QuizAttempts,
+}
+
+impl Table {
+    fn locking_select(self) -> &'static str {
+        match self {
+            Self::Users => "SELECT id FROM users WHERE id = $1",
+            Self::Enrollments => "SELECT id FROM enrollments WHERE id = $1",
+            Self::Courses => "SELECT id FROM courses WHERE id = $1",
+            Self::QuizAttempts => "SELECT id FROM quiz_attempts WHERE id = $1",
+        }
+    }
+}
+
+/// What a read-then-write serialises on.
+#[derive(Debug, Clone, Copy)]
+pub enum On<'a> {
+    /// One row: every transaction that locks it waits for the one holding it, until commit
+    /// (`SELECT … FOR UPDATE` on PostgreSQL).
+    Row(Table, i64),
+    /// A name with no row of its own (the signing key, a content import): a
+    /// transaction-scoped advisory lock on PostgreSQL, keyed by the name's hash.
+    Key(&'a str),
+}
+
+/// Takes the lock `on` names for the rest of `tx`, waiting for anyone holding it. On SQLite
+/// the transaction already holds the database's one write lock ([`write_tx`]), so this only
+/// reads. For a row, says whether it exists.
+pub async fn lock(tx: &mut Connection, on: On<'_>) -> Result<bool, sqlx::Error> {
+    let postgres = Backend::of_connection(tx) == Backend::Postgres;
+    match on {
+        On::Row(table, id) => {
+            let select = table.locking_select();
+            let sql = if postgres {
+                std::borrow::Cow::Owned(format!("{select} FOR UPDATE"))
+            } else {
+                std::borrow::Cow::Borrowed(select)
+            };
+            let found: Option<i64> = sqlx::query_scalar(&sql)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            Ok(found.is_some())
+        }
+        On::Key(name) => {
+            if postgres {
+                sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS held")
+                    .bind(advisory_key(name))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// A stable 64-bit key for `name` (the first 8 bytes of its SHA-256).
+fn advisory_key(name: &str) -> i64 {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("grandrounds:{name}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// A boolean as SQL computes it: PostgreSQL answers `EXISTS`, `IS NULL` and comparisons
+/// with a boolean, SQLite with the integers 0 and 1. Read either as this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flag(pub bool);
+
+impl sqlx::Type<Db> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <bool as sqlx::Type<Db>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        use sqlx::any::AnyTypeInfoKind as Kind;
+        matches!(
+            ty.kind(),
+            Kind::Bool | Kind::SmallInt | Kind::Integer | Kind::BigInt
+        )
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Db> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef as _;
+        if value.type_info().kind() == sqlx::any::AnyTypeInfoKind::Bool {
+            <bool as sqlx::Decode<Db>>::decode(value).map(Flag)
+        } else {
+            <i64 as sqlx::Decode<Db>>::decode(value).map(|n| Flag(n != 0))
+        }
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> Self {
+        flag.0
+    }
 }
 
 /// A stored integer as the type it stands for; one that does not fit (a bug or a damaged
@@ -108,26 +389,106 @@ pub fn is_unique_violation(error: &sqlx::Error, target: &str) -> bool {
     db.is_unique_violation() && (db.constraint() == Some(target) || db.message().contains(target))
 }
 
-/// Opens (creating if missing, with its folder) the database at `url`.
+/// Opens the database at `url`: a SQLite file (created if missing, with its folder) or a
+/// PostgreSQL database (which must exist). Any other URL is refused, naming what works.
 pub async fn connect(url: &str) -> anyhow::Result<Pool> {
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
-    let file = options.get_filename().to_path_buf();
-    if is_file_path(&file) {
-        prepare_private_file(&file)?;
+    sqlx::any::install_default_drivers();
+    match Backend::of_url(url)? {
+        Backend::Sqlite => connect_sqlite(url, false).await,
+        Backend::Postgres => connect_postgres(url).await,
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+}
+
+/// Connections per PostgreSQL pool: `GRANDROUNDS_DB_CONNECTIONS`, or 16. Each app server
+/// holds this many (and a few for sessions): size PostgreSQL's `max_connections` for all.
+fn postgres_pool_size() -> u32 {
+    std::env::var("GRANDROUNDS_DB_CONNECTIONS")
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(16)
+}
+
+async fn connect_postgres(url: &str) -> anyhow::Result<Pool> {
+    let options = AnyConnectOptions::from_str(url).map_err(|error| {
+        anyhow::anyhow!(
+            "DATABASE_URL \"{}\" is not a PostgreSQL URL: {error}",
+            redacted(url)
+        )
+    })?;
+    AnyPoolOptions::new()
+        .max_connections(postgres_pool_size())
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
         .await
-        .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", file.display()))?;
-    Ok(pool)
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "cannot reach the PostgreSQL database {}: {error}",
+                redacted(url)
+            )
+        })
+}
+
+/// The characters a file name cannot carry as is in a `sqlite:` URL.
+const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'%')
+    .add(b'?')
+    .add(b'#')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+async fn connect_sqlite(url: &str, read_only: bool) -> anyhow::Result<Pool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?;
+    let file = options.get_filename().to_path_buf();
+    let in_memory = !is_file_path(&file);
+    if read_only {
+        if in_memory || !file.is_file() {
+            anyhow::bail!("there is no database at {}", file.display());
+        }
+    } else if !in_memory {
+        prepare_private_file(&file)?;
+    }
+    let name = if in_memory {
+        ":memory:".to_owned()
+    } else {
+        percent_encoding::utf8_percent_encode(&file.to_string_lossy(), URL_UNSAFE).to_string()
+    };
+    let mode = if read_only { "ro" } else { "rwc" };
+    let any_url = format!("sqlite:{name}?mode={mode}");
+    let options = AnyConnectOptions::from_str(&any_url)
+        .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?;
+    AnyPoolOptions::new()
+        // An in-memory database lives in its one connection.
+        .max_connections(if in_memory || read_only { 1 } else { 8 })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                // WAL and FULL as the module says; foreign keys on; wait for a busy writer.
+                let pragmas: &[&str] = if read_only {
+                    &["PRAGMA busy_timeout = 10000"]
+                } else {
+                    &[
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = FULL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 10000",
+                    ]
+                };
+                for pragma in pragmas {
+                    sqlx::query(pragma).execute(&mut *connection).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", file.display()))
 }
 
 /// `:memory:` and the like are not files.
@@ -215,32 +576,39 @@ fn restrict_to_owner(_: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens an existing database without creating or migrating it (for read-only tools).
+/// Opens an existing database without creating or migrating it (for read-only tools): a
+/// SQLite file read-only, a PostgreSQL database as it is.
 pub async fn connect_existing(url: &str) -> anyhow::Result<Pool> {
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?
-        .read_only(true);
-    let file = options.get_filename().to_path_buf();
-    if !file.is_file() {
-        anyhow::bail!("there is no database at {}", file.display());
+    sqlx::any::install_default_drivers();
+    match Backend::of_url(url)? {
+        Backend::Sqlite => connect_sqlite(url, true).await,
+        Backend::Postgres => connect_postgres(url).await,
     }
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .map_err(|error| anyhow::anyhow!("cannot open the database {}: {error}", file.display()))
 }
 
+/// Applies the migrations of the database in use (`migrations/sqlite/` or
+/// `migrations/postgres/`, the same versions). Several servers starting at once are safe:
+/// on PostgreSQL the migrator holds an advisory lock while it works.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
-    sqlx::migrate!("../migrations")
+    let migrator = match Backend::of(pool) {
+        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
+    };
+    migrator
         .run(pool)
         .await
         .map_err(|error| anyhow::anyhow!("database migration failed: {error}"))
 }
 
-/// A consistent copy of the whole database into `file` (which may exist, empty), taken
-/// while others read and write: SQLite's `VACUUM INTO`.
+/// A consistent copy of the whole SQLite database into `file` (which may exist, empty), taken
+/// while others read and write: SQLite's `VACUUM INTO`. PostgreSQL is copied with `pg_dump`
+/// (see `grandrounds backup`), never through here.
 pub async fn copy_into(pool: &Pool, file: &str) -> Result<(), sqlx::Error> {
+    if Backend::of(pool) != Backend::Sqlite {
+        return Err(sqlx::Error::Configuration(
+            "VACUUM INTO copies SQLite databases only".into(),
+        ));
+    }
     sqlx::query("VACUUM INTO $1")
         .bind(file)
         .execute(pool)

@@ -91,7 +91,7 @@ pub fn build_router(state: AppState) -> Router {
     // Behind a TLS proxy the public URL is https: the cookie is then Secure and browsers are
     // told to use https only.
     let hsts = state.public_url.starts_with("https://");
-    let sessions = auth::session_layer(&state.pool, hsts);
+    let sessions = auth::session_layer(&state.sessions, hsts);
 
     let mut router = Router::new();
     for route in declared {

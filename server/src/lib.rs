@@ -38,6 +38,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: crate::db::Pool,
+    /// Sessions, in the same database (any app server can answer any request).
+    pub sessions: crate::db::SessionStore,
     pub catalog: Arc<CatalogService>,
     pub hasher: accounts::password::Hasher,
     /// The address users reach the site at, without a trailing slash.
@@ -82,7 +84,8 @@ pub struct Settings {
 pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
     let pool = db::connect(&settings.database_url).await?;
     db::migrate(&pool).await?;
-    auth::migrate_sessions(&pool).await?;
+    let sessions = db::session_store(&pool).await?;
+    sessions.migrate().await?;
 
     let report = content::load_dir(&settings.content_dir);
     for error in &report.errors {
@@ -123,6 +126,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
     Ok(AppState {
         leptos_options: leptos_options(&settings.site_root),
         pool,
+        sessions,
         page_cache: page_cache::PageCache::new(catalog.clone(), route_table()),
         form_cookie,
         catalog,

@@ -265,7 +265,7 @@ async fn serve(
         key_dir,
     };
     let state = start(&settings).await?;
-    server::auth::spawn_session_cleanup(&state.pool);
+    server::auth::spawn_session_cleanup(&state.pool, &state.sessions);
     let app = build_router(state);
     tracing::info!("listening on http://{local}");
     println!("Grand Rounds is serving at http://{local} (public URL {public_url})");

@@ -156,7 +156,7 @@ pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>,
         board_id: text("board_id")?,
         birth_month: small("birth_month")?,
         birth_day: small("birth_day")?,
-        consent_reporting: row.try_get::<bool, _>("consent_reporting")?,
+        consent_reporting: row.try_get::<crate::db::Flag, _>("consent_reporting")?.0,
         role: text("role")?.parse().ok(),
     }))
 }

@@ -33,15 +33,10 @@ pub struct SessionUser {
     pub signed_in_at: i64,
 }
 
-/// Creates the session table if missing (the store's own schema).
-pub async fn migrate_sessions(pool: &crate::db::Pool) -> Result<(), sqlx::Error> {
-    crate::db::session_store(pool).migrate().await
-}
-
 /// Deletes expired sessions, and sign-in counts that no longer matter, every 5 minutes.
-pub fn spawn_session_cleanup(pool: &crate::db::Pool) {
+pub fn spawn_session_cleanup(pool: &crate::db::Pool, sessions: &SessionStore) {
     use tower_sessions::ExpiredDeletion as _;
-    let store = crate::db::session_store(pool);
+    let store = sessions.clone();
     let throttle_pool = pool.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -64,8 +59,8 @@ pub fn spawn_session_cleanup(pool: &crate::db::Pool) {
 
 /// The session middleware: cookie HttpOnly, SameSite=Lax, Secure when the site is served
 /// over https, ending after [`IDLE_MINUTES`] of inactivity.
-pub fn session_layer(pool: &crate::db::Pool, secure: bool) -> SessionManagerLayer<SessionStore> {
-    SessionManagerLayer::new(crate::db::session_store(pool))
+pub fn session_layer(sessions: &SessionStore, secure: bool) -> SessionManagerLayer<SessionStore> {
+    SessionManagerLayer::new(sessions.clone())
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

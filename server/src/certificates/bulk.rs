@@ -165,7 +165,7 @@ async fn check_row(
         }
     };
     if let (Some((user_id, ..)), Some(kind), Some(date)) = (&user, credit, completed) {
-        let exists: bool = sqlx::query_scalar(
+        let crate::db::Flag(exists) = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM certificates WHERE user_id = $1 AND activity_slug = $2 \
              AND credit_type = $3 AND completed_on = $4 AND revoked_at IS NULL AND superseded_by IS NULL)",
         )
@@ -329,7 +329,16 @@ pub async fn issue(
 }
 
 /// `(code, learner, activity, credit type, quarters, issued on, revoked, superseded)`.
-type RecentRow = (String, String, String, String, i64, String, bool, bool);
+type RecentRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    crate::db::Flag,
+    crate::db::Flag,
+);
 
 /// The latest certificates, for the administrators' page.
 pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::error::Error> {
@@ -348,8 +357,8 @@ pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::err
                 credit,
                 quarters,
                 issued_on,
-                revoked,
-                superseded,
+                crate::db::Flag(revoked),
+                crate::db::Flag(superseded),
             )| {
                 Ok(IssuedRow {
                     code,

@@ -138,7 +138,7 @@ async fn completed_at(
     .filter(|(slug, _)| enrollment.detail.lessons.iter().any(|l| l.slug == *slug))
     .map(|(_, at)| at)
     .collect();
-    let has_post: bool = sqlx::query_scalar(
+    let crate::db::Flag(has_post) = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'post')",
     )
     .bind(enrollment.revision)

@@ -108,18 +108,18 @@ pub async fn summaries(
         .fetch_all(pool)
         .await?;
         let completed = lessons.iter().filter(|l| done.contains(&l.slug)).count();
-        let (has_pre, has_post): (bool, bool) = sqlx::query_as(
+        let (db::Flag(has_pre), db::Flag(has_post)): (db::Flag, db::Flag) = sqlx::query_as(
             "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'pre'), \
              EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'post')",
         )
         .bind(revision)
         .fetch_one(pool)
         .await?;
-        let (pre_score, post_score, post_passed, evaluated, claimed): (
+        let (pre_score, post_score, db::Flag(post_passed), db::Flag(evaluated), claimed): (
             Option<i64>,
             Option<i64>,
-            bool,
-            bool,
+            db::Flag,
+            db::Flag,
             Option<String>,
         ) = sqlx::query_as(
             "SELECT (SELECT percent FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'pre' AND number = 1), \
@@ -333,7 +333,7 @@ pub async fn switch_revision(pool: &Pool, user: i64, course: &str) -> Result<i64
             "You are already on the newest revision ({current})."
         )));
     }
-    let (passed, claimed): (bool, bool) = sqlx::query_as(
+    let (db::Flag(passed), db::Flag(claimed)): (db::Flag, db::Flag) = sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'post' AND passed = TRUE), \
          EXISTS (SELECT 1 FROM credit_claims WHERE enrollment_id = $1)",
     )

@@ -40,7 +40,7 @@ async fn submitted(
     enrollment: i64,
     kind: QuizKind,
 ) -> Result<Vec<AttemptSummary>, Error> {
-    let rows: Vec<(i64, i64, bool, String)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, db::Flag, String)> = sqlx::query_as(
         "SELECT number, percent, passed, submitted_at FROM quiz_attempts \
          WHERE enrollment_id = $1 AND kind = $2 AND number IS NOT NULL ORDER BY number",
     )
@@ -49,7 +49,7 @@ async fn submitted(
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(|(number, percent, passed, at)| {
+        .map(|(number, percent, db::Flag(passed), at)| {
             Ok(AttemptSummary {
                 number: db::decode(number, "attempt number")?,
                 percent: db::decode(percent, "quiz score")?,
@@ -466,7 +466,7 @@ pub async fn attempt_result(
     let Some(enrollment) = enrolled(&mut conn, user, course).await? else {
         return Ok(None);
     };
-    let row: Option<(i64, String, i64, i64, i64, bool, String)> = sqlx::query_as(
+    let row: Option<(i64, String, i64, i64, i64, db::Flag, String)> = sqlx::query_as(
         "SELECT revision_id, answers, correct, total, percent, passed, submitted_at FROM quiz_attempts \
          WHERE enrollment_id = $1 AND kind = $2 AND number = $3",
     )
@@ -475,7 +475,8 @@ pub async fn attempt_result(
     .bind(i64::from(number))
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((revision, answers, correct, total, percent, passed, submitted_at)) = row else {
+    let Some((revision, answers, correct, total, percent, db::Flag(passed), submitted_at)) = row
+    else {
         return Ok(None);
     };
     let Some(quiz) = stored_quiz(&mut conn, revision, kind).await? else {

@@ -72,7 +72,7 @@ pub async fn transcript(
         .fetch_one(pool)
         .await?;
     // Superseded certificates are replaced by their successors and not listed twice.
-    let rows: Vec<(String, String, String, String, i64, String, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, String, i64, String, crate::db::Flag)> = sqlx::query_as(
         "SELECT code, activity_title, provider, credit_type, quarters, completed_on, revoked_at IS NOT NULL \
          FROM certificates WHERE user_id = $1 AND superseded_by IS NULL ORDER BY completed_on DESC, id DESC",
     )
@@ -83,7 +83,7 @@ pub async fn transcript(
         .into_iter()
         .filter(|row| in_range(&row.5, from, to))
         .map(
-            |(code, title, provider, credit, quarters, completed_on, revoked)| {
+            |(code, title, provider, credit, quarters, completed_on, crate::db::Flag(revoked))| {
                 Ok(TranscriptEntry {
                     code: Some(code),
                     external_id: None,

@@ -379,7 +379,7 @@ async fn cert_verify_checks_a_downloaded_credential_offline() {
         ),
     )
     .expect("write");
-    let database = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
+    let database = app.database_url();
     let run = |file: &std::path::Path, with_keys: bool| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"));
         command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");

@@ -308,7 +308,7 @@ fn serve_prints_its_address_answers_and_stops_cleanly_on_sigterm() {
 async fn backup_copies_the_database_while_it_is_open_and_never_overwrites() {
     let app = TestApp::new().await;
     app.claimed("ana@clinic.org").await;
-    let database = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
+    let database = app.database_url();
     let target = app.dir.path().join("copy.db");
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"))
@@ -392,7 +392,7 @@ async fn the_signing_key_is_a_file_and_rotates_without_breaking_old_credentials(
         "no secret in the database (or in its backups)"
     );
 
-    let database_url = format!("sqlite:{}", app.dir.path().join("grandrounds.db").display());
+    let database_url = app.database_url();
     let output = grandrounds()
         .args([
             "key",

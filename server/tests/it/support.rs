@@ -40,6 +40,56 @@ pub struct User {
     pub cookie: String,
 }
 
+/// The PostgreSQL cluster the tests run on, when `GRANDROUNDS_TEST_POSTGRES` names one (the
+/// superuser's URL of a throwaway cluster that `.ci/with-postgres` starts); SQLite otherwise.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("GRANDROUNDS_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// The database of the test folder `dir`: a SQLite file in it, or on PostgreSQL a fresh
+/// database made for it (its URL kept in the folder, so a restart finds the same one). A
+/// cluster that was named but cannot be reached fails the test; it never falls back.
+pub async fn database_for(dir: &Path) -> String {
+    let Some(admin) = postgres_admin_url() else {
+        return format!("sqlite:{}", dir.join("grandrounds.db").display());
+    };
+    let kept = dir.join("database-url");
+    if let Ok(url) = std::fs::read_to_string(&kept) {
+        return url;
+    }
+    let url = fresh_postgres_database(&admin).await;
+    std::fs::write(&kept, &url).expect("keep the database URL");
+    url
+}
+
+/// Creates an empty database on the cluster at `admin` and returns its URL.
+pub async fn fresh_postgres_database(admin: &str) -> String {
+    use sqlx::Connection as _;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |t| t.subsec_nanos())
+    );
+    let mut connection = sqlx::PgConnection::connect(admin)
+        .await
+        .unwrap_or_else(|error| {
+            panic!("GRANDROUNDS_TEST_POSTGRES={admin} cannot be reached: {error}")
+        });
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("create a test database");
+    let (base, _) = admin.rsplit_once('/').expect("the URL names a database");
+    format!("{base}/{name}")
+}
+
 /// The public URL test apps run under; form posts come from here.
 pub const ORIGIN: &str = "http://localhost";
 
@@ -59,7 +109,7 @@ impl TestApp {
     /// A test app whose settings `change` adjusts first (a public URL, proxies).
     pub async fn with_settings(change: impl FnOnce(&mut Settings), content: &Path) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut settings = Self::settings(dir.path(), content);
+        let mut settings = Self::settings(dir.path(), content).await;
         change(&mut settings);
         let state = start(&settings).await.expect("app starts");
         Self {
@@ -69,9 +119,9 @@ impl TestApp {
         }
     }
 
-    fn settings(dir: &Path, content: &Path) -> Settings {
+    pub async fn settings(dir: &Path, content: &Path) -> Settings {
         Settings {
-            database_url: format!("sqlite:{}", dir.join("grandrounds.db").display()),
+            database_url: database_for(dir).await,
             content_dir: content.to_path_buf(),
             site_root: dir.join("site"),
             public_url: ORIGIN.to_owned(),
@@ -84,9 +134,19 @@ impl TestApp {
 
     /// Starts the app again on an existing folder's database, as a restart would.
     pub async fn start_on(dir: &Path, content: &Path) -> AppState {
-        start(&Self::settings(dir, content))
+        start(&Self::settings(dir, content).await)
             .await
             .expect("app starts")
+    }
+
+    /// The URL of this app's database (as `--database-url` takes it).
+    pub fn database_url(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("database-url")).unwrap_or_else(|_| {
+            format!(
+                "sqlite:{}",
+                self.dir.path().join("grandrounds.db").display()
+            )
+        })
     }
 
     pub async fn request(&self, request: Request<Body>) -> Page {
