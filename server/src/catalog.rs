@@ -86,7 +86,12 @@ pub struct CatalogService {
     current: RwLock<Arc<Catalog>>,
     /// Bumped on every reload, so anything derived from the catalog knows it is stale.
     generation: AtomicU64,
+    /// The database's catalog version this catalog was read at.
+    version: std::sync::atomic::AtomicI64,
 }
+
+/// How often each app server asks whether the catalog changed (one single-row read).
+pub const CATALOG_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl CatalogService {
     pub async fn load(pool: &crate::db::Pool) -> Result<Self, StoreError> {
@@ -97,13 +102,48 @@ impl CatalogService {
 
     /// Re-reads the published revisions (after an import or a publish).
     pub async fn reload(&self, pool: &crate::db::Pool) -> Result<(), StoreError> {
+        // The version first: a publish after this read moves it again, and the next
+        // refresh reloads once more, so none is missed.
+        let version = store::catalog_version(pool).await?;
         let catalog = Arc::new(Catalog::new(store::published(pool).await?));
+        self.version.store(version, Ordering::Release);
         match self.current.write() {
             Ok(mut current) => *current = catalog,
             Err(poisoned) => *poisoned.into_inner() = catalog,
         }
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
+    }
+
+    /// Reloads when the database's catalog version moved since the last load (another app
+    /// server imported or published): the page cache, keyed by [`Self::generation`], is
+    /// dropped with it. Says whether it reloaded.
+    pub async fn refresh(&self, pool: &crate::db::Pool) -> Result<bool, StoreError> {
+        let version = store::catalog_version(pool).await?;
+        if version == self.version.load(Ordering::Acquire) {
+            return Ok(false);
+        }
+        self.reload(pool).await?;
+        Ok(true)
+    }
+
+    /// Calls [`Self::refresh`] every [`CATALOG_POLL`], for as long as the server runs.
+    pub fn watch(self: Arc<Self>, pool: crate::db::Pool) {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(CATALOG_POLL);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match self.refresh(&pool).await {
+                    Ok(true) => tracing::info!(
+                        courses = self.snapshot().len(),
+                        "catalog changed in the database: reloaded"
+                    ),
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(%error, "could not check the catalog version"),
+                }
+            }
+        });
     }
 
     pub fn generation(&self) -> u64 {

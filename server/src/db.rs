@@ -135,6 +135,14 @@ pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
 }
 
 impl SessionStore {
+    /// The store's table, as SQL names it (for counting sessions).
+    pub fn table(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "tower_sessions",
+            Self::Postgres(_) => "tower_sessions.session",
+        }
+    }
+
     /// Creates the store's own table if missing.
     pub async fn migrate(&self) -> Result<(), sqlx::Error> {
         match self {
@@ -253,22 +261,19 @@ pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, Db>, sql
     }
 }
 
-/// Tables whose rows a read-then-write locks (a fixed list: the name goes into SQL).
+/// Tables whose rows a read-then-write locks (a fixed list: the name goes into SQL). A
+/// domain that needs another adds its table here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
+    /// A user's row: everything one learner does (enrolling, studying, quizzes, claims,
+    /// profile) serialises on it, so it cannot interleave with itself on two servers.
     Users,
-    Enrollments,
-    Courses,
-    QuizAttempts,
 }
 
 impl Table {
     fn locking_select(self) -> &'static str {
         match self {
             Self::Users => "SELECT id FROM users WHERE id = $1",
-            Self::Enrollments => "SELECT id FROM enrollments WHERE id = $1",
-            Self::Courses => "SELECT id FROM courses WHERE id = $1",
-            Self::QuizAttempts => "SELECT id FROM quiz_attempts WHERE id = $1",
         }
     }
 }
@@ -380,13 +385,29 @@ pub fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Whether `error` is a unique-constraint violation on `target` (SQLite names it
-/// `table.column` in its message; other databases by the constraint's name).
+/// Whether `error` is a unique-constraint violation on `target`, written `table.column`
+/// (or `table.a, table.b` for several columns), as SQLite's message names it; PostgreSQL
+/// names the constraint it made for that `UNIQUE`: `table_column_key`, `table_a_b_key`.
 pub fn is_unique_violation(error: &sqlx::Error, target: &str) -> bool {
     let Some(db) = error.as_database_error() else {
         return false;
     };
-    db.is_unique_violation() && (db.constraint() == Some(target) || db.message().contains(target))
+    db.is_unique_violation()
+        && (db.constraint() == Some(target)
+            || db.constraint() == Some(postgres_constraint(target).as_str())
+            || db.message().contains(target))
+}
+
+/// PostgreSQL's name for the `UNIQUE` constraint on `table.a, table.b`: `table_a_b_key`.
+fn postgres_constraint(target: &str) -> String {
+    let mut table = "";
+    let mut columns = Vec::new();
+    for part in target.split(',') {
+        let (t, column) = part.trim().split_once('.').unwrap_or(("", part.trim()));
+        table = t;
+        columns.push(column);
+    }
+    format!("{table}_{}_key", columns.join("_"))
 }
 
 /// Opens the database at `url`: a SQLite file (created if missing, with its folder) or a
@@ -635,6 +656,38 @@ mod tests {
             .permissions()
             .mode()
             & 0o777
+    }
+
+    #[test]
+    fn postgres_names_unique_constraints_by_table_and_columns() {
+        assert_eq!(postgres_constraint("users.email"), "users_email_key");
+        assert_eq!(
+            postgres_constraint("credit_claims.enrollment_id, credit_claims.credit_type"),
+            "credit_claims_enrollment_id_credit_type_key"
+        );
+    }
+
+    #[test]
+    fn only_sqlite_and_postgres_urls_are_accepted() {
+        assert_eq!(
+            Backend::of_url("sqlite:data/x.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        let refused = Backend::of_url("mysql://root:hunter2@h/db").expect_err("refused");
+        let message = refused.to_string();
+        assert!(
+            message.contains("sqlite:") && message.contains("postgres://"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("hunter2"),
+            "the password is not repeated: {message}"
+        );
+        assert!(Backend::of_url("data/grandrounds.db").is_err());
     }
 
     #[tokio::test]

@@ -119,7 +119,7 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             auth::same_origin_only,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -127,7 +127,7 @@ pub fn build_router(state: AppState) -> Router {
             crate::page_cache::serve_cached,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            certificates::VerifyLimit::new(),
+            state,
             certificates::limit_verify,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -266,6 +266,7 @@ async fn serve(
     };
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool, &state.sessions);
+    state.catalog.clone().watch(state.pool.clone());
     let app = build_router(state);
     tracing::info!("listening on http://{local}");
     println!("Grand Rounds is serving at http://{local} (public URL {public_url})");

@@ -182,6 +182,8 @@ pub async fn update_profile(
     // The profession picks the credit type a claim may take, so a change is audited: read
     // and write in one write transaction (serialises on the user's row).
     let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on the user: the profession read is the one replaced.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, id)).await?;
     let before: Option<String> = sqlx::query_scalar("SELECT profession FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -298,6 +300,8 @@ pub async fn set_role(
     role: Role,
 ) -> Result<Option<String>, sqlx::Error> {
     let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on the user whose role changes.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let Some((name, old)): Option<(String, String)> =
         sqlx::query_as("SELECT full_name, role FROM users WHERE id = $1")
             .bind(user)

@@ -14,7 +14,11 @@
 //!
 //! A locked attempt is answered at once **without an argon2 hash**, so a locked address
 //! cannot keep the hashing pool busy. The caller shows the same message whatever the reason,
-//! so nothing reveals whether an account exists. Registration has its own per-address count.
+//! so nothing reveals whether an account exists. Registration has its own per-address count,
+//! and so do certificate lookups on `/verify` (`verify:<address>`, per minute).
+//!
+//! The counts are rows in the database, so every app server counts into the same ones: a
+//! client that spreads its guesses over several servers still meets each limit.
 
 use crate::db::Pool;
 use crate::error::Error;
@@ -45,6 +49,10 @@ const ADDRESS: Limit = Limit {
 };
 /// Registrations per address per window (a clinic may sign its staff up together).
 const REGISTRATIONS_PER_ADDRESS: i64 = 30;
+/// Certificate lookups per address per [`LOOKUP_WINDOW_SECS`]: enough for an office
+/// checking a stack of certificates, far too few to guess 128-bit codes.
+pub const LOOKUPS_PER_WINDOW: i64 = 20;
+const LOOKUP_WINDOW_SECS: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -92,6 +100,16 @@ async fn count_one(
     key: &str,
     now: i64,
 ) -> Result<(i64, i64), Error> {
+    count_in_window(tx, key, now, WINDOW_SECS).await
+}
+
+/// [`count_one`] with a window of `window_secs`.
+async fn count_in_window(
+    tx: &mut sqlx::Transaction<'_, crate::db::Db>,
+    key: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<(i64, i64), Error> {
     // A new window once the last one is over (and it is not locked), or once its lock ended:
     // a lock always lasts its full 15 minutes.
     const FRESH: &str = "((login_throttle.locked_until = 0 AND login_throttle.window_start <= $3) \
@@ -107,7 +125,7 @@ async fn count_one(
     let row: (i64, i64) = sqlx::query_as(&sql)
         .bind(key)
         .bind(now)
-        .bind(now - WINDOW_SECS)
+        .bind(now - window_secs)
         .fetch_one(&mut **tx)
         .await?;
     Ok(row)
@@ -193,6 +211,17 @@ pub async fn registration(pool: &Pool, address: &str) -> Result<bool, Error> {
     let (count, _) = count_one(&mut tx, &key, now).await?;
     tx.commit().await?;
     Ok(count <= REGISTRATIONS_PER_ADDRESS)
+}
+
+/// Counts a certificate lookup from `address`; false when the address has made
+/// [`LOOKUPS_PER_WINDOW`] in the last minute already.
+pub async fn lookup(pool: &Pool, address: &str) -> Result<bool, Error> {
+    let now = crate::db::now_secs();
+    let mut tx = crate::db::write_tx(pool).await?;
+    let key = format!("verify:{}", counted_address(address));
+    let (count, _) = count_in_window(&mut tx, &key, now, LOOKUP_WINDOW_SECS).await?;
+    tx.commit().await?;
+    Ok(count <= LOOKUPS_PER_WINDOW)
 }
 
 #[cfg(test)]

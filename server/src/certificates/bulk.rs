@@ -297,6 +297,8 @@ pub async fn issue(
     csv: &str,
 ) -> Result<Result<Vec<String>, BulkPreview>, crate::error::Error> {
     let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on bulk issues: a file sent twice at once issues once.
+    crate::db::lock(&mut tx, crate::db::On::Key("certificates:bulk")).await?;
     let checked = check_all(&mut tx, issuer, rows).await?;
     if checked.iter().any(|(row, _)| row.problem.is_some()) || checked.is_empty() {
         return Ok(Err(BulkPreview {

@@ -17,10 +17,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, Ipv4Addr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -194,30 +191,10 @@ async fn reissue_form(
     )))
 }
 
-/// Verification lookups per client address: a burst of 20, then one every 2 seconds, so
-/// codes cannot be guessed by trying many.
-#[derive(Clone)]
-pub struct VerifyLimit(Arc<DefaultKeyedRateLimiter<IpAddr>>);
-
-impl VerifyLimit {
-    pub fn new() -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN))
-            .allow_burst(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN));
-        Self(Arc::new(RateLimiter::keyed(quota)))
-    }
-}
-
-impl Default for VerifyLimit {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-pub async fn limit_verify(
-    State(limit): State<VerifyLimit>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Verification lookups per client address ([`crate::auth::throttle::lookup`]: 20 a minute,
+/// counted in the database, so shared by every app server), so codes cannot be guessed by
+/// trying many.
+pub async fn limit_verify(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if !(path.starts_with("/verify/") || path == "/api/verify") {
         return next.run(request).await;
@@ -226,11 +203,11 @@ pub async fn limit_verify(
         .extensions()
         .get::<ClientIp>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
-    // Forget clients that have been quiet, so the table stays small.
-    if limit.0.len() > 10_000 {
-        limit.0.retain_recent();
-    }
-    if limit.0.check_key(&client).is_err() {
+    let allowed = match crate::auth::throttle::lookup(&state.pool, &client.to_string()).await {
+        Ok(allowed) => allowed,
+        Err(error) => return error.into_response(),
+    };
+    if !allowed {
         let mut response = (
             StatusCode::TOO_MANY_REQUESTS,
             "Too many certificate lookups from your address. Wait a minute, then try again.",

@@ -52,10 +52,13 @@ pub async fn import(
     }
 
     let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on content imports: several servers starting at once import each revision once.
+    crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
     let active: Vec<String> =
         sqlx::query_scalar("SELECT slug FROM courses WHERE retired_at IS NULL")
             .fetch_all(&mut *tx)
             .await?;
+    let mut changed = false;
     for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
         sqlx::query("UPDATE courses SET retired_at = $1 WHERE slug = $2")
             .bind(crate::db::now())
@@ -63,22 +66,45 @@ pub async fn import(
             .execute(&mut *tx)
             .await?;
         summary.retired.push(slug);
+        changed = true;
     }
     for slug in present {
-        sqlx::query(
+        let restored = sqlx::query(
             "UPDATE courses SET retired_at = NULL WHERE slug = $1 AND retired_at IS NOT NULL",
         )
         .bind(slug)
         .execute(&mut *tx)
         .await?;
+        changed |= restored.rows_affected() > 0;
+    }
+    if changed {
+        bump_catalog_version(&mut tx).await?;
     }
     tx.commit().await?;
     Ok(summary)
 }
 
+/// Moves the catalog's version on, in the transaction that changes what is published: every
+/// app server sees it move and reloads ([`crate::catalog::CatalogService::refresh`]).
+async fn bump_catalog_version(tx: &mut crate::db::Connection) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await
+        .map(drop)
+}
+
+/// The catalog's version: what [`bump_catalog_version`] last left.
+pub async fn catalog_version(pool: &crate::db::Pool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1")
+        .fetch_one(pool)
+        .await
+}
+
 /// Returns the new revision's number, or `None` when the latest one has the same hash.
 async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option<i64>, StoreError> {
     let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on content imports: several servers starting at once import each revision once.
+    crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
     let course_id: i64 = match sqlx::query_scalar("SELECT id FROM courses WHERE slug = $1")
         .bind(&course.slug)
         .fetch_optional(&mut *tx)
@@ -108,6 +134,7 @@ async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option
         return Ok(None);
     }
     let number = latest.map_or(1, |(number, _)| number + 1);
+    bump_catalog_version(&mut tx).await?;
     let revision_id: i64 = sqlx::query_scalar(
         "INSERT INTO course_revisions (course_id, number, content_hash, source, rendered, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

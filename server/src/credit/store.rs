@@ -344,6 +344,8 @@ pub async fn evaluate(
         .cloned()
         .collect();
     let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on the learner: one evaluation per enrollment.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
         return refuse(
             EVALUATION,
@@ -484,6 +486,8 @@ pub async fn claim(
         .cloned()
         .collect();
     let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on the learner: one claim per enrollment and credit type, so one certificate, whichever server answers.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
         return refuse(
             CLAIM,

@@ -34,6 +34,8 @@ pub async fn enroll(
     course: &str,
 ) -> Result<bool, crate::error::Error> {
     let mut tx = db::write_tx(pool).await?;
+    // Serialises on the learner: their enrollments, progress, attempts and claims change one at a time.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let latest: Option<(i64, i64)> = sqlx::query_as(
         "SELECT c.id, r.id FROM courses c JOIN course_revisions r ON r.course_id = c.id \
          WHERE c.slug = $1 AND c.retired_at IS NULL ORDER BY r.number DESC LIMIT 1",
@@ -195,6 +197,8 @@ pub async fn lesson_status(
         });
     }
     let mut tx = db::write_tx(pool).await?;
+    // Serialises on the learner.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
         return Ok(not_enrolled);
     };
@@ -241,6 +245,8 @@ pub async fn complete(
     lesson: &str,
 ) -> Result<Completion, crate::error::Error> {
     let mut tx = db::write_tx(pool).await?;
+    // Serialises on the learner.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
         return Ok(Completion::NotEnrolled);
     };
@@ -314,6 +320,8 @@ pub async fn pinned_lesson(
 /// stays with the revision it was earned on. Completed lessons that still exist carry over.
 pub async fn switch_revision(pool: &Pool, user: i64, course: &str) -> Result<i64, Error> {
     let mut tx = db::write_tx(pool).await?;
+    // Serialises on the learner.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT e.id, r.number, latest.id, latest.number FROM enrollments e \
          JOIN course_revisions r ON r.id = e.revision_id \

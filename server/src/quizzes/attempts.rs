@@ -173,6 +173,8 @@ pub async fn quiz_page(
     state: FormState,
 ) -> Result<Option<QuizPage>, Error> {
     let mut tx = db::write_tx(pool).await?;
+    // Serialises on the learner: one open attempt per quiz.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
         return Ok(None);
     };
@@ -281,6 +283,8 @@ pub async fn submit(
         .map(|(_, value)| value.as_str())
         .unwrap_or_default();
     let mut tx = db::write_tx(pool).await?;
+    // Serialises on the learner: attempt numbers are unique and max_attempts holds across servers.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let row: Option<AttemptRow> = sqlx::query_as(
         "SELECT a.id, a.enrollment_id, a.revision_id, a.kind, a.number, c.slug, e.user_id \
          FROM quiz_attempts a JOIN enrollments e ON e.id = a.enrollment_id \

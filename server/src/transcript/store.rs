@@ -189,6 +189,8 @@ pub const MAX_EXTERNAL: i64 = 200;
 /// concurrent posts cannot pass the cap together (serialises on the learner's entries).
 pub async fn add_external(pool: &Pool, user: i64, entry: &External) -> Result<bool, Error> {
     let mut tx = db::write_tx(pool).await?;
+    // Serialises on the learner: the count under the cap is theirs.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let done = sqlx::query(
         "INSERT INTO external_credits (user_id, title, provider, credit_type, quarters, completed_on, created_at) \
          SELECT $1, $2, $3, $4, $5, $6, $7 \

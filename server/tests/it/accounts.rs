@@ -425,10 +425,11 @@ async fn profile_updates_are_validated_and_saved() {
     page.assert_contains("Your profile is saved.");
     page.assert_contains("value=\"Lee Park-Ortiz\"");
     page.assert_contains("<option value=\"pharmacist\" selected");
-    let consent: i64 = sqlx::query_scalar("SELECT consent_reporting FROM users")
-        .fetch_one(&app.state.pool)
-        .await
-        .expect("consent");
+    let consent: i64 =
+        sqlx::query_scalar("SELECT CASE WHEN consent_reporting THEN 1 ELSE 0 END FROM users")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("consent");
     assert_eq!(consent, 0, "an unticked box withdraws consent");
 }
 

@@ -987,7 +987,7 @@ async fn p04_profession_is_on_the_claim_and_its_change_is_audited() {
 #[tokio::test]
 async fn p13_anonymous_posts_create_no_session_rows() {
     let app = TestApp::new().await;
-    let sessions = "SELECT COUNT(*) FROM tower_sessions";
+    let sessions = &format!("SELECT COUNT(*) FROM {}", app.state.sessions.table());
     let before = app.count(sessions).await;
     let huge = "x".repeat(80 * 1024);
     for _ in 0..10 {
