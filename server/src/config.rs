@@ -57,8 +57,9 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
-    /// Write a consistent copy of the database to FILE (safe while the server runs). The
-    /// copy holds the certificate signing key: keep it as safe as the original.
+    /// Write a consistent copy of the database to FILE (safe while the server runs): a SQLite
+    /// file, or on PostgreSQL a pg_dump archive (restore with pg_restore). The copy holds
+    /// password hashes: keep it as safe as the original.
     Backup {
         /// Where to write the copy; an existing file is never overwritten.
         file: PathBuf,

@@ -65,7 +65,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             let pool = db::connect(&cli.database_url).await?;
             db::migrate(&pool).await?;
-            println!("database is up to date: {}", cli.database_url);
+            println!(
+                "database is up to date: {} ({})",
+                db::redacted(&cli.database_url),
+                db::Backend::of(&pool).name()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Content {
@@ -87,11 +91,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `backup FILE`: `VACUUM INTO` makes a consistent, compact copy while the server runs.
+/// `backup FILE`: a consistent copy while the server runs. SQLite: `VACUUM INTO`, a compact
+/// database file. PostgreSQL: `pg_dump` in its custom format (restore with `pg_restore`),
+/// taken in one snapshot; without `pg_dump` on the PATH it says so and what to use instead.
 async fn backup(database_url: &str, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let backend = db::Backend::of_url(database_url)?;
     let pool = db::connect_existing(database_url).await?;
-    // The copy holds the signing key and password hashes: created owner-only before SQLite
-    // fills it (VACUUM INTO accepts an empty file), and never over an existing file.
+    // The copy holds password hashes: created owner-only before it is filled, and never
+    // over an existing file.
     match db::create_private_file(file) {
         Ok(()) => {}
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -104,14 +111,64 @@ async fn backup(database_url: &str, file: &std::path::Path) -> anyhow::Result<Ex
         Err(error) => anyhow::bail!("cannot create {}: {error}", file.display()),
     }
     let target = file.to_string_lossy().into_owned();
-    if let Err(error) = db::copy_into(&pool, &target).await {
+    let made = match backend {
+        db::Backend::Sqlite => db::copy_into(&pool, &target)
+            .await
+            .map_err(anyhow::Error::from),
+        db::Backend::Postgres => pg_dump(database_url, file),
+    };
+    if let Err(error) = made {
         // No half-written copy left behind to be mistaken for a backup.
         let _ = std::fs::remove_file(file);
         anyhow::bail!("the backup to {target} failed: {error}");
     }
     let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    println!("backed up {database_url} to {target} ({bytes} bytes)");
+    println!(
+        "backed up {} to {target} ({bytes} bytes{})",
+        db::redacted(database_url),
+        if backend == db::Backend::Postgres {
+            ", pg_dump custom format: restore with pg_restore"
+        } else {
+            ""
+        }
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `pg_dump` into `file` (which exists, empty, owner-only). The password, if the URL has
+/// one, goes through the environment, never the command line others can see.
+fn pg_dump(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let mut url = url::Url::parse(database_url)?;
+    let password = url.password().map(str::to_owned);
+    let _ = url.set_password(None);
+    let mut command = std::process::Command::new("pg_dump");
+    command
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(file)
+        .arg("--dbname")
+        .arg(url.as_str());
+    if let Some(password) = password {
+        let decoded = percent_encoding::percent_decode_str(&password)
+            .decode_utf8_lossy()
+            .into_owned();
+        command.env("PGPASSWORD", decoded);
+    }
+    let output = match command.output() {
+        Ok(output) => output,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+            "pg_dump is not installed: install PostgreSQL's client programs (Debian: postgresql-client, \
+             the server's major version or newer), or back up with your provider's snapshots or \
+             point-in-time recovery"
+        ),
+        Err(error) => anyhow::bail!("cannot run pg_dump: {error}"),
+    };
+    if !output.status.success() {
+        anyhow::bail!(
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
 }
 
 /// `cert verify FILE [--keys JWKS]`: checks the signature offline and prints the fields.

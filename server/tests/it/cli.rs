@@ -104,11 +104,25 @@ fn migrate_creates_the_database_and_its_folder() {
     assert!(db.is_file());
 }
 
-fn add_user(db: &std::path::Path, args: &[&str], password: &str) -> std::process::Output {
+/// Runs `future` to its end (for the plain tests that need the test database's URL).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
+
+/// The test folder's database, as the tests' database choice says (SQLite or PostgreSQL).
+fn database_in(dir: &std::path::Path) -> String {
+    block_on(crate::support::database_for(dir))
+}
+
+fn add_user(database_url: &str, args: &[&str], password: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = grandrounds()
         .arg("--database-url")
-        .arg(format!("sqlite:{}", db.display()))
+        .arg(database_url)
         .args(["user", "add"])
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -128,9 +142,9 @@ fn add_user(db: &std::path::Path, args: &[&str], password: &str) -> std::process
 #[test]
 fn user_add_creates_an_admin_from_a_password_on_stdin() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("gr.db");
+    let db = &database_in(dir.path());
     let output = add_user(
-        &db,
+        db,
         &[
             "--email",
             "Chief@Clinic.org",
@@ -150,7 +164,7 @@ fn user_add_creates_an_admin_from_a_password_on_stdin() {
     assert_eq!(stdout.trim(), "created admin chief@clinic.org (user 1)");
 
     let again = add_user(
-        &db,
+        db,
         &["--email", "chief@clinic.org", "--role", "admin"],
         "another long password\n",
     );
@@ -161,7 +175,7 @@ fn user_add_creates_an_admin_from_a_password_on_stdin() {
 #[test]
 fn user_add_refuses_bad_input_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("gr.db");
+    let db = &database_in(dir.path());
     for (args, password, expected) in [
         (
             vec!["--email", "chief@clinic.org"],
@@ -179,34 +193,53 @@ fn user_add_refuses_bad_input_and_writes_nothing() {
             "--email",
         ),
     ] {
-        let output = add_user(&db, &args, password);
+        let output = add_user(db, &args, password);
         assert_eq!(output.status.code(), Some(1), "{args:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{stderr}");
     }
     let output = add_user(
-        &db,
+        db,
         &["--email", "a@b.org", "--role", "superuser"],
         "river lantern quietly\n",
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a role"));
-    assert!(!db.exists(), "no database was written for refused input");
+    match db.strip_prefix("sqlite:") {
+        Some(file) => assert!(
+            !std::path::Path::new(file).exists(),
+            "no database was written for refused input"
+        ),
+        None => {
+            // PostgreSQL: the (empty) test database was not even migrated.
+            let tables: i64 = block_on(async {
+                use sqlx::Connection as _;
+                let mut connection = sqlx::PgConnection::connect(db).await.expect("connect");
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .fetch_one(&mut connection)
+                .await
+                .expect("count")
+            });
+            assert_eq!(tables, 0, "nothing was written for refused input");
+        }
+    }
 }
 
 #[tokio::test]
 async fn an_admin_made_on_the_command_line_opens_the_user_list_and_a_learner_gets_403() {
     use crate::support::TestApp;
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("grandrounds.db");
+    let db = &crate::support::database_for(dir.path()).await;
     let output = add_user(
-        &db,
+        db,
         &["--email", "chief@clinic.org", "--role", "admin"],
         "river lantern quietly\n",
     );
     assert!(output.status.success());
     let learner = add_user(
-        &db,
+        db,
         &["--email", "lee@clinic.org"],
         "another fine passphrase\n",
     );
@@ -266,7 +299,7 @@ fn serve_prints_its_address_answers_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("dir");
     let mut child = grandrounds()
         .arg("--database-url")
-        .arg(format!("sqlite:{}", dir.path().join("gr.db").display()))
+        .arg(database_in(dir.path()))
         .arg("--content-dir")
         .arg(demo_content())
         .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
@@ -339,16 +372,31 @@ async fn backup_copies_the_database_while_it_is_open_and_never_overwrites() {
             "the copy holds the signing key: owner-only"
         );
     }
-    let copy = sqlx::SqlitePool::connect(&format!("sqlite:{}", target.display()))
+    if database.starts_with("sqlite:") {
+        let copy = sqlx::SqlitePool::connect(&format!("sqlite:{}", target.display()))
+            .await
+            .expect("open the copy");
+        let (certificates, keys): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM certificates), (SELECT COUNT(*) FROM signing_keys)",
+        )
+        .fetch_one(&copy)
         .await
-        .expect("open the copy");
-    let (certificates, keys): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM certificates), (SELECT COUNT(*) FROM signing_keys)",
-    )
-    .fetch_one(&copy)
-    .await
-    .expect("query the copy");
-    assert_eq!((certificates, keys), (1, 1));
+        .expect("query the copy");
+        assert_eq!((certificates, keys), (1, 1));
+    } else {
+        // PostgreSQL: a pg_dump archive that pg_restore reads, with the certificates' data.
+        assert!(String::from_utf8_lossy(&first.stdout).contains("pg_restore"));
+        let listing = std::process::Command::new("pg_restore")
+            .arg("--list")
+            .arg(&target)
+            .output()
+            .expect("pg_restore runs");
+        let listing = String::from_utf8_lossy(&listing.stdout);
+        assert!(
+            listing.contains("TABLE DATA public certificates"),
+            "{listing}"
+        );
+    }
     let again = run();
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
@@ -480,4 +528,34 @@ async fn a_signing_key_left_in_the_database_moves_out_and_is_replaced() {
         .await
         .expect("jwks");
     assert!(set.to_string().contains(&old_kid), "{set}");
+}
+
+/// Issue 12: a URL the binary cannot serve is refused at start with the schemes it accepts,
+/// and nothing is created in its name (it once became a SQLite file called `postgres:…`).
+#[test]
+fn serve_refuses_a_database_url_it_cannot_serve() {
+    let dir = tempfile::tempdir().expect("dir");
+    for url in [
+        "mysql://root:hunter2@127.0.0.1:3306/grandrounds",
+        "data/grandrounds.db",
+        "postgre://postgres@127.0.0.1:55433/grandrounds",
+    ] {
+        let output = grandrounds()
+            .current_dir(dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{url} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("sqlite:") && stderr.contains("postgres://"),
+            "{url}: {stderr}"
+        );
+        assert!(!stderr.contains("hunter2"), "the password is not repeated");
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing was created: {left:?}");
 }
