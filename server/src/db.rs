@@ -615,10 +615,57 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
         Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
         Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
     };
+    // SQLite's migrator takes no lock of its own: two processes starting on one file at
+    // once hold the file's advisory lock (flock, apart from SQLite's own locks) in turn.
+    let _held = match sqlite_file(pool) {
+        Some(file) => Some(lock_file(&file).await?),
+        None => None,
+    };
     migrator
         .run(pool)
         .await
         .map_err(|error| anyhow::anyhow!("database migration failed: {error}"))
+}
+
+/// The file behind a SQLite pool (`None` on PostgreSQL and for in-memory databases).
+fn sqlite_file(pool: &Pool) -> Option<std::path::PathBuf> {
+    if Backend::of(pool) != Backend::Sqlite {
+        return None;
+    }
+    let url = pool.connect_options().database_url.to_string();
+    let rest = url.strip_prefix("sqlite:")?;
+    let name = rest.split('?').next().unwrap_or(rest);
+    let path = percent_encoding::percent_decode_str(name)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    is_file_path(Path::new(&path)).then(|| path.into())
+}
+
+/// An exclusive advisory lock on `file` until the returned handle is dropped.
+async fn lock_file(file: &Path) -> anyhow::Result<std::fs::File> {
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let handle = std::fs::File::open(&file)?;
+        handle.lock()?;
+        Ok::<_, io::Error>(handle)
+    })
+    .await?
+    .map_err(|error| anyhow::anyhow!("cannot lock the database file for migrating: {error}"))
+}
+
+/// Runs `work` (another pool's schema step, such as the session store's) while holding the
+/// advisory key `name` on PostgreSQL, so servers starting together take turns: PostgreSQL's
+/// `CREATE … IF NOT EXISTS` is not safe against itself running at the same moment.
+pub async fn with_key_held<T, F>(pool: &Pool, name: &str, work: F) -> anyhow::Result<T>
+where
+    F: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let mut tx = pool.begin().await?;
+    lock(&mut tx, On::Key(name)).await?;
+    let done = work.await;
+    tx.commit().await?;
+    done
 }
 
 /// A consistent copy of the whole SQLite database into `file` (which may exist, empty), taken

@@ -85,7 +85,10 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
     let pool = db::connect(&settings.database_url).await?;
     db::migrate(&pool).await?;
     let sessions = db::session_store(&pool).await?;
-    sessions.migrate().await?;
+    db::with_key_held(&pool, "session-store-schema", async {
+        sessions.migrate().await.map_err(anyhow::Error::from)
+    })
+    .await?;
 
     let report = content::load_dir(&settings.content_dir);
     for error in &report.errors {

@@ -10,5 +10,6 @@ mod learning;
 mod pages;
 mod quizzes;
 mod reports;
+mod scale;
 mod support;
 mod transcript;

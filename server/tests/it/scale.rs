@@ -1,0 +1,356 @@
+//! Issue 12: several app servers on one database. Each "server" here is a whole second
+//! application (`start` on the same database: its own pool, session store, catalog, page
+//! cache and hasher), so nothing is shared but the database, as between two machines. The
+//! races run on real threads; on PostgreSQL (`GRANDROUNDS_TEST_POSTGRES`) they meet its
+//! READ COMMITTED isolation, on SQLite its single writer. The two-process test is in
+//! `two_servers.rs`.
+
+use crate::support::{
+    COURSE, ORIGIN, PASSWORD, TestApp, answers, demo_content, only_code, stored_quiz, token,
+};
+use axum::Router;
+use axum::body::Body;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use std::path::Path;
+use tower::ServiceExt;
+
+/// A second app server on `app`'s database (and key folder, as a deployment shares it).
+async fn second_server(app: &TestApp, content: &Path) -> TestApp {
+    let state = TestApp::start_on(app.dir.path(), content).await;
+    TestApp {
+        router: server::build_router(state.clone()),
+        state,
+        // The folder stays with the first app; this one only borrows its database.
+        dir: tempfile::tempdir().expect("temp dir"),
+    }
+}
+
+async fn send(router: &Router, request: Request<Body>) -> (StatusCode, String) {
+    let response = router.clone().oneshot(request).await.expect("answer");
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn form(path: &str, cookie: Option<&str>, body: String) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", ORIGIN);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.body(Body::from(body)).expect("request")
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn encoded(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .map(|(name, value)| format!("{name}={}", value.replace(' ', "+")))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// One learner claims 50 times at once, half through each server: one claim, one
+/// certificate, both servers verify it, and nobody sees an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn claims_raced_through_two_servers_issue_one_certificate() {
+    let a = TestApp::new().await;
+    let b = second_server(&a, &demo_content()).await;
+    let cookie = a.finished("ana@clinic.org").await.cookie;
+    let body = format!("course={COURSE}&hours-nursing-contact-hours=0.75&attest=0.75");
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let router = if i % 2 == 0 {
+                a.router.clone()
+            } else {
+                b.router.clone()
+            };
+            let request = form("/learning/claim", Some(&cookie), body.clone());
+            tokio::spawn(async move { send(&router, request).await.0 })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(a.count("SELECT COUNT(*) FROM credit_claims").await, 1);
+    assert_eq!(a.count("SELECT COUNT(*) FROM certificates").await, 1);
+    let code = only_code(&a).await;
+    for server in [&a, &b] {
+        let page = server.get(&format!("/verify/{code}")).await;
+        assert_eq!(page.status, 200);
+        page.assert_contains("Valid.");
+    }
+}
+
+/// The same quiz form sent 20 times at once through both servers records one attempt; then
+/// learners racing for new attempts on both servers never get past `max_attempts` (3) and
+/// never share a number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn quiz_attempts_raced_through_two_servers_stay_unique_and_within_the_limit() {
+    let a = TestApp::new().await;
+    let b = second_server(&a, &demo_content()).await;
+    let cookie = a.studied("lee@clinic.org", "nurse").await.cookie;
+    let post = stored_quiz(&a, "post").await;
+    let wrong = answers(&post, false);
+    let quiz_path = format!("/learning/{COURSE}/quiz/post-test");
+
+    let (status, page) = send(&a.router, get(&quiz_path, &cookie)).await;
+    assert_eq!(status, 200);
+    let mut fields = vec![("token".to_owned(), token(&page))];
+    fields.extend(wrong.iter().cloned());
+    let body = encoded(&fields);
+    let twice: Vec<_> = (0..20)
+        .map(|i| {
+            let router = if i % 2 == 0 {
+                a.router.clone()
+            } else {
+                b.router.clone()
+            };
+            let request = form("/learning/quiz", Some(&cookie), body.clone());
+            tokio::spawn(async move { send(&router, request).await.0 })
+        })
+        .collect();
+    for task in twice {
+        let status = task.await.expect("task");
+        assert!(!status.is_server_error(), "{status}");
+    }
+    assert_eq!(
+        a.count("SELECT COUNT(*) FROM quiz_attempts WHERE kind = 'post' AND number IS NOT NULL")
+            .await,
+        1,
+        "one form, one attempt"
+    );
+
+    // Four rounds of both servers opening the quiz and submitting at the same moment.
+    for _ in 0..4 {
+        let rounds: Vec<_> = [a.router.clone(), b.router.clone()]
+            .into_iter()
+            .map(|router| {
+                let cookie = cookie.clone();
+                let quiz_path = quiz_path.clone();
+                let wrong = wrong.clone();
+                tokio::spawn(async move {
+                    let (status, page) = send(&router, get(&quiz_path, &cookie)).await;
+                    assert!(!status.is_server_error(), "{status}: {page}");
+                    if !page.contains("name=\"token\"") {
+                        return;
+                    }
+                    let mut fields = vec![("token".to_owned(), token(&page))];
+                    fields.extend(wrong);
+                    let (status, body) = send(
+                        &router,
+                        form("/learning/quiz", Some(&cookie), encoded(&fields)),
+                    )
+                    .await;
+                    assert!(!status.is_server_error(), "{status}: {body}");
+                })
+            })
+            .collect();
+        for task in rounds {
+            task.await.expect("no server error");
+        }
+    }
+    let numbers: Vec<i64> = sqlx::query_scalar(
+        "SELECT number FROM quiz_attempts WHERE kind = 'post' AND number IS NOT NULL ORDER BY number",
+    )
+    .fetch_all(&a.state.pool)
+    .await
+    .expect("numbers");
+    assert_eq!(numbers, vec![1, 2, 3], "max_attempts = 3, each number once");
+}
+
+/// Forty wrong passwords at once, half through each server: every one is counted in the
+/// shared count, and together the servers check no more passwords than the lock allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_failures_on_two_servers_are_all_counted() {
+    let a = TestApp::new().await;
+    a.learner("kim@clinic.org").await;
+    let b = second_server(&a, &demo_content()).await;
+    let (before_a, before_b) = (
+        a.state.hasher.verifications(),
+        b.state.hasher.verifications(),
+    );
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let router = if i % 2 == 0 {
+                a.router.clone()
+            } else {
+                b.router.clone()
+            };
+            let request = form(
+                "/account/login",
+                None,
+                format!("email=kim%40clinic.org&password=wrong+guess+{i}"),
+            );
+            tokio::spawn(async move { send(&router, request).await.0 })
+        })
+        .collect();
+    for task in tasks {
+        let status = task.await.expect("task");
+        assert!(!status.is_server_error(), "{status}");
+    }
+    let failures: i64 = sqlx::query_scalar(
+        "SELECT failures FROM login_throttle WHERE key LIKE 'pair:kim@clinic.org|%'",
+    )
+    .fetch_one(&a.state.pool)
+    .await
+    .expect("the pair's count");
+    assert_eq!(
+        failures, 40,
+        "every failure counted, whichever server saw it"
+    );
+    let checked =
+        a.state.hasher.verifications() - before_a + b.state.hasher.verifications() - before_b;
+    assert!(
+        checked <= 10,
+        "{checked} passwords checked; the lock is at 10"
+    );
+    // The right password is refused too while the lock lasts, on either server.
+    let (_, page) = send(
+        &b.router,
+        form(
+            "/account/login",
+            None,
+            format!(
+                "email=kim%40clinic.org&password={}",
+                PASSWORD.replace(' ', "+")
+            ),
+        ),
+    )
+    .await;
+    assert!(
+        !page.contains("Signed in"),
+        "locked on the other server too"
+    );
+}
+
+/// The `/verify` lookup limit is one count for all servers: 12 lookups on each make 24,
+/// and those past 20 are refused wherever they arrive.
+#[tokio::test]
+async fn verification_lookups_are_limited_across_servers() {
+    let a = TestApp::new().await;
+    let b = second_server(&a, &demo_content()).await;
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        statuses.push(
+            a.get(&format!("/verify/NOPE-A{i:03}"))
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    for i in 0..12 {
+        statuses.push(
+            b.get(&format!("/verify/NOPE-B{i:03}"))
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    assert!(statuses[..20].iter().all(|s| *s == 404), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
+}
+
+/// A revision published through one server (here: a server started on changed content,
+/// which is how content is published today) is served by another within seconds, although
+/// that one had the old page in its page cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revision_published_through_one_server_reaches_the_others() {
+    let content = tempfile::tempdir().expect("dir");
+    crate::support::copy_dir(&demo_content(), content.path());
+    let a = TestApp::with_content(content.path()).await;
+    let lesson_path = format!("/courses/{COURSE}/telehealth-and-telemedicine");
+    let before = a.get(&lesson_path).await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    assert!(!before.body.contains("Revised for the scale-out test"));
+    // Served again from the page cache (anonymous lesson pages are kept).
+    a.get(&lesson_path).await;
+    a.state.catalog.clone().watch(a.state.pool.clone());
+
+    let lesson = content.path().join(format!(
+        "courses/{COURSE}/01-telehealth-and-telemedicine.md"
+    ));
+    let text = std::fs::read_to_string(&lesson).expect("lesson file");
+    std::fs::write(
+        &lesson,
+        format!("{text}\n\nRevised for the scale-out test.\n"),
+    )
+    .expect("write");
+    let publisher = second_server(&a, content.path()).await;
+    assert!(
+        publisher
+            .get(&lesson_path)
+            .await
+            .body
+            .contains("Revised for the scale-out test")
+    );
+
+    let started = std::time::Instant::now();
+    loop {
+        if a.get(&lesson_path)
+            .await
+            .body
+            .contains("Revised for the scale-out test")
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(8),
+            "the first server still serves the old revision after 8 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Two servers starting at the same moment on a new database: the migrations, the content
+/// import and the signing key happen once, and both start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn servers_starting_together_import_once_and_make_one_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let settings = TestApp::settings(dir.path(), &demo_content()).await;
+    let (one, two) = tokio::join!(server::start(&settings), server::start(&settings));
+    let one = one.expect("the first starts");
+    two.expect("the second starts");
+    let count = |sql: &'static str| {
+        let pool = one.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    let courses = std::fs::read_dir(demo_content().join("courses"))
+        .expect("courses")
+        .count();
+    assert_eq!(
+        count("SELECT COUNT(*) FROM course_revisions").await,
+        i64::try_from(courses).expect("few")
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM courses").await,
+        i64::try_from(courses).expect("few")
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM signing_keys").await, 1);
+    let key_files = std::fs::read_dir(dir.path().join("keys"))
+        .expect("keys")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("signing-"))
+        })
+        .count();
+    assert_eq!(key_files, 1);
+}
