@@ -13,3 +13,4 @@ mod reports;
 mod scale;
 mod support;
 mod transcript;
+mod two_servers;

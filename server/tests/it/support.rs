@@ -424,13 +424,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
 // Quizzes, as a learner takes them.
 
 pub async fn stored_quiz(app: &TestApp, kind: &str) -> Quiz {
+    stored_quiz_in(&app.state.pool, kind).await
+}
+
+/// [`stored_quiz`] from any pool on the test database.
+pub async fn stored_quiz_in(pool: &server::db::Pool, kind: &str) -> Quiz {
     let definition: String = sqlx::query_scalar(
         "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
          JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = $2 ORDER BY r.number DESC LIMIT 1",
     )
     .bind(COURSE)
     .bind(kind)
-    .fetch_one(&app.state.pool)
+    .fetch_one(pool)
     .await
     .expect("quiz stored");
     serde_json::from_str(&definition).expect("quiz definition")
