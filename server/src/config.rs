@@ -64,6 +64,15 @@ pub enum Command {
         /// Where to write the copy; an existing file is never overwritten.
         file: PathBuf,
     },
+    /// Copy every table of this installation's database (--database-url) into a new, empty
+    /// database at --to, for moving from the embedded SQLite file to PostgreSQL. Checked by
+    /// counting every table on both sides and verifying every certificate's signature
+    /// against the copied keys. Stop the servers first; sessions are not copied.
+    Copy {
+        /// The new database: postgres://USER:PASSWORD@HOST:PORT/DATABASE (or sqlite:PATH).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Certificate tools.
     Cert {
         #[command(subcommand)]

@@ -88,7 +88,74 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: CertCommand::Verify { file, keys },
         } => verify_credential(&cli.database_url, &file, keys.as_deref()).await,
         Command::Backup { file } => backup(&cli.database_url, &file).await,
+        Command::Copy { to } => copy_database(&cli.database_url, &to).await,
     }
+}
+
+/// `copy --to URL`: every table into a new database, then checked: the same rows per table
+/// on both sides, and every certificate's signed credential verifying against the signing
+/// keys as copied.
+async fn copy_database(from: &str, to: &str) -> anyhow::Result<ExitCode> {
+    use server::certificates::signing;
+    let source = db::connect_existing(from).await?;
+    if db::redacted(from) == db::redacted(to) {
+        eprintln!("error: --to names the database being copied; give a new, empty database");
+        return Ok(ExitCode::FAILURE);
+    }
+    let target = db::connect(to).await?;
+    db::migrate(&target).await?;
+    let copied = match db::copy::copy(&source, &target).await {
+        Ok(copied) => copied,
+        Err(error) => {
+            eprintln!("error: nothing was copied: {error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let schema = db::schema::describe(&target).await?;
+    let before = db::copy::counts(&source, &schema).await?;
+    let after = db::copy::counts(&target, &schema).await?;
+    let mut same = true;
+    println!("{:<24} {:>10} {:>10}", "table", "source", "copy");
+    for ((name, a), (_, b)) in before.iter().zip(&after) {
+        let mark = if a == b { "" } else { "  DIFFERENT" };
+        same &= a == b;
+        println!("{name:<24} {a:>10} {b:>10}{mark}");
+    }
+    let keys = signing::PublicKey::from_jwks(&signing::jwks(&target).await?.to_string())
+        .map_err(|error| anyhow::anyhow!(error))?;
+    let credentials: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, credential FROM certificates ORDER BY id")
+            .fetch_all(&target)
+            .await?;
+    let failing: Vec<&str> = credentials
+        .iter()
+        .filter(|(_, credential)| signing::verify(credential, &keys).is_err())
+        .map(|(code, _)| code.as_str())
+        .collect();
+    println!(
+        "{} of {} certificates verify against the copied signing keys",
+        credentials.len() - failing.len(),
+        credentials.len()
+    );
+    if !same || !failing.is_empty() {
+        eprintln!(
+            "error: the copy does not match{}",
+            if failing.is_empty() {
+                String::new()
+            } else {
+                format!(" (certificates failing: {})", failing.join(", "))
+            }
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "copied {} tables from {} to {}; sessions are not copied (everyone signs in again). \
+         Start the servers with --database-url set to the new database and the same key folder.",
+        copied.tables.len(),
+        db::redacted(from),
+        db::redacted(to)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `backup FILE`: a consistent copy while the server runs. SQLite: `VACUUM INTO`, a compact

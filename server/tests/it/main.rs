@@ -11,6 +11,7 @@ mod pages;
 mod quizzes;
 mod reports;
 mod scale;
+mod schema;
 mod support;
 mod transcript;
 mod two_servers;

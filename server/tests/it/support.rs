@@ -40,26 +40,40 @@ pub struct User {
     pub cookie: String,
 }
 
-/// The PostgreSQL cluster the tests run on, when `GRANDROUNDS_TEST_POSTGRES` names one (the
-/// superuser's URL of a throwaway cluster that `.ci/with-postgres` starts); SQLite otherwise.
-pub fn postgres_admin_url() -> Option<String> {
+/// The throwaway PostgreSQL cluster the test command starts (`.ci/with-postgres` and
+/// `.ci/test` export `GRANDROUNDS_TEST_POSTGRES`, its superuser's URL). Tests that need
+/// PostgreSQL whatever the suite runs on (the schema comparison, the copy between the two)
+/// fail without it, saying how to start one; they never skip.
+pub fn postgres_admin_url() -> String {
     std::env::var("GRANDROUNDS_TEST_POSTGRES")
         .ok()
         .filter(|url| !url.trim().is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "this test needs PostgreSQL: run the suite through `bash .ci/test`, or \
+                 `bash .ci/with-postgres cargo nextest run`, which start a throwaway cluster"
+            )
+        })
+}
+
+/// Whether the suite runs on PostgreSQL (`GRANDROUNDS_TEST_DATABASE=postgres`) or on SQLite
+/// (the default).
+pub fn on_postgres() -> bool {
+    std::env::var("GRANDROUNDS_TEST_DATABASE").is_ok_and(|db| db.trim() == "postgres")
 }
 
 /// The database of the test folder `dir`: a SQLite file in it, or on PostgreSQL a fresh
 /// database made for it (its URL kept in the folder, so a restart finds the same one). A
-/// cluster that was named but cannot be reached fails the test; it never falls back.
+/// cluster that cannot be reached fails the test; it never falls back.
 pub async fn database_for(dir: &Path) -> String {
-    let Some(admin) = postgres_admin_url() else {
+    if !on_postgres() {
         return format!("sqlite:{}", dir.join("grandrounds.db").display());
-    };
+    }
     let kept = dir.join("database-url");
     if let Ok(url) = std::fs::read_to_string(&kept) {
         return url;
     }
-    let url = fresh_postgres_database(&admin).await;
+    let url = fresh_postgres_database(&postgres_admin_url()).await;
     std::fs::write(&kept, &url).expect("keep the database URL");
     url
 }

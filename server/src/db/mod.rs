@@ -14,6 +14,9 @@
 //! row (or names the key) it depends on, and waits there for any other server's transaction
 //! on the same thing.
 
+pub mod copy;
+pub mod schema;
+
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::io;
