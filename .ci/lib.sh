@@ -100,7 +100,7 @@ as_pg_owner() {
 }
 
 # Starts a throwaway PostgreSQL cluster of our own: initdb into a fresh temporary folder,
-# a free loopback port, durability off (it is thrown away). Exports
+# a free loopback port, durability off unless PG_DURABLE=1 (it is thrown away). Exports
 # GRANDROUNDS_TEST_POSTGRES (the superuser's URL of its "postgres" database) and PG_DIR;
 # stop_postgres stops it and removes the folder.
 start_postgres() {
@@ -108,13 +108,17 @@ start_postgres() {
   PG_DIR=$(mktemp -d /tmp/grandrounds-pg.XXXXXX)
   chmod 755 "$PG_DIR"
   [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+  # Tests throw the cluster away: durability off. Benchmarks set PG_DURABLE=1 for fsync'd
+  # commits, as SQLite's synchronous = FULL.
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && durability=""
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   say "starting a throwaway PostgreSQL ($(pg_ctl --version | awk '{print $3}')) on 127.0.0.1:$port"
   as_pg_owner initdb -D "$PG_DIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
   as_pg_owner pg_ctl -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 start \
-    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=500 $durability" >/dev/null \
     || { cat "$PG_DIR/log" >&2; return 1; }
   export PG_DIR
   export GRANDROUNDS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
