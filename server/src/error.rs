@@ -95,6 +95,16 @@ impl From<Back> for Error {
 
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
+        // PostgreSQL refuses text with a NUL character (SQLite stores it): the input's
+        // fault, not the server's. Forms refuse it first ([`crate::forms::with_nul`]); this
+        // is the backstop for any other way in.
+        if error
+            .as_database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == "22021")
+        {
+            return Self::BadRequest(crate::forms::NUL_MESSAGE.into());
+        }
         Self::Internal(Box::new(error))
     }
 }

@@ -153,6 +153,18 @@ pub fn sent_twice(fields: &[(String, String)]) -> Option<&str> {
         .find(|name| !seen.insert(*name))
 }
 
+/// The first field whose value holds a NUL character, if any: no text field of this site
+/// can hold one (PostgreSQL refuses to store it), and no browser sends one from a form.
+pub fn with_nul(fields: &[(String, String)]) -> Option<&str> {
+    fields
+        .iter()
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        .map(|(name, _)| name.as_str())
+}
+
+/// What a value with a NUL character answers.
+pub const NUL_MESSAGE: &str = "A value contains a NUL character (code 0), which no text can hold, so nothing was saved. Remove it (it usually comes from pasting binary data) and send the form again.";
+
 /// What a form sent with a field twice answers.
 pub fn sent_twice_message(name: &str) -> String {
     format!(
@@ -319,6 +331,8 @@ impl Submission {
                 let mut state = FormState::default();
                 if let Some(name) = sent_twice(&fields) {
                     state.errors.push(("form".into(), sent_twice_message(name)));
+                } else if with_nul(&fields).is_some() {
+                    state.errors.push(("form".into(), NUL_MESSAGE.into()));
                 }
                 Self { fields, state }
             }

@@ -40,6 +40,11 @@ fn read(form: Fields, which: &str) -> Result<(String, Vec<(String, String)>)> {
             Back::to(which, store::credit_url(&course)).error("form", sent_twice_message(name)),
         ));
     }
+    if crate::forms::with_nul(&fields).is_some() {
+        return Err(Error::invalid(
+            Back::to(which, store::credit_url(&course)).error("form", crate::forms::NUL_MESSAGE),
+        ));
+    }
     Ok((course, fields))
 }
 

@@ -354,3 +354,31 @@ async fn servers_starting_together_import_once_and_make_one_key() {
         .count();
     assert_eq!(key_files, 1);
 }
+
+/// PostgreSQL cannot store a NUL character in text (SQLite can): a form value holding one
+/// gets a message on both databases, and nothing is written.
+#[tokio::test]
+async fn a_nul_character_in_a_form_gets_a_message_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let user = app.studied("noa@clinic.org", "nurse").await;
+    let post = stored_quiz(&app, "post").await;
+    let token = crate::support::open_quiz(&app, &user.cookie, "post-test").await;
+    crate::support::submit(&app, &user.cookie, &token, &answers(&post, true)).await;
+    let page = app
+        .post_form(
+            "/learning/evaluation",
+            &[
+                ("course", COURSE),
+                ("rating-0", "5"),
+                ("rating-1", "5"),
+                ("rating-2", "4"),
+                ("practice_change", "Video follow-up\0 for stable patients."),
+            ],
+            Some(&user.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let form = app.get_as(page.location(), &user.cookie).await;
+    form.assert_contains("NUL character");
+    assert_eq!(app.count("SELECT COUNT(*) FROM evaluations").await, 0);
+}
