@@ -72,6 +72,7 @@ async fn main() {
         trusted_proxies: Vec::new(),
         password_cost: server::accounts::password::HashCost::Production,
         key_dir: dir.path().join("keys"),
+        import_content: true,
     };
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());

@@ -94,9 +94,21 @@ pub enum KeyCommand {
 }
 
 impl Cli {
-    /// The key folder: as given, or `keys/` beside the SQLite file.
-    pub fn key_dir(&self) -> PathBuf {
-        key_dir_for(&self.database_url, self.key_dir.as_deref())
+    /// The key folder: as given, or `keys/` beside the SQLite file. On PostgreSQL there is no
+    /// file to put it beside, and every server must use the same keys: it must be named.
+    pub fn key_dir(&self) -> anyhow::Result<PathBuf> {
+        let postgres = self
+            .database_url
+            .trim_start()
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("postgres"));
+        if self.key_dir.is_none() && postgres {
+            anyhow::bail!(
+                "name the key folder (the certificate signing keys, shared by every app server): \
+                 --key-dir DIR or GRANDROUNDS_KEY_DIR=DIR; on PostgreSQL there is no default"
+            );
+        }
+        Ok(key_dir_for(&self.database_url, self.key_dir.as_deref()))
     }
 }
 
@@ -171,6 +183,13 @@ pub enum ContentCommand {
         /// The folder to check (default: the content directory).
         dir: Option<PathBuf>,
     },
+    /// Store a new revision of every course whose files changed and retire courses whose
+    /// folder is gone, then exit: the deploy step for several servers started with
+    /// `serve --no-import`. Refuses (and stores nothing) if any course has a problem.
+    Import {
+        /// The folder to import (default: the content directory).
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -202,6 +221,12 @@ pub struct ServeArgs {
         value_parser = crate::client_addr::parse_trusted_proxy
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Do not import the content folder at start; serve what the database holds (several
+    /// servers: publish with `grandrounds content import` once per deploy, so a server with
+    /// an older folder never stores it as a new revision).
+    #[arg(long, env = "GRANDROUNDS_NO_IMPORT")]
+    pub no_import: bool,
 }
 
 /// `grandrounds` with no subcommand serves, reading the serve flags' environment variables.

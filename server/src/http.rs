@@ -127,7 +127,7 @@ pub fn build_router(state: AppState) -> Router {
             crate::page_cache::serve_cached,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            (state, certificates::VerifyLimit::new()),
             certificates::limit_verify,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -77,6 +77,9 @@ pub struct Settings {
     pub password_cost: accounts::password::HashCost,
     /// The folder of the secret keys ([`keys`]).
     pub key_dir: PathBuf,
+    /// Import `content_dir` at start (one server); off for servers that only serve what
+    /// `grandrounds content import` published.
+    pub import_content: bool,
 }
 
 /// Opens the database, applies migrations, imports `content/` (a bad course is reported and
@@ -90,24 +93,13 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
     })
     .await?;
 
-    let report = content::load_dir(&settings.content_dir);
-    for error in &report.errors {
-        tracing::warn!("content problem, course not updated: {error}");
-    }
-    let summary = content::store::import(&pool, &report.courses, &report.present).await?;
-    for (slug, number) in &summary.created {
-        tracing::info!(course = %slug, revision = number, "new course revision stored");
-    }
-    for slug in &summary.retired {
-        tracing::info!(course = %slug, "course folder gone: course retired");
+    if settings.import_content {
+        import_content(&pool, &settings.content_dir).await?;
+    } else {
+        tracing::info!("content import skipped (--no-import): serving what the database holds");
     }
     let catalog = CatalogService::load(&pool).await?;
-    tracing::info!(
-        courses = catalog.snapshot().len(),
-        unchanged = summary.unchanged,
-        problems = report.errors.len(),
-        "content loaded"
-    );
+    tracing::info!(courses = catalog.snapshot().len(), "catalog loaded");
 
     let keys = keys::KeyDir::open(&settings.key_dir).map_err(|error| {
         anyhow::anyhow!(
@@ -138,6 +130,31 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         issuer: Arc::new(issuer),
         trusted_proxies: client_addr::TrustedProxies::new(&settings.trusted_proxies),
     })
+}
+
+/// Imports the content folder at `dir` (a bad course is reported and skipped, never
+/// fatal): new revisions of changed courses, retirement of courses whose folder is gone.
+pub async fn import_content(
+    pool: &db::Pool,
+    dir: &Path,
+) -> anyhow::Result<content::store::ImportSummary> {
+    let report = content::load_dir(dir);
+    for error in &report.errors {
+        tracing::warn!("content problem, course not updated: {error}");
+    }
+    let summary = content::store::import(pool, &report.courses, &report.present).await?;
+    for (slug, number) in &summary.created {
+        tracing::info!(course = %slug, revision = number, "new course revision stored");
+    }
+    for slug in &summary.retired {
+        tracing::info!(course = %slug, "course folder gone: course retired");
+    }
+    tracing::info!(
+        unchanged = summary.unchanged,
+        problems = report.errors.len(),
+        "content imported"
+    );
+    Ok(summary)
 }
 
 /// Leptos' view of the built site. File hashing is on when cargo-leptos left its hash file

@@ -40,18 +40,19 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Only the commands that use keys need the folder named.
     let key_dir = cli.key_dir();
     match cli
         .command
         .unwrap_or(Command::Serve(ServeArgs::default_from_env()?))
     {
-        Command::Serve(args) => serve(cli.database_url, cli.content_dir, key_dir, args).await,
+        Command::Serve(args) => serve(cli.database_url, cli.content_dir, key_dir?, args).await,
         Command::Key {
             action: KeyCommand::Rotate,
         } => {
             let pool = db::connect(&cli.database_url).await?;
             db::migrate(&pool).await?;
-            let keys = server::keys::KeyDir::open(&key_dir)?;
+            let keys = server::keys::KeyDir::open(&key_dir?)?;
             // The current keys first (and a legacy key moved out of the database), so the
             // new one is numbered after them.
             server::certificates::signing::Signer::load_or_create(&pool, &keys).await?;
@@ -75,6 +76,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Content {
             action: ContentCommand::Check { dir },
         } => Ok(check(&dir.unwrap_or(cli.content_dir))),
+        Command::Content {
+            action: ContentCommand::Import { dir },
+        } => import(&cli.database_url, &dir.unwrap_or(cli.content_dir)).await,
         Command::User {
             action:
                 UserCommand::Add {
@@ -90,6 +94,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { file } => backup(&cli.database_url, &file).await,
         Command::Copy { to } => copy_database(&cli.database_url, &to).await,
     }
+}
+
+/// `content import [DIR]`: the deploy step for servers started with `--no-import`. Strict:
+/// any problem in the folder and nothing is stored (a server's start skips bad courses).
+async fn import(database_url: &str, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let report = server::content::load_dir(dir);
+    if !report.errors.is_empty() {
+        for error in &report.errors {
+            eprintln!("{error}");
+        }
+        eprintln!(
+            "error: {} problem(s) in {}; nothing was imported",
+            report.errors.len(),
+            dir.display()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let pool = db::connect(database_url).await?;
+    db::migrate(&pool).await?;
+    let summary = server::import_content(&pool, dir).await?;
+    for (slug, number) in &summary.created {
+        println!("{slug}: revision {number} stored");
+    }
+    for slug in &summary.retired {
+        println!("{slug}: retired (its folder is gone)");
+    }
+    println!(
+        "imported {}: {} new revision(s), {} unchanged, {} retired; every server serves it within a few seconds",
+        dir.display(),
+        summary.created.len(),
+        summary.unchanged,
+        summary.retired.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `copy --to URL`: every table into a new database, then checked: the same rows per table
@@ -205,9 +243,29 @@ async fn backup(database_url: &str, file: &std::path::Path) -> anyhow::Result<Ex
 /// Runs `pg_dump` into `file` (which exists, empty, owner-only). The password, if the URL has
 /// one, goes through the environment, never the command line others can see.
 fn pg_dump(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
-    let mut url = url::Url::parse(database_url)?;
-    let password = url.password().map(str::to_owned);
+    let mut url = url::Url::parse(database_url)
+        .map_err(|error| anyhow::anyhow!("{} is not a URL: {error}", db::redacted(database_url)))?;
+    let mut password = url.password().map(|p| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
     let _ = url.set_password(None);
+    // A password given as a parameter moves to the environment too.
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter_map(|(name, value)| {
+            if name.eq_ignore_ascii_case("password") {
+                password = Some(value.into_owned());
+                None
+            } else {
+                Some((name.into_owned(), value.into_owned()))
+            }
+        })
+        .collect();
+    if url.query().is_some() {
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
     let mut command = std::process::Command::new("pg_dump");
     command
         .args(["--format=custom", "--no-owner", "--file"])
@@ -215,10 +273,7 @@ fn pg_dump(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
         .arg("--dbname")
         .arg(url.as_str());
     if let Some(password) = password {
-        let decoded = percent_encoding::percent_decode_str(&password)
-            .decode_utf8_lossy()
-            .into_owned();
-        command.env("PGPASSWORD", decoded);
+        command.env("PGPASSWORD", password);
     }
     let output = match command.output() {
         Ok(output) => output,
@@ -387,6 +442,7 @@ async fn serve(
         trusted_proxies: args.trusted_proxies.clone(),
         password_cost: server::accounts::password::HashCost::Production,
         key_dir,
+        import_content: !args.no_import,
     };
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool, &state.sessions);

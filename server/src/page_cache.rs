@@ -154,6 +154,9 @@ pub async fn serve_cached(
         return replay(entry);
     }
 
+    // The catalog this page is rendered from: a reload while it renders (another server
+    // published) must not file the old page under the new catalog.
+    let generation = cache.catalog.generation();
     let response = next.run(request).await;
     let is_html = is_html(response.headers());
     if response.status() != StatusCode::OK
@@ -170,7 +173,7 @@ pub async fn serve_cached(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if body.len() <= MAX_BODY {
+    if body.len() <= MAX_BODY && cache.catalog.generation() == generation {
         let nonce = csp_nonce(&parts.headers);
         let mut headers = parts.headers.clone();
         headers.remove(header::DATE);
@@ -178,7 +181,7 @@ pub async fn serve_cached(
         cache.put(
             key,
             Entry {
-                generation: cache.catalog.generation(),
+                generation,
                 day: today(),
                 headers,
                 body: body.clone(),

@@ -48,11 +48,14 @@ pub fn spawn_session_cleanup(pool: &crate::db::Pool, sessions: &SessionStore) {
         }
     });
     tokio::spawn(async move {
-        if let Err(error) = store
-            .continuously_delete_expired(std::time::Duration::from_secs(300))
-            .await
-        {
-            tracing::error!(%error, "expired-session cleanup stopped");
+        // A failed round (the database unreachable for a moment) is logged and retried;
+        // the cleanup never stops for good.
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            if let Err(error) = store.delete_expired().await {
+                tracing::warn!(%error, "could not delete expired sessions; trying again in 5 minutes");
+            }
         }
     });
 }

@@ -174,19 +174,23 @@ pub async fn attempt(pool: &Pool, email: &str, address: &str) -> Result<Verdict,
 /// this attempt back from the account's and the address's.
 pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Error> {
     let (email, address) = (counted_email(email), counted_address(address));
+    // The rows in the order `attempt` counts them (address, pair, account), so a sign-in
+    // sent twice at once cannot lock them crosswise (a deadlock on PostgreSQL).
     let mut tx = crate::db::write_tx(pool).await?;
+    let take_back = "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END \
+         WHERE key = $1";
+    sqlx::query(take_back)
+        .bind(format!("ip:{address}"))
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
         .bind(format!("pair:{email}|{address}"))
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END \
-         WHERE key = $1 OR key = $2",
-    )
-    .bind(format!("email:{email}"))
-    .bind(format!("ip:{address}"))
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(take_back)
+        .bind(format!("email:{email}"))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await.map_err(Into::into)
 }
 
@@ -194,12 +198,17 @@ pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Er
 /// clean-up), so made-up emails do not pile up rows.
 pub async fn forget_old(pool: &Pool) -> Result<u64, Error> {
     let now = crate::db::now_secs();
-    let done =
-        sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1 AND locked_until <= $2")
-            .bind(now - WINDOW_SECS)
-            .bind(now)
-            .execute(pool)
-            .await?;
+    // Rows an attempt is counting right now are left for next time, never waited for.
+    let sql = format!(
+        "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle \
+         WHERE window_start <= $1 AND locked_until <= $2{})",
+        crate::db::skip_locked(pool)
+    );
+    let done = sqlx::query(&sql)
+        .bind(now - WINDOW_SECS)
+        .bind(now)
+        .execute(pool)
+        .await?;
     Ok(done.rows_affected())
 }
 

@@ -299,6 +299,23 @@ pub async fn issue(
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on bulk issues: a file sent twice at once issues once.
     crate::db::lock(&mut tx, crate::db::On::Key("certificates:bulk")).await?;
+    // And on every learner in the file, in id order: a learner's own claim cannot slip in
+    // between the "already has this certificate" check and the issue.
+    let mut emails: Vec<String> = rows.iter().map(|r| r.email.trim().to_lowercase()).collect();
+    emails.sort();
+    emails.dedup();
+    let mut learners = Vec::new();
+    for email in &emails {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        learners.extend(id);
+    }
+    learners.sort_unstable();
+    for id in learners {
+        crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, id)).await?;
+    }
     let checked = check_all(&mut tx, issuer, rows).await?;
     if checked.iter().any(|(row, _)| row.problem.is_some()) || checked.is_empty() {
         return Ok(Err(BulkPreview {

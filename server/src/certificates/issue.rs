@@ -262,7 +262,11 @@ impl Issuer {
     ) -> Result<String, Error> {
         let mut tx = crate::db::write_tx(pool).await?;
         // Serialises on the certificate: superseded once.
-        crate::db::lock(&mut tx, crate::db::On::Key(&format!("certificate:{code}"))).await?;
+        crate::db::lock(
+            &mut tx,
+            crate::db::On::Key(&format!("certificate:{}", code.trim().to_uppercase())),
+        )
+        .await?;
         let Some(old) = store::find_in(&mut tx, code).await? else {
             return Err(Error::not_found(format!("There is no certificate {code}.")));
         };

@@ -167,7 +167,11 @@ pub async fn revoke(pool: &Pool, admin: i64, code: &str, reason: &str) -> Result
     }
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on the certificate: revoked once.
-    crate::db::lock(&mut tx, crate::db::On::Key(&format!("certificate:{code}"))).await?;
+    crate::db::lock(
+        &mut tx,
+        crate::db::On::Key(&format!("certificate:{}", code.trim().to_uppercase())),
+    )
+    .await?;
     let Some(c) = find_in(&mut tx, code).await? else {
         return Err(Error::not_found(format!("There is no certificate {code}.")));
     };

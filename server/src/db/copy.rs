@@ -58,6 +58,16 @@ pub async fn copy(source: &Pool, target: &Pool) -> anyhow::Result<Copied> {
     }
 
     let mut copied = Copied::default();
+    // One snapshot of the source for every table, so rows that refer to each other are
+    // copied as they were at one moment even if something writes meanwhile.
+    let mut snapshot = match Backend::of(source) {
+        Backend::Sqlite => source.begin().await?,
+        Backend::Postgres => {
+            source
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?
+        }
+    };
     let mut tx = target.begin().await?;
     for name in schema::insertion_order(&to) {
         let table = &to[&name];
@@ -96,7 +106,7 @@ pub async fn copy(source: &Pool, target: &Pool) -> anyhow::Result<Copied> {
             .collect::<Vec<_>>()
             .join(", ");
         let insert = format!("INSERT INTO {name} ({list}) VALUES ({placeholders})");
-        let rows = sqlx::query(&select).fetch_all(source).await?;
+        let rows = sqlx::query(&select).fetch_all(&mut *snapshot).await?;
         let mut second_pass: Vec<(Vec<Value>, Value)> = Vec::new();
         for row in &rows {
             let mut query = sqlx::query::<Db>(&insert);
@@ -151,6 +161,7 @@ pub async fn copy(source: &Pool, target: &Pool) -> anyhow::Result<Copied> {
         copied.tables.push((name.clone(), rows.len() as u64));
     }
     tx.commit().await?;
+    snapshot.rollback().await?;
     Ok(copied)
 }
 

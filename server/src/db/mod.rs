@@ -87,15 +87,38 @@ impl Backend {
     }
 }
 
-/// `url` with its password replaced by `***`, for messages and logs.
+/// `url` with its password replaced by `***`, for messages and logs: in the user part, and
+/// in `password=` / `sslpassword=` parameters. A URL too broken to parse (a password with a
+/// raw `#` or `/`) has everything between `://` and its last `@` masked.
 pub fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return match (url.find("://"), url.rfind('@')) {
+            (Some(start), Some(at)) if at > start + 3 => {
+                format!("{}***{}", &url[..start + 3], &url[at..])
+            }
+            _ => url.to_owned(),
+        };
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
     }
+    if parsed.query().is_some() {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(name, value)| {
+                let secret = name.eq_ignore_ascii_case("password")
+                    || name.eq_ignore_ascii_case("sslpassword");
+                let value = if secret {
+                    "***".into()
+                } else {
+                    value.into_owned()
+                };
+                (name.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// Where sessions are kept: tower-sessions' store for the database in use (its own pool of
@@ -285,7 +308,7 @@ impl Table {
 #[derive(Debug, Clone, Copy)]
 pub enum On<'a> {
     /// One row: every transaction that locks it waits for the one holding it, until commit
-    /// (`SELECT … FOR UPDATE` on PostgreSQL).
+    /// (`SELECT … FOR NO KEY UPDATE` on PostgreSQL).
     Row(Table, i64),
     /// A name with no row of its own (the signing key, a content import): a
     /// transaction-scoped advisory lock on PostgreSQL, keyed by the name's hash.
@@ -301,7 +324,9 @@ pub async fn lock(tx: &mut Connection, on: On<'_>) -> Result<bool, sqlx::Error> 
         On::Row(table, id) => {
             let select = table.locking_select();
             let sql = if postgres {
-                std::borrow::Cow::Owned(format!("{select} FOR UPDATE"))
+                // NO KEY: nothing changes a locked row's id, so inserts that refer to it
+                // (an audit entry, a certificate) need not wait for the lock.
+                std::borrow::Cow::Owned(format!("{select} FOR NO KEY UPDATE"))
             } else {
                 std::borrow::Cow::Borrowed(select)
             };
@@ -320,6 +345,15 @@ pub async fn lock(tx: &mut Connection, on: On<'_>) -> Result<bool, sqlx::Error> 
             }
             Ok(true)
         }
+    }
+}
+
+/// What a clean-up's `SELECT` ends with so that rows others hold are skipped, not waited
+/// for: `FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite (one writer at a time).
+pub fn skip_locked(pool: &Pool) -> &'static str {
+    match Backend::of(pool) {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
     }
 }
 
@@ -443,6 +477,19 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Pool> {
     AnyPoolOptions::new()
         .max_connections(postgres_pool_size())
         .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                // A queue on one learner's row, or a transaction left open by a stuck
+                // request, is cut off instead of growing without bound.
+                for setting in [
+                    "SET lock_timeout = '30s'",
+                    "SET idle_in_transaction_session_timeout = '60s'",
+                ] {
+                    sqlx::query(setting).execute(&mut *connection).await?;
+                }
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
         .map_err(|error| {
@@ -470,7 +517,10 @@ async fn connect_sqlite(url: &str, read_only: bool) -> anyhow::Result<Pool> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?;
     let file = options.get_filename().to_path_buf();
-    let in_memory = !is_file_path(&file);
+    // `sqlite::memory:` comes back as a `file:sqlx-in-memory-N` name, not a file.
+    let in_memory = !is_file_path(&file)
+        || url.contains(":memory:")
+        || file.to_string_lossy().starts_with("file:");
     if read_only {
         if in_memory || !file.is_file() {
             anyhow::bail!("there is no database at {}", file.display());
@@ -478,13 +528,23 @@ async fn connect_sqlite(url: &str, read_only: bool) -> anyhow::Result<Pool> {
     } else if !in_memory {
         prepare_private_file(&file)?;
     }
-    let name = if in_memory {
-        ":memory:".to_owned()
-    } else {
-        percent_encoding::utf8_percent_encode(&file.to_string_lossy(), URL_UNSAFE).to_string()
-    };
     let mode = if read_only { "ro" } else { "rwc" };
-    let any_url = format!("sqlite:{name}?mode={mode}");
+    let any_url = if in_memory {
+        format!("sqlite::memory:?mode={mode}")
+    } else {
+        // An absolute path after `sqlite://`: what sqlx reads back is exactly this file
+        // (`sqlite:` + `//srv/x.db` would be read as the relative `srv/x.db`).
+        let absolute = std::path::absolute(&file).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot resolve the database path {}: {error}",
+                file.display()
+            )
+        })?;
+        format!(
+            "sqlite://{}?mode={mode}",
+            percent_encoding::utf8_percent_encode(&absolute.to_string_lossy(), URL_UNSAFE)
+        )
+    };
     let options = AnyConnectOptions::from_str(&any_url)
         .map_err(|error| anyhow::anyhow!("DATABASE_URL \"{url}\" is not a SQLite URL: {error}"))?;
     AnyPoolOptions::new()
@@ -636,7 +696,9 @@ fn sqlite_file(pool: &Pool) -> Option<std::path::PathBuf> {
         return None;
     }
     let url = pool.connect_options().database_url.to_string();
-    let rest = url.strip_prefix("sqlite:")?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let name = rest.split('?').next().unwrap_or(rest);
     let path = percent_encoding::percent_decode_str(name)
         .decode_utf8()
@@ -740,6 +802,22 @@ mod tests {
         assert!(Backend::of_url("data/grandrounds.db").is_err());
     }
 
+    #[test]
+    fn passwords_never_reach_a_message() {
+        for (url, secret) in [
+            ("postgres://gr:s3cret@db:5432/gr", "s3cret"),
+            (
+                "postgres://gr@db/gr?sslmode=require&password=s3cret",
+                "s3cret",
+            ),
+            ("postgres://gr:pa#ss/word@db/gr", "pa#ss/word"),
+        ] {
+            let shown = redacted(url);
+            assert!(!shown.contains(secret), "{url} shown as {shown}");
+            assert!(shown.contains("db"), "{shown}");
+        }
+    }
+
     #[tokio::test]
     async fn a_new_database_and_its_folder_are_owner_only() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -763,6 +841,20 @@ mod tests {
             .await
             .expect("connect");
         assert_eq!(mode(&file), 0o600);
+    }
+
+    #[tokio::test]
+    async fn an_absolute_path_with_a_double_slash_and_odd_characters_opens_that_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("odd name #1.db");
+        let url = format!("sqlite:///{}", file.display());
+        let pool = connect(&url).await.expect("connect");
+        migrate(&pool).await.expect("migrate");
+        assert!(file.is_file(), "the named file was opened");
+        assert_eq!(sqlite_file(&pool).as_deref(), Some(file.as_path()));
+        let memory = connect("sqlite::memory:").await.expect("memory");
+        migrate(&memory).await.expect("migrate in memory");
+        assert!(sqlite_file(&memory).is_none());
     }
 
     #[test]

@@ -300,6 +300,8 @@ fn serve_prints_its_address_answers_and_stops_cleanly_on_sigterm() {
     let mut child = grandrounds()
         .arg("--database-url")
         .arg(database_in(dir.path()))
+        .arg("--key-dir")
+        .arg(dir.path().join("keys"))
         .arg("--content-dir")
         .arg(demo_content())
         .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
@@ -553,6 +555,17 @@ fn serve_refuses_a_database_url_it_cannot_serve() {
         );
         assert!(!stderr.contains("hunter2"), "the password is not repeated");
     }
+    // On PostgreSQL the key folder has no default: serve says so instead of making one.
+    let output = grandrounds()
+        .current_dir(dir.path())
+        .env_remove("GRANDROUNDS_KEY_DIR")
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
+        .arg("postgres://grandrounds@127.0.0.1:1/grandrounds")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--key-dir"), "{stderr}");
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .expect("dir")
         .map(|e| e.expect("entry").file_name())

@@ -264,11 +264,12 @@ async fn verification_lookups_are_limited_across_servers() {
     assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
 }
 
-/// A revision published through one server (here: a server started on changed content,
-/// which is how content is published today) is served by another within seconds, although
-/// that one had the old page in its page cache.
+/// A revision published while servers run (`grandrounds content import`, the deploy step
+/// for servers started with `--no-import`) is served by every server within seconds,
+/// although they had the old page in their page cache; a `--no-import` server started on
+/// the changed folder publishes nothing by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_revision_published_through_one_server_reaches_the_others() {
+async fn a_revision_published_while_servers_run_reaches_all_of_them() {
     let content = tempfile::tempdir().expect("dir");
     crate::support::copy_dir(&demo_content(), content.path());
     let a = TestApp::with_content(content.path()).await;
@@ -289,30 +290,110 @@ async fn a_revision_published_through_one_server_reaches_the_others() {
         format!("{text}\n\nRevised for the scale-out test.\n"),
     )
     .expect("write");
-    let publisher = second_server(&a, content.path()).await;
+    let revisions = "SELECT COUNT(*) FROM course_revisions";
+    let stored = a.count(revisions).await;
+    let mut settings = TestApp::settings(a.dir.path(), content.path()).await;
+    settings.import_content = false;
+    let state = server::start(&settings)
+        .await
+        .expect("a --no-import server starts");
+    let b = TestApp {
+        router: server::build_router(state.clone()),
+        state,
+        dir: tempfile::tempdir().expect("dir"),
+    };
+    b.state.catalog.clone().watch(b.state.pool.clone());
+    assert_eq!(
+        a.count(revisions).await,
+        stored,
+        "--no-import stores nothing"
+    );
     assert!(
-        publisher
-            .get(&lesson_path)
+        !b.get(&lesson_path)
             .await
             .body
             .contains("Revised for the scale-out test")
     );
 
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"))
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .args(["--database-url", &a.database_url(), "content", "import"])
+        .arg(content.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("{COURSE}: revision 2 stored")),
+        "{stdout}"
+    );
+    assert_eq!(a.count(revisions).await, stored + 1);
+
     let started = std::time::Instant::now();
-    loop {
-        if a.get(&lesson_path)
-            .await
-            .body
-            .contains("Revised for the scale-out test")
-        {
-            break;
+    for server in [&a, &b] {
+        loop {
+            if server
+                .get(&lesson_path)
+                .await
+                .body
+                .contains("Revised for the scale-out test")
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(8),
+                "a server still serves the old revision after 8 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(8),
-            "the first server still serves the old revision after 8 s"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+}
+
+/// `content import` is strict: one broken course and nothing is stored.
+#[tokio::test]
+async fn content_import_refuses_a_folder_with_a_problem() {
+    let content = tempfile::tempdir().expect("dir");
+    crate::support::copy_dir(&demo_content(), content.path());
+    let a = TestApp::with_content(content.path()).await;
+    let course = content.path().join(format!("courses/{COURSE}/course.md"));
+    let text = std::fs::read_to_string(&course).expect("course");
+    std::fs::write(
+        &course,
+        text.replacen("max_hours = 1.0", "max_hours = 0.6", 1),
+    )
+    .expect("write");
+    let lesson = content
+        .path()
+        .join("courses/remote-monitoring-for-nurses/course.md");
+    let other = std::fs::read_to_string(&lesson).expect("course");
+    std::fs::write(
+        &lesson,
+        format!("{other}\nA change that alone would import.\n"),
+    )
+    .expect("write");
+    let stored = a.count("SELECT COUNT(*) FROM course_revisions").await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grandrounds"))
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .args(["--database-url", &a.database_url(), "content", "import"])
+        .arg(content.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("course.md:") && stderr.contains("nothing was imported"),
+        "{stderr}"
+    );
+    assert_eq!(
+        a.count("SELECT COUNT(*) FROM course_revisions").await,
+        stored
+    );
 }
 
 /// Two servers starting at the same moment on a new database: the migrations, the content

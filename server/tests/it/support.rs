@@ -143,6 +143,7 @@ impl TestApp {
             trusted_proxies: Vec::new(),
             password_cost: server::accounts::password::HashCost::Fast,
             key_dir: dir.join("keys"),
+            import_content: true,
         }
     }
 
