@@ -105,9 +105,12 @@ as_pg_owner() {
 # stop_postgres stops it and removes the folder.
 start_postgres() {
   install_postgres
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+  fi
   PG_DIR=$(mktemp -d /tmp/grandrounds-pg.XXXXXX)
   chmod 755 "$PG_DIR"
-  [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
   # Tests throw the cluster away: durability off. Benchmarks set PG_DURABLE=1 for fsync'd
   # commits, as SQLite's synchronous = FULL.
   local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
