@@ -14,6 +14,7 @@ pub mod components;
 pub mod error;
 pub mod forms;
 pub mod learning;
+pub mod mail;
 mod not_found;
 pub mod reports;
 pub mod response;

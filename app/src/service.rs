@@ -8,6 +8,7 @@ use crate::catalog::CatalogBackend;
 use crate::certificates::CertificatesBackend;
 use crate::error::AppError;
 use crate::learning::{CreditBackend, EnrollmentBackend, QuizzesBackend};
+use crate::mail::MailBackend;
 use crate::reports::ReportsBackend;
 use crate::transcript::TranscriptBackend;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub trait Backend:
     + CertificatesBackend
     + TranscriptBackend
     + ReportsBackend
+    + MailBackend
 {
 }
 
@@ -34,6 +36,7 @@ impl<T> Backend for T where
         + CertificatesBackend
         + TranscriptBackend
         + ReportsBackend
+    + MailBackend
 {
 }
 

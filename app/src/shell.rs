@@ -2,6 +2,8 @@
 
 use crate::accounts::account::AccountPage;
 use crate::accounts::auth::{LoginPage, RegisterPage};
+use crate::accounts::invitation::InvitationPage;
+use crate::accounts::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::accounts::users::AdminUsersPage;
 use crate::catalog::course::CoursePage;
 use crate::catalog::home::HomePage;
@@ -13,6 +15,7 @@ use crate::components::{SiteFooter, SiteHeader};
 use crate::learning::credit::CreditRoute;
 use crate::learning::my_learning::LearningPage;
 use crate::learning::quiz::{AttemptRoute, QuizRoute};
+use crate::mail::outbox::AdminOutboxPage;
 use crate::not_found::NotFound;
 use crate::reports::console::AdminConsoleRoute;
 use crate::reports::page::ReportsRoute;
@@ -90,9 +93,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/forgot-password")
+                        view=ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/reset-password")
+                        view=ResetPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/invitation") view=InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminConsoleRoute ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/reports") view=ReportsRoute ssr=SsrMode::Async />
+                    <Route path=path!("/admin/outbox") view=AdminOutboxPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/admin/certificates")
                         view=AdminCertificatesRoute

@@ -121,6 +121,11 @@ async fn main() {
         password_cost: server::accounts::password::HashCost::Production,
         key_dir: dir.path().join("keys"),
         import_content: true,
+        mail: server::mail::MailSettings {
+            smtp_url: None,
+            outbox_dir: dir.path().join("outbox"),
+            from: None,
+        },
     };
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());

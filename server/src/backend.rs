@@ -19,6 +19,7 @@ pub struct ServerBackend {
     pub(crate) catalog: Arc<CatalogService>,
     pub(crate) pool: crate::db::Pool,
     pub(crate) issuer: Arc<crate::certificates::Issuer>,
+    pub(crate) mail: Arc<crate::mail::Mail>,
 }
 
 impl ServerBackend {
@@ -27,6 +28,7 @@ impl ServerBackend {
             catalog: Arc::clone(&state.catalog),
             pool: state.pool.clone(),
             issuer: Arc::clone(&state.issuer),
+            mail: Arc::clone(&state.mail),
         }
     }
 }

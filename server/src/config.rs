@@ -36,6 +36,22 @@ pub struct Cli {
     #[arg(long, env = "GRANDROUNDS_KEY_DIR", global = true)]
     pub key_dir: Option<PathBuf>,
 
+    /// The SMTP server mail goes through: smtps://USER:PASSWORD@HOST (TLS from the start)
+    /// or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS). Without it, every message
+    /// is written as an .eml file to the outbox folder. Never printed or logged.
+    #[arg(long, env = "GRANDROUNDS_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Where messages are written when no SMTP server is set. Default: `outbox/` beside the
+    /// SQLite file (`data/outbox`).
+    #[arg(long, env = "GRANDROUNDS_OUTBOX_DIR", global = true)]
+    pub outbox_dir: Option<PathBuf>,
+
+    /// The sender address of every message (its name is the provider's). Default:
+    /// no-reply@<the public URL's host>.
+    #[arg(long, env = "GRANDROUNDS_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
     /// What to do; `serve` when left out.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -112,11 +128,36 @@ impl Cli {
     }
 }
 
+impl Cli {
+    /// Where mail goes.
+    pub fn mail_settings(&self) -> crate::mail::MailSettings {
+        crate::mail::MailSettings {
+            smtp_url: self.smtp_url.clone(),
+            outbox_dir: self
+                .outbox_dir
+                .clone()
+                .unwrap_or_else(|| {
+                    if self.database_url.trim_start().starts_with("sqlite") {
+                        beside_database(&self.database_url, "outbox")
+                    } else {
+                        PathBuf::from("data/outbox")
+                    }
+                }),
+            from: self.mail_from.clone(),
+        }
+    }
+}
+
 /// The key folder for `database_url` when none is configured.
 pub fn key_dir_for(database_url: &str, configured: Option<&std::path::Path>) -> PathBuf {
     if let Some(dir) = configured {
         return dir.to_path_buf();
     }
+    beside_database(database_url, "keys")
+}
+
+/// `name` in the SQLite file's folder (`name` itself when there is none).
+fn beside_database(database_url: &str, name: &str) -> PathBuf {
     let file = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
@@ -125,8 +166,8 @@ pub fn key_dir_for(database_url: &str, configured: Option<&std::path::Path>) -> 
         .map(std::path::Path::new)
         .and_then(std::path::Path::parent)
     {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.join("keys"),
-        _ => PathBuf::from("keys"),
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join(name),
+        _ => PathBuf::from(name),
     }
 }
 
@@ -146,7 +187,8 @@ pub enum CertCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create an account; the password is read from standard input (first line).
+    /// Create an account; the password is read from standard input (first line). With
+    /// --invite, mail a single-use link instead: the invitee chooses the password.
     Add {
         #[arg(long)]
         email: String,
@@ -159,6 +201,16 @@ pub enum UserCommand {
         name: Option<String>,
         #[arg(long, default_value = "other", value_parser = parse_profession)]
         profession: app::accounts::Profession,
+        /// Mail an invitation link (valid 7 days) instead of reading a password; the invitee
+        /// chooses their name and profession too.
+        #[arg(long)]
+        invite: bool,
+        /// The address the link points at (as `serve --public-url`).
+        #[arg(long, env = "GRANDROUNDS_PUBLIC_URL", default_value = "http://127.0.0.1:3000", value_parser = parse_public_url)]
+        public_url: String,
+        /// The site's name, the sender of the invitation (as `serve --provider`).
+        #[arg(long, env = "GRANDROUNDS_PROVIDER", default_value = "Grand Rounds")]
+        provider: String,
     },
 }
 

@@ -37,6 +37,7 @@ fn routes() -> Vec<Route> {
         crate::certificates::routes(),
         crate::transcript::routes(),
         crate::reports::routes(),
+        crate::mail::routes(),
     ]
     .into_iter()
     .flatten()

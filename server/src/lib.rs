@@ -18,6 +18,7 @@ pub mod error;
 pub mod forms;
 mod http;
 pub mod keys;
+pub mod mail;
 pub mod page_cache;
 pub mod pdf;
 pub mod quizzes;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub page_cache: page_cache::PageCache,
     /// Signs the cookie that carries an anonymous visitor's form state.
     pub form_cookie: forms::CookieKey,
+    /// Who mail comes from and where it goes (the outbox's sender).
+    pub mail: Arc<mail::Mail>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -80,6 +83,8 @@ pub struct Settings {
     /// Import `content_dir` at start (one server); off for servers that only serve what
     /// `grandrounds content import` published.
     pub import_content: bool,
+    /// Where mail goes: SMTP or `.eml` files.
+    pub mail: mail::MailSettings,
 }
 
 /// Opens the database, applies migrations, imports `content/` (a bad course is reported and
@@ -111,7 +116,13 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         keys.secret("form-state.key")
             .map_err(|error| anyhow::anyhow!("cannot read the form-state key: {error}"))?,
     );
+    let mail = Arc::new(mail::Mail::new(
+        &settings.mail,
+        &settings.provider,
+        &settings.public_url,
+    )?);
     let issuer = certificates::Issuer {
+        mail: mail.identity.clone(),
         signer: certificates::signing::Signer::load_or_create(&pool, &keys).await?,
         public_url: settings.public_url.trim_end_matches('/').to_owned(),
         provider: settings.provider.clone(),
@@ -129,6 +140,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         public_url: settings.public_url.trim_end_matches('/').into(),
         issuer: Arc::new(issuer),
         trusted_proxies: client_addr::TrustedProxies::new(&settings.trusted_proxies),
+        mail,
     })
 }
 

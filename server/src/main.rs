@@ -42,11 +42,14 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Only the commands that use keys need the folder named.
     let key_dir = cli.key_dir();
+    let mail = cli.mail_settings();
     match cli
         .command
         .unwrap_or(Command::Serve(ServeArgs::default_from_env()?))
     {
-        Command::Serve(args) => serve(cli.database_url, cli.content_dir, key_dir?, args).await,
+        Command::Serve(args) => {
+            serve(cli.database_url, cli.content_dir, key_dir?, mail, args).await
+        }
         Command::Key {
             action: KeyCommand::Rotate,
         } => {
@@ -86,8 +89,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     role,
                     name,
                     profession,
+                    invite,
+                    public_url,
+                    provider,
                 },
-        } => add_user(&cli.database_url, &email, role, name.as_deref(), profession).await,
+        } => {
+            if invite {
+                invite_user(&cli.database_url, &mail, &email, role, &public_url, &provider).await
+            } else {
+                add_user(&cli.database_url, &email, role, name.as_deref(), profession).await
+            }
+        }
         Command::Cert {
             action: CertCommand::Verify { file, keys },
         } => verify_credential(&cli.database_url, &file, keys.as_deref()).await,
@@ -393,6 +405,48 @@ async fn add_user(
     }
 }
 
+/// `user add --invite`: an invitation mailed now (through the outbox, like every message).
+async fn invite_user(
+    database_url: &str,
+    mail: &server::mail::MailSettings,
+    email: &str,
+    role: server::accounts::Role,
+    public_url: &str,
+    provider: &str,
+) -> anyhow::Result<ExitCode> {
+    use server::accounts::{invitations, validate};
+    let email = match validate::email(email) {
+        Ok(email) => email,
+        Err(message) => {
+            eprintln!("error: --email: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mailer = std::sync::Arc::new(server::mail::Mail::new(mail, provider, public_url)?);
+    let pool = db::connect(database_url).await?;
+    db::migrate(&pool).await?;
+    match invitations::create(&pool, &mailer.identity, &email, role, None).await {
+        Ok(id) => {
+            let round = server::mail::deliver::deliver_due(&pool, &mailer).await?;
+            println!(
+                "invited {email} as {role} (invitation {id}, valid {} days); {}",
+                invitations::INVITATION_DAYS,
+                if round.sent > 0 {
+                    format!("the link went to {}", mailer.transport.describe())
+                } else {
+                    "the message is queued: a running server's sender delivers it (see /admin/outbox)".to_owned()
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(invitations::Refusal::HasAccount) => {
+            eprintln!("error: --email: an account with {email} already exists");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(invitations::Refusal::Database(error)) => Err(anyhow::anyhow!("{error}")),
+    }
+}
+
 fn check(dir: &std::path::Path) -> ExitCode {
     let report = content::load_dir(dir);
     for error in &report.errors {
@@ -422,6 +476,7 @@ async fn serve(
     database_url: String,
     content_dir: std::path::PathBuf,
     key_dir: std::path::PathBuf,
+    mail: server::mail::MailSettings,
     args: ServeArgs,
 ) -> anyhow::Result<ExitCode> {
     // Bind first: a busy port fails before any work, and port 0 resolves to the real one.
@@ -443,10 +498,12 @@ async fn serve(
         password_cost: server::accounts::password::HashCost::Production,
         key_dir,
         import_content: !args.no_import,
+        mail,
     };
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool, &state.sessions);
     state.catalog.clone().watch(state.pool.clone());
+    server::mail::deliver::spawn_sender(state.pool.clone(), state.mail.clone());
     let app = build_router(state);
     tracing::info!("listening on http://{local}");
     println!("Grand Rounds is serving at http://{local} (public URL {public_url})");

@@ -21,7 +21,8 @@ pub fn AccountPage() -> impl IntoView {
             let welcome = form_state("account".into()).await?;
             let profile_state = form_state("profile".into()).await?;
             let password_state = form_state("password".into()).await?;
-            Ok::<_, AppError>((profile, welcome, profile_state, password_state))
+            let mail_state = form_state("mail".into()).await?;
+            Ok::<_, AppError>((profile, welcome, profile_state, password_state, mail_state))
         },
     );
     view! {
@@ -29,8 +30,8 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((profile, welcome, profile_state, password_state)) => {
-                        view! { <Account profile welcome profile_state password_state /> }.into_any()
+                    Ok((profile, welcome, profile_state, password_state, mail_state)) => {
+                        view! { <Account profile welcome profile_state password_state mail_state /> }.into_any()
                     }
                     Err(AppError::Unauthorized) => {
                         redirect_page("/login?next=/account");
@@ -53,7 +54,9 @@ fn Account(
     welcome: FormState,
     profile_state: FormState,
     password_state: FormState,
+    mail_state: FormState,
 ) -> impl IntoView {
+    let optional_mail = profile.optional_mail;
     let role = profile.role.map(|r| r.label()).unwrap_or_default();
     view! {
         <h1>"Your account"</h1>
@@ -93,6 +96,25 @@ fn Account(
                 />
                 <button type="submit">"Change password"</button>
             </form>
+        </section>
+        <section aria-labelledby="mail-heading">
+            <h2 id="mail-heading">"Email"</h2>
+            <form method="post" action="/account/mail" class="stacked">
+                <FormMessages state=mail_state />
+                <div class="field checkbox">
+                    <input type="checkbox" id="field-optional-mail" name="optional_mail" value="yes" checked=optional_mail />
+                    <label for="field-optional-mail">"Send me reminders by email (webinar reminders, courses left unfinished)."</label>
+                </div>
+                <button type="submit">"Save email settings"</button>
+            </form>
+            <p>"These always come, whatever you choose, because they are about your account's security or your credit:"</p>
+            <ul>
+                {crate::mail::MailKind::ALL
+                    .into_iter()
+                    .filter(|kind| !kind.refusable())
+                    .map(|kind| view! { <li>{kind.label()} " (cannot be turned off)"</li> })
+                    .collect_view()}
+            </ul>
         </section>
         <section aria-labelledby="signout-heading">
             <h2 id="signout-heading">"Sign out"</h2>

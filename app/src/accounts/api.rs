@@ -9,14 +9,19 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 7] = [
+const FORMS: [&str; 12] = [
     "login",
     "register",
     "account",
     "profile",
     "password",
+    "mail",
     "admin-users",
     "learning",
+    "forgot-password",
+    "reset-password",
+    "invitation",
+    "outbox",
 ];
 
 /// Who is signed in. Anyone may ask; the answer is about their own session only.
@@ -62,4 +67,39 @@ pub async fn admin_users(
         }
         .await,
     )
+}
+
+/// Anyone: whether a password reset link works. The token is the only key; the answer names
+/// the account only to the holder of a working link.
+#[server(input = GetUrl, prefix = "/api", endpoint = "reset-link")]
+pub async fn reset_link(token: Option<String>) -> Result<crate::accounts::ResetLink, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .reset_link(token.as_deref().unwrap_or_default())
+                .await
+        }
+        .await,
+    )
+}
+
+/// Anyone: whether an invitation link works, and what it invites to.
+#[server(input = GetUrl, prefix = "/api", endpoint = "invitation-link")]
+pub async fn invitation_link(
+    token: Option<String>,
+) -> Result<crate::accounts::InvitationLink, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .invitation_link(token.as_deref().unwrap_or_default())
+                .await
+        }
+        .await,
+    )
+}
+
+/// Administrators only: the latest invitations.
+#[server(input = GetUrl, prefix = "/api", endpoint = "admin-invitations")]
+pub async fn admin_invitations() -> Result<Vec<crate::accounts::InvitationRow>, AppError> {
+    answer(async { crate::service::backend()?.invitations().await }.await)
 }

@@ -50,6 +50,9 @@ fn LoginForm(state: FormState, next: String) -> impl IntoView {
             />
             <button type="submit">"Sign in"</button>
         </form>
+        <p>
+            <a href="/forgot-password">"Forgot your password?"</a>
+        </p>
     }
 }
 

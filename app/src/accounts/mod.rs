@@ -4,7 +4,9 @@
 pub mod account;
 pub mod api;
 pub mod auth;
+pub mod invitation;
 mod model;
+pub mod recovery;
 pub mod users;
 
 pub use model::*;
@@ -30,4 +32,13 @@ pub trait AccountsBackend: Send + Sync + 'static {
 
     /// Administrators only: accounts matching `query`, one page at a time.
     async fn users(&self, query: &str, page: u32) -> Result<UserPage, AppError>;
+
+    /// Anyone: whether a password reset link works, and for which account.
+    async fn reset_link(&self, token: &str) -> Result<ResetLink, AppError>;
+
+    /// Anyone: whether an invitation link works, and what it invites to.
+    async fn invitation_link(&self, token: &str) -> Result<InvitationLink, AppError>;
+
+    /// Administrators only: the latest invitations.
+    async fn invitations(&self) -> Result<Vec<InvitationRow>, AppError>;
 }

@@ -123,6 +123,8 @@ pub struct Profile {
     pub birth_month: Option<u8>,
     pub birth_day: Option<u8>,
     pub consent_reporting: bool,
+    /// Optional mail (reminders) wanted.
+    pub optional_mail: bool,
     pub role: Option<Role>,
 }
 
@@ -146,4 +148,39 @@ pub struct UserPage {
     pub page: u32,
     pub per_page: u32,
     pub query: String,
+}
+
+/// What `/reset-password?token=…` shows: the form for the account the link is for, or why
+/// the link no longer works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResetLink {
+    Usable { email: String },
+    Refused { reason: String },
+}
+
+/// What `/invitation?token=…` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvitationLink {
+    Usable {
+        email: String,
+        role: Role,
+        invited_by: Option<String>,
+    },
+    Refused {
+        reason: String,
+    },
+}
+
+/// One invitation in the administrators' list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationRow {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub sent: String,
+    /// "open until …", "expired …", "accepted …", "revoked …".
+    pub state: String,
+    /// Can still be revoked or resent.
+    pub open: bool,
 }

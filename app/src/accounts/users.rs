@@ -1,7 +1,8 @@
 //! `/admin/users`: administrators search and page through accounts and change roles.
 
-use crate::accounts::api::{admin_users, form_state};
-use crate::accounts::{Role, UserPage};
+use crate::accounts::api::{admin_invitations, admin_users, form_state};
+use crate::accounts::{InvitationRow, Role, UserPage};
+use crate::forms::Field;
 use crate::components::Loaded;
 use crate::error::AppError;
 use crate::forms::FormMessages;
@@ -26,19 +27,114 @@ pub fn AdminUsersPage() -> impl IntoView {
         },
         |(q, page)| async move {
             let users = admin_users(Some(q), Some(page)).await?;
+            let invitations = admin_invitations().await?;
             let state = form_state("admin-users".into()).await?;
-            Ok::<_, AppError>((users, state))
+            Ok::<_, AppError>((users, invitations, state))
         },
     );
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
-        <Loaded resource=data nested=true page=move |(users, state)| view! { <UserList users state /> } />
+        <Loaded
+            resource=data
+            nested=true
+            page=move |(users, invitations, state)| {
+                view! {
+                    <FormMessages state=state.clone() />
+                    <Invitations invitations state />
+                    <UserList users />
+                }
+            }
+        />
     }
 }
 
 #[component]
-fn UserList(users: UserPage, state: FormState) -> impl IntoView {
+fn Invitations(invitations: Vec<InvitationRow>, state: FormState) -> impl IntoView {
+    let chosen = state.value("invite_role").unwrap_or_else(|| "learner".into());
+    let role_error = state.error("invite_role");
+    view! {
+        <section aria-labelledby="invite-heading">
+            <h2 id="invite-heading">"Invite someone"</h2>
+            <p>"They get a link by email, choose their own password and fill in their profile. The link works once, for 7 days."</p>
+            <form method="post" action="/admin/users/invite" class="stacked" novalidate>
+                <Field
+                    name="invite_email"
+                    label="Email"
+                    kind="email"
+                    value=state.value("invite_email").unwrap_or_default()
+                    error=state.error("invite_email")
+                    required=true
+                    maxlength=254
+                />
+                <div class="field" class:has-error=role_error.is_some()>
+                    <label for="field-invite_role">"Role"</label>
+                    {role_error.clone().map(|error| view! { <p class="field-error" id="field-invite_role-error">{error}</p> })}
+                    <select
+                        id="field-invite_role"
+                        name="invite_role"
+                        aria-invalid=role_error.is_some().then_some("true")
+                        aria-describedby=role_error.is_some().then_some("field-invite_role-error")
+                    >
+                        {Role::ALL
+                            .into_iter()
+                            .map(|role| view! { <option value=role.as_str() selected=chosen == role.as_str()>{role.label()}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <button type="submit">"Send the invitation"</button>
+            </form>
+            {(!invitations.is_empty()).then(|| view! {
+                <h3>"Invitations"</h3>
+                <div class="table-scroll">
+                    <table class="invitations">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Email"</th>
+                                <th scope="col">"Role"</th>
+                                <th scope="col">"Invited by"</th>
+                                <th scope="col">"Sent (UTC)"</th>
+                                <th scope="col">"State"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {invitations
+                                .into_iter()
+                                .map(|row| {
+                                    let id = row.id.to_string();
+                                    let actions = row.open.then(|| view! {
+                                        <form method="post" action="/admin/users/invitations/resend" class="inline-form">
+                                            <input type="hidden" name="invitation_id" value=id.clone() />
+                                            <button type="submit" aria-label=format!("Resend the invitation of {}", row.email)>"Resend"</button>
+                                        </form>
+                                        <form method="post" action="/admin/users/invitations/revoke" class="inline-form">
+                                            <input type="hidden" name="invitation_id" value=id.clone() />
+                                            <button type="submit" class="secondary" aria-label=format!("Revoke the invitation of {}", row.email)>"Revoke"</button>
+                                        </form>
+                                    });
+                                    view! {
+                                        <tr>
+                                            <td>{row.email.clone()}</td>
+                                            <td>{row.role.label()}</td>
+                                            <td>{row.invited_by}</td>
+                                            <td>{row.sent}</td>
+                                            <td>{row.state}</td>
+                                            <td>{actions}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn UserList(users: UserPage) -> impl IntoView {
     let UserPage {
         users,
         total,
@@ -62,7 +158,6 @@ fn UserList(users: UserPage, state: FormState) -> impl IntoView {
             </div>
             <button type="submit">"Search"</button>
         </form>
-        <FormMessages state />
         <h2 class="result-count" id="results-heading">
             {format!("{total} account{}, page {page} of {pages}", if total == 1 { "" } else { "s" })}
         </h2>

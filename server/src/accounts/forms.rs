@@ -21,7 +21,7 @@ use tower_sessions::Session;
 pub const SIGN_IN_FAILED: &str = "The email or password is not right, or there were too many attempts. Check them and try again in a few minutes.";
 
 /// Profile fields shared by registration and the account page.
-fn profile_fields(form: &mut Submission) -> ProfileUpdate {
+pub(crate) fn profile_fields(form: &mut Submission) -> ProfileUpdate {
     let full_name = form.get("full_name");
     let full_name = form
         .check("full_name", validate::full_name(&full_name))
@@ -266,11 +266,35 @@ pub async fn change_password(
         return Err(form.back("password", "/account").into());
     }
     let hash = state.hasher.hash(new).await?;
-    let version = store::set_password(&state.pool, viewer.id, &hash).await?;
+    let mut tx = crate::db::write_tx(&state.pool).await?;
+    let version = store::set_password(&mut tx, viewer.id, &hash).await?;
+    super::recovery::notify_changed(&mut tx, &state.mail.identity, viewer.id).await?;
+    tx.commit().await?;
+    state.mail.wake();
     auth::sign_in(&session, viewer.id, version).await?;
     Ok(Back::to("password", "/account").notice(
         "Your password is changed. Every other session of your account has been signed out.",
     ))
+}
+
+/// `POST /account/mail`: the signed-in user, for their own account only. Optional mail on
+/// or off; what they cannot refuse is sent either way.
+pub async fn mail_preferences(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
+    let wanted = !form.get("optional_mail").is_empty();
+    if !form.ok() {
+        return Err(form.back("mail", "/account").into());
+    }
+    crate::mail::store::set_optional_mail(&state.pool, viewer.id, wanted).await?;
+    Ok(Back::to("mail", "/account").notice(if wanted {
+        "You will get reminders by mail."
+    } else {
+        "You will get no reminders by mail. Messages about your account and certificates still come."
+    }))
 }
 
 #[cfg(test)]

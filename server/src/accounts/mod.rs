@@ -3,10 +3,13 @@
 //! in and out, edit the profile and password, and change roles. The routes are here.
 
 pub mod forms;
+pub mod invitations;
 mod pages;
 pub mod password;
+pub mod recovery;
 pub mod roles;
 pub mod store;
+pub mod tokens;
 pub mod validate;
 
 pub use app::accounts::Role;
@@ -26,6 +29,20 @@ pub fn routes() -> Vec<Route> {
         Route::post("/account/profile", Rule::SignedIn, forms::update_profile),
         Route::post("/account/password", Rule::SignedIn, forms::change_password),
         Route::post("/admin/users/role", Rule::Admin, roles::change_role),
+        Route::post("/account/mail", Rule::SignedIn, forms::mail_preferences),
+        Route::page("/forgot-password", Rule::Anyone).cached(),
+        Route::post("/forgot-password", Rule::Anyone, recovery::forgot),
+        // The token in the address decides; anyone holding it may use it.
+        Route::page("/reset-password", Rule::Anyone),
+        Route::post("/reset-password", Rule::Anyone, recovery::reset),
+        Route::server_fn("/api/reset-link", Rule::Anyone),
+        Route::page("/invitation", Rule::Anyone),
+        Route::post("/invitation/accept", Rule::Anyone, invitations::accept),
+        Route::server_fn("/api/invitation-link", Rule::Anyone),
+        Route::post("/admin/users/invite", Rule::Admin, invitations::invite),
+        Route::post("/admin/users/invitations/revoke", Rule::Admin, invitations::revoke),
+        Route::post("/admin/users/invitations/resend", Rule::Admin, invitations::resend),
+        Route::server_fn("/api/admin-invitations", Rule::Admin),
         Route::server_fn("/api/viewer", Rule::Anyone),
         Route::server_fn("/api/form-state", Rule::Anyone),
         Route::server_fn("/api/profile", Rule::SignedIn),

@@ -5,7 +5,7 @@ use crate::accounts::store;
 use crate::backend::{ServerBackend, admin, current_viewer, signed_in};
 use crate::error::Error;
 use app::accounts::AccountsBackend;
-use app::accounts::{Profile, UserPage, Viewer};
+use app::accounts::{InvitationLink, InvitationRow, Profile, ResetLink, UserPage, Viewer};
 use app::error::AppError;
 use app::forms::FormState;
 
@@ -38,5 +38,40 @@ impl AccountsBackend for ServerBackend {
         store::list(&self.pool, query, page)
             .await
             .map_err(|error| Error::from(error).into())
+    }
+
+    async fn reset_link(&self, token: &str) -> Result<ResetLink, AppError> {
+        let found = super::recovery::find(&self.pool, token)
+            .await
+            .map_err(AppError::from)?;
+        Ok(match (super::recovery::refusal(found.as_ref().map(|r| r.state)), found) {
+            (None, Some(found)) => ResetLink::Usable { email: found.email },
+            (reason, _) => ResetLink::Refused {
+                reason: reason.unwrap_or_default().to_owned(),
+            },
+        })
+    }
+
+    async fn invitation_link(&self, token: &str) -> Result<InvitationLink, AppError> {
+        let found = super::invitations::find(&self.pool, token)
+            .await
+            .map_err(AppError::from)?;
+        Ok(match (super::invitations::refusal(found.as_ref()), found) {
+            (None, Some(found)) => InvitationLink::Usable {
+                email: found.email,
+                role: found.role,
+                invited_by: found.invited_by,
+            },
+            (reason, _) => InvitationLink::Refused {
+                reason: reason.unwrap_or_default(),
+            },
+        })
+    }
+
+    async fn invitations(&self) -> Result<Vec<InvitationRow>, AppError> {
+        admin()?;
+        super::invitations::recent(&self.pool)
+            .await
+            .map_err(AppError::from)
     }
 }

@@ -53,8 +53,19 @@ pub async fn create_with_profile(
     user: &NewUser,
     profile: &ProfileUpdate,
 ) -> Result<i64, CreateError> {
-    let now = crate::db::now();
     let mut tx = crate::db::write_tx(pool).await?;
+    let id = insert_with_profile(&mut tx, user, profile).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts the user and their profile fields in the caller's transaction.
+pub async fn insert_with_profile(
+    conn: &mut crate::db::Connection,
+    user: &NewUser,
+    profile: &ProfileUpdate,
+) -> Result<i64, CreateError> {
+    let now = crate::db::now();
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, password_hash, full_name, profession, role, npi, licence_number, \
          licence_state, board_id, birth_month, birth_day, consent_reporting, created_at, updated_at) \
@@ -74,17 +85,15 @@ pub async fn create_with_profile(
     .bind(profile.consent_reporting)
     .bind(&now)
     .bind(&now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await;
-    let id = match result {
-        Ok(id) => id,
+    match result {
+        Ok(id) => Ok(id),
         Err(error) if crate::db::is_unique_violation(&error, "users.email") => {
-            return Err(CreateError::EmailTaken);
+            Err(CreateError::EmailTaken)
         }
-        Err(error) => return Err(error.into()),
-    };
-    tx.commit().await?;
-    Ok(id)
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// What sign-in needs to know about an account.
@@ -127,7 +136,7 @@ pub async fn session_user(
 pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "SELECT email, full_name, profession, role, npi, licence_number, licence_state, board_id, \
-         birth_month, birth_day, consent_reporting FROM users WHERE id = $1",
+         birth_month, birth_day, consent_reporting, optional_mail FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -157,6 +166,7 @@ pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>,
         birth_month: small("birth_month")?,
         birth_day: small("birth_day")?,
         consent_reporting: row.try_get::<crate::db::Flag, _>("consent_reporting")?.0,
+        optional_mail: row.try_get::<crate::db::Flag, _>("optional_mail")?.0,
         role: text("role")?.parse().ok(),
     }))
 }
@@ -222,9 +232,10 @@ pub async fn update_profile(
 }
 
 /// Stores a new password hash and ends every session of the user (they carry the old
-/// version); returns the new version for the session that made the change.
+/// version), in the caller's transaction; returns the new version for the session that made
+/// the change.
 pub async fn set_password(
-    pool: &crate::db::Pool,
+    conn: &mut crate::db::Connection,
     id: i64,
     password_hash: &str,
 ) -> Result<i64, sqlx::Error> {
@@ -235,8 +246,295 @@ pub async fn set_password(
     .bind(password_hash)
     .bind(crate::db::now())
     .bind(id)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await
+}
+
+/// The account's email and name, for a message to it.
+pub async fn contact(
+    conn: &mut crate::db::Connection,
+    id: i64,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The account with this email: `(id, full_name)`.
+pub async fn account_by_email(
+    conn: &mut crate::db::Connection,
+    email: &str,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, full_name FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// An entry in the audit log, in the caller's transaction.
+pub async fn audit(
+    conn: &mut crate::db::Connection,
+    actor: i64,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(actor)
+    .bind(action)
+    .bind(target)
+    .bind(detail)
+    .bind(crate::db::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A new reset token for `user`; every older one still open is superseded.
+pub async fn insert_reset(
+    conn: &mut crate::db::Connection,
+    user: i64,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    let now = crate::db::now_secs();
+    sqlx::query(
+        "UPDATE password_resets SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
+    )
+    .bind(now)
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a token may still be used, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Usable,
+    Expired,
+    Used,
+    Superseded,
+}
+
+/// A reset token as stored.
+#[derive(Debug, Clone)]
+pub struct ResetToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub email: String,
+    pub state: TokenState,
+}
+
+pub async fn find_reset(
+    conn: &mut crate::db::Connection,
+    token_hash: &str,
+) -> Result<Option<ResetToken>, sqlx::Error> {
+    let row: Option<(i64, i64, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT r.id, r.user_id, u.email, r.expires_at, r.used_at, r.superseded_at \
+         FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(id, user_id, email, expires_at, used, superseded)| ResetToken {
+        id,
+        user_id,
+        email,
+        state: if used.is_some() {
+            TokenState::Used
+        } else if superseded.is_some() {
+            TokenState::Superseded
+        } else if expires_at <= crate::db::now_secs() {
+            TokenState::Expired
+        } else {
+            TokenState::Usable
+        },
+    }))
+}
+
+pub async fn mark_reset_used(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE id = $2")
+        .bind(crate::db::now_secs())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// An invitation as stored.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: Option<String>,
+    pub created_at: String,
+    pub sent_at: String,
+    pub expires_at: i64,
+    pub accepted_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl Invitation {
+    pub fn is_open(&self) -> bool {
+        self.accepted_at.is_none() && self.revoked_at.is_none()
+    }
+
+    pub fn expired(&self) -> bool {
+        self.expires_at <= crate::db::now_secs()
+    }
+}
+
+const INVITATION_COLUMNS: &str = "i.id, i.email, i.role, u.full_name AS invited_by, i.created_at, i.sent_at, \
+     i.expires_at, i.accepted_at, i.revoked_at FROM invitations i LEFT JOIN users u ON u.id = i.invited_by";
+
+fn invitation_from(row: &sqlx::any::AnyRow) -> Result<Invitation, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(Invitation {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        role: role
+            .parse()
+            .map_err(|_| sqlx::Error::Decode(format!("role {role}").into()))?,
+        invited_by: row.try_get("invited_by")?,
+        created_at: row.try_get("created_at")?,
+        sent_at: row.try_get("sent_at")?,
+        expires_at: row.try_get("expires_at")?,
+        accepted_at: row.try_get("accepted_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+pub async fn invitation_by_token(
+    conn: &mut crate::db::Connection,
+    token_hash: &str,
+) -> Result<Option<Invitation>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {INVITATION_COLUMNS} WHERE i.token_hash = $1"))
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(invitation_from)
+        .transpose()
+}
+
+pub async fn invitation(
+    conn: &mut crate::db::Connection,
+    id: i64,
+) -> Result<Option<Invitation>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {INVITATION_COLUMNS} WHERE i.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(invitation_from)
+        .transpose()
+}
+
+/// Open invitations of `email` (the caller holds its `invitation:<email>` key).
+pub async fn open_invitations(
+    conn: &mut crate::db::Connection,
+    email: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM invitations WHERE email = $1 AND accepted_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(email)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn insert_invitation(
+    conn: &mut crate::db::Connection,
+    email: &str,
+    role: Role,
+    token_hash: &str,
+    invited_by: Option<i64>,
+    expires_at: i64,
+) -> Result<i64, sqlx::Error> {
+    let now = crate::db::now();
+    sqlx::query_scalar(
+        "INSERT INTO invitations (email, role, token_hash, invited_by, created_at, sent_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(email)
+    .bind(role.as_str())
+    .bind(token_hash)
+    .bind(invited_by)
+    .bind(&now)
+    .bind(&now)
+    .bind(expires_at)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+pub async fn revoke_invitation(
+    conn: &mut crate::db::Connection,
+    id: i64,
+    by: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
+        .bind(crate::db::now())
+        .bind(by)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A new token and expiry for an open invitation (resent): the old link stops working.
+pub async fn renew_invitation(
+    conn: &mut crate::db::Connection,
+    id: i64,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2, sent_at = $3 WHERE id = $4")
+        .bind(token_hash)
+        .bind(expires_at)
+        .bind(crate::db::now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn accept_invitation(
+    conn: &mut crate::db::Connection,
+    id: i64,
+    user: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET accepted_at = $1, user_id = $2 WHERE id = $3")
+        .bind(crate::db::now())
+        .bind(user)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The latest invitations, newest first, for `/admin/users`.
+pub async fn recent_invitations(pool: &crate::db::Pool, limit: i64) -> Result<Vec<Invitation>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {INVITATION_COLUMNS} ORDER BY i.id DESC LIMIT $1"))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(invitation_from)
+        .collect()
 }
 
 pub const USERS_PER_PAGE: u32 = 25;

@@ -201,12 +201,14 @@ pub async fn forget_old(pool: &Pool) -> Result<u64, Error> {
     // Rows an attempt is counting right now are left for next time, never waited for.
     let sql = format!(
         "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle \
-         WHERE window_start <= $1 AND locked_until <= $2{})",
+         WHERE locked_until <= $1 AND (window_start <= $2 AND key NOT LIKE 'reset-email:%' OR window_start <= $3){})",
         crate::db::skip_locked(pool)
     );
     let done = sqlx::query(&sql)
-        .bind(now - WINDOW_SECS)
         .bind(now)
+        .bind(now - WINDOW_SECS)
+        // The per-email reset counts run for an hour.
+        .bind(now - RESET_EMAIL_WINDOW_SECS)
         .execute(pool)
         .await?;
     Ok(done.rows_affected())
@@ -220,6 +222,32 @@ pub async fn registration(pool: &Pool, address: &str) -> Result<bool, Error> {
     let (count, _) = count_one(&mut tx, &key, now).await?;
     tx.commit().await?;
     Ok(count <= REGISTRATIONS_PER_ADDRESS)
+}
+
+/// Password reset requests per address per [`WINDOW_SECS`] (a clinic's staff may share it).
+pub const RESETS_PER_ADDRESS: i64 = 10;
+/// Reset requests per email per [`RESET_EMAIL_WINDOW_SECS`]: counted for every address,
+/// with an account or not, so the limit says nothing about which have one.
+pub const RESETS_PER_EMAIL: i64 = 3;
+const RESET_EMAIL_WINDOW_SECS: i64 = 60 * 60;
+
+/// Counts a password reset request for `email` from `address`; false when either has made
+/// too many lately (the caller then sends nothing and answers the same words).
+/// Serialises on the two `login_throttle` rows (atomic upserts).
+pub async fn reset_request(pool: &Pool, email: &str, address: &str) -> Result<bool, Error> {
+    let now = crate::db::now_secs();
+    let mut tx = crate::db::write_tx(pool).await?;
+    // Always in this order, so two requests never wait for each other's rows in turn.
+    let (by_address, _) = count_one(&mut tx, &format!("reset-ip:{}", counted_address(address)), now).await?;
+    let (by_email, _) = count_in_window(
+        &mut tx,
+        &format!("reset-email:{}", counted_email(email)),
+        now,
+        RESET_EMAIL_WINDOW_SECS,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(by_address <= RESETS_PER_ADDRESS && by_email <= RESETS_PER_EMAIL)
 }
 
 /// Counts a certificate lookup from `address`; false when the address has made

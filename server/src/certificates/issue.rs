@@ -198,7 +198,36 @@ impl Issuer {
         c.credential = self.sign(&c);
         let id = store::insert_row(&mut *conn, &c, claim, issued_by).await?;
         c.id = id;
+        self.announce(conn, &c).await?;
         Ok(c)
+    }
+
+    /// Queues the "certificate issued" message to its learner in the issuing transaction:
+    /// the certificate and its notice are committed together or not at all.
+    async fn announce(&self, conn: &mut crate::db::Connection, c: &Certificate) -> Result<(), Error> {
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(c.user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(email) = email else {
+            return Ok(());
+        };
+        let credit = format!(
+            "{} {}",
+            app::catalog::Hours::from_quarters(u32::try_from(c.quarters).unwrap_or(0)),
+            CreditType::from_slug(&c.credit_type).map_or(c.credit_type.as_str(), |k| k.label())
+        );
+        let letter = crate::mail::compose::templates::certificate_issued(
+            &self.mail,
+            c.user_id,
+            &email,
+            &c.learner_name,
+            &c.activity_title,
+            &credit,
+            &c.code,
+        );
+        crate::mail::enqueue(conn, &self.mail, &letter).await?;
+        Ok(())
     }
 
     /// Issues the certificate of a credit claim, inside the claim's transaction. A claim that

@@ -23,6 +23,8 @@ pub struct Issuer {
     /// Without a trailing slash.
     pub public_url: String,
     pub provider: String,
+    /// Every certificate issued is announced to its learner by mail, in the same transaction.
+    pub mail: crate::mail::compose::Identity,
 }
 
 /// Every field a certificate states, as stored.

@@ -144,6 +144,11 @@ impl TestApp {
             password_cost: server::accounts::password::HashCost::Fast,
             key_dir: dir.join("keys"),
             import_content: true,
+            mail: server::mail::MailSettings {
+                smtp_url: None,
+                outbox_dir: dir.join("outbox"),
+                from: None,
+            },
         }
     }
 

@@ -1,0 +1,370 @@
+//! Building messages: each notification is a [`Letter`] of plain parts (paragraphs, one
+//! link, a note on why it was sent) that [`Letter::render`] turns into a multipart message
+//! with a plain-text and an HTML part. Templates never write HTML: every value reaches the
+//! HTML part through [`escape`], so nothing a user typed (a name, a course title) can
+//! change the markup.
+
+use app::mail::MailKind;
+use lettre::message::{Mailbox, MultiPart};
+
+/// Who mail comes from and what links point at.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The site's name (the provider's name), shown as the sender and in every message.
+    pub site_name: String,
+    /// The sender's address.
+    pub from: lettre::Address,
+    /// The public URL links are built from, without a trailing slash.
+    pub public_url: String,
+    /// The domain of Message-IDs.
+    pub domain: String,
+}
+
+impl Identity {
+    /// `from` when given (checked), else `no-reply@<the public URL's host>`.
+    pub fn new(site_name: &str, public_url: &str, from: Option<&str>) -> anyhow::Result<Self> {
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let host = url::Url::parse(&public_url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".to_owned());
+        // An address's domain must be a name: a site served on an IP sends as localhost.
+        let domain = if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            "localhost".to_owned()
+        } else {
+            host
+        };
+        let from = match from.map(str::trim).filter(|f| !f.is_empty()) {
+            Some(given) => given.parse::<lettre::Address>().map_err(|error| {
+                anyhow::anyhow!(
+                    "GRANDROUNDS_MAIL_FROM \"{given}\" is not an email address ({error}); write it as name@example.org"
+                )
+            })?,
+            None => format!("no-reply@{domain}")
+                .parse::<lettre::Address>()
+                .map_err(|error| anyhow::anyhow!("cannot make a sender address for {domain}: {error}; set GRANDROUNDS_MAIL_FROM"))?,
+        };
+        Ok(Self {
+            site_name: site_name.trim().to_owned(),
+            from,
+            public_url,
+            domain,
+        })
+    }
+
+    /// A link to `path` on this site.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+
+    pub fn sender(&self) -> Mailbox {
+        Mailbox::new(Some(self.site_name.clone()), self.from.clone())
+    }
+}
+
+/// One message before it is rendered.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub kind: MailKind,
+    pub to_email: String,
+    pub to_name: String,
+    /// The account it is for, if there is one (an invitee has none yet).
+    pub user_id: Option<i64>,
+    pub subject: String,
+    /// Paragraphs before the link.
+    pub paragraphs: Vec<String>,
+    /// The one thing to do: (button text, full URL).
+    pub action: Option<(String, String)>,
+    /// Paragraphs after the link.
+    pub after: Vec<String>,
+}
+
+/// A rendered message: what the outbox stores and the sender delivers as it is.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub message_id: String,
+    pub raw: Vec<u8>,
+}
+
+/// `&`, `<`, `>`, `"` and `'` as entities: safe in element content and quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Why the reader got this message, at the foot of each.
+fn footer(identity: &Identity, kind: MailKind) -> String {
+    if kind.refusable() {
+        format!(
+            "You get this because you asked for reminders from {}. Turn them off on your account page: {}",
+            identity.site_name,
+            identity.link("/account")
+        )
+    } else {
+        format!(
+            "This message is about your account at {} ({}) and is sent whatever your mail settings say.",
+            identity.site_name, identity.public_url
+        )
+    }
+}
+
+impl Letter {
+    pub fn text_part(&self, identity: &Identity) -> String {
+        let mut text = format!("Hello {},\n\n", self.to_name);
+        for paragraph in &self.paragraphs {
+            text.push_str(paragraph);
+            text.push_str("\n\n");
+        }
+        if let Some((label, url)) = &self.action {
+            text.push_str(&format!("{label}:\n{url}\n\n"));
+        }
+        for paragraph in &self.after {
+            text.push_str(paragraph);
+            text.push_str("\n\n");
+        }
+        text.push_str(&format!("-- \n{}\n{}\n", identity.site_name, footer(identity, self.kind)));
+        text
+    }
+
+    pub fn html_part(&self, identity: &Identity) -> String {
+        let mut html = format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n\
+             <body style=\"font-family: system-ui, sans-serif; line-height: 1.5; color: #1b2530; max-width: 36em;\">\n\
+             <p>Hello {},</p>\n",
+            escape(&self.subject),
+            escape(&self.to_name)
+        );
+        for paragraph in &self.paragraphs {
+            html.push_str(&format!("<p>{}</p>\n", escape(paragraph)));
+        }
+        if let Some((label, url)) = &self.action {
+            html.push_str(&format!(
+                "<p><a href=\"{}\" style=\"display: inline-block; padding: 0.6em 1.2em; background: #0b5c7a; color: #ffffff; text-decoration: none; border-radius: 4px;\">{}</a></p>\n\
+                 <p style=\"font-size: 0.9em;\">If the button does not work, copy this address into your browser: {}</p>\n",
+                escape(url),
+                escape(label),
+                escape(url)
+            ));
+        }
+        for paragraph in &self.after {
+            html.push_str(&format!("<p>{}</p>\n", escape(paragraph)));
+        }
+        html.push_str(&format!(
+            "<hr>\n<p style=\"font-size: 0.85em; color: #4a5663;\">{}<br>{}</p>\n</body></html>\n",
+            escape(&identity.site_name),
+            escape(&footer(identity, self.kind))
+        ));
+        html
+    }
+
+    /// The whole message: From the site, To the reader, a fresh Message-ID under the site's
+    /// domain, the one clock's Date, and the two parts.
+    pub fn render(&self, identity: &Identity) -> Result<Rendered, lettre::error::Error> {
+        use rand::RngCore as _;
+        let address: lettre::Address = self
+            .to_email
+            .parse()
+            .map_err(|_| lettre::error::Error::EmailMissingAt)?;
+        let to = Mailbox::new(Some(self.to_name.clone()), address);
+        let mut random = [0u8; 16];
+        rand::rng().fill_bytes(&mut random);
+        let message_id = format!("<{}.{}@{}>", hex::encode(random), self.kind.as_str(), identity.domain);
+        let message = lettre::Message::builder()
+            .from(identity.sender())
+            .to(to)
+            .subject(self.subject.clone())
+            .message_id(Some(message_id.clone()))
+            .date(std::time::SystemTime::from(crate::db::now_instant()))
+            .multipart(MultiPart::alternative_plain_html(
+                self.text_part(identity),
+                self.html_part(identity),
+            ))?;
+        Ok(Rendered {
+            message_id,
+            raw: message.formatted(),
+        })
+    }
+}
+
+/// The notifications, one function each.
+pub mod templates {
+    use super::{Identity, Letter};
+    use app::mail::MailKind;
+
+    pub fn password_reset(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        link: &str,
+        minutes: i64,
+    ) -> Letter {
+        Letter {
+            kind: MailKind::PasswordReset,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("Reset your {} password", identity.site_name),
+            paragraphs: vec![format!(
+                "Someone (we hope you) asked to reset the password of your {} account. The link below works once, for {minutes} minutes.",
+                identity.site_name
+            )],
+            action: Some(("Choose a new password".into(), link.to_owned())),
+            after: vec![
+                "If you did not ask for this, you can ignore this message: your password stays as it is.".into(),
+            ],
+        }
+    }
+
+    pub fn password_changed(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        when_utc: &str,
+    ) -> Letter {
+        Letter {
+            kind: MailKind::PasswordChanged,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("Your {} password was changed", identity.site_name),
+            paragraphs: vec![
+                format!(
+                    "The password of your {} account was changed at {when_utc} (UTC), and every session of your account was signed out.",
+                    identity.site_name
+                ),
+                "If it was you, there is nothing more to do. If it was not, reset your password now with the link below and tell your administrator.".into(),
+            ],
+            action: Some((
+                "Reset your password".into(),
+                identity.link("/forgot-password"),
+            )),
+            after: Vec::new(),
+        }
+    }
+
+    pub fn invitation(
+        identity: &Identity,
+        email: &str,
+        inviter: Option<&str>,
+        role: &str,
+        link: &str,
+        expires_on: &str,
+    ) -> Letter {
+        let who = inviter.map_or_else(
+            || format!("The administrators of {}", identity.site_name),
+            |name| format!("{name}, an administrator of {},", identity.site_name),
+        );
+        Letter {
+            kind: MailKind::Invitation,
+            to_email: email.to_owned(),
+            to_name: email.to_owned(),
+            user_id: None,
+            subject: format!("You are invited to {}", identity.site_name),
+            paragraphs: vec![format!(
+                "{who} invited you to join as {role}. Follow the link to choose your password and fill in your profile; the link works once, until {expires_on} (UTC)."
+            )],
+            action: Some(("Accept the invitation".into(), link.to_owned())),
+            after: vec!["If you did not expect this invitation, ignore this message: no account is made until the link is followed.".into()],
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn certificate_issued(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        activity: &str,
+        credit: &str,
+        code: &str,
+    ) -> Letter {
+        Letter {
+            kind: MailKind::CertificateIssued,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("Your certificate for {activity}"),
+            paragraphs: vec![format!(
+                "Your certificate {code} for \"{activity}\" ({credit}) is issued. You can download it as a PDF and a signed credential from your certificate page."
+            )],
+            action: Some((
+                "Open your certificate".into(),
+                identity.link(&format!("/certificates/{code}")),
+            )),
+            after: vec![format!(
+                "Anyone you show it to (a licensing board, an employer) can check it at {}",
+                identity.link(&format!("/verify/{code}"))
+            )],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity() -> Identity {
+        Identity::new("Grand Rounds", "https://cme.example.org/", None).expect("identity")
+    }
+
+    #[test]
+    fn the_sender_is_the_site_at_its_own_domain() {
+        let identity = identity();
+        assert_eq!(identity.from.to_string(), "no-reply@cme.example.org");
+        let laptop = Identity::new("Grand Rounds", "http://127.0.0.1:3000", None).expect("ip");
+        assert_eq!(laptop.from.to_string(), "no-reply@localhost");
+        let error = Identity::new("Grand Rounds", "http://x", Some("not an address"))
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("GRANDROUNDS_MAIL_FROM"), "{error}");
+    }
+
+    #[test]
+    fn every_value_is_escaped_in_the_html_part() {
+        let identity = identity();
+        let letter = templates::certificate_issued(
+            &identity,
+            1,
+            "lee@clinic.org",
+            "Lee <script>alert(1)</script> O'Neil",
+            "Care & \"Safety\" <b>",
+            "1 AMA PRA Category 1 Credit",
+            "ABCD-EFGH",
+        );
+        let html = letter.html_part(&identity);
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains("Lee &lt;script&gt;alert(1)&lt;/script&gt; O&#39;Neil"));
+        assert!(html.contains("Care &amp; &quot;Safety&quot; &lt;b&gt;"));
+        assert!(html.contains("href=\"https://cme.example.org/certificates/ABCD-EFGH\""));
+        let text = letter.text_part(&identity);
+        assert!(text.contains("https://cme.example.org/verify/ABCD-EFGH"));
+    }
+
+    #[test]
+    fn a_rendered_message_has_both_parts_and_its_headers() {
+        let identity = identity();
+        let letter = templates::password_changed(&identity, 1, "lee@clinic.org", "Lee Park", "2026-12-02 10:00");
+        let rendered = letter.render(&identity).expect("render");
+        let raw = String::from_utf8_lossy(&rendered.raw);
+        assert!(raw.contains(&format!("Message-ID: {}", rendered.message_id)), "{raw}");
+        assert!(rendered.message_id.ends_with("@cme.example.org>"));
+        assert!(raw.contains("From: \"Grand Rounds\" <no-reply@cme.example.org>") || raw.contains("From: Grand Rounds <no-reply@cme.example.org>"), "{raw}");
+        assert!(raw.contains("Date: "));
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("text/plain"));
+        assert!(raw.contains("text/html"));
+    }
+}

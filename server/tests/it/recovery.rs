@@ -1,0 +1,383 @@
+//! Password reset and invitations through the real router: the same answer for known and
+//! unknown addresses, tokens that work once, expire, and give way to newer ones, sessions
+//! ended by a reset, the limits, and invitations made, accepted, revoked, resent and expired
+//! by administrators only, each in the audit log.
+
+use crate::mail::{latest_mail, site_link};
+use crate::support::{PASSWORD, TestApp};
+use app::accounts::Role;
+use http::StatusCode;
+
+const NEW_PASSWORD: &str = "amber kettle horizon";
+
+fn token_of(link: &str) -> String {
+    link.split("token=").nth(1).expect("a token").to_owned()
+}
+
+async fn request_reset(app: &TestApp, email: &str) -> crate::support::Page {
+    let page = app.post_form("/forgot-password", &[("email", email)], None).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/forgot-password");
+    page
+}
+
+/// The page a browser lands on after the post (its form-state cookie carried), without its
+/// per-response script nonce.
+async fn landing(app: &TestApp, after: &crate::support::Page) -> String {
+    let cookie = after.cookies().unwrap_or_default();
+    let body = app.get_as(after.location(), &cookie).await.body;
+    let mut out = String::new();
+    let mut rest = body.as_str();
+    while let Some(start) = rest.find("nonce=\"") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 7..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn reset_link(app: &TestApp, email: &str) -> String {
+    request_reset(app, email).await;
+    let text = latest_mail(app, "password-reset", email).await;
+    site_link(&text, "/reset-password?token=")
+}
+
+async fn set_password(app: &TestApp, token: &str, password: &str) -> crate::support::Page {
+    app.post_form(
+        "/reset-password",
+        &[("token", token), ("new_password", password)],
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn known_and_unknown_addresses_get_the_same_page() {
+    let app = TestApp::new().await;
+    app.learner("ana@clinic.org").await;
+    let known = request_reset(&app, "ana@clinic.org").await;
+    let unknown = request_reset(&app, "nobody@clinic.org").await;
+    let (known, unknown) = (landing(&app, &known).await, landing(&app, &unknown).await);
+    assert!(known.contains(server::accounts::recovery::RESET_SENT), "{known}");
+    assert_eq!(
+        known.replace("ana@clinic.org", "X"),
+        unknown.replace("nobody@clinic.org", "X"),
+        "the same page, but for the address typed"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 1);
+    // A malformed address is told so, and nothing is counted or stored.
+    let bad = app.post_form("/forgot-password", &[("email", "not-an-address")], None).await;
+    assert!(landing(&app, &bad).await.contains("field-error"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 1);
+}
+
+#[tokio::test]
+async fn a_reset_link_works_once_and_ends_every_session() {
+    let app = TestApp::new().await;
+    let learner = app.learner("ana@clinic.org").await;
+    let other_session = app.sign_in("ana@clinic.org").await;
+    let link = reset_link(&app, "ana@clinic.org").await;
+    let token = token_of(&link);
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM password_resets")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("hash");
+    assert_ne!(stored, token, "only the hash is stored");
+    assert!(token.len() >= 22, "at least 128 bits");
+
+    // A weak password is refused under the registration rules, and the link still works.
+    let weak = set_password(&app, &token, "short").await;
+    assert!(landing(&app, &weak).await.contains("field-error"));
+    let done = set_password(&app, &token, NEW_PASSWORD).await;
+    assert_eq!(done.location(), "/account", "{}", done.body);
+    for old in [&learner.cookie, &other_session] {
+        assert_ne!(app.get_as("/account", old).await.status, StatusCode::OK, "old sessions end");
+    }
+    // The new password signs in, the old one no longer.
+    let old = app
+        .post_form("/account/login", &[("email", "ana@clinic.org"), ("password", PASSWORD)], None)
+        .await;
+    assert_eq!(old.location(), "/login");
+    let new = app
+        .post_form("/account/login", &[("email", "ana@clinic.org"), ("password", NEW_PASSWORD)], None)
+        .await;
+    assert_eq!(new.location(), "/account");
+
+    // A second use is refused, saying why.
+    let again = set_password(&app, &token, "another strong passphrase").await;
+    assert!(landing(&app, &again).await.contains("was used already"));
+    assert!(app.get(&link).await.body.contains("was used already"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'").await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'password-changed'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_same_link_sent_twice_at_once_sets_the_password_once() {
+    let app = TestApp::new().await;
+    app.learner("ana@clinic.org").await;
+    let token = token_of(&reset_link(&app, "ana@clinic.org").await);
+    let mut tries = Vec::new();
+    for n in 0..10 {
+        let (router, token) = (app.router.clone(), token.clone());
+        tries.push(tokio::spawn(async move {
+            use tower::ServiceExt as _;
+            let body = format!("token={token}&new_password=strong+passphrase+number+{n}");
+            let request = http::Request::post("/reset-password")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", crate::support::ORIGIN)
+                .body(axum::body::Body::from(body))
+                .expect("request");
+            let response = router.oneshot(request).await.expect("answer");
+            response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        }));
+    }
+    let mut landed = Vec::new();
+    for t in tries {
+        landed.push(t.await.expect("task"));
+    }
+    assert_eq!(landed.iter().filter(|l| *l == "/account").count(), 1, "{landed:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_link_expires_after_30_minutes() {
+    let app = TestApp::new().await;
+    app.learner("ana@clinic.org").await;
+    let link = reset_link(&app, "ana@clinic.org").await;
+    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(29));
+    assert!(app.get(&link).await.body.contains("For the account ana@clinic.org"));
+    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(31));
+    let page = app.get(&link).await;
+    page.assert_contains("This link has expired");
+    let late = set_password(&app, &token_of(&link), NEW_PASSWORD).await;
+    assert!(landing(&app, &late).await.contains("This link has expired"));
+}
+
+#[tokio::test]
+async fn a_newer_link_replaces_the_older_and_garbage_is_refused() {
+    let app = TestApp::new().await;
+    app.learner("ana@clinic.org").await;
+    let first = reset_link(&app, "ana@clinic.org").await;
+    let second = reset_link(&app, "ana@clinic.org").await;
+    assert_ne!(first, second);
+    app.get(&first).await.assert_contains("A newer reset link was sent");
+    let refused = set_password(&app, &token_of(&first), NEW_PASSWORD).await;
+    assert!(landing(&app, &refused).await.contains("A newer reset link was sent"));
+    app.get(&second).await.assert_contains("For the account ana@clinic.org");
+    let long = "A".repeat(100_000);
+    for garbage in ["", "abc", "../../etc/passwd", "%00", &long[..6000]] {
+        let page = app
+            .get(&format!("/reset-password?token={}", garbage.replace('%', "%25")))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{garbage:.20}");
+        page.assert_contains("This reset link is not valid");
+    }
+    for garbage in ["", "abc", "../../etc/passwd", "\t\u{0}", long.as_str()] {
+        let post = set_password(&app, garbage, NEW_PASSWORD).await;
+        assert_eq!(post.status, StatusCode::SEE_OTHER, "{garbage:.20}");
+        assert_eq!(post.location(), "/reset-password");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'").await, 0);
+}
+
+#[tokio::test]
+async fn requests_are_limited_per_address_the_same_way_with_or_without_an_account() {
+    let app = TestApp::new().await;
+    app.learner("ana@clinic.org").await;
+    let limit = server::auth::throttle::RESETS_PER_EMAIL;
+    for _ in 0..limit + 2 {
+        let known = request_reset(&app, "ana@clinic.org").await;
+        let unknown = request_reset(&app, "nobody@clinic.org").await;
+        assert_eq!(
+            landing(&app, &known).await.replace("ana@clinic.org", "X"),
+            landing(&app, &unknown).await.replace("nobody@clinic.org", "X")
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM password_resets").await,
+        limit,
+        "no more links than the limit, the same answer after it"
+    );
+    // The per-address limit stops a sweep over many emails.
+    for n in 0..20 {
+        request_reset(&app, &format!("sweep{n}@clinic.org")).await;
+    }
+    let counted: i64 = sqlx::query_scalar(
+        "SELECT MAX(failures) FROM login_throttle WHERE key LIKE 'reset-ip:%'",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("count");
+    assert!(counted > server::auth::throttle::RESETS_PER_ADDRESS);
+    app.user("late@clinic.org", Role::Learner).await;
+    request_reset(&app, "late@clinic.org").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM password_resets").await,
+        limit,
+        "over the address limit, even a real account gets no link"
+    );
+}
+
+async fn invite(app: &TestApp, admin: &str, email: &str, role: &str) -> crate::support::Page {
+    app.post_form(
+        "/admin/users/invite",
+        &[("invite_email", email), ("invite_role", role)],
+        Some(admin),
+    )
+    .await
+}
+
+async fn invitation_link(app: &TestApp, email: &str) -> String {
+    let text = latest_mail(app, "invitation", email).await;
+    site_link(&text, "/invitation?token=")
+}
+
+fn acceptance(token: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("token", token),
+        ("password", NEW_PASSWORD),
+        ("full_name", "Dr Kim Lee"),
+        ("profession", "physician"),
+    ]
+}
+
+#[tokio::test]
+async fn an_invited_educator_chooses_a_password_and_is_signed_in_once() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    let sent = invite(&app, &admin.cookie, "Kim@Clinic.org", "educator").await;
+    assert_eq!(sent.location(), "/admin/users");
+    let page = app.get_as("/admin/users", &admin.cookie).await;
+    page.assert_contains("kim@clinic.org is invited as Educator");
+    page.assert_contains("open until");
+    let link = invitation_link(&app, "kim@clinic.org").await;
+    let form = app.get(&link).await;
+    form.assert_contains("to join as Educator with the address kim@clinic.org");
+
+    let accepted = app.post_form("/invitation/accept", &acceptance(&token_of(&link)), None).await;
+    assert_eq!(accepted.location(), "/account", "{}", accepted.body);
+    let account = app.get_as("/account", &accepted.session_cookie().expect("cookie")).await;
+    account.assert_contains("Signed in as kim@clinic.org (Educator)");
+    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE email = 'kim@clinic.org'")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("role");
+    assert_eq!(role, "educator");
+
+    // Once only.
+    let again = app.post_form("/invitation/accept", &acceptance(&token_of(&link)), None).await;
+    let shown = app.get_as(again.location(), &again.cookies().unwrap_or_default()).await;
+    shown.assert_contains("was accepted already");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'").await, 1);
+    for action in ["invitation.create", "invitation.accept"] {
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await,
+            1,
+            "{action}"
+        );
+    }
+    // An address with an account is not invited again.
+    let twice = invite(&app, &admin.cookie, "kim@clinic.org", "learner").await;
+    let page = app.get_as(twice.location(), &admin.cookie).await;
+    page.assert_contains("this address already has an account");
+}
+
+#[tokio::test]
+async fn invitations_are_revoked_resent_and_expire() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    invite(&app, &admin.cookie, "kim@clinic.org", "learner").await;
+    let first = invitation_link(&app, "kim@clinic.org").await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM invitations")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("id");
+    let resent = app
+        .post_form("/admin/users/invitations/resend", &[("invitation_id", &id.to_string())], Some(&admin.cookie))
+        .await;
+    assert_eq!(resent.location(), "/admin/users");
+    let second = invitation_link(&app, "kim@clinic.org").await;
+    assert_ne!(first, second);
+    app.get(&first).await.assert_contains("This invitation link is not valid");
+    app.get(&second).await.assert_contains("to join as Learner");
+
+    let revoked = app
+        .post_form("/admin/users/invitations/revoke", &[("invitation_id", &id.to_string())], Some(&admin.cookie))
+        .await;
+    assert_eq!(revoked.location(), "/admin/users");
+    app.get(&second).await.assert_contains("was withdrawn");
+    let refused = app.post_form("/invitation/accept", &acceptance(&token_of(&second)), None).await;
+    assert_ne!(refused.location(), "/account");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'").await, 0);
+
+    // A new invitation, past its 7 days.
+    invite(&app, &admin.cookie, "kim@clinic.org", "admin").await;
+    let third = invitation_link(&app, "kim@clinic.org").await;
+    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::days(8));
+    app.get(&third).await.assert_contains("This invitation expired");
+    for action in ["invitation.create", "invitation.resend", "invitation.revoke"] {
+        assert!(
+            app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await >= 1,
+            "{action}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_administrators_invite_and_bad_input_is_named() {
+    let app = TestApp::new().await;
+    let learner = app.learner("ana@clinic.org").await;
+    let educator = app.user("edu@clinic.org", Role::Educator).await;
+    for cookie in [Some(learner.cookie.as_str()), Some(educator.cookie.as_str()), None] {
+        let page = app
+            .post_form(
+                "/admin/users/invite",
+                &[("invite_email", "x@clinic.org"), ("invite_role", "admin")],
+                cookie,
+            )
+            .await;
+        assert!(
+            page.status == StatusCode::FORBIDDEN || page.headers.get("location").is_some_and(|l| l.to_str().is_ok_and(|l| l.starts_with("/login"))),
+            "{:?}",
+            page.status
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    for (email, role, message) in [
+        ("not an address", "learner", "field-invite_email-error"),
+        ("x@clinic.org", "owner", "choose learner, educator or administrator"),
+        ("x@clinic.org\u{0}", "learner", "NUL"),
+    ] {
+        let page = invite(&app, &admin.cookie, email, role).await;
+        let shown = app.get_as(page.location(), &admin.cookie).await;
+        assert!(shown.body.contains(message), "{email} {role}: {message}");
+    }
+    let twice = app
+        .post_form(
+            "/admin/users/invite",
+            &[("invite_email", "x@clinic.org"), ("invite_email", "y@clinic.org"), ("invite_role", "learner")],
+            Some(&admin.cookie),
+        )
+        .await;
+    let shown = app.get_as(twice.location(), &admin.cookie).await;
+    shown.assert_contains("was sent more than once");
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+}
