@@ -6,7 +6,10 @@ use std::process::Command;
 
 fn grandrounds() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_grandrounds"));
-    command.env_remove("DATABASE_URL").env("RUST_LOG", "warn");
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("GRANDROUNDS_SMTP_URL")
+        .env("RUST_LOG", "warn");
     command
 }
 
@@ -571,4 +574,163 @@ fn serve_refuses_a_database_url_it_cannot_serve() {
         .map(|e| e.expect("entry").file_name())
         .collect();
     assert!(left.is_empty(), "nothing was created: {left:?}");
+}
+
+#[test]
+fn user_add_invite_mails_a_link_instead_of_reading_a_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = &database_in(dir.path());
+    let outbox = dir.path().join("mail");
+    let invite = |email: &str| {
+        grandrounds()
+            .arg("--database-url")
+            .arg(db)
+            .arg("--outbox-dir")
+            .arg(&outbox)
+            .args(["user", "add", "--email", email, "--role", "educator", "--invite"])
+            .args(["--public-url", "https://cme.example.org/"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runs")
+    };
+    let output = invite("New.Educator@Clinic.org");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("invited new.educator@clinic.org as educator"), "{stdout}");
+    assert!(stdout.contains(".eml files in"), "{stdout}");
+    let files: Vec<_> = std::fs::read_dir(&outbox).expect("outbox folder").collect();
+    assert_eq!(files.len(), 1);
+    let raw = std::fs::read_to_string(files[0].as_ref().expect("file").path()).expect("eml");
+    let text = crate::smtp::part(&raw, "text/plain").expect("text part");
+    assert!(text.contains("https://cme.example.org/invitation?token="), "{text}");
+    assert!(text.contains("The administrators of Grand Rounds invited you to join as Educator"), "{text}");
+
+    block_on(async {
+        let pool = server::db::connect(db).await.expect("connect");
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(users, 0, "no account until the link is followed");
+        let (open, by): (i64, Option<i64>) =
+            sqlx::query_as("SELECT COUNT(*), MAX(invited_by) FROM invitations")
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+        assert_eq!((open, by), (1, None));
+    });
+    // Bad input is named; nothing is written.
+    let bad = invite("not an address");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--email"));
+    let taken = add_user(db, &["--email", "taken@clinic.org"], "river lantern quietly\n");
+    assert!(taken.status.success());
+    let again = invite("taken@clinic.org");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+/// A raw HTTP/1.1 form post with this site's Origin; returns the status line.
+fn post_form(address: &str, path: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connects");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nOrigin: http://{address}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    response.lines().next().unwrap_or_default().to_owned()
+}
+
+/// Starts `grandrounds serve` on a free port with mail to `smtp_url`; returns the child and
+/// its address.
+fn serve_with_mail(dir: &std::path::Path, db: &str, smtp_url: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = grandrounds()
+        .arg("--database-url")
+        .arg(db)
+        .arg("--key-dir")
+        .arg(dir.join("keys"))
+        .arg("--content-dir")
+        .arg(demo_content())
+        .arg("--smtp-url")
+        .arg(smtp_url)
+        .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
+        .arg(dir.join("site"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a start-up line");
+    let address = line
+        .strip_prefix("Grand Rounds is serving at http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected start-up line: {line}"))
+        .to_owned();
+    (child, address)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_committed_before_the_process_is_killed_goes_out_on_the_next_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = crate::support::database_for(dir.path()).await;
+    let created = add_user(&db, &["--email", "ana@clinic.org"], "river lantern quietly\n");
+    assert!(created.status.success());
+    let port = crate::smtp::free_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let pool = server::db::connect(&db).await.expect("connect");
+
+    // The mail server is down: the reset is committed, the first try fails and is kept.
+    let (mut first, address) = serve_with_mail(dir.path(), &db, &smtp_url);
+    let status = post_form(&address, "/forgot-password", "email=ana%40clinic.org");
+    assert!(status.contains("303"), "{status}");
+    let mut tried = None;
+    for _ in 0..100 {
+        tried = sqlx::query_as::<_, (String, i64, Option<String>)>(
+            "SELECT message_id, attempts, last_error FROM outbox",
+        )
+        .fetch_optional(&pool)
+        .await
+        .expect("read")
+        .filter(|(_, attempts, _)| *attempts >= 1);
+        if tried.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (message_id, _, error) = tried.expect("the sender tried within 10 s");
+    assert!(error.is_some_and(|e| e.contains(&format!("127.0.0.1:{port}"))));
+    // Killed hard: no shutdown, nothing flushed.
+    first.kill().expect("kill -9");
+    first.wait().expect("gone");
+
+    // The mail server comes back, and so does the site: the message goes out, once.
+    let smtp = crate::smtp::SmtpServer::start_on(port).await;
+    let (mut second, _) = serve_with_mail(dir.path(), &db, &smtp_url);
+    let mut delivered = Vec::new();
+    for _ in 0..300 {
+        delivered = smtp.messages();
+        if !delivered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    second.kill().expect("stop");
+    second.wait().expect("gone");
+    let delivered = smtp.messages();
+    assert_eq!(delivered.len(), 1, "delivered once after the restart");
+    assert_eq!(delivered[0].header("Message-ID"), Some(message_id));
+    let status: String = sqlx::query_scalar("SELECT status FROM outbox")
+        .fetch_one(&pool)
+        .await
+        .expect("status");
+    assert_eq!(status, "sent");
 }
