@@ -36,7 +36,7 @@ impl<T> Backend for T where
         + CertificatesBackend
         + TranscriptBackend
         + ReportsBackend
-    + MailBackend
+        + MailBackend
 {
 }
 

@@ -24,10 +24,25 @@ const PUBLIC_PAGES = [
   `/courses/${COURSE}/modalities`,
   '/login',
   '/register',
+  '/forgot-password',
+  '/reset-password?token=not-a-working-token',
+  '/invitation?token=not-a-working-token',
   '/verify/NO-SUCH-CODE',
   '/no-such-page',
 ];
 const LEARNER_PAGES = ['/account', '/learning', `/learning/${COURSE}/credit`, `/learning/${COURSE}/quiz/pre-test`, '/transcript'];
+// The administrator .ci/test makes with `grandrounds user add` (ADMIN_EMAIL).
+const ADMIN_PAGES = ['/admin/users', '/admin/outbox'];
+
+async function signedInAdmin(context) {
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/login`);
+  await page.fill('#field-email', process.env.ADMIN_EMAIL);
+  await page.fill('#field-password', PASSWORD);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(/\/account$/);
+  return page;
+}
 
 let browser;
 let dir;
@@ -108,6 +123,14 @@ test('the main pages are valid HTML (Nu HTML checker)', async () => {
     assert.equal(response.status(), 200, path);
     pages.push({ path: `${path} (signed in)`, html: await response.text() });
   }
+  const adminContext = await browser.newContext({ javaScriptEnabled: false });
+  const admin = await signedInAdmin(adminContext);
+  for (const path of ADMIN_PAGES) {
+    const response = await admin.request.get(`${BASE_URL}${path}`);
+    assert.equal(response.status(), 200, path);
+    pages.push({ path: `${path} (administrator)`, html: await response.text() });
+  }
+  await adminContext.close();
   const errors = validate(pages);
   assert.deepEqual(errors, [], `Nu HTML checker errors:\n${errors.join('\n')}`);
   // The checker does see errors: a page with a duplicate id is refused.
@@ -129,8 +152,9 @@ for (const javaScriptEnabled of [false, true]) {
     const context = await open();
     const learner = await signedInLearner(context);
     const anonymous = await (await open()).newPage();
+    const admin = await signedInAdmin(await open());
     const found = [];
-    for (const [page, paths] of [[anonymous, PUBLIC_PAGES], [learner, LEARNER_PAGES]]) {
+    for (const [page, paths] of [[anonymous, PUBLIC_PAGES], [learner, LEARNER_PAGES], [admin, ADMIN_PAGES]]) {
       for (const path of paths) {
         await page.goto(`${BASE_URL}${path}`);
         if (javaScriptEnabled) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
@@ -139,6 +163,7 @@ for (const javaScriptEnabled of [false, true]) {
     }
     assert.deepEqual(found, [], found.join('\n'));
     await anonymous.context().close();
+    await admin.context().close();
     await context.close();
   });
 }

@@ -39,7 +39,12 @@ pub struct Cli {
     /// The SMTP server mail goes through: smtps://USER:PASSWORD@HOST (TLS from the start)
     /// or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS). Without it, every message
     /// is written as an .eml file to the outbox folder. Never printed or logged.
-    #[arg(long, env = "GRANDROUNDS_SMTP_URL", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "GRANDROUNDS_SMTP_URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub smtp_url: Option<String>,
 
     /// Where messages are written when no SMTP server is set. Default: `outbox/` beside the
@@ -133,16 +138,13 @@ impl Cli {
     pub fn mail_settings(&self) -> crate::mail::MailSettings {
         crate::mail::MailSettings {
             smtp_url: self.smtp_url.clone(),
-            outbox_dir: self
-                .outbox_dir
-                .clone()
-                .unwrap_or_else(|| {
-                    if self.database_url.trim_start().starts_with("sqlite") {
-                        beside_database(&self.database_url, "outbox")
-                    } else {
-                        PathBuf::from("data/outbox")
-                    }
-                }),
+            outbox_dir: self.outbox_dir.clone().unwrap_or_else(|| {
+                if self.database_url.trim_start().starts_with("sqlite") {
+                    beside_database(&self.database_url, "outbox")
+                } else {
+                    PathBuf::from("data/outbox")
+                }
+            }),
             from: self.mail_from.clone(),
         }
     }

@@ -95,7 +95,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             if invite {
-                invite_user(&cli.database_url, &mail, &email, role, &public_url, &provider).await
+                invite_user(
+                    &cli.database_url,
+                    &mail,
+                    &email,
+                    role,
+                    &public_url,
+                    &provider,
+                )
+                .await
             } else {
                 add_user(&cli.database_url, &email, role, name.as_deref(), profession).await
             }

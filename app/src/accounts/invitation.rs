@@ -44,9 +44,15 @@ fn InvitationForm(token: String, link: InvitationLink, state: FormState) -> impl
                 <a href="/login">"Sign in"</a>
             </p>
         }
-            .into_any(),
-        InvitationLink::Usable { email, role, invited_by } => {
-            let by = invited_by.map(|name| format!(" by {name}")).unwrap_or_default();
+        .into_any(),
+        InvitationLink::Usable {
+            email,
+            role,
+            invited_by,
+        } => {
+            let by = invited_by
+                .map(|name| format!(" by {name}"))
+                .unwrap_or_default();
             view! {
                 <p>{format!("You were invited{by} to join as {} with the address {email}.", role.label())}</p>
                 <form method="post" action="/invitation/accept" class="stacked" novalidate>

@@ -2,9 +2,9 @@
 
 use crate::accounts::api::{admin_invitations, admin_users, form_state};
 use crate::accounts::{InvitationRow, Role, UserPage};
-use crate::forms::Field;
 use crate::components::Loaded;
 use crate::error::AppError;
+use crate::forms::Field;
 use crate::forms::FormMessages;
 use crate::forms::FormState;
 use leptos::prelude::*;
@@ -51,7 +51,9 @@ pub fn AdminUsersPage() -> impl IntoView {
 
 #[component]
 fn Invitations(invitations: Vec<InvitationRow>, state: FormState) -> impl IntoView {
-    let chosen = state.value("invite_role").unwrap_or_else(|| "learner".into());
+    let chosen = state
+        .value("invite_role")
+        .unwrap_or_else(|| "learner".into());
     let role_error = state.error("invite_role");
     view! {
         <section aria-labelledby="invite-heading">

@@ -27,7 +27,10 @@ fn key(email: &str) -> String {
 fn expiry_text(expires_at: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(expires_at)
         .ok()
-        .and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|at| {
+            at.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .map(|at| at.chars().take(16).collect::<String>().replace('T', " "))
         .unwrap_or_default()
 }
@@ -72,8 +75,15 @@ pub async fn create(
     for earlier in store::open_invitations(&mut tx, email).await? {
         store::revoke_invitation(&mut tx, earlier, by.map(|(id, _)| id)).await?;
     }
-    let id = store::insert_invitation(&mut tx, email, role, &hash, by.map(|(id, _)| id), expires_at)
-        .await?;
+    let id = store::insert_invitation(
+        &mut tx,
+        email,
+        role,
+        &hash,
+        by.map(|(id, _)| id),
+        expires_at,
+    )
+    .await?;
     let link = identity.link(&format!("/invitation?token={token}"));
     let letter = templates::invitation(
         identity,
@@ -99,19 +109,32 @@ pub async fn create(
 }
 
 /// `POST /admin/users/invite`: administrators.
-pub async fn invite(State(state): State<AppState>, Admin(viewer): Admin, fields: Fields) -> Result<Back> {
+pub async fn invite(
+    State(state): State<AppState>,
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
     let mut form = Submission::new(fields);
     let email = form.get("invite_email");
     let email = form.check("invite_email", validate::email(&email));
     let role = form.get("invite_role");
     let role = form.check(
         "invite_role",
-        role.parse::<Role>().map_err(|_| "choose learner, educator or administrator".to_owned()),
+        role.parse::<Role>()
+            .map_err(|_| "choose learner, educator or administrator".to_owned()),
     );
     let (true, Some(email), Some(role)) = (form.ok(), email, role) else {
         return Err(form.back(ADMIN_FORM, "/admin/users").into());
     };
-    match create(&state.pool, &state.mail.identity, &email, role, Some((viewer.id, &viewer.name))).await {
+    match create(
+        &state.pool,
+        &state.mail.identity,
+        &email,
+        role,
+        Some((viewer.id, &viewer.name)),
+    )
+    .await
+    {
         Ok(_) => {
             state.mail.wake();
             Ok(Back::to(ADMIN_FORM, "/admin/users").notice(format!(
@@ -151,35 +174,60 @@ async fn open_one(
         return Ok(Err(format!("There is no invitation {id}.")));
     };
     if found.accepted_at.is_some() {
-        return Ok(Err(format!("The invitation of {} was accepted already.", found.email)));
+        return Ok(Err(format!(
+            "The invitation of {} was accepted already.",
+            found.email
+        )));
     }
     if found.revoked_at.is_some() {
-        return Ok(Err(format!("The invitation of {} was revoked already.", found.email)));
+        return Ok(Err(format!(
+            "The invitation of {} was revoked already.",
+            found.email
+        )));
     }
     Ok(Ok(found))
 }
 
 /// `POST /admin/users/invitations/revoke`: administrators. The link stops working.
-pub async fn revoke(State(state): State<AppState>, Admin(viewer): Admin, fields: Fields) -> Result<Back> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
     let mut form = Submission::new(fields);
     let id = chosen_invitation(&mut form).map_err(Error::invalid)?;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     let found = match open_one(&mut tx, id).await? {
         Ok(found) => found,
         Err(message) => {
-            return Err(Error::invalid(Back::to(ADMIN_FORM, "/admin/users").error("form", message)));
+            return Err(Error::invalid(
+                Back::to(ADMIN_FORM, "/admin/users").error("form", message),
+            ));
         }
     };
     store::revoke_invitation(&mut tx, id, Some(viewer.id)).await?;
-    store::audit(&mut tx, viewer.id, "invitation.revoke", &format!("invitation:{id}"), &found.email).await?;
+    store::audit(
+        &mut tx,
+        viewer.id,
+        "invitation.revoke",
+        &format!("invitation:{id}"),
+        &found.email,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Back::to(ADMIN_FORM, "/admin/users")
-        .notice(format!("The invitation of {} is revoked; its link no longer works.", found.email)))
+    Ok(Back::to(ADMIN_FORM, "/admin/users").notice(format!(
+        "The invitation of {} is revoked; its link no longer works.",
+        found.email
+    )))
 }
 
 /// `POST /admin/users/invitations/resend`: administrators. A new link (the old one stops
 /// working) valid for another [`INVITATION_DAYS`].
-pub async fn resend(State(state): State<AppState>, Admin(viewer): Admin, fields: Fields) -> Result<Back> {
+pub async fn resend(
+    State(state): State<AppState>,
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
     let mut form = Submission::new(fields);
     let id = chosen_invitation(&mut form).map_err(Error::invalid)?;
     let identity = &state.mail.identity;
@@ -187,7 +235,9 @@ pub async fn resend(State(state): State<AppState>, Admin(viewer): Admin, fields:
     let found = match open_one(&mut tx, id).await? {
         Ok(found) => found,
         Err(message) => {
-            return Err(Error::invalid(Back::to(ADMIN_FORM, "/admin/users").error("form", message)));
+            return Err(Error::invalid(
+                Back::to(ADMIN_FORM, "/admin/users").error("form", message),
+            ));
         }
     };
     let (token, hash) = tokens::new_token();
@@ -203,7 +253,14 @@ pub async fn resend(State(state): State<AppState>, Admin(viewer): Admin, fields:
         &expiry_text(expires_at),
     );
     crate::mail::enqueue(&mut tx, identity, &letter).await?;
-    store::audit(&mut tx, viewer.id, "invitation.resend", &format!("invitation:{id}"), &found.email).await?;
+    store::audit(
+        &mut tx,
+        viewer.id,
+        "invitation.resend",
+        &format!("invitation:{id}"),
+        &found.email,
+    )
+    .await?;
     tx.commit().await?;
     state.mail.wake();
     Ok(Back::to(ADMIN_FORM, "/admin/users").notice(format!(
@@ -233,7 +290,11 @@ pub async fn find(pool: &crate::db::Pool, token: &str) -> Result<Option<Invitati
 
 /// `POST /invitation/accept`: anyone holding an open link. Creates the account with the
 /// invited role and signs it in.
-pub async fn accept(State(state): State<AppState>, session: Session, fields: Fields) -> Result<Back> {
+pub async fn accept(
+    State(state): State<AppState>,
+    session: Session,
+    fields: Fields,
+) -> Result<Back> {
     let mut form = Submission::new(fields);
     let token = form.peek("token").trim().to_owned();
     let path = if tokens::well_formed(&token) {
@@ -312,7 +373,9 @@ pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<app::accounts::Invitat
             let state = match (&i.accepted_at, &i.revoked_at) {
                 (Some(at), _) => format!("accepted {}", shown(at)),
                 (None, Some(at)) => format!("revoked {}", shown(at)),
-                (None, None) if i.expires_at <= now => format!("expired {}", expiry_text(i.expires_at)),
+                (None, None) if i.expires_at <= now => {
+                    format!("expired {}", expiry_text(i.expires_at))
+                }
                 (None, None) => format!("open until {}", expiry_text(i.expires_at)),
             };
             app::accounts::InvitationRow {

@@ -40,8 +40,16 @@ pub fn routes() -> Vec<Route> {
         Route::post("/invitation/accept", Rule::Anyone, invitations::accept),
         Route::server_fn("/api/invitation-link", Rule::Anyone),
         Route::post("/admin/users/invite", Rule::Admin, invitations::invite),
-        Route::post("/admin/users/invitations/revoke", Rule::Admin, invitations::revoke),
-        Route::post("/admin/users/invitations/resend", Rule::Admin, invitations::resend),
+        Route::post(
+            "/admin/users/invitations/revoke",
+            Rule::Admin,
+            invitations::revoke,
+        ),
+        Route::post(
+            "/admin/users/invitations/resend",
+            Rule::Admin,
+            invitations::resend,
+        ),
         Route::server_fn("/api/admin-invitations", Rule::Admin),
         Route::server_fn("/api/viewer", Rule::Anyone),
         Route::server_fn("/api/form-state", Rule::Anyone),

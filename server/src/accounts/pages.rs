@@ -44,12 +44,17 @@ impl AccountsBackend for ServerBackend {
         let found = super::recovery::find(&self.pool, token)
             .await
             .map_err(AppError::from)?;
-        Ok(match (super::recovery::refusal(found.as_ref().map(|r| r.state)), found) {
-            (None, Some(found)) => ResetLink::Usable { email: found.email },
-            (reason, _) => ResetLink::Refused {
-                reason: reason.unwrap_or_default().to_owned(),
+        Ok(
+            match (
+                super::recovery::refusal(found.as_ref().map(|r| r.state)),
+                found,
+            ) {
+                (None, Some(found)) => ResetLink::Usable { email: found.email },
+                (reason, _) => ResetLink::Refused {
+                    reason: reason.unwrap_or_default().to_owned(),
+                },
             },
-        })
+        )
     }
 
     async fn invitation_link(&self, token: &str) -> Result<InvitationLink, AppError> {

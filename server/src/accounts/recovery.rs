@@ -57,9 +57,15 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
         Some((user, name)) => {
             // Serialises on the user: of two requests at once, one token stays open.
             crate::db::lock(&mut tx, On::Row(Table::Users, user)).await?;
-            store::insert_reset(&mut tx, user, &hash, crate::db::now_secs() + RESET_MINUTES * 60)
-                .await?;
-            let letter = templates::password_reset(identity, user, email, &name, &link, RESET_MINUTES);
+            store::insert_reset(
+                &mut tx,
+                user,
+                &hash,
+                crate::db::now_secs() + RESET_MINUTES * 60,
+            )
+            .await?;
+            let letter =
+                templates::password_reset(identity, user, email, &name, &link, RESET_MINUTES);
             crate::mail::enqueue(&mut tx, identity, &letter).await?;
             tx.commit().await?;
             state.mail.wake();
@@ -78,9 +84,9 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
 pub fn refusal(state: Option<TokenState>) -> Option<&'static str> {
     match state {
         Some(TokenState::Usable) => None,
-        Some(TokenState::Expired) => Some(
-            "This link has expired: reset links work for 30 minutes. Ask for a new one below.",
-        ),
+        Some(TokenState::Expired) => {
+            Some("This link has expired: reset links work for 30 minutes. Ask for a new one below.")
+        }
         Some(TokenState::Used) => Some(
             "This link was used already: each works once. If you did not use it, ask for a new one below and tell your administrator.",
         ),
@@ -171,7 +177,11 @@ pub async fn notify_changed(
     user: i64,
 ) -> Result<()> {
     if let Some((email, name)) = store::contact(conn, user).await? {
-        let when: String = crate::db::now().chars().take(16).collect::<String>().replace('T', " ");
+        let when: String = crate::db::now()
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " ");
         let letter = templates::password_changed(identity, user, &email, &name, &when);
         crate::mail::enqueue(conn, identity, &letter).await?;
     }

@@ -349,20 +349,22 @@ pub async fn find_reset(
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|(id, user_id, email, expires_at, used, superseded)| ResetToken {
-        id,
-        user_id,
-        email,
-        state: if used.is_some() {
-            TokenState::Used
-        } else if superseded.is_some() {
-            TokenState::Superseded
-        } else if expires_at <= crate::db::now_secs() {
-            TokenState::Expired
-        } else {
-            TokenState::Usable
+    Ok(row.map(
+        |(id, user_id, email, expires_at, used, superseded)| ResetToken {
+            id,
+            user_id,
+            email,
+            state: if used.is_some() {
+                TokenState::Used
+            } else if superseded.is_some() {
+                TokenState::Superseded
+            } else if expires_at <= crate::db::now_secs() {
+                TokenState::Expired
+            } else {
+                TokenState::Usable
+            },
         },
-    }))
+    ))
 }
 
 pub async fn mark_reset_used(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
@@ -422,13 +424,15 @@ pub async fn invitation_by_token(
     conn: &mut crate::db::Connection,
     token_hash: &str,
 ) -> Result<Option<Invitation>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {INVITATION_COLUMNS} WHERE i.token_hash = $1"))
-        .bind(token_hash)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(invitation_from)
-        .transpose()
+    sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS} WHERE i.token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(invitation_from)
+    .transpose()
 }
 
 pub async fn invitation(
@@ -502,13 +506,15 @@ pub async fn renew_invitation(
     token_hash: &str,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2, sent_at = $3 WHERE id = $4")
-        .bind(token_hash)
-        .bind(expires_at)
-        .bind(crate::db::now())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE invitations SET token_hash = $1, expires_at = $2, sent_at = $3 WHERE id = $4",
+    )
+    .bind(token_hash)
+    .bind(expires_at)
+    .bind(crate::db::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -527,14 +533,19 @@ pub async fn accept_invitation(
 }
 
 /// The latest invitations, newest first, for `/admin/users`.
-pub async fn recent_invitations(pool: &crate::db::Pool, limit: i64) -> Result<Vec<Invitation>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {INVITATION_COLUMNS} ORDER BY i.id DESC LIMIT $1"))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(invitation_from)
-        .collect()
+pub async fn recent_invitations(
+    pool: &crate::db::Pool,
+    limit: i64,
+) -> Result<Vec<Invitation>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {INVITATION_COLUMNS} ORDER BY i.id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(invitation_from)
+    .collect()
 }
 
 pub const USERS_PER_PAGE: u32 = 25;

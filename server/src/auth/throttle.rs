@@ -238,7 +238,12 @@ pub async fn reset_request(pool: &Pool, email: &str, address: &str) -> Result<bo
     let now = crate::db::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     // Always in this order, so two requests never wait for each other's rows in turn.
-    let (by_address, _) = count_one(&mut tx, &format!("reset-ip:{}", counted_address(address)), now).await?;
+    let (by_address, _) = count_one(
+        &mut tx,
+        &format!("reset-ip:{}", counted_address(address)),
+        now,
+    )
+    .await?;
     let (by_email, _) = count_in_window(
         &mut tx,
         &format!("reset-email:{}", counted_email(email)),

@@ -204,7 +204,11 @@ impl Issuer {
 
     /// Queues the "certificate issued" message to its learner in the issuing transaction:
     /// the certificate and its notice are committed together or not at all.
-    async fn announce(&self, conn: &mut crate::db::Connection, c: &Certificate) -> Result<(), Error> {
+    async fn announce(
+        &self,
+        conn: &mut crate::db::Connection,
+        c: &Certificate,
+    ) -> Result<(), Error> {
         let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
             .bind(c.user_id)
             .fetch_optional(&mut *conn)

@@ -132,7 +132,11 @@ impl Letter {
             text.push_str(paragraph);
             text.push_str("\n\n");
         }
-        text.push_str(&format!("-- \n{}\n{}\n", identity.site_name, footer(identity, self.kind)));
+        text.push_str(&format!(
+            "-- \n{}\n{}\n",
+            identity.site_name,
+            footer(identity, self.kind)
+        ));
         text
     }
 
@@ -178,7 +182,12 @@ impl Letter {
         let to = Mailbox::new(Some(self.to_name.clone()), address);
         let mut random = [0u8; 16];
         rand::rng().fill_bytes(&mut random);
-        let message_id = format!("<{}.{}@{}>", hex::encode(random), self.kind.as_str(), identity.domain);
+        let message_id = format!(
+            "<{}.{}@{}>",
+            hex::encode(random),
+            self.kind.as_str(),
+            identity.domain
+        );
         let message = lettre::Message::builder()
             .from(identity.sender())
             .to(to)
@@ -356,12 +365,25 @@ mod tests {
     #[test]
     fn a_rendered_message_has_both_parts_and_its_headers() {
         let identity = identity();
-        let letter = templates::password_changed(&identity, 1, "lee@clinic.org", "Lee Park", "2026-12-02 10:00");
+        let letter = templates::password_changed(
+            &identity,
+            1,
+            "lee@clinic.org",
+            "Lee Park",
+            "2026-12-02 10:00",
+        );
         let rendered = letter.render(&identity).expect("render");
         let raw = String::from_utf8_lossy(&rendered.raw);
-        assert!(raw.contains(&format!("Message-ID: {}", rendered.message_id)), "{raw}");
+        assert!(
+            raw.contains(&format!("Message-ID: {}", rendered.message_id)),
+            "{raw}"
+        );
         assert!(rendered.message_id.ends_with("@cme.example.org>"));
-        assert!(raw.contains("From: \"Grand Rounds\" <no-reply@cme.example.org>") || raw.contains("From: Grand Rounds <no-reply@cme.example.org>"), "{raw}");
+        assert!(
+            raw.contains("From: \"Grand Rounds\" <no-reply@cme.example.org>")
+                || raw.contains("From: Grand Rounds <no-reply@cme.example.org>"),
+            "{raw}"
+        );
         assert!(raw.contains("Date: "));
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("text/plain"));

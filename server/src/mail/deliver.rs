@@ -48,13 +48,17 @@ pub struct Failure {
 impl Transport {
     /// SMTP from `smtp_url` (`smtps://user:pass@host` for implicit TLS,
     /// `smtp://user:pass@host:587?tls=required` for STARTTLS), else files in `outbox_dir`.
-    pub fn from_settings(smtp_url: Option<&str>, outbox_dir: &std::path::Path) -> anyhow::Result<Self> {
+    pub fn from_settings(
+        smtp_url: Option<&str>,
+        outbox_dir: &std::path::Path,
+    ) -> anyhow::Result<Self> {
         let Some(url) = smtp_url.map(str::trim).filter(|u| !u.is_empty()) else {
             return Ok(Self::Files(outbox_dir.to_path_buf()));
         };
         let shown = shown_url(url);
-        let parsed = url::Url::parse(url)
-            .map_err(|error| anyhow::anyhow!("GRANDROUNDS_SMTP_URL {shown} is not a URL: {error}"))?;
+        let parsed = url::Url::parse(url).map_err(|error| {
+            anyhow::anyhow!("GRANDROUNDS_SMTP_URL {shown} is not a URL: {error}")
+        })?;
         if !matches!(parsed.scheme(), "smtp" | "smtps") {
             anyhow::bail!(
                 "GRANDROUNDS_SMTP_URL {shown}: use smtps://USER:PASSWORD@HOST (TLS from the start) or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS)"
@@ -85,7 +89,10 @@ impl Transport {
     pub fn describe(&self) -> String {
         match self {
             Self::Smtp { shown, .. } => format!("the SMTP server {shown}"),
-            Self::Files(dir) => format!(".eml files in {} (no GRANDROUNDS_SMTP_URL set)", dir.display()),
+            Self::Files(dir) => format!(
+                ".eml files in {} (no GRANDROUNDS_SMTP_URL set)",
+                dir.display()
+            ),
         }
     }
 
@@ -94,7 +101,10 @@ impl Transport {
         match self {
             Self::Smtp { transport, shown } => {
                 let to: lettre::Address = message.recipient.parse().map_err(|error| Failure {
-                    message: format!("the recipient {} is not an address: {error}", message.recipient),
+                    message: format!(
+                        "the recipient {} is not an address: {error}",
+                        message.recipient
+                    ),
                     permanent: true,
                 })?;
                 let envelope = lettre::address::Envelope::new(Some(from.clone()), vec![to])
@@ -113,10 +123,12 @@ impl Transport {
             }
             Self::Files(dir) => {
                 let file = dir.join(file_name(message));
-                write_file(dir, &file, &message.raw).await.map_err(|error| Failure {
-                    message: format!("cannot write {}: {error}", file.display()),
-                    permanent: false,
-                })?;
+                write_file(dir, &file, &message.raw)
+                    .await
+                    .map_err(|error| Failure {
+                        message: format!("cannot write {}: {error}", file.display()),
+                        permanent: false,
+                    })?;
                 Ok(file.display().to_string())
             }
         }
@@ -140,7 +152,11 @@ fn file_name(message: &Claimed) -> String {
 }
 
 /// Written under a temporary name and renamed, so a reader never sees half a message.
-async fn write_file(dir: &std::path::Path, file: &std::path::Path, raw: &[u8]) -> std::io::Result<()> {
+async fn write_file(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+    raw: &[u8],
+) -> std::io::Result<()> {
     tokio::fs::create_dir_all(dir).await?;
     let partial = file.with_extension("eml.partial");
     tokio::fs::write(&partial, raw).await?;
@@ -253,15 +269,19 @@ mod tests {
             shown_url("smtp://mailer:s3cret@mail.example.org:587?tls=required"),
             "smtp://mail.example.org:587"
         );
-        let error = Transport::from_settings(Some("http://mailer:s3cret@x"), std::path::Path::new("o"))
-            .err()
-            .expect("refused")
-            .to_string();
+        let error =
+            Transport::from_settings(Some("http://mailer:s3cret@x"), std::path::Path::new("o"))
+                .err()
+                .expect("refused")
+                .to_string();
         assert!(!error.contains("s3cret"), "{error}");
-        let error = Transport::from_settings(Some("smtp://mailer:s3cret@x?tls=sometimes"), std::path::Path::new("o"))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let error = Transport::from_settings(
+            Some("smtp://mailer:s3cret@x?tls=sometimes"),
+            std::path::Path::new("o"),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert!(!error.contains("s3cret"), "{error}");
     }
 
@@ -272,7 +292,8 @@ mod tests {
             "smtp://mailer:s3cret@mail.example.org:587?tls=required",
             "smtp://127.0.0.1:2525",
         ] {
-            let transport = Transport::from_settings(Some(url), std::path::Path::new("o")).expect(url);
+            let transport =
+                Transport::from_settings(Some(url), std::path::Path::new("o")).expect(url);
             assert!(matches!(transport, Transport::Smtp { .. }));
             assert!(!transport.describe().contains("s3cret"));
         }

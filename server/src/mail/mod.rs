@@ -49,7 +49,10 @@ impl Mail {
     pub fn new(settings: &MailSettings, site_name: &str, public_url: &str) -> anyhow::Result<Self> {
         Ok(Self {
             identity: Identity::new(site_name, public_url, settings.from.as_deref())?,
-            transport: Transport::from_settings(settings.smtp_url.as_deref(), &settings.outbox_dir)?,
+            transport: Transport::from_settings(
+                settings.smtp_url.as_deref(),
+                &settings.outbox_dir,
+            )?,
             wake: tokio::sync::Notify::new(),
         })
     }
@@ -75,9 +78,12 @@ pub async fn enqueue(
             }
         }
     }
-    let rendered = letter
-        .render(identity)
-        .map_err(|error| Error::internal(format!("cannot build the {} message: {error}", letter.kind.as_str())))?;
+    let rendered = letter.render(identity).map_err(|error| {
+        Error::internal(format!(
+            "cannot build the {} message: {error}",
+            letter.kind.as_str()
+        ))
+    })?;
     let id = store::insert(
         conn,
         &rendered.message_id,
@@ -93,20 +99,30 @@ pub async fn enqueue(
 }
 
 /// `POST /admin/outbox/retry`: administrators. Queues a failed message again.
-async fn retry(State(state): State<AppState>, Admin(viewer): Admin, fields: Fields) -> Result<Back> {
+async fn retry(
+    State(state): State<AppState>,
+    Admin(viewer): Admin,
+    fields: Fields,
+) -> Result<Back> {
     let mut form = Submission::new(fields);
     let id = form.get("id");
     let back = Back::to("outbox", "/admin/outbox?status=failed");
     let Ok(id) = id.trim().parse::<i64>() else {
-        return Err(Error::invalid(back.error("form", "Choose a message to retry.")));
+        return Err(Error::invalid(
+            back.error("form", "Choose a message to retry."),
+        ));
     };
     if store::retry(&state.pool, viewer.id, id).await? {
         state.mail.wake();
-        Ok(back.notice(format!("Message {id} is queued again and goes out within seconds.")))
+        Ok(back.notice(format!(
+            "Message {id} is queued again and goes out within seconds."
+        )))
     } else {
         Err(Error::invalid(back.error(
             "form",
-            format!("Message {id} is not a failed message (it may have been retried or sent already)."),
+            format!(
+                "Message {id} is not a failed message (it may have been retried or sent already)."
+            ),
         )))
     }
 }

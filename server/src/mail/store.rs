@@ -76,7 +76,11 @@ pub async fn optional_mail(pool: &Pool, user: i64) -> Result<bool, sqlx::Error> 
 /// Claims up to `limit` due messages for `lease_secs`: each gets its attempt counted and is
 /// due again only after the lease, so a sender that dies mid-delivery leaves it to another.
 /// Serialises on the outbox rows (skipped when another sender holds them).
-pub async fn claim_due(pool: &Pool, limit: i64, lease_secs: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+pub async fn claim_due(
+    pool: &Pool,
+    limit: i64,
+    lease_secs: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let now = crate::db::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     let sql = format!(
@@ -257,12 +261,17 @@ pub async fn page(
                 next_attempt: (status == MailStatus::Queued).then(|| {
                     time::OffsetDateTime::from_unix_timestamp(next)
                         .ok()
-                        .and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
+                        .and_then(|at| {
+                            at.format(&time::format_description::well_known::Rfc3339)
+                                .ok()
+                        })
                         .map(|at| shown(&at))
                         .unwrap_or_default()
                 }),
                 last_error: row.try_get("last_error")?,
-                sent: row.try_get::<Option<String>, _>("sent_at")?.map(|at| shown(&at)),
+                sent: row
+                    .try_get::<Option<String>, _>("sent_at")?
+                    .map(|at| shown(&at)),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;

@@ -587,7 +587,9 @@ fn user_add_invite_mails_a_link_instead_of_reading_a_password() {
             .arg(db)
             .arg("--outbox-dir")
             .arg(&outbox)
-            .args(["user", "add", "--email", email, "--role", "educator", "--invite"])
+            .args([
+                "user", "add", "--email", email, "--role", "educator", "--invite",
+            ])
             .args(["--public-url", "https://cme.example.org/"])
             .stdin(std::process::Stdio::null())
             .output()
@@ -595,15 +597,28 @@ fn user_add_invite_mails_a_link_instead_of_reading_a_password() {
     };
     let output = invite("New.Educator@Clinic.org");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("invited new.educator@clinic.org as educator"), "{stdout}");
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("invited new.educator@clinic.org as educator"),
+        "{stdout}"
+    );
     assert!(stdout.contains(".eml files in"), "{stdout}");
     let files: Vec<_> = std::fs::read_dir(&outbox).expect("outbox folder").collect();
     assert_eq!(files.len(), 1);
     let raw = std::fs::read_to_string(files[0].as_ref().expect("file").path()).expect("eml");
     let text = crate::smtp::part(&raw, "text/plain").expect("text part");
-    assert!(text.contains("https://cme.example.org/invitation?token="), "{text}");
-    assert!(text.contains("The administrators of Grand Rounds invited you to join as Educator"), "{text}");
+    assert!(
+        text.contains("https://cme.example.org/invitation?token="),
+        "{text}"
+    );
+    assert!(
+        text.contains("The administrators of Grand Rounds invited you to join as Educator"),
+        "{text}"
+    );
 
     block_on(async {
         let pool = server::db::connect(db).await.expect("connect");
@@ -623,7 +638,11 @@ fn user_add_invite_mails_a_link_instead_of_reading_a_password() {
     let bad = invite("not an address");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--email"));
-    let taken = add_user(db, &["--email", "taken@clinic.org"], "river lantern quietly\n");
+    let taken = add_user(
+        db,
+        &["--email", "taken@clinic.org"],
+        "river lantern quietly\n",
+    );
     assert!(taken.status.success());
     let again = invite("taken@clinic.org");
     assert!(!again.status.success());
@@ -648,7 +667,11 @@ fn post_form(address: &str, path: &str, body: &str) -> String {
 
 /// Starts `grandrounds serve` on a free port with mail to `smtp_url`; returns the child and
 /// its address.
-fn serve_with_mail(dir: &std::path::Path, db: &str, smtp_url: &str) -> (std::process::Child, String) {
+fn serve_with_mail(
+    dir: &std::path::Path,
+    db: &str,
+    smtp_url: &str,
+) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut child = grandrounds()
         .arg("--database-url")
@@ -681,7 +704,11 @@ fn serve_with_mail(dir: &std::path::Path, db: &str, smtp_url: &str) -> (std::pro
 async fn a_message_committed_before_the_process_is_killed_goes_out_on_the_next_start() {
     let dir = tempfile::tempdir().expect("dir");
     let db = crate::support::database_for(dir.path()).await;
-    let created = add_user(&db, &["--email", "ana@clinic.org"], "river lantern quietly\n");
+    let created = add_user(
+        &db,
+        &["--email", "ana@clinic.org"],
+        "river lantern quietly\n",
+    );
     assert!(created.status.success());
     let port = crate::smtp::free_port();
     let smtp_url = format!("smtp://127.0.0.1:{port}");

@@ -69,7 +69,8 @@ async fn a_reset_message_goes_through_smtp_with_both_parts_and_a_working_link() 
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'queued'").await,
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'queued'")
+            .await,
         1,
         "queued in the request's transaction"
     );
@@ -80,18 +81,32 @@ async fn a_reset_message_goes_through_smtp_with_both_parts_and_a_working_link() 
     assert_eq!(message.to, vec!["<ana@clinic.org>".to_owned()]);
     assert_eq!(message.from, "<no-reply@localhost>");
     let from = message.header("From").expect("From");
-    assert!(from.contains("Grand Rounds") && from.contains("<no-reply@localhost>"), "{from}");
+    assert!(
+        from.contains("Grand Rounds") && from.contains("<no-reply@localhost>"),
+        "{from}"
+    );
     assert!(message.header("To").expect("To").contains("ana@clinic.org"));
-    assert_eq!(message.header("Subject").as_deref(), Some("Reset your Grand Rounds password"));
+    assert_eq!(
+        message.header("Subject").as_deref(),
+        Some("Reset your Grand Rounds password")
+    );
     let id = message.header("Message-ID").expect("Message-ID");
     assert!(id.starts_with('<') && id.ends_with("@localhost>"), "{id}");
     let stored: String = sqlx::query_scalar("SELECT message_id FROM outbox")
         .fetch_one(&app.state.pool)
         .await
         .expect("stored id");
-    assert_eq!(id, stored, "the Message-ID is the one stored when it was queued");
+    assert_eq!(
+        id, stored,
+        "the Message-ID is the one stored when it was queued"
+    );
     assert!(message.header("Date").is_some());
-    assert!(message.header("Content-Type").expect("type").starts_with("multipart/alternative"));
+    assert!(
+        message
+            .header("Content-Type")
+            .expect("type")
+            .starts_with("multipart/alternative")
+    );
     let text = message.part("text/plain").expect("a text part");
     let html = message.part("text/html").expect("an HTML part");
     assert!(text.contains("Hello Ana Silva"), "{text}");
@@ -112,7 +127,9 @@ async fn a_reset_message_goes_through_smtp_with_both_parts_and_a_working_link() 
         )
         .await;
     assert_eq!(done.location(), "/account", "{}", done.body);
-    let signed_in = app.get_as("/account", &done.session_cookie().expect("cookie")).await;
+    let signed_in = app
+        .get_as("/account", &done.session_cookie().expect("cookie"))
+        .await;
     signed_in.assert_contains("Signed in as ana@clinic.org");
     // The old session is over.
     let old = app.get_as("/account", &learner.cookie).await;
@@ -162,7 +179,10 @@ async fn a_server_that_is_down_keeps_the_message_queued_with_its_error_until_it_
         .fetch_one(&app.state.pool)
         .await
         .expect("error");
-    assert!(error.contains("451") || error.to_lowercase().contains("try again"), "{error}");
+    assert!(
+        error.contains("451") || error.to_lowercase().contains("try again"),
+        "{error}"
+    );
 
     server.set_mode(Mode::Accept);
     server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(60));
@@ -196,7 +216,9 @@ async fn a_refused_message_fails_and_an_administrator_can_retry_it() {
         .await
         .expect("failed");
     let admin = app.user("admin@clinic.org", Role::Admin).await;
-    let page = app.get_as("/admin/outbox?status=failed", &admin.cookie).await;
+    let page = app
+        .get_as("/admin/outbox?status=failed", &admin.cookie)
+        .await;
     page.assert_contains("Failed (1)");
     page.assert_contains("550");
     page.assert_contains("Retry");
@@ -204,16 +226,28 @@ async fn a_refused_message_fails_and_an_administrator_can_retry_it() {
     // A learner cannot retry; an administrator can, once.
     let learner = app.sign_in("ana@clinic.org").await;
     let refused = app
-        .post_form("/admin/outbox/retry", &[("id", &id.to_string())], Some(&learner))
+        .post_form(
+            "/admin/outbox/retry",
+            &[("id", &id.to_string())],
+            Some(&learner),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     server.set_mode(Mode::Accept);
     let retried = app
-        .post_form("/admin/outbox/retry", &[("id", &id.to_string())], Some(&admin.cookie))
+        .post_form(
+            "/admin/outbox/retry",
+            &[("id", &id.to_string())],
+            Some(&admin.cookie),
+        )
         .await;
     assert_eq!(retried.status, StatusCode::SEE_OTHER);
     let again = app
-        .post_form("/admin/outbox/retry", &[("id", &id.to_string())], Some(&admin.cookie))
+        .post_form(
+            "/admin/outbox/retry",
+            &[("id", &id.to_string())],
+            Some(&admin.cookie),
+        )
         .await;
     let shown = app.get_as(again.location(), &admin.cookie).await;
     shown.assert_contains("is not a failed message");
@@ -226,7 +260,8 @@ async fn a_refused_message_fails_and_an_administrator_can_retry_it() {
     assert_eq!(deliver(&app).await.sent, 1);
     assert_eq!(server.messages().len(), 1);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'mail.retry'").await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'mail.retry'")
+            .await,
         1
     );
 }
@@ -269,7 +304,11 @@ async fn several_senders_at_once_deliver_each_message_exactly_once() {
     queue(&app, 30).await;
     let mut senders = Vec::new();
     for n in 0..6 {
-        let state = if n % 2 == 0 { app.state.clone() } else { other.clone() };
+        let state = if n % 2 == 0 {
+            app.state.clone()
+        } else {
+            other.clone()
+        };
         senders.push(tokio::spawn(async move {
             let mut sent = 0;
             loop {
@@ -295,7 +334,11 @@ async fn several_senders_at_once_deliver_each_message_exactly_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 30);
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 30);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        30
+    );
 }
 
 #[tokio::test]
@@ -312,7 +355,11 @@ async fn a_sender_that_dies_after_claiming_leaves_the_message_to_be_sent_again_u
         .await
         .expect("claim");
     assert_eq!(claimed.len(), 1);
-    assert_eq!(deliver(&app).await.claimed(), 0, "held while the lease lasts");
+    assert_eq!(
+        deliver(&app).await.claimed(),
+        0,
+        "held while the lease lasts"
+    );
     server::db::set_clock(
         time::OffsetDateTime::now_utc() + time::Duration::seconds(deliver::LEASE_SECS + 1),
     );
@@ -322,7 +369,9 @@ async fn a_sender_that_dies_after_claiming_leaves_the_message_to_be_sent_again_u
     assert_eq!(messages[0].header("Message-ID"), Some(stored.0));
     assert_eq!(
         messages[0].data.replace("\r\n", "\n").trim_end(),
-        String::from_utf8_lossy(&stored.1).replace("\r\n", "\n").trim_end(),
+        String::from_utf8_lossy(&stored.1)
+            .replace("\r\n", "\n")
+            .trim_end(),
         "the same bytes as queued"
     );
 }
@@ -336,20 +385,28 @@ async fn with_no_server_messages_are_files_and_the_certificate_notice_links_work
         .await
         .expect("code");
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'certificate-issued'").await,
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'certificate-issued'")
+            .await,
         1,
         "queued with the claim"
     );
     let text = latest_mail(&app, "certificate-issued", "ana@clinic.org").await;
     let files = outbox_files(&app);
     assert_eq!(files.len(), 1);
-    assert!(files[0].0.ends_with("-certificate-issued.eml"), "{}", files[0].0);
+    assert!(
+        files[0].0.ends_with("-certificate-issued.eml"),
+        "{}",
+        files[0].0
+    );
     assert!(smtp::part(&files[0].1, "text/html").is_some());
     let own = site_link(&text, "/certificates/");
     assert_eq!(own, format!("/certificates/{code}"));
     let verify = site_link(&text, "/verify/");
     assert_eq!(verify, format!("/verify/{code}"));
-    assert_eq!(app.get_as(&own, &learner.cookie).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_as(&own, &learner.cookie).await.status,
+        StatusCode::OK
+    );
     let public = app.get(&verify).await;
     assert_eq!(public.status, StatusCode::OK);
     public.assert_contains(&code);
@@ -369,16 +426,25 @@ async fn learners_choose_optional_mail_and_see_what_they_cannot_refuse() {
     let page = app.get_as("/account", &learner.cookie).await;
     page.assert_contains("Send me reminders by email");
     page.assert_contains("Password reset link (cannot be turned off)");
-    assert!(page.body.contains("name=\"optional_mail\" value=\"yes\" checked"), "on by default");
+    assert!(
+        page.body
+            .contains("name=\"optional_mail\" value=\"yes\" checked"),
+        "on by default"
+    );
     let off = app
         .post_form("/account/mail", &[], Some(&learner.cookie))
         .await;
     assert_eq!(off.location(), "/account");
     let page = app.get_as("/account", &learner.cookie).await;
     page.assert_contains("You will get no reminders by mail");
-    assert!(!page.body.contains("name=\"optional_mail\" value=\"yes\" checked"));
+    assert!(
+        !page
+            .body
+            .contains("name=\"optional_mail\" value=\"yes\" checked")
+    );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM users WHERE optional_mail = FALSE").await,
+        app.count("SELECT COUNT(*) FROM users WHERE optional_mail = FALSE")
+            .await,
         1
     );
     // Signed-out visitors cannot change anyone's choice.
@@ -387,7 +453,8 @@ async fn learners_choose_optional_mail_and_see_what_they_cannot_refuse() {
         .await;
     assert_ne!(anonymous.location(), "/account");
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM users WHERE optional_mail = FALSE").await,
+        app.count("SELECT COUNT(*) FROM users WHERE optional_mail = FALSE")
+            .await,
         1
     );
     // A password reset still comes.

@@ -15,7 +15,9 @@ fn token_of(link: &str) -> String {
 }
 
 async fn request_reset(app: &TestApp, email: &str) -> crate::support::Page {
-    let page = app.post_form("/forgot-password", &[("email", email)], None).await;
+    let page = app
+        .post_form("/forgot-password", &[("email", email)], None)
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), "/forgot-password");
     page
@@ -59,7 +61,10 @@ async fn known_and_unknown_addresses_get_the_same_page() {
     let known = request_reset(&app, "ana@clinic.org").await;
     let unknown = request_reset(&app, "nobody@clinic.org").await;
     let (known, unknown) = (landing(&app, &known).await, landing(&app, &unknown).await);
-    assert!(known.contains(server::accounts::recovery::RESET_SENT), "{known}");
+    assert!(
+        known.contains(server::accounts::recovery::RESET_SENT),
+        "{known}"
+    );
     assert_eq!(
         known.replace("ana@clinic.org", "X"),
         unknown.replace("nobody@clinic.org", "X"),
@@ -68,7 +73,9 @@ async fn known_and_unknown_addresses_get_the_same_page() {
     assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 1);
     // A malformed address is told so, and nothing is counted or stored.
-    let bad = app.post_form("/forgot-password", &[("email", "not-an-address")], None).await;
+    let bad = app
+        .post_form("/forgot-password", &[("email", "not-an-address")], None)
+        .await;
     assert!(landing(&app, &bad).await.contains("field-error"));
     assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 1);
 }
@@ -93,15 +100,27 @@ async fn a_reset_link_works_once_and_ends_every_session() {
     let done = set_password(&app, &token, NEW_PASSWORD).await;
     assert_eq!(done.location(), "/account", "{}", done.body);
     for old in [&learner.cookie, &other_session] {
-        assert_ne!(app.get_as("/account", old).await.status, StatusCode::OK, "old sessions end");
+        assert_ne!(
+            app.get_as("/account", old).await.status,
+            StatusCode::OK,
+            "old sessions end"
+        );
     }
     // The new password signs in, the old one no longer.
     let old = app
-        .post_form("/account/login", &[("email", "ana@clinic.org"), ("password", PASSWORD)], None)
+        .post_form(
+            "/account/login",
+            &[("email", "ana@clinic.org"), ("password", PASSWORD)],
+            None,
+        )
         .await;
     assert_eq!(old.location(), "/login");
     let new = app
-        .post_form("/account/login", &[("email", "ana@clinic.org"), ("password", NEW_PASSWORD)], None)
+        .post_form(
+            "/account/login",
+            &[("email", "ana@clinic.org"), ("password", NEW_PASSWORD)],
+            None,
+        )
         .await;
     assert_eq!(new.location(), "/account");
 
@@ -110,11 +129,13 @@ async fn a_reset_link_works_once_and_ends_every_session() {
     assert!(landing(&app, &again).await.contains("was used already"));
     assert!(app.get(&link).await.body.contains("was used already"));
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'").await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'")
+            .await,
         1
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'password-changed'").await,
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'password-changed'")
+            .await,
         1
     );
 }
@@ -148,9 +169,14 @@ async fn the_same_link_sent_twice_at_once_sets_the_password_once() {
     for t in tries {
         landed.push(t.await.expect("task"));
     }
-    assert_eq!(landed.iter().filter(|l| *l == "/account").count(), 1, "{landed:?}");
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'").await,
+        landed.iter().filter(|l| *l == "/account").count(),
+        1,
+        "{landed:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'")
+            .await,
         1
     );
 }
@@ -161,7 +187,12 @@ async fn a_link_expires_after_30_minutes() {
     app.learner("ana@clinic.org").await;
     let link = reset_link(&app, "ana@clinic.org").await;
     server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(29));
-    assert!(app.get(&link).await.body.contains("For the account ana@clinic.org"));
+    assert!(
+        app.get(&link)
+            .await
+            .body
+            .contains("For the account ana@clinic.org")
+    );
     server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(31));
     let page = app.get(&link).await;
     page.assert_contains("This link has expired");
@@ -176,14 +207,25 @@ async fn a_newer_link_replaces_the_older_and_garbage_is_refused() {
     let first = reset_link(&app, "ana@clinic.org").await;
     let second = reset_link(&app, "ana@clinic.org").await;
     assert_ne!(first, second);
-    app.get(&first).await.assert_contains("A newer reset link was sent");
+    app.get(&first)
+        .await
+        .assert_contains("A newer reset link was sent");
     let refused = set_password(&app, &token_of(&first), NEW_PASSWORD).await;
-    assert!(landing(&app, &refused).await.contains("A newer reset link was sent"));
-    app.get(&second).await.assert_contains("For the account ana@clinic.org");
+    assert!(
+        landing(&app, &refused)
+            .await
+            .contains("A newer reset link was sent")
+    );
+    app.get(&second)
+        .await
+        .assert_contains("For the account ana@clinic.org");
     let long = "A".repeat(100_000);
     for garbage in ["", "abc", "../../etc/passwd", "%00", &long[..6000]] {
         let page = app
-            .get(&format!("/reset-password?token={}", garbage.replace('%', "%25")))
+            .get(&format!(
+                "/reset-password?token={}",
+                garbage.replace('%', "%25")
+            ))
             .await;
         assert_eq!(page.status, StatusCode::OK, "{garbage:.20}");
         page.assert_contains("This reset link is not valid");
@@ -193,7 +235,11 @@ async fn a_newer_link_replaces_the_older_and_garbage_is_refused() {
         assert_eq!(post.status, StatusCode::SEE_OTHER, "{garbage:.20}");
         assert_eq!(post.location(), "/reset-password");
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'password.reset'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -206,7 +252,9 @@ async fn requests_are_limited_per_address_the_same_way_with_or_without_an_accoun
         let unknown = request_reset(&app, "nobody@clinic.org").await;
         assert_eq!(
             landing(&app, &known).await.replace("ana@clinic.org", "X"),
-            landing(&app, &unknown).await.replace("nobody@clinic.org", "X")
+            landing(&app, &unknown)
+                .await
+                .replace("nobody@clinic.org", "X")
         );
     }
     assert_eq!(
@@ -218,12 +266,11 @@ async fn requests_are_limited_per_address_the_same_way_with_or_without_an_accoun
     for n in 0..20 {
         request_reset(&app, &format!("sweep{n}@clinic.org")).await;
     }
-    let counted: i64 = sqlx::query_scalar(
-        "SELECT MAX(failures) FROM login_throttle WHERE key LIKE 'reset-ip:%'",
-    )
-    .fetch_one(&app.state.pool)
-    .await
-    .expect("count");
+    let counted: i64 =
+        sqlx::query_scalar("SELECT MAX(failures) FROM login_throttle WHERE key LIKE 'reset-ip:%'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("count");
     assert!(counted > server::auth::throttle::RESETS_PER_ADDRESS);
     app.user("late@clinic.org", Role::Learner).await;
     request_reset(&app, "late@clinic.org").await;
@@ -270,9 +317,13 @@ async fn an_invited_educator_chooses_a_password_and_is_signed_in_once() {
     let form = app.get(&link).await;
     form.assert_contains("to join as Educator with the address kim@clinic.org");
 
-    let accepted = app.post_form("/invitation/accept", &acceptance(&token_of(&link)), None).await;
+    let accepted = app
+        .post_form("/invitation/accept", &acceptance(&token_of(&link)), None)
+        .await;
     assert_eq!(accepted.location(), "/account", "{}", accepted.body);
-    let account = app.get_as("/account", &accepted.session_cookie().expect("cookie")).await;
+    let account = app
+        .get_as("/account", &accepted.session_cookie().expect("cookie"))
+        .await;
     account.assert_contains("Signed in as kim@clinic.org (Educator)");
     let role: String = sqlx::query_scalar("SELECT role FROM users WHERE email = 'kim@clinic.org'")
         .fetch_one(&app.state.pool)
@@ -281,13 +332,24 @@ async fn an_invited_educator_chooses_a_password_and_is_signed_in_once() {
     assert_eq!(role, "educator");
 
     // Once only.
-    let again = app.post_form("/invitation/accept", &acceptance(&token_of(&link)), None).await;
-    let shown = app.get_as(again.location(), &again.cookies().unwrap_or_default()).await;
+    let again = app
+        .post_form("/invitation/accept", &acceptance(&token_of(&link)), None)
+        .await;
+    let shown = app
+        .get_as(again.location(), &again.cookies().unwrap_or_default())
+        .await;
     shown.assert_contains("was accepted already");
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'")
+            .await,
+        1
+    );
     for action in ["invitation.create", "invitation.accept"] {
         assert_eq!(
-            app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await,
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"
+            ))
+            .await,
             1,
             "{action}"
         );
@@ -309,31 +371,57 @@ async fn invitations_are_revoked_resent_and_expire() {
         .await
         .expect("id");
     let resent = app
-        .post_form("/admin/users/invitations/resend", &[("invitation_id", &id.to_string())], Some(&admin.cookie))
+        .post_form(
+            "/admin/users/invitations/resend",
+            &[("invitation_id", &id.to_string())],
+            Some(&admin.cookie),
+        )
         .await;
     assert_eq!(resent.location(), "/admin/users");
     let second = invitation_link(&app, "kim@clinic.org").await;
     assert_ne!(first, second);
-    app.get(&first).await.assert_contains("This invitation link is not valid");
+    app.get(&first)
+        .await
+        .assert_contains("This invitation link is not valid");
     app.get(&second).await.assert_contains("to join as Learner");
 
     let revoked = app
-        .post_form("/admin/users/invitations/revoke", &[("invitation_id", &id.to_string())], Some(&admin.cookie))
+        .post_form(
+            "/admin/users/invitations/revoke",
+            &[("invitation_id", &id.to_string())],
+            Some(&admin.cookie),
+        )
         .await;
     assert_eq!(revoked.location(), "/admin/users");
     app.get(&second).await.assert_contains("was withdrawn");
-    let refused = app.post_form("/invitation/accept", &acceptance(&token_of(&second)), None).await;
+    let refused = app
+        .post_form("/invitation/accept", &acceptance(&token_of(&second)), None)
+        .await;
     assert_ne!(refused.location(), "/account");
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'")
+            .await,
+        0
+    );
 
     // A new invitation, past its 7 days.
     invite(&app, &admin.cookie, "kim@clinic.org", "admin").await;
     let third = invitation_link(&app, "kim@clinic.org").await;
     server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::days(8));
-    app.get(&third).await.assert_contains("This invitation expired");
-    for action in ["invitation.create", "invitation.resend", "invitation.revoke"] {
+    app.get(&third)
+        .await
+        .assert_contains("This invitation expired");
+    for action in [
+        "invitation.create",
+        "invitation.resend",
+        "invitation.revoke",
+    ] {
         assert!(
-            app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await >= 1,
+            app.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"
+            ))
+            .await
+                >= 1,
             "{action}"
         );
     }
@@ -344,7 +432,11 @@ async fn only_administrators_invite_and_bad_input_is_named() {
     let app = TestApp::new().await;
     let learner = app.learner("ana@clinic.org").await;
     let educator = app.user("edu@clinic.org", Role::Educator).await;
-    for cookie in [Some(learner.cookie.as_str()), Some(educator.cookie.as_str()), None] {
+    for cookie in [
+        Some(learner.cookie.as_str()),
+        Some(educator.cookie.as_str()),
+        None,
+    ] {
         let page = app
             .post_form(
                 "/admin/users/invite",
@@ -353,7 +445,11 @@ async fn only_administrators_invite_and_bad_input_is_named() {
             )
             .await;
         assert!(
-            page.status == StatusCode::FORBIDDEN || page.headers.get("location").is_some_and(|l| l.to_str().is_ok_and(|l| l.starts_with("/login"))),
+            page.status == StatusCode::FORBIDDEN
+                || page
+                    .headers
+                    .get("location")
+                    .is_some_and(|l| l.to_str().is_ok_and(|l| l.starts_with("/login"))),
             "{:?}",
             page.status
         );
@@ -362,7 +458,11 @@ async fn only_administrators_invite_and_bad_input_is_named() {
     let admin = app.user("admin@clinic.org", Role::Admin).await;
     for (email, role, message) in [
         ("not an address", "learner", "field-invite_email-error"),
-        ("x@clinic.org", "owner", "choose learner, educator or administrator"),
+        (
+            "x@clinic.org",
+            "owner",
+            "choose learner, educator or administrator",
+        ),
         ("x@clinic.org\u{0}", "learner", "NUL"),
     ] {
         let page = invite(&app, &admin.cookie, email, role).await;
@@ -372,7 +472,11 @@ async fn only_administrators_invite_and_bad_input_is_named() {
     let twice = app
         .post_form(
             "/admin/users/invite",
-            &[("invite_email", "x@clinic.org"), ("invite_email", "y@clinic.org"), ("invite_role", "learner")],
+            &[
+                ("invite_email", "x@clinic.org"),
+                ("invite_email", "y@clinic.org"),
+                ("invite_role", "learner"),
+            ],
             Some(&admin.cookie),
         )
         .await;

@@ -22,7 +22,8 @@ impl Received {
         let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
         unfolded.lines().find_map(|line| {
             let (key, value) = line.split_once(':')?;
-            key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
         })
     }
 
@@ -44,20 +45,22 @@ pub fn part(raw: &str, content_type: &str) -> Option<String> {
             continue;
         }
         let body = body.trim_end_matches(|c| c == '\n' || c == '-');
-        return Some(if lower.contains("content-transfer-encoding: quoted-printable") {
-            quoted_printable(body)
-        } else if lower.contains("content-transfer-encoding: base64") {
-            use base64::Engine as _;
-            let joined: String = body.split_whitespace().collect();
-            String::from_utf8_lossy(
-                &base64::engine::general_purpose::STANDARD
-                    .decode(joined)
-                    .expect("base64 part"),
-            )
-            .into_owned()
-        } else {
-            body.to_owned()
-        });
+        return Some(
+            if lower.contains("content-transfer-encoding: quoted-printable") {
+                quoted_printable(body)
+            } else if lower.contains("content-transfer-encoding: base64") {
+                use base64::Engine as _;
+                let joined: String = body.split_whitespace().collect();
+                String::from_utf8_lossy(
+                    &base64::engine::general_purpose::STANDARD
+                        .decode(joined)
+                        .expect("base64 part"),
+                )
+                .into_owned()
+            } else {
+                body.to_owned()
+            },
+        );
     }
     None
 }
@@ -130,7 +133,9 @@ impl SmtpServer {
     }
 
     pub async fn start_on(port: u16) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind smtp");
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind smtp");
         let port = listener.local_addr().expect("addr").port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let mode = Arc::new(Mutex::new(Mode::Accept));
@@ -182,7 +187,9 @@ async fn session(
         let command = line.trim_end().to_owned();
         let upper = command.to_ascii_uppercase();
         if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-            write.write_all(b"250-test.smtp\r\n250 8BITMIME\r\n").await?;
+            write
+                .write_all(b"250-test.smtp\r\n250 8BITMIME\r\n")
+                .await?;
         } else if upper.starts_with("MAIL FROM:") {
             let current = *mode.lock().expect("lock");
             match current {
@@ -198,7 +205,9 @@ async fn session(
             to.push(command[8..].trim().to_owned());
             write.write_all(b"250 OK\r\n").await?;
         } else if upper == "DATA" {
-            write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+            write
+                .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                .await?;
             let mut data = String::new();
             loop {
                 line.clear();
