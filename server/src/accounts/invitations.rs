@@ -153,10 +153,13 @@ pub async fn invite(
     }
 }
 
-fn chosen_invitation(form: &mut Submission) -> std::result::Result<i64, Back> {
+fn chosen_invitation(form: &mut Submission) -> Result<i64> {
     let id = form.get("invitation_id");
     id.trim().parse::<i64>().map_err(|_| {
-        Back::to(ADMIN_FORM, "/admin/users").error("form", "Choose an invitation from the list.")
+        Error::invalid(
+            Back::to(ADMIN_FORM, "/admin/users")
+                .error("form", "Choose an invitation from the list."),
+        )
     })
 }
 
@@ -195,7 +198,7 @@ pub async fn revoke(
     fields: Fields,
 ) -> Result<Back> {
     let mut form = Submission::new(fields);
-    let id = chosen_invitation(&mut form).map_err(Error::invalid)?;
+    let id = chosen_invitation(&mut form)?;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     let found = match open_one(&mut tx, id).await? {
         Ok(found) => found,
@@ -229,7 +232,7 @@ pub async fn resend(
     fields: Fields,
 ) -> Result<Back> {
     let mut form = Submission::new(fields);
-    let id = chosen_invitation(&mut form).map_err(Error::invalid)?;
+    let id = chosen_invitation(&mut form)?;
     let identity = &state.mail.identity;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     let found = match open_one(&mut tx, id).await? {

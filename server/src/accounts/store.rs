@@ -342,7 +342,8 @@ pub async fn find_reset(
     conn: &mut crate::db::Connection,
     token_hash: &str,
 ) -> Result<Option<ResetToken>, sqlx::Error> {
-    let row: Option<(i64, i64, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type Row = (i64, i64, String, i64, Option<i64>, Option<i64>);
+    let row: Option<Row> = sqlx::query_as(
         "SELECT r.id, r.user_id, u.email, r.expires_at, r.used_at, r.superseded_at \
          FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
     )

@@ -71,12 +71,10 @@ pub async fn enqueue(
     identity: &Identity,
     letter: &Letter,
 ) -> Result<Option<i64>> {
-    if letter.kind.refusable() {
-        if let Some(user) = letter.user_id {
-            if !store::takes_optional_mail(conn, user).await? {
-                return Ok(None);
-            }
-        }
+    if let (true, Some(user)) = (letter.kind.refusable(), letter.user_id)
+        && !store::takes_optional_mail(conn, user).await?
+    {
+        return Ok(None);
     }
     let rendered = letter.render(identity).map_err(|error| {
         Error::internal(format!(

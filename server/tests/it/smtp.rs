@@ -44,7 +44,7 @@ pub fn part(raw: &str, content_type: &str) -> Option<String> {
         if !lower.contains(&format!("content-type: {content_type}")) {
             continue;
         }
-        let body = body.trim_end_matches(|c| c == '\n' || c == '-');
+        let body = body.trim_end_matches(['\n', '-']);
         return Some(
             if lower.contains("content-transfer-encoding: quoted-printable") {
                 quoted_printable(body)
@@ -71,12 +71,13 @@ fn quoted_printable(body: &str) -> String {
     let raw = joined.as_bytes();
     let mut i = 0;
     while i < raw.len() {
-        if raw[i] == b'=' && i + 2 < raw.len() {
-            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                bytes.push(byte);
-                i += 3;
-                continue;
-            }
+        if raw[i] == b'='
+            && i + 2 < raw.len()
+            && let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            bytes.push(byte);
+            i += 3;
+            continue;
         }
         bytes.push(raw[i]);
         i += 1;
