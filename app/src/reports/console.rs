@@ -18,7 +18,11 @@ pub fn AdminConsoleRoute() -> impl IntoView {
             <ul class="admin-sections">
                 <li>
                     <a href="/admin/users">"Users and roles"</a>
-                    " — find an account, change a role."
+                    " — invite someone, find an account, change a role."
+                </li>
+                <li>
+                    <a href="/admin/outbox">"Outbox"</a>
+                    " — mail queued, sent and failed; retry a failed message."
                 </li>
                 <li>
                     <a href="/admin/certificates">"Certificates"</a>
