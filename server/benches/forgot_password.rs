@@ -88,13 +88,20 @@ async fn main() {
         .fetch_one(&state.pool)
         .await
         .expect("count");
-    assert_eq!(links, i64::try_from(EACH).expect("small"), "every known address got its link");
+    assert_eq!(
+        links,
+        i64::try_from(EACH).expect("small"),
+        "every known address got its link"
+    );
     println!(
         "forgot-password timing (in-process router, file SQLite, {} cores, {EACH} requests each)",
         std::thread::available_parallelism().map_or(1, usize::from)
     );
     let (k50, k95) = (percentile(&mut known, 0.5), percentile(&mut known, 0.95));
-    let (u50, u95) = (percentile(&mut unknown, 0.5), percentile(&mut unknown, 0.95));
+    let (u50, u95) = (
+        percentile(&mut unknown, 0.5),
+        percentile(&mut unknown, 0.95),
+    );
     println!("  account exists:   p50 {k50:.2} ms  p95 {k95:.2} ms");
     println!("  no such account:  p50 {u50:.2} ms  p95 {u95:.2} ms");
     println!(

@@ -285,8 +285,9 @@ mod tests {
         assert!(!error.contains("s3cret"), "{error}");
     }
 
-    #[test]
-    fn both_kinds_of_tls_are_accepted() {
+    // The SMTP pool is built on the async runtime.
+    #[tokio::test]
+    async fn both_kinds_of_tls_are_accepted() {
         for url in [
             "smtps://mailer:s3cret@mail.example.org",
             "smtp://mailer:s3cret@mail.example.org:587?tls=required",

@@ -726,7 +726,8 @@ async fn a_message_committed_before_the_process_is_killed_goes_out_on_the_next_s
         .fetch_optional(&pool)
         .await
         .expect("read")
-        .filter(|(_, attempts, _)| *attempts >= 1);
+        // Claimed (counted) first, then the failure recorded.
+        .filter(|(_, attempts, error)| *attempts >= 1 && error.is_some());
         if tried.is_some() {
             break;
         }
