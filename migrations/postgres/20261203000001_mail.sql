@@ -62,3 +62,7 @@ CREATE INDEX invitations_email ON invitations (email);
 -- Whether the user gets optional mail (reminders). What they cannot refuse (password
 -- reset, password changed, certificates, invitations) is sent whatever this says.
 ALTER TABLE users ADD COLUMN optional_mail BOOLEAN NOT NULL DEFAULT TRUE;
+
+-- The command line (`grandrounds user add --invite`) acts without an account: its audit
+-- entries have no actor.
+ALTER TABLE audit_log ALTER COLUMN actor_id DROP NOT NULL;

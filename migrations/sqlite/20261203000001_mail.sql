@@ -60,3 +60,19 @@ CREATE INDEX invitations_email ON invitations (email);
 -- Whether the user gets optional mail (reminders). What they cannot refuse (password
 -- reset, password changed, certificates, invitations) is sent whatever this says.
 ALTER TABLE users ADD COLUMN optional_mail INTEGER NOT NULL DEFAULT 1;
+
+-- The command line (`grandrounds user add --invite`) acts without an account: its audit
+-- entries have no actor. SQLite cannot drop a NOT NULL in place, so the table is rebuilt
+-- (nothing references it).
+CREATE TABLE audit_log_new (
+    id INTEGER PRIMARY KEY,
+    actor_id INTEGER REFERENCES users (id),
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+INSERT INTO audit_log_new (id, actor_id, action, target, detail, created_at)
+    SELECT id, actor_id, action, target, detail, created_at FROM audit_log;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_new RENAME TO audit_log;

@@ -36,17 +36,6 @@ pub struct Cli {
     #[arg(long, env = "GRANDROUNDS_KEY_DIR", global = true)]
     pub key_dir: Option<PathBuf>,
 
-    /// The SMTP server mail goes through: smtps://USER:PASSWORD@HOST (TLS from the start)
-    /// or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS). Without it, every message
-    /// is written as an .eml file to the outbox folder. Never printed or logged.
-    #[arg(
-        long,
-        env = "GRANDROUNDS_SMTP_URL",
-        hide_env_values = true,
-        global = true
-    )]
-    pub smtp_url: Option<String>,
-
     /// Where messages are written when no SMTP server is set. Default: `outbox/` beside the
     /// SQLite file (`data/outbox`).
     #[arg(long, env = "GRANDROUNDS_OUTBOX_DIR", global = true)]
@@ -135,9 +124,15 @@ impl Cli {
 
 impl Cli {
     /// Where mail goes.
+    /// Where mail goes. The SMTP server (smtps://USER:PASSWORD@HOST, or
+    /// smtp://USER:PASSWORD@HOST:587?tls=required) is read from `GRANDROUNDS_SMTP_URL` only
+    /// (the environment or `.env`), never a flag: its password stays out of process
+    /// listings and shell history. Without it, messages are `.eml` files.
     pub fn mail_settings(&self) -> crate::mail::MailSettings {
         crate::mail::MailSettings {
-            smtp_url: self.smtp_url.clone(),
+            smtp_url: std::env::var("GRANDROUNDS_SMTP_URL")
+                .ok()
+                .filter(|url| !url.trim().is_empty()),
             outbox_dir: self.outbox_dir.clone().unwrap_or_else(|| {
                 if self.database_url.trim_start().starts_with("sqlite") {
                     beside_database(&self.database_url, "outbox")

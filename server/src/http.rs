@@ -138,7 +138,17 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(canonical_paths_only))
         .layer(
             ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
+                // The span names the path, never the query: reset and invitation links carry
+                // their token there.
+                .layer(TraceLayer::new_for_http().make_span_with(
+                    |request: &axum::http::Request<axum::body::Body>| {
+                        tracing::debug_span!(
+                            "request",
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                        )
+                    },
+                ))
                 .option_layer(hsts.then(|| {
                     SetResponseHeaderLayer::overriding(
                         header::STRICT_TRANSPORT_SECURITY,

@@ -434,8 +434,15 @@ async fn invite_user(
     let pool = db::connect(database_url).await?;
     db::migrate(&pool).await?;
     match invitations::create(&pool, &mailer.identity, &email, role, None).await {
-        Ok(id) => {
-            let round = server::mail::deliver::deliver_due(&pool, &mailer).await?;
+        Ok(created) => {
+            let id = created.invitation;
+            // Only this invitation: anyone else's mail is the servers' to send.
+            let round = match created.message {
+                Some(message) => {
+                    server::mail::deliver::deliver_one(&pool, &mailer, message).await?
+                }
+                None => server::mail::deliver::Round::default(),
+            };
             println!(
                 "invited {email} as {role} (invitation {id}, valid {} days); {}",
                 invitations::INVITATION_DAYS,

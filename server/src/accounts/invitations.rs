@@ -56,14 +56,14 @@ impl From<Error> for Refusal {
 
 /// Makes an invitation for `email` (validated) as `role` and queues its message, in one
 /// transaction with its audit entry; an earlier open invitation of the address is revoked.
-/// `by` is the administrator (`None`: the command line). Returns the invitation's id.
+/// `by` is the administrator (`None`: the command line).
 pub async fn create(
     pool: &crate::db::Pool,
     identity: &Identity,
     email: &str,
     role: Role,
     by: Option<(i64, &str)>,
-) -> std::result::Result<i64, Refusal> {
+) -> std::result::Result<Created, Refusal> {
     let (token, hash) = tokens::new_token();
     let expires_at = crate::db::now_secs() + INVITATION_DAYS * 86_400;
     let mut tx = crate::db::write_tx(pool).await?;
@@ -72,8 +72,17 @@ pub async fn create(
     if store::account_by_email(&mut tx, email).await?.is_some() {
         return Err(Refusal::HasAccount);
     }
+    let actor = by.map(|(id, _)| id);
     for earlier in store::open_invitations(&mut tx, email).await? {
-        store::revoke_invitation(&mut tx, earlier, by.map(|(id, _)| id)).await?;
+        store::revoke_invitation(&mut tx, earlier, actor).await?;
+        store::audit(
+            &mut tx,
+            actor,
+            "invitation.revoke",
+            &format!("invitation:{earlier}"),
+            &format!("{email}: replaced by a new invitation"),
+        )
+        .await?;
     }
     let id = store::insert_invitation(
         &mut tx,
@@ -93,19 +102,28 @@ pub async fn create(
         &link,
         &expiry_text(expires_at),
     );
-    crate::mail::enqueue(&mut tx, identity, &letter).await?;
-    if let Some((admin, _)) = by {
-        store::audit(
-            &mut tx,
-            admin,
-            "invitation.create",
-            &format!("invitation:{id}"),
-            &format!("{email} invited as {role}"),
-        )
-        .await?;
-    }
+    let message = crate::mail::enqueue(&mut tx, identity, &letter).await?;
+    // `None`: the command line.
+    store::audit(
+        &mut tx,
+        actor,
+        "invitation.create",
+        &format!("invitation:{id}"),
+        &format!("{email} invited as {role}"),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Created {
+        invitation: id,
+        message,
+    })
+}
+
+/// A new invitation and its message in the outbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Created {
+    pub invitation: i64,
+    pub message: Option<i64>,
 }
 
 /// `POST /admin/users/invite`: administrators.
@@ -211,7 +229,7 @@ pub async fn revoke(
     store::revoke_invitation(&mut tx, id, Some(viewer.id)).await?;
     store::audit(
         &mut tx,
-        viewer.id,
+        Some(viewer.id),
         "invitation.revoke",
         &format!("invitation:{id}"),
         &found.email,
@@ -258,7 +276,7 @@ pub async fn resend(
     crate::mail::enqueue(&mut tx, identity, &letter).await?;
     store::audit(
         &mut tx,
-        viewer.id,
+        Some(viewer.id),
         "invitation.resend",
         &format!("invitation:{id}"),
         &found.email,
@@ -350,7 +368,7 @@ pub async fn accept(
     store::accept_invitation(&mut tx, found.id, id).await?;
     store::audit(
         &mut tx,
-        id,
+        Some(id),
         "invitation.accept",
         &format!("invitation:{}", found.id),
         &format!("{} joined as {}", found.email, found.role),

@@ -71,10 +71,13 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
             state.mail.wake();
         }
         None => {
-            // The same work as for an account, so the answer takes about as long.
+            // The same work as for an account, so the answer takes about as long: a message
+            // built, and a committed write (the request's own count, rewritten as it is) so
+            // the commit's flush to disk is paid on both paths.
             let letter = templates::password_reset(identity, 0, email, email, &link, RESET_MINUTES);
             let _ = letter.render(identity);
-            tx.rollback().await?;
+            throttle::touch_reset_count(&mut tx, email).await?;
+            tx.commit().await?;
         }
     }
     Ok(())
@@ -155,7 +158,7 @@ pub async fn reset(
     store::mark_reset_used(&mut tx, found.id).await?;
     store::audit(
         &mut tx,
-        found.user_id,
+        Some(found.user_id),
         "password.reset",
         &format!("user:{}", found.user_id),
         "new password set with an emailed reset link; every session signed out",

@@ -275,7 +275,7 @@ pub async fn account_by_email(
 /// An entry in the audit log, in the caller's transaction.
 pub async fn audit(
     conn: &mut crate::db::Connection,
-    actor: i64,
+    actor: Option<i64>,
     action: &str,
     target: &str,
     detail: &str,

@@ -24,7 +24,9 @@ pub fn email(raw: &str) -> Result<String, String> {
         && !local.contains('@')
         && domain
             .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        // And one a message can be addressed to (no `..`, quotes or parentheses).
+        && email.parse::<lettre::Address>().is_ok();
     if shape_ok {
         Ok(email)
     } else {

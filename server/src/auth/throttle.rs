@@ -255,6 +255,19 @@ pub async fn reset_request(pool: &Pool, email: &str, address: &str) -> Result<bo
     Ok(by_address <= RESETS_PER_ADDRESS && by_email <= RESETS_PER_EMAIL)
 }
 
+/// Rewrites `email`'s reset count as it is, in the caller's transaction: the write a reset
+/// request for an address without an account does, so both answers cost one commit.
+pub async fn touch_reset_count(
+    tx: &mut sqlx::Transaction<'_, crate::db::Db>,
+    email: &str,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE login_throttle SET failures = failures WHERE key = $1")
+        .bind(format!("reset-email:{}", counted_email(email)))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Counts a certificate lookup from `address`; false when the address has made
 /// [`LOOKUPS_PER_WINDOW`] in the last minute already.
 pub async fn lookup(pool: &Pool, address: &str) -> Result<bool, Error> {

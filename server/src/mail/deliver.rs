@@ -13,9 +13,13 @@ use std::time::Duration;
 
 /// Messages one sender claims at a time.
 const BATCH: i64 = 5;
-/// How long one SMTP exchange may take.
+/// How long one network step of an SMTP exchange may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
-/// A claim lasts longer than a whole batch can take; after it, the messages are due again.
+/// How long handing one message over may take in all (connect, TLS, AUTH, DATA): cut off
+/// after this, whatever the server does.
+const SEND_TIMEOUT: Duration = Duration::from_secs(25);
+/// A claim outlasts a whole batch (5 × 25 s): a message is never due again while the
+/// sender that claimed it may still be handing it over. After it, it is due again.
 pub const LEASE_SECS: i64 = 150;
 /// Tries before a message is failed for good (about 7 hours of retries).
 pub const MAX_ATTEMPTS: i64 = 12;
@@ -59,10 +63,35 @@ impl Transport {
         let parsed = url::Url::parse(url).map_err(|error| {
             anyhow::anyhow!("GRANDROUNDS_SMTP_URL {shown} is not a URL: {error}")
         })?;
-        if !matches!(parsed.scheme(), "smtp" | "smtps") {
-            anyhow::bail!(
-                "GRANDROUNDS_SMTP_URL {shown}: use smtps://USER:PASSWORD@HOST (TLS from the start) or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS)"
-            );
+        const USE: &str = "use smtps://USER:PASSWORD@HOST (TLS from the start) or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS)";
+        let tls = parsed
+            .query_pairs()
+            .find(|(key, _)| key == "tls")
+            .map(|(_, value)| value.into_owned());
+        let loopback = match parsed.host() {
+            // `smtp:` is not a scheme the URL standard knows, so an IP address arrives as a
+            // name here.
+            Some(url::Host::Domain(name)) => {
+                name.eq_ignore_ascii_case("localhost")
+                    || name
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match (parsed.scheme(), tls.as_deref()) {
+            ("smtps", None) | ("smtp", Some("required")) => {}
+            // A relay on this machine (postfix, a test server), without credentials, may
+            // take mail in the clear: nothing crosses a network.
+            ("smtp", None) if loopback && parsed.username().is_empty() => {}
+            ("smtp", None | Some("opportunistic" | "none")) => anyhow::bail!(
+                "GRANDROUNDS_SMTP_URL {shown}: mail and the password would cross the network unencrypted (or could be downgraded to it); {USE}"
+            ),
+            _ => anyhow::bail!("GRANDROUNDS_SMTP_URL {shown}: {USE}"),
         }
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|error| anyhow::anyhow!("GRANDROUNDS_SMTP_URL {shown}: {error}"))?
@@ -190,16 +219,47 @@ impl Round {
     }
 }
 
+/// Whether a message of `kind` carries a single-use link: its body leaves the database once
+/// it is delivered or failed for good, and it is never retried by hand.
+pub fn carries_secret(kind: &str) -> bool {
+    MailKind::from_slug(kind)
+        .is_some_and(|k| matches!(k, MailKind::PasswordReset | MailKind::Invitation))
+}
+
 /// Claims the due messages and delivers them, once. The background sender calls this in a
 /// loop; tests call it to deliver now.
 pub async fn deliver_due(pool: &Pool, mail: &super::Mail) -> Result<Round, sqlx::Error> {
+    let claimed = store::claim_due(pool, BATCH, LEASE_SECS).await?;
+    deliver(pool, mail, claimed).await
+}
+
+/// Delivers message `id` only, if it is due (`grandrounds user add --invite`: its own
+/// message, never anyone else's).
+pub async fn deliver_one(pool: &Pool, mail: &super::Mail, id: i64) -> Result<Round, sqlx::Error> {
+    let claimed = store::claim_one(pool, id, LEASE_SECS).await?;
+    deliver(pool, mail, claimed).await
+}
+
+async fn deliver(
+    pool: &Pool,
+    mail: &super::Mail,
+    claimed: Vec<Claimed>,
+) -> Result<Round, sqlx::Error> {
     let mut round = Round::default();
-    for message in store::claim_due(pool, BATCH, LEASE_SECS).await? {
-        match mail.transport.send(&mail.identity.from, &message).await {
+    for message in claimed {
+        let handed_over = mail.transport.send(&mail.identity.from, &message);
+        let sent = tokio::time::timeout(SEND_TIMEOUT, handed_over)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure {
+                    message: format!("no answer within {} seconds", SEND_TIMEOUT.as_secs()),
+                    permanent: false,
+                })
+            });
+        let secret = carries_secret(&message.kind);
+        match sent {
             Ok(place) => {
-                let secret = MailKind::from_slug(&message.kind)
-                    .is_some_and(|k| matches!(k, MailKind::PasswordReset | MailKind::Invitation));
-                store::mark_sent(pool, message.id, secret).await?;
+                store::mark_sent(pool, &message, secret).await?;
                 tracing::info!(
                     outbox = message.id,
                     kind = %message.kind,
@@ -212,7 +272,7 @@ pub async fn deliver_due(pool: &Pool, mail: &super::Mail) -> Result<Round, sqlx:
                 let give_up = failure.permanent || message.attempts >= MAX_ATTEMPTS;
                 let retry_at =
                     (!give_up).then(|| crate::db::now_secs() + backoff_secs(message.attempts));
-                store::mark_failed(pool, message.id, &failure.message, retry_at).await?;
+                store::mark_failed(pool, &message, &failure.message, retry_at, secret).await?;
                 if give_up {
                     tracing::error!(outbox = message.id, error = %failure.message, attempts = message.attempts, "mail failed for good; retry it on /admin/outbox");
                     round.failed += 1;
@@ -292,11 +352,27 @@ mod tests {
             "smtps://mailer:s3cret@mail.example.org",
             "smtp://mailer:s3cret@mail.example.org:587?tls=required",
             "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
         ] {
             let transport =
                 Transport::from_settings(Some(url), std::path::Path::new("o")).expect(url);
             assert!(matches!(transport, Transport::Smtp { .. }));
             assert!(!transport.describe().contains("s3cret"));
+        }
+        // Nothing that could send a password or a reset link in the clear.
+        for url in [
+            "smtp://mailer:s3cret@mail.example.org:587",
+            "smtp://mail.example.org:25",
+            "smtp://mailer:s3cret@mail.example.org:587?tls=opportunistic",
+            "smtp://mailer:s3cret@127.0.0.1:25",
+            "smtps://mailer:s3cret@mail.example.org?tls=none",
+        ] {
+            let error = Transport::from_settings(Some(url), std::path::Path::new("o"))
+                .err()
+                .unwrap_or_else(|| panic!("{url} refused"))
+                .to_string();
+            assert!(error.contains("tls=required"), "{error}");
+            assert!(!error.contains("s3cret"), "{error}");
         }
         assert!(matches!(
             Transport::from_settings(None, std::path::Path::new("o")).expect("files"),

@@ -76,12 +76,19 @@ pub async fn enqueue(
     {
         return Ok(None);
     }
-    let rendered = letter.render(identity).map_err(|error| {
-        Error::internal(format!(
-            "cannot build the {} message: {error}",
-            letter.kind.as_str()
-        ))
-    })?;
+    let rendered = match letter.render(identity) {
+        Ok(rendered) => rendered,
+        // An address a message cannot carry (one stored before addresses were checked the
+        // way mail needs): the event goes ahead without its message, and the log says so.
+        Err(error) => {
+            tracing::warn!(
+                kind = letter.kind.as_str(),
+                %error,
+                "message not queued: its recipient's address cannot be written in a message"
+            );
+            return Ok(None);
+        }
+    };
     let id = store::insert(
         conn,
         &rendered.message_id,
@@ -119,7 +126,7 @@ async fn retry(
         Err(Error::invalid(back.error(
             "form",
             format!(
-                "Message {id} is not a failed message (it may have been retried or sent already)."
+                "Message {id} is not a failed message that can be retried: it may have been retried or sent already, and a password reset or an invitation is never retried (its link may be out of date): ask for a new reset link, or resend the invitation from the users page."
             ),
         )))
     }

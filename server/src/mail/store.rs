@@ -98,81 +98,116 @@ pub async fn claim_due(
         .await?;
     tx.commit().await?;
     let mut claimed = rows
-        .into_iter()
-        .map(|row| {
-            Ok(Claimed {
-                id: row.try_get("id")?,
-                message_id: row.try_get("message_id")?,
-                kind: row.try_get("kind")?,
-                recipient: row.try_get("recipient")?,
-                raw: row.try_get("raw")?,
-                attempts: row.try_get("attempts")?,
-                created_at: row.try_get("created_at")?,
-            })
-        })
+        .iter()
+        .map(claimed_from)
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     claimed.sort_by_key(|c| c.id);
     Ok(claimed)
 }
 
+/// Claims message `id` alone, if it is due.
+pub async fn claim_one(pool: &Pool, id: i64, lease_secs: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    let now = crate::db::now_secs();
+    let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on the outbox row (the UPDATE's own row lock).
+    let rows = sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 \
+         WHERE id = $2 AND status = 'queued' AND next_attempt_at <= $3 \
+         RETURNING id, message_id, kind, recipient, raw, attempts, created_at",
+    )
+    .bind(now + lease_secs)
+    .bind(id)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    rows.iter().map(claimed_from).collect()
+}
+
+fn claimed_from(row: &sqlx::any::AnyRow) -> Result<Claimed, sqlx::Error> {
+    Ok(Claimed {
+        id: row.try_get("id")?,
+        message_id: row.try_get("message_id")?,
+        kind: row.try_get("kind")?,
+        recipient: row.try_get("recipient")?,
+        raw: row.try_get("raw")?,
+        attempts: row.try_get("attempts")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The headers of `raw` and a note in place of its body: what a message that carried a
+/// single-use link keeps once it left the queue (the token must not outlive it here).
+pub fn headers_only(raw: &[u8]) -> Vec<u8> {
+    let headers = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw, |end| &raw[..end]);
+    let mut kept = headers.to_vec();
+    kept.extend_from_slice(b"\r\n\r\n");
+    kept.extend_from_slice(BODY_REMOVED.as_bytes());
+    kept
+}
+
+/// What stands in for the body of a delivered or failed message that carried a link.
+pub const BODY_REMOVED: &str = "(The body of this message carried a single-use link and was removed from the outbox once it left the queue.)\r\n";
+
 /// Delivered. A message that carried a single-use link (`erase_body`) keeps only its
-/// headers: the token must not outlive its delivery in the database.
-pub async fn mark_sent(pool: &Pool, id: i64, erase_body: bool) -> Result<(), sqlx::Error> {
-    let now = crate::db::now();
-    if erase_body {
-        let raw: Option<Vec<u8>> = sqlx::query_scalar("SELECT raw FROM outbox WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-        if let Some(raw) = raw {
-            let headers = raw
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .map_or(&raw[..], |end| &raw[..end]);
-            let mut kept = headers.to_vec();
-            kept.extend_from_slice(
-                b"\r\n\r\n(The body of this message carried a single-use link and was removed from the outbox once it was delivered.)\r\n",
-            );
-            sqlx::query(
-                "UPDATE outbox SET status = 'sent', sent_at = $1, last_error = NULL, raw = $2 WHERE id = $3",
-            )
-            .bind(&now)
-            .bind(kept)
-            .bind(id)
-            .execute(pool)
-            .await?;
-            return Ok(());
-        }
-    }
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2")
-        .bind(&now)
-        .bind(id)
-        .execute(pool)
-        .await?;
+/// headers.
+pub async fn mark_sent(
+    pool: &Pool,
+    message: &Claimed,
+    erase_body: bool,
+) -> Result<(), sqlx::Error> {
+    let raw = if erase_body {
+        headers_only(&message.raw)
+    } else {
+        message.raw.clone()
+    };
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, last_error = NULL, raw = $2 WHERE id = $3",
+    )
+    .bind(crate::db::now())
+    .bind(raw)
+    .bind(message.id)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-/// A try failed: due again at `retry_at` (unix seconds), or failed for good when `None`.
-/// A message another sender has meanwhile delivered stays sent.
+/// A try failed: due again at `retry_at` (unix seconds), or failed for good when `None`
+/// (and then, for a message with a single-use link, without its body). Only the sender that
+/// holds the latest claim records it: a message another sender has claimed again since, or
+/// delivered, is left as that one leaves it.
 pub async fn mark_failed(
     pool: &Pool,
-    id: i64,
+    message: &Claimed,
     error: &str,
     retry_at: Option<i64>,
+    erase_body: bool,
 ) -> Result<(), sqlx::Error> {
     let error: String = error.chars().take(1000).collect();
     match retry_at {
         Some(at) => sqlx::query(
-            "UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3 AND status = 'queued'",
+            "UPDATE outbox SET last_error = $1, next_attempt_at = $2 \
+             WHERE id = $3 AND status = 'queued' AND attempts = $4",
         )
         .bind(&error)
         .bind(at)
-        .bind(id),
+        .bind(message.id)
+        .bind(message.attempts),
         None => sqlx::query(
-            "UPDATE outbox SET last_error = $1, status = 'failed' WHERE id = $2 AND status = 'queued'",
+            "UPDATE outbox SET last_error = $1, status = 'failed', raw = $2 \
+             WHERE id = $3 AND status = 'queued' AND attempts = $4",
         )
         .bind(&error)
-        .bind(id),
+        .bind(if erase_body {
+            headers_only(&message.raw)
+        } else {
+            message.raw.clone()
+        })
+        .bind(message.id)
+        .bind(message.attempts),
     }
     .execute(pool)
     .await?;
@@ -183,8 +218,10 @@ pub async fn mark_failed(
 /// counted afresh. Audited. `false` when there is no failed message `id`.
 pub async fn retry(pool: &Pool, admin: i64, id: i64) -> Result<bool, sqlx::Error> {
     let mut tx = crate::db::write_tx(pool).await?;
+    // A password reset or an invitation is never retried: its link left with its body.
     let done = sqlx::query(
-        "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $1 WHERE id = $2 AND status = 'failed'",
+        "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $1 \
+         WHERE id = $2 AND status = 'failed' AND kind NOT IN ('password-reset', 'invitation')",
     )
     .bind(crate::db::now_secs())
     .bind(id)

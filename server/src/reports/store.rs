@@ -163,8 +163,9 @@ pub async fn record_export(
 
 /// The latest `limit` audit log entries, newest first, with the actor's name.
 pub async fn audit_log(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Error> {
-    let rows: Vec<(String, Option<String>, String, String, String)> = sqlx::query_as(
-        "SELECT a.created_at, u.full_name, a.action, a.target, a.detail FROM audit_log a \
+    type Row = (String, Option<i64>, Option<String>, String, String, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.created_at, a.actor_id, u.full_name, a.action, a.target, a.detail FROM audit_log a \
          LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT $1",
     )
     .bind(limit)
@@ -172,9 +173,12 @@ pub async fn audit_log(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Error
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(at, actor, action, target, detail)| AuditEntry {
+        .map(|(at, actor_id, actor, action, target, detail)| AuditEntry {
             at,
-            actor: actor.unwrap_or_else(|| "(deleted account)".into()),
+            actor: match (actor_id, actor) {
+                (None, _) => "(command line)".into(),
+                (Some(_), name) => name.unwrap_or_else(|| "(deleted account)".into()),
+            },
             action,
             target,
             detail,

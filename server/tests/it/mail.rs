@@ -142,12 +142,21 @@ async fn a_reset_message_goes_through_smtp_with_both_parts_and_a_working_link() 
         changed.header("Subject").as_deref(),
         Some("Your Grand Rounds password was changed")
     );
-    // A delivered reset keeps no link in the database.
+    // A delivered reset keeps no link in the database: its headers only.
     let raw: Vec<u8> = sqlx::query_scalar("SELECT raw FROM outbox WHERE kind = 'password-reset'")
         .fetch_one(&app.state.pool)
         .await
         .expect("raw");
-    assert!(!String::from_utf8_lossy(&raw).contains(token));
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(
+        raw.contains(server::mail::store::BODY_REMOVED.trim_end()),
+        "{raw}"
+    );
+    assert!(
+        !raw.contains("text/plain") && !raw.contains("reset-password"),
+        "{raw}"
+    );
+    assert!(raw.contains(&format!("Message-ID: {id}")));
 }
 
 #[tokio::test]
@@ -208,8 +217,7 @@ async fn a_refused_message_fails_and_an_administrator_can_retry_it() {
     server.set_mode(Mode::Refuse);
     let app = app_with_smtp(&server.url()).await;
     app.learner("ana@clinic.org").await;
-    app.post_form("/forgot-password", &[("email", "ana@clinic.org")], None)
-        .await;
+    queue(&app, 1).await;
     assert_eq!(deliver(&app).await.failed, 1, "a 5xx answer is final");
     let id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE status = 'failed'")
         .fetch_one(&app.state.pool)
@@ -220,11 +228,13 @@ async fn a_refused_message_fails_and_an_administrator_can_retry_it() {
         .get_as("/admin/outbox?status=failed", &admin.cookie)
         .await;
     page.assert_contains("Failed (1)");
+    page.assert_contains("learner0@clinic.org");
     page.assert_contains("550");
     page.assert_contains("Retry");
 
     // A learner cannot retry; an administrator can, once.
     let learner = app.sign_in("ana@clinic.org").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 1);
     let refused = app
         .post_form(
             "/admin/outbox/retry",
@@ -261,6 +271,32 @@ async fn a_refused_message_fails_and_an_administrator_can_retry_it() {
     assert_eq!(server.messages().len(), 1);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'mail.retry'")
+            .await,
+        1
+    );
+
+    // A refused reset fails without its link, and is never retried by hand.
+    server.set_mode(Mode::Refuse);
+    app.post_form("/forgot-password", &[("email", "ana@clinic.org")], None)
+        .await;
+    assert_eq!(deliver(&app).await.failed, 1);
+    let (reset, raw): (i64, Vec<u8>) =
+        sqlx::query_as("SELECT id, raw FROM outbox WHERE kind = 'password-reset'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("failed reset");
+    assert!(!String::from_utf8_lossy(&raw).contains("reset-password"));
+    let refused = app
+        .post_form(
+            "/admin/outbox/retry",
+            &[("id", &reset.to_string())],
+            Some(&admin.cookie),
+        )
+        .await;
+    let shown = app.get_as(refused.location(), &admin.cookie).await;
+    shown.assert_contains("a password reset or an invitation is never retried");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
             .await,
         1
     );
