@@ -110,6 +110,26 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// On every page while a rehearsal clock runs (`serve --clock`): the site is not on today's
+/// time, and everything that depends on time (registration windows, join links, reminders)
+/// follows the rehearsal.
+#[component]
+pub fn RehearsalBanner() -> impl IntoView {
+    let clock = Resource::new(|| (), |()| crate::catalog::api::rehearsal_clock());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                clock.await.ok().flatten().map(|started| view! {
+                    <p class="rehearsal-banner" role="note">
+                        <strong>"Rehearsal clock. "</strong>
+                        {format!("This site's time started at {started} and runs on from there; registration windows, join links and reminders follow it, not today's date.")}
+                    </p>
+                })
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn SiteFooter() -> impl IntoView {
     view! {

@@ -11,7 +11,7 @@ use crate::catalog::lesson::LessonPage;
 use crate::catalog::list::CatalogPage;
 use crate::certificates::admin_certificates::AdminCertificatesRoute;
 use crate::certificates::certificate::{CertificateRoute, VerifyRoute};
-use crate::components::{SiteFooter, SiteHeader};
+use crate::components::{RehearsalBanner, SiteFooter, SiteHeader};
 use crate::learning::credit::CreditRoute;
 use crate::learning::my_learning::LearningPage;
 use crate::learning::quiz::{AttemptRoute, QuizRoute};
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
+            <RehearsalBanner />
             <SiteHeader />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>

@@ -23,6 +23,7 @@ pub fn routes() -> Vec<Route> {
         Route::server_fn("/api/courses", Rule::Anyone),
         Route::server_fn("/api/course", Rule::Anyone),
         Route::server_fn("/api/lesson", Rule::Anyone),
+        Route::server_fn("/api/clock", Rule::Anyone),
     ]
 }
 
@@ -202,6 +203,14 @@ impl CatalogService {
 
 #[async_trait::async_trait]
 impl CatalogBackend for ServerBackend {
+    async fn rehearsal_clock(&self) -> Result<Option<String>, AppError> {
+        Ok(crate::db::rehearsal().map(|at| {
+            at.format(&time::format_description::well_known::Rfc3339)
+                .map(|text| text.replace('T', " ").replace('Z', " UTC"))
+                .unwrap_or_default()
+        }))
+    }
+
     async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
         self.catalog.courses(filter).await
     }

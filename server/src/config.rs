@@ -276,6 +276,22 @@ pub struct ServeArgs {
     /// an older folder never stores it as a new revision).
     #[arg(long, env = "GRANDROUNDS_NO_IMPORT")]
     pub no_import: bool,
+
+    /// Rehearse: start the site's one clock at this instant (RFC 3339 in UTC, e.g.
+    /// 2031-03-04T15:00:00Z) and let it run from there. Logged with a warning at start and
+    /// shown in a banner on every page. For rehearsing a session day, demos and tests.
+    #[arg(long, env = "GRANDROUNDS_CLOCK", value_parser = parse_instant)]
+    pub clock: Option<time::OffsetDateTime>,
+}
+
+fn parse_instant(value: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339)
+        .map(|at| at.to_offset(time::UtcOffset::UTC))
+        .map_err(|_| {
+            format!(
+                "\"{value}\" is not an instant: write it as 2031-03-04T15:00:00Z (UTC) or 2031-03-04T09:00:00-06:00"
+            )
+        })
 }
 
 /// `grandrounds` with no subcommand serves, reading the serve flags' environment variables.
@@ -306,6 +322,19 @@ fn parse_public_url(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rehearsal_clock_is_an_instant() {
+        let at = parse_instant("2031-03-04T09:00:00-06:00").expect("instant");
+        assert_eq!(at, time::macros::datetime!(2031-03-04 15:00 UTC));
+        let error = parse_instant("next tuesday").expect_err("refused");
+        assert!(error.contains("2031-03-04T15:00:00Z"), "{error}");
+        let error =
+            Cli::try_parse_from(["grandrounds", "serve", "--clock", "2031-13-01T00:00:00Z"])
+                .expect_err("refused")
+                .to_string();
+        assert!(error.contains("--clock"), "{error}");
+    }
 
     #[test]
     fn public_url_must_be_http() {

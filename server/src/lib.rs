@@ -25,6 +25,7 @@ pub mod quizzes;
 pub mod reports;
 pub mod serve;
 pub mod transcript;
+pub mod webinars;
 
 pub use http::{build_router, route_table};
 

@@ -464,24 +464,27 @@ async fn invite_user(
 
 fn check(dir: &std::path::Path) -> ExitCode {
     let report = content::load_dir(dir);
-    for error in &report.errors {
+    let (webinars, webinar_errors) = server::webinars::format::load_dir(dir);
+    for error in report.errors.iter().chain(&webinar_errors) {
         println!("{error}");
     }
     let lessons: usize = report.courses.iter().map(|c| c.lessons.len()).sum();
     let quizzes: usize = report.courses.iter().map(|c| c.quizzes.len()).sum();
-    if report.errors.is_empty() {
+    let problems = report.errors.len() + webinar_errors.len();
+    if problems == 0 {
         println!(
-            "ok: {} courses, {lessons} lessons, {quizzes} quizzes in {}",
+            "ok: {} courses, {lessons} lessons, {quizzes} quizzes, {} webinars in {}",
             report.courses.len(),
+            webinars.len(),
             dir.display()
         );
         ExitCode::SUCCESS
     } else {
         println!(
-            "{} problem(s) in {}; {} course(s) passed",
-            report.errors.len(),
+            "{problems} problem(s) in {}; {} course(s) and {} webinar(s) passed",
             dir.display(),
-            report.courses.len()
+            report.courses.len(),
+            webinars.len()
         );
         ExitCode::FAILURE
     }
@@ -515,6 +518,12 @@ async fn serve(
         import_content: !args.no_import,
         mail,
     };
+    if let Some(at) = args.clock {
+        db::start_rehearsal(at);
+        tracing::warn!(
+            "REHEARSAL CLOCK: the site's time starts at {at} and runs on from there (not today's date); every page shows a banner"
+        );
+    }
     let state = start(&settings).await?;
     server::auth::spawn_session_cleanup(&state.pool, &state.sessions);
     state.catalog.clone().watch(state.pool.clone());

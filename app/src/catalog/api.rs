@@ -58,3 +58,9 @@ pub async fn get_course(slug: String) -> Result<CourseDetail, AppError> {
 pub async fn get_lesson(course: String, lesson: String) -> Result<LessonPage, AppError> {
     answer(async { crate::service::backend()?.lesson(&course, &lesson).await }.await)
 }
+
+/// Anyone: whether the site runs on a rehearsal clock, and from when (for the banner).
+#[server(input = GetUrl, prefix = "/api", endpoint = "clock")]
+pub async fn rehearsal_clock() -> Result<Option<String>, AppError> {
+    answer(async { crate::service::backend()?.rehearsal_clock().await }.await)
+}

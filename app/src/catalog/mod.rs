@@ -23,4 +23,7 @@ pub trait CatalogBackend: Send + Sync + 'static {
     async fn course(&self, slug: &str) -> Result<CourseDetail, AppError>;
 
     async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError>;
+
+    /// The instant a rehearsal clock started at (`serve --clock`), as the banner shows it.
+    async fn rehearsal_clock(&self) -> Result<Option<String>, AppError>;
 }

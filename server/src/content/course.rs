@@ -590,7 +590,7 @@ fn check_links(
 }
 
 /// Line of `key` inside the `index`-th `[[table]]`, or of the table header itself.
-fn table_key_line(split: &Split<'_>, table: &str, index: usize, key: &str) -> usize {
+pub(crate) fn table_key_line(split: &Split<'_>, table: &str, index: usize, key: &str) -> usize {
     let header = format!("[[{table}]]");
     let lines: Vec<&str> = split.front_matter.lines().collect();
     let Some(start) = lines
@@ -672,7 +672,7 @@ fn read_markdown_files(dir: &Path) -> Result<Vec<SourceFile>, ContentError> {
     Ok(files)
 }
 
-fn hash_files(files: &[SourceFile]) -> String {
+pub(crate) fn hash_files(files: &[SourceFile]) -> String {
     let mut hasher = Sha256::new();
     for file in files {
         hasher.update(file.name.as_bytes());

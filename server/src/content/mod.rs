@@ -1,7 +1,7 @@
 //! Course content: reading `content/`, validating it with errors that name the file and line,
 //! rendering it once, and storing it as immutable revisions.
 
-mod course;
+pub(crate) mod course;
 pub mod front_matter;
 pub mod markdown;
 pub mod store;

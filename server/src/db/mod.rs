@@ -259,6 +259,21 @@ pub fn set_clock(at: time::OffsetDateTime) {
     CLOCK_OFFSET.store(offset, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Where a rehearsal started the one clock (`serve --clock`), for the banner on every page.
+static REHEARSAL: std::sync::OnceLock<time::OffsetDateTime> = std::sync::OnceLock::new();
+
+/// Starts the one clock at `at` for a rehearsal (`serve --clock`, `GRANDROUNDS_CLOCK`): it
+/// runs on from there, and every page says so.
+pub fn start_rehearsal(at: time::OffsetDateTime) {
+    set_clock(at);
+    let _ = REHEARSAL.set(at);
+}
+
+/// The instant a rehearsal clock started at, if one runs.
+pub fn rehearsal() -> Option<time::OffsetDateTime> {
+    REHEARSAL.get().copied()
+}
+
 /// Today's date by the one clock, `YYYY-MM-DD` (the form content dates are written in).
 pub fn today() -> String {
     let date = now_instant().date();

@@ -47,6 +47,10 @@ fn content_check_fails_naming_file_and_line() {
     )
     .expect("write");
 
+    let webinar = content.join("webinars/store-and-forward-case-conference.md");
+    let text = std::fs::read_to_string(&webinar).expect("read");
+    std::fs::write(&webinar, text.replace("America/Chicago", "America/Chicgo")).expect("write");
+
     let output = grandrounds()
         .args(["content", "check"])
         .arg(&content)
@@ -54,6 +58,13 @@ fn content_check_fails_naming_file_and_line() {
         .expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{}:50: zone = \"America/Chicgo\" is not an IANA time zone name: write one like America/Chicago",
+            webinar.display()
+        )),
+        "{stdout}"
+    );
     let file = content.join("courses/telehealth-for-clinical-teams/course.md");
     assert!(
         stdout.contains(&format!(
@@ -75,7 +86,10 @@ fn content_check_fails_naming_file_and_line() {
         stdout.contains("remote-monitoring-for-nurses/course.md"),
         "{stdout}"
     );
-    assert!(stdout.contains("0 course(s) passed"), "{stdout}");
+    assert!(
+        stdout.contains("0 course(s) and 1 webinar(s) passed"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -758,4 +772,73 @@ async fn a_message_committed_before_the_process_is_killed_goes_out_on_the_next_s
         .await
         .expect("status");
     assert_eq!(status, "sent");
+}
+
+#[test]
+fn serve_with_a_rehearsal_clock_warns_and_shows_a_banner_on_every_page() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = grandrounds()
+        .args(["serve", "--clock", "tomorrow at nine"])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("--clock") && stderr.contains("2031-03-04T15:00:00Z"),
+        "{stderr}"
+    );
+
+    let (mut child, address) = {
+        use std::io::{BufRead, BufReader};
+        let mut child = grandrounds()
+            .arg("--database-url")
+            .arg(database_in(dir.path()))
+            .arg("--key-dir")
+            .arg(dir.path().join("keys"))
+            .arg("--content-dir")
+            .arg(demo_content())
+            .env("GRANDROUNDS_CLOCK", "2031-03-04T15:00:00Z")
+            .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
+            .arg(dir.path().join("site"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("a start-up line");
+        let address = line
+            .strip_prefix("Grand Rounds is serving at http://")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("unexpected start-up line: {line}"))
+            .to_owned();
+        (child, address)
+    };
+    let get = |path: &str| {
+        let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("response");
+        response
+    };
+    for path in ["/", "/courses", "/login"] {
+        let page = get(path);
+        assert!(
+            page.contains("Rehearsal clock.") && page.contains("2031-03-04 15:00:00 UTC"),
+            "{path}: {page}"
+        );
+    }
+    child.kill().expect("stop");
+    let output = child.wait_with_output().expect("gone");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        log.contains("WARN") && log.contains("REHEARSAL CLOCK"),
+        "{log}"
+    );
 }

@@ -456,3 +456,16 @@ async fn fingerprinted_assets_are_cached_for_a_year_and_served_precompressed() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn no_rehearsal_banner_on_the_real_clock_and_one_on_a_rehearsal() {
+    let app = TestApp::new().await;
+    assert!(!app.get("/").await.body.contains("Rehearsal clock"));
+    // Moving the clock for a test is not a rehearsal; starting one is.
+    server::db::set_clock(time::macros::datetime!(2031-03-04 15:00 UTC));
+    assert!(!app.get("/courses").await.body.contains("Rehearsal clock"));
+    server::db::start_rehearsal(time::macros::datetime!(2031-03-04 15:00 UTC));
+    let page = app.get("/login").await;
+    page.assert_contains("Rehearsal clock.");
+    page.assert_contains("started at 2031-03-04 15:00:00 UTC");
+}

@@ -1,0 +1,795 @@
+//! The webinar file: `content/webinars/<slug>.md`, TOML front matter and a markdown
+//! description, parsed into a typed [`Webinar`] with every problem collected and named by
+//! file and line, each saying what to write instead. Session times are written as local
+//! date-times with an IANA zone name and turned into UTC instants here, once; a local time
+//! that does not exist (skipped by a daylight-saving change) or happens twice is refused.
+
+use crate::content::course::{hash_files, is_slug, table_key_line};
+use crate::content::front_matter::{self, Split};
+use crate::content::{ContentError, SourceFile, markdown};
+use app::accounts::Profession;
+use app::catalog::{CreditType, Hours};
+use chrono::TimeZone as _;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebinarMeta {
+    title: String,
+    summary: String,
+    professions: Vec<Profession>,
+    capacity: i64,
+    registration_opens: toml::value::Datetime,
+    registration_closes: toml::value::Datetime,
+    service: Service,
+    join_url: String,
+    #[serde(default)]
+    objectives: Vec<String>,
+    #[serde(default)]
+    organizers: Vec<String>,
+    #[serde(default)]
+    presenters: Vec<PersonMeta>,
+    #[serde(default)]
+    planners: Vec<PersonMeta>,
+    statements: Option<StatementsMeta>,
+    #[serde(default)]
+    credits: Vec<CreditMeta>,
+    attendance: Option<AttendanceMeta>,
+    #[serde(default)]
+    sessions: Vec<SessionMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonMeta {
+    name: String,
+    role: String,
+    disclosure: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatementsMeta {
+    accreditation: String,
+    designation: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreditMeta {
+    #[serde(rename = "type")]
+    kind: CreditType,
+    max_hours: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttendanceMeta {
+    min_minutes: Option<i64>,
+    min_percent: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionMeta {
+    start: toml::value::Datetime,
+    zone: String,
+    minutes: i64,
+}
+
+/// The conferencing service a webinar is held on (the video stays there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    Zoom,
+    Teams,
+    Bigbluebutton,
+    Jitsi,
+    Webex,
+    Other,
+}
+
+impl Service {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Zoom => "Zoom",
+            Self::Teams => "Microsoft Teams",
+            Self::Bigbluebutton => "BigBlueButton",
+            Self::Jitsi => "Jitsi Meet",
+            Self::Webex => "Webex",
+            Self::Other => "the conferencing service",
+        }
+    }
+}
+
+/// Who earns attendance credit for a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AttendanceRule {
+    /// At least this many minutes of the session.
+    MinMinutes(u32),
+    /// At least this share of the session, in percent.
+    MinPercent(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub role: String,
+    pub disclosure: String,
+}
+
+/// One live session: when it starts (as written and as a UTC instant) and how long it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    /// 1-based, in the order written.
+    pub number: u32,
+    /// As written: `2031-03-04T09:00:00`.
+    pub local_start: String,
+    /// The IANA zone it was written in.
+    pub zone: String,
+    /// Unix seconds, UTC.
+    pub starts_at: i64,
+    pub minutes: u32,
+}
+
+impl Session {
+    pub fn ends_at(&self) -> i64 {
+        self.starts_at + i64::from(self.minutes) * 60
+    }
+}
+
+/// A webinar file that passed every check.
+#[derive(Debug, Clone)]
+pub struct Webinar {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub professions: Vec<Profession>,
+    pub capacity: u32,
+    /// Unix seconds, UTC.
+    pub registration_opens: i64,
+    pub registration_closes: i64,
+    pub service: Service,
+    /// Kept server-side: shown only to registered learners inside the join window.
+    pub join_url: String,
+    pub objectives: Vec<String>,
+    /// Emails of the educators who organize it (they see its registrations).
+    pub organizers: Vec<String>,
+    pub presenters: Vec<Person>,
+    pub planners: Vec<Person>,
+    pub accreditation_statement: String,
+    pub designation_statement: String,
+    pub credits: Vec<(CreditType, Hours)>,
+    pub attendance: AttendanceRule,
+    pub sessions: Vec<Session>,
+    pub description_html: String,
+    /// The file as written.
+    pub source: String,
+    pub content_hash: String,
+}
+
+/// Collects problems, each at the line it is about.
+struct Problems<'a> {
+    path: &'a Path,
+    split: &'a Split<'a>,
+    errors: Vec<ContentError>,
+}
+
+impl Problems<'_> {
+    fn at_key(&mut self, key: &str, message: String) {
+        let line = front_matter::key_line(self.split, key);
+        self.at_line(line, message);
+    }
+
+    fn at_table(&mut self, table: &str, index: usize, key: &str, message: String) {
+        let line = table_key_line(self.split, table, index, key);
+        self.at_line(line, message);
+    }
+
+    fn at_line(&mut self, line: usize, message: String) {
+        self.errors
+            .push(ContentError::new(self.path, Some(line), message));
+    }
+}
+
+/// A local date-time as chrono's, or why the value is not one.
+fn local_datetime(value: &toml::value::Datetime) -> Result<chrono::NaiveDateTime, &'static str> {
+    let (Some(date), Some(time)) = (value.date, value.time) else {
+        return Err("write a date and a time, as in 2031-03-04T09:00:00");
+    };
+    if value.offset.is_some() {
+        return Err(
+            "write the local time without an offset (as in 2031-03-04T09:00:00) and name the zone with zone = \"…\"",
+        );
+    }
+    chrono::NaiveDate::from_ymd_opt(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )
+    .and_then(|d| {
+        d.and_hms_opt(
+            u32::from(time.hour),
+            u32::from(time.minute),
+            u32::from(time.second),
+        )
+    })
+    .ok_or("this is not a date and time that exists")
+}
+
+/// The instant of `local` in `zone`, or what to write instead.
+fn in_zone(local: chrono::NaiveDateTime, zone: chrono_tz::Tz) -> Result<i64, String> {
+    match zone.from_local_datetime(&local) {
+        chrono::LocalResult::Single(at) => Ok(at.timestamp()),
+        chrono::LocalResult::Ambiguous(first, second) => Err(format!(
+            "{local} happens twice in {zone} (the clocks go back that night: {} and {}); choose a time outside the repeated hour",
+            first.format("%H:%M %Z"),
+            second.format("%H:%M %Z")
+        )),
+        chrono::LocalResult::None => Err(format!(
+            "{local} does not exist in {zone} (the clocks skip that hour for daylight saving); choose another time"
+        )),
+    }
+}
+
+/// An instant written either with an offset (`2031-03-01T00:00:00Z`) or as a local time in
+/// `zone` (the first session's).
+fn instant(value: &toml::value::Datetime, zone: Option<chrono_tz::Tz>) -> Result<i64, String> {
+    if value.offset.is_some() {
+        let text = value.to_string();
+        return time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+            .map(time::OffsetDateTime::unix_timestamp)
+            .map_err(|_| format!("{text} is not an instant: write it as 2031-03-01T00:00:00Z"));
+    }
+    let local = local_datetime(value).map_err(str::to_owned)?;
+    let zone = zone.ok_or_else(|| {
+        "a local time needs a zone: write it with an offset (2031-03-01T00:00:00Z), or add a session with its zone".to_owned()
+    })?;
+    in_zone(local, zone)
+}
+
+fn https_url(text: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(text.trim()).map_err(|_| {
+        format!(
+            "\"{text}\" is not a web address: write the full https:// link the service gave you"
+        )
+    })?;
+    if parsed.scheme() != "https" {
+        return Err(format!(
+            "\"{text}\" is not https: write the service's https:// link (learners' browsers and the service need it encrypted)"
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "\"{text}\" names no host: write the full https:// link"
+        ));
+    }
+    Ok(())
+}
+
+/// Reads and validates one webinar file; every problem, not just the first.
+pub fn load_webinar(path: &Path) -> Result<Webinar, Vec<ContentError>> {
+    let slug = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        vec![ContentError::new(
+            path,
+            None,
+            format!("cannot read the file: {error}"),
+        )]
+    })?;
+    parse_webinar(path, &slug, &text)
+}
+
+pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec<ContentError>> {
+    let mut errors = Vec::new();
+    if !is_slug(slug) {
+        errors.push(ContentError::new(
+            path,
+            None,
+            "a webinar file name must be lowercase letters, digits and single hyphens, ending .md (it becomes the URL)",
+        ));
+    }
+    let split = front_matter::split(path, text).map_err(|e| vec![e])?;
+    let meta: WebinarMeta = match front_matter::parse(path, &split) {
+        Ok(meta) => meta,
+        Err(error) => {
+            errors.push(error);
+            return Err(errors);
+        }
+    };
+    let mut problems = Problems {
+        path,
+        split: &split,
+        errors,
+    };
+
+    for (key, value) in [("title", &meta.title), ("summary", &meta.summary)] {
+        if value.trim().is_empty() {
+            problems.at_key(key, format!("{key} is empty: write one"));
+        }
+    }
+    if meta.professions.is_empty() {
+        problems.at_key(
+            "professions",
+            "professions is empty: name who the webinar is for, as in [\"physician\", \"nurse\"]"
+                .into(),
+        );
+    }
+    let capacity = match u32::try_from(meta.capacity) {
+        Ok(seats @ 1..=100_000) => seats,
+        _ => {
+            problems.at_key(
+                "capacity",
+                format!(
+                    "capacity = {} is not a number of seats: write at least 1 (at most 100000)",
+                    meta.capacity
+                ),
+            );
+            1
+        }
+    };
+    if let Err(message) = https_url(&meta.join_url) {
+        problems.at_key("join_url", message);
+    }
+    if meta.objectives.iter().all(|o| o.trim().is_empty()) {
+        problems.at_key(
+            "objectives",
+            "missing objectives: write what a learner will be able to do, as objectives = [\"…\"]"
+                .into(),
+        );
+    }
+    for (index, email) in meta.organizers.iter().enumerate() {
+        if crate::accounts::validate::email(email).is_err() {
+            problems.at_key(
+                "organizers",
+                format!("organizer {} (\"{email}\") is not an email address: write the educator's sign-in email", index + 1),
+            );
+        }
+    }
+    if meta.presenters.is_empty() {
+        problems.at_key(
+            "presenters",
+            "missing presenters: add a [[presenters]] table with name, role and disclosure".into(),
+        );
+    }
+    for (table, people) in [
+        ("presenters", &meta.presenters),
+        ("planners", &meta.planners),
+    ] {
+        for (index, person) in people.iter().enumerate() {
+            if person.name.trim().is_empty() {
+                problems.at_table(
+                    table,
+                    index,
+                    "name",
+                    "missing name: write the person's name as it should appear".into(),
+                );
+            }
+            if person.disclosure.trim().is_empty() {
+                problems.at_table(table, index, "disclosure", format!("missing disclosure for {}: write the relevant financial relationships, or \"none\"", person.name));
+            }
+        }
+    }
+    let (accreditation_statement, designation_statement) = match &meta.statements {
+        Some(s) => (
+            s.accreditation.trim().to_owned(),
+            s.designation.trim().to_owned(),
+        ),
+        None => {
+            problems.at_key(
+                "statements",
+                "missing [statements]: write the accreditation and designation statements".into(),
+            );
+            (String::new(), String::new())
+        }
+    };
+    if meta.credits.is_empty() {
+        problems.at_key(
+            "credits",
+            "missing credit: add at least one [[credits]] table with type and max_hours".into(),
+        );
+    }
+    let mut credits = Vec::new();
+    for (index, credit) in meta.credits.iter().enumerate() {
+        let quarters = credit.max_hours * 4.0;
+        if credit.max_hours <= 0.0 || quarters.fract() != 0.0 || quarters > 400.0 {
+            problems.at_table("credits", index, "max_hours", format!(
+                "max_hours = {} is not a credit amount: credit moves in 0.25 steps (0.25, 0.5, 0.75, 1, …) up to 100",
+                credit.max_hours
+            ));
+            continue;
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked: 1 to 400"
+        )]
+        credits.push((credit.kind, Hours::from_quarters(quarters as u32)));
+    }
+
+    // Sessions: each in its zone, turned into UTC once.
+    let mut sessions = Vec::new();
+    let mut first_zone = None;
+    if meta.sessions.is_empty() {
+        problems.at_key(
+            "sessions",
+            "missing sessions: add a [[sessions]] table with start, zone and minutes".into(),
+        );
+    }
+    for (index, session) in meta.sessions.iter().enumerate() {
+        let zone = match session.zone.trim().parse::<chrono_tz::Tz>() {
+            Ok(zone) => Some(zone),
+            Err(_) => {
+                problems.at_table("sessions", index, "zone", format!(
+                    "zone = \"{}\" is not an IANA time zone name: write one like America/Chicago, Europe/Berlin or Asia/Kolkata",
+                    session.zone
+                ));
+                None
+            }
+        };
+        first_zone = first_zone.or(zone);
+        let minutes = match u32::try_from(session.minutes) {
+            Ok(m @ 1..=1440) => Some(m),
+            _ => {
+                problems.at_table("sessions", index, "minutes", format!(
+                    "minutes = {}: the session would end before it starts; write its length in minutes, from 1 to 1440",
+                    session.minutes
+                ));
+                None
+            }
+        };
+        let local = match local_datetime(&session.start) {
+            Ok(local) => Some(local),
+            Err(message) => {
+                problems.at_table(
+                    "sessions",
+                    index,
+                    "start",
+                    format!("start = {}: {message}", session.start),
+                );
+                None
+            }
+        };
+        if let (Some(zone), Some(local), Some(minutes)) = (zone, local, minutes) {
+            match in_zone(local, zone) {
+                Ok(starts_at) => sessions.push(Session {
+                    number: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                    local_start: local.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    zone: zone.name().to_owned(),
+                    starts_at,
+                    minutes,
+                }),
+                Err(message) => problems.at_table("sessions", index, "start", message),
+            }
+        }
+    }
+    for pair in sessions.windows(2) {
+        if pair[1].starts_at < pair[0].ends_at() {
+            problems.at_table("sessions", usize::try_from(pair[1].number).unwrap_or(1) - 1, "start", format!(
+                "session {} starts before session {} ends: list sessions in order, one after the other",
+                pair[1].number, pair[0].number
+            ));
+        }
+    }
+
+    let opens = instant(&meta.registration_opens, first_zone);
+    let closes = instant(&meta.registration_closes, first_zone);
+    let (registration_opens, registration_closes) = match (opens, closes) {
+        (Ok(opens), Ok(closes)) => {
+            if closes <= opens {
+                problems.at_key("registration_closes", format!(
+                    "registration_closes ({}) is not after registration_opens ({}): registration must close after it opens",
+                    meta.registration_closes, meta.registration_opens
+                ));
+            }
+            if let Some(last) = sessions.last()
+                && closes > last.ends_at()
+            {
+                problems.at_key(
+                    "registration_closes",
+                    "registration_closes is after the last session ends: close it before then"
+                        .into(),
+                );
+            }
+            (opens, closes)
+        }
+        (opens, closes) => {
+            if let Err(message) = opens {
+                problems.at_key(
+                    "registration_opens",
+                    format!("registration_opens: {message}"),
+                );
+            }
+            if let Err(message) = closes {
+                problems.at_key(
+                    "registration_closes",
+                    format!("registration_closes: {message}"),
+                );
+            }
+            (0, 0)
+        }
+    };
+
+    let shortest = sessions.iter().map(|s| s.minutes).min().unwrap_or(0);
+    let attendance = match &meta.attendance {
+        Some(AttendanceMeta {
+            min_minutes: Some(m),
+            min_percent: None,
+        }) => match u32::try_from(*m) {
+            Ok(m) if m >= 1 && (shortest == 0 || m <= shortest) => AttendanceRule::MinMinutes(m),
+            _ => {
+                problems.at_key("min_minutes", format!(
+                    "min_minutes = {m}: write how many minutes of a session earn credit, from 1 to the session's length ({shortest})"
+                ));
+                AttendanceRule::MinMinutes(1)
+            }
+        },
+        Some(AttendanceMeta {
+            min_minutes: None,
+            min_percent: Some(p),
+        }) => match u32::try_from(*p) {
+            Ok(p @ 1..=100) => AttendanceRule::MinPercent(p),
+            _ => {
+                problems.at_key(
+                    "min_percent",
+                    format!("min_percent = {p}: write a share of the session from 1 to 100"),
+                );
+                AttendanceRule::MinPercent(100)
+            }
+        },
+        _ => {
+            problems.at_key("attendance", "write the attendance rule as [attendance] with either min_minutes = 45 or min_percent = 80 (not both)".into());
+            AttendanceRule::MinPercent(100)
+        }
+    };
+
+    let rendered = markdown::render(split.body, false, &|_| None);
+    let description_html = markdown::sanitize(&rendered.html, std::collections::HashSet::new());
+    if !problems.errors.is_empty() {
+        return Err(problems.errors);
+    }
+    let content_hash = hash_files(&[SourceFile {
+        name: format!("{slug}.md"),
+        text: text.to_owned(),
+    }]);
+    Ok(Webinar {
+        slug: slug.to_owned(),
+        title: meta.title.trim().to_owned(),
+        summary: meta.summary.trim().to_owned(),
+        professions: meta.professions,
+        capacity,
+        registration_opens,
+        registration_closes,
+        service: meta.service,
+        join_url: meta.join_url.trim().to_owned(),
+        objectives: meta.objectives,
+        organizers: meta
+            .organizers
+            .iter()
+            .filter_map(|e| crate::accounts::validate::email(e).ok())
+            .collect(),
+        presenters: meta.presenters.into_iter().map(person).collect(),
+        planners: meta.planners.into_iter().map(person).collect(),
+        accreditation_statement,
+        designation_statement,
+        credits,
+        attendance,
+        sessions,
+        description_html,
+        source: text.to_owned(),
+        content_hash,
+    })
+}
+
+fn person(meta: PersonMeta) -> Person {
+    Person {
+        name: meta.name.trim().to_owned(),
+        role: meta.role.trim().to_owned(),
+        disclosure: meta.disclosure.trim().to_owned(),
+    }
+}
+
+/// Every webinar under `dir/webinars/` (a missing folder is no webinars), and every problem.
+pub fn load_dir(dir: &Path) -> (Vec<Webinar>, Vec<ContentError>) {
+    let folder = dir.join("webinars");
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let (mut webinars, mut errors) = (Vec::new(), Vec::new());
+    for file in files {
+        match load_webinar(&file) {
+            Ok(webinar) => webinars.push(webinar),
+            Err(mut problems) => errors.append(&mut problems),
+        }
+    }
+    (webinars, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const VALID: &str = r#"+++
+title = "Tele-dermatology case conference"
+summary = "Store-and-forward cases from rural clinics."
+professions = ["physician", "nurse"]
+capacity = 30
+registration_opens = 2040-01-01T00:00:00Z
+registration_closes = 2040-03-04T08:45:00
+service = "zoom"
+join_url = "https://zoom.example.org/j/123"
+objectives = ["Choose photographs a dermatologist can read."]
+organizers = ["Edu@Clinic.org"]
+
+[[presenters]]
+name = "Dr Ines Moreau"
+role = "Dermatologist"
+disclosure = "none"
+
+[statements]
+accreditation = "Accredited."
+designation = "Designated."
+
+[[credits]]
+type = "ama-pra-category-1"
+max_hours = 1.0
+
+[attendance]
+min_minutes = 45
+
+[[sessions]]
+start = 2040-03-04T09:00:00
+zone = "America/Chicago"
+minutes = 60
++++
+Cases from the field.
+"#;
+
+    fn parse(text: &str) -> Result<Webinar, Vec<ContentError>> {
+        parse_webinar(
+            Path::new("webinars/case-conference.md"),
+            "case-conference",
+            text,
+        )
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        parse(text)
+            .expect_err("refused")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_webinar_is_in_utc_with_its_zone() {
+        let webinar = parse(VALID).expect("valid");
+        let session = &webinar.sessions[0];
+        // 09:00 in Chicago on 4 March 2040 (standard time, UTC-6) is 15:00 UTC.
+        assert_eq!(
+            session.starts_at,
+            time::macros::datetime!(2040-03-04 15:00 UTC).unix_timestamp()
+        );
+        assert_eq!(session.zone, "America/Chicago");
+        assert_eq!(
+            webinar.registration_closes,
+            time::macros::datetime!(2040-03-04 14:45 UTC).unix_timestamp()
+        );
+        assert_eq!(webinar.organizers, vec!["edu@clinic.org".to_owned()]);
+        assert_eq!(webinar.attendance, AttendanceRule::MinMinutes(45));
+        assert!(webinar.description_html.contains("Cases from the field."));
+    }
+
+    #[test]
+    fn each_bad_value_is_named_with_its_line_and_what_to_write() {
+        for (from, to, line, says) in [
+            (
+                "zone = \"America/Chicago\"",
+                "zone = \"America/Chicgo\"",
+                31,
+                "America/Chicago, Europe/Berlin",
+            ),
+            ("minutes = 60", "minutes = -30", 32, "end before it starts"),
+            ("capacity = 30", "capacity = 0", 5, "at least 1"),
+            (
+                "registration_opens = 2040-01-01T00:00:00Z",
+                "registration_opens = 2040-03-05T00:00:00Z",
+                7,
+                "must close after it opens",
+            ),
+            (
+                "join_url = \"https://zoom.example.org/j/123\"",
+                "join_url = \"http://zoom.example.org/j/123\"",
+                9,
+                "is not https",
+            ),
+            (
+                "start = 2040-03-04T09:00:00",
+                "start = 2040-03-11T02:30:00",
+                30,
+                "does not exist in America/Chicago",
+            ),
+            (
+                "start = 2040-03-04T09:00:00",
+                "start = 2040-11-04T01:30:00",
+                30,
+                "happens twice",
+            ),
+            ("max_hours = 1.0", "max_hours = 1.1", 24, "0.25 steps"),
+            (
+                "min_minutes = 45",
+                "min_minutes = 90",
+                27,
+                "from 1 to the session's length",
+            ),
+        ] {
+            let text = VALID.replace(from, to);
+            assert_ne!(text, VALID, "{from}");
+            let found = problems(&text);
+            assert!(
+                found.iter().any(|p| p
+                    .starts_with(&format!("webinars/case-conference.md:{line}:"))
+                    && p.contains(says)),
+                "{to}: expected line {line} saying {says:?}, got {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_half_hour_zone_and_both_sides_of_a_change() {
+        let kolkata = VALID.replace("America/Chicago", "Asia/Kolkata");
+        let webinar = parse(&kolkata).expect("valid");
+        assert_eq!(
+            webinar.sessions[0].starts_at,
+            time::macros::datetime!(2040-03-04 03:30 UTC).unix_timestamp()
+        );
+        // Berlin: UTC+1 in winter, UTC+2 in summer.
+        for (start, utc) in [
+            (
+                "2040-03-24T18:00:00",
+                time::macros::datetime!(2040-03-24 17:00 UTC),
+            ),
+            (
+                "2040-03-26T18:00:00",
+                time::macros::datetime!(2040-03-26 16:00 UTC),
+            ),
+        ] {
+            let text = VALID
+                .replace("America/Chicago", "Europe/Berlin")
+                .replace("2040-03-04T09:00:00", start)
+                .replace(
+                    "registration_closes = 2040-03-04T08:45:00",
+                    "registration_closes = 2040-03-01T00:00:00Z",
+                );
+            let webinar = parse(&text).expect(start);
+            assert_eq!(
+                webinar.sessions[0].starts_at,
+                utc.unix_timestamp(),
+                "{start}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_rules_are_refused() {
+        let found = problems(&VALID.replace("capacity = 30", "capacity = 30\nseats = 30"));
+        assert!(found.iter().any(|p| p.contains("seats")), "{found:?}");
+        let found = problems(&VALID.replace("[attendance]\nmin_minutes = 45\n", ""));
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("min_minutes = 45 or min_percent = 80")),
+            "{found:?}"
+        );
+    }
+}
