@@ -55,6 +55,9 @@ pub fn SiteHeader() -> impl IntoView {
                     <li>
                         <a href="/courses">"Courses"</a>
                     </li>
+                    <li>
+                        <a href="/webinars">"Webinars"</a>
+                    </li>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             match viewer.await {

@@ -22,6 +22,7 @@ pub mod response;
 pub mod service;
 mod shell;
 pub mod transcript;
+pub mod webinars;
 
 pub use shell::{App, shell};
 

@@ -11,6 +11,7 @@ use crate::learning::{CreditBackend, EnrollmentBackend, QuizzesBackend};
 use crate::mail::MailBackend;
 use crate::reports::ReportsBackend;
 use crate::transcript::TranscriptBackend;
+use crate::webinars::WebinarsBackend;
 use std::sync::Arc;
 
 /// Every domain's backend: what the server provides as context.
@@ -24,6 +25,7 @@ pub trait Backend:
     + TranscriptBackend
     + ReportsBackend
     + MailBackend
+    + WebinarsBackend
 {
 }
 
@@ -37,6 +39,7 @@ impl<T> Backend for T where
         + TranscriptBackend
         + ReportsBackend
         + MailBackend
+        + WebinarsBackend
 {
 }
 

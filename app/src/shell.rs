@@ -20,6 +20,8 @@ use crate::not_found::NotFound;
 use crate::reports::console::AdminConsoleRoute;
 use crate::reports::page::ReportsRoute;
 use crate::transcript::page::TranscriptRoute;
+use crate::webinars::list::WebinarsPage;
+use crate::webinars::page::WebinarRoute;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
@@ -91,6 +93,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/courses") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/webinars") view=WebinarsPage ssr=SsrMode::Async />
+                    <Route path=path!("/webinars/:webinar") view=WebinarRoute ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

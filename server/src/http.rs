@@ -38,6 +38,7 @@ fn routes() -> Vec<Route> {
         crate::transcript::routes(),
         crate::reports::routes(),
         crate::mail::routes(),
+        crate::webinars::routes(),
     ]
     .into_iter()
     .flatten()

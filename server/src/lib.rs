@@ -162,9 +162,22 @@ pub async fn import_content(
     for slug in &summary.retired {
         tracing::info!(course = %slug, "course folder gone: course retired");
     }
+    let (webinars, problems) = webinars::import_dir(pool, dir)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot import the webinars: {error}"))?;
+    for error in &problems {
+        tracing::warn!("content problem, webinar not updated: {error}");
+    }
+    for (slug, number) in &webinars.created {
+        tracing::info!(webinar = %slug, revision = number, "new webinar revision stored");
+    }
+    for (slug, session) in &webinars.rescheduled {
+        tracing::warn!(webinar = %slug, session, "a session's time changed");
+    }
     tracing::info!(
         unchanged = summary.unchanged,
-        problems = report.errors.len(),
+        problems = report.errors.len() + problems.len(),
+        webinars = webinars.created.len() + webinars.unchanged,
         "content imported"
     );
     Ok(summary)

@@ -148,7 +148,7 @@ fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl Into
 }
 
 #[component]
-fn FacultyItem(person: FacultyMember) -> impl IntoView {
+pub fn FacultyItem(person: FacultyMember) -> impl IntoView {
     let disclosure = match person.relationships {
         None => "No relevant financial relationships with ineligible companies.".to_owned(),
         Some(relationships) => relationships,

@@ -23,12 +23,16 @@ pub fn HomePage() -> impl IntoView {
         <section class="hero">
             <h1>"Continuing education for the whole care team"</h1>
             <p class="lead">
-                "Grand Rounds offers accredited courses and live webinars for physicians, nurses, "
+                "Grand Rounds offers accredited courses and "
+                <a href="/webinars">"live webinars"</a>
+                " for physicians, nurses, "
                 "pharmacists and community health workers. Every page is light enough for a phone "
                 "on a weak rural connection, and works without JavaScript."
             </p>
             <p>
                 <a class="button" href="/courses">"Browse all courses"</a>
+                " "
+                <a class="button secondary" href="/webinars">"See live webinars"</a>
             </p>
         </section>
         <section aria-labelledby="featured-heading">

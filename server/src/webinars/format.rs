@@ -593,6 +593,21 @@ fn person(meta: PersonMeta) -> Person {
     }
 }
 
+/// The slug of every webinar file present, valid or not: a file with errors keeps its last
+/// good revision published rather than disappearing.
+pub fn present(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir.join("webinars"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "md"))
+                .filter_map(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Every webinar under `dir/webinars/` (a missing folder is no webinars), and every problem.
 pub fn load_dir(dir: &Path) -> (Vec<Webinar>, Vec<ContentError>) {
     let folder = dir.join("webinars");

@@ -1,6 +1,33 @@
 //! Live webinars: the activity a learner finds, registers for and joins (the video stays on
-//! the conferencing service). So far: the webinar file format and its checks
-//! ([`format`]), run by `grandrounds content check`. Registration, calendars, join links and
-//! reminders come next, in this folder.
+//! the conferencing service). So far: the webinar file format and its checks ([`format`]),
+//! its storage as revisions with a schedule per session ([`store`]), the times written out
+//! in a zone ([`times`]), and the list and detail pages. Registration, calendars, join links
+//! and reminders come next, in this folder.
 
 pub mod format;
+mod pages;
+pub mod store;
+pub mod times;
+
+use crate::access::{Route, Rule};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        // Not cached: a webinar moves from upcoming to past with the clock, not with content.
+        Route::page("/webinars", Rule::Anyone),
+        Route::page("/webinars/{webinar}", Rule::Anyone),
+        Route::server_fn("/api/webinars", Rule::Anyone),
+        Route::server_fn("/api/webinar", Rule::Anyone),
+    ]
+}
+
+/// Imports the webinars under `dir/webinars/` (a bad file is reported and skipped).
+pub async fn import_dir(
+    pool: &crate::db::Pool,
+    dir: &std::path::Path,
+) -> Result<(store::ImportSummary, Vec<crate::content::ContentError>), crate::error::Error> {
+    let (webinars, errors) = format::load_dir(dir);
+    let present = format::present(dir);
+    let summary = store::import(pool, &webinars, &present).await?;
+    Ok((summary, errors))
+}

@@ -18,3 +18,4 @@ mod smtp;
 mod support;
 mod transcript;
 mod two_servers;
+mod webinars;

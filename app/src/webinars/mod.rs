@@ -1,0 +1,24 @@
+//! Live webinars: `/webinars` (upcoming and past, by profession) and `/webinars/{webinar}`
+//! (description, objectives, disclosures and statements, every session's time written out).
+
+pub mod api;
+pub mod list;
+mod model;
+pub mod page;
+
+pub use model::*;
+
+#[cfg(feature = "ssr")]
+use crate::accounts::Profession;
+#[cfg(feature = "ssr")]
+use crate::error::AppError;
+
+/// What the webinar pages ask the server for; implemented in the server crate.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait WebinarsBackend: Send + Sync + 'static {
+    /// Published webinars for `profession` (all when `None`), upcoming and past.
+    async fn webinars(&self, profession: Option<Profession>) -> Result<WebinarList, AppError>;
+
+    async fn webinar(&self, slug: &str) -> Result<WebinarPage, AppError>;
+}

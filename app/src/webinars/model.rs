@@ -1,0 +1,73 @@
+//! The data the webinar pages show, built by the server. Times arrive already written out in
+//! the viewer's zone (the zone data stays on the server, out of the wasm).
+
+use crate::accounts::Profession;
+use crate::catalog::{Credit, FacultyMember};
+use serde::{Deserialize, Serialize};
+
+/// What a revision of a webinar says, as stored (never its join URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebinarDetail {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub professions: Vec<Profession>,
+    pub description_html: String,
+    pub objectives: Vec<String>,
+    pub presenters: Vec<FacultyMember>,
+    pub planners: Vec<FacultyMember>,
+    pub accreditation_statement: String,
+    pub designation_statement: String,
+    pub credits: Vec<Credit>,
+    /// "Zoom", "Microsoft Teams", …
+    pub service: String,
+    /// "At least 45 minutes of a session" or "At least 80% of a session".
+    pub attendance: String,
+}
+
+/// One session, written out for the viewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTime {
+    pub number: u32,
+    /// "Tuesday 4 March 2031, 09:00–10:00 CST (UTC−06:00, America/Chicago)".
+    pub when: String,
+    /// "15:00–16:00 UTC".
+    pub utc: String,
+    pub minutes: u32,
+    pub cancelled: bool,
+    pub past: bool,
+}
+
+/// `/webinars/{webinar}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebinarPage {
+    pub detail: WebinarDetail,
+    pub sessions: Vec<SessionTime>,
+    /// "Registration is open until …", "Registration opens on …", "Registration closed on …".
+    pub registration: String,
+    pub capacity: u32,
+    /// Every session has ended.
+    pub past: bool,
+    /// Whose zone the times are in.
+    pub zone_note: String,
+}
+
+/// One webinar in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebinarCard {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub professions: Vec<Profession>,
+    /// The next session (upcoming) or the last (past), written out.
+    pub when: String,
+    pub sessions: u32,
+    pub credits: Vec<Credit>,
+}
+
+/// `/webinars`: upcoming first (soonest first), then past (latest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebinarList {
+    pub upcoming: Vec<WebinarCard>,
+    pub past: Vec<WebinarCard>,
+}

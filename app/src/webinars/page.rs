@@ -1,0 +1,130 @@
+//! `/webinars/{webinar}`: what accreditation asks a learner to see before registering
+//! (objectives, presenters and planners with their disclosures, the statements and credit),
+//! the description, and every session's time written out in the viewer's zone with its name
+//! and UTC offset.
+
+use crate::catalog::course::FacultyItem;
+use crate::components::{CreditList, Loaded};
+use crate::webinars::WebinarPage;
+use crate::webinars::api::get_webinar;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn WebinarRoute() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.with(|p| p.get("webinar").unwrap_or_default()),
+        get_webinar,
+    );
+    view! { <Loaded resource=data page=move |page| view! { <Webinar page /> } /> }
+}
+
+#[component]
+fn Webinar(page: WebinarPage) -> impl IntoView {
+    let WebinarPage {
+        detail,
+        sessions,
+        registration,
+        capacity,
+        past,
+        zone_note,
+    } = page;
+    let professions = detail
+        .professions
+        .iter()
+        .map(|p| p.label())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let people: Vec<_> = detail
+        .presenters
+        .into_iter()
+        .chain(detail.planners)
+        .collect();
+    view! {
+        <Title text=detail.title.clone() />
+        <Meta name="description" content=detail.summary.clone() />
+        <article class="course">
+            <header>
+                <p class="eyebrow">{if past { "Past live webinar" } else { "Live webinar" }}</p>
+                <h1>{detail.title}</h1>
+                <p class="lead">{detail.summary}</p>
+                <dl class="facts">
+                    <div>
+                        <dt>"Intended for"</dt>
+                        <dd>{professions}</dd>
+                    </div>
+                    <div>
+                        <dt>"Held on"</dt>
+                        <dd>{detail.service}</dd>
+                    </div>
+                    <div>
+                        <dt>"Seats"</dt>
+                        <dd>{capacity.to_string()}</dd>
+                    </div>
+                    <div>
+                        <dt>"Registration"</dt>
+                        <dd>{registration}</dd>
+                    </div>
+                </dl>
+            </header>
+
+            <section aria-labelledby="sessions-heading">
+                <h2 id="sessions-heading">{if sessions.len() == 1 { "Session" } else { "Sessions" }}</h2>
+                <p class="hint">{zone_note}</p>
+                <ol class="sessions">
+                    {sessions
+                        .into_iter()
+                        .map(|s| {
+                            let state = if s.cancelled {
+                                " (cancelled)"
+                            } else if s.past {
+                                " (held)"
+                            } else {
+                                ""
+                            };
+                            view! {
+                                <li>
+                                    <strong>{format!("{}{state}", s.when)}</strong>
+                                    <br />
+                                    <span class="hint">{format!("{} · {} minutes", s.utc, s.minutes)}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            </section>
+
+            <section aria-labelledby="objectives-heading">
+                <h2 id="objectives-heading">"Learning objectives"</h2>
+                <p>"After this activity, you will be able to:"</p>
+                <ul class="objectives">
+                    {detail.objectives.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}
+                </ul>
+            </section>
+
+            <section aria-labelledby="disclosure-heading">
+                <h2 id="disclosure-heading">"Presenters, planners and disclosures"</h2>
+                <ul class="faculty">
+                    {people.into_iter().map(|person| view! { <FacultyItem person /> }).collect_view()}
+                </ul>
+            </section>
+
+            <section aria-labelledby="credit-heading">
+                <h2 id="credit-heading">"Credit and accreditation"</h2>
+                <CreditList credits=detail.credits />
+                <p>{format!("Credit for attending: {}.", detail.attendance)}</p>
+                <h3>"Accreditation statement"</h3>
+                <p>{detail.accreditation_statement}</p>
+                <h3>"Credit designation statement"</h3>
+                <p>{detail.designation_statement}</p>
+            </section>
+
+            <section class="overview" aria-labelledby="about-heading">
+                <h2 id="about-heading">"About this webinar"</h2>
+                <div class="prose" inner_html=detail.description_html></div>
+            </section>
+        </article>
+    }
+}

@@ -1,0 +1,110 @@
+//! The webinar pages' data: the published webinars with their times written out.
+
+use super::store::{self, Stored, StoredSession};
+use super::times;
+use crate::backend::ServerBackend;
+use app::accounts::Profession;
+use app::error::AppError;
+use app::webinars::{SessionTime, WebinarCard, WebinarList, WebinarPage, WebinarsBackend};
+
+fn live(stored: &Stored) -> impl Iterator<Item = &StoredSession> {
+    stored.sessions.iter().filter(|s| !s.cancelled)
+}
+
+/// The session a card shows: the next one not yet over, or the last one.
+fn shown_session(stored: &Stored, now: i64) -> Option<&StoredSession> {
+    live(stored)
+        .find(|s| s.ends_at() > now)
+        .or_else(|| live(stored).last())
+}
+
+fn is_upcoming(stored: &Stored, now: i64) -> bool {
+    live(stored).any(|s| s.ends_at() > now)
+}
+
+fn card(stored: &Stored, now: i64) -> WebinarCard {
+    let when = shown_session(stored, now)
+        .map(|s| times::session(s.starts_at, s.minutes, &s.zone))
+        .unwrap_or_default();
+    WebinarCard {
+        slug: stored.detail.slug.clone(),
+        title: stored.detail.title.clone(),
+        summary: stored.detail.summary.clone(),
+        professions: stored.detail.professions.clone(),
+        when,
+        sessions: u32::try_from(live(stored).count()).unwrap_or(0),
+        credits: stored.detail.credits.clone(),
+    }
+}
+
+/// "Open until …", "Opens on …", "Closed on …", in `zone`.
+pub fn registration_text(stored: &Stored, now: i64, zone: &str) -> String {
+    if now < stored.registration_opens {
+        format!(
+            "Opens on {}",
+            times::instant(stored.registration_opens, zone)
+        )
+    } else if now < stored.registration_closes {
+        format!(
+            "Open until {}",
+            times::instant(stored.registration_closes, zone)
+        )
+    } else {
+        format!(
+            "Closed on {}",
+            times::instant(stored.registration_closes, zone)
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl WebinarsBackend for ServerBackend {
+    async fn webinars(&self, profession: Option<Profession>) -> Result<WebinarList, AppError> {
+        let now = crate::db::now_secs();
+        let mut all = store::published(&self.pool).await?;
+        all.retain(|w| profession.is_none_or(|p| w.detail.professions.contains(&p)));
+        let start = |w: &Stored| shown_session(w, now).map_or(0, |s| s.starts_at);
+        let (mut upcoming, mut past): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|w| is_upcoming(w, now));
+        upcoming.sort_by_key(|w| (start(w), w.detail.title.clone()));
+        past.sort_by_key(|w| std::cmp::Reverse(start(w)));
+        Ok(WebinarList {
+            upcoming: upcoming.iter().map(|w| card(w, now)).collect(),
+            past: past.iter().map(|w| card(w, now)).collect(),
+        })
+    }
+
+    async fn webinar(&self, slug: &str) -> Result<WebinarPage, AppError> {
+        let now = crate::db::now_secs();
+        let Some(stored) = store::by_slug(&self.pool, slug).await? else {
+            return Err(AppError::not_found(format!(
+                "There is no webinar \"{slug}\"."
+            )));
+        };
+        let zone = live(&stored)
+            .next()
+            .map_or_else(|| "UTC".to_owned(), |s| s.zone.clone());
+        let sessions = stored
+            .sessions
+            .iter()
+            .map(|s| SessionTime {
+                number: s.number,
+                when: times::session(s.starts_at, s.minutes, &s.zone),
+                utc: times::session_utc(s.starts_at, s.minutes),
+                minutes: s.minutes,
+                cancelled: s.cancelled,
+                past: s.ends_at() <= now,
+            })
+            .collect();
+        Ok(WebinarPage {
+            registration: registration_text(&stored, now, &zone),
+            capacity: stored.capacity,
+            past: !is_upcoming(&stored, now),
+            zone_note: format!(
+                "Times are in the webinar's own zone ({zone}), with UTC beside them."
+            ),
+            detail: stored.detail,
+            sessions,
+        })
+    }
+}

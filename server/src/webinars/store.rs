@@ -1,0 +1,296 @@
+//! Webinars in the database: importing the loaded files (a new revision only when a file
+//! changed; each session's schedule kept with a SEQUENCE that grows when its time changes)
+//! and reading what is published.
+
+use super::format::{AttendanceRule, Webinar};
+use app::catalog::{Credit, FacultyMember};
+use app::webinars::WebinarDetail;
+use sqlx::Row;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// `(slug, revision number)` for every revision written.
+    pub created: Vec<(String, i64)>,
+    pub unchanged: usize,
+    pub retired: Vec<String>,
+    /// `(slug, session number)` whose time changed (their registrants are to be told).
+    pub rescheduled: Vec<(String, u32)>,
+}
+
+/// A published webinar's latest revision and its sessions' schedule.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub webinar_id: i64,
+    pub revision: i64,
+    pub detail: WebinarDetail,
+    pub capacity: u32,
+    pub registration_opens: i64,
+    pub registration_closes: i64,
+    pub sessions: Vec<StoredSession>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub id: i64,
+    pub number: u32,
+    pub starts_at: i64,
+    pub minutes: u32,
+    pub zone: String,
+    pub sequence: i64,
+    pub cancelled: bool,
+}
+
+impl StoredSession {
+    pub fn ends_at(&self) -> i64 {
+        self.starts_at + i64::from(self.minutes) * 60
+    }
+}
+
+fn detail(webinar: &Webinar) -> WebinarDetail {
+    let person = |p: &super::format::Person| FacultyMember {
+        name: p.name.clone(),
+        role: p.role.clone(),
+        relationships: (!p.disclosure.eq_ignore_ascii_case("none")).then(|| p.disclosure.clone()),
+    };
+    WebinarDetail {
+        slug: webinar.slug.clone(),
+        title: webinar.title.clone(),
+        summary: webinar.summary.clone(),
+        professions: webinar.professions.clone(),
+        description_html: webinar.description_html.clone(),
+        objectives: webinar.objectives.clone(),
+        presenters: webinar.presenters.iter().map(person).collect(),
+        planners: webinar.planners.iter().map(person).collect(),
+        accreditation_statement: webinar.accreditation_statement.clone(),
+        designation_statement: webinar.designation_statement.clone(),
+        credits: webinar
+            .credits
+            .iter()
+            .map(|(kind, max_hours)| Credit {
+                kind: *kind,
+                max_hours: *max_hours,
+            })
+            .collect(),
+        service: webinar.service.label().to_owned(),
+        attendance: match webinar.attendance {
+            AttendanceRule::MinMinutes(m) => format!("at least {m} minutes of a session"),
+            AttendanceRule::MinPercent(p) => format!("at least {p}% of a session"),
+        },
+    }
+}
+
+/// Stores what changed and retires webinars whose file is gone (`present`: every file's
+/// slug, valid or not). Serialises on the `content-import` key, as course imports do.
+pub async fn import(
+    pool: &crate::db::Pool,
+    webinars: &[Webinar],
+    present: &[String],
+) -> Result<ImportSummary, crate::error::Error> {
+    let mut summary = ImportSummary::default();
+    for webinar in webinars {
+        let mut tx = crate::db::write_tx(pool).await?;
+        // Serialises on content imports: several servers starting at once import each
+        // revision once.
+        crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
+        let now = crate::db::now();
+        let id: i64 = match sqlx::query_scalar::<_, i64>("SELECT id FROM webinars WHERE slug = $1")
+            .bind(&webinar.slug)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO webinars (slug, created_at) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(&webinar.slug)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
+        sqlx::query(
+            "UPDATE webinars SET retired_at = NULL WHERE id = $1 AND retired_at IS NOT NULL",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let latest: Option<(i64, String)> = sqlx::query_as(
+            "SELECT number, content_hash FROM webinar_revisions WHERE webinar_id = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if latest
+            .as_ref()
+            .is_some_and(|(_, hash)| *hash == webinar.content_hash)
+        {
+            tx.commit().await?;
+            summary.unchanged += 1;
+            continue;
+        }
+        let number = latest.map_or(1, |(n, _)| n + 1);
+        sqlx::query(
+            "INSERT INTO webinar_revisions (webinar_id, number, content_hash, source, detail, join_url, capacity, \
+             registration_opens, registration_closes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(number)
+        .bind(&webinar.content_hash)
+        .bind(&webinar.source)
+        .bind(serde_json::to_string(&detail(webinar))?)
+        .bind(&webinar.join_url)
+        .bind(i64::from(webinar.capacity))
+        .bind(webinar.registration_opens)
+        .bind(webinar.registration_closes)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        // The schedule: a changed time moves the session's SEQUENCE on; a session no longer
+        // in the file is cancelled (and its SEQUENCE moves too).
+        let existing: Vec<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(
+            "SELECT number, starts_at, minutes, sequence, cancelled_at FROM webinar_sessions WHERE webinar_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for session in &webinar.sessions {
+            let number = i64::from(session.number);
+            match existing.iter().find(|(n, ..)| *n == number) {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO webinar_sessions (webinar_id, number, starts_at, minutes, zone, sequence) \
+                         VALUES ($1, $2, $3, $4, $5, 0)",
+                    )
+                    .bind(id)
+                    .bind(number)
+                    .bind(session.starts_at)
+                    .bind(i64::from(session.minutes))
+                    .bind(&session.zone)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Some((_, starts_at, minutes, _, cancelled)) => {
+                    let moved = *starts_at != session.starts_at
+                        || *minutes != i64::from(session.minutes)
+                        || cancelled.is_some();
+                    sqlx::query(
+                        "UPDATE webinar_sessions SET starts_at = $1, minutes = $2, zone = $3, cancelled_at = NULL, \
+                         sequence = sequence + $4 WHERE webinar_id = $5 AND number = $6",
+                    )
+                    .bind(session.starts_at)
+                    .bind(i64::from(session.minutes))
+                    .bind(&session.zone)
+                    .bind(i64::from(moved))
+                    .bind(id)
+                    .bind(number)
+                    .execute(&mut *tx)
+                    .await?;
+                    if moved {
+                        summary
+                            .rescheduled
+                            .push((webinar.slug.clone(), session.number));
+                    }
+                }
+            }
+        }
+        for (number, ..) in existing.iter().filter(|(n, .., cancelled)| {
+            cancelled.is_none() && !webinar.sessions.iter().any(|s| i64::from(s.number) == *n)
+        }) {
+            sqlx::query(
+                "UPDATE webinar_sessions SET cancelled_at = $1, sequence = sequence + 1 WHERE webinar_id = $2 AND number = $3",
+            )
+            .bind(&now)
+            .bind(id)
+            .bind(number)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        summary.created.push((webinar.slug.clone(), number));
+    }
+
+    let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on content imports, as above.
+    crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
+    let active: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM webinars WHERE retired_at IS NULL")
+            .fetch_all(&mut *tx)
+            .await?;
+    for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
+        sqlx::query("UPDATE webinars SET retired_at = $1 WHERE slug = $2")
+            .bind(crate::db::now())
+            .bind(&slug)
+            .execute(&mut *tx)
+            .await?;
+        summary.retired.push(slug);
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+const PUBLISHED: &str = "SELECT w.id, r.number, r.detail, r.capacity, r.registration_opens, r.registration_closes \
+     FROM webinars w JOIN webinar_revisions r ON r.webinar_id = w.id \
+     WHERE w.retired_at IS NULL AND r.number = (SELECT MAX(number) FROM webinar_revisions WHERE webinar_id = w.id)";
+
+async fn stored_from(
+    pool: &crate::db::Pool,
+    row: &sqlx::any::AnyRow,
+) -> Result<Stored, crate::error::Error> {
+    let webinar_id: i64 = row.try_get("id")?;
+    let detail: String = row.try_get("detail")?;
+    let sessions = sqlx::query(
+        "SELECT id, number, starts_at, minutes, zone, sequence, cancelled_at FROM webinar_sessions \
+         WHERE webinar_id = $1 ORDER BY number",
+    )
+    .bind(webinar_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|s| {
+        Ok(StoredSession {
+            id: s.try_get("id")?,
+            number: u32::try_from(s.try_get::<i64, _>("number")?).unwrap_or(0),
+            starts_at: s.try_get("starts_at")?,
+            minutes: u32::try_from(s.try_get::<i64, _>("minutes")?).unwrap_or(0),
+            zone: s.try_get("zone")?,
+            sequence: s.try_get("sequence")?,
+            cancelled: s.try_get::<Option<String>, _>("cancelled_at")?.is_some(),
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Stored {
+        webinar_id,
+        revision: row.try_get("number")?,
+        detail: serde_json::from_str(&detail)?,
+        capacity: u32::try_from(row.try_get::<i64, _>("capacity")?).unwrap_or(0),
+        registration_opens: row.try_get("registration_opens")?,
+        registration_closes: row.try_get("registration_closes")?,
+        sessions,
+    })
+}
+
+/// Every published webinar.
+pub async fn published(pool: &crate::db::Pool) -> Result<Vec<Stored>, crate::error::Error> {
+    let rows = sqlx::query(PUBLISHED).fetch_all(pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(stored_from(pool, row).await?);
+    }
+    Ok(out)
+}
+
+/// One published webinar by its slug.
+pub async fn by_slug(
+    pool: &crate::db::Pool,
+    slug: &str,
+) -> Result<Option<Stored>, crate::error::Error> {
+    let row = sqlx::query(&format!("{PUBLISHED} AND w.slug = $1"))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(stored_from(pool, &row).await?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,161 @@
+//! Webinars through the real router: the list (upcoming and past by the one clock, by
+//! profession), the page (disclosures and statements, times with zone and offset, never the
+//! join URL), and the import (revisions only on change, a moved session's SEQUENCE, a
+//! removed file retired).
+
+use crate::support::{TestApp, copy_dir, demo_content};
+use http::StatusCode;
+
+const CASES: &str = "store-and-forward-case-conference";
+const CLUB: &str = "remote-monitoring-journal-club";
+
+#[tokio::test]
+async fn upcoming_and_past_follow_the_clock_and_the_profession() {
+    let app = TestApp::new().await;
+    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    let page = app.get("/webinars").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let upcoming = page.position("Upcoming");
+    let past = page.position("<h2 id=\"past-heading\">Past</h2>");
+    let cases = page.position("Store-and-forward dermatology: a case conference");
+    let club = page.position("Journal club: remote monitoring after heart-failure discharge");
+    assert!(
+        upcoming < cases && cases < past && past < club,
+        "{}",
+        page.body
+    );
+    page.assert_contains(
+        "Tuesday 4 March 2031, 09:00\u{2013}10:00 CST (UTC\u{2212}06:00, America/Chicago)",
+    );
+
+    let workers = app
+        .get("/webinars?profession=community-health-worker")
+        .await;
+    assert!(!workers.body.contains("Store-and-forward dermatology"));
+    workers.assert_contains("Journal club: remote monitoring");
+    workers.assert_contains("No upcoming webinar matches");
+    let bad = app.get("/webinars?profession=astronaut").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // After the session, both are past.
+    server::db::set_clock(time::macros::datetime!(2031-03-04 16:00:01 UTC));
+    let later = app.get("/webinars").await;
+    let past = later.position("<h2 id=\"past-heading\">Past</h2>");
+    assert!(later.position("Store-and-forward dermatology") > past);
+}
+
+#[tokio::test]
+async fn the_page_shows_what_accreditation_asks_and_never_the_join_link() {
+    let app = TestApp::new().await;
+    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    let page = app.get(&format!("/webinars/{CASES}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "Learning objectives",
+        "Take clinical photographs a remote dermatologist can read",
+        "Presenters, planners and disclosures",
+        "Dr Ines Moreau",
+        "Dr Amara Okafor",
+        "No relevant financial relationships",
+        "Accreditation statement",
+        "designates this live activity for a maximum of 1.0 AMA PRA Category 1 Credit",
+        "at least 45 minutes of a session",
+        "Tuesday 4 March 2031, 09:00\u{2013}10:00 CST (UTC\u{2212}06:00, America/Chicago)",
+        "15:00\u{2013}16:00 UTC, 4 March 2031",
+        "Open until 4 March 2031, 08:45 CST (UTC\u{2212}06:00)",
+        "Zoom",
+    ] {
+        page.assert_contains(text);
+    }
+    assert!(
+        !page.body.contains("zoom.example.org"),
+        "the join URL stays on the server"
+    );
+    let api = app.get(&format!("/api/webinar?slug={CASES}")).await;
+    assert!(!api.body.contains("zoom.example.org"));
+
+    let club = app.get(&format!("/webinars/{CLUB}")).await;
+    club.assert_contains(
+        "Wednesday 10 June 2026, 12:00\u{2013}13:00 CEST (UTC+02:00, Europe/Berlin)",
+    );
+    club.assert_contains("Past live webinar");
+    club.assert_contains("Closed on 10 June 2026, 11:45 CEST");
+    assert_eq!(
+        app.get("/webinars/no-such-webinar").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(app.get("/webinars/..%2Fetc").await.status.is_client_error());
+
+    let home = app.get("/").await;
+    home.assert_contains("href=\"/webinars\"");
+}
+
+#[tokio::test]
+async fn an_import_stores_a_revision_only_on_change_and_a_moved_session_gets_a_new_sequence() {
+    let dir = tempfile::tempdir().expect("dir");
+    let content = dir.path().join("content");
+    copy_dir(&demo_content(), &content);
+    let app = TestApp::with_content(&content).await;
+    let revisions = || app.count("SELECT COUNT(*) FROM webinar_revisions");
+    assert_eq!(revisions().await, 2);
+    let again = server::import_content(&app.state.pool, &content)
+        .await
+        .expect("import");
+    assert!(again.created.is_empty());
+    assert_eq!(revisions().await, 2, "nothing new when nothing changed");
+
+    let file = content.join(format!("webinars/{CASES}.md"));
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        text.replace("start = 2031-03-04T09:00:00", "start = 2031-03-04T10:00:00"),
+    )
+    .expect("write");
+    let (summary, problems) = server::webinars::import_dir(&app.state.pool, &content)
+        .await
+        .expect("import");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(summary.created, vec![(CASES.to_owned(), 2)]);
+    assert_eq!(summary.rescheduled, vec![(CASES.to_owned(), 1)]);
+    let (starts_at, sequence): (i64, i64) = sqlx::query_as(
+        "SELECT s.starts_at, s.sequence FROM webinar_sessions s JOIN webinars w ON w.id = s.webinar_id WHERE w.slug = $1",
+    )
+    .bind(CASES)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("session");
+    assert_eq!(
+        starts_at,
+        time::macros::datetime!(2031-03-04 16:00 UTC).unix_timestamp()
+    );
+    assert_eq!(sequence, 1);
+    // The first revision is kept as it was written.
+    let first: String = sqlx::query_scalar(
+        "SELECT r.source FROM webinar_revisions r JOIN webinars w ON w.id = r.webinar_id WHERE w.slug = $1 AND r.number = 1",
+    )
+    .bind(CASES)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("revision 1");
+    assert!(first.contains("start = 2031-03-04T09:00:00"));
+
+    // A broken file keeps the last good revision published; a removed one is retired.
+    std::fs::write(&file, "+++\ntitle = \"x\"\n+++\n").expect("break");
+    let (summary, problems) = server::webinars::import_dir(&app.state.pool, &content)
+        .await
+        .expect("import");
+    assert!(!problems.is_empty() && summary.retired.is_empty());
+    assert_eq!(
+        app.get(&format!("/webinars/{CASES}")).await.status,
+        StatusCode::OK
+    );
+    std::fs::remove_file(&file).expect("remove");
+    let (summary, _) = server::webinars::import_dir(&app.state.pool, &content)
+        .await
+        .expect("import");
+    assert_eq!(summary.retired, vec![CASES.to_owned()]);
+    assert_eq!(
+        app.get(&format!("/webinars/{CASES}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
