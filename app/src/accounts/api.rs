@@ -9,7 +9,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 12] = [
+const FORMS: [&str; 13] = [
     "login",
     "register",
     "account",
@@ -22,6 +22,7 @@ const FORMS: [&str; 12] = [
     "reset-password",
     "invitation",
     "outbox",
+    "webinar",
 ];
 
 /// Who is signed in. Anyone may ask; the answer is about their own session only.

@@ -10,14 +10,20 @@ pub enum MailKind {
     PasswordChanged,
     Invitation,
     CertificateIssued,
+    WebinarRegistered,
+    WebinarWaitlisted,
+    WebinarPromoted,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 4] = [
+    pub const ALL: [MailKind; 7] = [
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::Invitation,
         Self::CertificateIssued,
+        Self::WebinarRegistered,
+        Self::WebinarWaitlisted,
+        Self::WebinarPromoted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -26,6 +32,9 @@ impl MailKind {
             Self::PasswordChanged => "password-changed",
             Self::Invitation => "invitation",
             Self::CertificateIssued => "certificate-issued",
+            Self::WebinarRegistered => "webinar-registered",
+            Self::WebinarWaitlisted => "webinar-waitlisted",
+            Self::WebinarPromoted => "webinar-promoted",
         }
     }
 
@@ -39,6 +48,9 @@ impl MailKind {
             Self::PasswordChanged => "Your password was changed",
             Self::Invitation => "Invitation to join",
             Self::CertificateIssued => "Certificate issued",
+            Self::WebinarRegistered => "Webinar registration confirmed",
+            Self::WebinarWaitlisted => "Webinar waitlist place",
+            Self::WebinarPromoted => "A webinar seat became yours",
         }
     }
 

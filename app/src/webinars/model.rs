@@ -50,6 +50,14 @@ pub struct WebinarPage {
     pub past: bool,
     /// Whose zone the times are in.
     pub zone_note: String,
+    pub seats_taken: u32,
+    pub waitlisted: u32,
+    /// The viewer's place: "registered", "waitlisted" (with `waitlist_place`), or `None`.
+    pub standing: Option<String>,
+    pub waitlist_place: Option<u32>,
+    pub signed_in: bool,
+    /// Why registration is closed now, if it is.
+    pub closed: Option<String>,
 }
 
 /// One webinar in the list.

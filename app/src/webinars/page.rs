@@ -3,8 +3,11 @@
 //! the description, and every session's time written out in the viewer's zone with its name
 //! and UTC offset.
 
+use crate::accounts::api::form_state;
 use crate::catalog::course::FacultyItem;
 use crate::components::{CreditList, Loaded};
+use crate::error::AppError;
+use crate::forms::{FormMessages, FormState};
 use crate::webinars::WebinarPage;
 use crate::webinars::api::get_webinar;
 use leptos::prelude::*;
@@ -16,13 +19,17 @@ pub fn WebinarRoute() -> impl IntoView {
     let params = use_params_map();
     let data = Resource::new(
         move || params.with(|p| p.get("webinar").unwrap_or_default()),
-        get_webinar,
+        |slug| async move {
+            let page = get_webinar(slug).await?;
+            let state = form_state("webinar".into()).await?;
+            Ok::<_, AppError>((page, state))
+        },
     );
-    view! { <Loaded resource=data page=move |page| view! { <Webinar page /> } /> }
+    view! { <Loaded resource=data page=move |(page, state)| view! { <Webinar page state /> } /> }
 }
 
 #[component]
-fn Webinar(page: WebinarPage) -> impl IntoView {
+fn Webinar(page: WebinarPage, state: FormState) -> impl IntoView {
     let WebinarPage {
         detail,
         sessions,
@@ -30,7 +37,61 @@ fn Webinar(page: WebinarPage) -> impl IntoView {
         capacity,
         past,
         zone_note,
+        seats_taken,
+        waitlisted,
+        standing,
+        waitlist_place,
+        signed_in,
+        closed,
     } = page;
+    let slug = detail.slug.clone();
+    let full = seats_taken >= capacity;
+    let counts = format!(
+        "{seats_taken} of {capacity} seats taken{}.",
+        if waitlisted > 0 {
+            format!(", {waitlisted} on the waitlist")
+        } else {
+            String::new()
+        }
+    );
+    let cancel_form = |label: &'static str| {
+        let slug = slug.clone();
+        view! {
+            <form method="post" action="/webinars/cancel">
+                <input type="hidden" name="webinar" value=slug />
+                <button type="submit" class="secondary">{label}</button>
+            </form>
+        }
+    };
+    let action = match (standing.as_deref(), closed.clone(), signed_in) {
+        (Some("registered"), _, _) => view! {
+            <p class="notice">"You are registered."</p>
+            {cancel_form("Cancel my registration")}
+        }
+            .into_any(),
+        (Some("waitlisted"), _, _) => view! {
+            <p class="notice">{format!("You are number {} on the waitlist.", waitlist_place.unwrap_or(0))}</p>
+            {cancel_form("Leave the waitlist")}
+        }
+            .into_any(),
+        (_, Some(reason), _) => view! { <p>{reason}</p> }.into_any(),
+        (_, None, false) => view! {
+            <p>
+                <a href=format!("/login?next=/webinars/{slug}")>"Sign in to register"</a>
+                " (or "
+                <a href="/register">"create an account"</a>
+                ")."
+            </p>
+        }
+            .into_any(),
+        (_, None, true) => view! {
+            <form method="post" action="/webinars/register">
+                <input type="hidden" name="webinar" value=slug.clone() />
+                <button type="submit">{if full { "Join the waitlist" } else { "Register" }}</button>
+            </form>
+        }
+            .into_any(),
+    };
     let professions = detail
         .professions
         .iter()
@@ -69,6 +130,13 @@ fn Webinar(page: WebinarPage) -> impl IntoView {
                     </div>
                 </dl>
             </header>
+
+            <section aria-labelledby="register-heading">
+                <h2 id="register-heading">"Registration"</h2>
+                <FormMessages state />
+                <p>{counts}</p>
+                {action}
+            </section>
 
             <section aria-labelledby="sessions-heading">
                 <h2 id="sessions-heading">{if sessions.len() == 1 { "Session" } else { "Sessions" }}</h2>

@@ -289,6 +289,69 @@ pub mod templates {
         }
     }
 
+    /// A seat (`place` None) or a waitlist place (`Some(n)`), confirmed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn webinar_registration(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        title: &str,
+        slug: &str,
+        when: &[String],
+        place: Option<u32>,
+    ) -> Letter {
+        let sessions = when.join("; ");
+        let (kind, subject, first) = match place {
+            None => (
+                MailKind::WebinarRegistered,
+                format!("You are registered: {title}"),
+                format!("Your seat for \"{title}\" is confirmed. When: {sessions}."),
+            ),
+            Some(place) => (
+                MailKind::WebinarWaitlisted,
+                format!("You are on the waitlist: {title}"),
+                format!(
+                    "\"{title}\" is full, so you are number {place} on its waitlist. If a seat frees up, it goes to the waitlist in order and we tell you at once. When: {sessions}."
+                ),
+            ),
+        };
+        Letter {
+            kind,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject,
+            paragraphs: vec![first],
+            action: Some(("Open the webinar".into(), identity.link(&format!("/webinars/{slug}")))),
+            after: vec!["The join link appears on the webinar's page 15 minutes before each session. If you cannot come, cancel there so the seat goes to the next person waiting.".into()],
+        }
+    }
+
+    pub fn webinar_promoted(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        title: &str,
+        slug: &str,
+        when: &[String],
+    ) -> Letter {
+        Letter {
+            kind: MailKind::WebinarPromoted,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("A seat is yours: {title}"),
+            paragraphs: vec![format!(
+                "A seat for \"{title}\" became free and, as next on the waitlist, it is now yours. When: {}.",
+                when.join("; ")
+            )],
+            action: Some(("Open the webinar".into(), identity.link(&format!("/webinars/{slug}")))),
+            after: vec!["If you can no longer come, cancel on the webinar's page so the seat goes to the next person waiting.".into()],
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn certificate_issued(
         identity: &Identity,

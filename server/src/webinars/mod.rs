@@ -6,6 +6,7 @@
 
 pub mod format;
 mod pages;
+pub mod registration;
 pub mod store;
 pub mod times;
 
@@ -18,6 +19,9 @@ pub fn routes() -> Vec<Route> {
         Route::page("/webinars/{webinar}", Rule::Anyone),
         Route::server_fn("/api/webinars", Rule::Anyone),
         Route::server_fn("/api/webinar", Rule::Anyone),
+        // Anyone may post; a signed-out visitor is told to sign in first.
+        Route::post("/webinars/register", Rule::Anyone, registration::register),
+        Route::post("/webinars/cancel", Rule::SignedIn, registration::cancel),
     ]
 }
 

@@ -96,7 +96,33 @@ impl WebinarsBackend for ServerBackend {
                 past: s.ends_at() <= now,
             })
             .collect();
+        let viewer = crate::backend::current_viewer();
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(crate::error::Error::from)?;
+        let (seats_taken, waitlisted) = store::counts(&mut conn, stored.webinar_id)
+            .await
+            .map_err(crate::error::Error::from)?;
+        let standing = match &viewer {
+            Some(viewer) => store::standing(&mut conn, stored.webinar_id, viewer.id)
+                .await
+                .map_err(crate::error::Error::from)?,
+            None => store::Standing::NotRegistered,
+        };
+        let (standing, waitlist_place) = match standing {
+            store::Standing::Registered => (Some("registered".to_owned()), None),
+            store::Standing::Waitlisted(place) => (Some("waitlisted".to_owned()), Some(place)),
+            store::Standing::NotRegistered => (None, None),
+        };
         Ok(WebinarPage {
+            seats_taken,
+            waitlisted,
+            standing,
+            waitlist_place,
+            signed_in: viewer.is_some(),
+            closed: super::registration::closed_because(&stored, now),
             registration: registration_text(&stored, now, &zone),
             capacity: stored.capacity,
             past: !is_upcoming(&stored, now),

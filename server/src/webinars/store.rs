@@ -294,3 +294,149 @@ pub async fn by_slug(
         None => Ok(None),
     }
 }
+
+/// A learner's place for a webinar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Registered,
+    /// 1-based place on the waitlist.
+    Waitlisted(u32),
+    NotRegistered,
+}
+
+/// Seats taken and waitlist length.
+pub async fn counts(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+) -> Result<(u32, u32), sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT status, COUNT(*) FROM webinar_registrations WHERE webinar_id = $1 AND status <> 'cancelled' GROUP BY status",
+    )
+    .bind(webinar)
+    .fetch_all(&mut *conn)
+    .await?;
+    let count = |s: &str| {
+        rows.iter()
+            .find(|(status, _)| status == s)
+            .map_or(0, |(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+    };
+    Ok((count("registered"), count("waitlisted")))
+}
+
+pub async fn standing(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+) -> Result<Standing, sqlx::Error> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT status, position FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some((status, _)) if status == "registered" => Standing::Registered,
+        Some((status, position)) if status == "waitlisted" => {
+            let ahead: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM webinar_registrations WHERE webinar_id = $1 AND status = 'waitlisted' AND position < $2",
+            )
+            .bind(webinar)
+            .bind(position)
+            .fetch_one(&mut *conn)
+            .await?;
+            Standing::Waitlisted(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
+        }
+        _ => Standing::NotRegistered,
+    })
+}
+
+/// Registers `user` (the caller holds the webinar's key): a seat while there is one, else
+/// the back of the waitlist. Returns the standing it got.
+pub async fn register(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+    capacity: u32,
+) -> Result<Standing, sqlx::Error> {
+    let (taken, _) = counts(conn, webinar).await?;
+    let status = if taken < capacity {
+        "registered"
+    } else {
+        "waitlisted"
+    };
+    let position: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM webinar_registrations WHERE webinar_id = $1",
+    )
+    .bind(webinar)
+    .fetch_one(&mut *conn)
+    .await?;
+    let now = crate::db::now();
+    let registered_at = (status == "registered").then(|| now.clone());
+    sqlx::query(
+        "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (webinar_id, user_id) DO UPDATE SET status = $3, position = $4, arrived_at = $5, \
+         registered_at = $6, cancelled_at = NULL, cancelled_by = NULL",
+    )
+    .bind(webinar)
+    .bind(user)
+    .bind(status)
+    .bind(position)
+    .bind(&now)
+    .bind(&registered_at)
+    .execute(&mut *conn)
+    .await?;
+    standing(conn, webinar, user).await
+}
+
+/// Cancels `user`'s registration or waitlist place (the caller holds the webinar's key);
+/// a freed seat goes to the first on the waitlist, whose user id is returned.
+pub async fn cancel(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+    by: i64,
+) -> Result<(bool, Option<i64>), sqlx::Error> {
+    let was: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2 AND status <> 'cancelled'",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(was) = was else {
+        return Ok((false, None));
+    };
+    sqlx::query(
+        "UPDATE webinar_registrations SET status = 'cancelled', cancelled_at = $1, cancelled_by = $2 \
+         WHERE webinar_id = $3 AND user_id = $4",
+    )
+    .bind(crate::db::now())
+    .bind(by)
+    .bind(webinar)
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    if was != "registered" {
+        return Ok((true, None));
+    }
+    let next: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT id, user_id FROM webinar_registrations WHERE webinar_id = $1 AND status = 'waitlisted' \
+         ORDER BY position LIMIT 1",
+    )
+    .bind(webinar)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((row, promoted)) = next else {
+        return Ok((true, None));
+    };
+    sqlx::query(
+        "UPDATE webinar_registrations SET status = 'registered', registered_at = $1 WHERE id = $2",
+    )
+    .bind(crate::db::now())
+    .bind(row)
+    .execute(&mut *conn)
+    .await?;
+    Ok((true, Some(promoted)))
+}

@@ -159,3 +159,215 @@ async fn an_import_stores_a_revision_only_on_change_and_a_moved_session_gets_a_n
         StatusCode::NOT_FOUND
     );
 }
+
+async fn register(app: &TestApp, cookie: Option<&str>) -> crate::support::Page {
+    app.post_form("/webinars/register", &[("webinar", CASES)], cookie)
+        .await
+}
+
+/// The page a browser lands on after a post: a signed-in reader's form state is in the
+/// session, an anonymous one's in the cookie the answer set.
+async fn landing(app: &TestApp, after: &crate::support::Page, cookie: &str) -> String {
+    let cookie = if cookie.is_empty() {
+        after.cookies().unwrap_or_default()
+    } else {
+        cookie.to_owned()
+    };
+    app.get_as(after.location(), &cookie).await.body
+}
+
+async fn statuses(app: &TestApp) -> Vec<(String, i64, i64)> {
+    sqlx::query_as(
+        "SELECT r.status, r.position, r.user_id FROM webinar_registrations r JOIN webinars w ON w.id = r.webinar_id \
+         WHERE w.slug = $1 ORDER BY r.position",
+    )
+    .bind(CASES)
+    .fetch_all(&app.state.pool)
+    .await
+    .expect("registrations")
+}
+
+#[tokio::test]
+async fn a_hundred_at_once_for_thirty_seats_gives_thirty_seats_and_seventy_waiting_in_order() {
+    let app = TestApp::new().await;
+    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    let mut learners = Vec::new();
+    for n in 0..100 {
+        learners.push(app.learner(&format!("learner{n}@clinic.org")).await);
+    }
+    let mut tasks = Vec::new();
+    for learner in &learners {
+        let (router, cookie) = (app.router.clone(), learner.cookie.clone());
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt as _;
+            let request = http::Request::post("/webinars/register")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", crate::support::ORIGIN)
+                .header("cookie", cookie)
+                .body(axum::body::Body::from(format!("webinar={CASES}")))
+                .expect("request");
+            router.oneshot(request).await.expect("answer").status()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), StatusCode::SEE_OTHER);
+    }
+    let rows = statuses(&app).await;
+    assert_eq!(rows.len(), 100);
+    let registered = rows.iter().filter(|(s, ..)| s == "registered").count();
+    let waiting = rows.iter().filter(|(s, ..)| s == "waitlisted").count();
+    assert_eq!((registered, waiting), (30, 70));
+    // Arrival order: positions 1..=100 with no gap, the seats to the first thirty.
+    let positions: Vec<i64> = rows.iter().map(|(_, p, _)| *p).collect();
+    assert_eq!(positions, (1..=100).collect::<Vec<i64>>());
+    assert!(rows[..30].iter().all(|(s, ..)| s == "registered"));
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind IN ('webinar-registered', 'webinar-waitlisted')"
+        )
+        .await,
+        100,
+        "one confirmation each, in the registration's transaction"
+    );
+
+    // A seat freed goes to the first waiting, who is told.
+    let first_waiting = rows[30].2;
+    let leaver = learners
+        .iter()
+        .find(|l| l.id == rows[0].2)
+        .expect("a registered learner");
+    let cancelled = app
+        .post_form(
+            "/webinars/cancel",
+            &[("webinar", CASES)],
+            Some(&leaver.cookie),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let rows = statuses(&app).await;
+    assert!(
+        rows.iter()
+            .any(|(s, _, u)| s == "registered" && *u == first_waiting)
+    );
+    assert_eq!(rows.iter().filter(|(s, ..)| s == "registered").count(), 30);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webinar-promoted'")
+            .await,
+        1
+    );
+    // Cancelling twice is harmless, and frees nothing more.
+    let again = app
+        .post_form(
+            "/webinars/cancel",
+            &[("webinar", CASES)],
+            Some(&leaver.cookie),
+        )
+        .await;
+    assert!(
+        landing(&app, &again, &leaver.cookie)
+            .await
+            .contains("there was nothing to cancel")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webinar-promoted'")
+            .await,
+        1
+    );
+    // The promoted learner's page says so.
+    let promoted = learners
+        .iter()
+        .find(|l| l.id == first_waiting)
+        .expect("promoted");
+    let page = app
+        .get_as(&format!("/webinars/{CASES}"), &promoted.cookie)
+        .await;
+    page.assert_contains("You are registered.");
+    let waiting = learners
+        .iter()
+        .find(|l| l.id == rows[31].2)
+        .expect("waiting");
+    let page = app
+        .get_as(&format!("/webinars/{CASES}"), &waiting.cookie)
+        .await;
+    page.assert_contains("You are number 1 on the waitlist.");
+    page.assert_contains("30 of 30 seats taken, 69 on the waitlist.");
+}
+
+#[tokio::test]
+async fn the_same_form_twice_registers_once_and_the_window_and_sign_in_are_explained() {
+    let app = TestApp::new().await;
+    // Sessions are signed in by the one clock: move it first.
+    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    let learner = app.learner("ana@clinic.org").await;
+    let first = register(&app, Some(&learner.cookie)).await;
+    assert!(
+        landing(&app, &first, &learner.cookie)
+            .await
+            .contains("You are registered. A confirmation is on its way")
+    );
+    let second = register(&app, Some(&learner.cookie)).await;
+    assert!(
+        landing(&app, &second, &learner.cookie)
+            .await
+            .contains("You are registered already.")
+    );
+    assert_eq!(statuses(&app).await.len(), 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webinar-registered'")
+            .await,
+        1
+    );
+
+    // Signed out: told to sign in, nothing written.
+    let anonymous = register(&app, None).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    let shown = landing(&app, &anonymous, "").await;
+    assert!(shown.contains("Sign in to register"), "{shown}");
+    // Unknown webinar, field twice.
+    let unknown = app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", "no-such")],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let twice = app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", CASES), ("webinar", CLUB)],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+
+    // Outside the window, and for a past webinar.
+    let other = app.learner("lee@clinic.org").await;
+    server::db::set_clock(time::macros::datetime!(2031-03-04 14:50 UTC));
+    let late = register(&app, Some(&other.cookie)).await;
+    assert!(
+        landing(&app, &late, &other.cookie)
+            .await
+            .contains("Registration closed on 4 March 2031, 08:45 CST")
+    );
+    let past = app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", CLUB)],
+            Some(&other.cookie),
+        )
+        .await;
+    assert!(
+        landing(&app, &past, &other.cookie)
+            .await
+            .contains("This webinar is over")
+    );
+    server::db::set_clock(time::macros::datetime!(2025-12-01 12:00 UTC));
+    let early = register(&app, Some(&other.cookie)).await;
+    assert!(
+        landing(&app, &early, &other.cookie)
+            .await
+            .contains("Registration opens on 31 December 2025")
+    );
+    assert_eq!(statuses(&app).await.len(), 1, "no refusal writes anything");
+}
