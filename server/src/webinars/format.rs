@@ -435,10 +435,20 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
         let minutes = match u32::try_from(session.minutes) {
             Ok(m @ 1..=1440) => Some(m),
             _ => {
-                problems.at_table("sessions", index, "minutes", format!(
-                    "minutes = {}: the session would end before it starts; write its length in minutes, from 1 to 1440",
-                    session.minutes
-                ));
+                problems.at_table(
+                    "sessions",
+                    index,
+                    "minutes",
+                    format!(
+                        "minutes = {}: {}; write its length in minutes, from 1 to 1440",
+                        session.minutes,
+                        if session.minutes <= 0 {
+                            "the session would end before it starts"
+                        } else {
+                            "a session lasts at most a day"
+                        }
+                    ),
+                );
                 None
             }
         };

@@ -97,12 +97,16 @@ pub async fn register(
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the webinar: seats and waitlist places in strict arrival order.
     crate::db::lock(&mut tx, On::Key(&key(stored.webinar_id))).await?;
+    // Read under the lock: an import may have changed it since the page was read.
+    let capacity = store::capacity(&mut tx, stored.webinar_id).await?;
+    // Seats a raised capacity freed go to those already waiting, before any newcomer.
+    let promoted = store::promote_while_free(&mut tx, stored.webinar_id, capacity).await?;
+    tell_promoted(&mut tx, identity, &stored, &promoted).await?;
     let notice = match store::standing(&mut tx, stored.webinar_id, viewer.id).await? {
         Standing::Registered => "You are registered already.".to_owned(),
         Standing::Waitlisted(place) => format!("You are on the waitlist already, number {place}."),
         Standing::NotRegistered => {
-            let got =
-                store::register(&mut tx, stored.webinar_id, viewer.id, stored.capacity).await?;
+            let got = store::register(&mut tx, stored.webinar_id, viewer.id, capacity).await?;
             if let Some((email, name)) = crate::accounts::store::contact(&mut tx, viewer.id).await?
             {
                 let place = match got {
@@ -154,21 +158,18 @@ pub async fn cancel(
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the webinar: the freed seat goes to exactly one waiting learner.
     crate::db::lock(&mut tx, On::Key(&key(stored.webinar_id))).await?;
-    let (cancelled, promoted) =
-        store::cancel(&mut tx, stored.webinar_id, viewer.id, viewer.id).await?;
-    if let Some(promoted) = promoted
-        && let Some((email, name)) = crate::accounts::store::contact(&mut tx, promoted).await?
-    {
-        let letter = templates::webinar_promoted(
-            identity,
-            promoted,
-            &email,
-            &name,
-            &stored.detail.title,
-            &stored.detail.slug,
-            &session_times(&stored),
-        );
-        crate::mail::enqueue(&mut tx, identity, &letter).await?;
+    let cancelled = store::cancel(&mut tx, stored.webinar_id, viewer.id, viewer.id).await?;
+    // A seat freed before the last session ends goes to the first waiting; after it, nobody
+    // is offered a seat at a webinar that is over.
+    let now = crate::db::now_secs();
+    let over = !stored
+        .sessions
+        .iter()
+        .any(|s| !s.cancelled && s.ends_at() > now);
+    if cancelled && !over {
+        let capacity = store::capacity(&mut tx, stored.webinar_id).await?;
+        let promoted = store::promote_while_free(&mut tx, stored.webinar_id, capacity).await?;
+        tell_promoted(&mut tx, identity, &stored, &promoted).await?;
     }
     tx.commit().await?;
     state.mail.wake();
@@ -177,4 +178,28 @@ pub async fn cancel(
     } else {
         "You were not registered for this webinar: there was nothing to cancel."
     }))
+}
+
+/// Queues "a seat is yours" to each promoted learner, in the caller's transaction.
+async fn tell_promoted(
+    conn: &mut crate::db::Connection,
+    identity: &crate::mail::compose::Identity,
+    stored: &Stored,
+    promoted: &[i64],
+) -> Result<()> {
+    for user in promoted {
+        if let Some((email, name)) = crate::accounts::store::contact(conn, *user).await? {
+            let letter = templates::webinar_promoted(
+                identity,
+                *user,
+                &email,
+                &name,
+                &stored.detail.title,
+                &stored.detail.slug,
+                &session_times(stored),
+            );
+            crate::mail::enqueue(conn, identity, &letter).await?;
+        }
+    }
+    Ok(())
 }

@@ -15,6 +15,8 @@ pub struct ImportSummary {
     pub retired: Vec<String>,
     /// `(slug, session number)` whose time changed (their registrants are to be told).
     pub rescheduled: Vec<(String, u32)>,
+    /// `(slug, session number)` no longer in the file: cancelled (to be told too).
+    pub cancelled: Vec<(String, u32)>,
 }
 
 /// A published webinar's latest revision and its sessions' schedule.
@@ -109,6 +111,8 @@ pub async fn import(
                 .await?
             }
         };
+        // And on the webinar's seats: a capacity changes between registrations, never during one.
+        crate::db::lock(&mut tx, crate::db::On::Key(&format!("webinar:{id}"))).await?;
         sqlx::query(
             "UPDATE webinars SET retired_at = NULL WHERE id = $1 AND retired_at IS NOT NULL",
         )
@@ -205,6 +209,9 @@ pub async fn import(
             .bind(number)
             .execute(&mut *tx)
             .await?;
+            summary
+                .cancelled
+                .push((webinar.slug.clone(), u32::try_from(*number).unwrap_or(0)));
         }
         tx.commit().await?;
         summary.created.push((webinar.slug.clone(), number));
@@ -351,16 +358,59 @@ pub async fn standing(
     })
 }
 
-/// Registers `user` (the caller holds the webinar's key): a seat while there is one, else
-/// the back of the waitlist. Returns the standing it got.
+/// The capacity of the webinar's latest revision, read under the caller's lock (an import
+/// may have changed it since the page was read).
+pub async fn capacity(conn: &mut crate::db::Connection, webinar: i64) -> Result<u32, sqlx::Error> {
+    let capacity: i64 = sqlx::query_scalar(
+        "SELECT capacity FROM webinar_revisions WHERE webinar_id = $1 ORDER BY number DESC LIMIT 1",
+    )
+    .bind(webinar)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(u32::try_from(capacity).unwrap_or(0))
+}
+
+/// Gives free seats to the waitlist, lowest position first (the caller holds the webinar's
+/// key); returns who got one, to be told.
+pub async fn promote_while_free(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    capacity: u32,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let (taken, waiting) = counts(conn, webinar).await?;
+    let free = capacity.saturating_sub(taken).min(waiting);
+    if free == 0 {
+        return Ok(Vec::new());
+    }
+    let next: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, user_id FROM webinar_registrations WHERE webinar_id = $1 AND status = 'waitlisted' \
+         ORDER BY position LIMIT $2",
+    )
+    .bind(webinar)
+    .bind(i64::from(free))
+    .fetch_all(&mut *conn)
+    .await?;
+    for (row, _) in &next {
+        sqlx::query("UPDATE webinar_registrations SET status = 'registered', registered_at = $1 WHERE id = $2")
+            .bind(crate::db::now())
+            .bind(row)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(next.into_iter().map(|(_, user)| user).collect())
+}
+
+/// Registers `user` (the caller holds the webinar's key, and has given free seats to the
+/// waitlist first): a seat while there is one and nobody waits, else the back of the
+/// waitlist. Returns the standing it got.
 pub async fn register(
     conn: &mut crate::db::Connection,
     webinar: i64,
     user: i64,
     capacity: u32,
 ) -> Result<Standing, sqlx::Error> {
-    let (taken, _) = counts(conn, webinar).await?;
-    let status = if taken < capacity {
+    let (taken, waiting) = counts(conn, webinar).await?;
+    let status = if taken < capacity && waiting == 0 {
         "registered"
     } else {
         "waitlisted"
@@ -391,26 +441,16 @@ pub async fn register(
 }
 
 /// Cancels `user`'s registration or waitlist place (the caller holds the webinar's key);
-/// a freed seat goes to the first on the waitlist, whose user id is returned.
+/// `false` when there was none. The caller then gives a freed seat to the waitlist.
 pub async fn cancel(
     conn: &mut crate::db::Connection,
     webinar: i64,
     user: i64,
     by: i64,
-) -> Result<(bool, Option<i64>), sqlx::Error> {
-    let was: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2 AND status <> 'cancelled'",
-    )
-    .bind(webinar)
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(was) = was else {
-        return Ok((false, None));
-    };
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE webinar_registrations SET status = 'cancelled', cancelled_at = $1, cancelled_by = $2 \
-         WHERE webinar_id = $3 AND user_id = $4",
+         WHERE webinar_id = $3 AND user_id = $4 AND status <> 'cancelled'",
     )
     .bind(crate::db::now())
     .bind(by)
@@ -418,25 +458,5 @@ pub async fn cancel(
     .bind(user)
     .execute(&mut *conn)
     .await?;
-    if was != "registered" {
-        return Ok((true, None));
-    }
-    let next: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT id, user_id FROM webinar_registrations WHERE webinar_id = $1 AND status = 'waitlisted' \
-         ORDER BY position LIMIT 1",
-    )
-    .bind(webinar)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((row, promoted)) = next else {
-        return Ok((true, None));
-    };
-    sqlx::query(
-        "UPDATE webinar_registrations SET status = 'registered', registered_at = $1 WHERE id = $2",
-    )
-    .bind(crate::db::now())
-    .bind(row)
-    .execute(&mut *conn)
-    .await?;
-    Ok((true, Some(promoted)))
+    Ok(done.rows_affected() > 0)
 }

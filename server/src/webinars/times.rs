@@ -30,6 +30,19 @@ pub fn session(starts_at: i64, minutes: u32, zone: &str) -> String {
     } else {
         end.format("%A %-d %B, %H:%M").to_string()
     };
+    // A session across a daylight-saving change ends under the other offset: say so.
+    if end.format("%:z").to_string() != start.format("%:z").to_string() {
+        return format!(
+            "{}, {} {} ({})\u{2013}{end_text} {} ({}), {}",
+            start.format("%A %-d %B %Y"),
+            start.format("%H:%M"),
+            start.format("%Z"),
+            offset_text(&start),
+            end.format("%Z"),
+            offset_text(&end),
+            zone.name()
+        );
+    }
     format!(
         "{}, {}\u{2013}{end_text} {} ({}, {})",
         start.format("%A %-d %B %Y"),
@@ -112,6 +125,20 @@ mod tests {
                 "Europe/Berlin"
             ),
             "Friday 4 April 2031, 18:00\u{2013}19:30 CEST (UTC+02:00, Europe/Berlin)"
+        );
+    }
+
+    #[test]
+    fn a_session_across_the_change_names_both_offsets() {
+        // Chicago goes back from CDT to CST at 02:00 on 2 November 2031: 00:30 CDT plus two
+        // hours is 01:30 CST.
+        assert_eq!(
+            session(
+                at(time::macros::datetime!(2031-11-02 05:30 UTC)),
+                120,
+                "America/Chicago"
+            ),
+            "Sunday 2 November 2031, 00:30 CDT (UTC\u{2212}05:00)\u{2013}01:30 CST (UTC\u{2212}06:00), America/Chicago"
         );
     }
 

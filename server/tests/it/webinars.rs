@@ -98,10 +98,11 @@ async fn an_import_stores_a_revision_only_on_change_and_a_moved_session_gets_a_n
     let app = TestApp::with_content(&content).await;
     let revisions = || app.count("SELECT COUNT(*) FROM webinar_revisions");
     assert_eq!(revisions().await, 2);
-    let again = server::import_content(&app.state.pool, &content)
+    let (again, _) = server::webinars::import_dir(&app.state.pool, &content)
         .await
         .expect("import");
-    assert!(again.created.is_empty());
+    assert!(again.created.is_empty() && again.rescheduled.is_empty());
+    assert_eq!(again.unchanged, 2);
     assert_eq!(revisions().await, 2, "nothing new when nothing changed");
 
     let file = content.join(format!("webinars/{CASES}.md"));
@@ -369,5 +370,75 @@ async fn the_same_form_twice_registers_once_and_the_window_and_sign_in_are_expla
             .await
             .contains("Registration opens on 31 December 2025")
     );
-    assert_eq!(statuses(&app).await.len(), 1, "no refusal writes anything");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webinar_registrations")
+            .await,
+        1,
+        "no refusal writes anything"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind LIKE 'webinar-%'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_raised_capacity_seats_those_waiting_before_any_newcomer() {
+    let dir = tempfile::tempdir().expect("dir");
+    let content = dir.path().join("content");
+    copy_dir(&demo_content(), &content);
+    let file = content.join(format!("webinars/{CASES}.md"));
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replace("capacity = 30", "capacity = 1")).expect("write");
+    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    let app = TestApp::with_content(&content).await;
+    let mut people = Vec::new();
+    for name in ["a", "b", "c", "d"] {
+        people.push(app.learner(&format!("{name}@clinic.org")).await);
+    }
+    for person in &people[..3] {
+        register(&app, Some(&person.cookie)).await;
+    }
+    let seated = |rows: &[(String, i64, i64)]| -> Vec<i64> {
+        rows.iter()
+            .filter(|(s, ..)| s == "registered")
+            .map(|(_, _, u)| *u)
+            .collect()
+    };
+    assert_eq!(seated(&statuses(&app).await), vec![people[0].id]);
+
+    std::fs::write(&file, text.replace("capacity = 30", "capacity = 2")).expect("write");
+    server::webinars::import_dir(&app.state.pool, &content)
+        .await
+        .expect("import");
+    register(&app, Some(&people[3].cookie)).await;
+    let rows = statuses(&app).await;
+    assert_eq!(
+        seated(&rows),
+        vec![people[0].id, people[1].id],
+        "the first waiting got the new seat"
+    );
+    assert!(
+        rows.iter()
+            .any(|(s, _, u)| s == "waitlisted" && *u == people[3].id),
+        "the newcomer waits"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webinar-promoted'")
+            .await,
+        1
+    );
+
+    // After the last session a cancellation offers nobody a seat.
+    server::db::set_clock(time::macros::datetime!(2031-03-05 12:00 UTC));
+    let leaver = app.sign_in("a@clinic.org").await;
+    app.post_form("/webinars/cancel", &[("webinar", CASES)], Some(&leaver))
+        .await;
+    assert_eq!(seated(&statuses(&app).await), vec![people[1].id]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webinar-promoted'")
+            .await,
+        1
+    );
 }
