@@ -22,6 +22,7 @@ use crate::reports::page::ReportsRoute;
 use crate::transcript::page::TranscriptRoute;
 use crate::webinars::list::WebinarsPage;
 use crate::webinars::page::WebinarRoute;
+use crate::webinars::registrations::RegistrationsRoute;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
@@ -95,6 +96,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses") view=CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("/webinars") view=WebinarsPage ssr=SsrMode::Async />
                     <Route path=path!("/webinars/:webinar") view=WebinarRoute ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/webinars/:webinar/registrations")
+                        view=RegistrationsRoute
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

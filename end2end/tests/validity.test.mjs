@@ -36,7 +36,7 @@ const PUBLIC_PAGES = [
 ];
 const LEARNER_PAGES = ['/account', '/learning', `/learning/${COURSE}/credit`, `/learning/${COURSE}/quiz/pre-test`, '/transcript'];
 // The administrator .ci/test makes with `grandrounds user add` (ADMIN_EMAIL).
-const ADMIN_PAGES = ['/admin/users', '/admin/outbox'];
+const ADMIN_PAGES = ['/admin/users', '/admin/outbox', '/webinars/store-and-forward-case-conference/registrations'];
 
 async function signedInAdmin(context) {
   const page = await context.newPage();

@@ -22,6 +22,8 @@ CREATE TABLE webinar_revisions (
     detail TEXT NOT NULL,
     -- Kept apart: only registered learners inside the join window are sent there.
     join_url TEXT NOT NULL,
+    -- The organizers' sign-in emails, as JSON: they see its registrations (never shown).
+    organizers TEXT NOT NULL,
     capacity BIGINT NOT NULL,
     registration_opens BIGINT NOT NULL,
     registration_closes BIGINT NOT NULL,

@@ -20,6 +20,8 @@ CREATE TABLE webinar_revisions (
     detail TEXT NOT NULL,
     -- Kept apart: only registered learners inside the join window are sent there.
     join_url TEXT NOT NULL,
+    -- The organizers' sign-in emails, as JSON: they see its registrations (never shown).
+    organizers TEXT NOT NULL,
     capacity INTEGER NOT NULL,
     registration_opens INTEGER NOT NULL,
     registration_closes INTEGER NOT NULL,

@@ -9,7 +9,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 13] = [
+const FORMS: [&str; 14] = [
     "login",
     "register",
     "account",
@@ -23,6 +23,7 @@ const FORMS: [&str; 13] = [
     "invitation",
     "outbox",
     "webinar",
+    "webinar-registrations",
 ];
 
 /// Who is signed in. Anyone may ask; the answer is about their own session only.

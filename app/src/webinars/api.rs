@@ -6,7 +6,7 @@ use crate::accounts::Profession;
 #[cfg(feature = "ssr")]
 use crate::api::answer;
 use crate::error::AppError;
-use crate::webinars::{WebinarList, WebinarPage};
+use crate::webinars::{RegistrationsPage, WebinarList, WebinarPage};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -34,4 +34,10 @@ pub async fn list_webinars(profession: Option<String>) -> Result<WebinarList, Ap
 #[server(input = GetUrl, prefix = "/api", endpoint = "webinar")]
 pub async fn get_webinar(slug: String) -> Result<WebinarPage, AppError> {
     answer(async { crate::service::backend()?.webinar(&slug).await }.await)
+}
+
+/// The webinar's organizers and administrators only: its registrations and waitlist.
+#[server(input = GetUrl, prefix = "/api", endpoint = "webinar-registrations")]
+pub async fn webinar_registrations(slug: String) -> Result<RegistrationsPage, AppError> {
+    answer(async { crate::service::backend()?.registrations(&slug).await }.await)
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod list;
 mod model;
 pub mod page;
+pub mod registrations;
 
 pub use model::*;
 
@@ -21,4 +22,7 @@ pub trait WebinarsBackend: Send + Sync + 'static {
     async fn webinars(&self, profession: Option<Profession>) -> Result<WebinarList, AppError>;
 
     async fn webinar(&self, slug: &str) -> Result<WebinarPage, AppError>;
+
+    /// The webinar's organizers and administrators only: who is registered and waiting.
+    async fn registrations(&self, slug: &str) -> Result<RegistrationsPage, AppError>;
 }

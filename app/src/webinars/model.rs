@@ -79,3 +79,25 @@ pub struct WebinarList {
     pub upcoming: Vec<WebinarCard>,
     pub past: Vec<WebinarCard>,
 }
+
+/// One person on an organizer's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrantRow {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub profession: String,
+    /// When they registered (or joined the waitlist), UTC.
+    pub arrived: String,
+}
+
+/// `/webinars/{webinar}/registrations`: for its organizers and administrators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationsPage {
+    pub slug: String,
+    pub title: String,
+    pub capacity: u32,
+    pub registered: Vec<RegistrantRow>,
+    /// In the order seats will go to them.
+    pub waitlist: Vec<RegistrantRow>,
+}

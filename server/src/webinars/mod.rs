@@ -5,6 +5,7 @@
 //! and reminders come next, in this folder.
 
 pub mod format;
+pub mod organizers;
 mod pages;
 pub mod registration;
 pub mod store;
@@ -22,6 +23,19 @@ pub fn routes() -> Vec<Route> {
         // Anyone may post; a signed-out visitor is told to sign in first.
         Route::post("/webinars/register", Rule::Anyone, registration::register),
         Route::post("/webinars/cancel", Rule::SignedIn, registration::cancel),
+        // The webinar's organizers (by email in its file) and administrators.
+        Route::page("/webinars/{webinar}/registrations", Rule::ActivityOwner),
+        Route::get(
+            "/webinars/{webinar}/registrations.csv",
+            Rule::ActivityOwner,
+            organizers::csv,
+        ),
+        Route::server_fn("/api/webinar-registrations", Rule::ActivityOwner),
+        Route::post(
+            "/webinars/registrations/cancel",
+            Rule::ActivityOwner,
+            organizers::cancel,
+        ),
     ]
 }
 

@@ -5,7 +5,10 @@ use super::times;
 use crate::backend::ServerBackend;
 use app::accounts::Profession;
 use app::error::AppError;
-use app::webinars::{SessionTime, WebinarCard, WebinarList, WebinarPage, WebinarsBackend};
+use app::webinars::{
+    RegistrantRow, RegistrationsPage, SessionTime, WebinarCard, WebinarList, WebinarPage,
+    WebinarsBackend,
+};
 
 fn live(stored: &Stored) -> impl Iterator<Item = &StoredSession> {
     stored.sessions.iter().filter(|s| !s.cancelled)
@@ -131,6 +134,42 @@ impl WebinarsBackend for ServerBackend {
             ),
             detail: stored.detail,
             sessions,
+        })
+    }
+
+    async fn registrations(&self, slug: &str) -> Result<RegistrationsPage, AppError> {
+        let viewer = crate::backend::signed_in()?;
+        let Some(stored) = store::by_slug(&self.pool, slug).await? else {
+            return Err(AppError::not_found(format!(
+                "There is no webinar \"{slug}\"."
+            )));
+        };
+        super::organizers::may_organize(&self.pool, &viewer, &stored).await?;
+        let row = |p: store::Registrant| RegistrantRow {
+            user_id: p.user_id,
+            name: p.name,
+            email: p.email,
+            profession: app::accounts::Profession::from_slug(&p.profession)
+                .map_or(p.profession.clone(), |k| k.label().to_owned()),
+            arrived: p
+                .arrived_at
+                .chars()
+                .take(19)
+                .collect::<String>()
+                .replace('T', " "),
+        };
+        let (registered, waitlist): (Vec<_>, Vec<_>) =
+            store::registrants(&self.pool, stored.webinar_id)
+                .await
+                .map_err(crate::error::Error::from)?
+                .into_iter()
+                .partition(|p| p.status == "registered");
+        Ok(RegistrationsPage {
+            slug: stored.detail.slug.clone(),
+            title: stored.detail.title.clone(),
+            capacity: stored.capacity,
+            registered: registered.into_iter().map(row).collect(),
+            waitlist: waitlist.into_iter().map(row).collect(),
         })
     }
 }

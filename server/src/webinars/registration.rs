@@ -181,7 +181,7 @@ pub async fn cancel(
 }
 
 /// Queues "a seat is yours" to each promoted learner, in the caller's transaction.
-async fn tell_promoted(
+pub(crate) async fn tell_promoted(
     conn: &mut crate::db::Connection,
     identity: &crate::mail::compose::Identity,
     stored: &Stored,

@@ -29,6 +29,8 @@ pub struct Stored {
     pub registration_opens: i64,
     pub registration_closes: i64,
     pub sessions: Vec<StoredSession>,
+    /// The organizers' sign-in emails (lowercase).
+    pub organizers: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -136,7 +138,8 @@ pub async fn import(
         let number = latest.map_or(1, |(n, _)| n + 1);
         sqlx::query(
             "INSERT INTO webinar_revisions (webinar_id, number, content_hash, source, detail, join_url, capacity, \
-             registration_opens, registration_closes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             registration_opens, registration_closes, created_at, organizers) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(id)
         .bind(number)
@@ -148,6 +151,7 @@ pub async fn import(
         .bind(webinar.registration_opens)
         .bind(webinar.registration_closes)
         .bind(&now)
+        .bind(serde_json::to_string(&webinar.organizers)?)
         .execute(&mut *tx)
         .await?;
         // The schedule: a changed time moves the session's SEQUENCE on; a session no longer
@@ -236,7 +240,7 @@ pub async fn import(
     Ok(summary)
 }
 
-const PUBLISHED: &str = "SELECT w.id, r.number, r.detail, r.capacity, r.registration_opens, r.registration_closes \
+const PUBLISHED: &str = "SELECT w.id, r.number, r.detail, r.capacity, r.registration_opens, r.registration_closes, r.organizers \
      FROM webinars w JOIN webinar_revisions r ON r.webinar_id = w.id \
      WHERE w.retired_at IS NULL AND r.number = (SELECT MAX(number) FROM webinar_revisions WHERE webinar_id = w.id)";
 
@@ -274,6 +278,7 @@ async fn stored_from(
         registration_opens: row.try_get("registration_opens")?,
         registration_closes: row.try_get("registration_closes")?,
         sessions,
+        organizers: serde_json::from_str(&row.try_get::<String, _>("organizers")?)?,
     })
 }
 
@@ -459,4 +464,46 @@ pub async fn cancel(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// One registration or waitlist place, for the organizers.
+#[derive(Debug, Clone)]
+pub struct Registrant {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub profession: String,
+    pub status: String,
+    pub arrived_at: String,
+    pub registered_at: Option<String>,
+}
+
+/// Registered learners and the waitlist, each in arrival order.
+pub async fn registrants(
+    pool: &crate::db::Pool,
+    webinar: i64,
+) -> Result<Vec<Registrant>, sqlx::Error> {
+    type Row = (i64, String, String, String, String, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT u.id, u.full_name, u.email, u.profession, r.status, r.arrived_at, r.registered_at \
+         FROM webinar_registrations r JOIN users u ON u.id = r.user_id \
+         WHERE r.webinar_id = $1 AND r.status <> 'cancelled' ORDER BY r.status, r.position",
+    )
+    .bind(webinar)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(user_id, name, email, profession, status, arrived_at, registered_at)| Registrant {
+                user_id,
+                name,
+                email,
+                profession,
+                status,
+                arrived_at,
+                registered_at,
+            },
+        )
+        .collect())
 }

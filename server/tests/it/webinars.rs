@@ -442,3 +442,96 @@ async fn a_raised_capacity_seats_those_waiting_before_any_newcomer() {
         1
     );
 }
+
+#[tokio::test]
+async fn organizers_and_administrators_see_the_list_download_it_and_cancel_with_an_audit() {
+    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    let app = TestApp::new().await;
+    let organizer = app
+        .user(
+            "educator@grandrounds.example",
+            app::accounts::Role::Educator,
+        )
+        .await;
+    let other = app
+        .user("other@clinic.org", app::accounts::Role::Educator)
+        .await;
+    let admin = app
+        .user("admin@clinic.org", app::accounts::Role::Admin)
+        .await;
+    let learner = app.register_as("ana@clinic.org", "nurse").await;
+    // A name a spreadsheet would run as a formula.
+    sqlx::query("UPDATE users SET full_name = '=HYPERLINK(\"http://evil\")' WHERE id = $1")
+        .bind(learner.id)
+        .execute(&app.state.pool)
+        .await
+        .expect("rename");
+    register(&app, Some(&learner.cookie)).await;
+    let path = format!("/webinars/{CASES}/registrations");
+
+    for cookie in [&organizer.cookie, &admin.cookie] {
+        let page = app.get_as(&path, cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains("1 of 30 seats taken, 0 on the waitlist.");
+        page.assert_contains("ana@clinic.org");
+    }
+    for cookie in [&other.cookie, &learner.cookie] {
+        assert_eq!(
+            app.get_as(&path, cookie).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get_as(&format!("{path}.csv"), cookie).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let refused = app
+            .post_form(
+                "/webinars/registrations/cancel",
+                &[("webinar", CASES), ("user_id", &learner.id.to_string())],
+                Some(cookie),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+    let csv = app.get_as(&format!("{path}.csv"), &organizer.cookie).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(
+        csv.body.starts_with("status,place,name,email,profession"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains("'=HYPERLINK"),
+        "a formula stays text: {}",
+        csv.body
+    );
+
+    let cancelled = app
+        .post_form(
+            "/webinars/registrations/cancel",
+            &[("webinar", CASES), ("user_id", &learner.id.to_string())],
+            Some(&organizer.cookie),
+        )
+        .await;
+    assert_eq!(cancelled.location(), path);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'webinar.cancel'")
+            .await,
+        1
+    );
+    let again = app
+        .post_form(
+            "/webinars/registrations/cancel",
+            &[("webinar", CASES), ("user_id", &learner.id.to_string())],
+            Some(&organizer.cookie),
+        )
+        .await;
+    let shown = app.get_as(again.location(), &organizer.cookie).await;
+    shown.assert_contains("has no registration or waitlist place here");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'webinar.cancel'")
+            .await,
+        1
+    );
+}

@@ -1,0 +1,142 @@
+//! What a webinar's organizers (the educators its file names, by sign-in email) and
+//! administrators do with its registrations: see them, download them as CSV, cancel one
+//! (audited; the seat goes to the first waiting). [`may_organize`] is the ownership half of
+//! `Rule::ActivityOwner` for webinars.
+
+use super::store::{self, Stored};
+use crate::AppState;
+use crate::auth::Educator;
+use crate::db::On;
+use crate::error::{Error, Result};
+use crate::forms::{Back, Fields, Submission};
+use app::accounts::{Role, Viewer};
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+/// The viewer organizes `stored` (their email is in its file) or is an administrator.
+pub async fn may_organize(pool: &crate::db::Pool, viewer: &Viewer, stored: &Stored) -> Result<()> {
+    if viewer.role == Role::Admin {
+        return Ok(());
+    }
+    let mut conn = pool.acquire().await?;
+    let email = crate::accounts::store::contact(&mut conn, viewer.id)
+        .await?
+        .map(|(email, _)| email)
+        .unwrap_or_default();
+    if viewer.role == Role::Educator && stored.organizers.contains(&email) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "Only this webinar's organizers and administrators see its registrations.",
+        ))
+    }
+}
+
+async fn published(state: &AppState, slug: &str) -> Result<Stored> {
+    store::by_slug(&state.pool, slug.trim())
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "There is no webinar \"{}\".",
+                slug.chars().take(80).collect::<String>()
+            ))
+        })
+}
+
+/// `GET /webinars/{webinar}/registrations.csv`: organizers and administrators.
+pub async fn csv(
+    State(state): State<AppState>,
+    Educator(viewer): Educator,
+    Path(slug): Path<String>,
+) -> Result<Response> {
+    let stored = published(&state, &slug).await?;
+    may_organize(&state.pool, &viewer, &stored).await?;
+    let mut out = crate::download::SpreadsheetCsv::new();
+    let fail = |error: csv::Error| Error::internal(error);
+    out.row([
+        "status",
+        "place",
+        "name",
+        "email",
+        "profession",
+        "since_utc",
+        "seat_since_utc",
+    ])
+    .map_err(fail)?;
+    let mut place = 0;
+    for person in store::registrants(&state.pool, stored.webinar_id).await? {
+        place += 1;
+        out.row([
+            person.status.as_str(),
+            &place.to_string(),
+            &person.name,
+            &person.email,
+            &person.profession,
+            &person.arrived_at,
+            person.registered_at.as_deref().unwrap_or(""),
+        ])
+        .map_err(fail)?;
+    }
+    let body = out.finish().map_err(fail)?;
+    Ok(crate::download::attachment(
+        "text/csv; charset=utf-8",
+        &format!("{}-registrations.csv", stored.detail.slug),
+        body,
+    ))
+}
+
+/// `POST /webinars/registrations/cancel`: organizers and administrators cancel a learner's
+/// registration or waitlist place. Audited; a freed seat goes to the first waiting.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Educator(viewer): Educator,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
+    if let Some(problem) = form.problem() {
+        return Err(Error::bad_request(problem));
+    }
+    let slug = form.get("webinar");
+    let stored = published(&state, &slug).await?;
+    may_organize(&state.pool, &viewer, &stored).await?;
+    let back = Back::to(
+        "webinar-registrations",
+        format!("/webinars/{}/registrations", stored.detail.slug),
+    );
+    let Ok(user) = form.get("user_id").trim().parse::<i64>() else {
+        return Err(Error::invalid(
+            back.error("form", "Choose a person from the list."),
+        ));
+    };
+    let identity = &state.mail.identity;
+    let mut tx = crate::db::write_tx(&state.pool).await?;
+    // Serialises on the webinar, as registrations do.
+    crate::db::lock(&mut tx, On::Key(&format!("webinar:{}", stored.webinar_id))).await?;
+    if !store::cancel(&mut tx, stored.webinar_id, user, viewer.id).await? {
+        return Err(Error::invalid(back.error(
+            "form",
+            "That person has no registration or waitlist place here (it may have been cancelled already).",
+        )));
+    }
+    crate::accounts::store::audit(
+        &mut tx,
+        Some(viewer.id),
+        "webinar.cancel",
+        &format!("webinar:{} user:{user}", stored.detail.slug),
+        "registration cancelled by an organizer",
+    )
+    .await?;
+    let now = crate::db::now_secs();
+    if stored
+        .sessions
+        .iter()
+        .any(|s| !s.cancelled && s.ends_at() > now)
+    {
+        let capacity = store::capacity(&mut tx, stored.webinar_id).await?;
+        let promoted = store::promote_while_free(&mut tx, stored.webinar_id, capacity).await?;
+        super::registration::tell_promoted(&mut tx, identity, &stored, &promoted).await?;
+    }
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(back.notice("The place is cancelled, and the cancellation recorded in the audit log."))
+}
