@@ -12,7 +12,7 @@ use common::percentile;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use server::accounts::store::{self, NewUser, ProfileUpdate};
-use server::{Settings, build_router, start};
+use server::{build_router, start};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -23,22 +23,12 @@ const ORIGIN: &str = "http://127.0.0.1:3000";
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings = Settings {
-        database_url: format!("sqlite:{}", dir.path().join("bench.db").display()),
-        content_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"),
-        site_root: dir.path().join("site"),
-        public_url: ORIGIN.to_owned(),
-        provider: "Grand Rounds".to_owned(),
-        trusted_proxies: Vec::new(),
-        password_cost: server::accounts::password::HashCost::Fast,
-        key_dir: dir.path().join("keys"),
-        import_content: true,
-        mail: server::mail::MailSettings {
-            smtp_url: None,
-            outbox_dir: dir.path().join("outbox"),
-            from: None,
-        },
-    };
+    let settings = common::settings(
+        dir.path(),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"),
+        ORIGIN,
+        server::accounts::password::HashCost::Fast,
+    );
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());
     for i in 0..EACH {

@@ -13,7 +13,7 @@ use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use server::accounts::store::{self, NewUser, ProfileUpdate};
 use server::quizzes::Quiz;
-use server::{Settings, build_router, start};
+use server::{build_router, start};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -111,22 +111,12 @@ async fn main() {
     )
     .expect("write quiz");
 
-    let settings = Settings {
-        database_url: format!("sqlite:{}", dir.path().join("bench.db").display()),
-        content_dir: content,
-        site_root: dir.path().join("site"),
-        public_url: ORIGIN.to_owned(),
-        provider: "Grand Rounds".to_owned(),
-        trusted_proxies: Vec::new(),
-        password_cost: server::accounts::password::HashCost::Production,
-        key_dir: dir.path().join("keys"),
-        import_content: true,
-        mail: server::mail::MailSettings {
-            smtp_url: None,
-            outbox_dir: dir.path().join("outbox"),
-            from: None,
-        },
-    };
+    let settings = common::settings(
+        dir.path(),
+        content,
+        ORIGIN,
+        server::accounts::password::HashCost::Production,
+    );
     let state = start(&settings).await.expect("start");
     let router = build_router(state.clone());
 

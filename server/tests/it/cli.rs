@@ -312,30 +312,14 @@ async fn an_admin_made_on_the_command_line_opens_the_user_list_and_a_learner_get
 
 #[test]
 fn serve_prints_its_address_answers_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = grandrounds()
-        .arg("--database-url")
-        .arg(database_in(dir.path()))
-        .arg("--key-dir")
-        .arg(dir.path().join("keys"))
-        .arg("--content-dir")
-        .arg(demo_content())
-        .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
-        .arg(dir.path().join("site"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("a start-up line");
-    let address = line
-        .strip_prefix("Grand Rounds is serving at http://")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected start-up line: {line}"))
-        .to_owned();
+    let (mut child, address) = spawn_serve(
+        dir.path(),
+        &database_in(dir.path()),
+        &[],
+        std::process::Stdio::null(),
+    );
 
     let mut stream = std::net::TcpStream::connect(&address).expect("connects");
     write!(
@@ -679,28 +663,32 @@ fn post_form(address: &str, path: &str, body: &str) -> String {
     response.lines().next().unwrap_or_default().to_owned()
 }
 
-/// Starts `grandrounds serve` on a free port with mail to `smtp_url`; returns the child and
+/// Starts `grandrounds serve` on a free port on the folder `dir`'s database `db`, with the
+/// demo content and `env` set; returns the child (stdout read up to its start-up line) and
 /// its address.
-fn serve_with_mail(
+fn spawn_serve(
     dir: &std::path::Path,
     db: &str,
-    smtp_url: &str,
+    env: &[(&str, &str)],
+    stderr: std::process::Stdio,
 ) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
-    let mut child = grandrounds()
+    let mut command = grandrounds();
+    command
         .arg("--database-url")
         .arg(db)
         .arg("--key-dir")
         .arg(dir.join("keys"))
         .arg("--content-dir")
         .arg(demo_content())
-        .env("GRANDROUNDS_SMTP_URL", smtp_url)
         .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
         .arg(dir.join("site"))
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("starts");
+        .stderr(stderr);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("starts");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
@@ -711,6 +699,20 @@ fn serve_with_mail(
         .unwrap_or_else(|| panic!("unexpected start-up line: {line}"))
         .to_owned();
     (child, address)
+}
+
+/// [`spawn_serve`] with mail to `smtp_url`.
+fn serve_with_mail(
+    dir: &std::path::Path,
+    db: &str,
+    smtp_url: &str,
+) -> (std::process::Child, String) {
+    spawn_serve(
+        dir,
+        db,
+        &[("GRANDROUNDS_SMTP_URL", smtp_url)],
+        std::process::Stdio::null(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -789,33 +791,12 @@ fn serve_with_a_rehearsal_clock_warns_and_shows_a_banner_on_every_page() {
         "{stderr}"
     );
 
-    let (mut child, address) = {
-        use std::io::{BufRead, BufReader};
-        let mut child = grandrounds()
-            .arg("--database-url")
-            .arg(database_in(dir.path()))
-            .arg("--key-dir")
-            .arg(dir.path().join("keys"))
-            .arg("--content-dir")
-            .arg(demo_content())
-            .env("GRANDROUNDS_CLOCK", "2031-03-04T15:00:00Z")
-            .args(["serve", "--listen", "127.0.0.1:0", "--site-root"])
-            .arg(dir.path().join("site"))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("a start-up line");
-        let address = line
-            .strip_prefix("Grand Rounds is serving at http://")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("unexpected start-up line: {line}"))
-            .to_owned();
-        (child, address)
-    };
+    let (mut child, address) = spawn_serve(
+        dir.path(),
+        &database_in(dir.path()),
+        &[("GRANDROUNDS_CLOCK", "2031-03-04T15:00:00Z")],
+        std::process::Stdio::piped(),
+    );
     let get = |path: &str| {
         let mut stream = std::net::TcpStream::connect(&address).expect("connects");
         write!(

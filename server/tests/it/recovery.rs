@@ -485,3 +485,116 @@ async fn only_administrators_invite_and_bad_input_is_named() {
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
 }
+
+/// Posts `body` (form-encoded) to `path` `n` times at once; returns the statuses.
+async fn at_once(app: &TestApp, path: &str, body: String, n: usize) -> Vec<StatusCode> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (router, body, path) = (app.router.clone(), body.clone(), path.to_owned());
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt as _;
+            let request = http::Request::post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", crate::support::ORIGIN)
+                .body(axum::body::Body::from(body))
+                .expect("request");
+            router.oneshot(request).await.expect("answer").status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("task"));
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn many_requests_at_once_leave_one_open_link_and_a_100_kb_address_is_refused() {
+    let app = TestApp::new().await;
+    app.learner("ana@clinic.org").await;
+    let statuses = at_once(
+        &app,
+        "/forgot-password",
+        "email=ana%40clinic.org".into(),
+        20,
+    )
+    .await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM password_resets WHERE used_at IS NULL AND superseded_at IS NULL"
+        )
+        .await,
+        1,
+        "one open link, whatever the order"
+    );
+    assert!(
+        app.count("SELECT COUNT(*) FROM password_resets").await
+            <= server::auth::throttle::RESETS_PER_EMAIL
+    );
+    let before = app.count("SELECT COUNT(*) FROM password_resets").await;
+    let huge = "a".repeat(100_000) + "@clinic.org";
+    let page = app
+        .post_form("/forgot-password", &[("email", &huge)], None)
+        .await;
+    assert!(
+        landing(&app, &page)
+            .await
+            .contains("at most 254 characters")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM password_resets").await,
+        before
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_accepted_ten_times_at_once_makes_one_account() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    invite(&app, &admin.cookie, "kim@clinic.org", "educator").await;
+    let token = token_of(&invitation_link(&app, "kim@clinic.org").await);
+    let body = format!(
+        "token={token}&password=amber+kettle+horizon&full_name=Dr+Kim+Lee&profession=physician"
+    );
+    let statuses = at_once(&app, "/invitation/accept", body, 10).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'invitation.accept'")
+            .await,
+        1
+    );
+    // A 100 KB name is refused and writes nothing.
+    invite(&app, &admin.cookie, "lee@clinic.org", "learner").await;
+    let token = token_of(&invitation_link(&app, "lee@clinic.org").await);
+    let huge = "L".repeat(100_000);
+    let page = app
+        .post_form(
+            "/invitation/accept",
+            &[
+                ("token", &token),
+                ("password", NEW_PASSWORD),
+                ("full_name", &huge),
+                ("profession", "nurse"),
+            ],
+            None,
+        )
+        .await;
+    assert_ne!(page.location(), "/account");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'lee@clinic.org'")
+            .await,
+        0
+    );
+}

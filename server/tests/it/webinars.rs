@@ -341,6 +341,15 @@ async fn the_same_form_twice_registers_once_and_the_window_and_sign_in_are_expla
         )
         .await;
     assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+    let huge = "w".repeat(100_000);
+    let long = app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", &huge)],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::NOT_FOUND);
 
     // Outside the window, and for a past webinar.
     let other = app.learner("lee@clinic.org").await;
