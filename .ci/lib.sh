@@ -64,6 +64,24 @@ install_browser() {
   fi
 }
 
+# The independent calendar parser the tests read every .ics with: Python's icalendar from
+# PyPI, in a virtual environment of our own. Exports GRANDROUNDS_ICAL_PYTHON.
+ICALENDAR_PY_VERSION=7.3.2
+install_ical_parser() {
+  local venv="$TOOLS_DIR/ical-venv"
+  if ! "$venv/bin/python" -c "import icalendar, sys; sys.exit(icalendar.__version__ != '$ICALENDAR_PY_VERSION')" 2>/dev/null; then
+    say "installing Python's icalendar $ICALENDAR_PY_VERSION into $venv (the tests' calendar parser)"
+    command -v python3 >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
+    python3 -m venv "$venv" 2>/dev/null || {
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      rm -rf "$venv"; python3 -m venv "$venv"
+    }
+    "$venv/bin/pip" install -q --disable-pip-version-check "icalendar==$ICALENDAR_PY_VERSION"
+  fi
+  export GRANDROUNDS_ICAL_PYTHON="$venv/bin/python"
+}
+
 # Waits until URL answers 200, or fails after ~60 s.
 wait_for() {
   local url=$1

@@ -238,6 +238,13 @@ pub enum ContentCommand {
     Import {
         /// The folder to import (default: the content directory).
         dir: Option<PathBuf>,
+        /// The address links in the mail it queues point at (a webinar's registrants are
+        /// told of a changed time), as `serve --public-url`.
+        #[arg(long, env = "GRANDROUNDS_PUBLIC_URL", default_value = "http://127.0.0.1:3000", value_parser = parse_public_url)]
+        public_url: String,
+        /// The site's name, the sender of that mail (as `serve --provider`).
+        #[arg(long, env = "GRANDROUNDS_PROVIDER", default_value = "Grand Rounds")]
+        provider: String,
     },
 }
 

@@ -99,8 +99,13 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
     })
     .await?;
 
+    let mail = Arc::new(mail::Mail::new(
+        &settings.mail,
+        &settings.provider,
+        &settings.public_url,
+    )?);
     if settings.import_content {
-        import_content(&pool, &settings.content_dir).await?;
+        import_content(&pool, &settings.content_dir, &mail.identity).await?;
     } else {
         tracing::info!("content import skipped (--no-import): serving what the database holds");
     }
@@ -117,11 +122,6 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
         keys.secret("form-state.key")
             .map_err(|error| anyhow::anyhow!("cannot read the form-state key: {error}"))?,
     );
-    let mail = Arc::new(mail::Mail::new(
-        &settings.mail,
-        &settings.provider,
-        &settings.public_url,
-    )?);
     let issuer = certificates::Issuer {
         mail: mail.identity.clone(),
         signer: certificates::signing::Signer::load_or_create(&pool, &keys).await?,
@@ -150,6 +150,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
 pub async fn import_content(
     pool: &db::Pool,
     dir: &Path,
+    identity: &mail::compose::Identity,
 ) -> anyhow::Result<content::store::ImportSummary> {
     let report = content::load_dir(dir);
     for error in &report.errors {
@@ -162,7 +163,7 @@ pub async fn import_content(
     for slug in &summary.retired {
         tracing::info!(course = %slug, "course folder gone: course retired");
     }
-    let (webinars, problems) = webinars::import_dir(pool, dir)
+    let (webinars, problems) = webinars::import_dir(pool, dir, identity)
         .await
         .map_err(|error| anyhow::anyhow!("cannot import the webinars: {error}"))?;
     for error in &problems {

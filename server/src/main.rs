@@ -80,8 +80,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: ContentCommand::Check { dir },
         } => Ok(check(&dir.unwrap_or(cli.content_dir))),
         Command::Content {
-            action: ContentCommand::Import { dir },
-        } => import(&cli.database_url, &dir.unwrap_or(cli.content_dir)).await,
+            action:
+                ContentCommand::Import {
+                    dir,
+                    public_url,
+                    provider,
+                },
+        } => {
+            let identity =
+                server::mail::compose::Identity::new(&provider, &public_url, mail.from.as_deref())?;
+            import(
+                &cli.database_url,
+                &dir.unwrap_or(cli.content_dir),
+                &identity,
+            )
+            .await
+        }
         Command::User {
             action:
                 UserCommand::Add {
@@ -118,7 +132,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `content import [DIR]`: the deploy step for servers started with `--no-import`. Strict:
 /// any problem in the folder and nothing is stored (a server's start skips bad courses).
-async fn import(database_url: &str, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+async fn import(
+    database_url: &str,
+    dir: &std::path::Path,
+    identity: &server::mail::compose::Identity,
+) -> anyhow::Result<ExitCode> {
     let report = server::content::load_dir(dir);
     if !report.errors.is_empty() {
         for error in &report.errors {
@@ -133,7 +151,7 @@ async fn import(database_url: &str, dir: &std::path::Path) -> anyhow::Result<Exi
     }
     let pool = db::connect(database_url).await?;
     db::migrate(&pool).await?;
-    let summary = server::import_content(&pool, dir).await?;
+    let summary = server::import_content(&pool, dir, identity).await?;
     for (slug, number) in &summary.created {
         println!("{slug}: revision {number} stored");
     }
@@ -528,6 +546,7 @@ async fn serve(
     server::auth::spawn_session_cleanup(&state.pool, &state.sessions);
     state.catalog.clone().watch(state.pool.clone());
     server::mail::deliver::spawn_sender(state.pool.clone(), state.mail.clone());
+    server::webinars::reminders::spawn(state.pool.clone(), state.mail.clone());
     let app = build_router(state);
     tracing::info!("listening on http://{local}");
     println!("Grand Rounds is serving at http://{local} (public URL {public_url})");

@@ -22,7 +22,15 @@ pub fn AccountPage() -> impl IntoView {
             let profile_state = form_state("profile".into()).await?;
             let password_state = form_state("password".into()).await?;
             let mail_state = form_state("mail".into()).await?;
-            Ok::<_, AppError>((profile, welcome, profile_state, password_state, mail_state))
+            let calendar = crate::webinars::api::my_calendar_settings().await?;
+            let zone_state = form_state("time-zone".into()).await?;
+            let feed_state = form_state("calendar".into()).await?;
+            Ok::<_, AppError>((
+                profile,
+                welcome,
+                (profile_state, password_state, mail_state),
+                (calendar, zone_state, feed_state),
+            ))
         },
     );
     view! {
@@ -30,8 +38,24 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((profile, welcome, profile_state, password_state, mail_state)) => {
-                        view! { <Account profile welcome profile_state password_state mail_state /> }.into_any()
+                    Ok((
+                        profile,
+                        welcome,
+                        (profile_state, password_state, mail_state),
+                        (calendar, zone_state, feed_state),
+                    )) => {
+                        let time_zone = profile.time_zone.clone();
+                        view! {
+                            <Account profile welcome profile_state password_state mail_state />
+                            <crate::webinars::settings::CalendarSection
+                                settings=calendar
+                                time_zone
+                                zone_state
+                                feed_state
+                            />
+                            <SignOut />
+                        }
+                            .into_any()
                     }
                     Err(AppError::Unauthorized) => {
                         redirect_page("/login?next=/account");
@@ -116,6 +140,12 @@ fn Account(
                     .collect_view()}
             </ul>
         </section>
+    }
+}
+
+#[component]
+fn SignOut() -> impl IntoView {
+    view! {
         <section aria-labelledby="signout-heading">
             <h2 id="signout-heading">"Sign out"</h2>
             <form method="post" action="/account/logout">

@@ -9,7 +9,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 14] = [
+const FORMS: [&str; 16] = [
     "login",
     "register",
     "account",
@@ -24,6 +24,8 @@ const FORMS: [&str; 14] = [
     "outbox",
     "webinar",
     "webinar-registrations",
+    "time-zone",
+    "calendar",
 ];
 
 /// Who is signed in. Anyone may ask; the answer is about their own session only.

@@ -126,6 +126,8 @@ pub struct Profile {
     /// Optional mail (reminders) wanted.
     pub optional_mail: bool,
     pub role: Option<Role>,
+    /// The IANA zone times are shown in; None: each webinar's own.
+    pub time_zone: Option<String>,
 }
 
 /// One account in the administrators' list.

@@ -13,10 +13,13 @@ pub enum MailKind {
     WebinarRegistered,
     WebinarWaitlisted,
     WebinarPromoted,
+    WebinarCancelled,
+    WebinarChanged,
+    WebinarReminder,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 7] = [
+    pub const ALL: [MailKind; 10] = [
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::Invitation,
@@ -24,6 +27,9 @@ impl MailKind {
         Self::WebinarRegistered,
         Self::WebinarWaitlisted,
         Self::WebinarPromoted,
+        Self::WebinarCancelled,
+        Self::WebinarChanged,
+        Self::WebinarReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +41,9 @@ impl MailKind {
             Self::WebinarRegistered => "webinar-registered",
             Self::WebinarWaitlisted => "webinar-waitlisted",
             Self::WebinarPromoted => "webinar-promoted",
+            Self::WebinarCancelled => "webinar-cancelled",
+            Self::WebinarChanged => "webinar-changed",
+            Self::WebinarReminder => "webinar-reminder",
         }
     }
 
@@ -51,13 +60,16 @@ impl MailKind {
             Self::WebinarRegistered => "Webinar registration confirmed",
             Self::WebinarWaitlisted => "Webinar waitlist place",
             Self::WebinarPromoted => "A webinar seat became yours",
+            Self::WebinarCancelled => "Webinar registration cancelled",
+            Self::WebinarChanged => "A webinar's time changed or a session was cancelled",
+            Self::WebinarReminder => "Webinar reminders (a day and an hour before)",
         }
     }
 
     /// Whether a learner may turn it off on `/account` (reminders, when they come). Security
     /// messages and records of credit are always sent.
     pub fn refusable(self) -> bool {
-        false
+        matches!(self, Self::WebinarReminder)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::accounts::Profession;
 #[cfg(feature = "ssr")]
 use crate::api::answer;
 use crate::error::AppError;
-use crate::webinars::{RegistrationsPage, WebinarList, WebinarPage};
+use crate::webinars::{CalendarSettings, RegistrationsPage, WebinarList, WebinarPage};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -40,4 +40,10 @@ pub async fn get_webinar(slug: String) -> Result<WebinarPage, AppError> {
 #[server(input = GetUrl, prefix = "/api", endpoint = "webinar-registrations")]
 pub async fn webinar_registrations(slug: String) -> Result<RegistrationsPage, AppError> {
     answer(async { crate::service::backend()?.registrations(&slug).await }.await)
+}
+
+/// Signed in: the time-zone choices and the state of the private calendar feed.
+#[server(input = GetUrl, prefix = "/api", endpoint = "calendar-settings")]
+pub async fn my_calendar_settings() -> Result<CalendarSettings, AppError> {
+    answer(async { crate::service::backend()?.calendar_settings().await }.await)
 }

@@ -6,6 +6,7 @@ pub mod list;
 mod model;
 pub mod page;
 pub mod registrations;
+pub mod settings;
 
 pub use model::*;
 
@@ -25,4 +26,7 @@ pub trait WebinarsBackend: Send + Sync + 'static {
 
     /// The webinar's organizers and administrators only: who is registered and waiting.
     async fn registrations(&self, slug: &str) -> Result<RegistrationsPage, AppError>;
+
+    /// The signed-in user's time-zone choices and calendar feed.
+    async fn calendar_settings(&self) -> Result<CalendarSettings, AppError>;
 }

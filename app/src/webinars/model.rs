@@ -58,6 +58,21 @@ pub struct WebinarPage {
     pub signed_in: bool,
     /// Why registration is closed now, if it is.
     pub closed: Option<String>,
+    /// For a learner holding a seat: the session whose join link is open now.
+    pub join_open: Option<u32>,
+    /// For a learner holding a seat, outside the join window: when the link opens.
+    pub join_note: Option<String>,
+    /// The viewer has a calendar file for this webinar (a seat, or a cancelled one).
+    pub has_calendar: bool,
+}
+
+/// The calendar part of `/account`: the zone choices and the private feed's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarSettings {
+    /// Every IANA zone name, for the time-zone choice.
+    pub zones: Vec<String>,
+    /// When the working feed address was made (UTC), if there is one.
+    pub feed_since: Option<String>,
 }
 
 /// One webinar in the list.

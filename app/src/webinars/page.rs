@@ -43,6 +43,9 @@ fn Webinar(page: WebinarPage, state: FormState) -> impl IntoView {
         waitlist_place,
         signed_in,
         closed,
+        join_open,
+        join_note,
+        has_calendar,
     } = page;
     let slug = detail.slug.clone();
     let full = seats_taken >= capacity;
@@ -66,6 +69,18 @@ fn Webinar(page: WebinarPage, state: FormState) -> impl IntoView {
     let action = match (standing.as_deref(), closed.clone(), signed_in) {
         (Some("registered"), _, _) => view! {
             <p class="notice">"You are registered."</p>
+            {join_open.map(|number| view! {
+                <p>
+                    <a class="button" href=format!("/webinars/{slug}/join")>{format!("Join session {number} now")}</a>
+                </p>
+            })}
+            {join_note.map(|note| view! { <p>{note}</p> })}
+            <p>
+                <a href=format!("/webinars/{slug}/calendar.ics")>"Add to your calendar (.ics file)"</a>
+                " · or subscribe to all your sessions from "
+                <a href="/account#calendar-heading">"your account page"</a>
+                "."
+            </p>
             {cancel_form("Cancel my registration")}
         }
             .into_any(),
@@ -74,7 +89,15 @@ fn Webinar(page: WebinarPage, state: FormState) -> impl IntoView {
             {cancel_form("Leave the waitlist")}
         }
             .into_any(),
-        (_, Some(reason), _) => view! { <p>{reason}</p> }.into_any(),
+        (_, Some(reason), _) => view! {
+            <p>{reason}</p>
+            {has_calendar.then(|| view! {
+                <p>
+                    <a href=format!("/webinars/{slug}/calendar.ics")>"Calendar file that removes the cancelled sessions (.ics)"</a>
+                </p>
+            })}
+        }
+            .into_any(),
         (_, None, false) => view! {
             <p>
                 <a href=format!("/login?next=/webinars/{slug}")>"Sign in to register"</a>

@@ -297,6 +297,39 @@ pub async fn mail_preferences(
     }))
 }
 
+/// `POST /account/time-zone`: an IANA zone name, or empty for each webinar's own zone.
+pub async fn time_zone(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let form = Submission::new(fields);
+    // A choice from a list: not kept to show again (a 100 KB value stays out of the session).
+    let wanted = form.peek("time_zone").to_owned();
+    let back = Back::to("time-zone", "/account");
+    if let Some(problem) = form.problem() {
+        return Err(Error::invalid(back.error("form", problem)));
+    }
+    let wanted = wanted.trim();
+    if wanted.is_empty() {
+        store::set_time_zone(&state.pool, viewer.id, None).await?;
+        return Ok(back.notice("Webinar times are shown in each webinar's own time zone."));
+    }
+    match wanted.parse::<chrono_tz::Tz>() {
+        Ok(zone) => {
+            store::set_time_zone(&state.pool, viewer.id, Some(zone.name())).await?;
+            Ok(back.notice(format!("Webinar times are shown in {}.", zone.name())))
+        }
+        Err(_) => Err(Error::invalid(back.error(
+            "time_zone",
+            format!(
+                "\"{}\" is not a time zone we know: choose one from the list (names like America/Chicago or Asia/Kolkata).",
+                wanted.chars().take(60).collect::<String>()
+            ),
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

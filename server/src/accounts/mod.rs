@@ -30,6 +30,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/account/password", Rule::SignedIn, forms::change_password),
         Route::post("/admin/users/role", Rule::Admin, roles::change_role),
         Route::post("/account/mail", Rule::SignedIn, forms::mail_preferences),
+        Route::post("/account/time-zone", Rule::SignedIn, forms::time_zone),
         Route::page("/forgot-password", Rule::Anyone).cached(),
         Route::post("/forgot-password", Rule::Anyone, recovery::forgot),
         // The token in the address decides; anyone holding it may use it.

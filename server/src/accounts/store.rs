@@ -136,7 +136,7 @@ pub async fn session_user(
 pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "SELECT email, full_name, profession, role, npi, licence_number, licence_state, board_id, \
-         birth_month, birth_day, consent_reporting, optional_mail FROM users WHERE id = $1",
+         birth_month, birth_day, consent_reporting, optional_mail, time_zone FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -168,6 +168,7 @@ pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>,
         consent_reporting: row.try_get::<crate::db::Flag, _>("consent_reporting")?.0,
         optional_mail: row.try_get::<crate::db::Flag, _>("optional_mail")?.0,
         role: text("role")?.parse().ok(),
+        time_zone: row.try_get::<Option<String>, _>("time_zone")?,
     }))
 }
 
@@ -259,6 +260,35 @@ pub async fn contact(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await
+}
+
+/// The zone the user reads times in (an IANA name), if they chose one.
+pub async fn time_zone(
+    conn: &mut crate::db::Connection,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar::<_, Option<String>>("SELECT time_zone FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten(),
+    )
+}
+
+/// Sets (or, with None, clears) the zone the user reads times in.
+pub async fn set_time_zone(
+    pool: &crate::db::Pool,
+    id: i64,
+    zone: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
+        .bind(zone)
+        .bind(crate::db::now())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// The account with this email: `(id, full_name)`.

@@ -242,20 +242,25 @@ pub fn now() -> String {
         })
 }
 
-/// Seconds added to the system clock: 0 unless [`set_clock`] moved it (a rehearsal of a
+/// Milliseconds added to the system clock: 0 unless [`set_clock`] moved it (a rehearsal of a
 /// session day, or a test that must stand after a date).
 static CLOCK_OFFSET: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
 /// The one clock, as an instant.
 pub fn now_instant() -> time::OffsetDateTime {
     let offset = CLOCK_OFFSET.load(std::sync::atomic::Ordering::Relaxed);
-    time::OffsetDateTime::now_utc() + time::Duration::seconds(offset)
+    time::OffsetDateTime::now_utc() + time::Duration::milliseconds(offset)
 }
 
 /// Sets the one clock to `at`; it runs on from there. For the whole process: tests that use
 /// it run one per process (nextest).
 pub fn set_clock(at: time::OffsetDateTime) {
-    let offset = (at - time::OffsetDateTime::now_utc()).whole_seconds();
+    // Milliseconds rounded up: a truncated offset would start the clock a moment before `at`
+    // (in the second before it), and a session opening at that instant would not be open.
+    let nanos = (at - time::OffsetDateTime::now_utc()).whole_nanoseconds();
+    let offset =
+        i64::try_from(nanos.div_euclid(1_000_000) + i128::from(nanos.rem_euclid(1_000_000) > 0))
+            .unwrap_or(i64::MAX);
     CLOCK_OFFSET.store(offset, std::sync::atomic::Ordering::Relaxed);
 }
 

@@ -77,6 +77,8 @@ pub struct Letter {
     pub action: Option<(String, String)>,
     /// Paragraphs after the link.
     pub after: Vec<String>,
+    /// A calendar (`.ics`, METHOD:PUBLISH) to attach: the sessions of a registration.
+    pub calendar: Option<String>,
 }
 
 /// A rendered message: what the outbox stores and the sender delivers as it is.
@@ -194,10 +196,24 @@ impl Letter {
             .subject(self.subject.clone())
             .message_id(Some(message_id.clone()))
             .date(std::time::SystemTime::from(crate::db::now_instant()))
-            .multipart(MultiPart::alternative_plain_html(
-                self.text_part(identity),
-                self.html_part(identity),
-            ))?;
+            .multipart({
+                let parts = MultiPart::alternative_plain_html(
+                    self.text_part(identity),
+                    self.html_part(identity),
+                );
+                match &self.calendar {
+                    None => parts,
+                    Some(ics) => MultiPart::mixed().multipart(parts).singlepart(
+                        lettre::message::Attachment::new("webinar.ics".to_owned()).body(
+                            ics.clone(),
+                            lettre::message::header::ContentType::parse(
+                                crate::webinars::calendar::CONTENT_TYPE,
+                            )
+                            .map_err(|_| lettre::error::Error::EmailMissingAt)?,
+                        ),
+                    ),
+                }
+            })?;
         Ok(Rendered {
             message_id,
             raw: message.formatted(),
@@ -232,6 +248,7 @@ pub mod templates {
             after: vec![
                 "If you did not ask for this, you can ignore this message: your password stays as it is.".into(),
             ],
+            calendar: None,
         }
     }
 
@@ -260,6 +277,7 @@ pub mod templates {
                 identity.link("/forgot-password"),
             )),
             after: Vec::new(),
+            calendar: None,
         }
     }
 
@@ -286,6 +304,7 @@ pub mod templates {
             )],
             action: Some(("Accept the invitation".into(), link.to_owned())),
             after: vec!["If you did not expect this invitation, ignore this message: no account is made until the link is followed.".into()],
+            calendar: None,
         }
     }
 
@@ -325,6 +344,7 @@ pub mod templates {
             paragraphs: vec![first],
             action: Some(("Open the webinar".into(), identity.link(&format!("/webinars/{slug}")))),
             after: vec!["The join link appears on the webinar's page 15 minutes before each session. If you cannot come, cancel there so the seat goes to the next person waiting.".into()],
+            calendar: None,
         }
     }
 
@@ -349,6 +369,121 @@ pub mod templates {
             )],
             action: Some(("Open the webinar".into(), identity.link(&format!("/webinars/{slug}")))),
             after: vec!["If you can no longer come, cancel on the webinar's page so the seat goes to the next person waiting.".into()],
+            calendar: None,
+        }
+    }
+
+    /// A registration ended: by the learner, or by an organizer (`by_organizer`).
+    pub fn webinar_cancelled(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        title: &str,
+        slug: &str,
+        by_organizer: bool,
+    ) -> Letter {
+        let first = if by_organizer {
+            format!(
+                "An organizer of \"{title}\" cancelled your registration. If you think this is a mistake, reply to the organizers or register again on the webinar's page."
+            )
+        } else {
+            format!(
+                "Your registration for \"{title}\" is cancelled, as you asked. Thank you for freeing the seat."
+            )
+        };
+        Letter {
+            kind: MailKind::WebinarCancelled,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("Registration cancelled: {title}"),
+            paragraphs: vec![first],
+            action: Some((
+                "Open the webinar".into(),
+                identity.link(&format!("/webinars/{slug}")),
+            )),
+            after: vec![
+                "The attached calendar file removes the sessions from your calendar.".into(),
+            ],
+            calendar: None,
+        }
+    }
+
+    /// The webinar a letter is about.
+    #[derive(Clone, Copy)]
+    pub struct Webinar<'a> {
+        pub title: &'a str,
+        pub slug: &'a str,
+    }
+
+    /// A session's time changed, or a session was cancelled, after the learner registered.
+    pub fn webinar_changed(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        webinar: Webinar<'_>,
+        changes: &[String],
+        when: &[String],
+    ) -> Letter {
+        let Webinar { title, slug } = webinar;
+        let mut paragraphs = vec![format!("The schedule of \"{title}\" changed:")];
+        paragraphs.extend(changes.iter().cloned());
+        paragraphs.push(if when.is_empty() {
+            "No session is left on the schedule.".to_owned()
+        } else {
+            format!("The sessions now: {}.", when.join("; "))
+        });
+        Letter {
+            kind: MailKind::WebinarChanged,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("Schedule changed: {title}"),
+            paragraphs,
+            action: Some(("Open the webinar".into(), identity.link(&format!("/webinars/{slug}")))),
+            after: vec!["If you hold a seat, the attached calendar file updates your calendar. If you can no longer come, cancel on the webinar's page so the seat goes to the next person waiting.".into()],
+            calendar: None,
+        }
+    }
+
+    /// A day or an hour before a session.
+    pub fn webinar_reminder(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        name: &str,
+        webinar: Webinar<'_>,
+        when: &str,
+        soon: bool,
+    ) -> Letter {
+        let Webinar { title, slug } = webinar;
+        let (subject, first) = if soon {
+            (
+                format!("Starting soon: {title}"),
+                format!(
+                    "\"{title}\" starts within the hour: {when}. The join link is on the webinar's page from 15 minutes before the start."
+                ),
+            )
+        } else {
+            (
+                format!("Reminder: {title}"),
+                format!(
+                    "A reminder that \"{title}\" is on {when}. The join link appears on the webinar's page 15 minutes before the start."
+                ),
+            )
+        };
+        Letter {
+            kind: MailKind::WebinarReminder,
+            to_email: email.to_owned(),
+            to_name: name.to_owned(),
+            user_id: Some(user_id),
+            subject,
+            paragraphs: vec![first],
+            action: Some(("Open the webinar".into(), identity.link(&format!("/webinars/{slug}")))),
+            after: vec!["If you cannot come, cancel on the webinar's page so your seat goes to the next person waiting.".into()],
+            calendar: None,
         }
     }
 
@@ -379,6 +514,7 @@ pub mod templates {
                 "Anyone you show it to (a licensing board, an employer) can check it at {}",
                 identity.link(&format!("/verify/{code}"))
             )],
+            calendar: None,
         }
     }
 }

@@ -1,13 +1,17 @@
 //! Live webinars: the activity a learner finds, registers for and joins (the video stays on
-//! the conferencing service). So far: the webinar file format and its checks ([`format`]),
-//! its storage as revisions with a schedule per session ([`store`]), the times written out
-//! in a zone ([`times`]), and the list and detail pages. Registration, calendars, join links
-//! and reminders come next, in this folder.
+//! the conferencing service): the webinar file format and its checks ([`format`]), its
+//! storage as revisions with a schedule per session ([`store`]), the times written out in a
+//! zone ([`times`]), the list and detail pages, registration with a waitlist
+//! ([`registration`]), calendar files and the private feed ([`calendar`]), the gated join
+//! link ([`join`]), reminders ([`reminders`]) and the organizers' lists ([`organizers`]).
 
+pub mod calendar;
 pub mod format;
+pub mod join;
 pub mod organizers;
 mod pages;
 pub mod registration;
+pub mod reminders;
 pub mod store;
 pub mod times;
 
@@ -23,6 +27,21 @@ pub fn routes() -> Vec<Route> {
         // Anyone may post; a signed-out visitor is told to sign in first.
         Route::post("/webinars/register", Rule::Anyone, registration::register),
         Route::post("/webinars/cancel", Rule::SignedIn, registration::cancel),
+        // The learner's own registration (404 for anyone without one).
+        Route::get(
+            "/webinars/{webinar}/calendar.ics",
+            Rule::SignedIn,
+            calendar::download,
+        ),
+        Route::get("/webinars/{webinar}/join", Rule::SignedIn, join::join),
+        // Calendar apps send no cookie: the unguessable token in the address is the key.
+        Route::get("/calendar/{file}", Rule::Anyone, calendar::feed),
+        Route::server_fn("/api/calendar-settings", Rule::SignedIn),
+        Route::post(
+            "/account/calendar-feed",
+            Rule::SignedIn,
+            calendar::feed_settings,
+        ),
         // The webinar's organizers (by email in its file) and administrators.
         Route::page("/webinars/{webinar}/registrations", Rule::ActivityOwner),
         Route::get(
@@ -43,9 +62,10 @@ pub fn routes() -> Vec<Route> {
 pub async fn import_dir(
     pool: &crate::db::Pool,
     dir: &std::path::Path,
+    identity: &crate::mail::compose::Identity,
 ) -> Result<(store::ImportSummary, Vec<crate::content::ContentError>), crate::error::Error> {
     let (webinars, errors) = format::load_dir(dir);
     let present = format::present(dir);
-    let summary = store::import(pool, &webinars, &present).await?;
+    let summary = store::import(pool, &webinars, &present, identity).await?;
     Ok((summary, errors))
 }

@@ -118,6 +118,7 @@ pub async fn cancel(
             "That person has no registration or waitlist place here (it may have been cancelled already).",
         )));
     }
+    super::registration::tell_cancelled(&mut tx, identity, &stored, user, true).await?;
     crate::accounts::store::audit(
         &mut tx,
         Some(viewer.id),

@@ -6,8 +6,8 @@ use crate::backend::ServerBackend;
 use app::accounts::Profession;
 use app::error::AppError;
 use app::webinars::{
-    RegistrantRow, RegistrationsPage, SessionTime, WebinarCard, WebinarList, WebinarPage,
-    WebinarsBackend,
+    CalendarSettings, RegistrantRow, RegistrationsPage, SessionTime, WebinarCard, WebinarList,
+    WebinarPage, WebinarsBackend,
 };
 
 fn live(stored: &Stored) -> impl Iterator<Item = &StoredSession> {
@@ -84,27 +84,34 @@ impl WebinarsBackend for ServerBackend {
                 "There is no webinar \"{slug}\"."
             )));
         };
-        let zone = live(&stored)
-            .next()
-            .map_or_else(|| "UTC".to_owned(), |s| s.zone.clone());
-        let sessions = stored
-            .sessions
-            .iter()
-            .map(|s| SessionTime {
-                number: s.number,
-                when: times::session(s.starts_at, s.minutes, &s.zone),
-                utc: times::session_utc(s.starts_at, s.minutes),
-                minutes: s.minutes,
-                cancelled: s.cancelled,
-                past: s.ends_at() <= now,
-            })
-            .collect();
         let viewer = crate::backend::current_viewer();
         let mut conn = self
             .pool
             .acquire()
             .await
             .map_err(crate::error::Error::from)?;
+        let chosen = match &viewer {
+            Some(viewer) => crate::accounts::store::time_zone(&mut conn, viewer.id)
+                .await
+                .map_err(crate::error::Error::from)?,
+            None => None,
+        };
+        let own = live(&stored)
+            .next()
+            .map_or_else(|| "UTC".to_owned(), |s| s.zone.clone());
+        let zone = chosen.clone().unwrap_or_else(|| own.clone());
+        let sessions = stored
+            .sessions
+            .iter()
+            .map(|s| SessionTime {
+                number: s.number,
+                when: times::session(s.starts_at, s.minutes, chosen.as_deref().unwrap_or(&s.zone)),
+                utc: times::session_utc(s.starts_at, s.minutes),
+                minutes: s.minutes,
+                cancelled: s.cancelled,
+                past: s.ends_at() <= now,
+            })
+            .collect();
         let (seats_taken, waitlisted) = store::counts(&mut conn, stored.webinar_id)
             .await
             .map_err(crate::error::Error::from)?;
@@ -114,6 +121,19 @@ impl WebinarsBackend for ServerBackend {
                 .map_err(crate::error::Error::from)?,
             None => store::Standing::NotRegistered,
         };
+        let has_calendar = match &viewer {
+            Some(viewer) => store::calendar_standing(&mut conn, stored.webinar_id, viewer.id)
+                .await
+                .map_err(crate::error::Error::from)?
+                .is_some(),
+            None => false,
+        };
+        let seated = standing == store::Standing::Registered;
+        let join_open = seated
+            .then(|| super::join::open_session(&stored, now).map(|s| s.number))
+            .flatten();
+        let join_note = (seated && join_open.is_none())
+            .then(|| super::join::when_it_opens(&stored, now, chosen.as_deref()));
         let (standing, waitlist_place) = match standing {
             store::Standing::Registered => (Some("registered".to_owned()), None),
             store::Standing::Waitlisted(place) => (Some("waitlisted".to_owned()), Some(place)),
@@ -129,11 +149,33 @@ impl WebinarsBackend for ServerBackend {
             registration: registration_text(&stored, now, &zone),
             capacity: stored.capacity,
             past: !is_upcoming(&stored, now),
-            zone_note: format!(
-                "Times are in the webinar's own zone ({zone}), with UTC beside them."
-            ),
+            zone_note: match &chosen {
+                Some(zone) => format!(
+                    "Times are in your time zone ({zone}, chosen on your account page), with UTC beside them."
+                ),
+                None => format!(
+                    "Times are in the webinar's own zone ({own}), with UTC beside them. Signed-in learners can choose their own zone on their account page."
+                ),
+            },
+            join_open,
+            join_note,
+            has_calendar,
             detail: stored.detail,
             sessions,
+        })
+    }
+
+    async fn calendar_settings(&self) -> Result<CalendarSettings, AppError> {
+        let viewer = crate::backend::signed_in()?;
+        let since = store::feed_since(&self.pool, viewer.id)
+            .await
+            .map_err(crate::error::Error::from)?;
+        Ok(CalendarSettings {
+            zones: chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|zone| zone.name().to_owned())
+                .collect(),
+            feed_since: since.map(|at| at.chars().take(16).collect::<String>().replace('T', " ")),
         })
     }
 

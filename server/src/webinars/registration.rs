@@ -19,12 +19,13 @@ fn key(webinar: i64) -> String {
     format!("webinar:{webinar}")
 }
 
-fn session_times(stored: &Stored) -> Vec<String> {
+/// Each live session written out in `zone` (the learner's), else in its own.
+pub(crate) fn session_times(stored: &Stored, zone: Option<&str>) -> Vec<String> {
     stored
         .sessions
         .iter()
         .filter(|s| !s.cancelled)
-        .map(|s| times::session(s.starts_at, s.minutes, &s.zone))
+        .map(|s| times::session(s.starts_at, s.minutes, zone.unwrap_or(&s.zone)))
         .collect()
 }
 
@@ -113,16 +114,22 @@ pub async fn register(
                     Standing::Waitlisted(place) => Some(place),
                     _ => None,
                 };
-                let letter = templates::webinar_registration(
+                let mut letter = templates::webinar_registration(
                     identity,
                     viewer.id,
                     &email,
                     &name,
                     &stored.detail.title,
                     &stored.detail.slug,
-                    &session_times(&stored),
+                    &session_times(
+                        &stored,
+                        crate::accounts::store::time_zone(&mut tx, viewer.id)
+                            .await?
+                            .as_deref(),
+                    ),
                     place,
                 );
+                super::calendar::attach(&mut tx, identity, &stored, viewer.id, &mut letter).await?;
                 crate::mail::enqueue(&mut tx, identity, &letter).await?;
             }
             match got {
@@ -159,6 +166,9 @@ pub async fn cancel(
     // Serialises on the webinar: the freed seat goes to exactly one waiting learner.
     crate::db::lock(&mut tx, On::Key(&key(stored.webinar_id))).await?;
     let cancelled = store::cancel(&mut tx, stored.webinar_id, viewer.id, viewer.id).await?;
+    if cancelled {
+        tell_cancelled(&mut tx, identity, &stored, viewer.id, false).await?;
+    }
     // A seat freed before the last session ends goes to the first waiting; after it, nobody
     // is offered a seat at a webinar that is over.
     let now = crate::db::now_secs();
@@ -189,17 +199,99 @@ pub(crate) async fn tell_promoted(
 ) -> Result<()> {
     for user in promoted {
         if let Some((email, name)) = crate::accounts::store::contact(conn, *user).await? {
-            let letter = templates::webinar_promoted(
+            let mut letter = templates::webinar_promoted(
                 identity,
                 *user,
                 &email,
                 &name,
                 &stored.detail.title,
                 &stored.detail.slug,
-                &session_times(stored),
+                &session_times(
+                    stored,
+                    crate::accounts::store::time_zone(conn, *user)
+                        .await?
+                        .as_deref(),
+                ),
             );
+            super::calendar::attach(conn, identity, stored, *user, &mut letter).await?;
             crate::mail::enqueue(conn, identity, &letter).await?;
         }
+    }
+    Ok(())
+}
+
+/// Queues "your registration is cancelled" with the calendar that removes its sessions, in
+/// the caller's transaction.
+pub(crate) async fn tell_cancelled(
+    conn: &mut crate::db::Connection,
+    identity: &crate::mail::compose::Identity,
+    stored: &Stored,
+    user: i64,
+    by_organizer: bool,
+) -> Result<()> {
+    if let Some((email, name)) = crate::accounts::store::contact(conn, user).await? {
+        let mut letter = templates::webinar_cancelled(
+            identity,
+            user,
+            &email,
+            &name,
+            &stored.detail.title,
+            &stored.detail.slug,
+            by_organizer,
+        );
+        super::calendar::attach(conn, identity, stored, user, &mut letter).await?;
+        if letter.calendar.is_none() {
+            letter.after.clear();
+        }
+        crate::mail::enqueue(conn, identity, &letter).await?;
+    }
+    Ok(())
+}
+
+/// Tells every registrant and waiting learner of `stored` what changed in its schedule
+/// (`changes`: session number, its old start and length, whether it is cancelled), with the
+/// updated calendar for those holding a seat, in the caller's transaction.
+pub(crate) async fn tell_changed(
+    conn: &mut crate::db::Connection,
+    identity: &crate::mail::compose::Identity,
+    stored: &Stored,
+    changes: &[(u32, i64, u32, bool)],
+) -> Result<()> {
+    for (user, _, _) in store::to_tell(conn, stored.webinar_id).await? {
+        let Some((email, name)) = crate::accounts::store::contact(conn, user).await? else {
+            continue;
+        };
+        let zone = crate::accounts::store::time_zone(conn, user).await?;
+        let lines: Vec<String> = changes
+            .iter()
+            .map(|(number, old_start, old_minutes, cancelled)| {
+                let session = stored.sessions.iter().find(|s| s.number == *number);
+                let in_zone = |z: &str| zone.clone().unwrap_or_else(|| z.to_owned());
+                let old_zone = in_zone(session.map_or("UTC", |s| s.zone.as_str()));
+                let old = times::session(*old_start, *old_minutes, &old_zone);
+                match session {
+                    Some(s) if !cancelled && !s.cancelled => format!(
+                        "Session {number} moved from {old} to {}.",
+                        times::session(s.starts_at, s.minutes, &in_zone(&s.zone))
+                    ),
+                    _ => format!("Session {number} ({old}) is cancelled."),
+                }
+            })
+            .collect();
+        let mut letter = templates::webinar_changed(
+            identity,
+            user,
+            &email,
+            &name,
+            templates::Webinar {
+                title: &stored.detail.title,
+                slug: &stored.detail.slug,
+            },
+            &lines,
+            &session_times(stored, zone.as_deref()),
+        );
+        super::calendar::attach(conn, identity, stored, user, &mut letter).await?;
+        crate::mail::enqueue(conn, identity, &letter).await?;
     }
     Ok(())
 }

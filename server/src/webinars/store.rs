@@ -89,6 +89,7 @@ pub async fn import(
     pool: &crate::db::Pool,
     webinars: &[Webinar],
     present: &[String],
+    identity: &crate::mail::compose::Identity,
 ) -> Result<ImportSummary, crate::error::Error> {
     let mut summary = ImportSummary::default();
     for webinar in webinars {
@@ -162,6 +163,8 @@ pub async fn import(
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
+        // What registrants are told: (session number, its old start and length, cancelled).
+        let mut changes: Vec<(u32, i64, u32, bool)> = Vec::new();
         for session in &webinar.sessions {
             let number = i64::from(session.number);
             match existing.iter().find(|(n, ..)| *n == number) {
@@ -198,11 +201,17 @@ pub async fn import(
                         summary
                             .rescheduled
                             .push((webinar.slug.clone(), session.number));
+                        changes.push((
+                            session.number,
+                            *starts_at,
+                            u32::try_from(*minutes).unwrap_or(0),
+                            false,
+                        ));
                     }
                 }
             }
         }
-        for (number, ..) in existing.iter().filter(|(n, .., cancelled)| {
+        for (number, starts_at, minutes, ..) in existing.iter().filter(|(n, .., cancelled)| {
             cancelled.is_none() && !webinar.sessions.iter().any(|s| i64::from(s.number) == *n)
         }) {
             sqlx::query(
@@ -216,6 +225,28 @@ pub async fn import(
             summary
                 .cancelled
                 .push((webinar.slug.clone(), u32::try_from(*number).unwrap_or(0)));
+            changes.push((
+                u32::try_from(*number).unwrap_or(0),
+                *starts_at,
+                u32::try_from(*minutes).unwrap_or(0),
+                true,
+            ));
+        }
+        // In the import's transaction: the new schedule and its messages commit together.
+        if let Some(stored) = stored_in(&mut tx, id).await? {
+            let now = crate::db::now_secs();
+            if stored
+                .sessions
+                .iter()
+                .any(|s| !s.cancelled && s.ends_at() > now)
+            {
+                // Seats a raised capacity freed go to the waitlist, in order.
+                let promoted = promote_while_free(&mut tx, id, webinar.capacity).await?;
+                super::registration::tell_promoted(&mut tx, identity, &stored, &promoted).await?;
+            }
+            if !changes.is_empty() {
+                super::registration::tell_changed(&mut tx, identity, &stored, &changes).await?;
+            }
         }
         tx.commit().await?;
         summary.created.push((webinar.slug.clone(), number));
@@ -245,7 +276,7 @@ const PUBLISHED: &str = "SELECT w.id, r.number, r.detail, r.capacity, r.registra
      WHERE w.retired_at IS NULL AND r.number = (SELECT MAX(number) FROM webinar_revisions WHERE webinar_id = w.id)";
 
 async fn stored_from(
-    pool: &crate::db::Pool,
+    conn: &mut crate::db::Connection,
     row: &sqlx::any::AnyRow,
 ) -> Result<Stored, crate::error::Error> {
     let webinar_id: i64 = row.try_get("id")?;
@@ -255,7 +286,7 @@ async fn stored_from(
          WHERE webinar_id = $1 ORDER BY number",
     )
     .bind(webinar_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|s| {
@@ -284,10 +315,11 @@ async fn stored_from(
 
 /// Every published webinar.
 pub async fn published(pool: &crate::db::Pool) -> Result<Vec<Stored>, crate::error::Error> {
-    let rows = sqlx::query(PUBLISHED).fetch_all(pool).await?;
+    let mut conn = pool.acquire().await?;
+    let rows = sqlx::query(PUBLISHED).fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        out.push(stored_from(pool, row).await?);
+        out.push(stored_from(&mut conn, row).await?);
     }
     Ok(out)
 }
@@ -297,12 +329,35 @@ pub async fn by_slug(
     pool: &crate::db::Pool,
     slug: &str,
 ) -> Result<Option<Stored>, crate::error::Error> {
+    let mut conn = pool.acquire().await?;
     let row = sqlx::query(&format!("{PUBLISHED} AND w.slug = $1"))
         .bind(slug)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?;
     match row {
-        Some(row) => Ok(Some(stored_from(pool, &row).await?)),
+        Some(row) => Ok(Some(stored_from(&mut conn, &row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// One published webinar by its id.
+pub async fn by_id(pool: &crate::db::Pool, id: i64) -> Result<Option<Stored>, crate::error::Error> {
+    let mut conn = pool.acquire().await?;
+    stored_in(&mut conn, id).await
+}
+
+/// One published webinar by its id, read on the caller's connection (inside its
+/// transaction: what it is about to commit).
+pub async fn stored_in(
+    conn: &mut crate::db::Connection,
+    id: i64,
+) -> Result<Option<Stored>, crate::error::Error> {
+    let row = sqlx::query(&format!("{PUBLISHED} AND w.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(stored_from(conn, &row).await?)),
         None => Ok(None),
     }
 }
@@ -396,11 +451,14 @@ pub async fn promote_while_free(
     .fetch_all(&mut *conn)
     .await?;
     for (row, _) in &next {
-        sqlx::query("UPDATE webinar_registrations SET status = 'registered', registered_at = $1 WHERE id = $2")
-            .bind(crate::db::now())
-            .bind(row)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE webinar_registrations SET status = 'registered', registered_at = $1, \
+             calendar_sequence = calendar_sequence + 1 WHERE id = $2",
+        )
+        .bind(crate::db::now())
+        .bind(row)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(next.into_iter().map(|(_, user)| user).collect())
 }
@@ -432,7 +490,8 @@ pub async fn register(
         "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (webinar_id, user_id) DO UPDATE SET status = $3, position = $4, arrived_at = $5, \
-         registered_at = $6, cancelled_at = NULL, cancelled_by = NULL",
+         registered_at = $6, cancelled_at = NULL, cancelled_by = NULL, \
+         calendar_sequence = webinar_registrations.calendar_sequence + 1",
     )
     .bind(webinar)
     .bind(user)
@@ -454,7 +513,8 @@ pub async fn cancel(
     by: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE webinar_registrations SET status = 'cancelled', cancelled_at = $1, cancelled_by = $2 \
+        "UPDATE webinar_registrations SET status = 'cancelled', cancelled_at = $1, cancelled_by = $2, \
+         calendar_sequence = calendar_sequence + 1 \
          WHERE webinar_id = $3 AND user_id = $4 AND status <> 'cancelled'",
     )
     .bind(crate::db::now())
@@ -506,4 +566,190 @@ pub async fn registrants(
             },
         )
         .collect())
+}
+
+/// For a learner's calendar: `(holds a seat, the registration's change count)`, or None
+/// when they never registered or only wait (a waitlist place is not in their calendar).
+/// A place that ended (cancelled) is `(false, n)`: the calendar then cancels its events.
+pub async fn calendar_standing(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+) -> Result<Option<(bool, i64)>, sqlx::Error> {
+    let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT status, calendar_sequence, registered_at FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some((status, sequence, _)) if status == "registered" => Some((true, sequence)),
+        // Cancelled after holding a seat: their calendar may have the events, to be removed.
+        Some((status, sequence, Some(_))) if status == "cancelled" => Some((false, sequence)),
+        _ => None,
+    })
+}
+
+/// Every registrant of `webinar` holding a seat, and the waitlist: `(user, holds a seat,
+/// calendar change count)`, to be told of a change.
+pub async fn to_tell(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+) -> Result<Vec<(i64, bool, i64)>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT user_id, status, calendar_sequence FROM webinar_registrations \
+         WHERE webinar_id = $1 AND status <> 'cancelled' ORDER BY position",
+    )
+    .bind(webinar)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, status, sequence)| (user, status == "registered", sequence))
+        .collect())
+}
+
+/// The owner of the feed whose token has this hash, while it is not revoked.
+pub async fn feed_owner(
+    conn: &mut crate::db::Connection,
+    token_hash: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Revokes the user's feed and, with `Some(hash)`, starts a new one. Serialises on the
+/// user's `calendar-feed:<id>` key: two clicks at once leave exactly one address working.
+pub async fn replace_feed(
+    pool: &crate::db::Pool,
+    user: i64,
+    token_hash: Option<&str>,
+) -> Result<(), crate::error::Error> {
+    let mut tx = crate::db::write_tx(pool).await?;
+    crate::db::lock(
+        &mut tx,
+        crate::db::On::Key(&format!("calendar-feed:{user}")),
+    )
+    .await?;
+    let now = crate::db::now();
+    sqlx::query(
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(&now)
+    .bind(user)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(hash) = token_hash {
+        sqlx::query(
+            "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(user)
+        .bind(hash)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// When the user's working feed address was made, if they have one.
+pub async fn feed_since(pool: &crate::db::Pool, user: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT created_at FROM calendar_feeds WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user)
+    .fetch_optional(pool)
+    .await
+}
+
+/// One session in a learner's feed.
+pub struct FeedRow {
+    pub slug: String,
+    pub title: String,
+    pub session: StoredSession,
+    pub registration_sequence: i64,
+    pub confirmed: bool,
+}
+
+/// Every session of every published webinar the user holds (or held) a seat for.
+pub async fn feed_rows(
+    pool: &crate::db::Pool,
+    user: i64,
+) -> Result<Vec<FeedRow>, crate::error::Error> {
+    let mut out = Vec::new();
+    let webinars: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT w.id, w.slug FROM webinar_registrations r JOIN webinars w ON w.id = r.webinar_id \
+         WHERE r.user_id = $1 AND w.retired_at IS NULL AND r.registered_at IS NOT NULL ORDER BY w.id",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    for (_, slug) in webinars {
+        let Some(stored) = by_slug(pool, &slug).await? else {
+            continue;
+        };
+        let mut conn = pool.acquire().await?;
+        let Some((confirmed, sequence)) =
+            calendar_standing(&mut conn, stored.webinar_id, user).await?
+        else {
+            continue;
+        };
+        for session in stored.sessions {
+            out.push(FeedRow {
+                slug: stored.detail.slug.clone(),
+                title: stored.detail.title.clone(),
+                session,
+                registration_sequence: sequence,
+                confirmed,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The join URL of the webinar's latest revision (never shown in a page).
+pub async fn join_url(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT join_url FROM webinar_revisions WHERE webinar_id = $1 ORDER BY number DESC LIMIT 1",
+    )
+    .bind(webinar)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Adds a join click (`at`: unix seconds). Only ever inserted: the evidence is append-only.
+pub async fn record_click(
+    conn: &mut crate::db::Connection,
+    session: i64,
+    user: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webinar_join_clicks (session_id, user_id, clicked_at) VALUES ($1, $2, $3)",
+    )
+    .bind(session)
+    .bind(user)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The join clicks of a session: `(user, unix seconds)`, in order.
+pub async fn clicks(pool: &crate::db::Pool, session: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT user_id, clicked_at FROM webinar_join_clicks WHERE session_id = $1 ORDER BY clicked_at, id",
+    )
+    .bind(session)
+    .fetch_all(pool)
+    .await
 }

@@ -18,4 +18,5 @@ mod smtp;
 mod support;
 mod transcript;
 mod two_servers;
+mod webinar_calendar;
 mod webinars;

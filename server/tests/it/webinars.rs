@@ -98,9 +98,10 @@ async fn an_import_stores_a_revision_only_on_change_and_a_moved_session_gets_a_n
     let app = TestApp::with_content(&content).await;
     let revisions = || app.count("SELECT COUNT(*) FROM webinar_revisions");
     assert_eq!(revisions().await, 2);
-    let (again, _) = server::webinars::import_dir(&app.state.pool, &content)
-        .await
-        .expect("import");
+    let (again, _) =
+        server::webinars::import_dir(&app.state.pool, &content, &app.state.mail.identity)
+            .await
+            .expect("import");
     assert!(again.created.is_empty() && again.rescheduled.is_empty());
     assert_eq!(again.unchanged, 2);
     assert_eq!(revisions().await, 2, "nothing new when nothing changed");
@@ -112,9 +113,10 @@ async fn an_import_stores_a_revision_only_on_change_and_a_moved_session_gets_a_n
         text.replace("start = 2031-03-04T09:00:00", "start = 2031-03-04T10:00:00"),
     )
     .expect("write");
-    let (summary, problems) = server::webinars::import_dir(&app.state.pool, &content)
-        .await
-        .expect("import");
+    let (summary, problems) =
+        server::webinars::import_dir(&app.state.pool, &content, &app.state.mail.identity)
+            .await
+            .expect("import");
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(summary.created, vec![(CASES.to_owned(), 2)]);
     assert_eq!(summary.rescheduled, vec![(CASES.to_owned(), 1)]);
@@ -142,18 +144,20 @@ async fn an_import_stores_a_revision_only_on_change_and_a_moved_session_gets_a_n
 
     // A broken file keeps the last good revision published; a removed one is retired.
     std::fs::write(&file, "+++\ntitle = \"x\"\n+++\n").expect("break");
-    let (summary, problems) = server::webinars::import_dir(&app.state.pool, &content)
-        .await
-        .expect("import");
+    let (summary, problems) =
+        server::webinars::import_dir(&app.state.pool, &content, &app.state.mail.identity)
+            .await
+            .expect("import");
     assert!(!problems.is_empty() && summary.retired.is_empty());
     assert_eq!(
         app.get(&format!("/webinars/{CASES}")).await.status,
         StatusCode::OK
     );
     std::fs::remove_file(&file).expect("remove");
-    let (summary, _) = server::webinars::import_dir(&app.state.pool, &content)
-        .await
-        .expect("import");
+    let (summary, _) =
+        server::webinars::import_dir(&app.state.pool, &content, &app.state.mail.identity)
+            .await
+            .expect("import");
     assert_eq!(summary.retired, vec![CASES.to_owned()]);
     assert_eq!(
         app.get(&format!("/webinars/{CASES}")).await.status,
@@ -418,7 +422,7 @@ async fn a_raised_capacity_seats_those_waiting_before_any_newcomer() {
     assert_eq!(seated(&statuses(&app).await), vec![people[0].id]);
 
     std::fs::write(&file, text.replace("capacity = 30", "capacity = 2")).expect("write");
-    server::webinars::import_dir(&app.state.pool, &content)
+    server::webinars::import_dir(&app.state.pool, &content, &app.state.mail.identity)
         .await
         .expect("import");
     register(&app, Some(&people[3].cookie)).await;
