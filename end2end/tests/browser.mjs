@@ -1,5 +1,9 @@
 // Launches Debian's Chromium headless (Playwright cannot download browsers here).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3100';
 
@@ -27,4 +31,16 @@ export function watchConsole(page) {
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   return problems;
+}
+
+// axe-core's WCAG 2.2 AA violations on the page, one line each. Evaluated through the
+// DevTools protocol, so it runs with the page's JavaScript off too (and the site's CSP,
+// which would rightly refuse an injected script, does not apply).
+export async function axeViolations(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }

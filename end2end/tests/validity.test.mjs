@@ -5,15 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_URL, launch } from './browser.mjs';
+import { BASE_URL, axeViolations, launch } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const VNU = require('vnu-jar');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'river lantern quietly';
 const COURSE = 'telehealth-for-clinical-teams';
 
@@ -102,16 +101,6 @@ function validate(pages) {
   return report.messages
     .filter((m) => m.type === 'error' && !ALLOWED.some((allowed) => allowed(m)))
     .map((m) => `${byFile.get(m.url) ?? m.url}:${m.lastLine}: ${m.message} [${(m.extract ?? '').trim()}]`);
-}
-
-async function axeViolations(page) {
-  // Evaluated through the DevTools protocol, so it runs with the page's JavaScript off too.
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
-  );
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 test('the main pages are valid HTML (Nu HTML checker)', async () => {

@@ -8,64 +8,19 @@
 mod common;
 use axum::Router;
 use axum::body::Body;
-use common::percentile;
+use common::ORIGIN;
+use common::{call, percentile, post};
 use http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use server::accounts::store::{self, NewUser, ProfileUpdate};
 use server::quizzes::Quiz;
 use server::{build_router, start};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
 const LEARNERS: usize = 64;
 const ROUNDS: usize = 20;
 const PASSWORD: &str = "river lantern quietly";
 const COURSE: &str = "telehealth-for-clinical-teams";
-const ORIGIN: &str = "http://127.0.0.1:3000";
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    cookie: Option<String>,
-    body: String,
-}
-
-async fn call(router: &Router, request: Request<Body>) -> Answer {
-    let response = router
-        .clone()
-        .oneshot(request)
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let (parts, body) = response.into_parts();
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let location = header("location").unwrap_or_default();
-    let cookie = header("set-cookie").map(|c| c.split(';').next().unwrap_or_default().to_owned());
-    let bytes = body.collect().await.expect("body").to_bytes();
-    Answer {
-        status,
-        location,
-        cookie,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn post(path: &str, body: String, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::post(path)
-        .header("origin", ORIGIN)
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    request.body(Body::from(body)).expect("request")
-}
 
 async fn open_attempt(router: &Router, cookie: &str) -> String {
     let page = call(
@@ -91,7 +46,7 @@ async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     // The demo content with room for many attempts, so every learner can submit each round.
     let content = dir.path().join("content");
-    copy_dir(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"),
         &content,
     );
@@ -247,17 +202,4 @@ async fn main() {
         percentile(&mut latencies, 0.95),
         percentile(&mut latencies, 1.0)
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }

@@ -141,7 +141,7 @@ fn started(mut child: Child) -> Server {
 /// The demo content with room for many attempts, learners going straight to the post-test.
 fn bench_content(dir: &Path) -> PathBuf {
     let content = dir.join("content");
-    copy_dir(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"),
         &content,
     );
@@ -390,7 +390,7 @@ async fn main() {
     let sqlite = format!("sqlite:{}", dir.path().join("bench.db").display());
     rows.push(("SQLite, 1 server", run(&binary, &sqlite, 1, &content).await));
     for (label, servers) in [("PostgreSQL, 1 server", 1), ("PostgreSQL, 2 servers", 2)] {
-        let database = fresh_database(&admin).await;
+        let database = common::fresh_database(&admin).await;
         rows.push((label, run(&binary, &database, servers, &content).await));
     }
 
@@ -414,33 +414,3 @@ async fn main() {
     }
 }
 
-async fn fresh_database(admin: &str) -> String {
-    use sqlx::Connection as _;
-    let name = format!("bench_{}_{}", std::process::id(), rand_suffix());
-    let mut connection = sqlx::PgConnection::connect(admin).await.expect("connect");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut connection)
-        .await
-        .expect("create database");
-    let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
-    format!("{base}/{name}")
-}
-
-fn rand_suffix() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |t| t.subsec_nanos())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}

@@ -41,3 +41,92 @@ pub fn settings(
         },
     }
 }
+
+/// The origin in-process benchmark apps are told they serve (forms are posted from it).
+#[allow(dead_code, reason = "not every benchmark starts an app")]
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+/// What an in-process app answered: status, `Location`, the session cookie it set, body.
+#[allow(dead_code, reason = "not every benchmark starts an app")]
+pub struct Answer {
+    pub status: http::StatusCode,
+    pub location: String,
+    pub cookie: Option<String>,
+    pub body: String,
+}
+
+/// Sends `request` through `router` and reads the whole answer.
+#[allow(dead_code, reason = "not every benchmark starts an app")]
+pub async fn call(router: &axum::Router, request: http::Request<axum::body::Body>) -> Answer {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let (parts, body) = response.into_parts();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let location = header("location").unwrap_or_default();
+    let cookie = header("set-cookie").map(|c| c.split(';').next().unwrap_or_default().to_owned());
+    let bytes = body.collect().await.expect("body").to_bytes();
+    Answer {
+        status,
+        location,
+        cookie,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// A form post from [`ORIGIN`], signed in with `cookie` if given.
+#[allow(dead_code, reason = "not every benchmark starts an app")]
+pub fn post(path: &str, body: String, cookie: Option<&str>) -> http::Request<axum::body::Body> {
+    let mut request = http::Request::post(path)
+        .header("origin", ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request
+        .body(axum::body::Body::from(body))
+        .expect("request")
+}
+
+/// Copies a folder (the demo content) recursively.
+#[allow(dead_code, reason = "not every benchmark copies content")]
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// A new, empty PostgreSQL database on the cluster `admin` (a superuser URL) names.
+#[allow(dead_code, reason = "not every benchmark uses PostgreSQL")]
+pub async fn fresh_database(admin: &str) -> String {
+    use sqlx::Connection as _;
+    let suffix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| t.subsec_nanos());
+    let name = format!("bench_{}_{suffix}", std::process::id());
+    let mut connection = sqlx::PgConnection::connect(admin).await.expect("connect");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("create database");
+    let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
+    format!("{base}/{name}")
+}
