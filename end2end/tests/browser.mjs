@@ -33,9 +33,9 @@ export function watchConsole(page) {
   return problems;
 }
 
-// axe-core's WCAG 2.2 AA violations on the page, one line each. Evaluated through the
-// DevTools protocol, so it runs with the page's JavaScript off too (and the site's CSP,
-// which would rightly refuse an injected script, does not apply).
+// axe-core's WCAG 2.2 AA violations on the page, one line each. axe needs the browser's
+// JavaScript and a context opened with `bypassCSP: true` (the site's CSP would rightly refuse
+// it); for "JavaScript off", block the site's own scripts instead (axeContext).
 export async function axeViolations(page) {
   await page.evaluate(AXE);
   const result = await page.evaluate(async () =>
@@ -43,4 +43,12 @@ export async function axeViolations(page) {
     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
   );
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+// A context for axe with JavaScript "off" in the sense that matters: the site's scripts and
+// wasm never load, so the page stays the server's HTML; axe itself still runs.
+export async function axeContext(browser, { javaScriptEnabled }) {
+  const context = await browser.newContext({ bypassCSP: true });
+  if (!javaScriptEnabled) await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+  return context;
 }

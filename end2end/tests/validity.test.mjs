@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_URL, axeViolations, launch } from './browser.mjs';
+import { BASE_URL, axeContext, axeViolations, launch } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const VNU = require('vnu-jar');
@@ -137,11 +137,7 @@ for (const javaScriptEnabled of [false, true]) {
     // axe is evaluated from outside the page (the site's CSP would rightly refuse it). axe
     // needs the browser's JavaScript itself, so "off" means the site's own scripts and wasm
     // never load: the page stays the server's HTML, as in a browser with JavaScript off.
-    const open = async () => {
-      const context = await browser.newContext({ bypassCSP: true });
-      if (!javaScriptEnabled) await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
-      return context;
-    };
+    const open = () => axeContext(browser, { javaScriptEnabled });
     const context = await open();
     const learner = await signedInLearner(context);
     const anonymous = await (await open()).newPage();
