@@ -413,4 +413,3 @@ async fn main() {
         );
     }
 }
-

@@ -42,7 +42,10 @@ async fn main() {
     );
     let file = content.join(format!("webinars/{WEBINAR}.md"));
     let text = std::fs::read_to_string(&file).expect("webinar");
-    assert!(text.contains("\ncapacity = 30\n"), "the demo webinar has 30 seats");
+    assert!(
+        text.contains("\ncapacity = 30\n"),
+        "the demo webinar has 30 seats"
+    );
     std::fs::write(
         &file,
         text.replacen("\ncapacity = 30\n", &format!("\ncapacity = {SEATS}\n"), 1),
@@ -205,7 +208,12 @@ async fn run(dir: &Path, content: &Path, database_url: Option<String>) -> Figure
         standing,
         vec![
             ("registered".to_owned(), seats, 1, seats),
-            ("waitlisted".to_owned(), expected - seats, seats + 1, expected),
+            (
+                "waitlisted".to_owned(),
+                expected - seats,
+                seats + 1,
+                expected
+            ),
         ],
         "{SEATS} seats to the first {SEATS} arrivals, the rest waiting in order"
     );

@@ -94,9 +94,7 @@ pub fn post(path: &str, body: String, cookie: Option<&str>) -> http::Request<axu
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
-    request
-        .body(axum::body::Body::from(body))
-        .expect("request")
+    request.body(axum::body::Body::from(body)).expect("request")
 }
 
 /// Copies a folder (the demo content) recursively.
