@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod attendance;
 pub mod catalog;
 pub mod certificates;
 pub mod components;

@@ -4,6 +4,7 @@
 //! [`Backend`] is all of them together.
 
 use crate::accounts::AccountsBackend;
+use crate::attendance::AttendanceBackend;
 use crate::catalog::CatalogBackend;
 use crate::certificates::CertificatesBackend;
 use crate::error::AppError;
@@ -26,6 +27,7 @@ pub trait Backend:
     + ReportsBackend
     + MailBackend
     + WebinarsBackend
+    + AttendanceBackend
 {
 }
 
@@ -40,6 +42,7 @@ impl<T> Backend for T where
         + ReportsBackend
         + MailBackend
         + WebinarsBackend
+    + AttendanceBackend
 {
 }
 

@@ -23,6 +23,7 @@ use crate::transcript::page::TranscriptRoute;
 use crate::webinars::list::WebinarsPage;
 use crate::webinars::page::WebinarRoute;
 use crate::webinars::registrations::RegistrationsRoute;
+use crate::attendance::page::{AttendanceRoute, CodeRoute};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
@@ -101,6 +102,12 @@ pub fn App() -> impl IntoView {
                         view=RegistrationsRoute
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/webinars/:webinar/attendance")
+                        view=AttendanceRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/webinars/:webinar/code") view=CodeRoute ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

@@ -71,8 +71,13 @@ pub struct Route {
     /// Opt-in: the response to an anonymous reader is the same for every anonymous reader
     /// until the catalog changes, so the page cache may keep it.
     pub cache: bool,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
     pub serve: Serve,
 }
+
+/// The largest request body of a route that does not say otherwise (every form).
+pub const BODY_LIMIT: usize = 256 * 1024;
 
 impl Route {
     fn new(method: Method, path: &'static str, rule: Rule, serve: Serve) -> Self {
@@ -81,8 +86,29 @@ impl Route {
             path,
             rule,
             cache: false,
+            body_limit: BODY_LIMIT,
             serve,
         }
+    }
+
+    /// A POST that takes a file of up to `body_limit` bytes (multipart).
+    pub fn upload<H, T>(path: &'static str, rule: Rule, handler: H, body_limit: usize) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let mut route = Self::new(
+            Method::POST,
+            path,
+            rule,
+            // axum's extractors have a limit of their own (2 MB): this route's replaces it.
+            Serve::Handler(Box::new(
+                axum::routing::post(handler)
+                    .layer(axum::extract::DefaultBodyLimit::max(body_limit)),
+            )),
+        );
+        route.body_limit = body_limit;
+        route
     }
 
     pub fn page(path: &'static str, rule: Rule) -> Self {
@@ -134,6 +160,7 @@ pub struct RouteInfo {
     pub path: &'static str,
     pub rule: Rule,
     pub cache: bool,
+    pub body_limit: usize,
     pub kind: Kind,
 }
 
@@ -166,6 +193,7 @@ impl RouteTable {
                 path: route.path,
                 rule: route.rule,
                 cache: route.cache,
+                body_limit: route.body_limit,
                 kind: match route.serve {
                     Serve::Page => Kind::Page,
                     Serve::ServerFn => Kind::ServerFn,
@@ -212,6 +240,12 @@ impl RouteTable {
 
     pub fn rule_for(&self, method: &Method, path: &str) -> Option<Rule> {
         self.find(method, path).map(|route| route.rule)
+    }
+
+    /// The largest body a request to `path` may carry ([`BODY_LIMIT`] for unknown paths).
+    pub fn body_limit(&self, method: &Method, path: &str) -> usize {
+        self.find(method, path)
+            .map_or(BODY_LIMIT, |route| route.body_limit)
     }
 
     /// Whether the anonymous page cache may keep a GET of `path`.

@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -39,6 +38,7 @@ fn routes() -> Vec<Route> {
         crate::reports::routes(),
         crate::mail::routes(),
         crate::webinars::routes(),
+        crate::attendance::routes(),
     ]
     .into_iter()
     .flatten()
@@ -50,8 +50,6 @@ pub fn route_table() -> RouteTable {
     RouteTable::new(&routes())
 }
 
-/// Largest request body accepted (forms; uploads get their own limit when they come).
-const BODY_LIMIT: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// For responses that are not pages (pages set their own, with a script nonce).
@@ -112,7 +110,7 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(valid_rendered_html))
         .layer(axum::middleware::from_fn_with_state(
-            table,
+            table.clone(),
             crate::access::enforce,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -156,8 +154,11 @@ pub fn build_router(state: AppState) -> Router {
                         HeaderValue::from_static("max-age=31536000"),
                     )
                 }))
-                .layer(axum::middleware::from_fn(explain_too_large))
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(axum::middleware::from_fn_with_state(
+                    table.clone(),
+                    explain_too_large,
+                ))
+                .layer(axum::middleware::from_fn_with_state(table, limit_body))
                 .layer(CompressionLayer::new().gzip(true).br(true))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
@@ -307,13 +308,37 @@ fn canonical(path: &str) -> Canonical {
     Canonical::Use(format!("/{}", segments.join("/")))
 }
 
+/// Refuses a body larger than its route's limit: at once when its length says so, else
+/// when reading it passes the limit (the extractors then answer 413 too).
+async fn limit_body(
+    State(table): State<RouteTable>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = table.body_limit(request.method(), request.uri().path());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let request = request.map(|body| {
+        axum::body::Body::new(http_body_util::Limited::new(body, limit))
+    });
+    next.run(request).await
+}
+
 /// The body limit's bare 413 becomes a page that says what happened and what to do (a
 /// browser without JavaScript shows it in place of the form).
 async fn explain_too_large(
+    State(table): State<RouteTable>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let bulk = request.uri().path() == "/admin/certificates/bulk";
+    let limit = table.body_limit(request.method(), request.uri().path());
     let response = next.run(request).await;
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return response;
@@ -330,7 +355,7 @@ async fn explain_too_large(
          <h1>Too large to accept</h1><p>What you sent is larger than {} KB, the most this \
          site accepts at once. Nothing was saved.</p><p>{advice}</p>\
          <p>Use your browser's Back button to return to the form.</p></main></body></html>",
-        BODY_LIMIT / 1024
+        limit / 1024
     );
     (
         StatusCode::PAYLOAD_TOO_LARGE,

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod attendance;
 pub mod auth;
 mod backend;
 pub mod catalog;

@@ -64,6 +64,12 @@ pub struct WebinarPage {
     pub join_note: Option<String>,
     /// The viewer has a calendar file for this webinar (a seat, or a cancelled one).
     pub has_calendar: bool,
+    /// For a learner holding a seat while a session runs: the attendance-code form.
+    pub code_form: bool,
+    /// The viewer's recorded attendance of each session that has started.
+    pub attendance: Vec<crate::attendance::LearnerAttendance>,
+    /// The viewer organizes this webinar (or is an administrator): links to its lists.
+    pub organizer: bool,
 }
 
 /// The calendar part of `/account`: the zone choices and the private feed's state.

@@ -7,7 +7,7 @@ use crate::accounts::api::form_state;
 use crate::catalog::course::FacultyItem;
 use crate::components::{CreditList, Loaded};
 use crate::error::AppError;
-use crate::forms::{FormMessages, FormState};
+use crate::forms::{Field, FormMessages, FormState};
 use crate::webinars::WebinarPage;
 use crate::webinars::api::get_webinar;
 use leptos::prelude::*;
@@ -22,14 +22,15 @@ pub fn WebinarRoute() -> impl IntoView {
         |slug| async move {
             let page = get_webinar(slug).await?;
             let state = form_state("webinar".into()).await?;
-            Ok::<_, AppError>((page, state))
+            let code = form_state("webinar-code".into()).await?;
+            Ok::<_, AppError>((page, state, code))
         },
     );
-    view! { <Loaded resource=data page=move |(page, state)| view! { <Webinar page state /> } /> }
+    view! { <Loaded resource=data page=move |(page, state, code)| view! { <Webinar page state code /> } /> }
 }
 
 #[component]
-fn Webinar(page: WebinarPage, state: FormState) -> impl IntoView {
+fn Webinar(page: WebinarPage, state: FormState, code: FormState) -> impl IntoView {
     let WebinarPage {
         detail,
         sessions,
@@ -46,7 +47,57 @@ fn Webinar(page: WebinarPage, state: FormState) -> impl IntoView {
         join_open,
         join_note,
         has_calendar,
+        code_form,
+        attendance,
+        organizer,
     } = page;
+    let attendance_section = (code_form || !attendance.is_empty() || code.notice.is_some() || !code.errors.is_empty()).then(|| {
+        let slug = detail.slug.clone();
+        view! {
+            <section aria-labelledby="attendance">
+                <h2 id="attendance">"Attendance"</h2>
+                <FormMessages state=code.clone() />
+                {code_form.then(|| view! {
+                    <form method="post" action="/webinars/attendance/code">
+                        <input type="hidden" name="webinar" value=slug.clone() />
+                        <Field
+                            name="code"
+                            label="Attendance code shown in the session"
+                            value=code.value("code").unwrap_or_default()
+                            error=code.error("code")
+                            hint="6 letters and digits, as the presenter shows them."
+                            required=true
+                            maxlength=40
+                            autocomplete="off"
+                        />
+                        <button type="submit">"Record my attendance"</button>
+                    </form>
+                })}
+                {attendance
+                    .into_iter()
+                    .map(|a| view! {
+                        <h3>{format!("Session {}: {} recorded", a.session, a.total)}</h3>
+                        <ul>
+                            {a.per_source.into_iter().map(|(source, time)| view! { <li>{format!("{source}: {time}")}</li> }).collect_view()}
+                        </ul>
+                        <p class=if a.eligible { "notice" } else { "" }>{a.verdict}</p>
+                    })
+                    .collect_view()}
+                <p class="hint">"Time counts once however many devices or sources recorded it, and only inside the session."</p>
+            </section>
+        }
+    });
+    let organizer_links = organizer.then(|| {
+        let slug = detail.slug.clone();
+        view! {
+            <p>
+                "For organizers: "
+                <a href=format!("/webinars/{slug}/registrations")>"registrations"</a>
+                " · "
+                <a href=format!("/webinars/{slug}/attendance")>"attendance"</a>
+            </p>
+        }
+    });
     let slug = detail.slug.clone();
     let full = seats_taken >= capacity;
     let counts = format!(
@@ -159,7 +210,10 @@ fn Webinar(page: WebinarPage, state: FormState) -> impl IntoView {
                 <FormMessages state />
                 <p>{counts}</p>
                 {action}
+                {organizer_links}
             </section>
+
+            {attendance_section}
 
             <section aria-labelledby="sessions-heading">
                 <h2 id="sessions-heading">{if sessions.len() == 1 { "Session" } else { "Sessions" }}</h2>

@@ -169,6 +169,28 @@ pub struct Webinar {
     pub content_hash: String,
 }
 
+/// The attendance rule of a stored revision's file (which passed every check when it was
+/// imported): only its `[attendance]` table is read.
+pub fn attendance_rule(source: &str) -> Option<AttendanceRule> {
+    #[derive(Deserialize)]
+    struct Only {
+        attendance: Option<AttendanceMeta>,
+    }
+    let split = front_matter::split(Path::new("webinar.md"), source).ok()?;
+    let only: Only = toml::from_str(split.front_matter).ok()?;
+    match only.attendance? {
+        AttendanceMeta {
+            min_minutes: Some(m),
+            min_percent: None,
+        } => u32::try_from(m).ok().map(AttendanceRule::MinMinutes),
+        AttendanceMeta {
+            min_minutes: None,
+            min_percent: Some(p),
+        } => u32::try_from(p).ok().map(AttendanceRule::MinPercent),
+        _ => None,
+    }
+}
+
 /// Collects problems, each at the line it is about.
 struct Problems<'a> {
     path: &'a Path,

@@ -77,6 +77,6 @@ pub async fn join(
     };
     let url = store::join_url(&mut conn, stored.webinar_id).await?;
     // Evidence is only ever added: a click is a row, to the second, in UTC.
-    store::record_click(&mut conn, session.id, viewer.id, now).await?;
+    crate::attendance::store::record_click(&mut conn, session.id, viewer.id, now).await?;
     Ok(Redirect::to(&url).into_response())
 }

@@ -134,6 +134,23 @@ impl WebinarsBackend for ServerBackend {
             .flatten();
         let join_note = (seated && join_open.is_none())
             .then(|| super::join::when_it_opens(&stored, now, chosen.as_deref()));
+        let attendance = match &viewer {
+            Some(viewer) => {
+                crate::attendance::pages::learner(&mut conn, &stored, viewer.id, now).await?
+            }
+            None => Vec::new(),
+        };
+        let attendance = if seated || attendance.iter().any(|a| a.total != "0 min") {
+            attendance
+        } else {
+            Vec::new()
+        };
+        let organizer = match &viewer {
+            Some(viewer) => super::organizers::may_organize(&self.pool, viewer, &stored)
+                .await
+                .is_ok(),
+            None => false,
+        };
         let (standing, waitlist_place) = match standing {
             store::Standing::Registered => (Some("registered".to_owned()), None),
             store::Standing::Waitlisted(place) => (Some("waitlisted".to_owned()), Some(place)),
@@ -157,9 +174,12 @@ impl WebinarsBackend for ServerBackend {
                     "Times are in the webinar's own zone ({own}), with UTC beside them. Signed-in learners can choose their own zone on their account page."
                 ),
             },
+            code_form: join_open.is_some(),
             join_open,
             join_note,
             has_calendar,
+            attendance,
+            organizer,
             detail: stored.detail,
             sessions,
         })

@@ -726,30 +726,20 @@ pub async fn join_url(
     .await
 }
 
-/// Adds a join click (`at`: unix seconds). Only ever inserted: the evidence is append-only.
-pub async fn record_click(
+/// The attendance rule of the webinar's latest revision (read from its file as stored).
+pub async fn attendance_rule(
     conn: &mut crate::db::Connection,
-    session: i64,
-    user: i64,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO webinar_join_clicks (session_id, user_id, clicked_at) VALUES ($1, $2, $3)",
+    webinar: i64,
+) -> Result<AttendanceRule, crate::error::Error> {
+    let source: String = sqlx::query_scalar(
+        "SELECT source FROM webinar_revisions WHERE webinar_id = $1 ORDER BY number DESC LIMIT 1",
     )
-    .bind(session)
-    .bind(user)
-    .bind(at)
-    .execute(&mut *conn)
+    .bind(webinar)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
-}
-
-/// The join clicks of a session: `(user, unix seconds)`, in order.
-pub async fn clicks(pool: &crate::db::Pool, session: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT user_id, clicked_at FROM webinar_join_clicks WHERE session_id = $1 ORDER BY clicked_at, id",
-    )
-    .bind(session)
-    .fetch_all(pool)
-    .await
+    super::format::attendance_rule(&source).ok_or_else(|| {
+        crate::error::Error::internal(format!(
+            "webinar {webinar}: its stored file has no readable attendance rule"
+        ))
+    })
 }

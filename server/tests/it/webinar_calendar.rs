@@ -472,7 +472,7 @@ async fn the_time_zone_setting_is_checked_and_moves_every_time_on_the_page() {
 }
 
 async fn clicks(app: &TestApp) -> Vec<(i64, i64)> {
-    sqlx::query_as("SELECT user_id, clicked_at FROM webinar_join_clicks ORDER BY id")
+    sqlx::query_as("SELECT user_id, starts_at FROM attendance_ledger WHERE source = 'join_click' ORDER BY id")
         .fetch_all(&app.state.pool)
         .await
         .expect("clicks")

@@ -1,0 +1,145 @@
+//! The data the attendance pages show, built by the server, times already written out.
+
+use serde::{Deserialize, Serialize};
+
+/// A learner's own attendance of one session, on the webinar's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerAttendance {
+    pub session: u32,
+    /// `(source, time it shows)`: "join link on this site", "0 min"; "attendance codes", ….
+    pub per_source: Vec<(String, String)>,
+    /// The union of every source: "52 min 10 s".
+    pub total: String,
+    pub eligible: bool,
+    /// "Eligible for credit." or "Not eligible yet: 12 min 30 s more are needed …".
+    pub verdict: String,
+}
+
+/// One learner's row in the organizers' table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendeeRow {
+    pub name: String,
+    pub email: String,
+    /// "registered" or "waitlisted".
+    pub status: String,
+    pub total: String,
+    pub seconds: i64,
+    /// Per source, as written.
+    pub per_source: String,
+    pub eligible: bool,
+    /// Why not, when not.
+    pub why: Option<String>,
+}
+
+/// A ledger row, for the evidence table and corrections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub learner: String,
+    pub source: String,
+    /// "09:01:30 CST – 09:40:00 CST", or "withdrawn".
+    pub interval: String,
+    pub recorded: String,
+    pub reason: Option<String>,
+}
+
+/// A report imported for a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    pub file_name: String,
+    pub format: String,
+    pub sha256: String,
+    pub imported: String,
+    pub by: String,
+    pub rows_read: i64,
+    pub rows_added: i64,
+    /// `(line, why)` of each row not added.
+    pub skipped: Vec<(u32, String)>,
+}
+
+/// A code window, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeWindowRow {
+    pub code: String,
+    /// "09:20:00 – 09:25:00 CST".
+    pub shown: String,
+    pub open: bool,
+    pub entered: u32,
+}
+
+/// One session on the organizers' page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionAttendance {
+    pub number: u32,
+    pub when: String,
+    /// The webinar's rule in words, with the seconds it asks of this session.
+    pub rule: String,
+    pub registered: usize,
+    pub attended: usize,
+    pub eligible: usize,
+    pub attendees: Vec<AttendeeRow>,
+    pub evidence: Vec<EvidenceRow>,
+    pub imports: Vec<ImportRow>,
+    pub windows: Vec<CodeWindowRow>,
+    /// A code window may be opened now (the session is running).
+    pub running: bool,
+    pub started: bool,
+}
+
+/// `/webinars/{webinar}/attendance`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendancePage {
+    pub slug: String,
+    pub title: String,
+    /// The zone times are written in (the first session's).
+    pub zone: String,
+    pub sessions: Vec<SessionAttendance>,
+    /// The import preview left by the last upload, shown once.
+    pub preview: Option<ImportPreview>,
+}
+
+/// One row of an import preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    pub line: u32,
+    pub name: String,
+    pub email: String,
+    /// The learner it matched.
+    pub learner: Option<String>,
+    pub joined: String,
+    pub left: String,
+    /// What the row adds inside the session.
+    pub counted: Option<String>,
+    pub note: Option<String>,
+    pub problem: Option<String>,
+}
+
+/// What an upload would write, before anything is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub slug: String,
+    pub session: u32,
+    pub session_time: String,
+    pub zone: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub format: String,
+    pub rows_read: usize,
+    pub accepted: usize,
+    pub problems: usize,
+    /// Rows to add that the preview does not list (it lists the first 50, and every problem).
+    pub accepted_not_shown: usize,
+    pub rows: Vec<PreviewRow>,
+}
+
+/// `/webinars/{webinar}/code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeScreen {
+    pub slug: String,
+    pub title: String,
+    /// The code shown now and until when, if a window is open.
+    pub code: Option<String>,
+    pub until: Option<String>,
+    /// A window may be opened now.
+    pub running: bool,
+}

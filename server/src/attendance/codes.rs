@@ -1,0 +1,211 @@
+//! Attendance codes: during a session an organizer opens a window of a few minutes and a
+//! short code appears in large type for screen sharing; a learner with a seat who enters it
+//! inside the window adds a row to the ledger. The row covers the time from the learner's
+//! previous checkpoint on this site in the session (their join click or their last code)
+//! to the moment they entered it, or, without one, from the window's opening: a chain of
+//! checkpoints, so a learner who clicks join and answers every code is credited throughout,
+//! and one who answers only the last code is credited from when it was shown. Guessing is
+//! throttled per learner and per address, in the database, so every app server counts into
+//! the same limit.
+
+use super::store::{self, CodeWindow, Source};
+use crate::AppState;
+use crate::auth::{Educator, SignedIn};
+use crate::client_addr::ClientAddress;
+use crate::db::On;
+use crate::error::{Error, Result};
+use crate::forms::{Back, Fields, Submission};
+use crate::webinars::store::{Standing, Stored, StoredSession};
+use axum::extract::State;
+
+/// Letters and digits nobody misreads on a shared screen (no 0/O, 1/I/L, 5/S, 2/Z).
+const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRTUVWXY346789";
+pub const CODE_LENGTH: usize = 6;
+/// Window lengths an organizer may choose, in minutes.
+pub const MIN_MINUTES: i64 = 1;
+pub const MAX_MINUTES: i64 = 30;
+
+pub fn new_code() -> String {
+    use rand::Rng as _;
+    let mut rng = rand::rng();
+    (0..CODE_LENGTH)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// What a learner typed, as compared: capitals, without spaces or dashes.
+pub fn normalised(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .take(40)
+        .collect()
+}
+
+/// The session during which a code window may be opened: from 15 minutes before it starts
+/// (a code shown as people arrive) to its end.
+pub fn running_session(stored: &Stored, now: i64) -> Option<&StoredSession> {
+    crate::webinars::join::open_session(stored, now)
+}
+
+/// `POST /webinars/attendance/codes` (`webinar`, `minutes`): an organizer opens a window.
+pub async fn open(
+    State(state): State<AppState>,
+    Educator(viewer): Educator,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
+    if let Some(problem) = form.problem() {
+        return Err(Error::bad_request(problem));
+    }
+    let stored = super::published(&state, &form.get("webinar")).await?;
+    crate::webinars::organizers::may_organize(&state.pool, &viewer, &stored).await?;
+    let back = super::to_attendance(&stored.detail.slug, "codes");
+    let minutes = form.get("minutes");
+    let minutes = match minutes.trim().parse::<i64>() {
+        Ok(m) if (MIN_MINUTES..=MAX_MINUTES).contains(&m) => m,
+        _ => {
+            return Err(Error::invalid(back.error(
+                "minutes",
+                format!(
+                    "Write how many minutes the code is shown, a whole number from {MIN_MINUTES} to {MAX_MINUTES} (5 suits most sessions)."
+                ),
+            )));
+        }
+    };
+    let now = crate::db::now_secs();
+    let Some(session) = running_session(&stored, now) else {
+        return Err(Error::invalid(back.error(
+            "form",
+            "A code can be shown only during a session (from 15 minutes before it starts to its end).",
+        )));
+    };
+    let closes = (now + minutes * 60).min(session.ends_at());
+    let mut conn = state.pool.acquire().await?;
+    store::open_window(&mut conn, session.id, &new_code(), now, closes, viewer.id).await?;
+    Ok(
+        Back::to("attendance-code", format!("/webinars/{}/code", stored.detail.slug)).notice(
+            format!(
+                "The code is shown until {}. Share this screen in the session.",
+                super::clock(closes, &session.zone)
+            ),
+        ),
+    )
+}
+
+/// The windows of `stored` whose code is `code`, and whether one is open at `now`.
+fn matching<'a>(windows: &'a [CodeWindow], code: &str) -> Vec<&'a CodeWindow> {
+    windows.iter().filter(|w| w.code == code).collect()
+}
+
+/// `POST /webinars/attendance/code` (`webinar`, `code`): a learner enters the code shown.
+pub async fn enter(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ClientAddress(address): ClientAddress,
+    fields: Fields,
+) -> Result<Back> {
+    let mut form = Submission::new(fields);
+    if let Some(problem) = form.problem() {
+        return Err(Error::bad_request(problem));
+    }
+    let stored = super::published(&state, &form.get("webinar")).await?;
+    let back = Back::to("webinar-code", format!("/webinars/{}#attendance", stored.detail.slug));
+    let typed = normalised(&form.get("code"));
+    let back = back.values(vec![("code".into(), typed.clone())]);
+    if typed.is_empty() {
+        return Err(Error::invalid(back.error(
+            "code",
+            "Type the code shown in the session (6 letters and digits).",
+        )));
+    }
+    let mut conn = state.pool.acquire().await?;
+    match crate::webinars::store::standing(&mut conn, stored.webinar_id, viewer.id).await? {
+        Standing::Registered => {}
+        Standing::Waitlisted(_) | Standing::NotRegistered => {
+            return Err(Error::invalid(back.error(
+                "code",
+                "Attendance codes count only for learners with a seat in this webinar.",
+            )));
+        }
+    }
+    drop(conn);
+    if !crate::auth::throttle::code_attempt(&state.pool, viewer.id, &address).await? {
+        return Err(Error::invalid(back.error(
+            "code",
+            "Too many codes that were not accepted in the last 10 minutes: wait a few minutes, then type the code shown now.",
+        )));
+    }
+    let now = crate::db::now_secs();
+    let sessions: Vec<i64> = stored.sessions.iter().map(|s| s.id).collect();
+    let mut tx = crate::db::write_tx(&state.pool).await?;
+    // Serialises on the learner: their chain of checkpoints is read, then extended.
+    crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
+    let windows = store::windows(&mut tx, &sessions).await?;
+    let found = matching(&windows, &typed);
+    let open = found
+        .iter()
+        .find(|w| w.opens_at <= now && now < w.closes_at)
+        .copied();
+    let Some(window) = open else {
+        tx.commit().await?;
+        let zone = super::zone_of(&stored, found.first().map(|w| w.session_id));
+        let message = match found.last() {
+            Some(late) => format!(
+                "That code was shown until {}: a code counts only while it is on the screen. Type the code shown now, if there is one.",
+                super::clock(late.closes_at, &zone)
+            ),
+            None if windows.iter().any(|w| w.opens_at <= now && now < w.closes_at) => {
+                "That is not the code being shown. Check the letters and digits and type it again.".to_owned()
+            }
+            None => "No code is being shown for this webinar now. Type it while it is on the screen.".to_owned(),
+        };
+        return Err(Error::invalid(back.error("code", message)));
+    };
+    if let Some(at) = store::code_entered_at(&mut tx, window.id, viewer.id).await? {
+        tx.commit().await?;
+        crate::auth::throttle::code_accepted(&state.pool, viewer.id, &address).await?;
+        let zone = super::zone_of(&stored, Some(window.session_id));
+        return Ok(back.notice(format!(
+            "Your code was recorded already, at {}.",
+            super::clock(at, &zone)
+        )));
+    }
+    let evidence = store::learner_evidence(&mut tx, window.session_id, viewer.id).await?;
+    let previous = evidence
+        .iter()
+        .filter(|e| matches!(e.source, Source::JoinClick | Source::Code))
+        .filter_map(|e| e.interval.map(|(_, end)| end))
+        .filter(|end| *end <= now)
+        .max();
+    let start = previous.unwrap_or(window.opens_at).min(now);
+    store::record_code(&mut tx, window, viewer.id, (start, now), now).await?;
+    tx.commit().await?;
+    crate::auth::throttle::code_accepted(&state.pool, viewer.id, &address).await?;
+    let zone = super::zone_of(&stored, Some(window.session_id));
+    Ok(back.notice(format!(
+        "Code accepted at {}: your attendance is recorded.",
+        super::clock(now, &zone)
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_only_unmistakable_characters() {
+        for _ in 0..200 {
+            let code = new_code();
+            assert_eq!(code.len(), CODE_LENGTH);
+            assert!(code.bytes().all(|b| ALPHABET.contains(&b)), "{code}");
+        }
+    }
+
+    #[test]
+    fn typed_codes_are_compared_without_case_spaces_or_dashes() {
+        assert_eq!(normalised(" k7m-4qx\t"), "K7M4QX");
+        assert_eq!(normalised(&"a".repeat(100_000)).len(), 40);
+    }
+}

@@ -1,0 +1,262 @@
+//! The attendance pages' data: the organizers' page and code screen, and the learner's part
+//! of the webinar page.
+
+use super::intervals::{self, Eligibility};
+use super::store::{self, Source};
+use super::summary;
+use crate::backend::ServerBackend;
+use crate::error::Error;
+use crate::webinars::format::AttendanceRule;
+use crate::webinars::store::{Stored, StoredSession};
+use app::attendance::{
+    AttendanceBackend, AttendancePage, AttendeeRow, CodeScreen, CodeWindowRow, EvidenceRow,
+    ImportPreview, ImportRow, LearnerAttendance, SessionAttendance,
+};
+use app::error::AppError;
+
+/// "At least 45 minutes of the session (45 min)", "At least 80% of the session (48 min)".
+pub fn rule_text(rule: AttendanceRule, session: &StoredSession) -> String {
+    let needed = intervals::written(intervals::required_seconds(
+        rule,
+        session.ends_at() - session.starts_at,
+    ));
+    match rule {
+        AttendanceRule::MinMinutes(m) => format!("Credit needs at least {m} minutes of the session"),
+        AttendanceRule::MinPercent(p) => {
+            format!("Credit needs at least {p}% of the session ({needed})")
+        }
+    }
+}
+
+fn per_source_text(per_source: &[(Source, i64)]) -> String {
+    per_source
+        .iter()
+        .map(|(source, seconds)| format!("{}: {}", source.written(), intervals::written(*seconds)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn why_not(eligibility: Eligibility) -> Option<String> {
+    match eligibility {
+        Eligibility::Eligible => None,
+        Eligibility::Missing { seconds } => {
+            Some(format!("{} short", intervals::written(seconds)))
+        }
+    }
+}
+
+/// The viewer's attendance of every session of `stored` that has started, for the webinar
+/// page (empty for a learner without a seat or evidence).
+pub async fn learner(
+    conn: &mut crate::db::Connection,
+    stored: &Stored,
+    user: i64,
+    now: i64,
+) -> Result<Vec<LearnerAttendance>, Error> {
+    let started: Vec<&StoredSession> = stored
+        .sessions
+        .iter()
+        .filter(|s| !s.cancelled && s.starts_at <= now)
+        .collect();
+    if started.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rule = crate::webinars::store::attendance_rule(conn, stored.webinar_id).await?;
+    let mut out = Vec::new();
+    for session in started {
+        let evidence = store::learner_evidence(conn, session.id, user).await?;
+        let mine: Vec<&store::Evidence> = evidence.iter().collect();
+        let attendance = summary::of(&mine, session, rule);
+        let over = session.ends_at() <= now;
+        let verdict = match attendance.eligibility {
+            Eligibility::Eligible => "Eligible for credit for this session.".to_owned(),
+            Eligibility::Missing { seconds } => format!(
+                "{}: {} more {} needed. {}.",
+                if over { "Not eligible" } else { "Not eligible yet" },
+                intervals::written(seconds),
+                if over { "would have been" } else { "are" },
+                rule_text(rule, session)
+            ),
+        };
+        out.push(LearnerAttendance {
+            session: session.number,
+            per_source: attendance
+                .per_source
+                .iter()
+                .map(|(source, seconds)| {
+                    (source.written().to_owned(), intervals::written(*seconds))
+                })
+                .collect(),
+            total: intervals::written(attendance.seconds),
+            eligible: attendance.eligibility == Eligibility::Eligible,
+            verdict,
+        });
+    }
+    Ok(out)
+}
+
+async fn published_for_organizer(
+    backend: &ServerBackend,
+    slug: &str,
+) -> Result<Stored, AppError> {
+    let viewer = crate::backend::signed_in()?;
+    let Some(stored) = crate::webinars::store::by_slug(&backend.pool, slug).await? else {
+        return Err(AppError::not_found(format!(
+            "There is no webinar \"{}\".",
+            slug.chars().take(80).collect::<String>()
+        )));
+    };
+    crate::webinars::organizers::may_organize(&backend.pool, &viewer, &stored).await?;
+    Ok(stored)
+}
+
+#[async_trait::async_trait]
+impl AttendanceBackend for ServerBackend {
+    async fn attendance(&self, slug: &str) -> Result<AttendancePage, AppError> {
+        let stored = published_for_organizer(self, slug).await?;
+        let now = crate::db::now_secs();
+        let zone = super::zone_of(&stored, None);
+        let mut conn = self.pool.acquire().await.map_err(Error::from)?;
+        let rule = crate::webinars::store::attendance_rule(&mut conn, stored.webinar_id).await?;
+        let registrants = crate::webinars::store::registrants(&self.pool, stored.webinar_id)
+            .await
+            .map_err(Error::from)?;
+        let names: std::collections::HashMap<i64, String> = registrants
+            .iter()
+            .map(|p| (p.user_id, format!("{} <{}>", p.name, p.email)))
+            .collect();
+        let mut sessions = Vec::new();
+        for session in stored.sessions.iter().filter(|s| !s.cancelled) {
+            let zone = session.zone.as_str();
+            let rows = summary::session(&mut conn, session, rule, &registrants)
+                .await
+                .map_err(Error::from)?;
+            let evidence = store::session_evidence(&mut conn, session.id)
+                .await
+                .map_err(Error::from)?;
+            let windows = store::windows(&mut conn, &[session.id])
+                .await
+                .map_err(Error::from)?;
+            let imports = store::imports(&mut conn, session.id)
+                .await
+                .map_err(Error::from)?;
+            let interval_text = |interval: Option<(i64, i64)>| match interval {
+                Some((start, end)) if start == end => format!("at {}", super::clock(start, zone)),
+                Some((start, end)) => format!(
+                    "{} \u{2013} {} ({})",
+                    super::clock(start, zone),
+                    super::clock(end, zone),
+                    intervals::written(end - start)
+                ),
+                None => "withdrawn".to_owned(),
+            };
+            sessions.push(SessionAttendance {
+                number: session.number,
+                when: crate::webinars::times::session(session.starts_at, session.minutes, zone),
+                rule: rule_text(rule, session),
+                registered: rows.iter().filter(|r| r.person.status == "registered").count(),
+                attended: rows.iter().filter(|r| r.attendance.seconds > 0).count(),
+                eligible: rows
+                    .iter()
+                    .filter(|r| r.attendance.eligibility == Eligibility::Eligible)
+                    .count(),
+                attendees: rows
+                    .iter()
+                    .map(|r| AttendeeRow {
+                        name: r.person.name.clone(),
+                        email: r.person.email.clone(),
+                        status: r.person.status.clone(),
+                        total: intervals::written(r.attendance.seconds),
+                        seconds: r.attendance.seconds,
+                        per_source: per_source_text(&r.attendance.per_source),
+                        eligible: r.attendance.eligibility == Eligibility::Eligible,
+                        why: why_not(r.attendance.eligibility),
+                    })
+                    .collect(),
+                evidence: evidence
+                    .iter()
+                    .map(|e| EvidenceRow {
+                        id: e.id,
+                        learner: names
+                            .get(&e.user_id)
+                            .cloned()
+                            .unwrap_or_else(|| format!("account {}", e.user_id)),
+                        source: match (e.source, e.import_line) {
+                            (Source::Report, Some(line)) => format!("report, line {line}"),
+                            (source, _) => source.written().to_owned(),
+                        },
+                        interval: interval_text(e.interval),
+                        recorded: super::clock_dated(e.recorded_at, zone),
+                        reason: e.reason.clone(),
+                    })
+                    .collect(),
+                imports: imports
+                    .into_iter()
+                    .map(|i| ImportRow {
+                        file_name: i.file_name,
+                        format: i.format,
+                        sha256: i.sha256,
+                        imported: super::clock_dated(i.imported_at, zone),
+                        by: i.imported_by,
+                        rows_read: i.rows_read,
+                        rows_added: i.rows_added,
+                        skipped: serde_json::from_str(&i.rows_skipped).unwrap_or_default(),
+                    })
+                    .collect(),
+                windows: windows
+                    .iter()
+                    .map(|w| CodeWindowRow {
+                        code: w.code.clone(),
+                        shown: format!(
+                            "{} \u{2013} {}",
+                            super::clock(w.opens_at, zone),
+                            super::clock(w.closes_at, zone)
+                        ),
+                        open: w.opens_at <= now && now < w.closes_at,
+                        entered: u32::try_from(
+                            evidence
+                                .iter()
+                                .filter(|e| e.code_window_id == Some(w.id))
+                                .count(),
+                        )
+                        .unwrap_or(u32::MAX),
+                    })
+                    .collect(),
+                running: super::codes::running_session(&stored, now)
+                    .is_some_and(|s| s.id == session.id),
+                started: session.starts_at - crate::webinars::join::OPENS_BEFORE_SECS <= now,
+            });
+        }
+        drop(conn);
+        let preview: Option<ImportPreview> = self
+            .take_kept::<ImportPreview>(super::imports::PREVIEW)
+            .await?
+            .filter(|p| p.slug == stored.detail.slug);
+        Ok(AttendancePage {
+            slug: stored.detail.slug.clone(),
+            title: stored.detail.title.clone(),
+            zone,
+            sessions,
+            preview,
+        })
+    }
+
+    async fn code_screen(&self, slug: &str) -> Result<CodeScreen, AppError> {
+        let stored = published_for_organizer(self, slug).await?;
+        let now = crate::db::now_secs();
+        let mut conn = self.pool.acquire().await.map_err(Error::from)?;
+        let ids: Vec<i64> = stored.sessions.iter().map(|s| s.id).collect();
+        let windows = store::windows(&mut conn, &ids).await.map_err(Error::from)?;
+        let open = windows
+            .iter()
+            .rev()
+            .find(|w| w.opens_at <= now && now < w.closes_at);
+        Ok(CodeScreen {
+            slug: stored.detail.slug.clone(),
+            title: stored.detail.title.clone(),
+            code: open.map(|w| w.code.clone()),
+            until: open.map(|w| super::clock(w.closes_at, &super::zone_of(&stored, Some(w.session_id)))),
+            running: super::codes::running_session(&stored, now).is_some(),
+        })
+    }
+}

@@ -1,0 +1,482 @@
+//! The attendance ledger's SQL, and only its SQL. Rows are only ever inserted (the
+//! migration's triggers refuse UPDATE and DELETE); a correction is a row that names the one
+//! it supersedes, and every read takes the rows nothing supersedes.
+
+use crate::db::Connection;
+
+/// Where a ledger row came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    JoinClick,
+    Code,
+    Report,
+    Correction,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JoinClick => "join_click",
+            Self::Code => "code",
+            Self::Report => "report",
+            Self::Correction => "correction",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "join_click" => Self::JoinClick,
+            "code" => Self::Code,
+            "report" => Self::Report,
+            _ => Self::Correction,
+        }
+    }
+
+    /// For people: the evidence's kind.
+    pub fn written(self) -> &'static str {
+        match self {
+            Self::JoinClick => "join link on this site",
+            Self::Code => "attendance codes",
+            Self::Report => "the service's participant report",
+            Self::Correction => "corrections by an organizer",
+        }
+    }
+}
+
+/// A ledger row that nothing supersedes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub id: i64,
+    pub user_id: i64,
+    pub source: Source,
+    /// `None`: a correction that withdrew what it supersedes.
+    pub interval: Option<(i64, i64)>,
+    pub recorded_at: i64,
+    pub recorded_by: i64,
+    pub import_id: Option<i64>,
+    pub import_line: Option<i64>,
+    pub code_window_id: Option<i64>,
+    pub reason: Option<String>,
+}
+
+type EvidenceRow = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+fn evidence(
+    (id, user_id, source, start, end, recorded_at, recorded_by, import_id, import_line, code_window_id, reason): EvidenceRow,
+) -> Evidence {
+    Evidence {
+        id,
+        user_id,
+        source: Source::parse(&source),
+        interval: start.zip(end),
+        recorded_at,
+        recorded_by,
+        import_id,
+        import_line,
+        code_window_id,
+        reason,
+    }
+}
+
+const CURRENT: &str = "SELECT l.id, l.user_id, l.source, l.starts_at, l.ends_at, l.recorded_at, l.recorded_by, \
+     l.import_id, l.import_line, l.code_window_id, l.reason FROM attendance_ledger l \
+     WHERE l.session_id = $1 AND NOT EXISTS (SELECT 1 FROM attendance_ledger s WHERE s.supersedes = l.id)";
+
+/// The current evidence of a session, every learner's, oldest first.
+pub async fn session_evidence(
+    conn: &mut Connection,
+    session: i64,
+) -> Result<Vec<Evidence>, sqlx::Error> {
+    let rows: Vec<EvidenceRow> = sqlx::query_as(&format!("{CURRENT} ORDER BY l.id"))
+        .bind(session)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(evidence).collect())
+}
+
+/// One learner's current evidence of a session, oldest first.
+pub async fn learner_evidence(
+    conn: &mut Connection,
+    session: i64,
+    user: i64,
+) -> Result<Vec<Evidence>, sqlx::Error> {
+    let rows: Vec<EvidenceRow> =
+        sqlx::query_as(&format!("{CURRENT} AND l.user_id = $2 ORDER BY l.id"))
+            .bind(session)
+            .bind(user)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().map(evidence).collect())
+}
+
+/// One current row of a session's ledger (None: no such row, or superseded already).
+pub async fn current_row(
+    conn: &mut Connection,
+    session: i64,
+    id: i64,
+) -> Result<Option<Evidence>, sqlx::Error> {
+    let row: Option<EvidenceRow> = sqlx::query_as(&format!("{CURRENT} AND l.id = $2"))
+        .bind(session)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(evidence))
+}
+
+/// A join click (`at`: unix seconds), an instant of evidence the learner recorded.
+pub async fn record_click(
+    conn: &mut Connection,
+    session: i64,
+    user: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO attendance_ledger (session_id, user_id, source, starts_at, ends_at, recorded_by, recorded_at) \
+         VALUES ($1, $2, 'join_click', $3, $3, $2, $3)",
+    )
+    .bind(session)
+    .bind(user)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A correction of row `supersedes`: the interval it should have had, or `None` to withdraw
+/// it. Fails (a unique violation) if that row was superseded already.
+pub async fn add_correction(
+    conn: &mut Connection,
+    row: &Evidence,
+    session: i64,
+    interval: Option<(i64, i64)>,
+    reason: &str,
+    by: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO attendance_ledger (session_id, user_id, source, starts_at, ends_at, recorded_by, recorded_at, supersedes, reason) \
+         VALUES ($1, $2, 'correction', $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(session)
+    .bind(row.user_id)
+    .bind(interval.map(|i| i.0))
+    .bind(interval.map(|i| i.1))
+    .bind(by)
+    .bind(now)
+    .bind(row.id)
+    .bind(reason)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// A code window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeWindow {
+    pub id: i64,
+    pub session_id: i64,
+    pub code: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+}
+
+type WindowRow = (i64, i64, String, i64, i64);
+
+fn window((id, session_id, code, opens_at, closes_at): WindowRow) -> CodeWindow {
+    CodeWindow {
+        id,
+        session_id,
+        code,
+        opens_at,
+        closes_at,
+    }
+}
+
+pub async fn open_window(
+    conn: &mut Connection,
+    session: i64,
+    code: &str,
+    opens_at: i64,
+    closes_at: i64,
+    by: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO attendance_code_windows (session_id, code, opens_at, closes_at, opened_by) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(session)
+    .bind(code)
+    .bind(opens_at)
+    .bind(closes_at)
+    .bind(by)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Every code window of the given sessions, in the order they opened.
+pub async fn windows(
+    conn: &mut Connection,
+    sessions: &[i64],
+) -> Result<Vec<CodeWindow>, sqlx::Error> {
+    let mut out = Vec::new();
+    for session in sessions {
+        let rows: Vec<WindowRow> = sqlx::query_as(
+            "SELECT id, session_id, code, opens_at, closes_at FROM attendance_code_windows \
+             WHERE session_id = $1 ORDER BY opens_at, id",
+        )
+        .bind(session)
+        .fetch_all(&mut *conn)
+        .await?;
+        out.extend(rows.into_iter().map(window));
+    }
+    out.sort_by_key(|w| (w.opens_at, w.id));
+    Ok(out)
+}
+
+/// Adds a code entry; false when this learner already entered this window's code.
+pub async fn record_code(
+    conn: &mut Connection,
+    window: &CodeWindow,
+    user: i64,
+    interval: (i64, i64),
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO attendance_ledger (session_id, user_id, source, starts_at, ends_at, recorded_by, recorded_at, code_window_id) \
+         VALUES ($1, $2, 'code', $3, $4, $2, $5, $6) ON CONFLICT (code_window_id, user_id) DO NOTHING",
+    )
+    .bind(window.session_id)
+    .bind(user)
+    .bind(interval.0)
+    .bind(interval.1)
+    .bind(now)
+    .bind(window.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// When the learner entered `window`'s code, if they did.
+pub async fn code_entered_at(
+    conn: &mut Connection,
+    window: i64,
+    user: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT recorded_at FROM attendance_ledger WHERE code_window_id = $1 AND user_id = $2",
+    )
+    .bind(window)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// A learner as the importer matches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    /// Holds a seat for the webinar (not waitlisted, not cancelled).
+    pub seated: bool,
+}
+
+/// Everyone registered, waitlisted or cancelled for the webinar, and the accounts with the
+/// given emails (lowercase) who are not.
+pub async fn people(
+    conn: &mut Connection,
+    webinar: i64,
+    emails: &[String],
+) -> Result<Vec<Person>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.full_name, r.status FROM webinar_registrations r \
+         JOIN users u ON u.id = r.user_id WHERE r.webinar_id = $1",
+    )
+    .bind(webinar)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: Vec<Person> = rows
+        .into_iter()
+        .map(|(user_id, email, name, status)| Person {
+            user_id,
+            email: email.to_lowercase(),
+            name,
+            seated: status == "registered",
+        })
+        .collect();
+    let known: std::collections::HashSet<String> = out.iter().map(|p| p.email.clone()).collect();
+    let missing: Vec<&String> = emails.iter().filter(|e| !known.contains(*e)).collect();
+    // A few hundred addresses per query keeps every database's bind limit far away.
+    for chunk in missing.chunks(500) {
+        let binds: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, email, full_name FROM users WHERE email IN ({})",
+            binds.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, String)>(&sql);
+        for email in chunk {
+            query = query.bind(email.as_str());
+        }
+        for (user_id, email, name) in query.fetch_all(&mut *conn).await? {
+            out.push(Person {
+                user_id,
+                email: email.to_lowercase(),
+                name,
+                seated: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A report already imported for the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub id: i64,
+    pub sha256: String,
+    pub format: String,
+    pub file_name: String,
+    pub time_zone: String,
+    pub rows_read: i64,
+    pub rows_added: i64,
+    pub rows_skipped: String,
+    pub imported_by: String,
+    pub imported_at: i64,
+}
+
+type ImportRow = (i64, String, String, String, String, i64, i64, String, String, i64);
+
+fn import(
+    (id, sha256, format, file_name, time_zone, rows_read, rows_added, rows_skipped, imported_by, imported_at): ImportRow,
+) -> Import {
+    Import {
+        id,
+        sha256,
+        format,
+        file_name,
+        time_zone,
+        rows_read,
+        rows_added,
+        rows_skipped,
+        imported_by,
+        imported_at,
+    }
+}
+
+const IMPORTS: &str = "SELECT i.id, i.sha256, i.format, i.file_name, i.time_zone, i.rows_read, i.rows_added, \
+     i.rows_skipped, u.email, i.imported_at FROM attendance_imports i JOIN users u ON u.id = i.imported_by";
+
+pub async fn imports(conn: &mut Connection, session: i64) -> Result<Vec<Import>, sqlx::Error> {
+    let rows: Vec<ImportRow> =
+        sqlx::query_as(&format!("{IMPORTS} WHERE i.session_id = $1 ORDER BY i.id"))
+            .bind(session)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().map(import).collect())
+}
+
+pub async fn import_by_hash(
+    conn: &mut Connection,
+    session: i64,
+    sha256: &str,
+) -> Result<Option<Import>, sqlx::Error> {
+    let row: Option<ImportRow> = sqlx::query_as(&format!(
+        "{IMPORTS} WHERE i.session_id = $1 AND i.sha256 = $2"
+    ))
+    .bind(session)
+    .bind(sha256)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(import))
+}
+
+/// What an import writes: its record, then one ledger row per accepted line.
+pub struct NewImport<'a> {
+    pub session: i64,
+    pub sha256: &'a str,
+    pub format: &'a str,
+    pub file_name: &'a str,
+    pub time_zone: &'a str,
+    pub rows_read: i64,
+    pub rows_skipped: &'a str,
+    pub by: i64,
+    pub now: i64,
+    /// `(user, line, (start, end))`.
+    pub rows: &'a [(i64, u32, (i64, i64))],
+}
+
+pub async fn write_import(conn: &mut Connection, new: &NewImport<'_>) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO attendance_imports (session_id, sha256, format, file_name, time_zone, rows_read, rows_added, rows_skipped, imported_by, imported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(new.session)
+    .bind(new.sha256)
+    .bind(new.format)
+    .bind(new.file_name)
+    .bind(new.time_zone)
+    .bind(new.rows_read)
+    .bind(i64::try_from(new.rows.len()).unwrap_or(i64::MAX))
+    .bind(new.rows_skipped)
+    .bind(new.by)
+    .bind(new.now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (user, line, (start, end)) in new.rows {
+        sqlx::query(
+            "INSERT INTO attendance_ledger (session_id, user_id, source, starts_at, ends_at, recorded_by, recorded_at, import_id, import_line) \
+             VALUES ($1, $2, 'report', $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new.session)
+        .bind(user)
+        .bind(start)
+        .bind(end)
+        .bind(new.by)
+        .bind(new.now)
+        .bind(id)
+        .bind(i64::from(*line))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Keeps an uploaded report (once per content).
+pub async fn keep_file(
+    conn: &mut Connection,
+    sha256: &str,
+    bytes: &[u8],
+    by: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO attendance_files (sha256, bytes, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(sha256)
+    .bind(bytes)
+    .bind(by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An uploaded report's bytes.
+pub async fn file(conn: &mut Connection, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar("SELECT bytes FROM attendance_files WHERE sha256 = $1")
+        .bind(sha256)
+        .fetch_optional(&mut *conn)
+        .await
+}

@@ -1,0 +1,70 @@
+//! What the ledger adds up to, per learner and session: seconds per source, the union of all
+//! of them, and whether the webinar's rule is met (and if not, by how much).
+
+use super::intervals::{self, Eligibility};
+use super::store::{self, Evidence, Source};
+use crate::webinars::format::AttendanceRule;
+use crate::webinars::store::{Registrant, StoredSession};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendance {
+    /// Seconds each source shows on its own (they may cover the same minutes).
+    pub per_source: Vec<(Source, i64)>,
+    /// The union of every source, clipped to the session.
+    pub seconds: i64,
+    pub eligibility: Eligibility,
+}
+
+/// One learner's attendance of `session` from their current evidence.
+pub fn of(evidence: &[&Evidence], session: &StoredSession, rule: AttendanceRule) -> Attendance {
+    let (start, end) = (session.starts_at, session.ends_at());
+    let mut by_source: BTreeMap<Source, Vec<(i64, i64)>> = BTreeMap::new();
+    for row in evidence {
+        if let Some(interval) = row.interval {
+            by_source.entry(row.source).or_default().push(interval);
+        }
+    }
+    let all: Vec<(i64, i64)> = by_source.values().flatten().copied().collect();
+    let seconds = intervals::attended_seconds(&all, start, end);
+    Attendance {
+        per_source: by_source
+            .iter()
+            .map(|(source, list)| (*source, intervals::attended_seconds(list, start, end)))
+            .collect(),
+        seconds,
+        eligibility: intervals::eligibility(rule, seconds, end - start),
+    }
+}
+
+/// One row of the organizers' table.
+#[derive(Debug, Clone)]
+pub struct LearnerRow {
+    pub person: Registrant,
+    pub attendance: Attendance,
+}
+
+/// Every learner with a seat, and anyone on the waitlist with evidence, for `session`.
+pub async fn session(
+    conn: &mut crate::db::Connection,
+    session: &StoredSession,
+    rule: AttendanceRule,
+    registrants: &[Registrant],
+) -> Result<Vec<LearnerRow>, sqlx::Error> {
+    let evidence = store::session_evidence(conn, session.id).await?;
+    let mut out = Vec::new();
+    for person in registrants {
+        let mine: Vec<&Evidence> = evidence
+            .iter()
+            .filter(|e| e.user_id == person.user_id)
+            .collect();
+        if person.status != "registered" && mine.is_empty() {
+            continue;
+        }
+        out.push(LearnerRow {
+            person: person.clone(),
+            attendance: of(&mine, session, rule),
+        });
+    }
+    Ok(out)
+}
