@@ -42,7 +42,7 @@ impl<T> Backend for T where
         + ReportsBackend
         + MailBackend
         + WebinarsBackend
-    + AttendanceBackend
+        + AttendanceBackend
 {
 }
 

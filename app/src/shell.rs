@@ -5,6 +5,7 @@ use crate::accounts::auth::{LoginPage, RegisterPage};
 use crate::accounts::invitation::InvitationPage;
 use crate::accounts::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::accounts::users::AdminUsersPage;
+use crate::attendance::page::{AttendanceRoute, CodeRoute};
 use crate::catalog::course::CoursePage;
 use crate::catalog::home::HomePage;
 use crate::catalog::lesson::LessonPage;
@@ -23,7 +24,6 @@ use crate::transcript::page::TranscriptRoute;
 use crate::webinars::list::WebinarsPage;
 use crate::webinars::page::WebinarRoute;
 use crate::webinars::registrations::RegistrationsRoute;
-use crate::attendance::page::{AttendanceRoute, CodeRoute};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{

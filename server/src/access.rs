@@ -101,10 +101,10 @@ impl Route {
             Method::POST,
             path,
             rule,
-            // axum's extractors have a limit of their own (2 MB): this route's replaces it.
+            // axum's extractors have a limit of their own (2 MB); the route's limit, which the
+            // router's body-limit middleware enforces, replaces it.
             Serve::Handler(Box::new(
-                axum::routing::post(handler)
-                    .layer(axum::extract::DefaultBodyLimit::max(body_limit)),
+                axum::routing::post(handler).layer(axum::extract::DefaultBodyLimit::disable()),
             )),
         );
         route.body_limit = body_limit;

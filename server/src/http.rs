@@ -324,9 +324,8 @@ async fn limit_body(
     if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
-    let request = request.map(|body| {
-        axum::body::Body::new(http_body_util::Limited::new(body, limit))
-    });
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
 }
 

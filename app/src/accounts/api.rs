@@ -9,7 +9,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 16] = [
+const FORMS: [&str; 21] = [
     "login",
     "register",
     "account",
@@ -24,6 +24,11 @@ const FORMS: [&str; 16] = [
     "outbox",
     "webinar",
     "webinar-registrations",
+    "webinar-code",
+    "attendance-codes",
+    "attendance-import",
+    "attendance-correct",
+    "attendance-code",
     "time-zone",
     "calendar",
 ];

@@ -357,7 +357,11 @@ fn Session(slug: String, session: SessionAttendance, correct: FormState) -> impl
 fn CorrectionForm(slug: String, number: u32, state: FormState) -> impl IntoView {
     let id = |name: &str| format!("correct-{number}-{name}");
     let shown_here = state.value("session").as_deref() == Some(number.to_string().as_str());
-    let state = if shown_here { state } else { FormState::default() };
+    let state = if shown_here {
+        state
+    } else {
+        FormState::default()
+    };
     let error = |field: &str| state.error(field);
     view! {
         <form method="post" action="/webinars/attendance/correct" class="correction">

@@ -5,8 +5,9 @@
 //! to the moment they entered it, or, without one, from the window's opening: a chain of
 //! checkpoints, so a learner who clicks join and answers every code is credited throughout,
 //! and one who answers only the last code is credited from when it was shown. Guessing is
-//! throttled per learner and per address, in the database, so every app server counts into
-//! the same limit.
+//! throttled: a code that is not accepted (wrong or late) counts against the learner and
+//! the address, in the database (every app server counts into the same limit), and past the
+//! limit no code is checked at all.
 
 use super::store::{self, CodeWindow, Source};
 use crate::AppState;
@@ -84,14 +85,14 @@ pub async fn open(
     let closes = (now + minutes * 60).min(session.ends_at());
     let mut conn = state.pool.acquire().await?;
     store::open_window(&mut conn, session.id, &new_code(), now, closes, viewer.id).await?;
-    Ok(
-        Back::to("attendance-code", format!("/webinars/{}/code", stored.detail.slug)).notice(
-            format!(
-                "The code is shown until {}. Share this screen in the session.",
-                super::clock(closes, &session.zone)
-            ),
-        ),
+    Ok(Back::to(
+        "attendance-code",
+        format!("/webinars/{}/code", stored.detail.slug),
     )
+    .notice(format!(
+        "The code is shown until {}. Share this screen in the session.",
+        super::clock(closes, &session.zone)
+    )))
 }
 
 /// The windows of `stored` whose code is `code`, and whether one is open at `now`.
@@ -111,7 +112,10 @@ pub async fn enter(
         return Err(Error::bad_request(problem));
     }
     let stored = super::published(&state, &form.get("webinar")).await?;
-    let back = Back::to("webinar-code", format!("/webinars/{}#attendance", stored.detail.slug));
+    let back = Back::to(
+        "webinar-code",
+        format!("/webinars/{}#attendance", stored.detail.slug),
+    );
     let typed = normalised(&form.get("code"));
     let back = back.values(vec![("code".into(), typed.clone())]);
     if typed.is_empty() {
@@ -125,23 +129,24 @@ pub async fn enter(
         Standing::Registered => {}
         Standing::Waitlisted(_) | Standing::NotRegistered => {
             return Err(Error::invalid(back.error(
-                "code",
+                "form",
                 "Attendance codes count only for learners with a seat in this webinar.",
             )));
         }
     }
     drop(conn);
-    if !crate::auth::throttle::code_attempt(&state.pool, viewer.id, &address).await? {
-        return Err(Error::invalid(back.error(
-            "code",
-            "Too many codes that were not accepted in the last 10 minutes: wait a few minutes, then type the code shown now.",
-        )));
-    }
     let now = crate::db::now_secs();
     let sessions: Vec<i64> = stored.sessions.iter().map(|s| s.id).collect();
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: their chain of checkpoints is read, then extended.
     crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
+    if !crate::auth::throttle::code_allowed(&mut tx, viewer.id, &address).await? {
+        tx.commit().await?;
+        return Err(Error::invalid(back.error(
+            "code",
+            "Too many codes that were not accepted in the last 10 minutes: wait a few minutes, then type the code shown now.",
+        )));
+    }
     let windows = store::windows(&mut tx, &sessions).await?;
     let found = matching(&windows, &typed);
     let open = found
@@ -149,6 +154,7 @@ pub async fn enter(
         .find(|w| w.opens_at <= now && now < w.closes_at)
         .copied();
     let Some(window) = open else {
+        crate::auth::throttle::code_refused(&mut tx, viewer.id, &address).await?;
         tx.commit().await?;
         let zone = super::zone_of(&stored, found.first().map(|w| w.session_id));
         let message = match found.last() {
@@ -156,16 +162,22 @@ pub async fn enter(
                 "That code was shown until {}: a code counts only while it is on the screen. Type the code shown now, if there is one.",
                 super::clock(late.closes_at, &zone)
             ),
-            None if windows.iter().any(|w| w.opens_at <= now && now < w.closes_at) => {
-                "That is not the code being shown. Check the letters and digits and type it again.".to_owned()
+            None if windows
+                .iter()
+                .any(|w| w.opens_at <= now && now < w.closes_at) =>
+            {
+                "That is not the code being shown. Check the letters and digits and type it again."
+                    .to_owned()
             }
-            None => "No code is being shown for this webinar now. Type it while it is on the screen.".to_owned(),
+            None => {
+                "No code is being shown for this webinar now. Type it while it is on the screen."
+                    .to_owned()
+            }
         };
         return Err(Error::invalid(back.error("code", message)));
     };
     if let Some(at) = store::code_entered_at(&mut tx, window.id, viewer.id).await? {
         tx.commit().await?;
-        crate::auth::throttle::code_accepted(&state.pool, viewer.id, &address).await?;
         let zone = super::zone_of(&stored, Some(window.session_id));
         return Ok(back.notice(format!(
             "Your code was recorded already, at {}.",
@@ -182,7 +194,6 @@ pub async fn enter(
     let start = previous.unwrap_or(window.opens_at).min(now);
     store::record_code(&mut tx, window, viewer.id, (start, now), now).await?;
     tx.commit().await?;
-    crate::auth::throttle::code_accepted(&state.pool, viewer.id, &address).await?;
     let zone = super::zone_of(&stored, Some(window.session_id));
     Ok(back.notice(format!(
         "Code accepted at {}: your attendance is recorded.",

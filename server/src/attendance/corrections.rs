@@ -37,9 +37,9 @@ pub async fn correct(
     let row = form.get("row");
     let row = form.check(
         "row",
-        row.trim()
-            .parse::<i64>()
-            .map_err(|_| "Write the number of the row to correct, from the ledger's first column.".to_owned()),
+        row.trim().parse::<i64>().map_err(|_| {
+            "Write the number of the row to correct, from the ledger's first column.".to_owned()
+        }),
     );
     let (join, leave) = (form.get("join"), form.get("leave"));
     let interval = match (join.trim(), leave.trim()) {
@@ -65,7 +65,10 @@ pub async fn correct(
     };
     let reason = form.get("reason").trim().to_owned();
     if reason.is_empty() {
-        form.fail("reason", "Say why the row is corrected: the reason stays in the ledger.");
+        form.fail(
+            "reason",
+            "Say why the row is corrected: the reason stays in the ledger.",
+        );
     } else if reason.chars().count() > 500 {
         form.fail("reason", "Keep the reason to 500 characters.");
     }
@@ -80,15 +83,25 @@ pub async fn correct(
     let now = crate::db::now_secs();
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises with imports of the session: both read the ledger, then add to it.
-    crate::db::lock(&mut tx, On::Key(&format!("attendance-import:{}", session.id))).await?;
+    crate::db::lock(
+        &mut tx,
+        On::Key(&format!("attendance-import:{}", session.id)),
+    )
+    .await?;
     let Some(current) = store::current_row(&mut tx, session.id, row).await? else {
         tx.commit().await?;
         return Err(Error::invalid(form.back("attendance-correct", path).error(
             "row",
-            format!("Session {} has no current row {row} (it may have been corrected already).", session.number),
+            format!(
+                "Session {} has no current row {row} (it may have been corrected already).",
+                session.number
+            ),
         )));
     };
-    let id = store::add_correction(&mut tx, &current, session.id, interval, &reason, viewer.id, now).await?;
+    let id = store::add_correction(
+        &mut tx, &current, session.id, interval, &reason, viewer.id, now,
+    )
+    .await?;
     crate::accounts::store::audit(
         &mut tx,
         Some(viewer.id),
@@ -98,8 +111,14 @@ pub async fn correct(
     )
     .await?;
     tx.commit().await?;
-    Ok(Back::to("attendance-correct", path).notice(format!(
-        "Row {id} now supersedes row {row}{}.",
-        if interval.is_none() { " and withdraws it" } else { "" }
-    )))
+    Ok(Back::to("attendance-correct", path)
+        .values(vec![("session".into(), session.number.to_string())])
+        .notice(format!(
+            "Row {id} now supersedes row {row}{}.",
+            if interval.is_none() {
+                " and withdraws it"
+            } else {
+                ""
+            }
+        )))
 }

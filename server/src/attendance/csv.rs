@@ -43,8 +43,7 @@ pub async fn download(
         let start = chrono::DateTime::from_timestamp(session.starts_at, 0)
             .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
             .unwrap_or_default();
-        let required =
-            intervals::required_seconds(rule, session.ends_at() - session.starts_at);
+        let required = intervals::required_seconds(rule, session.ends_at() - session.starts_at);
         for row in summary::session(&mut conn, session, rule, &registrants).await? {
             let of = |source: Source| {
                 row.attendance
@@ -94,7 +93,8 @@ pub async fn report_file(
     let stored = super::published(&state, &slug).await?;
     crate::webinars::organizers::may_organize(&state.pool, &viewer, &stored).await?;
     let sha = file.trim().to_lowercase();
-    let not_found = || Error::not_found("No report with that SHA-256 was imported for this webinar.");
+    let not_found =
+        || Error::not_found("No report with that SHA-256 was imported for this webinar.");
     if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(not_found());
     }
@@ -108,7 +108,9 @@ pub async fn report_file(
     if !imported {
         return Err(not_found());
     }
-    let bytes = super::store::file(&mut conn, &sha).await?.ok_or_else(not_found)?;
+    let bytes = super::store::file(&mut conn, &sha)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(crate::download::attachment(
         "application/octet-stream",
         &format!("report-{}.csv", &sha[..16]),

@@ -11,10 +11,10 @@ use crate::AppState;
 use crate::auth::Educator;
 use crate::db::On;
 use crate::error::{Error, Result};
-use crate::forms::Back;
 use crate::webinars::store::{Stored, StoredSession};
 use app::attendance::{ImportPreview, PreviewRow};
 use axum::extract::{Multipart, State};
+use axum::response::{IntoResponse as _, Response};
 use std::collections::HashMap;
 
 /// The session key the preview is kept under for the next view of the attendance page.
@@ -61,7 +61,10 @@ pub async fn check(
     let by_email: HashMap<&str, &Person> = people.iter().map(|p| (p.email.as_str(), p)).collect();
     let mut by_name: HashMap<String, Vec<&Person>> = HashMap::new();
     for person in people.iter().filter(|p| p.seated) {
-        by_name.entry(name_key(&person.name)).or_default().push(person);
+        by_name
+            .entry(name_key(&person.name))
+            .or_default()
+            .push(person);
     }
     // What earlier imports of this session added: a row already there adds nothing.
     let earlier: HashMap<(i64, i64, i64), Option<i64>> = store::session_evidence(conn, session.id)
@@ -85,17 +88,19 @@ pub async fn check(
         };
         let problem = match (&row.interval, person) {
             (Err(problem), _) => Some(problem.clone()),
-            (Ok(_), None) if row.email.is_empty() => Some(match by_name.get(&name_key(&row.name)) {
-                Some(many) => format!(
-                    "the row has no email, and {} learners with a seat are called \"{}\": add the email to the row",
-                    many.len(),
-                    row.name
-                ),
-                None => format!(
-                    "the row has no email, and no learner with a seat is called \"{}\"",
-                    row.name.chars().take(80).collect::<String>()
-                ),
-            }),
+            (Ok(_), None) if row.email.is_empty() => {
+                Some(match by_name.get(&name_key(&row.name)) {
+                    Some(many) => format!(
+                        "the row has no email, and {} learners with a seat are called \"{}\": add the email to the row",
+                        many.len(),
+                        row.name
+                    ),
+                    None => format!(
+                        "the row has no email, and no learner with a seat is called \"{}\"",
+                        row.name.chars().take(80).collect::<String>()
+                    ),
+                })
+            }
             (Ok(_), None) => Some(format!(
                 "no account has the email {}",
                 row.email.chars().take(120).collect::<String>()
@@ -112,7 +117,9 @@ pub async fn check(
                 let key = (person.user_id, *join, *leave);
                 if let Some(line) = earlier.get(&key) {
                     Some(match line {
-                        Some(line) => format!("already imported (line {line} of an earlier report)"),
+                        Some(line) => {
+                            format!("already imported (line {line} of an earlier report)")
+                        }
                         None => "already imported".to_owned(),
                     })
                 } else if let Some(line) = seen.get(&key) {
@@ -204,9 +211,21 @@ struct Upload {
     twice: Option<String>,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<Upload> {
+/// Why an upload was not read: too large (the explained 413 page), or not readable.
+enum Unread {
+    TooLarge,
+    Bad(Error),
+}
+
+async fn read_upload(mut multipart: Multipart) -> std::result::Result<Upload, Unread> {
     let unreadable = |error: axum::extract::multipart::MultipartError| {
-        Error::bad_request(format!("The upload could not be read: {error}"))
+        if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Unread::TooLarge
+        } else {
+            Unread::Bad(Error::bad_request(format!(
+                "The upload could not be read: {error}"
+            )))
+        }
     };
     let mut upload = Upload::default();
     let mut seen = std::collections::HashSet::new();
@@ -251,8 +270,14 @@ pub async fn import(
     State(state): State<AppState>,
     Educator(viewer): Educator,
     multipart: Multipart,
-) -> Result<Back> {
-    let upload = read_upload(multipart).await?;
+) -> Result<Response> {
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(Unread::TooLarge) => {
+            return Ok(axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response());
+        }
+        Err(Unread::Bad(error)) => return Err(error),
+    };
     if let Some(name) = &upload.twice {
         return Err(Error::bad_request(crate::forms::sent_twice_message(name)));
     }
@@ -263,13 +288,12 @@ pub async fn import(
         ("session".into(), upload.session.clone()),
         ("zone".into(), upload.zone.clone()),
     ]);
-    let Some(session) = upload
-        .session
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .and_then(|n| stored.sessions.iter().find(|s| s.number == n && !s.cancelled))
-    else {
+    let Some(session) = upload.session.trim().parse::<u32>().ok().and_then(|n| {
+        stored
+            .sessions
+            .iter()
+            .find(|s| s.number == n && !s.cancelled)
+    }) else {
         return Err(Error::invalid(
             back.error("session", "Choose the session the report is for."),
         ));
@@ -350,14 +374,21 @@ pub async fn import(
             "Preview of {}: {} rows read, {} to add, {} with a problem. Nothing is written until you choose \"Write\".",
             file_name, shown.rows_read, shown.accepted, shown.problems
         );
-        return Ok(back.notice(notice).keep(PREVIEW, &shown));
+        return Ok(back.notice(notice).keep(PREVIEW, &shown).into_response());
     }
     drop(conn);
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the session's imports: the duplicate checks read what earlier imports
     // wrote, so two imports of one session never interleave.
-    crate::db::lock(&mut tx, On::Key(&format!("attendance-import:{}", session.id))).await?;
-    if store::import_by_hash(&mut tx, session.id, &sha256).await?.is_some() {
+    crate::db::lock(
+        &mut tx,
+        On::Key(&format!("attendance-import:{}", session.id)),
+    )
+    .await?;
+    if store::import_by_hash(&mut tx, session.id, &sha256)
+        .await?
+        .is_some()
+    {
         tx.commit().await?;
         return Err(Error::invalid(back.error(
             "file",
@@ -394,7 +425,10 @@ pub async fn import(
         &mut tx,
         Some(viewer.id),
         "attendance.import",
-        &format!("webinar:{} session:{} import:{id}", stored.detail.slug, session.number),
+        &format!(
+            "webinar:{} session:{} import:{id}",
+            stored.detail.slug, session.number
+        ),
         &format!(
             "{format} {file_name} sha256:{sha256}: {} rows added, {} skipped",
             checked.accepted.len(),
@@ -403,10 +437,12 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
-    Ok(back.notice(format!(
-        "Imported {file_name} ({format}) for session {}: {} rows added to the ledger, {} skipped (listed with the import below).",
-        session.number,
-        checked.accepted.len(),
-        skipped.len()
-    )))
+    Ok(back
+        .notice(format!(
+            "Imported {file_name} ({format}) for session {}: {} rows added to the ledger, {} skipped (listed with the import below).",
+            session.number,
+            checked.accepted.len(),
+            skipped.len()
+        ))
+        .into_response())
 }

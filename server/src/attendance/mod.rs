@@ -39,7 +39,11 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::page("/webinars/{webinar}/code", Rule::ActivityOwner),
         Route::server_fn("/api/webinar-code", Rule::ActivityOwner),
-        Route::post("/webinars/attendance/codes", Rule::ActivityOwner, codes::open),
+        Route::post(
+            "/webinars/attendance/codes",
+            Rule::ActivityOwner,
+            codes::open,
+        ),
         Route::upload(
             "/webinars/attendance/import",
             Rule::ActivityOwner,

@@ -21,7 +21,9 @@ pub fn rule_text(rule: AttendanceRule, session: &StoredSession) -> String {
         session.ends_at() - session.starts_at,
     ));
     match rule {
-        AttendanceRule::MinMinutes(m) => format!("Credit needs at least {m} minutes of the session"),
+        AttendanceRule::MinMinutes(m) => {
+            format!("Credit needs at least {m} minutes of the session")
+        }
         AttendanceRule::MinPercent(p) => {
             format!("Credit needs at least {p}% of the session ({needed})")
         }
@@ -39,9 +41,7 @@ fn per_source_text(per_source: &[(Source, i64)]) -> String {
 fn why_not(eligibility: Eligibility) -> Option<String> {
     match eligibility {
         Eligibility::Eligible => None,
-        Eligibility::Missing { seconds } => {
-            Some(format!("{} short", intervals::written(seconds)))
-        }
+        Eligibility::Missing { seconds } => Some(format!("{} short", intervals::written(seconds))),
     }
 }
 
@@ -72,7 +72,11 @@ pub async fn learner(
             Eligibility::Eligible => "Eligible for credit for this session.".to_owned(),
             Eligibility::Missing { seconds } => format!(
                 "{}: {} more {} needed. {}.",
-                if over { "Not eligible" } else { "Not eligible yet" },
+                if over {
+                    "Not eligible"
+                } else {
+                    "Not eligible yet"
+                },
                 intervals::written(seconds),
                 if over { "would have been" } else { "are" },
                 rule_text(rule, session)
@@ -95,10 +99,7 @@ pub async fn learner(
     Ok(out)
 }
 
-async fn published_for_organizer(
-    backend: &ServerBackend,
-    slug: &str,
-) -> Result<Stored, AppError> {
+async fn published_for_organizer(backend: &ServerBackend, slug: &str) -> Result<Stored, AppError> {
     let viewer = crate::backend::signed_in()?;
     let Some(stored) = crate::webinars::store::by_slug(&backend.pool, slug).await? else {
         return Err(AppError::not_found(format!(
@@ -154,7 +155,10 @@ impl AttendanceBackend for ServerBackend {
                 number: session.number,
                 when: crate::webinars::times::session(session.starts_at, session.minutes, zone),
                 rule: rule_text(rule, session),
-                registered: rows.iter().filter(|r| r.person.status == "registered").count(),
+                registered: rows
+                    .iter()
+                    .filter(|r| r.person.status == "registered")
+                    .count(),
                 attended: rows.iter().filter(|r| r.attendance.seconds > 0).count(),
                 eligible: rows
                     .iter()
@@ -255,7 +259,8 @@ impl AttendanceBackend for ServerBackend {
             slug: stored.detail.slug.clone(),
             title: stored.detail.title.clone(),
             code: open.map(|w| w.code.clone()),
-            until: open.map(|w| super::clock(w.closes_at, &super::zone_of(&stored, Some(w.session_id)))),
+            until: open
+                .map(|w| super::clock(w.closes_at, &super::zone_of(&stored, Some(w.session_id)))),
             running: super::codes::running_session(&stored, now).is_some(),
         })
     }

@@ -129,7 +129,9 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
         });
         char::decode_utf16(units)
             .collect::<Result<String, _>>()
-            .map_err(|_| "the file is not valid UTF-16 text: export it from the service again".into())
+            .map_err(|_| {
+                "the file is not valid UTF-16 text: export it from the service again".into()
+            })
     };
     match bytes {
         [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
@@ -158,13 +160,7 @@ fn delimiter(lines: &[&str]) -> u8 {
     if lines.iter().any(|l| l.contains('\t')) {
         return b'\t';
     }
-    let count = |c: char| -> usize {
-        lines
-            .iter()
-            .take(50)
-            .map(|l| l.matches(c).count())
-            .sum()
-    };
+    let count = |c: char| -> usize { lines.iter().take(50).map(|l| l.matches(c).count()).sum() };
     if count(';') > count(',') { b';' } else { b',' }
 }
 
@@ -285,15 +281,13 @@ fn is_section_title(row: &[String]) -> bool {
 }
 
 fn detect(lines: &[&str], header: Option<&[String]>, columns: &Columns) -> Format {
-    let labels: Vec<String> = header
-        .into_iter()
-        .flatten()
-        .map(|c| label(c))
-        .collect();
+    let labels: Vec<String> = header.into_iter().flatten().map(|c| label(c)).collect();
     let has = |name: &str| labels.iter().any(|l| l == name);
     let sections = lines.iter().any(|l| {
         let l = label(l);
-        l.starts_with("1. summary") || l.starts_with("2. participants") || l.contains("in-meeting activities")
+        l.starts_with("1. summary")
+            || l.starts_with("2. participants")
+            || l.contains("in-meeting activities")
     });
     if sections || has("participant id (upn)") {
         Format::Teams
@@ -566,8 +560,13 @@ mod tests {
     #[test]
     fn local_times_that_happen_twice_or_never_are_refused() {
         // America/Chicago: clocks went back at 2:00 on 2026-11-01, forward on 2026-03-08.
-        assert!(parse_time("11/01/2026 01:30:00 AM", chicago()).is_err_and(|e| e.contains("twice")));
-        assert!(parse_time("03/08/2026 02:30:00 AM", chicago()).is_err_and(|e| e.contains("does not exist")));
+        assert!(
+            parse_time("11/01/2026 01:30:00 AM", chicago()).is_err_and(|e| e.contains("twice"))
+        );
+        assert!(
+            parse_time("03/08/2026 02:30:00 AM", chicago())
+                .is_err_and(|e| e.contains("does not exist"))
+        );
         assert_eq!(
             parse_time("2026-07-22T19:00:00Z", chicago()),
             Ok(at("2026-07-22T19:00:00Z"))

@@ -74,7 +74,19 @@ type EvidenceRow = (
 );
 
 fn evidence(
-    (id, user_id, source, start, end, recorded_at, recorded_by, import_id, import_line, code_window_id, reason): EvidenceRow,
+    (
+        id,
+        user_id,
+        source,
+        start,
+        end,
+        recorded_at,
+        recorded_by,
+        import_id,
+        import_line,
+        code_window_id,
+        reason,
+    ): EvidenceRow,
 ) -> Evidence {
     Evidence {
         id,
@@ -355,10 +367,32 @@ pub struct Import {
     pub imported_at: i64,
 }
 
-type ImportRow = (i64, String, String, String, String, i64, i64, String, String, i64);
+type ImportRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+);
 
 fn import(
-    (id, sha256, format, file_name, time_zone, rows_read, rows_added, rows_skipped, imported_by, imported_at): ImportRow,
+    (
+        id,
+        sha256,
+        format,
+        file_name,
+        time_zone,
+        rows_read,
+        rows_added,
+        rows_skipped,
+        imported_by,
+        imported_at,
+    ): ImportRow,
 ) -> Import {
     Import {
         id,

@@ -225,46 +225,56 @@ pub async fn registration(pool: &Pool, address: &str) -> Result<bool, Error> {
 }
 
 /// Attendance codes a learner may enter per [`CODE_WINDOW_SECS`] that were not accepted:
-/// far too few to guess a 6-character code (about 10⁹ of them) inside a 5-minute window.
+/// far too few to guess a 6-character code (27⁶, about 387 million) inside its window.
 pub const CODE_TRIES_PER_LEARNER: i64 = 8;
 /// The same for one address (a clinic's learners may share it, and all mistype at once).
 pub const CODE_TRIES_PER_ADDRESS: i64 = 100;
 pub const CODE_WINDOW_SECS: i64 = 10 * 60;
 
-/// Counts an attendance-code entry by `user` from `address` before it is checked (so 50 at
-/// once cannot slip past the limit), and says whether to check it. An accepted code is taken
-/// back with [`code_accepted`], so only wrong and late ones add up. Serialises on the two
-/// `login_throttle` rows (atomic upserts, always in this order).
-pub async fn code_attempt(pool: &Pool, user: i64, address: &str) -> Result<bool, Error> {
-    let now = crate::db::now_secs();
-    let mut tx = crate::db::write_tx(pool).await?;
-    let (by_address, _) = count_in_window(
-        &mut tx,
-        &format!("code-ip:{}", counted_address(address)),
-        now,
-        CODE_WINDOW_SECS,
-    )
-    .await?;
-    let (by_user, _) =
-        count_in_window(&mut tx, &format!("code-user:{user}"), now, CODE_WINDOW_SECS).await?;
-    tx.commit().await?;
-    Ok(by_address <= CODE_TRIES_PER_ADDRESS && by_user <= CODE_TRIES_PER_LEARNER)
+fn code_keys(user: i64, address: &str) -> [String; 2] {
+    [
+        format!("code-ip:{}", counted_address(address)),
+        format!("code-user:{user}"),
+    ]
 }
 
-/// The code was accepted: it does not count against the learner or the address.
-pub async fn code_accepted(pool: &Pool, user: i64, address: &str) -> Result<(), Error> {
-    let mut tx = crate::db::write_tx(pool).await?;
-    let take_back = "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END \
-         WHERE key = $1";
-    sqlx::query(take_back)
-        .bind(format!("code-ip:{}", counted_address(address)))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(take_back)
-        .bind(format!("code-user:{user}"))
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await.map_err(Into::into)
+/// Whether `user` at `address` may have an attendance code checked: neither has had too many
+/// codes refused (wrong or late) within [`CODE_WINDOW_SECS`]. Read in the caller's
+/// transaction, which serialises on the learner (so one learner's entries sent at once are
+/// checked one after the other, each seeing the failures before it).
+pub async fn code_allowed(
+    tx: &mut sqlx::Transaction<'_, crate::db::Db>,
+    user: i64,
+    address: &str,
+) -> Result<bool, Error> {
+    let now = crate::db::now_secs();
+    let [by_address, by_user] = code_keys(user, address);
+    let mut counts = [0_i64; 2];
+    for (slot, key) in counts.iter_mut().zip([&by_address, &by_user]) {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT failures, window_start FROM login_throttle WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut **tx)
+                .await?;
+        *slot = row
+            .filter(|(_, start)| *start > now - CODE_WINDOW_SECS)
+            .map_or(0, |(failures, _)| failures);
+    }
+    Ok(counts[0] < CODE_TRIES_PER_ADDRESS && counts[1] < CODE_TRIES_PER_LEARNER)
+}
+
+/// Counts a code that was not accepted (wrong, or its window over) against the learner and
+/// the address, in the caller's transaction (atomic upserts, always in this order).
+pub async fn code_refused(
+    tx: &mut sqlx::Transaction<'_, crate::db::Db>,
+    user: i64,
+    address: &str,
+) -> Result<(), Error> {
+    let now = crate::db::now_secs();
+    for key in code_keys(user, address) {
+        count_in_window(tx, &key, now, CODE_WINDOW_SECS).await?;
+    }
+    Ok(())
 }
 
 /// Password reset requests per address per [`WINDOW_SECS`] (a clinic's staff may share it).

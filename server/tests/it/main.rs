@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod attendance;
 mod audit;
 mod certificates;
 mod cli;

@@ -472,10 +472,12 @@ async fn the_time_zone_setting_is_checked_and_moves_every_time_on_the_page() {
 }
 
 async fn clicks(app: &TestApp) -> Vec<(i64, i64)> {
-    sqlx::query_as("SELECT user_id, starts_at FROM attendance_ledger WHERE source = 'join_click' ORDER BY id")
-        .fetch_all(&app.state.pool)
-        .await
-        .expect("clicks")
+    sqlx::query_as(
+        "SELECT user_id, starts_at FROM attendance_ledger WHERE source = 'join_click' ORDER BY id",
+    )
+    .fetch_all(&app.state.pool)
+    .await
+    .expect("clicks")
 }
 
 #[tokio::test]

@@ -1,0 +1,727 @@
+//! The attendance ledger through the router: participant reports of every format (preview
+//! first, nothing written; then all at once, once), code windows, the interval union as
+//! learners and organizers see it, corrections, and the ledger's refusal to be edited.
+
+use crate::support::{TestApp, User, copy_dir, demo_content};
+use app::accounts::Role;
+use http::StatusCode;
+use std::path::{Path, PathBuf};
+
+const CASES: &str = "store-and-forward-case-conference";
+const ORGANIZER: &str = "educator@grandrounds.example";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/attendance")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+struct Setup {
+    app: TestApp,
+    ada: User,
+    ben: User,
+    organizer: User,
+    _content: tempfile::TempDir,
+}
+
+/// The demo content; Ada and Ben hold seats for the case conference (4 March 2031, 09:00 to
+/// 10:00 in Chicago, 15:00 to 16:00 UTC), Chidi has an account and no seat; the organizer
+/// named in the webinar's file has an educator's account.
+async fn setup() -> Setup {
+    let content = tempfile::tempdir().expect("dir");
+    copy_dir(&demo_content(), content.path());
+    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    let app = TestApp::with_content(content.path()).await;
+    let ada = app.learner("ada.okafor@example.org").await;
+    let ben = app.learner("ben.lindqvist@example.org").await;
+    app.learner("chidi.eze@example.org").await;
+    for (id, name) in [(ada.id, "Ada Okafor"), (ben.id, "Ben Lindqvist")] {
+        sqlx::query("UPDATE users SET full_name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id)
+            .execute(&app.state.pool)
+            .await
+            .expect("name");
+    }
+    for user in [&ada, &ben] {
+        let page = app
+            .post_form(
+                "/webinars/register",
+                &[("webinar", CASES)],
+                Some(&user.cookie),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    let organizer = app.user(ORGANIZER, Role::Educator).await;
+    Setup {
+        app,
+        ada,
+        ben,
+        organizer,
+        _content: content,
+    }
+}
+
+/// Moves the clock and signs everyone in again (sessions last a day or so of clock time).
+async fn at(setup: &mut Setup, instant: time::OffsetDateTime) {
+    server::db::set_clock(instant);
+    let app = &setup.app;
+    setup.ada.cookie = app.sign_in("ada.okafor@example.org").await;
+    setup.ben.cookie = app.sign_in("ben.lindqvist@example.org").await;
+    setup.organizer.cookie = app.sign_in(ORGANIZER).await;
+}
+
+async fn upload(app: &TestApp, cookie: &str, name: &str, bytes: &[u8]) -> crate::support::Page {
+    app.post_multipart(
+        "/webinars/attendance/import",
+        &[
+            ("webinar", CASES),
+            ("action", "preview"),
+            ("session", "1"),
+            ("zone", "America/Chicago"),
+        ],
+        Some((name, bytes)),
+        Some(cookie),
+    )
+    .await
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+async fn write(app: &TestApp, cookie: &str, bytes: &[u8]) -> crate::support::Page {
+    app.post_multipart(
+        "/webinars/attendance/import",
+        &[
+            ("webinar", CASES),
+            ("action", "write"),
+            ("session", "1"),
+            ("zone", "America/Chicago"),
+            ("sha256", &sha(bytes)),
+            ("file_name", "report.csv"),
+        ],
+        None,
+        Some(cookie),
+    )
+    .await
+}
+
+async fn attendance_page(app: &TestApp, cookie: &str) -> String {
+    let page = app
+        .get_as(&format!("/webinars/{CASES}/attendance"), cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.body
+}
+
+async fn ledger_rows(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM attendance_ledger").await
+}
+
+/// Seconds attended per learner, as the organizers' CSV says.
+async fn seconds_in_csv(app: &TestApp, cookie: &str) -> Vec<(String, i64, String)> {
+    let page = app
+        .get_as(&format!("/webinars/{CASES}/attendance.csv"), cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(page.body.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            (
+                r[3].to_owned(),
+                r[5].parse::<i64>().expect("seconds"),
+                r[11].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_zoom_report_is_previewed_with_every_problem_then_written_once() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+    let mut file = fixture("zoom-participants.csv");
+    file.extend_from_slice(
+        b"Late Typist,ben.lindqvist@example.org,03/04/2031 9:75:00 AM,03/04/2031 09:58:30 AM,1,No,No\n\
+          Chidi Eze,chidi.eze@example.org,03/04/2031 09:00:00 AM,03/04/2031 10:00:00 AM,60,No,No\n\
+          Nobody,nobody@example.org,03/04/2031 09:00:00 AM,03/04/2031 10:00:00 AM,60,No,No\n\
+          Backwards,ada.okafor@example.org,03/04/2031 09:50:00 AM,03/04/2031 09:40:00 AM,0,No,No\n\
+          Early,ada.okafor@example.org,03/04/2031 07:00:00 AM,03/04/2031 08:00:00 AM,60,No,No\n",
+    );
+
+    // The preview names every row's problem and writes nothing.
+    let preview = upload(app, &organizer, "zoom.csv", &file).await;
+    assert_eq!(preview.status, StatusCode::SEE_OTHER, "{}", preview.body);
+    let page = attendance_page(app, &organizer).await;
+    assert!(page.contains("Read as a Zoom participant report"), "{page}");
+    assert!(
+        page.contains("11 rows, 4 to add, 7 with a problem"),
+        "{page}"
+    );
+    for problem in [
+        "educator@grandrounds.example has no seat in this webinar",
+        "no learner with a seat is called \"Dr. Visiting Guest\"",
+        "join time: \"03/04/2031 9:75:00 AM\" is not a time the importer reads",
+        "chidi.eze@example.org has no seat in this webinar",
+        "no account has the email nobody@example.org",
+        "is before join",
+        "outside the session",
+    ] {
+        assert!(page.contains(problem), "{problem}: {page}");
+    }
+    assert_eq!(ledger_rows(app).await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attendance_imports").await,
+        0
+    );
+
+    // Writing adds the four good rows at once; the file is kept, the rest listed.
+    let written = write(app, &organizer, &file).await;
+    assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
+    assert_eq!(ledger_rows(app).await, 4);
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("4 rows added to the ledger, 7 skipped"),
+        "{page}"
+    );
+    assert!(
+        page.contains("line 13: no account has the email nobody@example.org"),
+        "{page}"
+    );
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT bytes FROM attendance_files WHERE sha256 = $1")
+            .bind(sha(&file))
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("the file is kept");
+    assert_eq!(stored, file);
+    let download = app
+        .get_as(
+            &format!("/webinars/{CASES}/attendance/files/{}", sha(&file)),
+            &organizer,
+        )
+        .await;
+    assert_eq!(download.raw, file);
+
+    // Ada: phone and laptop overlap, and she came before the start: the whole hour, once.
+    // Ben: 26 minutes, a gap, 22.5 minutes: 48.5 minutes, eligible (45 needed).
+    let csv = seconds_in_csv(app, &organizer).await;
+    assert!(
+        csv.contains(&("ada.okafor@example.org".into(), 3600, "yes".into())),
+        "{csv:?}"
+    );
+    assert!(
+        csv.contains(&("ben.lindqvist@example.org".into(), 2910, "yes".into())),
+        "{csv:?}"
+    );
+
+    // The same file again adds nothing, whether previewed or written.
+    let again = upload(app, &organizer, "zoom.csv", &file).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(
+        attendance_page(app, &organizer)
+            .await
+            .contains("imported for session 1 already")
+    );
+    write(app, &organizer, &file).await;
+    assert_eq!(ledger_rows(app).await, 4);
+
+    // Another export of the same meeting: its rows are known, line by line.
+    let mut other = fixture("zoom-participants.csv");
+    other.extend_from_slice(b"\n");
+    upload(app, &organizer, "zoom-again.csv", &other).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(page.contains("0 to add"), "{page}");
+    assert!(
+        page.contains("already imported (line 6 of an earlier report)"),
+        "{page}"
+    );
+
+    // The learner sees her minutes per source and that she is eligible.
+    let ada = app
+        .get_as(&format!("/webinars/{CASES}"), &setup.ada.cookie)
+        .await;
+    ada.assert_contains("Session 1: 1 h recorded");
+    ada.assert_contains("the service's participant report: 1 h");
+    ada.assert_contains("Eligible for credit for this session.");
+}
+
+#[tokio::test]
+async fn teams_bigbluebutton_and_plain_reports_are_read_from_the_files_themselves() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+
+    // Teams: UTF-16 with a byte-order mark, tabs, numbered sections; the activities give
+    // each stay (Ada left for 7 minutes), not the first join and last leave.
+    let teams = fixture("teams-attendance.csv");
+    upload(app, &organizer, "teams.csv", &teams).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("Read as a Microsoft Teams attendance report"),
+        "{page}"
+    );
+    assert!(
+        page.contains("4 rows, 3 to add, 1 with a problem"),
+        "{page}"
+    );
+    write(app, &organizer, &teams).await;
+    let csv = seconds_in_csv(app, &organizer).await;
+    assert!(
+        csv.contains(&(
+            "ada.okafor@example.org".into(),
+            27 * 60 + 49 + 22 * 60 + 2,
+            "yes".into()
+        )),
+        "{csv:?}"
+    );
+    assert!(
+        csv.contains(&(
+            "ben.lindqvist@example.org".into(),
+            39 * 60 + 30,
+            "no".into()
+        )),
+        "{csv:?}"
+    );
+    let ben = app
+        .get_as(&format!("/webinars/{CASES}"), &setup.ben.cookie)
+        .await;
+    ben.assert_contains("Not eligible: 5 min 30 s more would have been needed");
+
+    // BigBlueButton: no email, so rows match a learner with a seat by name; Ben's row is
+    // counted for its duration (40 minutes), not from first join to last leave; the
+    // anonymous poll row is named, not dropped.
+    let bbb = fixture("bigbluebutton-dashboard.csv");
+    upload(app, &organizer, "bbb.csv", &bbb).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("Read as a BigBlueButton learning dashboard"),
+        "{page}"
+    );
+    assert!(
+        page.contains("4 rows, 2 to add, 2 with a problem"),
+        "{page}"
+    );
+    assert!(
+        page.contains("counted for its duration, 40 min, from the join"),
+        "{page}"
+    );
+    assert!(
+        page.contains("the poll answers given anonymously"),
+        "{page}"
+    );
+
+    // Plain CSV: an offset, a Z and a local time read in the zone chosen.
+    let plain = fixture("plain.csv");
+    upload(app, &organizer, "plain.csv", &plain).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("Read as a CSV with email, join and leave"),
+        "{page}"
+    );
+    assert!(
+        page.contains("3 rows, 2 to add, 1 with a problem"),
+        "{page}"
+    );
+    assert!(page.contains("chidi.eze@example.org has no seat"), "{page}");
+
+    // A file that is no report at all: said so, nothing kept as an import.
+    upload(app, &organizer, "notes.csv", b"just,some,words\n1,2,3\n").await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("no header row naming join and leave times was found"),
+        "{page}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attendance_imports").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn only_organizers_and_administrators_import_and_the_choices_are_checked() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let other = app.user("other.educator@example.org", Role::Educator).await;
+    let admin = app.user("admin@example.org", Role::Admin).await;
+    let file = fixture("plain.csv");
+    assert_eq!(
+        upload(app, &other.cookie, "plain.csv", &file).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        upload(app, &setup.ada.cookie, "plain.csv", &file)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get_as(&format!("/webinars/{CASES}/attendance"), &other.cookie)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get_as(&format!("/webinars/{CASES}/attendance.csv"), &other.cookie)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // A zone that is not one, and a session the webinar does not have.
+    let bad_zone = app
+        .post_multipart(
+            "/webinars/attendance/import",
+            &[
+                ("webinar", CASES),
+                ("action", "preview"),
+                ("session", "1"),
+                ("zone", "Mars/Olympus"),
+            ],
+            Some(("plain.csv", &file)),
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(bad_zone.status, StatusCode::SEE_OTHER);
+    let page = attendance_page(app, &admin.cookie).await;
+    assert!(
+        page.contains("\"Mars/Olympus\" is not a time zone"),
+        "{page}"
+    );
+    app.post_multipart(
+        "/webinars/attendance/import",
+        &[
+            ("webinar", CASES),
+            ("action", "preview"),
+            ("session", "7"),
+            ("zone", ""),
+        ],
+        Some(("plain.csv", &file)),
+        Some(&admin.cookie),
+    )
+    .await;
+    assert!(
+        attendance_page(app, &admin.cookie)
+            .await
+            .contains("Choose the session the report is for.")
+    );
+    // A field sent twice is refused before anything is read.
+    let twice = app
+        .post_multipart(
+            "/webinars/attendance/import",
+            &[("webinar", CASES), ("session", "1"), ("session", "2")],
+            Some(("plain.csv", &file)),
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+    // Larger than any report: refused with the reason, nothing kept.
+    let huge = vec![b'a'; server::attendance::reports::MAX_BYTES + 128 * 1024];
+    let refused = upload(app, &admin.cookie, "huge.csv", &huge).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM attendance_files").await, 0);
+    // A form elsewhere still has the small limit.
+    let long = format!("webinar={}", "x".repeat(300 * 1024));
+    let form = app
+        .request(
+            http::Request::post("/webinars/register")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-length", long.len())
+                .header("cookie", &setup.ada.cookie)
+                .body(axum::body::Body::from(long))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::PAYLOAD_TOO_LARGE);
+    form.assert_contains("larger than 256 KB");
+    assert_eq!(ledger_rows(app).await, 0);
+}
+
+async fn open_code(app: &TestApp, cookie: &str, minutes: &str) -> crate::support::Page {
+    app.post_form(
+        "/webinars/attendance/codes",
+        &[("webinar", CASES), ("minutes", minutes)],
+        Some(cookie),
+    )
+    .await
+}
+
+async fn latest_code(app: &TestApp) -> String {
+    sqlx::query_scalar("SELECT code FROM attendance_code_windows ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("a code")
+}
+
+async fn enter(app: &TestApp, cookie: &str, code: &str) -> String {
+    let page = app
+        .post_form(
+            "/webinars/attendance/code",
+            &[("webinar", CASES), ("code", code)],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    app.get_as(&format!("/webinars/{CASES}"), cookie).await.body
+}
+
+#[tokio::test]
+async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttled() {
+    let mut setup = setup().await;
+    let app_cookie_chidi;
+    // Before the session: no window can open.
+    at(&mut setup, time::macros::datetime!(2031-03-04 14:00 UTC)).await;
+    let early = open_code(&setup.app, &setup.organizer.cookie, "5").await;
+    assert_eq!(early.status, StatusCode::SEE_OTHER);
+    assert!(
+        attendance_page(&setup.app, &setup.organizer.cookie)
+            .await
+            .contains("A code can be shown only during a session")
+    );
+    // Ada clicks join at 14:58; the organizer shows a code at 15:05 for 5 minutes.
+    at(&mut setup, time::macros::datetime!(2031-03-04 14:58 UTC)).await;
+    let joined = setup
+        .app
+        .get_as(&format!("/webinars/{CASES}/join"), &setup.ada.cookie)
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER);
+    at(&mut setup, time::macros::datetime!(2031-03-04 15:05 UTC)).await;
+    let app = &setup.app;
+    for minutes in ["0", "31", "five", ""] {
+        open_code(app, &setup.organizer.cookie, minutes).await;
+        assert!(
+            attendance_page(app, &setup.organizer.cookie)
+                .await
+                .contains("Write how many minutes the code is shown"),
+            "{minutes}"
+        );
+    }
+    let other = app.user("other.educator@example.org", Role::Educator).await;
+    assert_eq!(
+        open_code(app, &other.cookie, "5").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let opened = open_code(app, &setup.organizer.cookie, "5").await;
+    assert_eq!(opened.location(), format!("/webinars/{CASES}/code"));
+    let code = latest_code(app).await;
+    let screen = app
+        .get_as(&format!("/webinars/{CASES}/code"), &setup.organizer.cookie)
+        .await;
+    screen.assert_contains(&format!(">{code}</p>"));
+    assert_eq!(
+        app.get_as(&format!("/webinars/{CASES}/code"), &setup.ada.cookie)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Chidi has no seat: refused whatever he types.
+    app_cookie_chidi = app.sign_in("chidi.eze@example.org").await;
+    let chidi = enter(app, &app_cookie_chidi, &code).await;
+    assert!(
+        chidi.contains("count only for learners with a seat"),
+        "{chidi}"
+    );
+
+    // A wrong code is named as wrong; the right one (any case, with a dash) is accepted.
+    server::db::set_clock(time::macros::datetime!(2031-03-04 15:06 UTC));
+    let wrong = enter(app, &setup.ada.cookie, "QQQQQQ").await;
+    assert!(
+        wrong.contains("That is not the code being shown"),
+        "{wrong}"
+    );
+    let typed = format!("{}-{}", &code[..3].to_lowercase(), &code[3..]);
+    let accepted = enter(app, &setup.ada.cookie, &typed).await;
+    assert!(
+        accepted.contains("Code accepted at 09:06:00 CST"),
+        "{accepted}"
+    );
+    // The chain of checkpoints: from her join click (14:58, counted from 15:00) to now.
+    assert!(accepted.contains("attendance codes: 6 min"), "{accepted}");
+    let again = enter(app, &setup.ada.cookie, &code).await;
+    assert!(
+        again.contains("Your code was recorded already, at 09:06:00 CST"),
+        "{again}"
+    );
+
+    // Fifty entries of the same code at once by Ben: one row.
+    let fields = [("webinar", CASES), ("code", code.as_str())];
+    let sent = (0..50).map(|_| {
+        app.post_form(
+            "/webinars/attendance/code",
+            &fields,
+            Some(&setup.ben.cookie),
+        )
+    });
+    for page in futures::future::join_all(sent).await {
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM attendance_ledger WHERE source = 'code' AND user_id = {}",
+            setup.ben.id
+        ))
+        .await,
+        1
+    );
+
+    // After the window: the code is named as late.
+    server::db::set_clock(time::macros::datetime!(2031-03-04 15:10 UTC));
+    let ben = app.sign_in("ben.lindqvist@example.org").await;
+    let late = enter(app, &ben, &code).await;
+    assert!(
+        late.contains("That code was shown until 09:10:00 CST"),
+        "{late}"
+    );
+
+    // Guessing: after 8 codes not accepted in 10 minutes, even the right one is not checked.
+    server::db::set_clock(time::macros::datetime!(2031-03-04 15:20 UTC));
+    let ben = app.sign_in("ben.lindqvist@example.org").await;
+    let organizer = app.sign_in(ORGANIZER).await;
+    open_code(app, &organizer, "5").await;
+    let fresh = latest_code(app).await;
+    let ada = app.sign_in("ada.okafor@example.org").await;
+    for guess in 0..8 {
+        let page = enter(app, &ada, &format!("ZZZZZ{guess}")).await;
+        assert!(
+            page.contains("That is not the code being shown"),
+            "{guess}: {page}"
+        );
+    }
+    let throttled = enter(app, &ada, &fresh).await;
+    assert!(
+        throttled.contains("Too many codes that were not accepted"),
+        "{throttled}"
+    );
+    // Ben, from the same address, is not locked out by Ada's guesses.
+    let ben_page = enter(app, &ben, &fresh).await;
+    assert!(ben_page.contains("Code accepted"), "{ben_page}");
+}
+
+#[tokio::test]
+async fn a_correction_supersedes_a_row_and_the_ledger_refuses_edits() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+    let plain = fixture("plain.csv");
+    upload(app, &organizer, "plain.csv", &plain).await;
+    write(app, &organizer, &plain).await;
+    let ben_row: i64 = sqlx::query_scalar("SELECT id FROM attendance_ledger WHERE user_id = $1")
+        .bind(setup.ben.id)
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("Ben's row");
+    let row = ben_row.to_string();
+    let correct = |fields: Vec<(&'static str, String)>| correct(app, &organizer, &row, fields);
+    // Without a reason, or with a leave before the join: refused, nothing added.
+    let page = correct(vec![
+        ("join", "2031-03-04T09:05:00".into()),
+        ("leave", "2031-03-04T09:55:00".into()),
+        ("reason", String::new()),
+    ])
+    .await;
+    assert!(page.contains("Say why the row is corrected"), "{page}");
+    let page = correct(vec![
+        ("join", "2031-03-04T09:55:00".into()),
+        ("leave", "2031-03-04T09:05:00".into()),
+        ("reason", "x".into()),
+    ])
+    .await;
+    assert!(page.contains("Left must be after joined."), "{page}");
+    assert_eq!(ledger_rows(app).await, 2);
+
+    // Ben was there from 09:05 to 09:55 (the sign-in sheet was misread): 50 minutes now.
+    let page = correct(vec![
+        ("join", "2031-03-04T09:05:00".into()),
+        ("leave", "2031-03-04T09:55:00".into()),
+        (
+            "reason",
+            "Sign-in sheet misread; the presenter confirms 09:05 to 09:55".into(),
+        ),
+    ])
+    .await;
+    assert!(page.contains("now supersedes row"), "{page}");
+    let csv = seconds_in_csv(app, &organizer).await;
+    assert!(
+        csv.contains(&("ben.lindqvist@example.org".into(), 3000, "yes".into())),
+        "{csv:?}"
+    );
+    // The superseded row is still there, and cannot be corrected twice.
+    assert_eq!(ledger_rows(app).await, 3);
+    let page = correct(vec![("reason", "again".into())]).await;
+    assert!(page.contains("has no current row"), "{page}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'attendance.correct'")
+            .await,
+        1
+    );
+
+    // The database itself refuses to change or remove evidence.
+    let update = sqlx::query("UPDATE attendance_ledger SET ends_at = ends_at + 600")
+        .execute(&app.state.pool)
+        .await;
+    assert!(update.is_err_and(|e| e.to_string().contains("append-only")));
+    let delete = sqlx::query("DELETE FROM attendance_ledger")
+        .execute(&app.state.pool)
+        .await;
+    assert!(delete.is_err_and(|e| e.to_string().contains("append-only")));
+    assert_eq!(ledger_rows(app).await, 3);
+}
+
+async fn correct(
+    app: &TestApp,
+    organizer: &str,
+    row: &str,
+    fields: Vec<(&'static str, String)>,
+) -> String {
+    let mut all = vec![
+        ("webinar", CASES.to_owned()),
+        ("session", "1".to_owned()),
+        ("row", row.to_owned()),
+    ];
+    all.extend(fields);
+    let borrowed: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post_form("/webinars/attendance/correct", &borrowed, Some(organizer))
+        .await;
+    attendance_page(app, organizer).await
+}
+
+/// Evidence is only ever added: no code outside the migrations changes or removes a row.
+#[test]
+fn no_code_updates_or_deletes_the_ledger() {
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read").to_uppercase();
+                for bad in ["UPDATE ATTENDANCE_LEDGER", "DELETE FROM ATTENDANCE_LEDGER"] {
+                    if text.contains(bad) {
+                        found.push(format!("{}: {bad}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    walk(&root.join("src"), &mut found);
+    walk(&root.join("../app/src"), &mut found);
+    assert!(found.is_empty(), "{found:?}");
+}
