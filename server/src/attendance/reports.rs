@@ -117,7 +117,7 @@ pub fn read(bytes: &[u8], zone: Tz) -> Result<Report, String> {
 /// or looks like it, UTF-8 otherwise (its mark, if any, removed).
 fn decode(bytes: &[u8]) -> Result<String, String> {
     let utf16 = |bytes: &[u8], little: bool| -> Result<String, String> {
-        if bytes.len() % 2 != 0 {
+        if !bytes.len().is_multiple_of(2) {
             return Err("the file looks like UTF-16 but has an odd number of bytes: it was cut short; export it again".into());
         }
         let units = bytes.chunks_exact(2).map(|pair| {
@@ -274,10 +274,7 @@ fn is_section_title(row: &[String]) -> bool {
     };
     let mut chars = only.trim().chars();
     chars.next().is_some_and(|c| c.is_ascii_digit())
-        && chars
-            .skip_while(char::is_ascii_digit)
-            .next()
-            .is_some_and(|c| c == '.')
+        && chars.find(|c| !c.is_ascii_digit()).is_some_and(|c| c == '.')
 }
 
 fn detect(lines: &[&str], header: Option<&[String]>, columns: &Columns) -> Format {

@@ -482,7 +482,6 @@ async fn enter(app: &TestApp, cookie: &str, code: &str) -> String {
 #[tokio::test]
 async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttled() {
     let mut setup = setup().await;
-    let app_cookie_chidi;
     // Before the session: no window can open.
     at(&mut setup, time::macros::datetime!(2031-03-04 14:00 UTC)).await;
     let early = open_code(&setup.app, &setup.organizer.cookie, "5").await;
@@ -530,7 +529,7 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
     );
 
     // Chidi has no seat: refused whatever he types.
-    app_cookie_chidi = app.sign_in("chidi.eze@example.org").await;
+    let app_cookie_chidi = app.sign_in("chidi.eze@example.org").await;
     let chidi = enter(app, &app_cookie_chidi, &code).await;
     assert!(
         chidi.contains("count only for learners with a seat"),
