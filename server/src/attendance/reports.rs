@@ -274,7 +274,9 @@ fn is_section_title(row: &[String]) -> bool {
     };
     let mut chars = only.trim().chars();
     chars.next().is_some_and(|c| c.is_ascii_digit())
-        && chars.find(|c| !c.is_ascii_digit()).is_some_and(|c| c == '.')
+        && chars
+            .find(|c| !c.is_ascii_digit())
+            .is_some_and(|c| c == '.')
 }
 
 fn detect(lines: &[&str], header: Option<&[String]>, columns: &Columns) -> Format {
