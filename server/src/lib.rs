@@ -1,6 +1,9 @@
 //! The Grand Rounds server as a library: start-up (database, content import) and
 //! [`build_router`], so tests and benchmarks drive the real router without a socket.
 
+// Release builds (without `erase_components`) nest the pages' view types deeply.
+#![recursion_limit = "256"]
+
 pub mod access;
 pub mod accounts;
 pub mod attendance;

@@ -86,6 +86,7 @@ fn Webinar(page: WebinarPage, state: FormState, code: FormState) -> impl IntoVie
                 <p class="hint">"Time counts once however many devices or sources recorded it, and only inside the session."</p>
             </section>
         }
+        .into_any()
     });
     let organizer_links = organizer.then(|| {
         let slug = detail.slug.clone();
@@ -97,6 +98,7 @@ fn Webinar(page: WebinarPage, state: FormState, code: FormState) -> impl IntoVie
                 <a href=format!("/webinars/{slug}/attendance")>"attendance"</a>
             </p>
         }
+        .into_any()
     });
     let slug = detail.slug.clone();
     let full = seats_taken >= capacity;

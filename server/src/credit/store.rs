@@ -391,62 +391,32 @@ pub async fn evaluate(
         }
     }
     let statements = statements(&enrollment.detail);
-    let mut errors = Vec::new();
-    let mut ratings = Vec::with_capacity(statements.len());
-    for (index, statement) in statements.iter().enumerate() {
-        let name = format!("rating-{index}");
-        match value(fields, &name).map(str::trim) {
-            None | Some("") => errors.push((name, "Choose how far you agree.".to_owned())),
-            Some(text) => match text.parse::<u8>() {
-                Ok(rating @ 1..=5) => ratings.push((statement.clone(), rating)),
-                _ => errors.push((
-                    name,
-                    format!(
-                        "Choose one of the five answers, from \"{}\" to \"{}\".",
-                        LIKERT[0], LIKERT[4]
-                    ),
-                )),
-            },
+    let (ratings, change, comments, errors) = match read_evaluation(
+        &statements,
+        fields,
+        &["course"],
+    ) {
+        Ok(answers) => (
+            answers.ratings,
+            answers.practice_change,
+            answers.comments,
+            Vec::new(),
+        ),
+        Err(EvaluationProblem::Unknown(name)) => {
+            return refuse(
+                EVALUATION,
+                course,
+                "form",
+                format!(
+                    "The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."
+                ),
+                kept,
+            );
         }
-    }
-    let change = value(fields, "practice_change").unwrap_or_default().trim();
-    if change.is_empty() {
-        errors.push((
-            "practice_change".into(),
-            "Say what you will change in your practice (or that you will change nothing, and why)."
-                .into(),
-        ));
-    } else if change.chars().count() > PRACTICE_CHANGE_MAX {
-        errors.push((
-            "practice_change".into(),
-            format!("Keep this to {PRACTICE_CHANGE_MAX} characters."),
-        ));
-    }
-    let comments = value(fields, "comments").unwrap_or_default().trim();
-    if comments.chars().count() > COMMENTS_MAX {
-        errors.push((
-            "comments".into(),
-            format!("Keep comments to {COMMENTS_MAX} characters."),
-        ));
-    }
-    let known = |name: &str| {
-        matches!(name, "course" | "practice_change" | "comments")
-            || name
-                .strip_prefix("rating-")
-                .and_then(|i| i.parse::<usize>().ok())
-                .is_some_and(|i| i < statements.len())
+        Err(EvaluationProblem::Fields(errors)) => {
+            (Vec::new(), String::new(), String::new(), errors)
+        }
     };
-    if let Some((name, _)) = fields.iter().find(|(n, _)| !known(n)) {
-        return refuse(
-            EVALUATION,
-            course,
-            "form",
-            format!(
-                "The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."
-            ),
-            kept,
-        );
-    }
     if !errors.is_empty() {
         return Err(Error::invalid(
             Back::to(EVALUATION, credit_url(course)).with_state(FormState {
@@ -463,8 +433,8 @@ pub async fn evaluate(
     .bind(enrollment.id)
     .bind(enrollment.revision)
     .bind(serde_json::to_string(&ratings)?)
-    .bind(change)
-    .bind(comments)
+    .bind(&change)
+    .bind(&comments)
     .bind(now())
     .execute(&mut *tx)
     .await?;
@@ -751,5 +721,91 @@ mod tests {
         assert!(q("abc").is_err_and(|e| e.contains("not a number")));
         assert!(q("-1").is_err());
         assert!(q("").is_err());
+    }
+}
+
+/// An evaluation's answers, checked: a rating from 1 to 5 per statement, what the learner
+/// will change in their practice (required), comments.
+#[derive(Debug, Clone)]
+pub struct EvaluationAnswers {
+    pub ratings: Vec<(String, u8)>,
+    pub practice_change: String,
+    pub comments: String,
+}
+
+/// Why an evaluation form was not accepted.
+#[derive(Debug, Clone)]
+pub enum EvaluationProblem {
+    /// A message per field.
+    Fields(Vec<(String, String)>),
+    /// A field no evaluation form has (besides `also`): made by hand.
+    Unknown(String),
+}
+
+/// Reads the evaluation form (`rating-N`, `practice_change`, `comments`) for `statements`;
+/// `also` are the fields the form carries besides (which activity it is for). Shared by
+/// courses and webinars.
+pub fn read_evaluation(
+    statements: &[String],
+    fields: &[(String, String)],
+    also: &[&str],
+) -> std::result::Result<EvaluationAnswers, EvaluationProblem> {
+    let mut errors = Vec::new();
+    let mut ratings = Vec::with_capacity(statements.len());
+    for (index, statement) in statements.iter().enumerate() {
+        let name = format!("rating-{index}");
+        match value(fields, &name).map(str::trim) {
+            None | Some("") => errors.push((name, "Choose how far you agree.".to_owned())),
+            Some(text) => match text.parse::<u8>() {
+                Ok(rating @ 1..=5) => ratings.push((statement.clone(), rating)),
+                _ => errors.push((
+                    name,
+                    format!(
+                        "Choose one of the five answers, from \"{}\" to \"{}\".",
+                        LIKERT[0], LIKERT[4]
+                    ),
+                )),
+            },
+        }
+    }
+    let change = value(fields, "practice_change").unwrap_or_default().trim();
+    if change.is_empty() {
+        errors.push((
+            "practice_change".into(),
+            "Say what you will change in your practice (or that you will change nothing, and why)."
+                .into(),
+        ));
+    } else if change.chars().count() > PRACTICE_CHANGE_MAX {
+        errors.push((
+            "practice_change".into(),
+            format!("Keep this to {PRACTICE_CHANGE_MAX} characters."),
+        ));
+    }
+    let comments = value(fields, "comments").unwrap_or_default().trim();
+    if comments.chars().count() > COMMENTS_MAX {
+        errors.push((
+            "comments".into(),
+            format!("Keep comments to {COMMENTS_MAX} characters."),
+        ));
+    }
+    let known = |name: &str| {
+        matches!(name, "practice_change" | "comments")
+            || also.contains(&name)
+            || name
+                .strip_prefix("rating-")
+                .and_then(|i| i.parse::<usize>().ok())
+                .is_some_and(|i| i < statements.len())
+    };
+    if let Some((name, _)) = fields.iter().find(|(n, _)| !known(n)) {
+        return Err(EvaluationProblem::Unknown(name.chars().take(60).collect()));
+    }
+    if errors.is_empty() {
+        Ok(EvaluationAnswers {
+            ratings,
+            practice_change: change.to_owned(),
+            comments: comments.to_owned(),
+        })
+    } else {
+        Err(EvaluationProblem::Fields(errors))
     }
 }
