@@ -9,7 +9,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Forms whose leftover state pages may ask for.
 #[cfg(feature = "ssr")]
-const FORMS: [&str; 21] = [
+const FORMS: [&str; 23] = [
     "login",
     "register",
     "account",
@@ -25,6 +25,8 @@ const FORMS: [&str; 21] = [
     "webinar",
     "webinar-registrations",
     "webinar-code",
+    "webinar-evaluation",
+    "webinar-claim",
     "attendance-codes",
     "attendance-import",
     "attendance-correct",

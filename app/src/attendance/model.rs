@@ -13,6 +13,30 @@ pub struct LearnerAttendance {
     pub eligible: bool,
     /// "Eligible for credit." or "Not eligible yet: 12 min 30 s more are needed …".
     pub verdict: String,
+    /// After the session, for an eligible learner: what comes next towards the certificate.
+    pub step: Option<CreditStep>,
+}
+
+/// The next step from attendance to a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CreditStep {
+    /// The evaluation, with its statements (rated 1 to 5).
+    Evaluate { statements: Vec<String> },
+    /// The claim: `field` is the form field, `cap` the most that may be claimed.
+    Claim {
+        field: String,
+        credit: String,
+        max_hours: String,
+        attended_hours: String,
+        cap: String,
+    },
+    Claimed {
+        code: String,
+        hours: String,
+        credit: String,
+    },
+    /// The webinar offers no credit for the learner's profession.
+    NoCredit,
 }
 
 /// One learner's row in the organizers' table.

@@ -434,3 +434,102 @@ fn Code(page: CodeScreen, state: FormState) -> impl IntoView {
         <p><a href=format!("/webinars/{slug}/attendance")>"Back to attendance"</a></p>
     }
 }
+
+/// The learner's next step after an eligible session, on the webinar's page: the evaluation
+/// form, the claim form, or the certificate claimed.
+#[component]
+pub fn LearnerCredit(
+    slug: String,
+    session: u32,
+    step: crate::attendance::CreditStep,
+    evaluation: FormState,
+    claim: FormState,
+) -> impl IntoView {
+    use crate::attendance::CreditStep;
+    use crate::learning::LIKERT;
+    match step {
+        CreditStep::Evaluate { statements } => view! {
+            <form method="post" action="/webinars/attendance/evaluate" class="evaluation">
+                <h4>{format!("Evaluate session {session}")}</h4>
+                <input type="hidden" name="webinar" value=slug />
+                <input type="hidden" name="session" value=session.to_string() />
+                {statements
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, statement)| {
+                        let name = format!("rating-{index}");
+                        let error = evaluation.error(&name);
+                        let chosen = evaluation.value(&name);
+                        view! {
+                            <fieldset class="likert">
+                                <legend>{statement}</legend>
+                                {error.map(|e| view! { <p class="field-error">{e}</p> })}
+                                {LIKERT
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, label)| {
+                                        let value = (i + 1).to_string();
+                                        let id = format!("{name}-{value}");
+                                        let label_for = id.clone();
+                                        let checked = chosen.as_deref() == Some(value.as_str());
+                                        view! {
+                                            <label for=label_for>
+                                                <input type="radio" id=id name=name.clone() value=value checked=checked />
+                                                {*label}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                        }
+                    })
+                    .collect_view()}
+                <label for="field-practice_change">"What will you change in your practice after this session? (Or say that you will change nothing, and why.)"</label>
+                {evaluation.error("practice_change").map(|e| view! { <p class="field-error">{e}</p> })}
+                <textarea id="field-practice_change" name="practice_change" rows="3" maxlength="2000">{evaluation.value("practice_change").unwrap_or_default()}</textarea>
+                <label for="field-comments">"Comments (optional)"</label>
+                {evaluation.error("comments").map(|e| view! { <p class="field-error">{e}</p> })}
+                <textarea id="field-comments" name="comments" rows="3" maxlength="4000">{evaluation.value("comments").unwrap_or_default()}</textarea>
+                <button type="submit">"Send the evaluation"</button>
+            </form>
+        }
+            .into_any(),
+        CreditStep::Claim {
+            field,
+            credit,
+            max_hours,
+            attended_hours,
+            cap,
+        } => {
+            let id = format!("field-{field}");
+            let error = claim.error(&field);
+            let value = claim.value(&field).unwrap_or_else(|| cap.clone());
+            view! {
+                <form method="post" action="/webinars/attendance/claim" class="claim">
+                    <h4>{format!("Claim credit for session {session}")}</h4>
+                    <input type="hidden" name="webinar" value=slug />
+                    <input type="hidden" name="session" value=session.to_string() />
+                    <p class="hint">
+                        {format!("The webinar offers up to {max_hours} hours of {credit}; your recorded attendance is {attended_hours} hours in whole quarter hours. Claim up to {cap}, in steps of 0.25, only what matches your participation.")}
+                    </p>
+                    <label for=id.clone()>{format!("Hours of {credit}")}</label>
+                    {error.map(|e| view! { <p class="field-error">{e}</p> })}
+                    <input id=id name=field type="text" inputmode="decimal" maxlength="6" value=value />
+                    <button type="submit">"Claim and issue my certificate"</button>
+                </form>
+            }
+                .into_any()
+        }
+        CreditStep::Claimed { code, hours, credit } => view! {
+            <p class="notice">
+                {format!("You claimed {hours} hours of {credit}. ")}
+                <a href=format!("/certificates/{code}")>"Your certificate"</a>
+                " (also on "
+                <a href="/transcript">"your transcript"</a>
+                ")."
+            </p>
+        }
+            .into_any(),
+        CreditStep::NoCredit => view! { <p>"This webinar offers no credit for your profession."</p> }.into_any(),
+    }
+}

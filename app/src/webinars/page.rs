@@ -4,6 +4,7 @@
 //! and UTC offset.
 
 use crate::accounts::api::form_state;
+use crate::attendance::page::LearnerCredit;
 use crate::catalog::course::FacultyItem;
 use crate::components::{CreditList, Loaded};
 use crate::error::AppError;
@@ -23,14 +24,22 @@ pub fn WebinarRoute() -> impl IntoView {
             let page = get_webinar(slug).await?;
             let state = form_state("webinar".into()).await?;
             let code = form_state("webinar-code".into()).await?;
-            Ok::<_, AppError>((page, state, code))
+            let evaluation = form_state("webinar-evaluation".into()).await?;
+            let claim = form_state("webinar-claim".into()).await?;
+            Ok::<_, AppError>((page, state, [code, evaluation, claim]))
         },
     );
-    view! { <Loaded resource=data page=move |(page, state, code)| view! { <Webinar page state code /> } /> }
+    view! { <Loaded resource=data page=move |(page, state, [code, evaluation, claim])| view! { <Webinar page state code evaluation claim /> } /> }
 }
 
 #[component]
-fn Webinar(page: WebinarPage, state: FormState, code: FormState) -> impl IntoView {
+fn Webinar(
+    page: WebinarPage,
+    state: FormState,
+    code: FormState,
+    evaluation: FormState,
+    claim: FormState,
+) -> impl IntoView {
     let WebinarPage {
         detail,
         sessions,
@@ -51,12 +60,21 @@ fn Webinar(page: WebinarPage, state: FormState, code: FormState) -> impl IntoVie
         attendance,
         organizer,
     } = page;
-    let attendance_section = (code_form || !attendance.is_empty() || code.notice.is_some() || !code.errors.is_empty()).then(|| {
+    let has_news = |state: &FormState| state.notice.is_some() || !state.errors.is_empty();
+    let attendance_section = (code_form
+        || !attendance.is_empty()
+        || has_news(&code)
+        || has_news(&evaluation)
+        || has_news(&claim))
+        .then(|| {
+        let credit_slug = detail.slug.clone();
         let slug = detail.slug.clone();
         view! {
             <section aria-labelledby="attendance">
                 <h2 id="attendance">"Attendance"</h2>
                 <FormMessages state=code.clone() />
+                <FormMessages state=evaluation.clone() />
+                <FormMessages state=claim.clone() />
                 {code_form.then(|| view! {
                     <form method="post" action="/webinars/attendance/code">
                         <input type="hidden" name="webinar" value=slug.clone() />
@@ -81,6 +99,15 @@ fn Webinar(page: WebinarPage, state: FormState, code: FormState) -> impl IntoVie
                             {a.per_source.into_iter().map(|(source, time)| view! { <li>{format!("{source}: {time}")}</li> }).collect_view()}
                         </ul>
                         <p class=if a.eligible { "notice" } else { "" }>{a.verdict}</p>
+                        {a.step.map(|step| view! {
+                            <LearnerCredit
+                                slug=credit_slug.clone()
+                                session=a.session
+                                step
+                                evaluation=evaluation.clone()
+                                claim=claim.clone()
+                            />
+                        })}
                     })
                     .collect_view()}
                 <p class="hint">"Time counts once however many devices or sources recorded it, and only inside the session."</p>

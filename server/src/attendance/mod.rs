@@ -5,6 +5,7 @@
 //! ([`intervals`], [`summary`]); and the pages and CSV organizers and learners read
 //! ([`pages`], [`csv`]).
 
+pub mod claims;
 pub mod codes;
 pub mod corrections;
 pub mod csv;
@@ -57,6 +58,13 @@ pub fn routes() -> Vec<Route> {
         ),
         // A learner with a seat, during a session.
         Route::post("/webinars/attendance/code", Rule::SignedIn, codes::enter),
+        // A learner the ledger makes eligible, after the session.
+        Route::post(
+            "/webinars/attendance/evaluate",
+            Rule::SignedIn,
+            claims::evaluate,
+        ),
+        Route::post("/webinars/attendance/claim", Rule::SignedIn, claims::claim),
     ]
 }
 

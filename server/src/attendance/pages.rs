@@ -68,6 +68,11 @@ pub async fn learner(
         let mine: Vec<&store::Evidence> = evidence.iter().collect();
         let attendance = summary::of(&mine, session, rule);
         let over = session.ends_at() <= now;
+        let step = if over && attendance.eligibility == Eligibility::Eligible {
+            Some(super::claims::offer(conn, stored, session, user, attendance.seconds).await?)
+        } else {
+            None
+        };
         let verdict = match attendance.eligibility {
             Eligibility::Eligible => "Eligible for credit for this session.".to_owned(),
             Eligibility::Missing { seconds } => format!(
@@ -94,6 +99,7 @@ pub async fn learner(
             total: intervals::written(attendance.seconds),
             eligible: attendance.eligibility == Eligibility::Eligible,
             verdict,
+            step,
         });
     }
     Ok(out)

@@ -29,6 +29,14 @@ pub fn statements(detail: &CourseDetail) -> Vec<String> {
 /// The credit type a profession claims: its own when the course offers it, otherwise a
 /// certificate of participation when the course offers that.
 pub fn eligible(detail: &CourseDetail, profession: Profession) -> Vec<ClaimOption> {
+    eligible_among(&detail.card.credits, profession)
+}
+
+/// [`eligible`] for any activity's credits (a course's or a webinar's).
+pub fn eligible_among(
+    credits: &[app::catalog::Credit],
+    profession: Profession,
+) -> Vec<ClaimOption> {
     let own = match profession {
         Profession::Physician => Some(CreditType::AmaPraCategory1),
         Profession::Nurse => Some(CreditType::NursingContactHours),
@@ -36,9 +44,7 @@ pub fn eligible(detail: &CourseDetail, profession: Profession) -> Vec<ClaimOptio
         _ => None,
     };
     let offered = |kind: CreditType| {
-        detail
-            .card
-            .credits
+        credits
             .iter()
             .find(|c| c.kind == kind)
             .map(|c| ClaimOption {
@@ -204,7 +210,7 @@ async fn claims(
         .collect()
 }
 
-async fn profession(conn: &mut crate::db::Connection, user: i64) -> Result<Profession, Error> {
+pub async fn profession(conn: &mut crate::db::Connection, user: i64) -> Result<Profession, Error> {
     let slug: String = sqlx::query_scalar("SELECT profession FROM users WHERE id = $1")
         .bind(user)
         .fetch_one(&mut *conn)

@@ -451,6 +451,198 @@ async fn only_organizers_and_administrators_import_and_the_choices_are_checked()
     assert_eq!(ledger_rows(app).await, 0);
 }
 
+async fn evaluate_as(app: &TestApp, cookie: &str, change: &str) -> String {
+    app.post_form(
+        "/webinars/attendance/evaluate",
+        &[
+            ("webinar", CASES),
+            ("session", "1"),
+            ("rating-0", "5"),
+            ("rating-1", "4"),
+            ("rating-2", "5"),
+            ("practice_change", change),
+            ("comments", ""),
+        ],
+        Some(cookie),
+    )
+    .await;
+    app.get_as(&format!("/webinars/{CASES}"), cookie).await.body
+}
+
+async fn claim_as(app: &TestApp, cookie: &str, hours: &str) -> String {
+    let page = app
+        .post_form(
+            "/webinars/attendance/claim",
+            &[
+                ("webinar", CASES),
+                ("session", "1"),
+                ("hours-nursing-contact-hours", hours),
+            ],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    app.get_as(&format!("/webinars/{CASES}"), cookie).await.body
+}
+
+#[tokio::test]
+async fn eligible_learners_evaluate_then_claim_once_up_to_the_time_attended() {
+    let mut setup = setup().await;
+    // During the session nothing can be claimed yet.
+    at(&mut setup, time::macros::datetime!(2031-03-04 15:30 UTC)).await;
+    let early = claim_as(&setup.app, &setup.ada.cookie, "1").await;
+    assert!(early.contains("has not ended yet"), "{early}");
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+    // Nothing recorded yet: not eligible, with the figures.
+    let refused = claim_as(app, &setup.ada.cookie, "1").await;
+    assert!(
+        refused.contains("The attendance recorded for session 1 is 0 min, 45 min short"),
+        "{refused}"
+    );
+    let file = fixture("zoom-participants.csv");
+    upload(app, &organizer, "zoom.csv", &file).await;
+    write(app, &organizer, &file).await;
+
+    // The evaluation comes first, with its commitment-to-change question.
+    let page = app
+        .get_as(&format!("/webinars/{CASES}"), &setup.ada.cookie)
+        .await;
+    page.assert_contains("Evaluate session 1");
+    page.assert_contains("What will you change in your practice after this session?");
+    let first = claim_as(app, &setup.ada.cookie, "1").await;
+    assert!(first.contains("Evaluate the session first"), "{first}");
+    let missing = evaluate_as(app, &setup.ada.cookie, "").await;
+    assert!(
+        missing.contains("Say what you will change in your practice"),
+        "{missing}"
+    );
+    let done = evaluate_as(
+        app,
+        &setup.ada.cookie,
+        "Photograph every lesion with a ruler in frame.",
+    )
+    .await;
+    assert!(done.contains("your evaluation is recorded"), "{done}");
+    assert!(done.contains("Claim credit for session 1"), "{done}");
+
+    // Above the webinar's maximum, or a credit type her profession does not claim: refused.
+    let above = claim_as(app, &setup.ada.cookie, "1.25").await;
+    assert!(above.contains("claim no more than 1 hours"), "{above}");
+    let other = app
+        .post_form(
+            "/webinars/attendance/claim",
+            &[
+                ("webinar", CASES),
+                ("session", "1"),
+                ("hours-ama-pra-category-1", "1"),
+            ],
+            Some(&setup.ada.cookie),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM webinar_claims").await, 0);
+
+    // Twenty claims at once: one claim, one certificate.
+    let fields = [
+        ("webinar", CASES),
+        ("session", "1"),
+        ("hours-nursing-contact-hours", "1"),
+    ];
+    let sent = (0..20).map(|_| {
+        app.post_form(
+            "/webinars/attendance/claim",
+            &fields,
+            Some(&setup.ada.cookie),
+        )
+    });
+    for page in futures::future::join_all(sent).await {
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM webinar_claims").await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM certificates WHERE user_id = {}",
+            setup.ada.id
+        ))
+        .await,
+        1
+    );
+    let (format, completed_on, title, quarters): (String, String, String, i64) = sqlx::query_as(
+        "SELECT format, completed_on, activity_title, quarters FROM certificates WHERE user_id = $1",
+    )
+    .bind(setup.ada.id)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("certificate");
+    assert_eq!(
+        (format.as_str(), completed_on.as_str(), quarters),
+        ("live-webinar", "2031-03-04", 4)
+    );
+    assert!(
+        title.ends_with("live session of 4 March 2031, 09:00 CST (America/Chicago)"),
+        "{title}"
+    );
+    let page = app
+        .get_as(&format!("/webinars/{CASES}"), &setup.ada.cookie)
+        .await;
+    page.assert_contains("You claimed 1 hours of");
+    let transcript = app.get_as("/transcript", &setup.ada.cookie).await;
+    transcript.assert_contains("live session of 4 March 2031");
+
+    // Ben attended 48 min 30 s: 0.75 hours in whole quarter hours, whatever the maximum.
+    evaluate_as(
+        app,
+        &setup.ben.cookie,
+        "Send the referral note with the images.",
+    )
+    .await;
+    let capped = claim_as(app, &setup.ben.cookie, "1").await;
+    assert!(
+        capped.contains("You attended 48 min 30 s (0.75 hours in whole quarter hours): claim no more than 0.75 hours."),
+        "{capped}"
+    );
+    let claimed = claim_as(app, &setup.ben.cookie, "0.75").await;
+    assert!(claimed.contains("You claimed 0.75 hours of"), "{claimed}");
+
+    // A later report adds minutes: the claims and certificates stay as issued.
+    let more =
+        b"email,join,leave\nben.lindqvist@example.org,2031-03-04T09:30:00,2031-03-04T09:36:00\n";
+    upload(app, &organizer, "late.csv", more).await;
+    write(app, &organizer, more).await;
+    let quarters: Vec<i64> = sqlx::query_scalar("SELECT quarters FROM certificates ORDER BY id")
+        .fetch_all(&app.state.pool)
+        .await
+        .expect("certificates");
+    assert_eq!(quarters, vec![4, 3]);
+}
+
+#[tokio::test]
+async fn a_later_import_makes_a_learner_eligible_who_was_not() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+    let teams = fixture("teams-attendance.csv");
+    upload(app, &organizer, "teams.csv", &teams).await;
+    write(app, &organizer, &teams).await;
+    let refused = evaluate_as(app, &setup.ben.cookie, "More photographs").await;
+    assert!(
+        refused.contains("is 39 min 30 s, 5 min 30 s short"),
+        "{refused}"
+    );
+    // The second half of the session, from a sign-in sheet: 49 min 30 s now.
+    let sheet =
+        b"email,join,leave\nben.lindqvist@example.org,2031-03-04T09:40:00,2031-03-04T09:50:00\n";
+    upload(app, &organizer, "sheet.csv", sheet).await;
+    write(app, &organizer, sheet).await;
+    let page = evaluate_as(app, &setup.ben.cookie, "More photographs").await;
+    assert!(page.contains("your evaluation is recorded"), "{page}");
+    let claimed = claim_as(app, &setup.ben.cookie, "0.75").await;
+    assert!(claimed.contains("You claimed 0.75 hours of"), "{claimed}");
+}
+
 async fn open_code(app: &TestApp, cookie: &str, minutes: &str) -> crate::support::Page {
     app.post_form(
         "/webinars/attendance/codes",

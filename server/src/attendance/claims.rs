@@ -1,0 +1,449 @@
+//! Credit for a live session, after it: a learner the ledger makes eligible evaluates the
+//! session (the course evaluation's statements and its commitment-to-change question), then
+//! claims credit in 0.25-hour steps up to the lesser of the webinar's maximum for their
+//! profession's credit type and the time attended rounded down to the quarter hour (the one
+//! rounding there is). The claim issues the certificate ("live webinar", with the session's
+//! date and zone) in its own transaction: once per learner, webinar and credit type, however
+//! many times the form is sent. A later import that adds minutes can make a learner
+//! eligible; it never changes a claim or its certificate.
+
+use super::intervals::{self, Eligibility};
+use super::store;
+use super::summary;
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::certificates::Certificate;
+use crate::credit::store::{EvaluationProblem, parse_hours, read_evaluation};
+use crate::db::On;
+use crate::error::{Error, Result};
+use crate::forms::{Back, Fields, Submission};
+use crate::webinars::store::{Standing, Stored, StoredSession};
+use app::catalog::{CreditType, Hours};
+use app::forms::FormState;
+use app::learning::DEFAULT_EVALUATION;
+use axum::Form;
+use axum::extract::State;
+use chrono::TimeZone as _;
+
+/// The statements a webinar's evaluation asks about.
+pub fn statements() -> Vec<String> {
+    DEFAULT_EVALUATION.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Quarter hours in `seconds`, rounded down: what attendance allows to be claimed.
+pub fn attended_quarters(seconds: i64) -> u32 {
+    u32::try_from(seconds.max(0) / 900).unwrap_or(u32::MAX)
+}
+
+/// A claim as stored.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub credit_type: String,
+    pub quarters: i64,
+    pub code: String,
+    pub session_id: i64,
+}
+
+pub async fn claims_of(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+) -> Result<Vec<Claimed>> {
+    let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT w.credit_type, w.quarters, c.code, w.session_id FROM webinar_claims w \
+         JOIN certificates c ON c.id = w.certificate_id WHERE w.webinar_id = $1 AND w.user_id = $2 ORDER BY w.id",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(credit_type, quarters, code, session_id)| Claimed {
+            credit_type,
+            quarters,
+            code,
+            session_id,
+        })
+        .collect())
+}
+
+pub async fn evaluated(conn: &mut crate::db::Connection, session: i64, user: i64) -> Result<bool> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT submitted_at FROM webinar_evaluations WHERE session_id = $1 AND user_id = $2",
+    )
+    .bind(session)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Where the form is, and what the learner's attendance of it is now (in `conn`'s view).
+struct Context {
+    stored: Stored,
+    session: StoredSession,
+    seconds: i64,
+}
+
+fn back(slug: &str, form: &str) -> Back {
+    Back::to(form, format!("/webinars/{slug}#attendance"))
+}
+
+/// The session a form names: over, the learner holding a seat, eligible by the ledger.
+/// `stored` is read before the caller's transaction began: inside it, a second connection
+/// from the pool could wait for ever behind requests queued on the same learner.
+async fn eligible_session(
+    conn: &mut crate::db::Connection,
+    stored: Stored,
+    form: &mut Submission,
+    user: i64,
+    form_name: &str,
+) -> Result<Context> {
+    let refuse = |message: String| {
+        Error::invalid(back(&stored.detail.slug, form_name).error("form", message))
+    };
+    let number = form.get("session");
+    let Some(session) = number
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| {
+            stored
+                .sessions
+                .iter()
+                .find(|s| s.number == n && !s.cancelled)
+        })
+        .cloned()
+    else {
+        return Err(refuse("Choose one of the webinar's sessions.".into()));
+    };
+    let now = crate::db::now_secs();
+    if now < session.ends_at() {
+        return Err(refuse(format!(
+            "Session {} has not ended yet: evaluate it and claim credit once it is over.",
+            session.number
+        )));
+    }
+    if crate::webinars::store::standing(conn, stored.webinar_id, user).await?
+        != Standing::Registered
+    {
+        return Err(refuse(
+            "Credit for this webinar is for learners who held a seat.".into(),
+        ));
+    }
+    let rule = crate::webinars::store::attendance_rule(conn, stored.webinar_id).await?;
+    let evidence = store::learner_evidence(conn, session.id, user).await?;
+    let mine: Vec<&store::Evidence> = evidence.iter().collect();
+    let attendance = summary::of(&mine, &session, rule);
+    if let Eligibility::Missing { seconds } = attendance.eligibility {
+        return Err(refuse(format!(
+            "The attendance recorded for session {} is {}, {} short of what credit needs ({}); nothing was recorded. If the service's report is still to be imported, ask the organizer.",
+            session.number,
+            intervals::written(attendance.seconds),
+            intervals::written(seconds),
+            super::pages::rule_text(rule, &session).to_lowercase()
+        )));
+    }
+    Ok(Context {
+        stored,
+        session,
+        seconds: attendance.seconds,
+    })
+}
+
+/// `POST /webinars/attendance/evaluate` (`webinar`, `session`, `rating-N`,
+/// `practice_change`, `comments`): the learner's evaluation of a session they attended.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let raw: Vec<(String, String)> = fields.as_ref().map(|Form(f)| f.clone()).unwrap_or_default();
+    let mut form = Submission::new(fields);
+    if let Some(problem) = form.problem() {
+        return Err(Error::bad_request(problem));
+    }
+    let stored = super::published(&state, &form.get("webinar")).await?;
+    let mut tx = crate::db::write_tx(&state.pool).await?;
+    // Serialises on the learner: one evaluation per session.
+    crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
+    let context =
+        eligible_session(&mut tx, stored, &mut form, viewer.id, "webinar-evaluation").await?;
+    let slug = context.stored.detail.slug.clone();
+    if evaluated(&mut tx, context.session.id, viewer.id).await? {
+        tx.commit().await?;
+        return Ok(back(&slug, "webinar-evaluation")
+            .notice("Your evaluation of this session is recorded already; it cannot be changed."));
+    }
+    let kept: Vec<(String, String)> = raw
+        .iter()
+        .filter(|(n, _)| n != "webinar" && n != "session")
+        .cloned()
+        .collect();
+    let answers = match read_evaluation(&statements(), &raw, &["webinar", "session"]) {
+        Ok(answers) => answers,
+        Err(EvaluationProblem::Unknown(name)) => {
+            return Err(Error::invalid(back(&slug, "webinar-evaluation").error(
+                "form",
+                format!("The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."),
+            )));
+        }
+        Err(EvaluationProblem::Fields(errors)) => {
+            return Err(Error::invalid(
+                back(&slug, "webinar-evaluation").with_state(FormState {
+                    errors,
+                    values: kept,
+                    notice: None,
+                }),
+            ));
+        }
+    };
+    sqlx::query(
+        "INSERT INTO webinar_evaluations (session_id, user_id, ratings, practice_change, comments, submitted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(context.session.id)
+    .bind(viewer.id)
+    .bind(serde_json::to_string(&answers.ratings)?)
+    .bind(&answers.practice_change)
+    .bind(&answers.comments)
+    .bind(crate::db::now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(back(&slug, "webinar-evaluation")
+        .notice("Thank you: your evaluation is recorded. You can claim credit now."))
+}
+
+/// "4 March 2031, 09:00 CST (America/Chicago)": the session as the certificate states it.
+fn session_stated(session: &StoredSession) -> (String, String) {
+    let zone: chrono_tz::Tz = session.zone.parse().unwrap_or(chrono_tz::UTC);
+    let start = chrono::Utc
+        .timestamp_opt(session.starts_at, 0)
+        .single()
+        .map(|t| t.with_timezone(&zone));
+    match start {
+        Some(start) => (
+            start.format("%Y-%m-%d").to_string(),
+            format!(
+                "{} {} ({})",
+                start.format("%-d %B %Y, %H:%M"),
+                start.format("%Z"),
+                zone.name()
+            ),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// `POST /webinars/attendance/claim` (`webinar`, `session`, `hours-<credit type>`): the
+/// claim, which issues the certificate.
+pub async fn claim(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    fields: Fields,
+) -> Result<Back> {
+    let raw: Vec<(String, String)> = fields.as_ref().map(|Form(f)| f.clone()).unwrap_or_default();
+    let mut form = Submission::new(fields);
+    if let Some(problem) = form.problem() {
+        return Err(Error::bad_request(problem));
+    }
+    let stored = super::published(&state, &form.get("webinar")).await?;
+    let mut tx = crate::db::write_tx(&state.pool).await?;
+    // Serialises on the learner: one claim per webinar and credit type, so one certificate,
+    // whichever server answers and however often the form is sent.
+    crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
+    let context = eligible_session(&mut tx, stored, &mut form, viewer.id, "webinar-claim").await?;
+    let Context {
+        stored,
+        session,
+        seconds,
+    } = context;
+    let slug = stored.detail.slug.clone();
+    let to = |field: &str, message: String| {
+        Error::invalid(back(&slug, "webinar-claim").error(field, message))
+    };
+    if let Some(first) = claims_of(&mut tx, stored.webinar_id, viewer.id)
+        .await?
+        .first()
+    {
+        tx.commit().await?;
+        return Ok(back(&slug, "webinar-claim").notice(format!(
+            "You claimed credit for this webinar already (certificate {}); a claim cannot be changed.",
+            first.code
+        )));
+    }
+    if !evaluated(&mut tx, session.id, viewer.id).await? {
+        return Err(to(
+            "form",
+            "Evaluate the session first; the claim comes after it.".into(),
+        ));
+    }
+    let profession = crate::credit::store::profession(&mut tx, viewer.id).await?;
+    let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
+    let Some(option) = options.first() else {
+        return Err(to(
+            "form",
+            "This webinar offers no credit for your profession; nothing was recorded.".into(),
+        ));
+    };
+    let field = format!("hours-{}", option.kind.slug());
+    if let Some((name, _)) = raw
+        .iter()
+        .find(|(n, _)| n != "webinar" && n != "session" && *n != field)
+    {
+        return Err(to(
+            "form",
+            format!(
+                "You cannot claim \"{}\" for this webinar with your profession; nothing was recorded.",
+                name.chars().take(60).collect::<String>()
+            ),
+        ));
+    }
+    let attended = Hours::from_quarters(attended_quarters(seconds));
+    let cap = if attended < option.max_hours {
+        attended
+    } else {
+        option.max_hours
+    };
+    let hours = match parse_hours(&form.get(&field)) {
+        Err(message) => return Err(to(&field, message)),
+        Ok(hours) if hours.quarters == 0 => {
+            return Err(to(&field, "Claim at least 0.25 hours.".into()));
+        }
+        Ok(hours) if hours > attended => {
+            return Err(to(
+                &field,
+                format!(
+                    "You attended {} ({} hours in whole quarter hours): claim no more than {cap} hours.",
+                    intervals::written(seconds),
+                    attended
+                ),
+            ));
+        }
+        Ok(hours) if hours > option.max_hours => {
+            return Err(to(
+                &field,
+                format!(
+                    "This webinar offers at most {} {}: claim no more than {cap} hours.",
+                    option.max_hours,
+                    option.kind.label()
+                ),
+            ));
+        }
+        Ok(hours) => hours,
+    };
+    let (completed_on, stated) = session_stated(&session);
+    let (learner_name, profession_slug): (String, String) =
+        sqlx::query_as("SELECT full_name, profession FROM users WHERE id = $1")
+            .bind(viewer.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let certificate = Certificate {
+        id: 0,
+        code: String::new(),
+        user_id: viewer.id,
+        learner_name,
+        profession: profession_slug,
+        activity_slug: stored.detail.slug.clone(),
+        activity_title: format!("{}: live session of {stated}", stored.detail.title),
+        revision_number: Some(stored.revision),
+        format: "live-webinar".into(),
+        completed_on,
+        provider: state.issuer.provider.clone(),
+        credit_type: option.kind.slug().to_owned(),
+        quarters: i64::from(hours.quarters),
+        accreditation_statement: stored.detail.accreditation_statement.clone(),
+        designation_statement: stored.detail.designation_statement.clone(),
+        issued_at: String::new(),
+        revoked_at: None,
+        revoked_reason: None,
+        superseded_by: None,
+        credential: String::new(),
+    };
+    let issued = state
+        .issuer
+        .insert(&mut tx, certificate, None, None)
+        .await?;
+    sqlx::query(
+        "INSERT INTO webinar_claims (webinar_id, session_id, user_id, revision_number, credit_type, quarters, attended_seconds, certificate_id, claimed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(stored.webinar_id)
+    .bind(session.id)
+    .bind(viewer.id)
+    .bind(stored.revision)
+    .bind(option.kind.slug())
+    .bind(i64::from(hours.quarters))
+    .bind(seconds)
+    .bind(issued.id)
+    .bind(crate::db::now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(back(&slug, "webinar-claim").notice(format!(
+        "Certificate {} issued: {hours} {} for the live session of {stated}.",
+        issued.code,
+        option.kind.label()
+    )))
+}
+
+/// What the webinar page offers a learner for a session: the evaluation, the claim, or the
+/// claim made.
+pub async fn offer(
+    conn: &mut crate::db::Connection,
+    stored: &Stored,
+    session: &StoredSession,
+    user: i64,
+    seconds: i64,
+) -> Result<app::attendance::CreditStep> {
+    use app::attendance::CreditStep;
+    let claims = claims_of(conn, stored.webinar_id, user).await?;
+    if let Some(first) = claims.first() {
+        return Ok(CreditStep::Claimed {
+            code: first.code.clone(),
+            hours: Hours::from_quarters(u32::try_from(first.quarters).unwrap_or(0)).to_string(),
+            credit: CreditType::from_slug(&first.credit_type)
+                .map_or_else(|| first.credit_type.clone(), |k| k.label().to_owned()),
+        });
+    }
+    if !evaluated(conn, session.id, user).await? {
+        return Ok(CreditStep::Evaluate {
+            statements: statements(),
+        });
+    }
+    let profession = crate::credit::store::profession(conn, user).await?;
+    let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
+    let Some(option) = options.first() else {
+        return Ok(CreditStep::NoCredit);
+    };
+    let attended = Hours::from_quarters(attended_quarters(seconds));
+    let cap = if attended < option.max_hours {
+        attended
+    } else {
+        option.max_hours
+    };
+    Ok(CreditStep::Claim {
+        field: format!("hours-{}", option.kind.slug()),
+        credit: option.kind.label().to_owned(),
+        max_hours: option.max_hours.to_string(),
+        attended_hours: attended.to_string(),
+        cap: cap.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attended_time_rounds_down_to_the_quarter_hour_once() {
+        assert_eq!(attended_quarters(2910), 3);
+        assert_eq!(attended_quarters(2700), 3);
+        assert_eq!(attended_quarters(2699), 2);
+        assert_eq!(attended_quarters(3600), 4);
+        assert_eq!(attended_quarters(-5), 0);
+    }
+}
