@@ -220,7 +220,7 @@ fn Preview(preview: ImportPreview) -> impl IntoView {
                     <input type="hidden" name="zone" value=zone.clone() />
                     <input type="hidden" name="sha256" value=sha256.clone() />
                     <input type="hidden" name="file_name" value=file_name.clone() />
-                    <button type="submit">{format!("Write {accepted} rows to the ledger")}</button>
+                    <button type="submit">{format!("Write {accepted} {} to the ledger", if accepted == 1 { "row" } else { "rows" })}</button>
                 </form>
             })}
         </section>
