@@ -200,10 +200,10 @@ async function afterwards(pass) {
   await desk.setInputFiles('#field-file', report);
   await desk.click('button:has-text("Preview the import")');
   await desk.getByText('Read as a Zoom participant report', { exact: false }).waitFor();
-  await desk.getByText('2 to add', { exact: false }).waitFor();
+  await desk.getByText('2 to add', { exact: false }).first().waitFor();
   await desk.getByText('no account has the email ben.lindqvist@example.org').first().waitFor();
   await desk.click('button:has-text("Write 2 rows to the ledger")');
-  await desk.getByText('2 rows added to the ledger', { exact: false }).waitFor();
+  await desk.getByText('2 rows added to the ledger', { exact: false }).first().waitFor();
   await desk.getByText('Rosa Vega').first().waitFor();
 
   const learner = await browser.newContext({ javaScriptEnabled: hydrated, acceptDownloads: true });
