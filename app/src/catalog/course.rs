@@ -36,8 +36,25 @@ fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl Into
         overview_html,
         lessons,
         test_out,
+        recording,
         ..
     } = detail;
+    let eyebrow = if recording.is_some() {
+        "Recording of a live webinar (on demand)"
+    } else {
+        "Online course"
+    };
+    let recording_note = recording.map(|r| {
+        view! {
+            <p class="notice">
+                {format!("The recording of a live webinar ({} minutes), an activity of its own with its own credit. Learners who claimed credit for the live session cannot claim it again for the recording. ", r.minutes)}
+                <a href=r.video_url>"Watch the recording"</a>
+                " · "
+                <a href=format!("/webinars/{}", r.webinar)>"The live webinar"</a>
+            </p>
+        }
+        .into_any()
+    });
     let first_lesson = lessons
         .first()
         .map(|lesson| format!("/courses/{}/{}", card.slug, lesson.slug));
@@ -53,7 +70,7 @@ fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl Into
         <Meta name="description" content=card.summary.clone() />
         <article class="course">
             <header class="course-header">
-                <p class="eyebrow">"Online course"</p>
+                <p class="eyebrow">{eyebrow}</p>
                 <h1>{card.title.clone()}</h1>
                 <p class="lead">{card.summary.clone()}</p>
                 <dl class="facts">
@@ -86,6 +103,7 @@ fn CourseOverview(detail: CourseDetail, enrollment: EnrollmentView) -> impl Into
                             </p>
                         }
                     })}
+                {recording_note}
             </header>
 
             <section aria-labelledby="objectives-heading">

@@ -132,6 +132,19 @@ pub struct CourseDetail {
     /// `test_out = true`); otherwise it opens after both.
     #[serde(default)]
     pub test_out: bool,
+    /// The course is the recording of a past live webinar: an on-demand (enduring) activity
+    /// with its own credit; a learner who claimed the live session's cannot claim it too.
+    #[serde(default)]
+    pub recording: Option<RecordingOf>,
+}
+
+/// What a recording course records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingOf {
+    /// The live webinar's slug.
+    pub webinar: String,
+    pub video_url: String,
+    pub minutes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

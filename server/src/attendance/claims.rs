@@ -79,6 +79,47 @@ pub async fn evaluated(conn: &mut crate::db::Connection, session: i64, user: i64
     Ok(found.is_some())
 }
 
+/// The code of the certificate the learner was issued for the live sessions of the webinar
+/// `webinar` (a slug), if any: its recording cannot be claimed as well.
+pub async fn live_certificate(
+    conn: &mut crate::db::Connection,
+    webinar: &str,
+    user: i64,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT c.code FROM webinar_claims w JOIN webinars wb ON wb.id = w.webinar_id \
+         JOIN certificates c ON c.id = w.certificate_id WHERE wb.slug = $1 AND w.user_id = $2 ORDER BY w.id LIMIT 1",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// The code of a certificate the learner was issued for one of `courses` (the webinar's
+/// recordings), if any: the live session cannot be claimed as well.
+async fn recording_certificate(
+    conn: &mut crate::db::Connection,
+    courses: &[String],
+    user: i64,
+) -> Result<Option<String>> {
+    for course in courses {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT c.code FROM credit_claims cl JOIN enrollments e ON e.id = cl.enrollment_id \
+             JOIN courses co ON co.id = e.course_id JOIN certificates c ON c.claim_id = cl.id \
+             WHERE co.slug = $1 AND cl.user_id = $2 ORDER BY cl.id LIMIT 1",
+        )
+        .bind(course)
+        .bind(user)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
 /// Where the form is, and what the learner's attendance of it is now (in `conn`'s view).
 struct Context {
     stored: Stored,
@@ -250,6 +291,7 @@ pub async fn claim(
         return Err(Error::bad_request(problem));
     }
     let stored = super::published(&state, &form.get("webinar")).await?;
+    let recordings = state.catalog.snapshot().recordings_of(&stored.detail.slug);
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: one claim per webinar and credit type, so one certificate,
     // whichever server answers and however often the form is sent.
@@ -273,6 +315,14 @@ pub async fn claim(
             "You claimed credit for this webinar already (certificate {}); a claim cannot be changed.",
             first.code
         )));
+    }
+    if let Some(code) = recording_certificate(&mut tx, &recordings, viewer.id).await? {
+        return Err(to(
+            "form",
+            format!(
+                "You claimed credit for this webinar's recording already (certificate {code}): the same activity earns credit once, live or recorded. Nothing was recorded."
+            ),
+        ));
     }
     if !evaluated(&mut tx, session.id, viewer.id).await? {
         return Err(to(

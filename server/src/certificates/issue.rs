@@ -265,7 +265,11 @@ impl Issuer {
             activity_slug: slug,
             activity_title: detail.card.title,
             revision_number: Some(revision_number),
-            format: "online-course".into(),
+            format: if detail.recording.is_some() {
+                "recording".into()
+            } else {
+                "online-course".into()
+            },
             completed_on,
             provider: self.provider.clone(),
             credit_type,

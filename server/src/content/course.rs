@@ -38,6 +38,18 @@ struct CourseMeta {
     /// ("testing out"); the course page then says so. Off unless written.
     #[serde(default)]
     test_out: bool,
+    /// The course is the recording of a past live webinar (ACCME's enduring material).
+    recording: Option<RecordingMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordingMeta {
+    /// The webinar's slug (`content/webinars/<slug>.md`).
+    webinar: String,
+    /// Where the video is hosted (https).
+    video_url: String,
+    minutes: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -347,6 +359,41 @@ fn parse_course_md(
             "list at least one profession the course is for".into(),
         );
     }
+    let recording = match &meta.recording {
+        None => None,
+        Some(RecordingMeta {
+            webinar,
+            video_url,
+            minutes,
+        }) => {
+            let before = problems.errors.len();
+            if !is_slug(webinar.trim()) {
+                problems.at_key(
+                    "webinar",
+                    format!("webinar = \"{webinar}\": write the slug of the live webinar this records, as in content/webinars/<slug>.md"),
+                );
+            }
+            if !video_url.trim().starts_with("https://") || video_url.trim().len() < 12 {
+                problems.at_key(
+                    "video_url",
+                    format!("video_url = \"{video_url}\": write the https:// address the video is hosted at"),
+                );
+            }
+            if !(1..=24 * 60).contains(minutes) {
+                problems.at_key(
+                    "minutes",
+                    format!(
+                        "minutes = {minutes}: write the recording's length in whole minutes, from 1"
+                    ),
+                );
+            }
+            (problems.errors.len() == before).then(|| app::catalog::RecordingOf {
+                webinar: webinar.trim().to_owned(),
+                video_url: video_url.trim().to_owned(),
+                minutes: u32::try_from(*minutes).unwrap_or(0),
+            })
+        }
+    };
     if meta.estimated_minutes == 0 {
         problems.at_key(
             "estimated_minutes",
@@ -525,6 +572,7 @@ fn parse_course_md(
             .map(|s| s.trim().to_owned())
             .collect(),
         test_out: meta.test_out,
+        recording,
         lessons: lessons
             .iter()
             .map(|l| LessonLink {

@@ -474,6 +474,21 @@ pub async fn claim(
         );
     };
     let existing = claims(&mut tx, enrollment.id).await?;
+    if let Some(recording) = &enrollment.detail.recording
+        && existing.is_empty()
+        && let Some(code) =
+            crate::attendance::claims::live_certificate(&mut tx, &recording.webinar, user).await?
+    {
+        return refuse(
+            CLAIM,
+            course,
+            "form",
+            format!(
+                "You claimed credit for the live session of this webinar already (certificate {code}): the same activity earns credit once, live or recorded, so its recording cannot be claimed too. Nothing was recorded."
+            ),
+            Vec::new(),
+        );
+    }
     if let Some(first) = existing.first() {
         return refuse(
             CLAIM,
@@ -678,6 +693,7 @@ mod tests {
             lessons: Vec::new(),
             evaluation: evaluation.iter().map(|s| (*s).to_owned()).collect(),
             test_out: false,
+            recording: None,
         }
     }
 

@@ -916,3 +916,207 @@ fn no_code_updates_or_deletes_the_ledger() {
     walk(&root.join("../app/src"), &mut found);
     assert!(found.is_empty(), "{found:?}");
 }
+
+const JOURNAL_CLUB: &str = "remote-monitoring-journal-club";
+const RECORDING: &str = "remote-monitoring-journal-club-recording";
+
+/// Enrolls in `course`, completes its lessons, passes its post-test and evaluates it.
+async fn complete_course(app: &TestApp, cookie: &str, course: &str) {
+    let enrolled = app
+        .post_form("/learning/enroll", &[("course", course)], Some(cookie))
+        .await;
+    assert_eq!(
+        enrolled.location(),
+        format!("/courses/{course}"),
+        "{}",
+        enrolled.body
+    );
+    let lessons: Vec<String> = sqlx::query_scalar(
+        "SELECT l.slug FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id \
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 ORDER BY r.number DESC, l.position",
+    )
+    .bind(course)
+    .fetch_all(&app.state.pool)
+    .await
+    .expect("lessons");
+    for lesson in &lessons {
+        app.get_as(&format!("/courses/{course}/{lesson}"), cookie)
+            .await;
+        app.post_form(
+            "/learning/complete",
+            &[("course", course), ("lesson", lesson)],
+            Some(cookie),
+        )
+        .await;
+    }
+    let definition: String = sqlx::query_scalar(
+        "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = 'post' ORDER BY r.number DESC LIMIT 1",
+    )
+    .bind(course)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("post-test");
+    let quiz: server::quizzes::Quiz = serde_json::from_str(&definition).expect("quiz");
+    let page = app
+        .get_as(&format!("/learning/{course}/quiz/post-test"), cookie)
+        .await;
+    let token = crate::support::token(&page.body);
+    crate::support::submit(app, cookie, &token, &crate::support::answers(&quiz, true)).await;
+    app.post_form(
+        "/learning/evaluation",
+        &[
+            ("course", course),
+            ("rating-0", "5"),
+            ("rating-1", "5"),
+            ("rating-2", "4"),
+            (
+                "practice_change",
+                "Agree alert thresholds the team can answer.",
+            ),
+        ],
+        Some(cookie),
+    )
+    .await;
+}
+
+async fn claim_recording(app: &TestApp, cookie: &str) -> String {
+    let page = app
+        .post_form(
+            "/learning/claim",
+            &[
+                ("course", RECORDING),
+                ("hours-nursing-contact-hours", "1"),
+                ("attest", "1"),
+            ],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    app.get_as(page.location(), cookie).await.body
+}
+
+async fn claim_live(app: &TestApp, cookie: &str) -> String {
+    app.post_form(
+        "/webinars/attendance/evaluate",
+        &[
+            ("webinar", JOURNAL_CLUB),
+            ("session", "1"),
+            ("rating-0", "5"),
+            ("rating-1", "5"),
+            ("rating-2", "5"),
+            (
+                "practice_change",
+                "Call back every weight alert the same day.",
+            ),
+        ],
+        Some(cookie),
+    )
+    .await;
+    app.post_form(
+        "/webinars/attendance/claim",
+        &[
+            ("webinar", JOURNAL_CLUB),
+            ("session", "1"),
+            ("hours-nursing-contact-hours", "1"),
+        ],
+        Some(cookie),
+    )
+    .await;
+    app.get_as(&format!("/webinars/{JOURNAL_CLUB}"), cookie)
+        .await
+        .body
+}
+
+#[tokio::test]
+async fn a_recording_is_an_activity_of_its_own_and_credit_is_claimed_once_live_or_recorded() {
+    let content = tempfile::tempdir().expect("dir");
+    copy_dir(&demo_content(), content.path());
+    // The journal club (10 June 2026, 12:00 to 13:00 in Berlin) takes registrations from May.
+    server::db::set_clock(time::macros::datetime!(2026-05-15 12:00 UTC));
+    let app = TestApp::with_content(content.path()).await;
+    let ada = app.learner("ada.okafor@example.org").await;
+    let ben = app.learner("ben.lindqvist@example.org").await;
+    for user in [&ada, &ben] {
+        app.post_form(
+            "/webinars/register",
+            &[("webinar", JOURNAL_CLUB)],
+            Some(&user.cookie),
+        )
+        .await;
+    }
+    app.user(ORGANIZER, Role::Educator).await;
+
+    // After the session and the recording's release: both attended the whole hour.
+    server::db::set_clock(time::macros::datetime!(2026-06-21 09:00 UTC));
+    let organizer = app.sign_in(ORGANIZER).await;
+    let ada = app.sign_in("ada.okafor@example.org").await;
+    let ben = app.sign_in("ben.lindqvist@example.org").await;
+    let sheet = b"email,join,leave\nada.okafor@example.org,2026-06-10T12:00:00,2026-06-10T13:00:00\nben.lindqvist@example.org,2026-06-10T12:00:00,2026-06-10T13:00:00\n";
+    app.post_multipart(
+        "/webinars/attendance/import",
+        &[
+            ("webinar", JOURNAL_CLUB),
+            ("action", "preview"),
+            ("session", "1"),
+            ("zone", ""),
+        ],
+        Some(("sheet.csv", sheet)),
+        Some(&organizer),
+    )
+    .await;
+    app.post_multipart(
+        "/webinars/attendance/import",
+        &[
+            ("webinar", JOURNAL_CLUB),
+            ("action", "write"),
+            ("session", "1"),
+            ("zone", ""),
+            ("sha256", &sha(sheet)),
+        ],
+        None,
+        Some(&organizer),
+    )
+    .await;
+    assert_eq!(ledger_rows(&app).await, 2);
+
+    // The recording is in the catalog as an on-demand activity with its own credit.
+    let catalog = app.get("/courses").await;
+    catalog.assert_contains("Recording: journal club on remote monitoring");
+    let page = app.get(&format!("/courses/{RECORDING}")).await;
+    page.assert_contains("Recording of a live webinar (on demand)");
+    page.assert_contains("cannot claim it again for the recording");
+
+    // Ada claims the live session; then the recording is refused, and told why.
+    let live = claim_live(&app, &ada).await;
+    assert!(live.contains("You claimed 1 hours of"), "{live}");
+    complete_course(&app, &ada, RECORDING).await;
+    let refused = claim_recording(&app, &ada).await;
+    assert!(
+        refused.contains("You claimed credit for the live session of this webinar already"),
+        "{refused}"
+    );
+
+    // Ben claims the recording first; then the live session is refused.
+    complete_course(&app, &ben, RECORDING).await;
+    claim_recording(&app, &ben).await;
+    let format: String = sqlx::query_scalar(
+        "SELECT c.format FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.email = $1",
+    )
+    .bind("ben.lindqvist@example.org")
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("Ben's certificate");
+    assert_eq!(format, "recording");
+    let live = claim_live(&app, &ben).await;
+    assert!(
+        live.contains("You claimed credit for this webinar&#x27;s recording already")
+            || live.contains("You claimed credit for this webinar's recording already"),
+        "{live}"
+    );
+    let formats: Vec<String> = sqlx::query_scalar("SELECT format FROM certificates ORDER BY id")
+        .fetch_all(&app.state.pool)
+        .await
+        .expect("certificates");
+    assert_eq!(formats, vec!["live-webinar", "recording"]);
+}
