@@ -807,6 +807,37 @@ Overview text.
     }
 
     #[test]
+    fn a_recording_names_its_webinar_an_https_video_and_its_length() {
+        let recording = "[recording]\nwebinar = \"journal-club\"\nvideo_url = \"https://video.example.org/j\"\nminutes = 58\n\n[[credits]]";
+        let md = VALID_COURSE_MD.replacen("[[credits]]", recording, 1);
+        let (_root, dir) = course_dir(&md, ONE_LESSON);
+        let course = load_course(&dir).expect("valid");
+        assert_eq!(
+            course.detail.recording.map(|r| (r.webinar, r.minutes)),
+            Some(("journal-club".to_owned(), 58))
+        );
+        let bad = md
+            .replace("journal-club", "Journal Club!")
+            .replace("https://video.example.org/j", "http://video.example.org/j")
+            .replace("minutes = 58", "minutes = 0");
+        let errors = errors_of(&bad, ONE_LESSON);
+        let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 3, "{said:?}");
+        for (line, needle) in [
+            (11, "webinar = \"Journal Club!\""),
+            (12, "https://"),
+            (13, "minutes = 0"),
+        ] {
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.line == Some(line) && e.message.contains(needle)),
+                "line {line}, {needle}: {said:?}"
+            );
+        }
+    }
+
+    #[test]
     fn credit_must_be_in_quarter_steps() {
         let md = VALID_COURSE_MD.replace("max_hours = 0.5", "max_hours = 0.3");
         let errors = errors_of(&md, ONE_LESSON);
