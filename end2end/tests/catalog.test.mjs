@@ -15,7 +15,7 @@ async function readingFlow(page, { hydrated }) {
   await page.goto(`${BASE_URL}/courses`);
   if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
   assert.equal(await page.locator('h1').textContent(), 'Course catalog');
-  assert.equal(await page.locator('.course-card').count(), 2);
+  assert.equal(await page.locator('.course-card').count(), 3);
 
   await page.selectOption('#profession', 'physician');
   await Promise.all([

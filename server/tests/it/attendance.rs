@@ -920,6 +920,19 @@ fn no_code_updates_or_deletes_the_ledger() {
 const JOURNAL_CLUB: &str = "remote-monitoring-journal-club";
 const RECORDING: &str = "remote-monitoring-journal-club-recording";
 
+async fn quiz_of(app: &TestApp, course: &str, kind: &str) -> server::quizzes::Quiz {
+    let definition: String = sqlx::query_scalar(
+        "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
+         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = $2 ORDER BY r.number DESC LIMIT 1",
+    )
+    .bind(course)
+    .bind(kind)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("quiz");
+    serde_json::from_str(&definition).expect("quiz definition")
+}
+
 /// Enrolls in `course`, completes its lessons, passes its post-test and evaluates it.
 async fn complete_course(app: &TestApp, cookie: &str, course: &str) {
     let enrolled = app
@@ -939,6 +952,17 @@ async fn complete_course(app: &TestApp, cookie: &str, course: &str) {
     .fetch_all(&app.state.pool)
     .await
     .expect("lessons");
+    let pre = app
+        .get_as(&format!("/learning/{course}/quiz/pre-test"), cookie)
+        .await;
+    let pre_quiz = quiz_of(app, course, "pre").await;
+    crate::support::submit(
+        app,
+        cookie,
+        &crate::support::token(&pre.body),
+        &crate::support::answers(&pre_quiz, false),
+    )
+    .await;
     for lesson in &lessons {
         app.get_as(&format!("/courses/{course}/{lesson}"), cookie)
             .await;
@@ -949,15 +973,7 @@ async fn complete_course(app: &TestApp, cookie: &str, course: &str) {
         )
         .await;
     }
-    let definition: String = sqlx::query_scalar(
-        "SELECT q.definition FROM quiz_revisions q JOIN course_revisions r ON r.id = q.revision_id \
-         JOIN courses c ON c.id = r.course_id WHERE c.slug = $1 AND q.kind = 'post' ORDER BY r.number DESC LIMIT 1",
-    )
-    .bind(course)
-    .fetch_one(&app.state.pool)
-    .await
-    .expect("post-test");
-    let quiz: server::quizzes::Quiz = serde_json::from_str(&definition).expect("quiz");
+    let quiz = quiz_of(app, course, "post").await;
     let page = app
         .get_as(&format!("/learning/{course}/quiz/post-test"), cookie)
         .await;

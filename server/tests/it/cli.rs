@@ -23,7 +23,7 @@ fn content_check_passes_on_the_demo_content() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     assert!(
-        stdout.starts_with("ok: 2 courses, 7 lessons, 4 quizzes"),
+        stdout.starts_with("ok: 3 courses, 8 lessons, 6 quizzes"),
         "{stdout}"
     );
 }
@@ -87,7 +87,7 @@ fn content_check_fails_naming_file_and_line() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("0 course(s) and 1 webinar(s) passed"),
+        stdout.contains("1 course(s) and 1 webinar(s) passed"),
         "{stdout}"
     );
 }

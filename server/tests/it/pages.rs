@@ -8,13 +8,13 @@ const MAIN: &str = "Telehealth and telemedicine for clinical teams";
 const NURSING: &str = "Running a remote patient monitoring programme";
 
 #[tokio::test]
-async fn catalog_lists_both_courses() {
+async fn catalog_lists_every_course() {
     let app = TestApp::new().await;
     let page = app.get("/courses").await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains(MAIN);
     page.assert_contains(NURSING);
-    page.assert_contains("2 courses");
+    page.assert_contains("3 courses");
     page.assert_contains("<form");
     page.assert_contains("method=\"get\"");
 }
@@ -261,13 +261,13 @@ async fn restart_creates_revisions_only_for_changed_courses() {
 
     let fresh = tempfile::tempdir().expect("dir");
     let first = TestApp::start_on(fresh.path(), &content).await;
-    assert_eq!(count(first.clone()).await, 2);
+    assert_eq!(count(first.clone()).await, 3);
     first.pool.close().await;
 
     let unchanged = TestApp::start_on(fresh.path(), &content).await;
     assert_eq!(
         count(unchanged.clone()).await,
-        2,
+        3,
         "unchanged files create no revision"
     );
     unchanged.pool.close().await;
@@ -282,7 +282,7 @@ async fn restart_creates_revisions_only_for_changed_courses() {
     let changed = TestApp::start_on(fresh.path(), &content).await;
     assert_eq!(
         count(changed.clone()).await,
-        3,
+        4,
         "one changed course, one new revision"
     );
     let revision: i64 = sqlx::query_scalar(
@@ -297,7 +297,7 @@ async fn restart_creates_revisions_only_for_changed_courses() {
         .fetch_one(&changed.pool)
         .await
         .expect("quizzes");
-    assert_eq!(quizzes, 6);
+    assert_eq!(quizzes, 8);
 }
 
 #[tokio::test]
@@ -419,7 +419,7 @@ async fn requests_with_cookies_are_rendered_fresh() {
         )
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("2 courses");
+    page.assert_contains("3 courses");
 }
 
 #[tokio::test]
