@@ -78,15 +78,6 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.courses.is_empty()
     }
-
-    /// The slugs of the published courses that are recordings of the webinar `webinar`.
-    pub fn recordings_of(&self, webinar: &str) -> Vec<String> {
-        self.courses
-            .iter()
-            .filter(|c| c.recording.as_ref().is_some_and(|r| r.webinar == webinar))
-            .map(|c| c.card.slug.clone())
-            .collect()
-    }
 }
 
 /// The backend the pages call: the current catalog behind a lock that is only written when

@@ -96,28 +96,28 @@ pub async fn live_certificate(
     .await?)
 }
 
-/// The code of a certificate the learner was issued for one of `courses` (the webinar's
-/// recordings), if any: the live session cannot be claimed as well.
+/// The code of a certificate the learner was issued for a recording of the webinar
+/// `webinar` (a slug), if any: the live session cannot be claimed as well. Read from the
+/// revision each claim was made on, so a recording since retired or changed still counts.
 async fn recording_certificate(
     conn: &mut crate::db::Connection,
-    courses: &[String],
+    webinar: &str,
     user: i64,
 ) -> Result<Option<String>> {
-    for course in courses {
-        let found: Option<String> = sqlx::query_scalar(
-            "SELECT c.code FROM credit_claims cl JOIN enrollments e ON e.id = cl.enrollment_id \
-             JOIN courses co ON co.id = e.course_id JOIN certificates c ON c.claim_id = cl.id \
-             WHERE co.slug = $1 AND cl.user_id = $2 ORDER BY cl.id LIMIT 1",
-        )
-        .bind(course)
-        .bind(user)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    Ok(None)
+    let claimed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.code, r.rendered FROM credit_claims cl JOIN course_revisions r ON r.id = cl.revision_id \
+         JOIN certificates c ON c.claim_id = cl.id WHERE cl.user_id = $1 ORDER BY cl.id",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(claimed.into_iter().find_map(|(code, rendered)| {
+        let detail: app::catalog::CourseDetail = serde_json::from_str(&rendered).ok()?;
+        detail
+            .recording
+            .is_some_and(|r| r.webinar == webinar)
+            .then_some(code)
+    }))
 }
 
 /// Where the form is, and what the learner's attendance of it is now (in `conn`'s view).
@@ -291,7 +291,6 @@ pub async fn claim(
         return Err(Error::bad_request(problem));
     }
     let stored = super::published(&state, &form.get("webinar")).await?;
-    let recordings = state.catalog.snapshot().recordings_of(&stored.detail.slug);
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: one claim per webinar and credit type, so one certificate,
     // whichever server answers and however often the form is sent.
@@ -316,7 +315,7 @@ pub async fn claim(
             first.code
         )));
     }
-    if let Some(code) = recording_certificate(&mut tx, &recordings, viewer.id).await? {
+    if let Some(code) = recording_certificate(&mut tx, &slug, viewer.id).await? {
         return Err(to(
             "form",
             format!(

@@ -1,15 +1,16 @@
 //! Attendance codes: during a session an organizer opens a window of a few minutes and a
 //! short code appears in large type for screen sharing; a learner with a seat who enters it
 //! inside the window adds a row to the ledger. The row covers the time from the learner's
-//! previous checkpoint on this site in the session (their join click or their last code)
-//! to the moment they entered it, or, without one, from the window's opening: a chain of
-//! checkpoints, so a learner who clicks join and answers every code is credited throughout,
-//! and one who answers only the last code is credited from when it was shown. Guessing is
+//! answer to the window before it, if they answered that one too, to the moment they
+//! entered this code; otherwise from this window's opening. So a chain of answered codes
+//! credits the time between them, a missed code breaks the chain (the time before the next
+//! one counts nothing), and a join click, which shows only that the link was followed,
+//! starts no chain. Guessing is
 //! throttled: a code that is not accepted (wrong or late) counts against the learner and
 //! the address, in the database (every app server counts into the same limit), and past the
 //! limit no code is checked at all.
 
-use super::store::{self, CodeWindow, Source};
+use super::store::{self, CodeWindow};
 use crate::AppState;
 use crate::auth::{Educator, SignedIn};
 use crate::client_addr::ClientAddress;
@@ -184,13 +185,15 @@ pub async fn enter(
             super::clock(at, &zone)
         )));
     }
-    let evidence = store::learner_evidence(&mut tx, window.session_id, viewer.id).await?;
-    let previous = evidence
-        .iter()
-        .filter(|e| matches!(e.source, Source::JoinClick | Source::Code))
-        .filter_map(|e| e.interval.map(|(_, end)| end))
-        .filter(|end| *end <= now)
-        .max();
+    // The session's windows in the order they opened: the one before this, if the learner
+    // answered it too, carries the chain back to that answer.
+    let previous_window = windows.iter().rev().find(|w| {
+        w.session_id == window.session_id && (w.opens_at, w.id) < (window.opens_at, window.id)
+    });
+    let previous = match previous_window {
+        Some(earlier) => store::code_entered_at(&mut tx, earlier.id, viewer.id).await?,
+        None => None,
+    };
     let start = previous.unwrap_or(window.opens_at).min(now);
     store::record_code(&mut tx, window, viewer.id, (start, now), now).await?;
     tx.commit().await?;

@@ -6,7 +6,7 @@
 //! in the import's record; the same file imported twice adds nothing.
 
 use super::reports::{self, Report};
-use super::store::{self, Person, Source};
+use super::store::{self, Person};
 use crate::AppState;
 use crate::auth::Educator;
 use crate::db::On;
@@ -67,12 +67,14 @@ pub async fn check(
             .push(person);
     }
     // What earlier imports of this session added: a row already there adds nothing.
-    let earlier: HashMap<(i64, i64, i64), Option<i64>> = store::session_evidence(conn, session.id)
-        .await?
-        .into_iter()
-        .filter(|e| e.source == Source::Report)
-        .filter_map(|e| e.interval.map(|(s, t)| ((e.user_id, s, t), e.import_line)))
-        .collect();
+    // Superseded rows too: a row an organizer withdrew or corrected does not come back
+    // with another export of the same report.
+    let earlier: HashMap<(i64, i64, i64), (Option<i64>, bool)> =
+        store::report_rows_ever(conn, session.id)
+            .await?
+            .into_iter()
+            .map(|(user, start, end, line, superseded)| ((user, start, end), (line, superseded)))
+            .collect();
     let mut seen: HashMap<(i64, i64, i64), u32> = HashMap::new();
     let (start, end) = (session.starts_at, session.ends_at());
     let mut rows = Vec::with_capacity(report.rows.len());
@@ -115,12 +117,15 @@ pub async fn check(
             )),
             (Ok((join, leave)), Some(person)) => {
                 let key = (person.user_id, *join, *leave);
-                if let Some(line) = earlier.get(&key) {
-                    Some(match line {
-                        Some(line) => {
-                            format!("already imported (line {line} of an earlier report)")
-                        }
-                        None => "already imported".to_owned(),
+                if let Some((line, superseded)) = earlier.get(&key) {
+                    let line = line
+                        .map_or_else(String::new, |l| format!(" (line {l} of an earlier report)"));
+                    Some(if *superseded {
+                        format!(
+                            "imported before{line} and corrected or withdrawn by an organizer since: correct it on the ledger if it should count"
+                        )
+                    } else {
+                        format!("already imported{line}")
                     })
                 } else if let Some(line) = seen.get(&key) {
                     Some(format!("repeats line {line} of this file"))
@@ -249,7 +254,14 @@ async fn read_upload(mut multipart: Multipart) -> std::result::Result<Upload, Un
             continue;
         }
         let value = field.text().await.map_err(unreadable)?;
-        let value: String = value.chars().take(200).collect();
+        if value.contains('\0') {
+            return Err(Unread::Bad(Error::bad_request(crate::forms::NUL_MESSAGE)));
+        }
+        let value: String = value
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
         match name.as_str() {
             "webinar" => upload.webinar = value,
             "session" => upload.session = value,

@@ -123,11 +123,11 @@ impl AttendanceBackend for ServerBackend {
         let stored = published_for_organizer(self, slug).await?;
         let now = crate::db::now_secs();
         let zone = super::zone_of(&stored, None);
-        let mut conn = self.pool.acquire().await.map_err(Error::from)?;
-        let rule = crate::webinars::store::attendance_rule(&mut conn, stored.webinar_id).await?;
         let registrants = crate::webinars::store::registrants(&self.pool, stored.webinar_id)
             .await
             .map_err(Error::from)?;
+        let mut conn = self.pool.acquire().await.map_err(Error::from)?;
+        let rule = crate::webinars::store::attendance_rule(&mut conn, stored.webinar_id).await?;
         let names: std::collections::HashMap<i64, String> = registrants
             .iter()
             .map(|p| (p.user_id, format!("{} <{}>", p.name, p.email)))

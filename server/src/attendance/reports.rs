@@ -195,8 +195,12 @@ struct Columns {
     join: usize,
     leave: usize,
     duration: Option<usize>,
+    /// The duration is a number of minutes (Zoom's `Duration (Minutes)`).
+    duration_in_minutes: bool,
     /// Each row is one stay (not a first join and a last leave).
     per_stay: bool,
+    /// The header says the times are in UTC (`Join Time (UTC)`), whatever zone was chosen.
+    in_utc: bool,
 }
 
 fn columns(row: &[String]) -> Option<Columns> {
@@ -238,15 +242,19 @@ fn columns(row: &[String]) -> Option<Columns> {
     if email.is_none() && name.is_none() {
         return None;
     }
-    let duration = labels.iter().position(|l| l.starts_with("duration"));
+    let duration = labels.iter().position(|l| l.contains("duration"));
+    let duration_in_minutes = duration.is_some_and(|at| labels[at].contains("minute"));
     let per_stay = !labels[join].starts_with("first");
+    let in_utc = labels[join].contains("(utc)") && labels[leave].contains("(utc)");
     Some(Columns {
         name,
         email,
         join,
         leave,
         duration,
+        duration_in_minutes,
         per_stay,
+        in_utc,
     })
 }
 
@@ -307,6 +315,7 @@ fn read_row(line: u32, row: &[String], columns: &Columns, format: Format, zone: 
             .map(|c| c.trim().to_owned())
             .unwrap_or_default()
     };
+    let zone = if columns.in_utc { Tz::UTC } else { zone };
     let name = cell(columns.name);
     let email = cell(columns.email).to_lowercase();
     let (join, leave) = (cell(Some(columns.join)), cell(Some(columns.leave)));
@@ -326,12 +335,13 @@ fn read_row(line: u32, row: &[String], columns: &Columns, format: Format, zone: 
                 "leave ({leave}) is before join ({join}): correct the row or leave it out"
             )),
             (Ok(start), Ok(end)) => {
-                // BigBlueButton gives one row per person, from the first join to the last
-                // leave; its duration is the time actually online, so never count more.
-                let online = (format == Format::BigBlueButton)
-                    .then(|| columns.duration.map(|at| cell(Some(at))))
-                    .flatten()
-                    .and_then(|d| clock_duration(&d));
+                // A row may run from a first join to a last leave (BigBlueButton, Teams'
+                // participants, Zoom's "unique users"); its duration is the time actually
+                // online, so a row never counts for more than its duration says.
+                let online = columns
+                    .duration
+                    .map(|at| cell(Some(at)))
+                    .and_then(|d| duration(&d, columns.duration_in_minutes));
                 match online {
                     Some(seconds) if start + seconds < end => {
                         note = Some(format!(
@@ -352,6 +362,33 @@ fn read_row(line: u32, row: &[String], columns: &Columns, format: Format, zone: 
         interval,
         note,
     }
+}
+
+/// A row's duration in seconds: `HH:MM:SS` or `MM:SS` (BigBlueButton), `1h 27m 51s`
+/// (Teams), or a number of minutes when the column says so (Zoom, which rounds up).
+fn duration(text: &str, in_minutes: bool) -> Option<i64> {
+    let text = text.trim();
+    if in_minutes {
+        return text.parse::<i64>().ok().filter(|m| *m >= 0).map(|m| m * 60);
+    }
+    if text.contains(':') {
+        return clock_duration(text);
+    }
+    let mut total = 0;
+    let mut seen = false;
+    for part in text.split_whitespace() {
+        let (number, unit) = part.split_at(part.find(|c: char| !c.is_ascii_digit())?);
+        let number: i64 = number.parse().ok()?;
+        total += number
+            * match unit {
+                "h" => 3600,
+                "m" | "min" => 60,
+                "s" => 1,
+                _ => return None,
+            };
+        seen = true;
+    }
+    seen.then_some(total)
 }
 
 /// `HH:MM:SS` (BigBlueButton's duration) in seconds.
@@ -554,6 +591,21 @@ mod tests {
         assert!(read(b"a,b,c\n1,2,3\n", chicago()).is_err_and(|e| e.contains("no header row")));
         assert!(read(b"email,join,leave\n\xff\xfe\xfa,1,2\n", chicago()).is_err());
         assert!(read(b"email,join,leave\nx\0,1,2\n", chicago()).is_err_and(|e| e.contains("NUL")));
+    }
+
+    #[test]
+    fn a_first_join_to_last_leave_row_counts_for_its_duration_only() {
+        // Zoom with "unique users": one row per person, 60 minutes wide, 20 minutes online.
+        let text = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n\
+            Ada,ada@example.org,07/22/2026 07:00:00 PM,07/22/2026 08:00:00 PM,20,No\n";
+        let report = read(text.as_bytes(), chicago()).unwrap_or_else(|e| panic!("{e}"));
+        let start = at("2026-07-23T00:00:00Z");
+        assert_eq!(report.rows[0].interval, Ok((start, start + 1200)));
+        assert_eq!(duration("1h 27m 51s", false), Some(5271));
+        assert_eq!(duration("44m 2s", false), Some(2642));
+        assert_eq!(duration("00:40:00", false), Some(2400));
+        assert_eq!(duration("39", true), Some(2340));
+        assert_eq!(duration("soon", false), None);
     }
 
     #[test]

@@ -514,3 +514,23 @@ pub async fn file(conn: &mut Connection, sha256: &str) -> Result<Option<Vec<u8>>
         .fetch_optional(&mut *conn)
         .await
 }
+
+/// Every report row ever added for the session, superseded or not:
+/// `(user, start, end, line, superseded)`.
+pub async fn report_rows_ever(
+    conn: &mut Connection,
+    session: i64,
+) -> Result<Vec<(i64, i64, i64, Option<i64>, bool)>, sqlx::Error> {
+    let rows: Vec<(i64, i64, i64, Option<i64>, crate::db::Flag)> = sqlx::query_as(
+        "SELECT l.user_id, l.starts_at, l.ends_at, l.import_line, \
+         EXISTS (SELECT 1 FROM attendance_ledger s WHERE s.supersedes = l.id) \
+         FROM attendance_ledger l WHERE l.session_id = $1 AND l.source = 'report' ORDER BY l.id",
+    )
+    .bind(session)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, start, end, line, superseded)| (user, start, end, line, superseded.0))
+        .collect())
+}

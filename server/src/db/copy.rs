@@ -78,7 +78,9 @@ pub async fn copy(source: &Pool, target: &Pool) -> anyhow::Result<Copied> {
                 .await?;
         }
         // Columns that refer to the table itself (a certificate superseded by a later one)
-        // are written in a second pass, once every row they may point at exists.
+        // are written in a second pass, once every row they may point at exists; a value
+        // that points at an earlier row (rows go in id order), as every ledger correction
+        // does, goes in with its row: that table refuses updates.
         let later: Vec<&str> = table
             .references
             .iter()
@@ -107,11 +109,29 @@ pub async fn copy(source: &Pool, target: &Pool) -> anyhow::Result<Copied> {
             .join(", ");
         let insert = format!("INSERT INTO {name} ({list}) VALUES ({placeholders})");
         let rows = sqlx::query(&select).fetch_all(&mut *snapshot).await?;
-        let mut second_pass: Vec<(Vec<Value>, Value)> = Vec::new();
+        let mut second_pass: Vec<(Vec<(String, Value)>, Value)> = Vec::new();
         for row in &rows {
             let mut query = sqlx::query::<Db>(&insert);
             let mut deferred = Vec::new();
             let mut key_value = None;
+            let row_id = match &key {
+                Some(key) => columns
+                    .iter()
+                    .position(|c| &c.name == key)
+                    .map(|index| {
+                        let column = columns[index];
+                        let source_kind = source_table
+                            .column(&column.name)
+                            .map_or(column.kind, |c| c.kind);
+                        read(row, index, column.kind, source_kind)
+                    })
+                    .transpose()?,
+                None => None,
+            };
+            let earlier = |value: &Value| match (value, &row_id) {
+                (Value::Integer(Some(to)), Some(Value::Integer(Some(id)))) => to < id,
+                _ => false,
+            };
             for (index, column) in columns.iter().enumerate() {
                 let source_kind = source_table
                     .column(&column.name)
@@ -120,8 +140,11 @@ pub async fn copy(source: &Pool, target: &Pool) -> anyhow::Result<Copied> {
                 if Some(&column.name) == key.as_ref() {
                     key_value = Some(read(row, index, column.kind, source_kind)?);
                 }
-                if later.contains(&column.name.as_str()) {
-                    deferred.push(read(row, index, column.kind, source_kind)?);
+                if later.contains(&column.name.as_str()) && !earlier(&value) {
+                    deferred.push((
+                        column.name.clone(),
+                        read(row, index, column.kind, source_kind)?,
+                    ));
                     query = bind(query, null_like(&value));
                 } else {
                     query = bind(query, value);
@@ -136,7 +159,7 @@ pub async fn copy(source: &Pool, target: &Pool) -> anyhow::Result<Copied> {
         }
         if let Some(key) = &key {
             for (values, id) in second_pass {
-                for (column, value) in later.iter().zip(values) {
+                for (column, value) in values {
                     if is_null(&value) {
                         continue;
                     }

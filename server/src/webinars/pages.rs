@@ -85,6 +85,13 @@ impl WebinarsBackend for ServerBackend {
             )));
         };
         let viewer = crate::backend::current_viewer();
+        // Before this request takes its connection: asking takes one of its own.
+        let organizer = match &viewer {
+            Some(viewer) => super::organizers::may_organize(&self.pool, viewer, &stored)
+                .await
+                .is_ok(),
+            None => false,
+        };
         let mut conn = self
             .pool
             .acquire()
@@ -144,12 +151,6 @@ impl WebinarsBackend for ServerBackend {
             attendance
         } else {
             Vec::new()
-        };
-        let organizer = match &viewer {
-            Some(viewer) => super::organizers::may_organize(&self.pool, viewer, &stored)
-                .await
-                .is_ok(),
-            None => false,
         };
         let (standing, waitlist_place) = match standing {
             store::Standing::Registered => (Some("registered".to_owned()), None),

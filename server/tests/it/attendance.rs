@@ -741,8 +741,8 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
         accepted.contains("Code accepted at 09:06:00 CST"),
         "{accepted}"
     );
-    // The chain of checkpoints: from her join click (14:58, counted from 15:00) to now.
-    assert!(accepted.contains("attendance codes: 6 min"), "{accepted}");
+    // A join click starts no chain: the code counts from its window's opening (15:05).
+    assert!(accepted.contains("attendance codes: 1 min"), "{accepted}");
     let again = enter(app, &setup.ada.cookie, &code).await;
     assert!(
         again.contains("Your code was recorded already, at 09:06:00 CST"),
@@ -801,6 +801,8 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
     // Ben, from the same address, is not locked out by Ada's guesses.
     let ben_page = enter(app, &ben, &fresh).await;
     assert!(ben_page.contains("Code accepted"), "{ben_page}");
+    // Ben answered the window before this one too: the chain covers 15:05 to 15:20.
+    assert!(ben_page.contains("attendance codes: 15 min"), "{ben_page}");
 }
 
 #[tokio::test]
@@ -851,6 +853,16 @@ async fn a_correction_supersedes_a_row_and_the_ledger_refuses_edits() {
     assert!(
         csv.contains(&("ben.lindqvist@example.org".into(), 3000, "yes".into())),
         "{csv:?}"
+    );
+    // Another export of the same report does not bring back what was corrected.
+    let mut again = plain.clone();
+    again.extend_from_slice(b"\n");
+    upload(app, &organizer, "plain-again.csv", &again).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(page.contains("0 to add"), "{page}");
+    assert!(
+        page.contains("corrected or withdrawn by an organizer since"),
+        "{page}"
     );
     // The superseded row is still there, and cannot be corrected twice.
     assert_eq!(ledger_rows(app).await, 3);

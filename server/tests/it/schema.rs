@@ -99,6 +99,32 @@ async fn copy_moves_an_installation_from_sqlite_to_postgres() {
         )
         .await;
     assert!(revoked.status.is_redirection(), "{}", revoked.body);
+    // Attendance evidence with a correction: a row of the append-only ledger that refers to
+    // an earlier one (the copy cannot fill it in afterwards: the ledger refuses updates).
+    let session: i64 = sqlx::query_scalar("SELECT id FROM webinar_sessions ORDER BY id LIMIT 1")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("a session");
+    let click: i64 = sqlx::query_scalar(
+        "INSERT INTO attendance_ledger (session_id, user_id, source, starts_at, ends_at, recorded_by, recorded_at) \
+         VALUES ($1, $2, 'join_click', 100, 100, $2, 100) RETURNING id",
+    )
+    .bind(session)
+    .bind(ana.id)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("a click");
+    sqlx::query(
+        "INSERT INTO attendance_ledger (session_id, user_id, source, recorded_by, recorded_at, supersedes, reason) \
+         VALUES ($1, $2, 'correction', $3, 200, $4, 'clicked by mistake')",
+    )
+    .bind(session)
+    .bind(ana.id)
+    .bind(admin.id)
+    .bind(click)
+    .execute(&app.state.pool)
+    .await
+    .expect("a correction");
 
     let target = fresh_postgres_database(&postgres_admin_url()).await;
     let copy = |to: &str| {
@@ -118,6 +144,14 @@ async fn copy_moves_an_installation_from_sqlite_to_postgres() {
     );
     assert!(stdout.contains("2 of 2 certificates verify"), "{stdout}");
     assert!(!stdout.contains("DIFFERENT"), "{stdout}");
+    let copied = server::db::connect(&target).await.expect("the copy");
+    let superseded: Option<i64> =
+        sqlx::query_scalar("SELECT supersedes FROM attendance_ledger WHERE source = 'correction'")
+            .fetch_one(&copied)
+            .await
+            .expect("the correction was copied");
+    assert_eq!(superseded, Some(click));
+    copied.close().await;
 
     // The same rows in every table.
     let copied = db::connect(&target).await.expect("connect");
