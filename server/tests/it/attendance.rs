@@ -1148,3 +1148,68 @@ async fn a_recording_is_an_activity_of_its_own_and_credit_is_claimed_once_live_o
         .expect("certificates");
     assert_eq!(formats, vec!["live-webinar", "recording"]);
 }
+
+#[tokio::test]
+async fn the_learner_and_organizer_forms_refuse_a_field_sent_twice_and_survive_100_kb_values() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 15:05 UTC)).await;
+    let app = &setup.app;
+    open_code(app, &setup.organizer.cookie, "5").await;
+    let code = latest_code(app).await;
+    let big = "Z".repeat(100 * 1024);
+    for (path, fields, cookie) in [
+        (
+            "/webinars/attendance/code",
+            vec![
+                ("webinar", CASES),
+                ("code", code.as_str()),
+                ("code", code.as_str()),
+            ],
+            &setup.ada.cookie,
+        ),
+        (
+            "/webinars/attendance/claim",
+            vec![("webinar", CASES), ("session", "1"), ("session", "1")],
+            &setup.ada.cookie,
+        ),
+        (
+            "/webinars/attendance/correct",
+            vec![("webinar", CASES), ("webinar", CASES), ("session", "1")],
+            &setup.organizer.cookie,
+        ),
+    ] {
+        let page = app.post_form(path, &fields, Some(cookie)).await;
+        assert_eq!(
+            page.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            page.body
+        );
+        assert!(page.body.contains("was sent more than once"), "{path}");
+    }
+    // A 100 KB code is read as a wrong code (compared on its first 40 characters), and a
+    // 100 KB reason or time is refused back to the form; nothing is written.
+    let long = enter(app, &setup.ada.cookie, &big).await;
+    assert!(long.contains("That is not the code being shown"), "{long}");
+    let refused = app
+        .post_form(
+            "/webinars/attendance/correct",
+            &[
+                ("webinar", CASES),
+                ("session", "1"),
+                ("row", "1"),
+                ("join", &big),
+                ("leave", ""),
+                ("reason", &big),
+            ],
+            Some(&setup.organizer.cookie),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    assert!(refused.location().ends_with("/attendance#session-1"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attendance_ledger WHERE source <> 'join_click'")
+            .await,
+        0
+    );
+}
