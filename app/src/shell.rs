@@ -5,7 +5,7 @@ use crate::accounts::auth::{LoginPage, RegisterPage};
 use crate::accounts::invitation::InvitationPage;
 use crate::accounts::recovery::{ForgotPasswordPage, ResetPasswordPage};
 use crate::accounts::users::AdminUsersPage;
-use crate::attendance::page::{AttendanceRoute, CodeRoute};
+use crate::attendance::page::{AttendanceRoute, CodeRoute, PostTestAttemptRoute, PostTestRoute};
 use crate::catalog::course::CoursePage;
 use crate::catalog::home::HomePage;
 use crate::catalog::lesson::LessonPage;
@@ -108,6 +108,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/webinars/:webinar/code") view=CodeRoute ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/webinars/:webinar/post-test")
+                        view=PostTestRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/webinars/:webinar/post-test/:number")
+                        view=PostTestAttemptRoute
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

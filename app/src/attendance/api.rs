@@ -19,3 +19,28 @@ pub async fn webinar_attendance(slug: String) -> Result<AttendancePage, AppError
 pub async fn webinar_code(slug: String) -> Result<CodeScreen, AppError> {
     answer(async { crate::service::backend()?.code_screen(&slug).await }.await)
 }
+
+/// The signed-in learner's post-test for the webinar; their own attempts only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "webinar-quiz")]
+pub async fn webinar_post_test(slug: String) -> Result<crate::learning::QuizPage, AppError> {
+    answer(async { crate::service::backend()?.post_test(&slug).await }.await)
+}
+
+/// One of the signed-in learner's post-test attempts; their own only.
+#[server(input = GetUrl, prefix = "/api", endpoint = "webinar-attempt")]
+pub async fn webinar_post_test_attempt(
+    slug: String,
+    number: String,
+) -> Result<crate::learning::AttemptResult, AppError> {
+    answer(
+        async {
+            let number: u32 = number
+                .parse()
+                .map_err(|_| AppError::not_found(format!("There is no attempt \"{number}\".")))?;
+            crate::service::backend()?
+                .post_test_attempt(&slug, number)
+                .await
+        }
+        .await,
+    )
+}

@@ -2,7 +2,8 @@
 //! per session who attended, for how long and whether that earns credit; the code windows;
 //! the participant-report import with its preview; corrections), the code shown in large
 //! type for screen sharing (`/webinars/{webinar}/code`), and the learner's part of the
-//! webinar page (entering a code, their recorded minutes).
+//! webinar page (entering a code, their recorded minutes, the steps to credit: the
+//! evaluation, the post-test at `/webinars/{webinar}/post-test`, the claim).
 
 pub mod api;
 mod model;
@@ -22,4 +23,15 @@ pub trait AttendanceBackend: Send + Sync + 'static {
 
     /// The webinar's organizers and administrators only: the code being shown now.
     async fn code_screen(&self, slug: &str) -> Result<CodeScreen, AppError>;
+
+    /// The signed-in learner's post-test for the webinar: starts (or reuses) an attempt when
+    /// one may be taken.
+    async fn post_test(&self, slug: &str) -> Result<crate::learning::QuizPage, AppError>;
+
+    /// One of the signed-in learner's submitted post-test attempts.
+    async fn post_test_attempt(
+        &self,
+        slug: &str,
+        number: u32,
+    ) -> Result<crate::learning::AttemptResult, AppError>;
 }

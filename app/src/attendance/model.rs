@@ -22,6 +22,12 @@ pub struct LearnerAttendance {
 pub enum CreditStep {
     /// The evaluation, with its statements (rated 1 to 5).
     Evaluate { statements: Vec<String> },
+    /// The webinar's post-test, to pass before the claim.
+    PostTest {
+        href: String,
+        pass_mark: u8,
+        questions: u32,
+    },
     /// The claim: `field` is the form field, `cap` the most that may be claimed.
     Claim {
         field: String,

@@ -436,7 +436,7 @@ fn Code(page: CodeScreen, state: FormState) -> impl IntoView {
 }
 
 /// The learner's next step after an eligible session, on the webinar's page: the evaluation
-/// form, the claim form, or the certificate claimed.
+/// form, the post-test (when the webinar has one), the claim form, or the certificate claimed.
 #[component]
 pub fn LearnerCredit(
     slug: String,
@@ -494,6 +494,20 @@ pub fn LearnerCredit(
             </form>
         }
             .into_any(),
+        CreditStep::PostTest {
+            href,
+            pass_mark,
+            questions,
+        } => view! {
+            <h4>"Post-test"</h4>
+            <p>
+                {format!("Your evaluation is recorded. Before you claim credit, pass this webinar's post-test: {questions} {}, pass mark {pass_mark} %.", if questions == 1 { "question" } else { "questions" })}
+            </p>
+            <p>
+                <a class="button" href=href>"Take the post-test"</a>
+            </p>
+        }
+            .into_any(),
         CreditStep::Claim {
             field,
             credit,
@@ -531,5 +545,38 @@ pub fn LearnerCredit(
         }
             .into_any(),
         CreditStep::NoCredit => view! { <p>"This webinar offers no credit for your profession."</p> }.into_any(),
+    }
+}
+
+/// `/webinars/{webinar}/post-test`: the webinar's post-test, on the course quiz's page.
+#[component]
+pub fn PostTestRoute() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.with(|p| p.get("webinar").unwrap_or_default()),
+        crate::attendance::api::webinar_post_test,
+    );
+    view! {
+        <Loaded resource=data loading="Loading the post-test…" page=move |page| view! { <crate::learning::quiz::QuizView page /> } />
+    }
+}
+
+/// `/webinars/{webinar}/post-test/{number}`: a submitted attempt.
+#[component]
+pub fn PostTestAttemptRoute() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || {
+            params.with(|p| {
+                (
+                    p.get("webinar").unwrap_or_default(),
+                    p.get("number").unwrap_or_default(),
+                )
+            })
+        },
+        |(slug, number)| crate::attendance::api::webinar_post_test_attempt(slug, number),
+    );
+    view! {
+        <Loaded resource=data loading="Loading your result…" page=move |result| view! { <crate::learning::quiz::AttemptView result /> } />
     }
 }

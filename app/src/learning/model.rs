@@ -99,11 +99,65 @@ pub struct AttemptSummary {
     pub submitted_on: String,
 }
 
-/// `/learning/{course}/quiz/{kind}`: the quiz form, or why it cannot be taken now.
+/// Where a quiz belongs: a course's pre- or post-test, or a live webinar's post-test. The
+/// quiz and result pages are the same for both; only the links around them differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizPlace {
+    /// The course's or webinar's title.
+    pub title: String,
+    /// "the course" or "the webinar".
+    pub noun: String,
+    /// The activity's page.
+    pub activity_href: String,
+    /// The quiz page; attempt `n` is at `{quiz_href}/{n}`.
+    pub quiz_href: String,
+    /// Where the quiz form is posted.
+    pub action: String,
+    /// The steps towards credit that follow the quiz, and the words of the link to them
+    /// when the quiz is closed and once it is passed.
+    pub credit_href: String,
+    pub credit_label: String,
+    pub passed_label: String,
+    /// The first breadcrumb: `(label, href)`.
+    pub crumb: (String, String),
+}
+
+impl QuizPlace {
+    pub fn course(slug: &str, title: &str, kind: QuizKind) -> Self {
+        Self {
+            title: title.to_owned(),
+            noun: "the course".into(),
+            activity_href: format!("/courses/{slug}"),
+            quiz_href: format!("/learning/{slug}/quiz/{}", kind.slug()),
+            action: "/learning/quiz".into(),
+            credit_href: format!("/learning/{slug}/credit"),
+            credit_label: "Completion and credit".into(),
+            passed_label: "Go on to the evaluation and credit".into(),
+            crumb: ("My learning".into(), "/learning".into()),
+        }
+    }
+
+    /// A live webinar's post-test, at `/webinars/{slug}/post-test`.
+    pub fn webinar(slug: &str, title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            noun: "the webinar".into(),
+            activity_href: format!("/webinars/{slug}"),
+            quiz_href: format!("/webinars/{slug}/post-test"),
+            action: "/webinars/post-test".into(),
+            credit_href: format!("/webinars/{slug}#attendance"),
+            credit_label: "Attendance and credit".into(),
+            passed_label: "Go on to your credit claim".into(),
+            crumb: ("Webinars".into(), "/webinars".into()),
+        }
+    }
+}
+
+/// `/learning/{course}/quiz/{kind}` or `/webinars/{webinar}/post-test`: the quiz form, or
+/// why it cannot be taken now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuizPage {
-    pub course_slug: String,
-    pub course_title: String,
+    pub place: QuizPlace,
     pub kind: QuizKind,
     pub pass_mark: u8,
     pub max_attempts: u32,
@@ -140,8 +194,7 @@ pub struct GradedQuestion {
 /// `/learning/{course}/quiz/{kind}/{number}`: a submitted attempt with the answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptResult {
-    pub course_slug: String,
-    pub course_title: String,
+    pub place: QuizPlace,
     pub kind: QuizKind,
     pub number: u32,
     pub correct: u32,

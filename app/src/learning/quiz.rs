@@ -7,14 +7,10 @@ use crate::components::Loaded;
 use crate::forms::FormMessages;
 use crate::forms::FormState;
 use crate::learning::api::{attempt_result, quiz_page};
-use crate::learning::{AttemptResult, AttemptSummary, QuestionView, QuizKind, QuizPage};
+use crate::learning::{AttemptResult, AttemptSummary, QuestionView, QuizKind, QuizPage, QuizPlace};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-fn quiz_href(course: &str, kind: QuizKind) -> String {
-    format!("/learning/{course}/quiz/{}", kind.slug())
-}
 
 #[component]
 pub fn QuizRoute() -> impl IntoView {
@@ -36,10 +32,9 @@ pub fn QuizRoute() -> impl IntoView {
 }
 
 #[component]
-fn QuizView(page: QuizPage) -> impl IntoView {
+pub fn QuizView(page: QuizPage) -> impl IntoView {
     let QuizPage {
-        course_slug,
-        course_title,
+        place,
         kind,
         pass_mark,
         max_attempts,
@@ -56,12 +51,12 @@ fn QuizView(page: QuizPage) -> impl IntoView {
             if max_attempts == 1 { "attempt" } else { "attempts" }
         ),
     };
-    let course_href = format!("/courses/{course_slug}");
+    let course_title = place.title.clone();
     let body = match token {
         Some(token) => {
             let attempt = attempts.len() + 1;
             view! {
-                <form method="post" action="/learning/quiz" class="quiz">
+                <form method="post" action=place.action.clone() class="quiz">
                     <input type="hidden" name="token" value=token />
                     <p class="hint">{format!("Attempt {attempt} of {max_attempts}")}</p>
                     <FormMessages state=state.clone() />
@@ -85,7 +80,7 @@ fn QuizView(page: QuizPage) -> impl IntoView {
                 {closed_reason.unwrap_or_default()}
             </p>
             <p>
-                <a href=format!("/learning/{course_slug}/credit")>"Completion and credit"</a>
+                <a href=place.credit_href.clone()>{place.credit_label.clone()}</a>
             </p>
         }
         .into_any(),
@@ -95,23 +90,23 @@ fn QuizView(page: QuizPage) -> impl IntoView {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
             <ol>
                 <li>
-                    <a href="/learning">"My learning"</a>
+                    <a href=place.crumb.1.clone()>{place.crumb.0.clone()}</a>
                 </li>
                 <li>
-                    <a href=course_href>{course_title.clone()}</a>
+                    <a href=place.activity_href.clone()>{course_title.clone()}</a>
                 </li>
                 <li aria-current="page">{kind.label()}</li>
             </ol>
         </nav>
         <h1>{format!("{}: {course_title}", kind.label())}</h1>
         <p class="lead">{intro}</p>
-        <PastAttempts course=course_slug.clone() kind attempts />
+        <PastAttempts quiz_href=place.quiz_href.clone() kind attempts />
         {body}
     }
 }
 
 #[component]
-fn PastAttempts(course: String, kind: QuizKind, attempts: Vec<AttemptSummary>) -> impl IntoView {
+fn PastAttempts(quiz_href: String, kind: QuizKind, attempts: Vec<AttemptSummary>) -> impl IntoView {
     (!attempts.is_empty()).then(|| {
         view! {
             <section aria-labelledby="attempts-heading">
@@ -120,7 +115,7 @@ fn PastAttempts(course: String, kind: QuizKind, attempts: Vec<AttemptSummary>) -
                     {attempts
                         .into_iter()
                         .map(|a| {
-                            let href = format!("{}/{}", quiz_href(&course, kind), a.number);
+                            let href = format!("{quiz_href}/{}", a.number);
                             let verdict = match (kind, a.passed) {
                                 (QuizKind::Pre, _) => "baseline",
                                 (QuizKind::Post, true) => "passed",
@@ -217,10 +212,9 @@ pub fn AttemptRoute() -> impl IntoView {
 }
 
 #[component]
-fn AttemptView(result: AttemptResult) -> impl IntoView {
+pub fn AttemptView(result: AttemptResult) -> impl IntoView {
     let AttemptResult {
-        course_slug,
-        course_title,
+        place,
         kind,
         number,
         correct,
@@ -240,18 +234,28 @@ fn AttemptView(result: AttemptResult) -> impl IntoView {
         (QuizKind::Post, true) => format!("Passed: the pass mark is {pass_mark} %."),
         (QuizKind::Post, false) => format!("Not passed: the pass mark is {pass_mark} %."),
     };
+    let QuizPlace {
+        title: course_title,
+        noun,
+        activity_href,
+        quiz_href,
+        credit_href,
+        passed_label,
+        crumb,
+        ..
+    } = place;
     let next = match (kind, passed, can_retry) {
         (QuizKind::Post, true, _) => view! {
-            <a class="button" href=format!("/learning/{course_slug}/credit")>
-                "Go on to the evaluation and credit"
+            <a class="button" href=credit_href>
+                {passed_label}
             </a>
         }
         .into_any(),
         (QuizKind::Post, false, true) => view! {
-            <a class="button" href=quiz_href(&course_slug, kind)>"Try the post-test again"</a>
+            <a class="button" href=quiz_href.clone()>"Try the post-test again"</a>
         }
         .into_any(),
-        _ => view! { <a class="button" href=format!("/courses/{course_slug}")>"Back to the course"</a> }
+        _ => view! { <a class="button" href=activity_href.clone()>{format!("Back to {noun}")}</a> }
             .into_any(),
     };
     view! {
@@ -259,13 +263,13 @@ fn AttemptView(result: AttemptResult) -> impl IntoView {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
             <ol>
                 <li>
-                    <a href="/learning">"My learning"</a>
+                    <a href=crumb.1>{crumb.0}</a>
                 </li>
                 <li>
-                    <a href=format!("/courses/{course_slug}")>{course_title.clone()}</a>
+                    <a href=activity_href>{course_title.clone()}</a>
                 </li>
                 <li>
-                    <a href=quiz_href(&course_slug, kind)>{kind.label()}</a>
+                    <a href=quiz_href>{kind.label()}</a>
                 </li>
                 <li aria-current="page">{format!("Attempt {number}")}</li>
             </ol>

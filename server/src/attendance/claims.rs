@@ -120,6 +120,30 @@ async fn recording_certificate(
     }))
 }
 
+/// The first session of `stored` that is over and that the ledger makes the learner
+/// eligible for, with the seconds attended.
+pub async fn eligible_over(
+    conn: &mut crate::db::Connection,
+    stored: &Stored,
+    user: i64,
+) -> Result<Option<(StoredSession, i64)>> {
+    let now = crate::db::now_secs();
+    let rule = crate::webinars::store::attendance_rule(conn, stored.webinar_id).await?;
+    for session in stored
+        .sessions
+        .iter()
+        .filter(|s| !s.cancelled && s.ends_at() <= now)
+    {
+        let evidence = store::learner_evidence(conn, session.id, user).await?;
+        let mine: Vec<&store::Evidence> = evidence.iter().collect();
+        let attendance = summary::of(&mine, session, rule);
+        if attendance.eligibility == Eligibility::Eligible {
+            return Ok(Some((session.clone(), attendance.seconds)));
+        }
+    }
+    Ok(None)
+}
+
 /// Where the form is, and what the learner's attendance of it is now (in `conn`'s view).
 struct Context {
     stored: Stored,
@@ -329,6 +353,17 @@ pub async fn claim(
             "Evaluate the session first; the claim comes after it.".into(),
         ));
     }
+    if super::post_test::stored(&mut tx, stored.revision_id)
+        .await?
+        .is_some()
+        && !super::post_test::passed(&mut tx, stored.webinar_id, viewer.id).await?
+    {
+        return Err(to(
+            "form",
+            "Pass the webinar's post-test first; the claim comes after it. Nothing was recorded."
+                .into(),
+        ));
+    }
     let profession = crate::credit::store::profession(&mut tx, viewer.id).await?;
     let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
     let Some(option) = options.first() else {
@@ -461,6 +496,16 @@ pub async fn offer(
     if !evaluated(conn, session.id, user).await? {
         return Ok(CreditStep::Evaluate {
             statements: statements(),
+        });
+    }
+    if let Some(quiz) = super::post_test::stored(conn, stored.revision_id).await?
+        && !super::post_test::passed(conn, stored.webinar_id, user).await?
+    {
+        return Ok(CreditStep::PostTest {
+            href: app::learning::QuizPlace::webinar(&stored.detail.slug, &stored.detail.title)
+                .quiz_href,
+            pass_mark: quiz.pass_mark,
+            questions: u32::try_from(quiz.questions.len()).unwrap_or(u32::MAX),
         });
     }
     let profession = crate::credit::store::profession(conn, user).await?;

@@ -3,7 +3,8 @@
 //! participant reports ([`reports`] reads them, [`imports`] checks and writes them) and
 //! organizers' corrections ([`corrections`]); the minutes it adds up to and who is eligible
 //! ([`intervals`], [`summary`]); and the pages and CSV organizers and learners read
-//! ([`pages`], [`csv`]).
+//! ([`pages`], [`csv`]); and the steps from an eligible session to a certificate: the
+//! evaluation and claim ([`claims`]) and the webinar's post-test ([`post_test`]).
 
 pub mod claims;
 pub mod codes;
@@ -12,6 +13,7 @@ pub mod csv;
 pub mod imports;
 pub mod intervals;
 pub mod pages;
+pub mod post_test;
 pub mod reports;
 pub mod store;
 pub mod summary;
@@ -65,6 +67,12 @@ pub fn routes() -> Vec<Route> {
             claims::evaluate,
         ),
         Route::post("/webinars/attendance/claim", Rule::SignedIn, claims::claim),
+        // The learner's own post-test and attempts: looked up by the viewer.
+        Route::page("/webinars/{webinar}/post-test", Rule::SignedIn),
+        Route::page("/webinars/{webinar}/post-test/{number}", Rule::SignedIn),
+        Route::server_fn("/api/webinar-quiz", Rule::SignedIn),
+        Route::server_fn("/api/webinar-attempt", Rule::SignedIn),
+        Route::post("/webinars/post-test", Rule::SignedIn, post_test::submit),
     ]
 }
 

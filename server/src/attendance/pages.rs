@@ -105,20 +105,43 @@ pub async fn learner(
     Ok(out)
 }
 
+async fn published_webinar(pool: &crate::db::Pool, slug: &str) -> Result<Stored, AppError> {
+    crate::webinars::store::by_slug(pool, slug)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!(
+                "There is no webinar \"{}\".",
+                slug.chars().take(80).collect::<String>()
+            ))
+        })
+}
+
 async fn published_for_organizer(backend: &ServerBackend, slug: &str) -> Result<Stored, AppError> {
     let viewer = crate::backend::signed_in()?;
-    let Some(stored) = crate::webinars::store::by_slug(&backend.pool, slug).await? else {
-        return Err(AppError::not_found(format!(
-            "There is no webinar \"{}\".",
-            slug.chars().take(80).collect::<String>()
-        )));
-    };
+    let stored = published_webinar(&backend.pool, slug).await?;
     crate::webinars::organizers::may_organize(&backend.pool, &viewer, &stored).await?;
     Ok(stored)
 }
 
 #[async_trait::async_trait]
 impl AttendanceBackend for ServerBackend {
+    async fn post_test(&self, slug: &str) -> Result<app::learning::QuizPage, AppError> {
+        let viewer = crate::backend::signed_in()?;
+        let stored = published_webinar(&self.pool, slug).await?;
+        let state = self.form_state(super::post_test::FORM).await?;
+        Ok(super::post_test::quiz_page(&self.pool, stored, viewer.id, state).await?)
+    }
+
+    async fn post_test_attempt(
+        &self,
+        slug: &str,
+        number: u32,
+    ) -> Result<app::learning::AttemptResult, AppError> {
+        let viewer = crate::backend::signed_in()?;
+        let stored = published_webinar(&self.pool, slug).await?;
+        Ok(super::post_test::attempt_result(&self.pool, stored, viewer.id, number).await?)
+    }
+
     async fn attendance(&self, slug: &str) -> Result<AttendancePage, AppError> {
         let stored = published_for_organizer(self, slug).await?;
         let now = crate::db::now_secs();

@@ -11,7 +11,7 @@ use crate::quizzes::grading::{self, GradeError};
 use crate::quizzes::{Question, Quiz, QuizKind};
 use app::forms::FormState;
 use app::learning::{
-    AttemptResult, AttemptSummary, GradedOption, GradedQuestion, QuestionView, QuizPage,
+    AttemptResult, AttemptSummary, GradedOption, GradedQuestion, QuestionView, QuizPage, QuizPlace,
 };
 use rand::RngCore as _;
 use rand::SeedableRng as _;
@@ -48,6 +48,13 @@ async fn submitted(
     .bind(kind.as_str())
     .fetch_all(&mut *conn)
     .await?;
+    summaries(rows)
+}
+
+/// Submitted attempts as lists show them, from `(number, percent, passed, submitted at)`.
+pub(crate) fn summaries(
+    rows: Vec<(i64, i64, db::Flag, String)>,
+) -> Result<Vec<AttemptSummary>, Error> {
     rows.into_iter()
         .map(|(number, percent, db::Flag(passed), at)| {
             Ok(AttemptSummary {
@@ -61,7 +68,7 @@ async fn submitted(
 }
 
 /// Why no further attempt may be started, if that is so.
-fn closed_reason(quiz: &Quiz, attempts: &[AttemptSummary]) -> Option<String> {
+pub(crate) fn closed_reason(quiz: &Quiz, attempts: &[AttemptSummary]) -> Option<String> {
     let used = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
     if quiz.kind == QuizKind::Post && attempts.iter().any(|a| a.passed) {
         return Some("You passed the post-test; there is no need to take it again.".into());
@@ -122,7 +129,7 @@ async fn not_yet_open(
     Ok(None)
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     use base64::Engine as _;
     let mut bytes = [0u8; 18];
     rand::rng().fill_bytes(&mut bytes);
@@ -132,7 +139,7 @@ fn new_token() -> String {
 /// The order questions and options are shown in for one attempt: written order unless the
 /// quiz asks for shuffling, then an order fixed by the attempt's token (a reload shows the
 /// same order).
-fn questions_for(quiz: &Quiz, token: &str) -> Vec<QuestionView> {
+pub(crate) fn questions_for(quiz: &Quiz, token: &str) -> Vec<QuestionView> {
     let seed = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     });
@@ -223,8 +230,7 @@ pub async fn quiz_page(
         .map(|token| questions_for(&quiz, token))
         .unwrap_or_default();
     Ok(Some(QuizPage {
-        course_slug: course.to_owned(),
-        course_title: enrollment.detail.card.title,
+        place: QuizPlace::course(course, &enrollment.detail.card.title, kind),
         kind,
         pass_mark: quiz.pass_mark,
         max_attempts: quiz.max_attempts,
@@ -261,10 +267,7 @@ pub enum Outcome {
 fn refused(course: Option<(String, QuizKind)>, message: impl Into<String>) -> Outcome {
     Outcome::Refused {
         course,
-        state: FormState {
-            errors: vec![("form".into(), message.into())],
-            ..FormState::default()
-        },
+        state: refused_state(message),
     }
 }
 
@@ -329,22 +332,59 @@ pub async fn submit(
         return Ok(refused(place, format!("{reason} Nothing was recorded.")));
     }
 
+    let (answers, grade) = match read_answers(&quiz, fields) {
+        Ok(read) => read,
+        Err(state) => {
+            return Ok(Outcome::Refused {
+                course: place,
+                state,
+            });
+        }
+    };
+
+    let number = u32::try_from(attempts.len()).unwrap_or(u32::MAX) + 1;
+    let stored = serde_json::to_string(&answers)?;
+    sqlx::query(
+        "UPDATE quiz_attempts SET number = $1, submitted_at = $2, answers = $3, correct = $4, total = $5, \
+         percent = $6, passed = $7 WHERE id = $8 AND number IS NULL",
+    )
+    .bind(i64::from(number))
+    .bind(crate::db::now())
+    .bind(stored)
+    .bind(i64::from(grade.correct))
+    .bind(i64::from(grade.total))
+    .bind(i64::from(grade.percent))
+    .bind(grade.passed)
+    .bind(attempt)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Outcome::Recorded {
+        course,
+        kind,
+        number,
+    })
+}
+
+/// The answers a quiz form sends (`token` plus `q-<question>` = option pairs), graded, or
+/// the form's state to show again: what was wrong, and the answers worth keeping.
+pub(crate) fn read_answers(
+    quiz: &Quiz,
+    fields: &[(String, String)],
+) -> Result<(Vec<(String, String)>, grading::Grade), FormState> {
     let mut answers = Vec::new();
     for (name, value) in fields {
         if name == "token" {
             continue;
         }
         let Some(question) = name.strip_prefix("q-") else {
-            return Ok(refused(
-                place,
-                format!(
-                    "The form sent a field this quiz does not have (\"{name}\"), so nothing was recorded. Please answer the questions below."
-                ),
-            ));
+            return Err(refused_state(format!(
+                "The form sent a field this quiz does not have (\"{name}\"), so nothing was recorded. Please answer the questions below."
+            )));
         };
         answers.push((question.to_owned(), value.clone()));
     }
-    let grade = match grading::grade(&quiz, &answers) {
+    let grade = match grading::grade(quiz, &answers) {
         Ok(grade) => grade,
         Err(error) => {
             let detail = match &error {
@@ -358,18 +398,15 @@ pub async fn submit(
                     format!("it gives several answers to one-answer question \"{q}\"")
                 }
             };
-            return Ok(Outcome::Refused {
-                course: place,
-                state: FormState {
-                    errors: vec![(
-                        "form".into(),
-                        format!(
-                            "This submission was refused and nothing was recorded: {detail}. Please answer the questions below."
-                        ),
-                    )],
-                    values: kept_answers(&quiz, &answers),
-                    notice: None,
-                },
+            return Err(FormState {
+                errors: vec![(
+                    "form".into(),
+                    format!(
+                        "This submission was refused and nothing was recorded: {detail}. Please answer the questions below."
+                    ),
+                )],
+                values: kept_answers(quiz, &answers),
+                notice: None,
             });
         }
     };
@@ -401,38 +438,21 @@ pub async fn submit(
                 .iter()
                 .map(|(_, q)| (format!("q-{}", q.id), "Choose an answer.".to_owned())),
         );
-        return Ok(Outcome::Refused {
-            course: place,
-            state: FormState {
-                errors,
-                values: kept_answers(&quiz, &answers),
-                notice: None,
-            },
+        return Err(FormState {
+            errors,
+            values: kept_answers(quiz, &answers),
+            notice: None,
         });
     }
 
-    let number = u32::try_from(attempts.len()).unwrap_or(u32::MAX) + 1;
-    let stored = serde_json::to_string(&answers)?;
-    sqlx::query(
-        "UPDATE quiz_attempts SET number = $1, submitted_at = $2, answers = $3, correct = $4, total = $5, \
-         percent = $6, passed = $7 WHERE id = $8 AND number IS NULL",
-    )
-    .bind(i64::from(number))
-    .bind(crate::db::now())
-    .bind(stored)
-    .bind(i64::from(grade.correct))
-    .bind(i64::from(grade.total))
-    .bind(i64::from(grade.percent))
-    .bind(grade.passed)
-    .bind(attempt)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Recorded {
-        course,
-        kind,
-        number,
-    })
+    Ok((answers, grade))
+}
+
+fn refused_state(message: impl Into<String>) -> FormState {
+    FormState {
+        errors: vec![("form".into(), message.into())],
+        ..FormState::default()
+    }
 }
 
 /// "1", "1 and 3", "1, 2 and 5".
@@ -504,8 +524,31 @@ pub async fn attempt_result(
             }
         },
     };
-    let questions = quiz
-        .questions
+    let questions = graded_questions(&quiz, &answers, key_shown);
+    Ok(Some(AttemptResult {
+        place: QuizPlace::course(course, &enrollment.detail.card.title, kind),
+        kind,
+        number,
+        correct: crate::db::decode::<u32>(correct, "correct answers")?,
+        total: crate::db::decode::<u32>(total, "question count")?,
+        percent: crate::db::decode::<u8>(percent, "quiz score")?,
+        pass_mark: quiz.pass_mark,
+        passed,
+        submitted_on: submitted_at.chars().take(10).collect(),
+        can_retry,
+        key_shown,
+        questions,
+    }))
+}
+
+/// A submitted attempt's questions with the learner's answers, and the key and the
+/// explanations when `key_shown`.
+pub(crate) fn graded_questions(
+    quiz: &Quiz,
+    answers: &[(String, String)],
+    key_shown: bool,
+) -> Vec<GradedQuestion> {
+    quiz.questions
         .iter()
         .map(|question| {
             let chosen = |option: &str| {
@@ -530,20 +573,5 @@ pub async fn attempt_result(
                 explanation_html: question.explanation_html.clone().filter(|_| key_shown),
             }
         })
-        .collect();
-    Ok(Some(AttemptResult {
-        course_slug: course.to_owned(),
-        course_title: enrollment.detail.card.title,
-        kind,
-        number,
-        correct: crate::db::decode::<u32>(correct, "correct answers")?,
-        total: crate::db::decode::<u32>(total, "question count")?,
-        percent: crate::db::decode::<u8>(percent, "quiz score")?,
-        pass_mark: quiz.pass_mark,
-        passed,
-        submitted_on: submitted_at.chars().take(10).collect(),
-        can_retry,
-        key_shown,
-        questions,
-    }))
+        .collect()
 }

@@ -3,6 +3,8 @@
 //! file and line, each saying what to write instead. Session times are written as local
 //! date-times with an IANA zone name and turned into UTC instants here, once; a local time
 //! that does not exist (skipped by a daylight-saving change) or happens twice is refused.
+//! A webinar may have a post-test next to it, `<slug>.post-test.quiz.md`, in the course
+//! quiz format; it is part of the webinar's revision.
 
 use crate::content::course::{hash_files, is_slug, table_key_line};
 use crate::content::front_matter::{self, Split};
@@ -11,7 +13,25 @@ use app::accounts::Profession;
 use app::catalog::{CreditType, Hours};
 use chrono::TimeZone as _;
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// How a webinar's post-test file is named, after the webinar's slug.
+pub const POST_TEST_SUFFIX: &str = ".post-test.quiz.md";
+
+/// A webinar's post-test as written and as validated.
+#[derive(Debug, Clone)]
+pub struct PostTest {
+    pub source: String,
+    pub quiz: crate::quizzes::Quiz,
+}
+
+/// A webinar file: `*.md` that is not a quiz.
+fn is_webinar_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "md")
+        && !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".quiz.md"))
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,6 +186,9 @@ pub struct Webinar {
     pub description_html: String,
     /// The file as written.
     pub source: String,
+    /// Passed before credit is claimed, when there is one.
+    pub post_test: Option<PostTest>,
+    /// Of the webinar file and its post-test's.
     pub content_hash: String,
 }
 
@@ -303,7 +326,68 @@ pub fn load_webinar(path: &Path) -> Result<Webinar, Vec<ContentError>> {
             format!("cannot read the file: {error}"),
         )]
     })?;
-    parse_webinar(path, &slug, &text)
+    let quiz_path = path.with_file_name(format!("{slug}{POST_TEST_SUFFIX}"));
+    let quiz = match std::fs::read_to_string(&quiz_path) {
+        Ok(quiz) => Some((quiz_path, quiz)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            return Err(vec![ContentError::new(
+                &quiz_path,
+                None,
+                format!("cannot read the file: {error}"),
+            )]);
+        }
+    };
+    with_post_test(parse_webinar(path, &slug, &text), quiz)
+}
+
+/// The webinar with its post-test (`quiz`: its path and text), which must be a valid
+/// post-test; the errors of both when either has any.
+pub fn with_post_test(
+    webinar: Result<Webinar, Vec<ContentError>>,
+    quiz: Option<(PathBuf, String)>,
+) -> Result<Webinar, Vec<ContentError>> {
+    let Some((path, text)) = quiz else {
+        return webinar;
+    };
+    let post_test = match crate::quizzes::format::parse(&path, &text) {
+        Ok(quiz) if quiz.kind != crate::quizzes::QuizKind::Post => Err(vec![ContentError::new(
+            &path,
+            Some(2),
+            "a webinar's quiz is its post-test: write kind = \"post\"",
+        )]),
+        Ok(quiz) => Ok(PostTest {
+            source: text.clone(),
+            quiz,
+        }),
+        Err(errors) => Err(errors),
+    };
+    match (webinar, post_test) {
+        (Ok(mut webinar), Ok(post_test)) => {
+            let name = |p: &Path| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            webinar.content_hash = hash_files(&[
+                SourceFile {
+                    name: format!("{}.md", webinar.slug),
+                    text: webinar.source.clone(),
+                },
+                SourceFile {
+                    name: name(&path),
+                    text,
+                },
+            ]);
+            webinar.post_test = Some(post_test);
+            Ok(webinar)
+        }
+        (Err(mut errors), Err(mut more)) => {
+            errors.append(&mut more);
+            Err(errors)
+        }
+        (Err(errors), Ok(_)) | (Ok(_), Err(errors)) => Err(errors),
+    }
 }
 
 pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec<ContentError>> {
@@ -613,6 +697,7 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
         sessions,
         description_html,
         source: text.to_owned(),
+        post_test: None,
         content_hash,
     })
 }
@@ -633,7 +718,7 @@ pub fn present(dir: &Path) -> Vec<String> {
             entries
                 .filter_map(Result::ok)
                 .map(|entry| entry.path())
-                .filter(|path| path.extension().is_some_and(|e| e == "md"))
+                .filter(|path| is_webinar_file(path))
                 .filter_map(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
                 .collect()
         })
@@ -646,13 +731,36 @@ pub fn load_dir(dir: &Path) -> (Vec<Webinar>, Vec<ContentError>) {
     let Ok(entries) = std::fs::read_dir(&folder) else {
         return (Vec::new(), Vec::new());
     };
-    let mut files: Vec<_> = entries
+    let mut paths: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "md"))
         .collect();
-    files.sort();
+    paths.sort();
     let (mut webinars, mut errors) = (Vec::new(), Vec::new());
+    // A quiz belongs to the webinar it is named after, which must be there.
+    for quiz in paths.iter().filter(|path| {
+        path.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".quiz.md"))
+    }) {
+        let name = quiz
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match name.strip_suffix(POST_TEST_SUFFIX) {
+            Some(slug) if paths.iter().any(|p| *p == folder.join(format!("{slug}.md"))) => {}
+            Some(slug) => errors.push(ContentError::new(
+                quiz,
+                None,
+                format!("there is no webinar {slug}.md for this post-test: name it after the webinar it belongs to"),
+            )),
+            None => errors.push(ContentError::new(
+                quiz,
+                None,
+                "a webinar's quiz is its post-test, named <webinar>.post-test.quiz.md next to <webinar>.md",
+            )),
+        }
+    }
+    let files: Vec<_> = paths.iter().filter(|path| is_webinar_file(path)).collect();
     for file in files {
         match load_webinar(&file) {
             Ok(webinar) => webinars.push(webinar),

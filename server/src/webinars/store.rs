@@ -23,7 +23,9 @@ pub struct ImportSummary {
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub webinar_id: i64,
+    /// The revision's number and its id.
     pub revision: i64,
+    pub revision_id: i64,
     pub detail: WebinarDetail,
     pub capacity: u32,
     pub registration_opens: i64,
@@ -137,10 +139,10 @@ pub async fn import(
             continue;
         }
         let number = latest.map_or(1, |(n, _)| n + 1);
-        sqlx::query(
+        let revision: i64 = sqlx::query_scalar(
             "INSERT INTO webinar_revisions (webinar_id, number, content_hash, source, detail, join_url, capacity, \
              registration_opens, registration_closes, created_at, organizers) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(id)
         .bind(number)
@@ -153,8 +155,18 @@ pub async fn import(
         .bind(webinar.registration_closes)
         .bind(&now)
         .bind(serde_json::to_string(&webinar.organizers)?)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        if let Some(post_test) = &webinar.post_test {
+            sqlx::query(
+                "INSERT INTO webinar_quizzes (revision_id, source, definition) VALUES ($1, $2, $3)",
+            )
+            .bind(revision)
+            .bind(&post_test.source)
+            .bind(serde_json::to_string(&post_test.quiz)?)
+            .execute(&mut *tx)
+            .await?;
+        }
         // The schedule: a changed time moves the session's SEQUENCE on; a session no longer
         // in the file is cancelled (and its SEQUENCE moves too).
         let existing: Vec<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(
@@ -271,7 +283,7 @@ pub async fn import(
     Ok(summary)
 }
 
-const PUBLISHED: &str = "SELECT w.id, r.number, r.detail, r.capacity, r.registration_opens, r.registration_closes, r.organizers \
+const PUBLISHED: &str = "SELECT w.id, r.id AS revision_id, r.number, r.detail, r.capacity, r.registration_opens, r.registration_closes, r.organizers \
      FROM webinars w JOIN webinar_revisions r ON r.webinar_id = w.id \
      WHERE w.retired_at IS NULL AND r.number = (SELECT MAX(number) FROM webinar_revisions WHERE webinar_id = w.id)";
 
@@ -304,6 +316,7 @@ async fn stored_from(
     Ok(Stored {
         webinar_id,
         revision: row.try_get("number")?,
+        revision_id: row.try_get("revision_id")?,
         detail: serde_json::from_str(&detail)?,
         capacity: u32::try_from(row.try_get::<i64, _>("capacity")?).unwrap_or(0),
         registration_opens: row.try_get("registration_opens")?,

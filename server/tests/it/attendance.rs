@@ -485,6 +485,35 @@ async fn claim_as(app: &TestApp, cookie: &str, hours: &str) -> String {
     app.get_as(&format!("/webinars/{CASES}"), cookie).await.body
 }
 
+async fn webinar_quiz(app: &TestApp) -> server::quizzes::Quiz {
+    let definition: String = sqlx::query_scalar(
+        "SELECT q.definition FROM webinar_quizzes q JOIN webinar_revisions r ON r.id = q.revision_id \
+         JOIN webinars w ON w.id = r.webinar_id WHERE w.slug = $1 ORDER BY r.number DESC LIMIT 1",
+    )
+    .bind(CASES)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("the case conference has a post-test");
+    serde_json::from_str(&definition).expect("quiz definition")
+}
+
+/// Opens the webinar's post-test and sends it, right or wrong: the page it lands on.
+async fn take_post_test(app: &TestApp, cookie: &str, right: bool) -> crate::support::Page {
+    let page = app
+        .get_as(&format!("/webinars/{CASES}/post-test"), cookie)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let token = crate::support::token(&page.body);
+    let answers = crate::support::answers(&webinar_quiz(app).await, right);
+    let mut fields: Vec<(&str, &str)> = vec![("token", &token)];
+    fields.extend(answers.iter().map(|(q, o)| (q.as_str(), o.as_str())));
+    let sent = app
+        .post_form("/webinars/post-test", &fields, Some(cookie))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    app.get_as(&sent.location(), cookie).await
+}
+
 #[tokio::test]
 async fn eligible_learners_evaluate_then_claim_once_up_to_the_time_attended() {
     let mut setup = setup().await;
@@ -525,6 +554,24 @@ async fn eligible_learners_evaluate_then_claim_once_up_to_the_time_attended() {
     )
     .await;
     assert!(done.contains("your evaluation is recorded"), "{done}");
+    // Then the webinar's post-test: the claim waits for a pass.
+    assert!(done.contains("Take the post-test"), "{done}");
+    let early = claim_as(app, &setup.ada.cookie, "1").await;
+    assert!(
+        early.contains("Pass the webinar&#x27;s post-test first")
+            || early.contains("Pass the webinar's post-test first"),
+        "{early}"
+    );
+    let failed = take_post_test(app, &setup.ada.cookie, false).await;
+    failed.assert_contains("Not passed: the pass mark is 75 %.");
+    failed.assert_contains("Try the post-test again");
+    let passed = take_post_test(app, &setup.ada.cookie, true).await;
+    passed.assert_contains("Post-test, attempt 2: 100 %");
+    passed.assert_contains("Go on to your credit claim");
+    let done = app
+        .get_as(&format!("/webinars/{CASES}"), &setup.ada.cookie)
+        .await
+        .body;
     assert!(done.contains("Claim credit for session 1"), "{done}");
 
     // Above the webinar's maximum, or a credit type her profession does not claim: refused.
@@ -598,6 +645,7 @@ async fn eligible_learners_evaluate_then_claim_once_up_to_the_time_attended() {
         "Send the referral note with the images.",
     )
     .await;
+    take_post_test(app, &setup.ben.cookie, true).await;
     let capped = claim_as(app, &setup.ben.cookie, "1").await;
     assert!(
         capped.contains("You attended 48 min 30 s (0.75 hours in whole quarter hours): claim no more than 0.75 hours."),
@@ -639,8 +687,102 @@ async fn a_later_import_makes_a_learner_eligible_who_was_not() {
     write(app, &organizer, sheet).await;
     let page = evaluate_as(app, &setup.ben.cookie, "More photographs").await;
     assert!(page.contains("your evaluation is recorded"), "{page}");
+    take_post_test(app, &setup.ben.cookie, true).await;
     let claimed = claim_as(app, &setup.ben.cookie, "0.75").await;
     assert!(claimed.contains("You claimed 0.75 hours of"), "{claimed}");
+}
+
+#[tokio::test]
+async fn the_webinar_post_test_opens_after_an_eligible_session_to_seats_only_and_counts_each_form_once()
+ {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    // Before any evidence: closed, with why; no attempt is started.
+    let closed = app
+        .get_as(&format!("/webinars/{CASES}/post-test"), &setup.ada.cookie)
+        .await;
+    closed.assert_contains("The post-test opens after a session you attended long enough");
+    assert!(!closed.body.contains("name=\"token\""), "{}", closed.body);
+    // Chidi holds no seat.
+    let chidi = app.sign_in("chidi.eze@example.org").await;
+    let page = app
+        .get_as(&format!("/webinars/{CASES}/post-test"), &chidi)
+        .await;
+    page.assert_contains("The post-test is for learners who held a seat at this webinar.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webinar_quiz_attempts")
+            .await,
+        0
+    );
+    // Signed out: the sign-in page.
+    let anonymous = app.get(&format!("/webinars/{CASES}/post-test")).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+
+    let file = fixture("zoom-participants.csv");
+    upload(app, &setup.organizer.cookie, "zoom.csv", &file).await;
+    write(app, &setup.organizer.cookie, &file).await;
+    let page = app
+        .get_as(&format!("/webinars/{CASES}/post-test"), &setup.ada.cookie)
+        .await;
+    page.assert_contains("Attempt 1 of 3");
+    let token = crate::support::token(&page.body);
+    let quiz = webinar_quiz(app).await;
+    let answers = crate::support::answers(&quiz, false);
+    let mut fields: Vec<(&str, &str)> = vec![("token", &token)];
+    fields.extend(answers.iter().map(|(q, o)| (q.as_str(), o.as_str())));
+    // Ada's form sent by Ben: not his, nothing recorded.
+    let stolen = app
+        .post_form("/webinars/post-test", &fields, Some(&setup.ben.cookie))
+        .await;
+    assert_eq!(stolen.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webinar_quiz_attempts WHERE number IS NOT NULL")
+            .await,
+        0
+    );
+    // A token sent twice is refused whole.
+    let mut doubled = fields.clone();
+    doubled.push(("token", "another"));
+    let refused = app
+        .post_form("/webinars/post-test", &doubled, Some(&setup.ada.cookie))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    // An answer missing: named, nothing recorded.
+    let partial = app
+        .post_form("/webinars/post-test", &fields[..2], Some(&setup.ada.cookie))
+        .await;
+    let shown = app.get_as(&partial.location(), &setup.ada.cookie).await;
+    shown.assert_contains("Answer every question before you submit");
+    // The same form fifty times at once: one attempt.
+    let sent =
+        (0..50).map(|_| app.post_form("/webinars/post-test", &fields, Some(&setup.ada.cookie)));
+    for page in futures::future::join_all(sent).await {
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(page.location(), format!("/webinars/{CASES}/post-test/1"));
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webinar_quiz_attempts WHERE number IS NOT NULL")
+            .await,
+        1
+    );
+    // A failed attempt keeps the key back; after three, the post-test is closed.
+    let result = app
+        .get_as(&format!("/webinars/{CASES}/post-test/1"), &setup.ada.cookie)
+        .await;
+    result.assert_contains("The correct answers and the explanations appear once you pass");
+    take_post_test(app, &setup.ada.cookie, false).await;
+    let last = take_post_test(app, &setup.ada.cookie, false).await;
+    last.assert_contains("correct answer");
+    let over = app
+        .get_as(&format!("/webinars/{CASES}/post-test"), &setup.ada.cookie)
+        .await;
+    over.assert_contains("You have used all 3 attempts at the post-test.");
+    // Another learner's attempt is not there for Ben.
+    let other = app
+        .get_as(&format!("/webinars/{CASES}/post-test/1"), &setup.ben.cookie)
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
 }
 
 async fn open_code(app: &TestApp, cookie: &str, minutes: &str) -> crate::support::Page {
