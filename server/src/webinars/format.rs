@@ -762,7 +762,7 @@ pub fn load_dir(dir: &Path) -> (Vec<Webinar>, Vec<ContentError>) {
     }
     let files: Vec<_> = paths.iter().filter(|path| is_webinar_file(path)).collect();
     for file in files {
-        match load_webinar(&file) {
+        match load_webinar(file) {
             Ok(webinar) => webinars.push(webinar),
             Err(mut problems) => errors.append(&mut problems),
         }
@@ -945,6 +945,57 @@ Cases from the field.
                 .iter()
                 .any(|p| p.contains("min_minutes = 45 or min_percent = 80")),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_post_test_sits_next_to_its_webinar_and_joins_its_revision() {
+        let dir = tempfile::tempdir().expect("dir");
+        let folder = dir.path().join("webinars");
+        std::fs::create_dir_all(&folder).expect("folder");
+        std::fs::write(folder.join("case-conference.md"), VALID).expect("webinar");
+        let (plain, errors) = load_dir(dir.path());
+        assert!(errors.is_empty(), "{errors:?}");
+        let quiz = "+++\nkind = \"post\"\npass_mark = 80\nmax_attempts = 2\n+++\n## Q\n\n- [x] A\n- [ ] B\n";
+        std::fs::write(folder.join("case-conference.post-test.quiz.md"), quiz).expect("quiz");
+        let (with_quiz, errors) = load_dir(dir.path());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(with_quiz.len(), 1, "the quiz is not a webinar of its own");
+        assert_eq!(present(dir.path()), vec!["case-conference".to_owned()]);
+        let post = with_quiz[0].post_test.as_ref().expect("post-test");
+        assert_eq!((post.quiz.pass_mark, post.quiz.max_attempts), (80, 2));
+        assert_ne!(
+            plain[0].content_hash, with_quiz[0].content_hash,
+            "a new revision"
+        );
+        // A pre-test, an orphan and a misnamed quiz are each named.
+        std::fs::write(
+            folder.join("case-conference.post-test.quiz.md"),
+            quiz.replace("\"post\"", "\"pre\""),
+        )
+        .expect("quiz");
+        std::fs::write(folder.join("gone.post-test.quiz.md"), quiz).expect("orphan");
+        std::fs::write(folder.join("case-conference.quiz.md"), quiz).expect("misnamed");
+        let (_, errors) = load_dir(dir.path());
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            errors.iter().any(|e| e.contains(
+                "case-conference.post-test.quiz.md:2: a webinar's quiz is its post-test"
+            )),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("there is no webinar gone.md for this post-test")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e
+                    .contains("case-conference.quiz.md: a webinar's quiz is its post-test, named")),
+            "{errors:?}"
         );
     }
 }

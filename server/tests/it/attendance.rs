@@ -511,7 +511,7 @@ async fn take_post_test(app: &TestApp, cookie: &str, right: bool) -> crate::supp
         .post_form("/webinars/post-test", &fields, Some(cookie))
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    app.get_as(&sent.location(), cookie).await
+    app.get_as(sent.location(), cookie).await
 }
 
 #[tokio::test]
@@ -752,7 +752,7 @@ async fn the_webinar_post_test_opens_after_an_eligible_session_to_seats_only_and
     let partial = app
         .post_form("/webinars/post-test", &fields[..2], Some(&setup.ada.cookie))
         .await;
-    let shown = app.get_as(&partial.location(), &setup.ada.cookie).await;
+    let shown = app.get_as(partial.location(), &setup.ada.cookie).await;
     shown.assert_contains("Answer every question before you submit");
     // The same form fifty times at once: one attempt.
     let sent =
