@@ -27,6 +27,14 @@ const ORGANIZER = 'olu.organizer@clinic.org';
 const DURING = '2031-03-04T15:05:00Z';
 const AFTER = '2031-03-04T17:00:00Z';
 const SOURCE = join(ROOT, 'content/webinars/store-and-forward-case-conference.md');
+// The right answers of the case conference's post-test (its options are shuffled).
+const POST_TEST_ANSWERS = [
+  'A distant view that shows where it is on the body, then a close-up with a ruler or scale beside it',
+  'A stable rash that has been there for weeks',
+  'A mole the patient wants checked before their next routine visit',
+  'A short note with the history, the question being asked and what has been tried',
+  'Take the photographs again, steadied and in good light, or arrange a live video visit',
+];
 const ZOOM = join(ROOT, 'server/tests/fixtures/attendance/zoom-participants.csv');
 const PASSES = [
   { slug: 'attendance-js-off', title: 'Attendance rehearsal, JavaScript off', javaScriptEnabled: false },
@@ -88,7 +96,13 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'attendance-'));
   content = join(dir, 'content');
   cpSync(join(ROOT, 'content'), content, { recursive: true });
-  for (const pass of PASSES) writeFileSync(join(content, 'webinars', `${pass.slug}.md`), webinar(pass.title));
+  for (const pass of PASSES) {
+    writeFileSync(join(content, 'webinars', `${pass.slug}.md`), webinar(pass.title));
+    cpSync(
+      join(content, 'webinars', 'store-and-forward-case-conference.post-test.quiz.md'),
+      join(content, 'webinars', `${pass.slug}.post-test.quiz.md`),
+    );
+  }
   env = {
     ...process.env,
     DATABASE_URL: process.env.ATTENDANCE_DATABASE_URL ?? `sqlite:${join(dir, 'attendance.db')}`,
@@ -216,7 +230,19 @@ async function afterwards(pass) {
   for (const index of [0, 1, 2]) await page.check(`#rating-${index}-5`);
   await page.fill('#field-practice_change', 'Photograph every lesion with a ruler in the frame.');
   await page.click('button:has-text("Send the evaluation")');
-  await page.getByText('your evaluation is recorded', { exact: false }).waitFor();
+  await page.getByText('Thank you: your evaluation is recorded', { exact: false }).waitFor();
+  // The webinar's post-test comes before the claim.
+  await page.getByRole('link', { name: 'Take the post-test' }).click();
+  await page.waitForURL(new RegExp(`/webinars/${pass.slug}/post-test$`));
+  await page.getByText('Attempt 1 of 3').waitFor();
+  for (const answer of POST_TEST_ANSWERS) await page.getByLabel(answer, { exact: true }).check();
+  await page.click('button:has-text("Submit answers")');
+  await page.waitForURL(new RegExp(`/webinars/${pass.slug}/post-test/1$`));
+  await page.getByText('Passed: the pass mark is 75 %.').waitFor();
+  await axeOn(learner, pass, [[`/webinars/${pass.slug}/post-test/1`, 'Passed: the pass mark is 75 %.']]);
+  await page.getByRole('link', { name: 'Go on to your credit claim' }).click();
+  await page.waitForURL(new RegExp(`/webinars/${pass.slug}(#attendance)?$`));
+  await page.locator('#field-hours-nursing-contact-hours').waitFor();
   assert.equal(await page.inputValue('#field-hours-nursing-contact-hours'), '1');
   await page.fill('#field-hours-nursing-contact-hours', '1.25');
   await page.click('button:has-text("Claim and issue my certificate")');
