@@ -27,6 +27,8 @@ pub enum CreditStep {
         href: String,
         pass_mark: u8,
         questions: u32,
+        /// Why no attempt is left (all used without a pass): credit cannot be claimed.
+        closed: Option<String>,
     },
     /// The claim: `field` is the form field, `cap` the most that may be claimed.
     Claim {

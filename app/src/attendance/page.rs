@@ -496,8 +496,23 @@ pub fn LearnerCredit(
             .into_any(),
         CreditStep::PostTest {
             href,
+            closed: Some(reason),
+            ..
+        } => view! {
+            <h4>"Post-test"</h4>
+            <p class="notice">
+                {format!("{reason} The post-test was not passed, so credit for this webinar cannot be claimed. If you think this is wrong, write to the webinar's organizers.")}
+            </p>
+            <p>
+                <a href=href>"Your post-test attempts"</a>
+            </p>
+        }
+            .into_any(),
+        CreditStep::PostTest {
+            href,
             pass_mark,
             questions,
+            closed: None,
         } => view! {
             <h4>"Post-test"</h4>
             <p>

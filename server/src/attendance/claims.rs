@@ -276,9 +276,23 @@ pub async fn evaluate(
     .bind(crate::db::now())
     .execute(&mut *tx)
     .await?;
+    let (webinar, revision) = (context.stored.webinar_id, context.stored.revision_id);
+    let next = match super::post_test::stored(&mut tx, revision).await? {
+        Some(quiz) if !super::post_test::passed(&mut tx, webinar, viewer.id).await? => {
+            if super::post_test::closed(&mut tx, &quiz, webinar, viewer.id)
+                .await?
+                .is_some()
+            {
+                "The post-test was not passed, so credit for this webinar cannot be claimed."
+            } else {
+                "Next, pass the webinar's post-test; then you can claim credit."
+            }
+        }
+        _ => "You can claim credit now.",
+    };
     tx.commit().await?;
     Ok(back(&slug, "webinar-evaluation")
-        .notice("Thank you: your evaluation is recorded. You can claim credit now."))
+        .notice(format!("Thank you: your evaluation is recorded. {next}")))
 }
 
 /// "4 March 2031, 09:00 CST (America/Chicago)": the session as the certificate states it.
@@ -353,16 +367,16 @@ pub async fn claim(
             "Evaluate the session first; the claim comes after it.".into(),
         ));
     }
-    if super::post_test::stored(&mut tx, stored.revision_id)
-        .await?
-        .is_some()
+    if let Some(quiz) = super::post_test::stored(&mut tx, stored.revision_id).await?
         && !super::post_test::passed(&mut tx, stored.webinar_id, viewer.id).await?
     {
-        return Err(to(
-            "form",
-            "Pass the webinar's post-test first; the claim comes after it. Nothing was recorded."
-                .into(),
-        ));
+        let message = match super::post_test::closed(&mut tx, &quiz, stored.webinar_id, viewer.id).await? {
+            Some(reason) => format!(
+                "{reason} The post-test was not passed, so credit for this webinar cannot be claimed; nothing was recorded. If you think this is wrong, write to the webinar's organizers."
+            ),
+            None => "Pass the webinar's post-test first; the claim comes after it. Nothing was recorded.".into(),
+        };
+        return Err(to("form", message));
     }
     let profession = crate::credit::store::profession(&mut tx, viewer.id).await?;
     let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
@@ -498,6 +512,11 @@ pub async fn offer(
             statements: statements(),
         });
     }
+    let profession = crate::credit::store::profession(conn, user).await?;
+    let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
+    let Some(option) = options.first() else {
+        return Ok(CreditStep::NoCredit);
+    };
     if let Some(quiz) = super::post_test::stored(conn, stored.revision_id).await?
         && !super::post_test::passed(conn, stored.webinar_id, user).await?
     {
@@ -506,13 +525,9 @@ pub async fn offer(
                 .quiz_href,
             pass_mark: quiz.pass_mark,
             questions: u32::try_from(quiz.questions.len()).unwrap_or(u32::MAX),
+            closed: super::post_test::closed(conn, &quiz, stored.webinar_id, user).await?,
         });
     }
-    let profession = crate::credit::store::profession(conn, user).await?;
-    let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
-    let Some(option) = options.first() else {
-        return Ok(CreditStep::NoCredit);
-    };
     let attended = Hours::from_quarters(attended_quarters(seconds));
     let cap = if attended < option.max_hours {
         attended

@@ -74,6 +74,21 @@ pub async fn passed(conn: &mut db::Connection, webinar: i64, user: i64) -> Resul
     Ok(found.is_some())
 }
 
+/// Why no further attempt may be made at `quiz` (all used), for a learner who has not
+/// passed it.
+pub async fn closed(
+    conn: &mut db::Connection,
+    quiz: &Quiz,
+    webinar: i64,
+    user: i64,
+) -> Result<Option<String>> {
+    let attempts = match seat(conn, webinar, user).await? {
+        Some(registration) => submitted(conn, registration).await?,
+        None => Vec::new(),
+    };
+    Ok(closed_reason(quiz, &attempts))
+}
+
 /// Why the post-test is not open to the learner now: no seat, or no session over that the
 /// ledger makes them eligible for.
 async fn not_open(
@@ -173,8 +188,8 @@ pub async fn quiz_page(
     })
 }
 
-/// `(attempt, registration, revision, number, webinar, owner)`.
-type AttemptRow = (i64, i64, i64, Option<i64>, i64, i64);
+/// `(attempt, registration, revision, number, webinar, webinar slug, owner)`.
+type AttemptRow = (i64, i64, i64, Option<i64>, i64, String, i64);
 
 /// `POST /webinars/post-test` (`token`, `q-<question>` = option): grades and records one
 /// attempt, all of it or nothing.
@@ -203,21 +218,27 @@ pub async fn submit(
     // servers, however many times the form is sent at once.
     db::lock(&mut tx, On::Row(Table::Users, viewer.id)).await?;
     let row: Option<AttemptRow> = sqlx::query_as(
-        "SELECT a.id, a.registration_id, a.revision_id, a.number, r.webinar_id, r.user_id \
+        "SELECT a.id, a.registration_id, a.revision_id, a.number, r.webinar_id, w.slug, r.user_id \
          FROM webinar_quiz_attempts a JOIN webinar_registrations r ON r.id = a.registration_id \
-         WHERE a.token = $1",
+         JOIN webinars w ON w.id = r.webinar_id WHERE a.token = $1",
     )
     .bind(token)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((attempt, registration, revision, number, webinar, _)) =
-        row.filter(|row| row.5 == viewer.id)
+    let Some((attempt, registration, revision, number, webinar, slug, _)) =
+        row.filter(|row| row.6 == viewer.id)
     else {
-        return Err(Error::invalid(Back::to("learning", "/learning").error(
-            "form",
+        return Err(Error::bad_request(
             "That post-test form is not one we gave you, so nothing was recorded. Open the post-test again from the webinar page.",
-        )));
+        ));
     };
+    // The same form again: it was recorded the first time.
+    if let Some(number) = number {
+        return Ok(Back::to(
+            FORM,
+            format!("/webinars/{slug}/post-test/{number}"),
+        ));
+    }
     // Read on this transaction's connection: a second one from the pool could wait behind
     // requests queued on the same learner.
     let Some(stored) = crate::webinars::store::stored_in(&mut tx, webinar).await? else {
@@ -227,9 +248,6 @@ pub async fn submit(
     };
     let quiz_href = QuizPlace::webinar(&stored.detail.slug, &stored.detail.title).quiz_href;
     let back = Back::to(FORM, quiz_href.clone());
-    if let Some(number) = number {
-        return Ok(Back::to(FORM, format!("{quiz_href}/{number}")));
-    }
     let Some(quiz) = self::stored(&mut tx, revision).await? else {
         return Err(Error::invalid(
             back.error("form", "This post-test no longer exists."),

@@ -735,7 +735,8 @@ async fn the_webinar_post_test_opens_after_an_eligible_session_to_seats_only_and
     let stolen = app
         .post_form("/webinars/post-test", &fields, Some(&setup.ben.cookie))
         .await;
-    assert_eq!(stolen.status, StatusCode::SEE_OTHER);
+    assert_eq!(stolen.status, StatusCode::BAD_REQUEST);
+    stolen.assert_contains("That post-test form is not one we gave you");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM webinar_quiz_attempts WHERE number IS NOT NULL")
             .await,
@@ -778,6 +779,15 @@ async fn the_webinar_post_test_opens_after_an_eligible_session_to_seats_only_and
         .get_as(&format!("/webinars/{CASES}/post-test"), &setup.ada.cookie)
         .await;
     over.assert_contains("You have used all 3 attempts at the post-test.");
+    // The webinar page and the claim say plainly that credit cannot be claimed now.
+    let page = evaluate_as(app, &setup.ada.cookie, "Retake blurred photographs.").await;
+    assert!(
+        page.contains("credit for this webinar cannot be claimed"),
+        "{page}"
+    );
+    let refused = claim_as(app, &setup.ada.cookie, "1").await;
+    assert!(refused.contains("The post-test was not passed, so credit for this webinar cannot be claimed; nothing was recorded."), "{refused}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM webinar_claims").await, 0);
     // Another learner's attempt is not there for Ben.
     let other = app
         .get_as(&format!("/webinars/{CASES}/post-test/1"), &setup.ben.cookie)
