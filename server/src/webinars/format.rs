@@ -15,6 +15,15 @@ use chrono::TimeZone as _;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// Names under `/webinars/` that the site's own forms and pages use: no webinar may take one.
+const RESERVED: &[&str] = &[
+    "register",
+    "cancel",
+    "post-test",
+    "attendance",
+    "registrations",
+];
+
 /// How a webinar's post-test file is named, after the webinar's slug.
 pub const POST_TEST_SUFFIX: &str = ".post-test.quiz.md";
 
@@ -392,6 +401,13 @@ pub fn with_post_test(
 
 pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec<ContentError>> {
     let mut errors = Vec::new();
+    if RESERVED.contains(&slug) {
+        errors.push(ContentError::new(
+            path,
+            None,
+            format!("\"{slug}\" is the name of a page of the site (/webinars/{slug}): give the webinar file another name"),
+        ));
+    }
     if !is_slug(slug) {
         errors.push(ContentError::new(
             path,
@@ -997,5 +1013,22 @@ Cases from the field.
                     .contains("case-conference.quiz.md: a webinar's quiz is its post-test, named")),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn a_webinar_cannot_take_the_name_of_one_of_the_sites_forms() {
+        for slug in ["register", "post-test", "attendance"] {
+            let found = parse_webinar(Path::new("webinars/x.md"), slug, VALID)
+                .expect_err("refused")
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>();
+            assert!(
+                found
+                    .iter()
+                    .any(|e| e.contains("is the name of a page of the site")),
+                "{found:?}"
+            );
+        }
     }
 }
