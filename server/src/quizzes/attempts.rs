@@ -379,7 +379,8 @@ pub(crate) fn read_answers(
         }
         let Some(question) = name.strip_prefix("q-") else {
             return Err(refused_state(format!(
-                "The form sent a field this quiz does not have (\"{name}\"), so nothing was recorded. Please answer the questions below."
+                "The form sent a field this quiz does not have (\"{}\"), so nothing was recorded. Please answer the questions below.",
+                short(name)
             )));
         };
         answers.push((question.to_owned(), value.clone()));
@@ -389,13 +390,21 @@ pub(crate) fn read_answers(
         Err(error) => {
             let detail = match &error {
                 GradeError::UnknownQuestion(q) => {
-                    format!("it answers a question (\"{q}\") that is not in this quiz")
+                    format!(
+                        "it answers a question (\"{}\") that is not in this quiz",
+                        short(q)
+                    )
                 }
                 GradeError::UnknownOption { question, option } => format!(
-                    "it chooses an option (\"{option}\") that question \"{question}\" does not have"
+                    "it chooses an option (\"{}\") that question \"{}\" does not have",
+                    short(option),
+                    short(question)
                 ),
                 GradeError::TooManyAnswers(q) => {
-                    format!("it gives several answers to one-answer question \"{q}\"")
+                    format!(
+                        "it gives several answers to one-answer question \"{}\"",
+                        short(q)
+                    )
                 }
             };
             return Err(FormState {
@@ -446,6 +455,15 @@ pub(crate) fn read_answers(
     }
 
     Ok((answers, grade))
+}
+
+/// A name or value the form sent, cut short for a message: a 100 KB value is not repeated.
+fn short(text: &str) -> String {
+    let mut short: String = text.chars().take(60).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
 }
 
 fn refused_state(message: impl Into<String>) -> FormState {

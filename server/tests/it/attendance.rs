@@ -755,6 +755,27 @@ async fn the_webinar_post_test_opens_after_an_eligible_session_to_seats_only_and
         .await;
     let shown = app.get_as(partial.location(), &setup.ada.cookie).await;
     shown.assert_contains("Answer every question before you submit");
+    // A 100 KB option: refused with a short message, nothing recorded.
+    let huge = "x".repeat(100 * 1024);
+    let mut oversized = fields.clone();
+    oversized[1].1 = &huge;
+    let refused = app
+        .post_form("/webinars/post-test", &oversized, Some(&setup.ada.cookie))
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    let shown = app.get_as(refused.location(), &setup.ada.cookie).await;
+    shown.assert_contains(
+        "This submission was refused and nothing was recorded: it chooses an option (\"xxxx",
+    );
+    assert!(
+        !shown.body.contains(&huge[..1000]),
+        "the value is not repeated"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webinar_quiz_attempts WHERE number IS NOT NULL")
+            .await,
+        0
+    );
     // The same form fifty times at once: one attempt.
     let sent =
         (0..50).map(|_| app.post_form("/webinars/post-test", &fields, Some(&setup.ada.cookie)));
