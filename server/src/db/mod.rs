@@ -300,11 +300,50 @@ pub fn now_secs() -> i64 {
 /// answers "database is locked" halfway through. On PostgreSQL it is a plain READ COMMITTED
 /// transaction: what it must not see change, it names with [`lock`] before reading it.
 /// Every read-then-write goes through here.
+///
+/// Cancel-safe. A request whose client goes away (a reset, a proxy's timeout, a shutdown)
+/// is dropped wherever it waits. sqlx's own `begin_with` is not safe to drop: on SQLite it
+/// waits once more after `BEGIN IMMEDIATE` has succeeded (to check the statement opened a
+/// transaction) and before the `Transaction` that would roll it back exists, so a request
+/// dropped there returned its connection to the pool still inside the transaction, holding
+/// SQLite's one write lock until restart. Here the begin runs on a task of its own that
+/// always finishes: if nobody is left to take the transaction, it is dropped there, which
+/// rolls it back before the connection is used again. A transaction dropped later (while a
+/// query or the commit waits) is rolled back the same way, by sqlx, before its connection
+/// serves anyone else; the pool also refuses any connection that still reports an open
+/// transaction (see [`refuse_open_transactions`]).
+///
+/// So a write whose client went away is committed if its commit was reached, and rolled
+/// back whole otherwise; never half, and an answered write is always committed first.
 pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
-    match Backend::of(pool) {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => pool.begin().await,
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        match Backend::of(&pool) {
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => pool.begin().await,
+        }
+    })
+    .await
+    .map_err(|error| {
+        sqlx::Error::Io(io::Error::other(format!(
+            "beginning a transaction: {error}"
+        )))
+    })?
+}
+
+/// The pool's check before it hands out an idle connection (whether to hand it out) (after sqlx has flushed any
+/// rollback a dropped transaction queued on it): a connection still inside a transaction is
+/// closed instead, which ends the transaction and frees its locks. [`write_tx`] makes this
+/// never happen; if something else ever does, it costs one connection, never the database.
+fn refuse_open_transactions(connection: &Connection) -> bool {
+    use sqlx::Connection as _;
+    let open = connection.is_in_transaction();
+    if open {
+        tracing::error!(
+            "a pooled connection was still inside a transaction; it is closed instead of reused"
+        );
     }
+    !open
 }
 
 /// Tables whose rows a read-then-write locks (a fixed list: the name goes into SQL). A
@@ -497,6 +536,9 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Pool> {
     AnyPoolOptions::new()
         .max_connections(postgres_pool_size())
         .acquire_timeout(Duration::from_secs(10))
+        .before_acquire(|connection, _| {
+            Box::pin(async move { Ok(refuse_open_transactions(connection)) })
+        })
         .after_connect(|connection, _| {
             Box::pin(async move {
                 // A queue on one learner's row, or a transaction left open by a stuck
@@ -571,6 +613,9 @@ async fn connect_sqlite(url: &str, read_only: bool) -> anyhow::Result<Pool> {
         // An in-memory database lives in its one connection.
         .max_connections(if in_memory || read_only { 1 } else { 8 })
         .acquire_timeout(Duration::from_secs(10))
+        .before_acquire(|connection, _| {
+            Box::pin(async move { Ok(refuse_open_transactions(connection)) })
+        })
         .after_connect(move |connection, _| {
             Box::pin(async move {
                 // WAL and FULL as the module says; foreign keys on; wait for a busy writer.

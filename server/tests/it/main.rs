@@ -7,6 +7,7 @@ mod attendance;
 mod audit;
 mod certificates;
 mod cli;
+mod faults;
 mod learning;
 mod mail;
 mod pages;
