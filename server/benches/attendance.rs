@@ -127,6 +127,7 @@ async fn main() {
     println!(
         "checked on each: one code row per learner, every entry accepted; every report row in the ledger once; the same file again adds nothing"
     );
+    common::print_memory();
 }
 
 async fn sign_in(router: &axum::Router, email: &str) -> String {

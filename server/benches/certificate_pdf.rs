@@ -46,4 +46,5 @@ fn main() {
         percentile(&mut samples, 0.95),
         percentile(&mut samples, 1.0)
     );
+    common::print_memory();
 }

@@ -99,4 +99,5 @@ async fn main() {
         k50 - u50,
         k95 - u95
     );
+    common::print_memory();
 }

@@ -141,4 +141,5 @@ async fn main() {
         percentile(&mut during, 0.95),
         during.len()
     );
+    common::print_memory();
 }

@@ -202,4 +202,5 @@ async fn main() {
         percentile(&mut latencies, 0.95),
         percentile(&mut latencies, 1.0)
     );
+    common::print_memory();
 }

@@ -412,4 +412,5 @@ async fn main() {
             f.submissions_per_sec, f.submit_p95_ms, f.lessons_per_sec, f.lesson_p99_ms
         );
     }
+    common::print_memory();
 }

@@ -96,6 +96,7 @@ async fn main() {
         "checked on each: {LEARNERS} places, one per learner; {SEATS} registered, {} waitlisted; positions 1..{LEARNERS}, every seat ahead of every waiting place",
         LEARNERS - SEATS
     );
+    common::print_memory();
 }
 
 async fn run(dir: &Path, content: &Path, database_url: Option<String>) -> Figures {

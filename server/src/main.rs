@@ -553,7 +553,7 @@ async fn serve(
     server::serve::serve(
         listener,
         app,
-        server::serve::Limits::default(),
+        server::serve::Limits::for_this_machine(),
         shutdown_signal(),
     )
     .await;

@@ -128,3 +128,33 @@ pub async fn fresh_database(admin: &str) -> String {
     let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
     format!("{base}/{name}")
 }
+
+/// This process's resident memory now and at its peak (`VmRSS`, `VmHWM`), in MiB: an
+/// in-process benchmark's server is this process.
+#[allow(dead_code, reason = "not every benchmark reads its memory")]
+pub fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let read = |field: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .map_or(f64::NAN, |kib| kib / 1024.0)
+    };
+    (read("VmRSS:"), read("VmHWM:"))
+}
+
+/// Prints [`memory_mib`] as every benchmark's last line.
+#[allow(dead_code, reason = "not every benchmark reads its memory")]
+pub fn print_memory() {
+    let (now, peak) = memory_mib();
+    println!(
+        "memory (RSS of this process, server and load together): now {now:.0} MiB, peak {peak:.0} MiB"
+    );
+}

@@ -134,6 +134,7 @@ async fn p15_slow_headers_are_cut_off_and_connections_are_limited() {
     let app = TestApp::new().await;
     let limits = server::serve::Limits {
         header_read_timeout: Duration::from_secs(1),
+        idle_timeout: Duration::from_secs(1),
         max_connections: 1,
         shutdown_grace: Duration::from_secs(1),
     };

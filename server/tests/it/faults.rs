@@ -629,3 +629,152 @@ async fn an_abort_storm_leaves_every_write_working_and_nothing_half_written() {
             .join("\n")
     );
 }
+
+/// Reads one answer (head, then a body of its `Content-Length`) from a kept-alive
+/// connection; `None` if it does not come within `wait`.
+async fn read_answer(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<String> {
+    let read = async {
+        let mut answer = Vec::new();
+        let mut byte = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut byte).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            answer.extend_from_slice(&byte[..n]);
+            let text = String::from_utf8_lossy(&answer).into_owned();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length = text[..end]
+                    .lines()
+                    .find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                if answer.len() >= end + 4 + length {
+                    return Some(text);
+                }
+            }
+        }
+    };
+    tokio::time::timeout(wait, read).await.ok().flatten()
+}
+
+const HEALTH: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+async fn serve_with(app: &TestApp, limits: server::serve::Limits) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(server::serve::serve(
+        listener,
+        app.router.clone(),
+        limits,
+        std::future::pending(),
+    ));
+    address
+}
+
+/// Browsers keep their connection open after a page. More of them than the server serves at
+/// once must not keep a new visitor waiting: quiet kept-alive connections make room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_idle_kept_alive_connections_than_the_cap_leave_room_for_a_new_visitor() {
+    let app = TestApp::new().await;
+    let limits = server::serve::Limits {
+        header_read_timeout: Duration::from_secs(10),
+        // Far longer than the test: only making room can free a slot.
+        idle_timeout: Duration::from_secs(60),
+        max_connections: 20,
+        shutdown_grace: Duration::from_secs(1),
+    };
+    let address = serve_with(&app, limits).await;
+    let mut browsers = Vec::new();
+    for _ in 0..30 {
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("connect");
+        stream.write_all(HEALTH).await.expect("send");
+        browsers.push(stream);
+    }
+    // Each is answered and stays open; the ten beyond the cap once others have been quiet.
+    for (n, stream) in browsers.iter_mut().enumerate() {
+        let answer = read_answer(stream, Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("browser {n} of 30 was not answered within 5 s"));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let started = std::time::Instant::now();
+    let mut visitor = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    visitor.write_all(HEALTH).await.expect("send");
+    let answer = read_answer(&mut visitor, Duration::from_secs(3))
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "with 30 idle connections open, a new visitor waited {:?} unanswered",
+                started.elapsed()
+            )
+        });
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // A connection in use is never the one closed: the visitor's, used again at once.
+    visitor.write_all(HEALTH).await.expect("send");
+    assert!(
+        read_answer(&mut visitor, Duration::from_secs(3))
+            .await
+            .is_some_and(|a| a.starts_with("HTTP/1.1 200")),
+        "the visitor's kept-alive connection serves a second request"
+    );
+}
+
+/// An idle kept-alive connection is closed after the idle timeout, long before the header
+/// timeout; and the answer to a form's POST keeps the connection like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_close_after_the_idle_timeout_and_posts_keep_theirs() {
+    let app = TestApp::new().await;
+    let limits = server::serve::Limits {
+        header_read_timeout: Duration::from_secs(30),
+        idle_timeout: Duration::from_secs(1),
+        max_connections: 100,
+        shutdown_grace: Duration::from_secs(1),
+    };
+    let address = serve_with(&app, limits).await;
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let body = format!(
+        "email=nobody%40example.org&password={}",
+        encode("not the password")
+    );
+    let post = format!(
+        "POST /account/login HTTP/1.1\r\nHost: localhost\r\nOrigin: {ORIGIN}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(post.as_bytes()).await.expect("send");
+    let answer = read_answer(&mut stream, Duration::from_secs(10))
+        .await
+        .expect("the sign-in is answered");
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(
+        !answer.to_ascii_lowercase().contains("connection: close"),
+        "the POST's answer closes the connection: {answer}"
+    );
+    stream.write_all(HEALTH).await.expect("send");
+    let next = read_answer(&mut stream, Duration::from_secs(5)).await;
+    assert!(
+        next.is_some_and(|a| a.starts_with("HTTP/1.1 200")),
+        "the redirect's next request goes over the same connection"
+    );
+    // Then quiet: closed after about a second, not the 30 s header timeout.
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "an idle connection was still open after {:?}",
+        started.elapsed()
+    );
+}
