@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 /// The value at quantile `p` (0 to 1) of `samples`, in milliseconds.
+#[allow(dead_code, reason = "not every benchmark takes percentiles")]
 pub fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
     #[expect(
