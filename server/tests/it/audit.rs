@@ -102,22 +102,6 @@ async fn p14_the_page_cache_is_keyed_on_real_pages_only() {
     }
 }
 
-/// Starts the real connection loop on a free port with `limits`.
-async fn serve_with(app: &TestApp, limits: server::serve::Limits) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let router = app.router.clone();
-    tokio::spawn(server::serve::serve(
-        listener,
-        router,
-        limits,
-        std::future::pending(),
-    ));
-    address
-}
-
 /// Reads what the server sends until it closes the connection or `wait` passes.
 async fn read_for(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<String> {
     let mut buffer = Vec::new();
@@ -138,7 +122,7 @@ async fn p15_slow_headers_are_cut_off_and_connections_are_limited() {
         max_connections: 1,
         shutdown_grace: Duration::from_secs(1),
     };
-    let address = serve_with(&app, limits).await;
+    let address = app.serve_with(limits).await;
 
     let mut slow = tokio::net::TcpStream::connect(address)
         .await

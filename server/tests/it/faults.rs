@@ -664,20 +664,6 @@ async fn read_answer(stream: &mut tokio::net::TcpStream, wait: Duration) -> Opti
 
 const HEALTH: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-async fn serve_with(app: &TestApp, limits: server::serve::Limits) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(server::serve::serve(
-        listener,
-        app.router.clone(),
-        limits,
-        std::future::pending(),
-    ));
-    address
-}
-
 /// Browsers keep their connection open after a page. More of them than the server serves at
 /// once must not keep a new visitor waiting: quiet kept-alive connections make room.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -690,7 +676,7 @@ async fn more_idle_kept_alive_connections_than_the_cap_leave_room_for_a_new_visi
         max_connections: 20,
         shutdown_grace: Duration::from_secs(1),
     };
-    let address = serve_with(&app, limits).await;
+    let address = app.serve_with(limits).await;
     let mut browsers = Vec::new();
     for _ in 0..30 {
         let mut stream = tokio::net::TcpStream::connect(address)
@@ -741,7 +727,7 @@ async fn idle_connections_close_after_the_idle_timeout_and_posts_keep_theirs() {
         max_connections: 100,
         shutdown_grace: Duration::from_secs(1),
     };
-    let address = serve_with(&app, limits).await;
+    let address = app.serve_with(limits).await;
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
         .expect("connect");

@@ -194,6 +194,22 @@ impl TestApp {
         }
     }
 
+    /// Serves this app through the real connection loop (`server::serve`) with `limits` on
+    /// a free port, until the test ends.
+    pub async fn serve_with(&self, limits: server::serve::Limits) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(server::serve::serve(
+            listener,
+            self.router.clone(),
+            limits,
+            std::future::pending(),
+        ));
+        address
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         self.request(Request::get(path).body(Body::empty()).expect("request"))
             .await
