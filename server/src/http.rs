@@ -85,6 +85,20 @@ pub fn build_router(state: AppState) -> Router {
                 .precompressed_gzip(),
         );
 
+    // The files of the site root (favicon, robots.txt) are served here, and Leptos' file
+    // handler only renders the 404 page. Its file branch made a reactive owner that inherits
+    // whichever owner the worker thread last left current: when that was a page still
+    // rendering, it applied that page's response options to the file and took them, so the
+    // page went out without its CSP and the browser blocked its scripts.
+    let not_found = axum::handler::Handler::with_state(
+        file_and_error_handler_with_context::<AppState, _>(context.clone(), shell),
+        state.clone(),
+    );
+    let site_files = ServeDir::new(&*options.site_root)
+        .append_index_html_on_directories(false)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found);
+
     let cache = state.page_cache.clone();
 
     let trusted_proxies = state.trusted_proxies.clone();
@@ -104,9 +118,7 @@ pub fn build_router(state: AppState) -> Router {
             shell(options.clone())
         })
         .nest_service("/pkg", pkg)
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback_service(site_files)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(valid_rendered_html))
         .layer(axum::middleware::from_fn_with_state(

@@ -469,3 +469,46 @@ async fn no_rehearsal_banner_on_the_real_clock_and_one_on_a_rehearsal() {
     page.assert_contains("Rehearsal clock.");
     page.assert_contains("started at 2031-03-04 15:00:00 UTC");
 }
+
+/// Every page keeps its own CSP while files of the site root are served beside it. (Leptos'
+/// file handler made an owner that inherited whichever page's reactive owner the worker
+/// thread last left current, and applied that page's response options to the file: it took
+/// the page's headers, so a browser got a page whose scripts its CSP blocked.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_their_csp_while_site_files_are_served() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    std::fs::create_dir_all(app.dir.path().join("site")).expect("site root");
+    std::fs::write(app.dir.path().join("site/robots.txt"), "User-agent: *\n").expect("file");
+    let user = app.register_as("csp@clinic.org", "nurse").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..300 {
+        let app = app.clone();
+        let cookie = user.cookie.clone();
+        tasks.spawn(async move {
+            if round % 2 == 0 {
+                let page = app.get_as("/webinars", &cookie).await;
+                assert_eq!(page.status, StatusCode::OK);
+                let csp = page.headers.get(http::header::CONTENT_SECURITY_POLICY);
+                let csp = csp
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or("(none)");
+                assert!(
+                    csp.contains("'nonce-"),
+                    "round {round}: the page's CSP is {csp}"
+                );
+            } else {
+                let file = app.get("/robots.txt").await;
+                assert_eq!(file.status, StatusCode::OK, "round {round}");
+                assert_eq!(file.body, "User-agent: *\n");
+                let csp = file.headers.get(http::header::CONTENT_SECURITY_POLICY);
+                assert!(
+                    csp.is_some_and(|value| !value.to_str().unwrap_or("").contains("'nonce-")),
+                    "round {round}: the file has a page's CSP: {csp:?}"
+                );
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("round");
+    }
+}
