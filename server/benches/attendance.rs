@@ -221,7 +221,7 @@ async fn upload(
 
 async fn run(dir: &Path, content: &Path, database_url: Option<String>) -> Figures {
     std::fs::create_dir_all(dir).expect("dir");
-    server::db::set_clock(instant(1_893_499_200));
+    server::clock::set_clock(instant(1_893_499_200));
     let mut settings = common::settings(
         dir,
         content.to_path_buf(),
@@ -260,7 +260,7 @@ async fn run(dir: &Path, content: &Path, database_url: Option<String>) -> Figure
         .bind(webinar)
         .bind(id)
         .bind(i64::try_from(i + 1).expect("position"))
-        .bind(server::db::now())
+        .bind(server::clock::now())
         .execute(pool)
         .await
         .expect("seat");
@@ -277,7 +277,7 @@ async fn run(dir: &Path, content: &Path, database_url: Option<String>) -> Figure
         .expect("organizer");
 
     // During the session: the organizer shows a code; 1,000 learners enter it in a minute.
-    server::db::set_clock(instant(SESSION_START + 10 * 60));
+    server::clock::set_clock(instant(SESSION_START + 10 * 60));
     let organizer = sign_in(&router, ORGANIZER).await;
     let mut cookies = Vec::with_capacity(CODE_LEARNERS);
     for i in 0..CODE_LEARNERS {
@@ -354,7 +354,7 @@ async fn run(dir: &Path, content: &Path, database_url: Option<String>) -> Figure
     assert_eq!(refused, 0, "every entry was accepted");
 
     // After the session: the organizer imports the 3,000-row report.
-    server::db::set_clock(instant(SESSION_START + 2 * 3600));
+    server::clock::set_clock(instant(SESSION_START + 2 * 3600));
     let organizer = sign_in(&router, ORGANIZER).await;
     let report = zoom_report();
     let sha = {

@@ -52,7 +52,7 @@ async fn main() {
     )
     .expect("write webinar");
     // 1 January 2030, 12:00 UTC: inside the registration window whatever today's date is.
-    server::db::start_rehearsal(
+    server::clock::start_rehearsal(
         time::OffsetDateTime::from_unix_timestamp(1_893_499_200).expect("instant"),
     );
 

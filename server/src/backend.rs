@@ -3,33 +3,34 @@
 //! domain implements its page trait for [`ServerBackend`] in its own `pages.rs`.
 
 use crate::AppState;
-use crate::catalog::CatalogService;
 use crate::error::Error;
 use crate::forms::form_key;
 use app::accounts::{Role, Viewer};
 use app::error::AppError;
 use app::forms::FormState;
 use axum::http::request::Parts;
-use std::sync::Arc;
 use tower_sessions::Session;
 
-/// What the server functions reach; each domain implements its page trait for it (for
-/// example `impl CatalogBackend for ServerBackend` in `catalog.rs`).
+/// What the server functions reach: the app's state (its pool, catalog, issuer and mail),
+/// read through `Deref`. Each domain implements its page trait for it in its own
+/// `pages.rs` (for example `impl CatalogBackend for ServerBackend` in `catalog/pages.rs`).
 pub struct ServerBackend {
-    pub(crate) catalog: Arc<CatalogService>,
-    pub(crate) pool: crate::db::Pool,
-    pub(crate) issuer: Arc<crate::certificates::Issuer>,
-    pub(crate) mail: Arc<crate::mail::Mail>,
+    state: AppState,
 }
 
 impl ServerBackend {
     pub fn new(state: &AppState) -> Self {
         Self {
-            catalog: Arc::clone(&state.catalog),
-            pool: state.pool.clone(),
-            issuer: Arc::clone(&state.issuer),
-            mail: Arc::clone(&state.mail),
+            state: state.clone(),
         }
+    }
+}
+
+impl std::ops::Deref for ServerBackend {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.state
     }
 }
 
@@ -85,14 +86,4 @@ impl ServerBackend {
             None => Ok(None),
         }
     }
-}
-
-pub(crate) fn no_such_certificate(code: &str) -> AppError {
-    AppError::not_found(crate::certificates::routes::no_such_certificate(code))
-}
-
-pub(crate) fn not_enrolled(course: &str, what: &str) -> AppError {
-    AppError::not_found(format!(
-        "There is no {what} for you at this address: you are not enrolled in a course called \"{course}\", or it has none."
-    ))
 }

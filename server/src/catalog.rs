@@ -164,7 +164,7 @@ impl CatalogService {
     /// The catalog's list: an expired activity is no longer offered (its learners keep their
     /// certificates, and its page stays for them).
     pub async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
-        let today = crate::db::today();
+        let today = crate::clock::today();
         Ok(self
             .snapshot()
             .courses
@@ -204,7 +204,7 @@ impl CatalogService {
 #[async_trait::async_trait]
 impl CatalogBackend for ServerBackend {
     async fn rehearsal_clock(&self) -> Result<Option<String>, AppError> {
-        Ok(crate::db::rehearsal().map(|at| {
+        Ok(crate::clock::rehearsal().map(|at| {
             at.format(&time::format_description::well_known::Rfc3339)
                 .map(|text| text.replace('T', " ").replace('Z', " UTC"))
                 .unwrap_or_default()

@@ -121,12 +121,6 @@ impl From<tower_sessions::session::Error> for Error {
     }
 }
 
-impl From<crate::accounts::password::HashError> for Error {
-    fn from(error: crate::accounts::password::HashError) -> Self {
-        Self::Internal(Box::new(error))
-    }
-}
-
 /// Turns a unique-constraint violation on `target` (SQLite: `table.column`; PostgreSQL:
 /// the constraint's name) into the error `conflict` makes; any other error stays internal.
 ///

@@ -80,7 +80,7 @@ impl CookieKey {
         use base64::Engine as _;
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let payload = engine.encode(serde_json::to_vec(keep).ok()?);
-        let expires = crate::db::now_secs() + COOKIE_SECS;
+        let expires = crate::clock::now_secs() + COOKIE_SECS;
         let signature = engine.encode(self.mac(expires, &payload)?.finalize().into_bytes());
         let value = format!("{expires}.{payload}.{signature}");
         (value.len() <= COOKIE_MAX).then_some(value)
@@ -95,7 +95,7 @@ impl CookieKey {
         let payload = parts.next()?;
         let signature = engine.decode(parts.next()?).ok()?;
         self.mac(expires, payload)?.verify_slice(&signature).ok()?;
-        if expires < crate::db::now_secs() {
+        if expires < crate::clock::now_secs() {
             return None;
         }
         serde_json::from_slice(&engine.decode(payload).ok()?).ok()

@@ -12,6 +12,7 @@ mod backend;
 pub mod catalog;
 pub mod certificates;
 pub mod client_addr;
+pub mod clock;
 pub mod config;
 pub mod content;
 pub mod credit;
@@ -29,6 +30,7 @@ pub mod quizzes;
 pub mod reports;
 pub mod serve;
 pub mod transcript;
+pub mod values;
 pub mod webinars;
 
 pub use http::{build_router, route_table};

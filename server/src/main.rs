@@ -537,7 +537,7 @@ async fn serve(
         mail,
     };
     if let Some(at) = args.clock {
-        db::start_rehearsal(at);
+        server::clock::start_rehearsal(at);
         tracing::warn!(
             "REHEARSAL CLOCK: the site's time starts at {at} and runs on from there (not today's date); every page shows a banner"
         );

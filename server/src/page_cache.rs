@@ -212,7 +212,7 @@ pub(crate) fn csp_nonce(headers: &HeaderMap) -> Option<String> {
 
 /// Days since the epoch, by the site's one clock.
 fn today() -> i64 {
-    crate::db::now_secs().div_euclid(86_400)
+    crate::clock::now_secs().div_euclid(86_400)
 }
 
 fn replay(entry: Entry) -> Response {

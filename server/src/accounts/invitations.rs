@@ -65,7 +65,7 @@ pub async fn create(
     by: Option<(i64, &str)>,
 ) -> std::result::Result<Created, Refusal> {
     let (token, hash) = tokens::new_token();
-    let expires_at = crate::db::now_secs() + INVITATION_DAYS * 86_400;
+    let expires_at = crate::clock::now_secs() + INVITATION_DAYS * 86_400;
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on the address: one open invitation each.
     crate::db::lock(&mut tx, On::Key(&key(email))).await?;
@@ -262,7 +262,7 @@ pub async fn resend(
         }
     };
     let (token, hash) = tokens::new_token();
-    let expires_at = crate::db::now_secs() + INVITATION_DAYS * 86_400;
+    let expires_at = crate::clock::now_secs() + INVITATION_DAYS * 86_400;
     store::renew_invitation(&mut tx, id, &hash, expires_at).await?;
     let link = identity.link(&format!("/invitation?token={token}"));
     let letter = templates::invitation(
@@ -385,7 +385,7 @@ pub async fn accept(
 
 /// The administrators' list of recent invitations.
 pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<app::accounts::InvitationRow>> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let shown = |at: &str| at.chars().take(16).collect::<String>().replace('T', " ");
     Ok(store::recent_invitations(pool, 50)
         .await?

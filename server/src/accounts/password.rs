@@ -63,6 +63,12 @@ pub enum HashError {
     Task(#[from] tokio::task::JoinError),
 }
 
+impl From<HashError> for crate::error::Error {
+    fn from(error: HashError) -> Self {
+        Self::Internal(Box::new(error))
+    }
+}
+
 /// What a new hash costs. Verifying always uses the parameters stored in the hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HashCost {

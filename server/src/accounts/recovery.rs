@@ -61,7 +61,7 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
                 &mut tx,
                 user,
                 &hash,
-                crate::db::now_secs() + RESET_MINUTES * 60,
+                crate::clock::now_secs() + RESET_MINUTES * 60,
             )
             .await?;
             let letter =
@@ -180,7 +180,7 @@ pub async fn notify_changed(
     user: i64,
 ) -> Result<()> {
     if let Some((email, name)) = store::contact(conn, user).await? {
-        let when: String = crate::db::now()
+        let when: String = crate::clock::now()
             .chars()
             .take(16)
             .collect::<String>()

@@ -24,7 +24,7 @@ pub enum CreateError {
 
 /// Inserts the user; a taken email is reported as such, never half-written.
 pub async fn create(pool: &crate::db::Pool, user: &NewUser) -> Result<i64, CreateError> {
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, password_hash, full_name, profession, role, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -65,7 +65,7 @@ pub async fn insert_with_profile(
     user: &NewUser,
     profile: &ProfileUpdate,
 ) -> Result<i64, CreateError> {
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, password_hash, full_name, profession, role, npi, licence_number, \
          licence_state, board_id, birth_month, birth_day, consent_reporting, created_at, updated_at) \
@@ -118,19 +118,6 @@ pub async fn credentials(
         password_hash,
         session_version,
     }))
-}
-
-/// The signed-in user of a session: `(name, role, session_version)`.
-pub async fn session_user(
-    pool: &crate::db::Pool,
-    id: i64,
-) -> Result<Option<(String, Role, i64)>, sqlx::Error> {
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT full_name, role, session_version FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.and_then(|(name, role, version)| role.parse().ok().map(|role| (name, role, version))))
 }
 
 pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
@@ -208,7 +195,7 @@ pub async fn update_profile(
         .bind(id)
         .bind(format!("user {id}"))
         .bind(format!("profession changed from {before} to {after}"))
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .execute(&mut *tx)
         .await?;
     }
@@ -225,7 +212,7 @@ pub async fn update_profile(
     .bind(update.birth.map(|(m, _)| i64::from(m)))
     .bind(update.birth.map(|(_, d)| i64::from(d)))
     .bind(update.consent_reporting)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .bind(id)
     .execute(&mut *tx)
     .await?;
@@ -245,7 +232,7 @@ pub async fn set_password(
          WHERE id = $3 RETURNING session_version",
     )
     .bind(password_hash)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .bind(id)
     .fetch_one(&mut *conn)
     .await
@@ -284,7 +271,7 @@ pub async fn set_time_zone(
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
         .bind(zone)
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .bind(id)
         .execute(pool)
         .await?;
@@ -317,7 +304,7 @@ pub async fn audit(
     .bind(action)
     .bind(target)
     .bind(detail)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -330,7 +317,7 @@ pub async fn insert_reset(
     token_hash: &str,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     sqlx::query(
         "UPDATE password_resets SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
     )
@@ -389,7 +376,7 @@ pub async fn find_reset(
                 TokenState::Used
             } else if superseded.is_some() {
                 TokenState::Superseded
-            } else if expires_at <= crate::db::now_secs() {
+            } else if expires_at <= crate::clock::now_secs() {
                 TokenState::Expired
             } else {
                 TokenState::Usable
@@ -400,7 +387,7 @@ pub async fn find_reset(
 
 pub async fn mark_reset_used(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE password_resets SET used_at = $1 WHERE id = $2")
-        .bind(crate::db::now_secs())
+        .bind(crate::clock::now_secs())
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -427,7 +414,7 @@ impl Invitation {
     }
 
     pub fn expired(&self) -> bool {
-        self.expires_at <= crate::db::now_secs()
+        self.expires_at <= crate::clock::now_secs()
     }
 }
 
@@ -500,7 +487,7 @@ pub async fn insert_invitation(
     invited_by: Option<i64>,
     expires_at: i64,
 ) -> Result<i64, sqlx::Error> {
-    let now = crate::db::now();
+    let now = crate::clock::now();
     sqlx::query_scalar(
         "INSERT INTO invitations (email, role, token_hash, invited_by, created_at, sent_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -522,7 +509,7 @@ pub async fn revoke_invitation(
     by: Option<i64>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE invitations SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .bind(by)
         .bind(id)
         .execute(&mut *conn)
@@ -542,7 +529,7 @@ pub async fn renew_invitation(
     )
     .bind(token_hash)
     .bind(expires_at)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -555,7 +542,7 @@ pub async fn accept_invitation(
     user: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE invitations SET accepted_at = $1, user_id = $2 WHERE id = $3")
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .bind(user)
         .bind(id)
         .execute(&mut *conn)
@@ -652,7 +639,7 @@ pub async fn set_role(
     };
     sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role.as_str())
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .bind(user)
         .execute(&mut *tx)
         .await?;
@@ -660,7 +647,7 @@ pub async fn set_role(
         .bind(actor)
         .bind(format!("user:{user}"))
         .bind(format!("{old} -> {role}"))
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

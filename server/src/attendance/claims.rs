@@ -13,10 +13,11 @@ use super::summary;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::certificates::Certificate;
-use crate::credit::store::{EvaluationProblem, parse_hours, read_evaluation};
+use crate::credit::store::{EvaluationProblem, read_evaluation};
 use crate::db::On;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
+use crate::values::parse_hours;
 use crate::webinars::store::{Standing, Stored, StoredSession};
 use app::catalog::{CreditType, Hours};
 use app::forms::FormState;
@@ -127,7 +128,7 @@ pub async fn eligible_over(
     stored: &Stored,
     user: i64,
 ) -> Result<Option<(StoredSession, i64)>> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let rule = crate::webinars::store::attendance_rule(conn, stored.webinar_id).await?;
     for session in stored
         .sessions
@@ -183,7 +184,7 @@ async fn eligible_session(
     else {
         return Err(refuse("Choose one of the webinar's sessions.".into()));
     };
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     if now < session.ends_at() {
         return Err(refuse(format!(
             "Session {} has not ended yet: evaluate it and claim credit once it is over.",
@@ -273,7 +274,7 @@ pub async fn evaluate(
     .bind(serde_json::to_string(&answers.ratings)?)
     .bind(&answers.practice_change)
     .bind(&answers.comments)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .execute(&mut *tx)
     .await?;
     let (webinar, revision) = (context.stored.webinar_id, context.stored.revision_id);
@@ -476,7 +477,7 @@ pub async fn claim(
     .bind(i64::from(hours.quarters))
     .bind(seconds)
     .bind(issued.id)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -76,7 +76,7 @@ pub async fn open(
             )));
         }
     };
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let Some(session) = running_session(&stored, now) else {
         return Err(Error::invalid(back.error(
             "form",
@@ -136,7 +136,7 @@ pub async fn enter(
         }
     }
     drop(conn);
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let sessions: Vec<i64> = stored.sessions.iter().map(|s| s.id).collect();
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: their chain of checkpoints is read, then extended.

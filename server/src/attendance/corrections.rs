@@ -80,7 +80,7 @@ pub async fn correct(
     let Some(row) = row else {
         return Err(Error::invalid(form.back("attendance-correct", path)));
     };
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises with imports of the session: both read the ledger, then add to it.
     crate::db::lock(

@@ -325,7 +325,7 @@ pub async fn import(
             ),
         )));
     };
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut conn = state.pool.acquire().await?;
     let (bytes, sha256) = match (upload.action.as_str(), upload.file) {
         ("write", _) => {

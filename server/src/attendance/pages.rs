@@ -144,7 +144,7 @@ impl AttendanceBackend for ServerBackend {
 
     async fn attendance(&self, slug: &str) -> Result<AttendancePage, AppError> {
         let stored = published_for_organizer(self, slug).await?;
-        let now = crate::db::now_secs();
+        let now = crate::clock::now_secs();
         let zone = super::zone_of(&stored, None);
         let registrants = crate::webinars::store::registrants(&self.pool, stored.webinar_id)
             .await
@@ -276,7 +276,7 @@ impl AttendanceBackend for ServerBackend {
 
     async fn code_screen(&self, slug: &str) -> Result<CodeScreen, AppError> {
         let stored = published_for_organizer(self, slug).await?;
-        let now = crate::db::now_secs();
+        let now = crate::clock::now_secs();
         let mut conn = self.pool.acquire().await.map_err(Error::from)?;
         let ids: Vec<i64> = stored.sessions.iter().map(|s| s.id).collect();
         let windows = store::windows(&mut conn, &ids).await.map_err(Error::from)?;

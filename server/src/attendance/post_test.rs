@@ -161,7 +161,7 @@ pub async fn quiz_page(
                     .bind(registration)
                     .bind(stored.revision_id)
                     .bind(&token)
-                    .bind(db::now())
+                    .bind(crate::clock::now())
                     .execute(&mut *tx)
                     .await?;
                     Some(token)
@@ -274,7 +274,7 @@ pub async fn submit(
          total = $5, percent = $6, passed = $7 WHERE id = $8 AND number IS NULL",
     )
     .bind(i64::from(number))
-    .bind(db::now())
+    .bind(crate::clock::now())
     .bind(serde_json::to_string(&answers)?)
     .bind(i64::from(grade.correct))
     .bind(i64::from(grade.total))

@@ -2,10 +2,10 @@
 //! database), the signed-in user of each request, idle and absolute timeouts, and the
 //! same-origin check that refuses cross-site state changes.
 
+mod store;
 pub mod throttle;
 
 use crate::AppState;
-use crate::accounts::store;
 use crate::db::SessionStore;
 use crate::error::Error;
 use app::accounts::{Role, Viewer};
@@ -85,7 +85,7 @@ pub async fn sign_in(
             SessionUser {
                 id,
                 version,
-                signed_in_at: crate::db::now_secs(),
+                signed_in_at: crate::clock::now_secs(),
             },
         )
         .await
@@ -102,7 +102,7 @@ pub async fn viewer(pool: &crate::db::Pool, session: &Session) -> Result<Option<
     Ok(match current {
         Some((name, role, version))
             if version == user.version
-                && crate::db::now_secs() - user.signed_in_at < ABSOLUTE_SECS =>
+                && crate::clock::now_secs() - user.signed_in_at < ABSOLUTE_SECS =>
         {
             Some(Viewer {
                 id: user.id,

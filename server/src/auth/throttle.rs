@@ -135,7 +135,7 @@ async fn count_in_window(
 /// failure, before the password is checked, and says whether to check it at all.
 /// Serialises on the `login_throttle` rows of its keys (each update is one atomic upsert).
 pub async fn attempt(pool: &Pool, email: &str, address: &str) -> Result<Verdict, Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     let mut verdict = Verdict::Allow;
     for (key, limit) in keys(email, address) {
@@ -197,7 +197,7 @@ pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Er
 /// Forgets counts whose window is over and whose lock has ended (run with the session
 /// clean-up), so made-up emails do not pile up rows.
 pub async fn forget_old(pool: &Pool) -> Result<u64, Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     // Rows an attempt is counting right now are left for next time, never waited for.
     let sql = format!(
         "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle \
@@ -216,7 +216,7 @@ pub async fn forget_old(pool: &Pool) -> Result<u64, Error> {
 
 /// Counts a registration from `address`; false when the address has made too many lately.
 pub async fn registration(pool: &Pool, address: &str) -> Result<bool, Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     let key = format!("register:{}", counted_address(address));
     let (count, _) = count_one(&mut tx, &key, now).await?;
@@ -247,7 +247,7 @@ pub async fn code_allowed(
     user: i64,
     address: &str,
 ) -> Result<bool, Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let [by_address, by_user] = code_keys(user, address);
     let mut counts = [0_i64; 2];
     for (slot, key) in counts.iter_mut().zip([&by_address, &by_user]) {
@@ -270,7 +270,7 @@ pub async fn code_refused(
     user: i64,
     address: &str,
 ) -> Result<(), Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     for key in code_keys(user, address) {
         count_in_window(tx, &key, now, CODE_WINDOW_SECS).await?;
     }
@@ -288,7 +288,7 @@ const RESET_EMAIL_WINDOW_SECS: i64 = 60 * 60;
 /// too many lately (the caller then sends nothing and answers the same words).
 /// Serialises on the two `login_throttle` rows (atomic upserts).
 pub async fn reset_request(pool: &Pool, email: &str, address: &str) -> Result<bool, Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     // Always in this order, so two requests never wait for each other's rows in turn.
     let (by_address, _) = count_one(
@@ -324,7 +324,7 @@ pub async fn touch_reset_count(
 /// Counts a certificate lookup from `address`; false when the address has made
 /// [`LOOKUPS_PER_WINDOW`] in the last minute already.
 pub async fn lookup(pool: &Pool, address: &str) -> Result<bool, Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     let key = format!("verify:{}", counted_address(address));
     let (count, _) = count_in_window(&mut tx, &key, now, LOOKUP_WINDOW_SECS).await?;
@@ -391,7 +391,7 @@ mod tests {
     async fn a_lock_lasts_its_full_time_and_old_counts_are_forgotten() {
         let (_dir, pool) = pool().await;
         let start = time::OffsetDateTime::now_utc();
-        let at = |minutes: i64| crate::db::set_clock(start + time::Duration::minutes(minutes));
+        let at = |minutes: i64| crate::clock::set_clock(start + time::Duration::minutes(minutes));
         let (email, ip) = ("lo@clinic.org", "10.0.0.5");
         at(0);
         for _ in 0..10 {

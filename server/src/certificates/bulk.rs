@@ -3,8 +3,8 @@
 //! written. Issuing checks again and writes every certificate in one transaction, or none.
 
 use super::{Certificate, Issuer};
-use crate::credit::store::parse_hours;
-use crate::transcript::parse_date;
+use crate::values::parse_date;
+use crate::values::parse_hours;
 use app::catalog::{CourseDetail, CreditType};
 use app::certificates::{BulkPreview, BulkRow, IssuedRow};
 use std::collections::HashSet;
@@ -148,7 +148,7 @@ async fn check_row(
             None
         }
     };
-    let today = crate::db::now_instant().date();
+    let today = crate::clock::now_instant().date();
     let completed = match parse_date("completed_on", &row.completed_on) {
         Ok(Some(date)) if date > today => {
             problems.push(format!("completed_on {date} is in the future"));

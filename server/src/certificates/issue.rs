@@ -194,7 +194,7 @@ impl Issuer {
         issued_by: Option<i64>,
     ) -> Result<Certificate, Error> {
         c.code = new_code();
-        c.issued_at = crate::db::now();
+        c.issued_at = crate::clock::now();
         c.credential = self.sign(&c);
         let id = store::insert_row(&mut *conn, &c, claim, issued_by).await?;
         c.id = id;

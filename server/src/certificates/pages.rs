@@ -1,7 +1,6 @@
 //! The certificate pages' data: a certificate for its learner or an administrator, public
 //! verification, and the administrators' console.
 
-use crate::backend::no_such_certificate;
 use crate::backend::{ServerBackend, admin, signed_in};
 use app::accounts::Role;
 use app::catalog::CatalogFilter;
@@ -58,4 +57,8 @@ impl CertificatesBackend for ServerBackend {
                 .map_err(AppError::from)?,
         })
     }
+}
+
+fn no_such_certificate(code: &str) -> AppError {
+    AppError::not_found(super::routes::no_such_certificate(code))
 }

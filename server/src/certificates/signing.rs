@@ -152,7 +152,7 @@ async fn register(pool: &crate::db::Pool, key: &SigningKey) -> Result<(), crate:
     .bind(kid_of(key))
     .bind(key.verifying_key().to_bytes().as_slice())
     .bind(Vec::<u8>::new())
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .execute(pool)
     .await?;
     Ok(())

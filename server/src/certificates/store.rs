@@ -122,7 +122,7 @@ pub(crate) async fn audit(
     .bind(action)
     .bind(target)
     .bind(detail)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -184,7 +184,7 @@ pub async fn revoke(pool: &Pool, admin: i64, code: &str, reason: &str) -> Result
     sqlx::query(
         "UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoked_reason = $3 WHERE id = $4",
     )
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .bind(admin)
     .bind(reason)
     .bind(c.id)

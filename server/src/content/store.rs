@@ -61,7 +61,7 @@ pub async fn import(
     let mut changed = false;
     for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
         sqlx::query("UPDATE courses SET retired_at = $1 WHERE slug = $2")
-            .bind(crate::db::now())
+            .bind(crate::clock::now())
             .bind(&slug)
             .execute(&mut *tx)
             .await?;
@@ -116,7 +116,7 @@ async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option
                 "INSERT INTO courses (slug, created_at) VALUES ($1, $2) RETURNING id",
             )
             .bind(&course.slug)
-            .bind(crate::db::now())
+            .bind(crate::clock::now())
             .fetch_one(&mut *tx)
             .await?
         }
@@ -144,7 +144,7 @@ async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option
     .bind(&course.content_hash)
     .bind(&course.source)
     .bind(serde_json::to_string(&course.detail)?)
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .fetch_one(&mut *tx)
     .await?;
     for lesson in &course.lessons {

@@ -1,7 +1,7 @@
 //! The credit page's data: completion, the evaluation and the claim of the signed-in learner.
 
-use crate::backend::not_enrolled;
 use crate::backend::{ServerBackend, signed_in};
+use crate::enrollment::pages::not_enrolled;
 use app::error::AppError;
 use app::learning::CreditBackend;
 use app::learning::CreditPage;

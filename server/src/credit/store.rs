@@ -3,7 +3,7 @@
 //! its certificate in the same transaction. Every write reads first, in [`db::write_tx`].
 
 use crate::certificates::Issuer;
-use crate::db::now;
+use crate::clock::now;
 use crate::enrollment;
 use crate::enrollment::store::{Enrolled, enrolled};
 use crate::error::{Error, Result};
@@ -56,33 +56,6 @@ pub fn eligible_among(
         .or_else(|| offered(CreditType::Participation))
         .into_iter()
         .collect()
-}
-
-/// Reads a claimed amount written as hours: "1", "0.25", "1.5", "0.75".
-pub fn parse_hours(text: &str) -> Result<Hours, String> {
-    let text = text.trim();
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let whole: u32 = if whole.is_empty() && !fraction.is_empty() {
-        0
-    } else {
-        whole
-            .parse()
-            .ok()
-            .filter(|w| *w <= 1000)
-            .ok_or_else(|| format!("\"{text}\" is not a number of hours"))?
-    };
-    let quarter = match fraction.trim_end_matches('0') {
-        "" => 0,
-        "25" => 1,
-        "5" => 2,
-        "75" => 3,
-        _ => {
-            return Err(format!(
-                "{text} hours is not a quarter-hour step: claim 0.25, 0.5, 0.75, 1, …"
-            ));
-        }
-    };
-    Ok(Hours::from_quarters(whole * 4 + quarter))
 }
 
 /// What a learner needs to do for an enrollment to be complete, in order; empty when it
@@ -514,7 +487,7 @@ pub async fn claim(
         }
     };
     let expiry = &enrollment.detail.card.expiry_date;
-    if !expiry.is_empty() && *expiry < crate::db::today() {
+    if !expiry.is_empty() && *expiry < crate::clock::today() {
         return refuse(
             CLAIM,
             course,
@@ -551,7 +524,7 @@ pub async fn claim(
         if text.trim().is_empty() {
             continue;
         }
-        match parse_hours(text) {
+        match crate::values::parse_hours(text) {
             Err(message) => errors.push((name.clone(), message)),
             Ok(hours) if hours.quarters == 0 => errors.push((
                 name.clone(),
@@ -729,20 +702,6 @@ mod tests {
     fn a_course_without_statements_gets_the_defaults() {
         assert_eq!(statements(&course(&[], &[])), DEFAULT_EVALUATION);
         assert_eq!(statements(&course(&[], &["Mine."])), ["Mine."]);
-    }
-
-    #[test]
-    fn hours_parse_in_quarter_steps() {
-        let q = |s: &str| parse_hours(s).map(|h| h.quarters);
-        assert_eq!(q("1"), Ok(4));
-        assert_eq!(q("0.25"), Ok(1));
-        assert_eq!(q(".5"), Ok(2));
-        assert_eq!(q("1.50"), Ok(6));
-        assert_eq!(q("2.75"), Ok(11));
-        assert!(q("0.3").is_err_and(|e| e.contains("quarter-hour")));
-        assert!(q("abc").is_err_and(|e| e.contains("not a number")));
-        assert!(q("-1").is_err());
-        assert!(q("").is_err());
     }
 }
 

@@ -2,7 +2,7 @@
 //! and completes its lessons, and may move to a newer revision before passing. The routes
 //! and forms are here; the SQL in [`store`].
 
-mod pages;
+pub(crate) mod pages;
 pub mod store;
 
 pub use store::{enrollment_of, lesson_status, pinned_lesson, summaries};
@@ -64,7 +64,7 @@ async fn enroll_form(
     }
     // Release and expiry are the activity's accreditation window: no enrolment outside it.
     if let Ok(detail) = state.catalog.course(&course).await {
-        let today = crate::db::today();
+        let today = crate::clock::today();
         let card = &detail.card;
         let refusal = if card.release_date > today {
             Some(format!(

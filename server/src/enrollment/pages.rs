@@ -38,3 +38,10 @@ impl EnrollmentBackend for ServerBackend {
             .map_err(AppError::from)
     }
 }
+
+/// What a page of a course's learning path says to someone not enrolled in it.
+pub(crate) fn not_enrolled(course: &str, what: &str) -> AppError {
+    AppError::not_found(format!(
+        "There is no {what} for you at this address: you are not enrolled in a course called \"{course}\", or it has none."
+    ))
+}

@@ -1,7 +1,8 @@
 //! Enrollment and lesson progress in the database: which revision a learner studies, when
 //! each lesson was first opened and marked complete, and moving to a newer revision.
 
-use crate::db::{self, Pool, now};
+use crate::clock::now;
+use crate::db::{self, Pool};
 use crate::error::Error;
 use app::catalog::{CourseDetail, LessonLink, LessonPage, TocEntry};
 use app::learning::{Enrollment, LessonStatus};

@@ -195,7 +195,7 @@ impl Letter {
             .to(to)
             .subject(self.subject.clone())
             .message_id(Some(message_id.clone()))
-            .date(std::time::SystemTime::from(crate::db::now_instant()))
+            .date(std::time::SystemTime::from(crate::clock::now_instant()))
             .multipart({
                 let parts = MultiPart::alternative_plain_html(
                     self.text_part(identity),

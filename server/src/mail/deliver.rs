@@ -271,7 +271,7 @@ async fn deliver(
             Err(failure) => {
                 let give_up = failure.permanent || message.attempts >= MAX_ATTEMPTS;
                 let retry_at =
-                    (!give_up).then(|| crate::db::now_secs() + backoff_secs(message.attempts));
+                    (!give_up).then(|| crate::clock::now_secs() + backoff_secs(message.attempts));
                 store::mark_failed(pool, &message, &failure.message, retry_at, secret).await?;
                 if give_up {
                     tracing::error!(outbox = message.id, error = %failure.message, attempts = message.attempts, "mail failed for good; retry it on /admin/outbox");

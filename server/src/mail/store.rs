@@ -43,8 +43,8 @@ pub async fn insert(
     .bind(subject)
     .bind(refusable)
     .bind(raw.to_vec())
-    .bind(crate::db::now_secs())
-    .bind(crate::db::now())
+    .bind(crate::clock::now_secs())
+    .bind(crate::clock::now())
     .fetch_one(&mut *conn)
     .await
 }
@@ -61,7 +61,7 @@ pub async fn takes_optional_mail(conn: &mut Connection, user: i64) -> Result<boo
 pub async fn set_optional_mail(pool: &Pool, user: i64, wanted: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET optional_mail = $1, updated_at = $2 WHERE id = $3")
         .bind(wanted)
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .bind(user)
         .execute(pool)
         .await?;
@@ -81,7 +81,7 @@ pub async fn claim_due(
     limit: i64,
     lease_secs: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     let sql = format!(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 \
@@ -107,7 +107,7 @@ pub async fn claim_due(
 
 /// Claims message `id` alone, if it is due.
 pub async fn claim_one(pool: &Pool, id: i64, lease_secs: i64) -> Result<Vec<Claimed>, sqlx::Error> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on the outbox row (the UPDATE's own row lock).
     let rows = sqlx::query(
@@ -167,7 +167,7 @@ pub async fn mark_sent(
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, last_error = NULL, raw = $2 WHERE id = $3",
     )
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .bind(raw)
     .bind(message.id)
     .execute(pool)
@@ -223,7 +223,7 @@ pub async fn retry(pool: &Pool, admin: i64, id: i64) -> Result<bool, sqlx::Error
         "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $1 \
          WHERE id = $2 AND status = 'failed' AND kind NOT IN ('password-reset', 'invitation')",
     )
-    .bind(crate::db::now_secs())
+    .bind(crate::clock::now_secs())
     .bind(id)
     .execute(&mut *tx)
     .await?;
@@ -236,7 +236,7 @@ pub async fn retry(pool: &Pool, admin: i64, id: i64) -> Result<bool, sqlx::Error
     .bind(admin)
     .bind(format!("outbox:{id}"))
     .bind("failed message queued again")
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -217,7 +217,7 @@ pub async fn quiz_page(
                 .bind(enrollment.revision)
                 .bind(kind.as_str())
                 .bind(&token)
-                .bind(crate::db::now())
+                .bind(crate::clock::now())
                 .execute(&mut *tx)
                 .await?;
                 Some(token)
@@ -349,7 +349,7 @@ pub async fn submit(
          percent = $6, passed = $7 WHERE id = $8 AND number IS NULL",
     )
     .bind(i64::from(number))
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .bind(stored)
     .bind(i64::from(grade.correct))
     .bind(i64::from(grade.total))

@@ -1,8 +1,8 @@
 //! The quiz pages' data: the learner's quiz form (starting an attempt) and a submitted
 //! attempt's result.
 
-use crate::backend::not_enrolled;
 use crate::backend::{ServerBackend, signed_in};
+use crate::enrollment::pages::not_enrolled;
 use app::error::AppError;
 use app::learning::QuizzesBackend;
 use app::learning::{AttemptResult, QuizKind, QuizPage};

@@ -155,7 +155,7 @@ pub async fn record_export(
     .bind(actor)
     .bind(if activity.is_empty() { "all activities" } else { activity })
     .bind(format!("from '{from}' to '{to}'"))
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .execute(pool)
     .await?;
     Ok(())

@@ -5,15 +5,16 @@
 mod pages;
 pub mod store;
 
-pub use store::{parse_date, parse_range, to_csv, transcript};
+use crate::values::parse_date;
+pub use store::{parse_range, to_csv, transcript};
 
 use crate::AppState;
 use crate::access::{Route, Rule};
 use crate::auth::SignedIn;
-use crate::credit::store::parse_hours;
 use crate::download::attachment;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
+use crate::values::parse_hours;
 use app::catalog::CreditType;
 use app::forms::FormState;
 use app::transcript::TranscriptPage;
@@ -121,7 +122,7 @@ async fn add_external(
             None
         }
     };
-    let today = crate::db::now_instant().date();
+    let today = crate::clock::now_instant().date();
     let completed = match parse_date("completed_on", &completed_on) {
         Ok(Some(date)) if date > today => {
             form.fail("completed_on", "The completion date is in the future.");

@@ -9,27 +9,10 @@ use app::forms::FormState;
 use app::transcript::{CreditTotal, TranscriptEntry, TranscriptPage};
 use std::collections::BTreeMap;
 
-const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
-/// Reads an ISO date (`YYYY-MM-DD`); empty means no bound.
-pub fn parse_date(field: &str, text: &str) -> Result<Option<time::Date>, (String, String)> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    time::Date::parse(text, DATE).map(Some).map_err(|_| {
-        (
-            field.to_owned(),
-            format!("\"{text}\" is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31"),
-        )
-    })
-}
-
 /// The range, checked: both dates valid and `from` not after `to`.
 pub fn parse_range(from: &str, to: &str) -> Result<(String, String), (String, String)> {
-    let start = parse_date("from", from)?;
-    let end = parse_date("to", to)?;
+    let start = crate::values::parse_date("from", from)?;
+    let end = crate::values::parse_date("to", to)?;
     if let (Some(start), Some(end)) = (start, end)
         && start > end
     {
@@ -202,7 +185,7 @@ pub async fn add_external(pool: &Pool, user: i64, entry: &External) -> Result<bo
     .bind(entry.credit.slug())
     .bind(i64::from(entry.hours.quarters))
     .bind(entry.completed_on.to_string())
-    .bind(db::now())
+    .bind(crate::clock::now())
     .bind(MAX_EXTERNAL)
     .execute(&mut *tx)
     .await?;

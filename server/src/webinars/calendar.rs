@@ -59,7 +59,7 @@ pub fn calendar(
         .append_property(("CALSCALE", "GREGORIAN"))
         .append_property(("METHOD", "PUBLISH"))
         .append_property(("X-WR-CALNAME", name));
-    let stamp = utc(crate::db::now_secs());
+    let stamp = utc(crate::clock::now_secs());
     for entry in entries {
         let session = entry.session;
         let local = times::session(

@@ -54,7 +54,7 @@ pub async fn join(
         .await?
         .ok_or_else(|| Error::not_found("There is no such webinar."))?;
     let back = Back::to("webinar", format!("/webinars/{}", stored.detail.slug));
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let mut conn = state.pool.acquire().await?;
     match store::standing(&mut conn, stored.webinar_id, viewer.id).await? {
         Standing::Registered => {}

@@ -127,7 +127,7 @@ pub async fn cancel(
         "registration cancelled by an organizer",
     )
     .await?;
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     if stored
         .sessions
         .iter()

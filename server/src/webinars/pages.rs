@@ -63,7 +63,7 @@ pub fn registration_text(stored: &Stored, now: i64, zone: &str) -> String {
 #[async_trait::async_trait]
 impl WebinarsBackend for ServerBackend {
     async fn webinars(&self, profession: Option<Profession>) -> Result<WebinarList, AppError> {
-        let now = crate::db::now_secs();
+        let now = crate::clock::now_secs();
         let mut all = store::published(&self.pool).await?;
         all.retain(|w| profession.is_none_or(|p| w.detail.professions.contains(&p)));
         let start = |w: &Stored| shown_session(w, now).map_or(0, |s| s.starts_at);
@@ -78,7 +78,7 @@ impl WebinarsBackend for ServerBackend {
     }
 
     async fn webinar(&self, slug: &str) -> Result<WebinarPage, AppError> {
-        let now = crate::db::now_secs();
+        let now = crate::clock::now_secs();
         let Some(stored) = store::by_slug(&self.pool, slug).await? else {
             return Err(AppError::not_found(format!(
                 "There is no webinar \"{slug}\"."

@@ -91,7 +91,7 @@ pub async fn register(
             ),
         )));
     };
-    if let Some(reason) = closed_because(&stored, crate::db::now_secs()) {
+    if let Some(reason) = closed_because(&stored, crate::clock::now_secs()) {
         return Err(Error::invalid(back.error("form", reason)));
     }
     let identity = &state.mail.identity;
@@ -171,7 +171,7 @@ pub async fn cancel(
     }
     // A seat freed before the last session ends goes to the first waiting; after it, nobody
     // is offered a seat at a webinar that is over.
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let over = !stored
         .sessions
         .iter()

@@ -32,7 +32,7 @@ pub fn due_kind(starts_at: i64, now: i64) -> Option<&'static str> {
 
 /// Writes every reminder due now (with its message) and returns how many were written.
 pub async fn send_due(pool: &Pool, identity: &Identity) -> Result<usize> {
-    let now = crate::db::now_secs();
+    let now = crate::clock::now_secs();
     let sessions: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
         "SELECT s.id, s.webinar_id, s.starts_at, s.minutes, s.zone FROM webinar_sessions s \
          JOIN webinars w ON w.id = s.webinar_id \
@@ -74,7 +74,7 @@ pub async fn send_due(pool: &Pool, identity: &Identity) -> Result<usize> {
             .bind(user)
             .bind(kind)
             .bind(starts_at)
-            .bind(crate::db::now())
+            .bind(crate::clock::now())
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -99,7 +99,7 @@ pub async fn import(
         // Serialises on content imports: several servers starting at once import each
         // revision once.
         crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let id: i64 = match sqlx::query_scalar::<_, i64>("SELECT id FROM webinars WHERE slug = $1")
             .bind(&webinar.slug)
             .fetch_optional(&mut *tx)
@@ -246,7 +246,7 @@ pub async fn import(
         }
         // In the import's transaction: the new schedule and its messages commit together.
         if let Some(stored) = stored_in(&mut tx, id).await? {
-            let now = crate::db::now_secs();
+            let now = crate::clock::now_secs();
             if stored
                 .sessions
                 .iter()
@@ -273,7 +273,7 @@ pub async fn import(
             .await?;
     for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
         sqlx::query("UPDATE webinars SET retired_at = $1 WHERE slug = $2")
-            .bind(crate::db::now())
+            .bind(crate::clock::now())
             .bind(&slug)
             .execute(&mut *tx)
             .await?;
@@ -468,7 +468,7 @@ pub async fn promote_while_free(
             "UPDATE webinar_registrations SET status = 'registered', registered_at = $1, \
              calendar_sequence = calendar_sequence + 1 WHERE id = $2",
         )
-        .bind(crate::db::now())
+        .bind(crate::clock::now())
         .bind(row)
         .execute(&mut *conn)
         .await?;
@@ -497,7 +497,7 @@ pub async fn register(
     .bind(webinar)
     .fetch_one(&mut *conn)
     .await?;
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let registered_at = (status == "registered").then(|| now.clone());
     sqlx::query(
         "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at) \
@@ -530,7 +530,7 @@ pub async fn cancel(
          calendar_sequence = calendar_sequence + 1 \
          WHERE webinar_id = $3 AND user_id = $4 AND status <> 'cancelled'",
     )
-    .bind(crate::db::now())
+    .bind(crate::clock::now())
     .bind(by)
     .bind(webinar)
     .bind(user)
@@ -649,7 +649,7 @@ pub async fn replace_feed(
         crate::db::On::Key(&format!("calendar-feed:{user}")),
     )
     .await?;
-    let now = crate::db::now();
+    let now = crate::clock::now();
     sqlx::query(
         "UPDATE calendar_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
     )

@@ -31,7 +31,7 @@ struct Setup {
 async fn setup() -> Setup {
     let content = tempfile::tempdir().expect("dir");
     copy_dir(&demo_content(), content.path());
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::with_content(content.path()).await;
     let ada = app.learner("ada.okafor@example.org").await;
     let ben = app.learner("ben.lindqvist@example.org").await;
@@ -66,7 +66,7 @@ async fn setup() -> Setup {
 
 /// Moves the clock and signs everyone in again (sessions last a day or so of clock time).
 async fn at(setup: &mut Setup, instant: time::OffsetDateTime) {
-    server::db::set_clock(instant);
+    server::clock::set_clock(instant);
     let app = &setup.app;
     setup.ada.cookie = app.sign_in("ada.okafor@example.org").await;
     setup.ben.cookie = app.sign_in("ben.lindqvist@example.org").await;
@@ -902,7 +902,7 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
     );
 
     // A wrong code is named as wrong; the right one (any case, with a dash) is accepted.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 15:06 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:06 UTC));
     let wrong = enter(app, &setup.ada.cookie, "QQQQQQ").await;
     assert!(
         wrong.contains("That is not the code being shown"),
@@ -944,7 +944,7 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
     );
 
     // After the window: the code is named as late.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 15:10 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:10 UTC));
     let ben = app.sign_in("ben.lindqvist@example.org").await;
     let late = enter(app, &ben, &code).await;
     assert!(
@@ -953,7 +953,7 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
     );
 
     // Guessing: after 8 codes not accepted in 10 minutes, even the right one is not checked.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 15:20 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:20 UTC));
     let ben = app.sign_in("ben.lindqvist@example.org").await;
     let organizer = app.sign_in(ORGANIZER).await;
     open_code(app, &organizer, "5").await;
@@ -1234,7 +1234,7 @@ async fn a_recording_is_an_activity_of_its_own_and_credit_is_claimed_once_live_o
     let content = tempfile::tempdir().expect("dir");
     copy_dir(&demo_content(), content.path());
     // The journal club (10 June 2026, 12:00 to 13:00 in Berlin) takes registrations from May.
-    server::db::set_clock(time::macros::datetime!(2026-05-15 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2026-05-15 12:00 UTC));
     let app = TestApp::with_content(content.path()).await;
     let ada = app.learner("ada.okafor@example.org").await;
     let ben = app.learner("ben.lindqvist@example.org").await;
@@ -1249,7 +1249,7 @@ async fn a_recording_is_an_activity_of_its_own_and_credit_is_claimed_once_live_o
     app.user(ORGANIZER, Role::Educator).await;
 
     // After the session and the recording's release: both attended the whole hour.
-    server::db::set_clock(time::macros::datetime!(2026-06-21 09:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2026-06-21 09:00 UTC));
     let organizer = app.sign_in(ORGANIZER).await;
     let ada = app.sign_in("ada.okafor@example.org").await;
     let ben = app.sign_in("ben.lindqvist@example.org").await;

@@ -891,7 +891,7 @@ async fn p03_release_and_expiry_are_enforced() {
     app.claimed("hal@clinic.org").await;
     app.learner("ivy@clinic.org").await;
     // The activity's expiry passes (the one clock moves to the day after).
-    server::db::set_clock(time::macros::datetime!(2028-09-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2028-09-01 12:00 UTC));
     // Sessions do not outlive two years of the clock: sign in again.
     let late = app.sign_in("gil@clinic.org").await;
     let other = app.sign_in("ivy@clinic.org").await;

@@ -556,7 +556,7 @@ async fn an_abort_storm_leaves_every_write_working_and_nothing_half_written() {
 
     // Phase two, on the session day: the organizer shows a code and the seated learners
     // enter it, each several times at once.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 15:05 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:05 UTC));
     sign_in_again(&app, &mut attending).await;
     let organizer = app.user(ORGANIZER, app::accounts::Role::Educator).await;
     let opened = app

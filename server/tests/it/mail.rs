@@ -182,7 +182,7 @@ async fn a_server_that_is_down_keeps_the_message_queued_with_its_error_until_it_
     // A server that answers "try later" is a retry too.
     let server = SmtpServer::start_on(port).await;
     server.set_mode(Mode::Busy);
-    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(11));
+    server::clock::set_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(11));
     assert_eq!(deliver(&app).await.retrying, 1);
     let error: String = sqlx::query_scalar("SELECT last_error FROM outbox")
         .fetch_one(&app.state.pool)
@@ -194,7 +194,7 @@ async fn a_server_that_is_down_keeps_the_message_queued_with_its_error_until_it_
     );
 
     server.set_mode(Mode::Accept);
-    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(60));
+    server::clock::set_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(60));
     assert_eq!(deliver(&app).await.sent, 1);
     assert_eq!(server.messages().len(), 1);
     let (status, attempts): (String, i64) = sqlx::query_as("SELECT status, attempts FROM outbox")
@@ -396,7 +396,7 @@ async fn a_sender_that_dies_after_claiming_leaves_the_message_to_be_sent_again_u
         0,
         "held while the lease lasts"
     );
-    server::db::set_clock(
+    server::clock::set_clock(
         time::OffsetDateTime::now_utc() + time::Duration::seconds(deliver::LEASE_SECS + 1),
     );
     assert_eq!(deliver(&app).await.sent, 1);

@@ -462,9 +462,9 @@ async fn no_rehearsal_banner_on_the_real_clock_and_one_on_a_rehearsal() {
     let app = TestApp::new().await;
     assert!(!app.get("/").await.body.contains("Rehearsal clock"));
     // Moving the clock for a test is not a rehearsal; starting one is.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 15:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:00 UTC));
     assert!(!app.get("/courses").await.body.contains("Rehearsal clock"));
-    server::db::start_rehearsal(time::macros::datetime!(2031-03-04 15:00 UTC));
+    server::clock::start_rehearsal(time::macros::datetime!(2031-03-04 15:00 UTC));
     let page = app.get("/login").await;
     page.assert_contains("Rehearsal clock.");
     page.assert_contains("started at 2031-03-04 15:00:00 UTC");

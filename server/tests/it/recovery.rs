@@ -186,14 +186,14 @@ async fn a_link_expires_after_30_minutes() {
     let app = TestApp::new().await;
     app.learner("ana@clinic.org").await;
     let link = reset_link(&app, "ana@clinic.org").await;
-    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(29));
+    server::clock::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(29));
     assert!(
         app.get(&link)
             .await
             .body
             .contains("For the account ana@clinic.org")
     );
-    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(31));
+    server::clock::set_clock(time::OffsetDateTime::now_utc() + time::Duration::minutes(31));
     let page = app.get(&link).await;
     page.assert_contains("This link has expired");
     let late = set_password(&app, &token_of(&link), NEW_PASSWORD).await;
@@ -407,7 +407,7 @@ async fn invitations_are_revoked_resent_and_expire() {
     // A new invitation, past its 7 days.
     invite(&app, &admin.cookie, "kim@clinic.org", "admin").await;
     let third = invitation_link(&app, "kim@clinic.org").await;
-    server::db::set_clock(time::OffsetDateTime::now_utc() + time::Duration::days(8));
+    server::clock::set_clock(time::OffsetDateTime::now_utc() + time::Duration::days(8));
     app.get(&third)
         .await
         .assert_contains("This invitation expired");

@@ -94,7 +94,7 @@ async fn every_calendar_parses_in_utc_with_one_uid_and_a_sequence_that_only_grow
     let dir = tempfile::tempdir().expect("dir");
     let content = dir.path().join("content");
     copy_dir(&demo_content(), &content);
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::with_content(&content).await;
     let ana = app.learner("ana@clinic.org").await;
     let raj = app.learner("raj@clinic.org").await;
@@ -263,7 +263,7 @@ async fn new_feed(app: &TestApp, cookie: &str) -> String {
 
 #[tokio::test]
 async fn the_private_feed_lists_the_learners_sessions_and_a_replaced_or_revoked_address_is_gone() {
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::new().await;
     let ana = app.learner("ana@clinic.org").await;
     let lee = app.learner("lee@clinic.org").await;
@@ -388,7 +388,7 @@ async fn the_private_feed_lists_the_learners_sessions_and_a_replaced_or_revoked_
 
 #[tokio::test]
 async fn the_time_zone_setting_is_checked_and_moves_every_time_on_the_page() {
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::new().await;
     let ana = app.learner("ana@clinic.org").await;
     let huge = "Z".repeat(100_000);
@@ -488,7 +488,7 @@ async fn the_join_link_opens_for_seats_fifteen_minutes_before_and_records_every_
     let file = content.join(format!("webinars/{CASES}.md"));
     let text = std::fs::read_to_string(&file).expect("read");
     std::fs::write(&file, text.replace("capacity = 30", "capacity = 1")).expect("write");
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::with_content(&content).await;
     let seated = app.learner("ana@clinic.org").await;
     let waiting = app.learner("lee@clinic.org").await;
@@ -501,7 +501,7 @@ async fn the_join_link_opens_for_seats_fifteen_minutes_before_and_records_every_
     let page_path = format!("/webinars/{CASES}");
 
     // One second before the window: told when it opens; no link, nothing recorded.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 14:44:59 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 14:44:59 UTC));
     let ana = app.sign_in("ana@clinic.org").await;
     let early = app.get_as(&join, &ana).await;
     assert_eq!(early.location(), page_path);
@@ -515,7 +515,7 @@ async fn the_join_link_opens_for_seats_fifteen_minutes_before_and_records_every_
     assert!(clicks(&app).await.is_empty());
 
     // Inside the window: the page shows the link; following it goes to the service.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 14:45:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 14:45:00 UTC));
     let page = app.get_as(&page_path, &ana).await;
     page.assert_contains(&format!("href=\"{join}\""));
     assert!(
@@ -525,7 +525,7 @@ async fn the_join_link_opens_for_seats_fifteen_minutes_before_and_records_every_
     let opened = app.get_as(&join, &ana).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER);
     assert_eq!(opened.location(), JOIN_URL);
-    server::db::set_clock(time::macros::datetime!(2031-03-04 15:59:59 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:59:59 UTC));
     let ana = app.sign_in("ana@clinic.org").await;
     assert_eq!(app.get_as(&join, &ana).await.location(), JOIN_URL);
     assert_eq!(
@@ -573,7 +573,7 @@ async fn the_join_link_opens_for_seats_fifteen_minutes_before_and_records_every_
     assert_eq!(clicks(&app).await.len(), 2);
 
     // At the end the window is shut for good.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 16:00:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 16:00:00 UTC));
     let ana = app.sign_in("ana@clinic.org").await;
     let late = app.get_as(&join, &ana).await;
     assert!(
@@ -593,7 +593,7 @@ async fn reminders(app: &TestApp, kind: &str) -> i64 {
 
 #[tokio::test]
 async fn reminders_go_a_day_and_an_hour_before_once_each_and_not_to_those_who_said_no() {
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::new().await;
     let ana = app.learner("ana@clinic.org").await;
     let lee = app.learner("lee@clinic.org").await;
@@ -607,12 +607,12 @@ async fn reminders_go_a_day_and_an_hour_before_once_each_and_not_to_those_who_sa
     let send = || server::webinars::reminders::send_due(&app.state.pool, identity);
 
     // More than a day ahead: nothing.
-    server::db::set_clock(time::macros::datetime!(2031-03-03 14:59:59 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-03 14:59:59 UTC));
     send().await.expect("send");
     assert_eq!(app.count("SELECT COUNT(*) FROM webinar_reminders").await, 0);
 
     // A day ahead, several servers looking at once: one reminder for Ana, none for Lee.
-    server::db::set_clock(time::macros::datetime!(2031-03-03 15:00:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-03 15:00:00 UTC));
     let (a, b, c, d) = tokio::join!(send(), send(), send(), send());
     let written: usize = [a, b, c, d].into_iter().map(|r| r.expect("send")).sum();
     assert_eq!(written, 2, "one row each for Ana and Lee, whoever wrote it");
@@ -633,12 +633,12 @@ async fn reminders_go_a_day_and_an_hour_before_once_each_and_not_to_those_who_sa
     );
     assert!(text.contains(&format!("/webinars/{CASES}\n")), "{text}");
     // Later in the day: still one.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 08:00:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 08:00:00 UTC));
     send().await.expect("send");
     assert_eq!(reminders(&app, "Reminder").await, 1);
 
     // An hour ahead: the second reminder, once.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 14:00:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 14:00:00 UTC));
     let (a, b) = tokio::join!(send(), send());
     a.expect("send");
     b.expect("send");
@@ -650,7 +650,7 @@ async fn reminders_go_a_day_and_an_hour_before_once_each_and_not_to_those_who_sa
         2
     );
     // After the start: nothing more.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 15:00:01 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:00:01 UTC));
     send().await.expect("send");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webinar-reminder'")

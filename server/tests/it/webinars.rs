@@ -12,7 +12,7 @@ const CLUB: &str = "remote-monitoring-journal-club";
 #[tokio::test]
 async fn upcoming_and_past_follow_the_clock_and_the_profession() {
     let app = TestApp::new().await;
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let page = app.get("/webinars").await;
     assert_eq!(page.status, StatusCode::OK);
     let upcoming = page.position("Upcoming");
@@ -38,7 +38,7 @@ async fn upcoming_and_past_follow_the_clock_and_the_profession() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
     // After the session, both are past.
-    server::db::set_clock(time::macros::datetime!(2031-03-04 16:00:01 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 16:00:01 UTC));
     let later = app.get("/webinars").await;
     let past = later.position("<h2 id=\"past-heading\">Past</h2>");
     assert!(later.position("Store-and-forward dermatology") > past);
@@ -47,7 +47,7 @@ async fn upcoming_and_past_follow_the_clock_and_the_profession() {
 #[tokio::test]
 async fn the_page_shows_what_accreditation_asks_and_never_the_join_link() {
     let app = TestApp::new().await;
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let page = app.get(&format!("/webinars/{CASES}")).await;
     assert_eq!(page.status, StatusCode::OK);
     for text in [
@@ -195,7 +195,7 @@ async fn statuses(app: &TestApp) -> Vec<(String, i64, i64)> {
 #[tokio::test]
 async fn a_hundred_at_once_for_thirty_seats_gives_thirty_seats_and_seventy_waiting_in_order() {
     let app = TestApp::new().await;
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let mut learners = Vec::new();
     for n in 0..100 {
         learners.push(app.learner(&format!("learner{n}@clinic.org")).await);
@@ -302,7 +302,7 @@ async fn a_hundred_at_once_for_thirty_seats_gives_thirty_seats_and_seventy_waiti
 async fn the_same_form_twice_registers_once_and_the_window_and_sign_in_are_explained() {
     let app = TestApp::new().await;
     // Sessions are signed in by the one clock: move it first.
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let learner = app.learner("ana@clinic.org").await;
     let first = register(&app, Some(&learner.cookie)).await;
     assert!(
@@ -357,7 +357,7 @@ async fn the_same_form_twice_registers_once_and_the_window_and_sign_in_are_expla
 
     // Outside the window, and for a past webinar.
     let other = app.learner("lee@clinic.org").await;
-    server::db::set_clock(time::macros::datetime!(2031-03-04 14:50 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 14:50 UTC));
     let late = register(&app, Some(&other.cookie)).await;
     assert!(
         landing(&app, &late, &other.cookie)
@@ -376,7 +376,7 @@ async fn the_same_form_twice_registers_once_and_the_window_and_sign_in_are_expla
             .await
             .contains("This webinar is over")
     );
-    server::db::set_clock(time::macros::datetime!(2025-12-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2025-12-01 12:00 UTC));
     let early = register(&app, Some(&other.cookie)).await;
     assert!(
         landing(&app, &early, &other.cookie)
@@ -404,7 +404,7 @@ async fn a_raised_capacity_seats_those_waiting_before_any_newcomer() {
     let file = content.join(format!("webinars/{CASES}.md"));
     let text = std::fs::read_to_string(&file).expect("read");
     std::fs::write(&file, text.replace("capacity = 30", "capacity = 1")).expect("write");
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::with_content(&content).await;
     let mut people = Vec::new();
     for name in ["a", "b", "c", "d"] {
@@ -444,7 +444,7 @@ async fn a_raised_capacity_seats_those_waiting_before_any_newcomer() {
     );
 
     // After the last session a cancellation offers nobody a seat.
-    server::db::set_clock(time::macros::datetime!(2031-03-05 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2031-03-05 12:00 UTC));
     let leaver = app.sign_in("a@clinic.org").await;
     app.post_form("/webinars/cancel", &[("webinar", CASES)], Some(&leaver))
         .await;
@@ -458,7 +458,7 @@ async fn a_raised_capacity_seats_those_waiting_before_any_newcomer() {
 
 #[tokio::test]
 async fn organizers_and_administrators_see_the_list_download_it_and_cancel_with_an_audit() {
-    server::db::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
+    server::clock::set_clock(time::macros::datetime!(2030-01-01 12:00 UTC));
     let app = TestApp::new().await;
     let organizer = app
         .user(
