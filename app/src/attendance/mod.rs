@@ -18,6 +18,11 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait AttendanceBackend: Send + Sync + 'static {
+    /// The signed-in learner's recorded attendance of a webinar, session by session, for
+    /// the webinar's page: empty for anyone else, and for a learner with no seat and no
+    /// minutes.
+    async fn learner_attendance(&self, slug: &str) -> Result<Vec<LearnerAttendance>, AppError>;
+
     /// The webinar's organizers and administrators only.
     async fn attendance(&self, slug: &str) -> Result<AttendancePage, AppError>;
 

@@ -33,7 +33,15 @@ pub async fn list_webinars(profession: Option<String>) -> Result<WebinarList, Ap
 /// Anyone: one published webinar.
 #[server(input = GetUrl, prefix = "/api", endpoint = "webinar")]
 pub async fn get_webinar(slug: String) -> Result<WebinarPage, AppError> {
-    answer(async { crate::service::backend()?.webinar(&slug).await }.await)
+    answer(
+        async {
+            let backend = crate::service::backend()?;
+            let mut page = backend.webinar(&slug).await?;
+            page.attendance = backend.learner_attendance(&slug).await?;
+            Ok(page)
+        }
+        .await,
+    )
 }
 
 /// The webinar's organizers and administrators only: its registrations and waitlist.

@@ -12,6 +12,7 @@ pub mod corrections;
 pub mod csv;
 pub mod imports;
 pub mod intervals;
+pub mod join;
 pub mod pages;
 pub mod post_test;
 pub mod reports;
@@ -27,6 +28,7 @@ use chrono::TimeZone as _;
 
 pub fn routes() -> Vec<Route> {
     vec![
+        Route::get("/webinars/{webinar}/join", Rule::SignedIn, join::join),
         // The webinar's organizers (by email in its file) and administrators.
         Route::page("/webinars/{webinar}/attendance", Rule::ActivityOwner),
         Route::server_fn("/api/webinar-attendance", Rule::ActivityOwner),

@@ -125,6 +125,26 @@ async fn published_for_organizer(backend: &ServerBackend, slug: &str) -> Result<
 
 #[async_trait::async_trait]
 impl AttendanceBackend for ServerBackend {
+    async fn learner_attendance(&self, slug: &str) -> Result<Vec<LearnerAttendance>, AppError> {
+        let Some(viewer) = crate::backend::current_viewer() else {
+            return Ok(Vec::new());
+        };
+        let stored = published_webinar(&self.pool, slug).await?;
+        let now = crate::clock::now_secs();
+        let mut conn = self.pool.acquire().await.map_err(Error::from)?;
+        let seated = crate::webinars::store::standing(&mut conn, stored.webinar_id, viewer.id)
+            .await
+            .map_err(Error::from)?
+            == crate::webinars::store::Standing::Registered;
+        let attendance = learner(&mut conn, &stored, viewer.id, now).await?;
+        // Shown to a seat holder, and to anyone with minutes on record (a cancelled seat).
+        Ok(if seated || attendance.iter().any(|a| a.total != "0 min") {
+            attendance
+        } else {
+            Vec::new()
+        })
+    }
+
     async fn post_test(&self, slug: &str) -> Result<app::learning::QuizPage, AppError> {
         let viewer = crate::backend::signed_in()?;
         let stored = published_webinar(&self.pool, slug).await?;

@@ -2,6 +2,7 @@
 //! and completes its lessons, and may move to a newer revision before passing. The routes
 //! and forms are here; the SQL in [`store`].
 
+pub mod completion;
 pub(crate) mod pages;
 pub mod store;
 

@@ -135,7 +135,7 @@ pub async fn summaries(
         .fetch_one(pool)
         .await?;
         let lessons_done = completed >= lessons.len();
-        let missing = crate::credit::store::missing_for_completion(
+        let missing = super::completion::missing_for_completion(
             lessons_done,
             has_post,
             post_passed,
@@ -144,7 +144,7 @@ pub async fn summaries(
         out.push(Enrollment {
             lessons_done,
             complete: missing.is_empty(),
-            evaluation_open: missing == [crate::credit::store::Requirement::Evaluation],
+            evaluation_open: missing == [super::completion::Requirement::Evaluation],
             course_slug: slug,
             course_title: title,
             revision: number,

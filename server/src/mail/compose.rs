@@ -7,6 +7,9 @@
 use app::mail::MailKind;
 use lettre::message::{Mailbox, MultiPart};
 
+/// The media type of every calendar the site makes, attached to mail or downloaded.
+pub const CALENDAR_CONTENT_TYPE: &str = "text/calendar; charset=utf-8; method=PUBLISH";
+
 /// Who mail comes from and what links point at.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -206,10 +209,8 @@ impl Letter {
                     Some(ics) => MultiPart::mixed().multipart(parts).singlepart(
                         lettre::message::Attachment::new("webinar.ics".to_owned()).body(
                             ics.clone(),
-                            lettre::message::header::ContentType::parse(
-                                crate::webinars::calendar::CONTENT_TYPE,
-                            )
-                            .map_err(|_| lettre::error::Error::EmailMissingAt)?,
+                            lettre::message::header::ContentType::parse(CALENDAR_CONTENT_TYPE)
+                                .map_err(|_| lettre::error::Error::EmailMissingAt)?,
                         ),
                     ),
                 }

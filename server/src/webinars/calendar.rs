@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::TimeZone as _;
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 
-/// The media type of every calendar the site makes.
-pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8; method=PUBLISH";
+/// The media type of every calendar the site makes (pages and mail alike).
+pub use crate::mail::compose::CALENDAR_CONTENT_TYPE as CONTENT_TYPE;
 
 /// One session as a learner's calendar shows it.
 pub struct Entry<'a> {

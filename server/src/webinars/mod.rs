@@ -2,8 +2,9 @@
 //! the conferencing service): the webinar file format and its checks ([`format`]), its
 //! storage as revisions with a schedule per session ([`store`]), the times written out in a
 //! zone ([`times`]), the list and detail pages, registration with a waitlist
-//! ([`registration`]), calendar files and the private feed ([`calendar`]), the gated join
-//! link ([`join`]), reminders ([`reminders`]) and the organizers' lists ([`organizers`]).
+//! ([`registration`]), calendar files and the private feed ([`calendar`]), when the join
+//! link opens ([`join`]; the join itself records attendance, in `attendance::join`),
+//! reminders ([`reminders`]) and the organizers' lists ([`organizers`]).
 
 pub mod calendar;
 pub mod format;
@@ -33,7 +34,6 @@ pub fn routes() -> Vec<Route> {
             Rule::SignedIn,
             calendar::download,
         ),
-        Route::get("/webinars/{webinar}/join", Rule::SignedIn, join::join),
         // Calendar apps send no cookie: the unguessable token in the address is the key.
         Route::get("/calendar/{file}", Rule::Anyone, calendar::feed),
         Route::server_fn("/api/calendar-settings", Rule::SignedIn),

@@ -141,17 +141,6 @@ impl WebinarsBackend for ServerBackend {
             .flatten();
         let join_note = (seated && join_open.is_none())
             .then(|| super::join::when_it_opens(&stored, now, chosen.as_deref()));
-        let attendance = match &viewer {
-            Some(viewer) => {
-                crate::attendance::pages::learner(&mut conn, &stored, viewer.id, now).await?
-            }
-            None => Vec::new(),
-        };
-        let attendance = if seated || attendance.iter().any(|a| a.total != "0 min") {
-            attendance
-        } else {
-            Vec::new()
-        };
         let (standing, waitlist_place) = match standing {
             store::Standing::Registered => (Some("registered".to_owned()), None),
             store::Standing::Waitlisted(place) => (Some("waitlisted".to_owned()), Some(place)),
@@ -179,7 +168,9 @@ impl WebinarsBackend for ServerBackend {
             join_open,
             join_note,
             has_calendar,
-            attendance,
+            // The learner's attendance comes from the attendance domain (see
+            // `AttendanceBackend::learner_attendance`), which the page asks next.
+            attendance: Vec::new(),
             organizer,
             detail: stored.detail,
             sessions,
