@@ -1,5 +1,23 @@
 //! The Grand Rounds server as a library: start-up (database, content import) and
 //! [`build_router`], so tests and benchmarks drive the real router without a socket.
+//!
+//! The modules form layers, and each uses only its own layer and those below it (bottom
+//! first): kernel → content → mail → accounts → enrollment → catalog → quizzes → certificates → credit → transcript → webinars → attendance → reports → site.
+//!
+//! - **kernel**: what every domain stands on and that names none of them: the errors
+//!   (`error`), the one clock (`clock`), hours and dates as people write them (`values`),
+//!   the database (`db`), keys, the client's address, downloads, PDF, forms, sign-in and
+//!   the rate limits (`auth`), the access rules (`access`) and the pages' backend
+//!   (`backend`).
+//! - the **domains**, each a slice with its routes, rules, store (SQL only) and pages:
+//!   content (the file formats: courses, webinars, quizzes), mail (the outbox), accounts,
+//!   enrollment (and when a course is complete), catalog, quizzes (grading, attempts),
+//!   certificates, credit (evaluation and claims, and that an activity earns credit once),
+//!   transcript, webinars, attendance (the evidence, the join, live credit), reports.
+//! - **site**: what puts it together: the router (`http`), settings (`config`), the
+//!   connection loop (`serve`) and the page cache.
+//!
+//! `src/layers.rs` holds the order and a test that fails on an import that breaks it.
 
 // Release builds (without `erase_components`) nest the pages' view types deeply.
 #![recursion_limit = "256"]
@@ -23,6 +41,8 @@ pub mod error;
 pub mod forms;
 mod http;
 pub mod keys;
+#[cfg(test)]
+mod layers;
 pub mod mail;
 pub mod page_cache;
 pub mod pdf;

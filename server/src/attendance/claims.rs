@@ -80,47 +80,6 @@ pub async fn evaluated(conn: &mut crate::db::Connection, session: i64, user: i64
     Ok(found.is_some())
 }
 
-/// The code of the certificate the learner was issued for the live sessions of the webinar
-/// `webinar` (a slug), if any: its recording cannot be claimed as well.
-pub async fn live_certificate(
-    conn: &mut crate::db::Connection,
-    webinar: &str,
-    user: i64,
-) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT c.code FROM webinar_claims w JOIN webinars wb ON wb.id = w.webinar_id \
-         JOIN certificates c ON c.id = w.certificate_id WHERE wb.slug = $1 AND w.user_id = $2 ORDER BY w.id LIMIT 1",
-    )
-    .bind(webinar)
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?)
-}
-
-/// The code of a certificate the learner was issued for a recording of the webinar
-/// `webinar` (a slug), if any: the live session cannot be claimed as well. Read from the
-/// revision each claim was made on, so a recording since retired or changed still counts.
-async fn recording_certificate(
-    conn: &mut crate::db::Connection,
-    webinar: &str,
-    user: i64,
-) -> Result<Option<String>> {
-    let claimed: Vec<(String, String)> = sqlx::query_as(
-        "SELECT c.code, r.rendered FROM credit_claims cl JOIN course_revisions r ON r.id = cl.revision_id \
-         JOIN certificates c ON c.claim_id = cl.id WHERE cl.user_id = $1 ORDER BY cl.id",
-    )
-    .bind(user)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(claimed.into_iter().find_map(|(code, rendered)| {
-        let detail: app::catalog::CourseDetail = serde_json::from_str(&rendered).ok()?;
-        detail
-            .recording
-            .is_some_and(|r| r.webinar == webinar)
-            .then_some(code)
-    }))
-}
-
 /// The first session of `stored` that is over and that the ledger makes the learner
 /// eligible for, with the seconds attended.
 pub async fn eligible_over(
@@ -354,7 +313,9 @@ pub async fn claim(
             first.code
         )));
     }
-    if let Some(code) = recording_certificate(&mut tx, &slug, viewer.id).await? {
+    if let Some(code) =
+        crate::credit::once::recording_certificate(&mut tx, &slug, viewer.id).await?
+    {
         return Err(to(
             "form",
             format!(

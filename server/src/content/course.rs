@@ -114,7 +114,7 @@ pub struct Course {
     pub content_hash: String,
     pub site_links: Vec<SiteLink>,
     /// Validated quizzes by file name (`pre-test.quiz.md`, `post-test.quiz.md`).
-    pub quizzes: Vec<(String, crate::quizzes::Quiz)>,
+    pub quizzes: Vec<(String, crate::content::quiz::Quiz)>,
     /// The quiz files as written, by file name.
     pub quiz_sources: Vec<(String, String)>,
 }
@@ -280,8 +280,8 @@ fn load_quizzes(
     dir: &Path,
     files: &[SourceFile],
     errors: &mut Vec<ContentError>,
-) -> Vec<(String, crate::quizzes::Quiz)> {
-    use crate::quizzes::QuizKind;
+) -> Vec<(String, crate::content::quiz::Quiz)> {
+    use crate::content::quiz::QuizKind;
     let mut quizzes = Vec::new();
     for file in files.iter().filter(|f| f.name.ends_with(".quiz.md")) {
         let path = dir.join(&file.name);
@@ -297,7 +297,7 @@ fn load_quizzes(
                 continue;
             }
         };
-        match crate::quizzes::format::parse(&path, &file.text) {
+        match crate::content::quiz::parse(&path, &file.text) {
             Ok(quiz) if quiz.kind != expected => errors.push(ContentError::new(
                 &path,
                 Some(2),

@@ -4,6 +4,7 @@
 pub(crate) mod course;
 pub mod front_matter;
 pub mod markdown;
+pub mod quiz;
 pub mod store;
 
 pub use course::{Course, Lesson, SourceFile, load_course};

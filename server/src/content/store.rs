@@ -85,7 +85,7 @@ pub async fn import(
 }
 
 /// Moves the catalog's version on, in the transaction that changes what is published: every
-/// app server sees it move and reloads ([`crate::catalog::CatalogService::refresh`]).
+/// app server sees it move and reloads its catalog (`catalog::CatalogService::refresh`).
 async fn bump_catalog_version(tx: &mut crate::db::Connection) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
         .execute(&mut *tx)
@@ -228,8 +228,8 @@ pub async fn published(pool: &crate::db::Pool) -> Result<Vec<StoredCourse>, Stor
 pub async fn quiz(
     pool: &crate::db::Pool,
     revision_id: i64,
-    kind: crate::quizzes::QuizKind,
-) -> Result<Option<crate::quizzes::Quiz>, StoreError> {
+    kind: crate::content::quiz::QuizKind,
+) -> Result<Option<crate::content::quiz::Quiz>, StoreError> {
     let definition: Option<String> = sqlx::query_scalar(
         "SELECT definition FROM quiz_revisions WHERE revision_id = $1 AND kind = $2",
     )
@@ -310,7 +310,7 @@ mod tests {
             .fetch_one(&pool)
             .await
             .expect("id");
-        let old_quiz = quiz(&pool, first_id, crate::quizzes::QuizKind::Post)
+        let old_quiz = quiz(&pool, first_id, crate::content::quiz::QuizKind::Post)
             .await
             .expect("quiz")
             .expect("stored");

@@ -2,6 +2,7 @@
 //! certificate (issuing itself is [`crate::certificates::Issuer::issue_for_claim`]). The
 //! routes and forms are here; the SQL and the rules in [`store`].
 
+pub mod once;
 mod pages;
 pub mod store;
 

@@ -408,8 +408,7 @@ pub async fn claim(
     let existing = claims(&mut tx, enrollment.id).await?;
     if let Some(recording) = &enrollment.detail.recording
         && existing.is_empty()
-        && let Some(code) =
-            crate::attendance::claims::live_certificate(&mut tx, &recording.webinar, user).await?
+        && let Some(code) = super::once::live_certificate(&mut tx, &recording.webinar, user).await?
     {
         return refuse(
             CLAIM,
@@ -748,4 +747,36 @@ pub fn read_evaluation(
     } else {
         Err(EvaluationProblem::Fields(errors))
     }
+}
+
+/// The codes of the certificates a learner holds for live sessions of the webinar
+/// `webinar` (a slug), first claimed first.
+pub async fn live_certificates(
+    conn: &mut crate::db::Connection,
+    webinar: &str,
+    user: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.code FROM webinar_claims w JOIN webinars wb ON wb.id = w.webinar_id \
+         JOIN certificates c ON c.id = w.certificate_id WHERE wb.slug = $1 AND w.user_id = $2 ORDER BY w.id",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Every course certificate a learner holds, first claimed first, with the revision (as
+/// rendered) each claim was made on: `(code, rendered)`.
+pub async fn course_certificates_with_revision(
+    conn: &mut crate::db::Connection,
+    user: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.code, r.rendered FROM credit_claims cl JOIN course_revisions r ON r.id = cl.revision_id \
+         JOIN certificates c ON c.claim_id = cl.id WHERE cl.user_id = $1 ORDER BY cl.id",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await
 }

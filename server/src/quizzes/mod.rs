@@ -1,9 +1,8 @@
-//! Quizzes written in markdown (`*.quiz.md` in a course folder): the format and its
-//! validation (`format.rs`), grading (`grading.rs`), and the learners' attempts
-//! (`attempts.rs`: started, recorded, shown). The quiz routes are here.
+//! Quizzes: grading (`grading.rs`) and the learners' attempts (`attempts.rs`: started,
+//! recorded, shown), and the quiz routes. The file format (`*.quiz.md`) and the quiz types
+//! are content's (`content::quiz`).
 
 pub mod attempts;
-pub mod format;
 pub mod grading;
 mod pages;
 
@@ -15,7 +14,6 @@ use crate::forms::{Back, Fields};
 use attempts::Outcome;
 use axum::Form;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -65,44 +63,6 @@ async fn submit_form(
     }
 }
 
-/// Pre (a baseline, never gates credit) or post (must be passed for credit).
-pub use app::learning::QuizKind;
-
-/// A validated quiz, answer key included: it never leaves the server as is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Quiz {
-    pub kind: QuizKind,
-    /// Percent, 0 to 100.
-    pub pass_mark: u8,
-    pub max_attempts: u32,
-    pub shuffle_questions: bool,
-    pub shuffle_options: bool,
-    pub questions: Vec<Question>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Question {
-    /// Stable within the quiz revision: the heading's slug.
-    pub id: String,
-    pub prompt: String,
-    /// Extra text between the heading and the options, sanitised HTML (may be empty).
-    pub body_html: String,
-    pub options: Vec<QuizOption>,
-    /// Shown only after submission.
-    pub explanation_html: Option<String>,
-}
-
-impl Question {
-    /// Several correct options make a "select all that apply" question.
-    pub fn is_multiple(&self) -> bool {
-        self.options.iter().filter(|o| o.correct).count() > 1
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuizOption {
-    /// `a`, `b`, `c`, … in the order written.
-    pub id: String,
-    pub text: String,
-    pub correct: bool,
-}
+/// The quiz file format and its types belong to content (a course's and a webinar's quizzes
+/// are read with the rest of their files); grading and attempts are here.
+pub use crate::content::quiz::{Question, Quiz, QuizKind, QuizOption};

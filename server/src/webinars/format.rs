@@ -31,7 +31,7 @@ pub const POST_TEST_SUFFIX: &str = ".post-test.quiz.md";
 #[derive(Debug, Clone)]
 pub struct PostTest {
     pub source: String,
-    pub quiz: crate::quizzes::Quiz,
+    pub quiz: crate::content::quiz::Quiz,
 }
 
 /// A webinar file: `*.md` that is not a quiz.
@@ -359,12 +359,14 @@ pub fn with_post_test(
     let Some((path, text)) = quiz else {
         return webinar;
     };
-    let post_test = match crate::quizzes::format::parse(&path, &text) {
-        Ok(quiz) if quiz.kind != crate::quizzes::QuizKind::Post => Err(vec![ContentError::new(
-            &path,
-            Some(2),
-            "a webinar's quiz is its post-test: write kind = \"post\"",
-        )]),
+    let post_test = match crate::content::quiz::parse(&path, &text) {
+        Ok(quiz) if quiz.kind != crate::content::quiz::QuizKind::Post => {
+            Err(vec![ContentError::new(
+                &path,
+                Some(2),
+                "a webinar's quiz is its post-test: write kind = \"post\"",
+            )])
+        }
         Ok(quiz) => Ok(PostTest {
             source: text.clone(),
             quiz,

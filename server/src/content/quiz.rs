@@ -2,14 +2,55 @@
 //! `## heading` per question, its options as a task list with `[x]` on the correct ones, and
 //! an optional `> explanation` blockquote after the options. Every problem names file and line.
 
-use super::{Question, Quiz, QuizKind, QuizOption};
-use crate::content::ContentError;
-use crate::content::front_matter::{self, line_of};
-use crate::content::markdown;
+use super::ContentError;
+use super::front_matter::{self, line_of};
+use super::markdown;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
+
+/// Pre (a baseline, never gates credit) or post (must be passed for credit).
+pub use app::learning::QuizKind;
+
+/// A validated quiz, answer key included: it never leaves the server as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quiz {
+    pub kind: QuizKind,
+    /// Percent, 0 to 100.
+    pub pass_mark: u8,
+    pub max_attempts: u32,
+    pub shuffle_questions: bool,
+    pub shuffle_options: bool,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    /// Stable within the quiz revision: the heading's slug.
+    pub id: String,
+    pub prompt: String,
+    /// Extra text between the heading and the options, sanitised HTML (may be empty).
+    pub body_html: String,
+    pub options: Vec<QuizOption>,
+    /// Shown only after submission.
+    pub explanation_html: Option<String>,
+}
+
+impl Question {
+    /// Several correct options make a "select all that apply" question.
+    pub fn is_multiple(&self) -> bool {
+        self.options.iter().filter(|o| o.correct).count() > 1
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizOption {
+    /// `a`, `b`, `c`, … in the order written.
+    pub id: String,
+    pub text: String,
+    pub correct: bool,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
