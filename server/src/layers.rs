@@ -20,6 +20,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "download",
             "pdf",
             "forms",
+            "html",
             "auth",
             "access",
             "backend",

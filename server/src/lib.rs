@@ -39,6 +39,7 @@ pub mod download;
 pub mod enrollment;
 pub mod error;
 pub mod forms;
+pub mod html;
 mod http;
 pub mod keys;
 #[cfg(test)]

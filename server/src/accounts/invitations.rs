@@ -75,7 +75,7 @@ pub async fn create(
     let actor = by.map(|(id, _)| id);
     for earlier in store::open_invitations(&mut tx, email).await? {
         store::revoke_invitation(&mut tx, earlier, actor).await?;
-        store::audit(
+        crate::db::audit::record(
             &mut tx,
             actor,
             "invitation.revoke",
@@ -104,7 +104,7 @@ pub async fn create(
     );
     let message = crate::mail::enqueue(&mut tx, identity, &letter).await?;
     // `None`: the command line.
-    store::audit(
+    crate::db::audit::record(
         &mut tx,
         actor,
         "invitation.create",
@@ -227,7 +227,7 @@ pub async fn revoke(
         }
     };
     store::revoke_invitation(&mut tx, id, Some(viewer.id)).await?;
-    store::audit(
+    crate::db::audit::record(
         &mut tx,
         Some(viewer.id),
         "invitation.revoke",
@@ -274,7 +274,7 @@ pub async fn resend(
         &expiry_text(expires_at),
     );
     crate::mail::enqueue(&mut tx, identity, &letter).await?;
-    store::audit(
+    crate::db::audit::record(
         &mut tx,
         Some(viewer.id),
         "invitation.resend",
@@ -366,7 +366,7 @@ pub async fn accept(
         Err(CreateError::Database(error)) => return Err(error.into()),
     };
     store::accept_invitation(&mut tx, found.id, id).await?;
-    store::audit(
+    crate::db::audit::record(
         &mut tx,
         Some(id),
         "invitation.accept",

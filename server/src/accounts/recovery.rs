@@ -156,7 +156,7 @@ pub async fn reset(
     }
     let version = store::set_password(&mut tx, found.user_id, &hash).await?;
     store::mark_reset_used(&mut tx, found.id).await?;
-    store::audit(
+    crate::db::audit::record(
         &mut tx,
         Some(found.user_id),
         "password.reset",

@@ -188,15 +188,13 @@ pub async fn update_profile(
         .await?;
     let after = update.profession.unwrap_or(Profession::Other).slug();
     if let Some(before) = before.filter(|b| b != after) {
-        sqlx::query(
-            "INSERT INTO audit_log (actor_id, action, target, detail, created_at) \
-             VALUES ($1, 'profile.profession', $2, $3, $4)",
+        crate::db::audit::record(
+            &mut tx,
+            Some(id),
+            "profile.profession",
+            &format!("user {id}"),
+            &format!("profession changed from {before} to {after}"),
         )
-        .bind(id)
-        .bind(format!("user {id}"))
-        .bind(format!("profession changed from {before} to {after}"))
-        .bind(crate::clock::now())
-        .execute(&mut *tx)
         .await?;
     }
     sqlx::query(
@@ -287,27 +285,6 @@ pub async fn account_by_email(
         .bind(email)
         .fetch_optional(&mut *conn)
         .await
-}
-
-/// An entry in the audit log, in the caller's transaction.
-pub async fn audit(
-    conn: &mut crate::db::Connection,
-    actor: Option<i64>,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(actor)
-    .bind(action)
-    .bind(target)
-    .bind(detail)
-    .bind(crate::clock::now())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// A new reset token for `user`; every older one still open is superseded.
@@ -643,13 +620,14 @@ pub async fn set_role(
         .bind(user)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, 'role.change', $2, $3, $4)")
-        .bind(actor)
-        .bind(format!("user:{user}"))
-        .bind(format!("{old} -> {role}"))
-        .bind(crate::clock::now())
-        .execute(&mut *tx)
-        .await?;
+    crate::db::audit::record(
+        &mut tx,
+        Some(actor),
+        "role.change",
+        &format!("user:{user}"),
+        &format!("{old} -> {role}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(name))
 }

@@ -189,7 +189,7 @@ pub async fn evaluate(
     if let Some(problem) = form.problem() {
         return Err(Error::bad_request(problem));
     }
-    let stored = super::published(&state, &form.get("webinar")).await?;
+    let stored = crate::webinars::published(&state.pool, &form.get("webinar")).await?;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: one evaluation per session.
     crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
@@ -288,7 +288,7 @@ pub async fn claim(
     if let Some(problem) = form.problem() {
         return Err(Error::bad_request(problem));
     }
-    let stored = super::published(&state, &form.get("webinar")).await?;
+    let stored = crate::webinars::published(&state.pool, &form.get("webinar")).await?;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: one claim per webinar and credit type, so one certificate,
     // whichever server answers and however often the form is sent.

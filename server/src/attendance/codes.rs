@@ -61,8 +61,8 @@ pub async fn open(
     if let Some(problem) = form.problem() {
         return Err(Error::bad_request(problem));
     }
-    let stored = super::published(&state, &form.get("webinar")).await?;
-    crate::webinars::organizers::may_organize(&state.pool, &viewer, &stored).await?;
+    let stored =
+        crate::webinars::organizers::organized(&state.pool, &viewer, &form.get("webinar")).await?;
     let back = super::to_attendance(&stored.detail.slug, "codes");
     let minutes = form.get("minutes");
     let minutes = match minutes.trim().parse::<i64>() {
@@ -112,7 +112,7 @@ pub async fn enter(
     if let Some(problem) = form.problem() {
         return Err(Error::bad_request(problem));
     }
-    let stored = super::published(&state, &form.get("webinar")).await?;
+    let stored = crate::webinars::published(&state.pool, &form.get("webinar")).await?;
     let back = Back::to(
         "webinar-code",
         format!("/webinars/{}#attendance", stored.detail.slug),

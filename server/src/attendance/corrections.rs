@@ -22,8 +22,8 @@ pub async fn correct(
     if let Some(problem) = form.problem() {
         return Err(Error::bad_request(problem));
     }
-    let stored = super::published(&state, &form.get("webinar")).await?;
-    crate::webinars::organizers::may_organize(&state.pool, &viewer, &stored).await?;
+    let stored =
+        crate::webinars::organizers::organized(&state.pool, &viewer, &form.get("webinar")).await?;
     let number = form.get("session");
     let Some(session) = number
         .trim()
@@ -102,7 +102,7 @@ pub async fn correct(
         &mut tx, &current, session.id, interval, &reason, viewer.id, now,
     )
     .await?;
-    crate::accounts::store::audit(
+    crate::db::audit::record(
         &mut tx,
         Some(viewer.id),
         "attendance.correct",

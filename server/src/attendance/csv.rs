@@ -16,8 +16,7 @@ pub async fn download(
     Educator(viewer): Educator,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    let stored = super::published(&state, &slug).await?;
-    crate::webinars::organizers::may_organize(&state.pool, &viewer, &stored).await?;
+    let stored = crate::webinars::organizers::organized(&state.pool, &viewer, &slug).await?;
     let registrants = crate::webinars::store::registrants(&state.pool, stored.webinar_id).await?;
     let mut conn = state.pool.acquire().await?;
     let rule = crate::webinars::store::attendance_rule(&mut conn, stored.webinar_id).await?;
@@ -90,8 +89,7 @@ pub async fn report_file(
     Educator(viewer): Educator,
     Path((slug, file)): Path<(String, String)>,
 ) -> Result<Response> {
-    let stored = super::published(&state, &slug).await?;
-    crate::webinars::organizers::may_organize(&state.pool, &viewer, &stored).await?;
+    let stored = crate::webinars::organizers::organized(&state.pool, &viewer, &slug).await?;
     let sha = file.trim().to_lowercase();
     let not_found =
         || Error::not_found("No report with that SHA-256 was imported for this webinar.");

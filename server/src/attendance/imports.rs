@@ -293,8 +293,8 @@ pub async fn import(
     if let Some(name) = &upload.twice {
         return Err(Error::bad_request(crate::forms::sent_twice_message(name)));
     }
-    let stored = super::published(&state, &upload.webinar).await?;
-    crate::webinars::organizers::may_organize(&state.pool, &viewer, &stored).await?;
+    let stored =
+        crate::webinars::organizers::organized(&state.pool, &viewer, &upload.webinar).await?;
     let back = super::to_attendance(&stored.detail.slug, "import");
     let back = back.values(vec![
         ("session".into(), upload.session.clone()),
@@ -433,7 +433,7 @@ pub async fn import(
         },
     )
     .await?;
-    crate::accounts::store::audit(
+    crate::db::audit::record(
         &mut tx,
         Some(viewer.id),
         "attendance.import",

@@ -6,7 +6,7 @@
 
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::forms::Back;
 use crate::webinars::join::{open_session, when_it_opens};
 use crate::webinars::store::{self, Standing};
@@ -18,9 +18,7 @@ pub async fn join(
     SignedIn(viewer): SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    let stored = store::by_slug(&state.pool, slug.trim())
-        .await?
-        .ok_or_else(|| Error::not_found("There is no such webinar."))?;
+    let stored = crate::webinars::published(&state.pool, &slug).await?;
     let back = Back::to("webinar", format!("/webinars/{}", stored.detail.slug));
     let now = crate::clock::now_secs();
     let mut conn = state.pool.acquire().await?;

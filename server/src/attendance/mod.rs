@@ -19,9 +19,7 @@ pub mod reports;
 pub mod store;
 pub mod summary;
 
-use crate::AppState;
 use crate::access::{Route, Rule};
-use crate::error::{Error, Result};
 use crate::forms::Back;
 use crate::webinars::store::Stored;
 use chrono::TimeZone as _;
@@ -76,18 +74,6 @@ pub fn routes() -> Vec<Route> {
         Route::server_fn("/api/webinar-attempt", Rule::SignedIn),
         Route::post("/webinars/post-test", Rule::SignedIn, post_test::submit),
     ]
-}
-
-/// The published webinar a form or path names.
-pub(crate) async fn published(state: &AppState, slug: &str) -> Result<Stored> {
-    crate::webinars::store::by_slug(&state.pool, slug.trim())
-        .await?
-        .ok_or_else(|| {
-            Error::not_found(format!(
-                "There is no webinar \"{}\".",
-                slug.chars().take(80).collect::<String>()
-            ))
-        })
 }
 
 /// Back to the organizers' attendance page, to the named form.

@@ -106,21 +106,12 @@ pub async fn learner(
 }
 
 async fn published_webinar(pool: &crate::db::Pool, slug: &str) -> Result<Stored, AppError> {
-    crate::webinars::store::by_slug(pool, slug)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(format!(
-                "There is no webinar \"{}\".",
-                slug.chars().take(80).collect::<String>()
-            ))
-        })
+    Ok(crate::webinars::published(pool, slug).await?)
 }
 
 async fn published_for_organizer(backend: &ServerBackend, slug: &str) -> Result<Stored, AppError> {
     let viewer = crate::backend::signed_in()?;
-    let stored = published_webinar(&backend.pool, slug).await?;
-    crate::webinars::organizers::may_organize(&backend.pool, &viewer, &stored).await?;
-    Ok(stored)
+    Ok(crate::webinars::organizers::organized(&backend.pool, &viewer, slug).await?)
 }
 
 #[async_trait::async_trait]

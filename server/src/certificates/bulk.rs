@@ -335,9 +335,9 @@ pub async fn issue(
             );
         }
     }
-    super::store::audit(
+    crate::db::audit::record(
         &mut tx,
-        admin,
+        Some(admin),
         "certificate.issue",
         &codes.join(" "),
         &format!("{} certificate(s) issued by hand", codes.len()),

@@ -321,9 +321,9 @@ impl Issuer {
         copy.learner_name = learner_name.to_owned();
         let new = self.insert(&mut tx, copy, None, Some(admin)).await?;
         store::mark_superseded(&mut tx, old.id, new.id).await?;
-        store::audit(
+        crate::db::audit::record(
             &mut tx,
-            admin,
+            Some(admin),
             "certificate.reissue",
             code,
             &format!(

@@ -108,26 +108,6 @@ pub(crate) async fn mark_superseded(
     Ok(())
 }
 
-pub(crate) async fn audit(
-    conn: &mut Connection,
-    actor: i64,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(actor)
-    .bind(action)
-    .bind(target)
-    .bind(detail)
-    .bind(crate::clock::now())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 pub(crate) async fn find_in(
     conn: &mut Connection,
     code: &str,
@@ -190,7 +170,7 @@ pub async fn revoke(pool: &Pool, admin: i64, code: &str, reason: &str) -> Result
     .bind(c.id)
     .execute(&mut *tx)
     .await?;
-    audit(&mut tx, admin, "certificate.revoke", &c.code, reason).await?;
+    crate::db::audit::record(&mut tx, Some(admin), "certificate.revoke", &c.code, reason).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -14,6 +14,7 @@
 //! row (or names the key) it depends on, and waits there for any other server's transaction
 //! on the same thing.
 
+pub mod audit;
 pub mod copy;
 pub mod schema;
 

@@ -4,6 +4,7 @@
 //! HTML part through [`escape`], so nothing a user typed (a name, a course title) can
 //! change the markup.
 
+use crate::html::escape;
 use app::mail::MailKind;
 use lettre::message::{Mailbox, MultiPart};
 
@@ -89,22 +90,6 @@ pub struct Letter {
 pub struct Rendered {
     pub message_id: String,
     pub raw: Vec<u8>,
-}
-
-/// `&`, `<`, `>`, `"` and `'` as entities: safe in element content and quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Why the reader got this message, at the foot of each.

@@ -230,14 +230,13 @@ pub async fn retry(pool: &Pool, admin: i64, id: i64) -> Result<bool, sqlx::Error
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, 'mail.retry', $2, $3, $4)",
+    crate::db::audit::record(
+        &mut tx,
+        Some(admin),
+        "mail.retry",
+        &format!("outbox:{id}"),
+        "failed message queued again",
     )
-    .bind(admin)
-    .bind(format!("outbox:{id}"))
-    .bind("failed message queued again")
-    .bind(crate::clock::now())
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(true)

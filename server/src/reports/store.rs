@@ -149,14 +149,18 @@ pub async fn record_export(
     from: &str,
     to: &str,
 ) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, 'report.export', $2, $3, $4)",
+    let mut conn = pool.acquire().await?;
+    crate::db::audit::record(
+        &mut conn,
+        Some(actor),
+        "report.export",
+        if activity.is_empty() {
+            "all activities"
+        } else {
+            activity
+        },
+        &format!("from '{from}' to '{to}'"),
     )
-    .bind(actor)
-    .bind(if activity.is_empty() { "all activities" } else { activity })
-    .bind(format!("from '{from}' to '{to}'"))
-    .bind(crate::clock::now())
-    .execute(pool)
     .await?;
     Ok(())
 }

@@ -18,6 +18,17 @@ pub mod times;
 
 use crate::access::{Route, Rule};
 
+/// The published webinar `slug` names (as a path or a form gives it), or the one "no such
+/// webinar" answer.
+pub async fn published(pool: &crate::db::Pool, slug: &str) -> crate::error::Result<store::Stored> {
+    store::by_slug(pool, slug.trim()).await?.ok_or_else(|| {
+        crate::error::Error::not_found(format!(
+            "There is no webinar \"{}\".",
+            slug.chars().take(80).collect::<String>()
+        ))
+    })
+}
+
 pub fn routes() -> Vec<Route> {
     vec![
         // Not cached: a webinar moves from upcoming to past with the clock, not with content.

@@ -32,15 +32,13 @@ pub async fn may_organize(pool: &crate::db::Pool, viewer: &Viewer, stored: &Stor
     }
 }
 
-async fn published(state: &AppState, slug: &str) -> Result<Stored> {
-    store::by_slug(&state.pool, slug.trim())
-        .await?
-        .ok_or_else(|| {
-            Error::not_found(format!(
-                "There is no webinar \"{}\".",
-                slug.chars().take(80).collect::<String>()
-            ))
-        })
+/// The one organizer check: the published webinar `slug` names (from the path or the
+/// form), if the viewer may organize it; "no such webinar" otherwise, and a refusal for
+/// anyone who may not. Every organizer route asks here.
+pub async fn organized(pool: &crate::db::Pool, viewer: &Viewer, slug: &str) -> Result<Stored> {
+    let stored = super::published(pool, slug).await?;
+    may_organize(pool, viewer, &stored).await?;
+    Ok(stored)
 }
 
 /// `GET /webinars/{webinar}/registrations.csv`: organizers and administrators.
@@ -49,8 +47,7 @@ pub async fn csv(
     Educator(viewer): Educator,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    let stored = published(&state, &slug).await?;
-    may_organize(&state.pool, &viewer, &stored).await?;
+    let stored = organized(&state.pool, &viewer, &slug).await?;
     let mut out = crate::download::SpreadsheetCsv::new();
     let fail = |error: csv::Error| Error::internal(error);
     out.row([
@@ -97,8 +94,7 @@ pub async fn cancel(
         return Err(Error::bad_request(problem));
     }
     let slug = form.get("webinar");
-    let stored = published(&state, &slug).await?;
-    may_organize(&state.pool, &viewer, &stored).await?;
+    let stored = organized(&state.pool, &viewer, &slug).await?;
     let back = Back::to(
         "webinar-registrations",
         format!("/webinars/{}/registrations", stored.detail.slug),
@@ -119,7 +115,7 @@ pub async fn cancel(
         )));
     }
     super::registration::tell_cancelled(&mut tx, identity, &stored, user, true).await?;
-    crate::accounts::store::audit(
+    crate::db::audit::record(
         &mut tx,
         Some(viewer.id),
         "webinar.cancel",

@@ -79,11 +79,7 @@ impl WebinarsBackend for ServerBackend {
 
     async fn webinar(&self, slug: &str) -> Result<WebinarPage, AppError> {
         let now = crate::clock::now_secs();
-        let Some(stored) = store::by_slug(&self.pool, slug).await? else {
-            return Err(AppError::not_found(format!(
-                "There is no webinar \"{slug}\"."
-            )));
-        };
+        let stored = super::published(&self.pool, slug).await?;
         let viewer = crate::backend::current_viewer();
         // Before this request takes its connection: asking takes one of its own.
         let organizer = match &viewer {
@@ -193,12 +189,7 @@ impl WebinarsBackend for ServerBackend {
 
     async fn registrations(&self, slug: &str) -> Result<RegistrationsPage, AppError> {
         let viewer = crate::backend::signed_in()?;
-        let Some(stored) = store::by_slug(&self.pool, slug).await? else {
-            return Err(AppError::not_found(format!(
-                "There is no webinar \"{slug}\"."
-            )));
-        };
-        super::organizers::may_organize(&self.pool, &viewer, &stored).await?;
+        let stored = super::organizers::organized(&self.pool, &viewer, slug).await?;
         let row = |p: store::Registrant| RegistrantRow {
             user_id: p.user_id,
             name: p.name,

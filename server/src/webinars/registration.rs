@@ -57,19 +57,6 @@ pub fn closed_because(stored: &Stored, now: i64) -> Option<String> {
     }
 }
 
-/// The webinar a form names, published.
-async fn chosen(state: &AppState, form: &mut Submission) -> Result<Stored> {
-    let slug = form.get("webinar");
-    store::by_slug(&state.pool, slug.trim())
-        .await?
-        .ok_or_else(|| {
-            Error::not_found(format!(
-                "There is no webinar \"{}\".",
-                slug.chars().take(80).collect::<String>()
-            ))
-        })
-}
-
 /// `POST /webinars/register`: anyone may post; a signed-out visitor is told to sign in.
 pub async fn register(
     State(state): State<AppState>,
@@ -80,7 +67,7 @@ pub async fn register(
     if let Some(problem) = form.problem() {
         return Err(Error::bad_request(problem));
     }
-    let stored = chosen(&state, &mut form).await?;
+    let stored = super::published(&state.pool, &form.get("webinar")).await?;
     let back = Back::to(FORM, format!("/webinars/{}", stored.detail.slug));
     let Some(viewer) = parts.extensions.get::<Viewer>().cloned() else {
         return Err(Error::invalid(back.error(
@@ -159,7 +146,7 @@ pub async fn cancel(
     if let Some(problem) = form.problem() {
         return Err(Error::bad_request(problem));
     }
-    let stored = chosen(&state, &mut form).await?;
+    let stored = super::published(&state.pool, &form.get("webinar")).await?;
     let back = Back::to(FORM, format!("/webinars/{}", stored.detail.slug));
     let identity = &state.mail.identity;
     let mut tx = crate::db::write_tx(&state.pool).await?;
