@@ -12,7 +12,7 @@ use super::store;
 use super::summary;
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::certificates::Certificate;
+use crate::certificates::NewCertificate;
 use crate::credit::store::{EvaluationProblem, read_evaluation};
 use crate::db::On;
 use crate::error::{Error, Result};
@@ -400,9 +400,7 @@ pub async fn claim(
             .bind(viewer.id)
             .fetch_one(&mut *tx)
             .await?;
-    let certificate = Certificate {
-        id: 0,
-        code: String::new(),
+    let certificate = NewCertificate {
         user_id: viewer.id,
         learner_name,
         profession: profession_slug,
@@ -416,11 +414,6 @@ pub async fn claim(
         quarters: i64::from(hours.quarters),
         accreditation_statement: stored.detail.accreditation_statement.clone(),
         designation_statement: stored.detail.designation_statement.clone(),
-        issued_at: String::new(),
-        revoked_at: None,
-        revoked_reason: None,
-        superseded_by: None,
-        credential: String::new(),
     };
     let issued = state
         .issuer

@@ -2,7 +2,7 @@
 //! is checked row by row first: the preview names every row's problem and nothing is
 //! written. Issuing checks again and writes every certificate in one transaction, or none.
 
-use super::{Certificate, Issuer};
+use super::{Issuer, NewCertificate};
 use crate::values::parse_date;
 use crate::values::parse_hours;
 use app::catalog::{CourseDetail, CreditType};
@@ -86,7 +86,7 @@ async fn check_row(
     conn: &mut crate::db::Connection,
     issuer: &Issuer,
     row: &RowInput,
-) -> Result<Result<Certificate, String>, crate::error::Error> {
+) -> Result<Result<NewCertificate, String>, crate::error::Error> {
     let mut problems = Vec::new();
     let email = row.email.trim().to_lowercase();
     let user: Option<(i64, String, String)> =
@@ -199,9 +199,7 @@ async fn check_row(
     else {
         return Ok(Err(problems.join("; ")));
     };
-    Ok(Ok(Certificate {
-        id: 0,
-        code: String::new(),
+    Ok(Ok(NewCertificate {
         user_id,
         learner_name,
         profession,
@@ -215,11 +213,6 @@ async fn check_row(
         quarters: i64::from(hours.quarters),
         accreditation_statement: detail.accreditation_statement,
         designation_statement: detail.designation_statement,
-        issued_at: String::new(),
-        revoked_at: None,
-        revoked_reason: None,
-        superseded_by: None,
-        credential: String::new(),
     }))
 }
 
@@ -228,7 +221,7 @@ async fn check_all(
     conn: &mut crate::db::Connection,
     issuer: &Issuer,
     rows: &[RowInput],
-) -> Result<Vec<(BulkRow, Option<Certificate>)>, crate::error::Error> {
+) -> Result<Vec<(BulkRow, Option<NewCertificate>)>, crate::error::Error> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {

@@ -2,7 +2,7 @@
 //! transaction (exactly once per claim), [`Issuer::reissue`] after a correction, and the
 //! printed and signed forms (the page's view, the Open Badges 3.0 credential, the QR code).
 
-use super::{Certificate, Issuer, store};
+use super::{Certificate, Issuer, NewCertificate, store};
 use crate::error::Error;
 use app::accounts::Profession;
 use app::catalog::{CreditType, Hours};
@@ -189,12 +189,11 @@ impl Issuer {
     pub(crate) async fn insert(
         &self,
         conn: &mut crate::db::Connection,
-        mut c: Certificate,
+        new: NewCertificate,
         claim: Option<i64>,
         issued_by: Option<i64>,
     ) -> Result<Certificate, Error> {
-        c.code = new_code();
-        c.issued_at = crate::clock::now();
+        let mut c = new.issued(new_code(), crate::clock::now());
         c.credential = self.sign(&c);
         let id = store::insert_row(&mut *conn, &c, claim, issued_by).await?;
         c.id = id;
@@ -256,9 +255,7 @@ impl Issuer {
             quarters,
         } = store::claim_facts(&mut *conn, claim).await?;
         let detail: app::catalog::CourseDetail = serde_json::from_str(&rendered)?;
-        let certificate = Certificate {
-            id: 0,
-            code: String::new(),
+        let certificate = NewCertificate {
             user_id,
             learner_name,
             profession,
@@ -276,11 +273,6 @@ impl Issuer {
             quarters,
             accreditation_statement: detail.accreditation_statement,
             designation_statement: detail.designation_statement,
-            issued_at: String::new(),
-            revoked_at: None,
-            revoked_reason: None,
-            superseded_by: None,
-            credential: String::new(),
         };
         Ok(self
             .insert(conn, certificate, Some(claim), None)
@@ -317,7 +309,7 @@ impl Issuer {
                 "Certificate {code} is revoked; a revoked certificate is not reissued."
             )));
         }
-        let mut copy = old.clone();
+        let mut copy = NewCertificate::copy_of(&old);
         copy.learner_name = learner_name.to_owned();
         let new = self.insert(&mut tx, copy, None, Some(admin)).await?;
         store::mark_superseded(&mut tx, old.id, new.id).await?;

@@ -52,6 +52,74 @@ pub struct Certificate {
     pub credential: String,
 }
 
+/// A certificate about to be issued: what the flow that earns it knows (a course claim, a
+/// live-session claim, a row of a bulk file, a correction). [`Issuer::insert`] gives it
+/// its code, its time and its signed credential, stores it and tells its learner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCertificate {
+    pub user_id: i64,
+    pub learner_name: String,
+    pub profession: String,
+    pub activity_slug: String,
+    pub activity_title: String,
+    pub revision_number: Option<i64>,
+    /// `online-course`, `recording`, `live-webinar`, …
+    pub format: String,
+    pub completed_on: String,
+    pub provider: String,
+    pub credit_type: String,
+    pub quarters: i64,
+    pub accreditation_statement: String,
+    pub designation_statement: String,
+}
+
+impl NewCertificate {
+    /// The same facts as `old`, for a corrected copy.
+    pub fn copy_of(old: &Certificate) -> Self {
+        Self {
+            user_id: old.user_id,
+            learner_name: old.learner_name.clone(),
+            profession: old.profession.clone(),
+            activity_slug: old.activity_slug.clone(),
+            activity_title: old.activity_title.clone(),
+            revision_number: old.revision_number,
+            format: old.format.clone(),
+            completed_on: old.completed_on.clone(),
+            provider: old.provider.clone(),
+            credit_type: old.credit_type.clone(),
+            quarters: old.quarters,
+            accreditation_statement: old.accreditation_statement.clone(),
+            designation_statement: old.designation_statement.clone(),
+        }
+    }
+
+    /// The certificate as issued now under `code` (its credential still to be signed).
+    fn issued(self, code: String, issued_at: String) -> Certificate {
+        Certificate {
+            id: 0,
+            code,
+            user_id: self.user_id,
+            learner_name: self.learner_name,
+            profession: self.profession,
+            activity_slug: self.activity_slug,
+            activity_title: self.activity_title,
+            revision_number: self.revision_number,
+            format: self.format,
+            completed_on: self.completed_on,
+            provider: self.provider,
+            credit_type: self.credit_type,
+            quarters: self.quarters,
+            accreditation_statement: self.accreditation_statement,
+            designation_statement: self.designation_statement,
+            issued_at,
+            revoked_at: None,
+            revoked_reason: None,
+            superseded_by: None,
+            credential: String::new(),
+        }
+    }
+}
+
 /// Whether `code` looks like one of ours (so junk is answered without a query).
 pub fn plausible(code: &str) -> bool {
     let code = code.trim();
