@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::accounts::store::{self, CreateError, NewUser, ProfileUpdate};
 use crate::accounts::{Role, password, validate};
-use crate::auth::throttle::{self, Verdict};
+use crate::auth::rate_limit::{self, Verdict};
 use crate::auth::{self, SignedIn};
 use crate::client_addr::ClientAddress;
 use crate::error::{Error, Result};
@@ -95,7 +95,7 @@ pub async fn register(
 ) -> Result<Back> {
     let mut form = Submission::new(fields);
     // Counted first: the answer for a known address must not be a free oracle of accounts.
-    if !throttle::registration(&state.pool, &address).await? {
+    if !rate_limit::registration(&state.pool, &address).await? {
         form.fail(
             "form",
             "Too many accounts were created from your network in the last few minutes. Wait 15 minutes, then try again.",
@@ -151,7 +151,7 @@ pub async fn login(
     let email = validate::email(&raw_email).unwrap_or_else(|_| raw_email.trim().to_lowercase());
 
     // Counted before the password is checked, so concurrent guesses all meet the limit.
-    match throttle::attempt(&state.pool, &email, &address).await? {
+    match rate_limit::attempt(&state.pool, &email, &address).await? {
         Verdict::Locked => {
             // No hash: a locked address must not keep the hashing pool busy.
             form.fail("form", SIGN_IN_FAILED);
@@ -167,7 +167,7 @@ pub async fn login(
         .map_or_else(|| DUMMY_HASH.to_owned(), |a| a.password_hash.clone());
     let verified = state.hasher.verify(secret, stored).await?;
     if let Some(account) = account.filter(|_| verified) {
-        throttle::succeeded(&state.pool, &email, &address).await?;
+        rate_limit::succeeded(&state.pool, &email, &address).await?;
         auth::sign_in(&session, account.id, account.session_version).await?;
         Ok(Redirect::to(&next).into_response())
     } else {
@@ -245,7 +245,7 @@ pub async fn change_password(
         .ok_or(Error::Unauthorized)?
         .password_hash;
     // Throttled like sign-in: a stolen session must not become a password-guessing oracle.
-    match throttle::attempt(&state.pool, &profile.email, &address).await? {
+    match rate_limit::attempt(&state.pool, &profile.email, &address).await? {
         Verdict::Locked => {
             form.fail(
                 "current_password",
@@ -257,7 +257,7 @@ pub async fn change_password(
         Verdict::Allow => {}
     }
     if state.hasher.verify(current, stored).await? {
-        throttle::succeeded(&state.pool, &profile.email, &address).await?;
+        rate_limit::succeeded(&state.pool, &profile.email, &address).await?;
     } else {
         form.fail("current_password", "this is not your current password");
     }

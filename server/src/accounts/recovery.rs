@@ -10,7 +10,7 @@
 use super::store::{self, TokenState};
 use super::{password, tokens, validate};
 use crate::AppState;
-use crate::auth::{self, throttle};
+use crate::auth::{self, rate_limit};
 use crate::client_addr::ClientAddress;
 use crate::db::{On, Table};
 use crate::error::Result;
@@ -39,7 +39,7 @@ pub async fn forgot(
     let (true, Some(email)) = (form.ok(), email) else {
         return Err(form.back(FORM, "/forgot-password").into());
     };
-    if throttle::reset_request(&state.pool, &email, &address).await? {
+    if rate_limit::reset_request(&state.pool, &email, &address).await? {
         request(&state, &email).await?;
     } else {
         tracing::info!("password reset request over its limit: nothing sent");
@@ -76,7 +76,7 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
             // the commit's flush to disk is paid on both paths.
             let letter = templates::password_reset(identity, 0, email, email, &link, RESET_MINUTES);
             let _ = letter.render(identity);
-            throttle::touch_reset_count(&mut tx, email).await?;
+            rate_limit::touch_reset_count(&mut tx, email).await?;
             tx.commit().await?;
         }
     }

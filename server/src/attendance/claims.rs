@@ -237,9 +237,9 @@ pub async fn evaluate(
     .execute(&mut *tx)
     .await?;
     let (webinar, revision) = (context.stored.webinar_id, context.stored.revision_id);
-    let next = match super::post_test::stored(&mut tx, revision).await? {
-        Some(quiz) if !super::post_test::passed(&mut tx, webinar, viewer.id).await? => {
-            if super::post_test::closed(&mut tx, &quiz, webinar, viewer.id)
+    let next = match super::assessment::stored(&mut tx, revision).await? {
+        Some(quiz) if !super::assessment::passed(&mut tx, webinar, viewer.id).await? => {
+            if super::assessment::closed(&mut tx, &quiz, webinar, viewer.id)
                 .await?
                 .is_some()
             {
@@ -329,10 +329,10 @@ pub async fn claim(
             "Evaluate the session first; the claim comes after it.".into(),
         ));
     }
-    if let Some(quiz) = super::post_test::stored(&mut tx, stored.revision_id).await?
-        && !super::post_test::passed(&mut tx, stored.webinar_id, viewer.id).await?
+    if let Some(quiz) = super::assessment::stored(&mut tx, stored.revision_id).await?
+        && !super::assessment::passed(&mut tx, stored.webinar_id, viewer.id).await?
     {
-        let message = match super::post_test::closed(&mut tx, &quiz, stored.webinar_id, viewer.id).await? {
+        let message = match super::assessment::closed(&mut tx, &quiz, stored.webinar_id, viewer.id).await? {
             Some(reason) => format!(
                 "{reason} The post-test was not passed, so credit for this webinar cannot be claimed; nothing was recorded. If you think this is wrong, write to the webinar's organizers."
             ),
@@ -472,15 +472,15 @@ pub async fn offer(
     let Some(option) = options.first() else {
         return Ok(CreditStep::NoCredit);
     };
-    if let Some(quiz) = super::post_test::stored(conn, stored.revision_id).await?
-        && !super::post_test::passed(conn, stored.webinar_id, user).await?
+    if let Some(quiz) = super::assessment::stored(conn, stored.revision_id).await?
+        && !super::assessment::passed(conn, stored.webinar_id, user).await?
     {
         return Ok(CreditStep::PostTest {
             href: app::learning::QuizPlace::webinar(&stored.detail.slug, &stored.detail.title)
                 .quiz_href,
             pass_mark: quiz.pass_mark,
             questions: u32::try_from(quiz.questions.len()).unwrap_or(u32::MAX),
-            closed: super::post_test::closed(conn, &quiz, stored.webinar_id, user).await?,
+            closed: super::assessment::closed(conn, &quiz, stored.webinar_id, user).await?,
         });
     }
     let attended = Hours::from_quarters(attended_quarters(seconds));

@@ -141,7 +141,7 @@ pub async fn enter(
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: their chain of checkpoints is read, then extended.
     crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
-    if !crate::auth::throttle::code_allowed(&mut tx, viewer.id, &address).await? {
+    if !crate::auth::rate_limit::code_allowed(&mut tx, viewer.id, &address).await? {
         tx.commit().await?;
         return Err(Error::invalid(back.error(
             "code",
@@ -155,7 +155,7 @@ pub async fn enter(
         .find(|w| w.opens_at <= now && now < w.closes_at)
         .copied();
     let Some(window) = open else {
-        crate::auth::throttle::code_refused(&mut tx, viewer.id, &address).await?;
+        crate::auth::rate_limit::code_refused(&mut tx, viewer.id, &address).await?;
         tx.commit().await?;
         let zone = super::zone_of(&stored, found.first().map(|w| w.session_id));
         let message = match found.last() {

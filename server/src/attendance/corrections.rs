@@ -47,11 +47,13 @@ pub async fn correct(
         (join, leave) => {
             let start = form.check(
                 "join",
-                super::reports::parse_time(join, zone).map_err(|e| format!("Joined: {e}")),
+                super::participant_reports::parse_time(join, zone)
+                    .map_err(|e| format!("Joined: {e}")),
             );
             let end = form.check(
                 "leave",
-                super::reports::parse_time(leave, zone).map_err(|e| format!("Left: {e}")),
+                super::participant_reports::parse_time(leave, zone)
+                    .map_err(|e| format!("Left: {e}")),
             );
             match (start, end) {
                 (Some(start), Some(end)) if end < start => {

@@ -5,7 +5,7 @@
 //! problem in one transaction, with the file kept byte for byte and the skipped rows listed
 //! in the import's record; the same file imported twice adds nothing.
 
-use super::reports::{self, Report};
+use super::participant_reports::{self, Report};
 use super::store::{self, Person};
 use crate::AppState;
 use crate::auth::Educator;
@@ -364,7 +364,7 @@ pub async fn import(
             ),
         )));
     }
-    let report = match reports::read(&bytes, zone) {
+    let report = match participant_reports::read(&bytes, zone) {
         Ok(report) => report,
         Err(problem) => {
             return Err(Error::invalid(back.error(

@@ -6,6 +6,7 @@
 //! ([`pages`], [`csv`]); and the steps from an eligible session to a certificate: the
 //! evaluation and claim ([`claims`]) and the webinar's post-test ([`post_test`]).
 
+pub mod assessment;
 pub mod claims;
 pub mod codes;
 pub mod corrections;
@@ -14,8 +15,7 @@ pub mod imports;
 pub mod intervals;
 pub mod join;
 pub mod pages;
-pub mod post_test;
-pub mod reports;
+pub mod participant_reports;
 pub mod store;
 pub mod summary;
 
@@ -51,7 +51,7 @@ pub fn routes() -> Vec<Route> {
             "/webinars/attendance/import",
             Rule::ActivityOwner,
             imports::import,
-            reports::MAX_BYTES + 64 * 1024,
+            participant_reports::MAX_BYTES + 64 * 1024,
         ),
         Route::post(
             "/webinars/attendance/correct",
@@ -72,7 +72,7 @@ pub fn routes() -> Vec<Route> {
         Route::page("/webinars/{webinar}/post-test/{number}", Rule::SignedIn),
         Route::server_fn("/api/webinar-quiz", Rule::SignedIn),
         Route::server_fn("/api/webinar-attempt", Rule::SignedIn),
-        Route::post("/webinars/post-test", Rule::SignedIn, post_test::submit),
+        Route::post("/webinars/post-test", Rule::SignedIn, assessment::submit),
     ]
 }
 

@@ -139,8 +139,8 @@ impl AttendanceBackend for ServerBackend {
     async fn post_test(&self, slug: &str) -> Result<app::learning::QuizPage, AppError> {
         let viewer = crate::backend::signed_in()?;
         let stored = published_webinar(&self.pool, slug).await?;
-        let state = self.form_state(super::post_test::FORM).await?;
-        Ok(super::post_test::quiz_page(&self.pool, stored, viewer.id, state).await?)
+        let state = self.form_state(super::assessment::FORM).await?;
+        Ok(super::assessment::quiz_page(&self.pool, stored, viewer.id, state).await?)
     }
 
     async fn post_test_attempt(
@@ -150,7 +150,7 @@ impl AttendanceBackend for ServerBackend {
     ) -> Result<app::learning::AttemptResult, AppError> {
         let viewer = crate::backend::signed_in()?;
         let stored = published_webinar(&self.pool, slug).await?;
-        Ok(super::post_test::attempt_result(&self.pool, stored, viewer.id, number).await?)
+        Ok(super::assessment::attempt_result(&self.pool, stored, viewer.id, number).await?)
     }
 
     async fn attendance(&self, slug: &str) -> Result<AttendancePage, AppError> {

@@ -2,8 +2,8 @@
 //! database), the signed-in user of each request, idle and absolute timeouts, and the
 //! same-origin check that refuses cross-site state changes.
 
+pub mod rate_limit;
 mod store;
-pub mod throttle;
 
 use crate::AppState;
 use crate::db::SessionStore;
@@ -42,7 +42,7 @@ pub fn spawn_session_cleanup(pool: &crate::db::Pool, sessions: &SessionStore) {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             every.tick().await;
-            if let Err(error) = throttle::forget_old(&throttle_pool).await {
+            if let Err(error) = rate_limit::forget_old(&throttle_pool).await {
                 tracing::warn!(%error, "could not forget old sign-in counts");
             }
         }

@@ -192,7 +192,7 @@ async fn reissue_form(
 }
 
 /// Verification lookups per client address, so codes cannot be guessed by trying many: 20 a
-/// minute ([`crate::auth::throttle::lookup`]), counted in the database, so one count for
+/// minute ([`crate::auth::rate_limit::lookup`]), counted in the database, so one count for
 /// every app server. In front of it, the same allowance in this process's memory: a
 /// flood from one address is turned away without touching the database (on SQLite every
 /// count is a durable write).
@@ -202,7 +202,7 @@ pub struct VerifyLimit(std::sync::Arc<governor::DefaultKeyedRateLimiter<IpAddr>>
 impl VerifyLimit {
     pub fn new() -> Self {
         let per_minute = std::num::NonZeroU32::new(
-            u32::try_from(crate::auth::throttle::LOOKUPS_PER_WINDOW).unwrap_or(20),
+            u32::try_from(crate::auth::rate_limit::LOOKUPS_PER_WINDOW).unwrap_or(20),
         )
         .unwrap_or(std::num::NonZeroU32::MIN);
         Self(std::sync::Arc::new(governor::RateLimiter::keyed(
@@ -235,7 +235,7 @@ pub async fn limit_verify(
         limit.0.retain_recent();
     }
     let allowed = limit.0.check_key(&client).is_ok()
-        && match crate::auth::throttle::lookup(&state.pool, &client.to_string()).await {
+        && match crate::auth::rate_limit::lookup(&state.pool, &client.to_string()).await {
             Ok(allowed) => allowed,
             Err(error) => return error.into_response(),
         };

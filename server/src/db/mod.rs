@@ -7,19 +7,28 @@
 //! The database holds password hashes, so a SQLite file (and the folder made for it, and
 //! every backup) is readable and writable by its owner only.
 //!
-//! This module also owns what every store shares: the pool type,
-//! [`write_tx`] and [`lock`], which together say what each read-then-write serialises on.
-//! SQLite serialises every write transaction (`BEGIN IMMEDIATE` takes the write lock before
-//! the first read); PostgreSQL's READ COMMITTED does not, so each read-then-write locks the
-//! row (or names the key) it depends on, and waits there for any other server's transaction
-//! on the same thing.
+//! Here: the pool (connect, migrate, the file's permissions). Beside it, what every store
+//! shares: `tx` ([`write_tx`] and [`lock`], which together say what each read-then-write
+//! serialises on: SQLite serialises every write transaction, `BEGIN IMMEDIATE` taking the
+//! write lock before the first read; PostgreSQL's READ COMMITTED does not, so each
+//! read-then-write locks the row, or names the key, it depends on), `rows` (booleans and
+//! integers as both databases return them, unique violations), `audit` (the audit log's
+//! writer), `sessions` (the sign-in session store), `schema` and `copy` (between databases).
 
 pub mod audit;
 pub mod copy;
+mod rows;
 pub mod schema;
+mod sessions;
+mod tx;
+
+pub use rows::{Flag, count, decode, decode_logged, is_unique_violation};
+pub use sessions::{SessionStore, session_store};
+use tx::refuse_open_transactions;
+pub use tx::{On, Table, lock, skip_locked, write_tx};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::SqliteConnectOptions;
 use std::io;
 use std::path::Path;
 use std::str::FromStr;
@@ -120,327 +129,6 @@ pub fn redacted(url: &str) -> String {
         parsed.query_pairs_mut().clear().extend_pairs(pairs);
     }
     parsed.to_string()
-}
-
-/// Where sessions are kept: tower-sessions' store for the database in use (its own pool of
-/// that database's driver, as the store needs; a handful of connections).
-#[derive(Debug, Clone)]
-pub enum SessionStore {
-    Sqlite(tower_sessions_sqlx_store::SqliteStore),
-    Postgres(tower_sessions_sqlx_store::PostgresStore),
-}
-
-/// Opens the session store on the same database as `pool`.
-pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
-    let url = pool.connect_options().database_url.to_string();
-    Ok(match Backend::of(pool) {
-        Backend::Sqlite => {
-            let options = SqliteConnectOptions::from_str(&url)?
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
-            let sessions = SqlitePoolOptions::new()
-                .max_connections(4)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
-            SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions))
-        }
-        Backend::Postgres => {
-            let options = sqlx::postgres::PgConnectOptions::from_str(&url)?;
-            let sessions = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(4)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
-            SessionStore::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions))
-        }
-    })
-}
-
-impl SessionStore {
-    /// The store's table, as SQL names it (for counting sessions).
-    pub fn table(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "tower_sessions",
-            Self::Postgres(_) => "tower_sessions.session",
-        }
-    }
-
-    /// Creates the store's own table if missing.
-    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(store) => store.migrate().await,
-            Self::Postgres(store) => store.migrate().await,
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl tower_sessions::SessionStore for SessionStore {
-    async fn create(
-        &self,
-        record: &mut tower_sessions::session::Record,
-    ) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.create(record).await,
-            Self::Postgres(store) => store.create(record).await,
-        }
-    }
-
-    async fn save(
-        &self,
-        record: &tower_sessions::session::Record,
-    ) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.save(record).await,
-            Self::Postgres(store) => store.save(record).await,
-        }
-    }
-
-    async fn load(
-        &self,
-        id: &tower_sessions::session::Id,
-    ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
-        match self {
-            Self::Sqlite(store) => store.load(id).await,
-            Self::Postgres(store) => store.load(id).await,
-        }
-    }
-
-    async fn delete(
-        &self,
-        id: &tower_sessions::session::Id,
-    ) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.delete(id).await,
-            Self::Postgres(store) => store.delete(id).await,
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl tower_sessions::ExpiredDeletion for SessionStore {
-    async fn delete_expired(&self) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.delete_expired().await,
-            Self::Postgres(store) => store.delete_expired().await,
-        }
-    }
-}
-
-/// A transaction for a read-then-write. On SQLite it takes the write lock before its first
-/// read (`BEGIN IMMEDIATE`), so what it read cannot change before it writes, and SQLite never
-/// answers "database is locked" halfway through. On PostgreSQL it is a plain READ COMMITTED
-/// transaction: what it must not see change, it names with [`lock`] before reading it.
-/// Every read-then-write goes through here.
-///
-/// Cancel-safe. A request whose client goes away (a reset, a proxy's timeout, a shutdown)
-/// is dropped wherever it waits. sqlx's own `begin_with` is not safe to drop: on SQLite it
-/// waits once more after `BEGIN IMMEDIATE` has succeeded (to check the statement opened a
-/// transaction) and before the `Transaction` that would roll it back exists, so a request
-/// dropped there returned its connection to the pool still inside the transaction, holding
-/// SQLite's one write lock until restart. Here the begin runs on a task of its own that
-/// always finishes: if nobody is left to take the transaction, it is dropped there, which
-/// rolls it back before the connection is used again. A transaction dropped later (while a
-/// query or the commit waits) is rolled back the same way, by sqlx, before its connection
-/// serves anyone else; the pool also refuses any connection that still reports an open
-/// transaction (see [`refuse_open_transactions`]).
-///
-/// So a write whose client went away is committed if its commit was reached, and rolled
-/// back whole otherwise; never half, and an answered write is always committed first.
-pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
-    let pool = pool.clone();
-    tokio::spawn(async move {
-        match Backend::of(&pool) {
-            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => pool.begin().await,
-        }
-    })
-    .await
-    .map_err(|error| {
-        sqlx::Error::Io(io::Error::other(format!(
-            "beginning a transaction: {error}"
-        )))
-    })?
-}
-
-/// The pool's check before it hands out an idle connection (whether to hand it out) (after sqlx has flushed any
-/// rollback a dropped transaction queued on it): a connection still inside a transaction is
-/// closed instead, which ends the transaction and frees its locks. [`write_tx`] makes this
-/// never happen; if something else ever does, it costs one connection, never the database.
-fn refuse_open_transactions(connection: &Connection) -> bool {
-    use sqlx::Connection as _;
-    let open = connection.is_in_transaction();
-    if open {
-        tracing::error!(
-            "a pooled connection was still inside a transaction; it is closed instead of reused"
-        );
-    }
-    !open
-}
-
-/// Tables whose rows a read-then-write locks (a fixed list: the name goes into SQL). A
-/// domain that needs another adds its table here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
-    /// A user's row: everything one learner does (enrolling, studying, quizzes, claims,
-    /// profile) serialises on it, so it cannot interleave with itself on two servers.
-    Users,
-}
-
-impl Table {
-    fn locking_select(self) -> &'static str {
-        match self {
-            Self::Users => "SELECT id FROM users WHERE id = $1",
-        }
-    }
-}
-
-/// What a read-then-write serialises on.
-#[derive(Debug, Clone, Copy)]
-pub enum On<'a> {
-    /// One row: every transaction that locks it waits for the one holding it, until commit
-    /// (`SELECT … FOR NO KEY UPDATE` on PostgreSQL).
-    Row(Table, i64),
-    /// A name with no row of its own (the signing key, a content import): a
-    /// transaction-scoped advisory lock on PostgreSQL, keyed by the name's hash.
-    Key(&'a str),
-}
-
-/// Takes the lock `on` names for the rest of `tx`, waiting for anyone holding it. On SQLite
-/// the transaction already holds the database's one write lock ([`write_tx`]), so this only
-/// reads. For a row, says whether it exists.
-pub async fn lock(tx: &mut Connection, on: On<'_>) -> Result<bool, sqlx::Error> {
-    let postgres = Backend::of_connection(tx) == Backend::Postgres;
-    match on {
-        On::Row(table, id) => {
-            let select = table.locking_select();
-            let sql = if postgres {
-                // NO KEY: nothing changes a locked row's id, so inserts that refer to it
-                // (an audit entry, a certificate) need not wait for the lock.
-                std::borrow::Cow::Owned(format!("{select} FOR NO KEY UPDATE"))
-            } else {
-                std::borrow::Cow::Borrowed(select)
-            };
-            let found: Option<i64> = sqlx::query_scalar(&sql)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            Ok(found.is_some())
-        }
-        On::Key(name) => {
-            if postgres {
-                sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS held")
-                    .bind(advisory_key(name))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Ok(true)
-        }
-    }
-}
-
-/// What a clean-up's `SELECT` ends with so that rows others hold are skipped, not waited
-/// for: `FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite (one writer at a time).
-pub fn skip_locked(pool: &Pool) -> &'static str {
-    match Backend::of(pool) {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-    }
-}
-
-/// A stable 64-bit key for `name` (the first 8 bytes of its SHA-256).
-fn advisory_key(name: &str) -> i64 {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(format!("grandrounds:{name}").as_bytes());
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    i64::from_be_bytes(first)
-}
-
-/// A boolean as SQL computes it: PostgreSQL answers `EXISTS`, `IS NULL` and comparisons
-/// with a boolean, SQLite with the integers 0 and 1. Read either as this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Flag(pub bool);
-
-impl sqlx::Type<Db> for Flag {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        <bool as sqlx::Type<Db>>::type_info()
-    }
-
-    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-        use sqlx::any::AnyTypeInfoKind as Kind;
-        matches!(
-            ty.kind(),
-            Kind::Bool | Kind::SmallInt | Kind::Integer | Kind::BigInt
-        )
-    }
-}
-
-impl<'r> sqlx::Decode<'r, Db> for Flag {
-    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        use sqlx::ValueRef as _;
-        if value.type_info().kind() == sqlx::any::AnyTypeInfoKind::Bool {
-            <bool as sqlx::Decode<Db>>::decode(value).map(Flag)
-        } else {
-            <i64 as sqlx::Decode<Db>>::decode(value).map(|n| Flag(n != 0))
-        }
-    }
-}
-
-impl From<Flag> for bool {
-    fn from(flag: Flag) -> Self {
-        flag.0
-    }
-}
-
-/// A stored integer as the type it stands for; one that does not fit (a bug or a damaged
-/// database) is an error that names `what`, never a silent zero.
-pub fn decode<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, crate::error::Error> {
-    T::try_from(value).map_err(|_| crate::error::Error::corrupt(what, value))
-}
-
-/// [`decode`] where no error can be returned (building a document from a checked record):
-/// a value that does not fit is logged as the error it is, and shown as zero.
-pub fn decode_logged<T: TryFrom<i64> + Default>(value: i64, what: &str) -> T {
-    T::try_from(value).unwrap_or_else(|_| {
-        tracing::error!(value, what, "stored value does not decode");
-        T::default()
-    })
-}
-
-/// A count or length as a `u32` for a page (saturating: a page never shows four billion).
-pub fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Whether `error` is a unique-constraint violation on `target`, written `table.column`
-/// (or `table.a, table.b` for several columns), as SQLite's message names it; PostgreSQL
-/// names the constraint it made for that `UNIQUE`: `table_column_key`, `table_a_b_key`.
-pub fn is_unique_violation(error: &sqlx::Error, target: &str) -> bool {
-    let Some(db) = error.as_database_error() else {
-        return false;
-    };
-    db.is_unique_violation()
-        && (db.constraint() == Some(target)
-            || db.constraint() == Some(postgres_constraint(target).as_str())
-            || db.message().contains(target))
-}
-
-/// PostgreSQL's name for the `UNIQUE` constraint on `table.a, table.b`: `table_a_b_key`.
-fn postgres_constraint(target: &str) -> String {
-    let mut table = "";
-    let mut columns = Vec::new();
-    for part in target.split(',') {
-        let (t, column) = part.trim().split_once('.').unwrap_or(("", part.trim()));
-        table = t;
-        columns.push(column);
-    }
-    format!("{table}_{}_key", columns.join("_"))
 }
 
 /// Opens the database at `url`: a SQLite file (created if missing, with its folder) or a
@@ -761,6 +449,7 @@ pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
 
 #[cfg(all(test, unix))]
 mod tests {
+    use super::rows::postgres_constraint;
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 

@@ -425,7 +425,7 @@ async fn only_organizers_and_administrators_import_and_the_choices_are_checked()
         .await;
     assert_eq!(twice.status, StatusCode::BAD_REQUEST);
     // Larger than any report: refused with the reason, nothing kept.
-    let huge = vec![b'a'; server::attendance::reports::MAX_BYTES + 128 * 1024];
+    let huge = vec![b'a'; server::attendance::participant_reports::MAX_BYTES + 128 * 1024];
     let refused = upload(app, &admin.cookie, "huge.csv", &huge).await;
     assert_eq!(
         refused.status,

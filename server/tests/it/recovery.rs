@@ -246,7 +246,7 @@ async fn a_newer_link_replaces_the_older_and_garbage_is_refused() {
 async fn requests_are_limited_per_address_the_same_way_with_or_without_an_account() {
     let app = TestApp::new().await;
     app.learner("ana@clinic.org").await;
-    let limit = server::auth::throttle::RESETS_PER_EMAIL;
+    let limit = server::auth::rate_limit::RESETS_PER_EMAIL;
     for _ in 0..limit + 2 {
         let known = request_reset(&app, "ana@clinic.org").await;
         let unknown = request_reset(&app, "nobody@clinic.org").await;
@@ -271,7 +271,7 @@ async fn requests_are_limited_per_address_the_same_way_with_or_without_an_accoun
             .fetch_one(&app.state.pool)
             .await
             .expect("count");
-    assert!(counted > server::auth::throttle::RESETS_PER_ADDRESS);
+    assert!(counted > server::auth::rate_limit::RESETS_PER_ADDRESS);
     app.user("late@clinic.org", Role::Learner).await;
     request_reset(&app, "late@clinic.org").await;
     assert_eq!(
@@ -533,7 +533,7 @@ async fn many_requests_at_once_leave_one_open_link_and_a_100_kb_address_is_refus
     );
     assert!(
         app.count("SELECT COUNT(*) FROM password_resets").await
-            <= server::auth::throttle::RESETS_PER_EMAIL
+            <= server::auth::rate_limit::RESETS_PER_EMAIL
     );
     let before = app.count("SELECT COUNT(*) FROM password_resets").await;
     let huge = "a".repeat(100_000) + "@clinic.org";

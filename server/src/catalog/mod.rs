@@ -1,11 +1,12 @@
 //! The published courses held in memory, rendered HTML included, so a page request only
-//! looks things up. Rebuilt from the database whenever content is imported.
+//! looks things up. Rebuilt from the database whenever content is imported. The catalog's
+//! pages (the list, a course, a lesson) are read in [`pages`].
+
+mod pages;
 
 use crate::access::{Route, Rule};
-use crate::backend::{ServerBackend, current_viewer};
 use crate::content::store::{self, StoreError, StoredCourse};
 use crate::enrollment;
-use app::catalog::CatalogBackend;
 use app::catalog::{CatalogFilter, CourseCard, CourseDetail, LessonPage};
 use app::error::AppError;
 use std::collections::HashMap;
@@ -198,39 +199,5 @@ impl CatalogService {
                     AppError::not_found(format!("There is no course at /courses/{course}."))
                 }
             })
-    }
-}
-
-#[async_trait::async_trait]
-impl CatalogBackend for ServerBackend {
-    async fn rehearsal_clock(&self) -> Result<Option<String>, AppError> {
-        Ok(crate::clock::rehearsal().map(|at| {
-            at.format(&time::format_description::well_known::Rfc3339)
-                .map(|text| text.replace('T', " ").replace('Z', " UTC"))
-                .unwrap_or_default()
-        }))
-    }
-
-    async fn courses(&self, filter: &CatalogFilter) -> Result<Vec<CourseCard>, AppError> {
-        self.catalog.courses(filter).await
-    }
-
-    async fn course(&self, slug: &str) -> Result<CourseDetail, AppError> {
-        self.catalog.course(slug).await
-    }
-
-    async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {
-        // An enrolled learner reads the revision they enrolled on, even after an update.
-        if let Some(viewer) = current_viewer()
-            && let Some((_, revision)) = enrollment::enrollment_of(&self.pool, viewer.id, course)
-                .await
-                .map_err(AppError::from)?
-            && let Some(page) = enrollment::pinned_lesson(&self.pool, revision, course, lesson)
-                .await
-                .map_err(AppError::from)?
-        {
-            return Ok(page);
-        }
-        self.catalog.lesson(course, lesson).await
     }
 }

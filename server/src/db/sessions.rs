@@ -1,0 +1,117 @@
+//! Where sign-in sessions are kept: tower-sessions' store for the database in use, so any
+//! app server can answer any request.
+
+use super::{Backend, Pool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Where sessions are kept: tower-sessions' store for the database in use (its own pool of
+/// that database's driver, as the store needs; a handful of connections).
+#[derive(Debug, Clone)]
+pub enum SessionStore {
+    Sqlite(tower_sessions_sqlx_store::SqliteStore),
+    Postgres(tower_sessions_sqlx_store::PostgresStore),
+}
+
+/// Opens the session store on the same database as `pool`.
+pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
+    let url = pool.connect_options().database_url.to_string();
+    Ok(match Backend::of(pool) {
+        Backend::Sqlite => {
+            let options = SqliteConnectOptions::from_str(&url)?
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let sessions = SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
+            SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions))
+        }
+        Backend::Postgres => {
+            let options = sqlx::postgres::PgConnectOptions::from_str(&url)?;
+            let sessions = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
+            SessionStore::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions))
+        }
+    })
+}
+
+impl SessionStore {
+    /// The store's table, as SQL names it (for counting sessions).
+    pub fn table(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "tower_sessions",
+            Self::Postgres(_) => "tower_sessions.session",
+        }
+    }
+
+    /// Creates the store's own table if missing.
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(store) => store.migrate().await,
+            Self::Postgres(store) => store.migrate().await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for SessionStore {
+    async fn create(
+        &self,
+        record: &mut tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.create(record).await,
+            Self::Postgres(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(
+        &self,
+        record: &tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.save(record).await,
+            Self::Postgres(store) => store.save(record).await,
+        }
+    }
+
+    async fn load(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
+        match self {
+            Self::Sqlite(store) => store.load(id).await,
+            Self::Postgres(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete(id).await,
+            Self::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::ExpiredDeletion for SessionStore {
+    async fn delete_expired(&self) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete_expired().await,
+            Self::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}
