@@ -13,14 +13,16 @@ use super::summary;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::certificates::NewCertificate;
+use crate::credit::claim::{Claim, Claimable, EvidenceCap, Once, Outcome};
 use crate::credit::store::{EvaluationProblem, read_evaluation};
 use crate::db::On;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
-use crate::values::parse_hours;
 use crate::webinars::store::{Standing, Stored, StoredSession};
+use app::accounts::Profession;
 use app::catalog::{CreditType, Hours};
 use app::forms::FormState;
+use app::learning::ClaimOption;
 use app::learning::DEFAULT_EVALUATION;
 use axum::Form;
 use axum::extract::State;
@@ -276,8 +278,130 @@ fn session_stated(session: &StoredSession) -> (String, String) {
     }
 }
 
+/// A live session being claimed: the learner attended `seconds` of it, enough for credit.
+struct LiveClaim {
+    stored: Stored,
+    session: StoredSession,
+    seconds: i64,
+}
+
+#[async_trait::async_trait]
+impl Claimable for LiveClaim {
+    fn noun(&self) -> &'static str {
+        "webinar"
+    }
+
+    fn back(&self) -> Back {
+        back(&self.stored.detail.slug, "webinar-claim")
+    }
+
+    fn context_fields(&self) -> &'static [&'static str] {
+        &["webinar", "session"]
+    }
+
+    fn once(&self) -> Option<Once<'_>> {
+        Some(Once::Live(&self.stored.detail.slug))
+    }
+
+    async fn earlier(&self, conn: &mut crate::db::Connection, user: i64) -> Result<Option<String>> {
+        Ok(claims_of(conn, self.stored.webinar_id, user)
+            .await?
+            .into_iter()
+            .next()
+            .map(|first| first.code))
+    }
+
+    async fn not_yet(&self, conn: &mut crate::db::Connection, user: i64) -> Result<Option<String>> {
+        if !evaluated(conn, self.session.id, user).await? {
+            return Ok(Some(
+                "Evaluate the session first; the claim comes after it.".into(),
+            ));
+        }
+        let (webinar, revision) = (self.stored.webinar_id, self.stored.revision_id);
+        if let Some(quiz) = super::assessment::stored(conn, revision).await?
+            && !super::assessment::passed(conn, webinar, user).await?
+        {
+            return Ok(Some(match super::assessment::closed(conn, &quiz, webinar, user).await? {
+                Some(reason) => format!(
+                    "{reason} The post-test was not passed, so credit for this webinar cannot be claimed; nothing was recorded. If you think this is wrong, write to the webinar's organizers."
+                ),
+                None => "Pass the webinar's post-test first; the claim comes after it. Nothing was recorded.".into(),
+            }));
+        }
+        Ok(None)
+    }
+
+    fn options(&self, profession: Profession) -> Vec<ClaimOption> {
+        crate::credit::store::eligible_among(&self.stored.detail.credits, profession)
+    }
+
+    fn cap(&self, option: &ClaimOption) -> Option<EvidenceCap> {
+        let attended = Hours::from_quarters(attended_quarters(self.seconds));
+        let cap = if attended < option.max_hours {
+            attended
+        } else {
+            option.max_hours
+        };
+        Some(EvidenceCap {
+            hours: attended,
+            message: format!(
+                "You attended {} ({} hours in whole quarter hours): claim no more than {cap} hours.",
+                intervals::written(self.seconds),
+                attended
+            ),
+        })
+    }
+
+    async fn recorded_minutes(&self, _: &mut crate::db::Connection) -> Result<Option<u32>> {
+        Ok(None)
+    }
+
+    async fn record(&self, conn: &mut crate::db::Connection, claim: Claim<'_>) -> Result<String> {
+        let (stored, session) = (&self.stored, &self.session);
+        let (completed_on, stated) = session_stated(session);
+        let (learner_name, profession_slug) = store::learner(conn, claim.user).await?;
+        let certificate = NewCertificate {
+            user_id: claim.user,
+            learner_name,
+            profession: profession_slug,
+            activity_slug: stored.detail.slug.clone(),
+            activity_title: format!("{}: live session of {stated}", stored.detail.title),
+            revision_number: Some(stored.revision),
+            format: "live-webinar".into(),
+            completed_on,
+            provider: claim.issuer.provider.clone(),
+            credit_type: claim.kind.slug().to_owned(),
+            quarters: i64::from(claim.hours.quarters),
+            accreditation_statement: stored.detail.accreditation_statement.clone(),
+            designation_statement: stored.detail.designation_statement.clone(),
+        };
+        let issued = claim.issuer.insert(conn, certificate, None, None).await?;
+        store::insert_claim(
+            conn,
+            &store::NewLiveClaim {
+                webinar: stored.webinar_id,
+                session: session.id,
+                user: claim.user,
+                revision: stored.revision,
+                kind: claim.kind,
+                hours: claim.hours,
+                attended_seconds: self.seconds,
+                certificate: issued.id,
+            },
+        )
+        .await?;
+        Ok(format!(
+            "Certificate {} issued: {} {} for the live session of {stated}.",
+            issued.code,
+            claim.hours,
+            claim.kind.label()
+        ))
+    }
+}
+
 /// `POST /webinars/attendance/claim` (`webinar`, `session`, `hours-<credit type>`): the
-/// claim, which issues the certificate.
+/// claim of a session the learner attended, through the one claim flow, which issues the
+/// certificate.
 pub async fn claim(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -293,154 +417,23 @@ pub async fn claim(
     // Serialises on the learner: one claim per webinar and credit type, so one certificate,
     // whichever server answers and however often the form is sent.
     crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
-    let context = eligible_session(&mut tx, stored, &mut form, viewer.id, "webinar-claim").await?;
     let Context {
         stored,
         session,
         seconds,
-    } = context;
-    let slug = stored.detail.slug.clone();
-    let to = |field: &str, message: String| {
-        Error::invalid(back(&slug, "webinar-claim").error(field, message))
+    } = eligible_session(&mut tx, stored, &mut form, viewer.id, "webinar-claim").await?;
+    let activity = LiveClaim {
+        stored,
+        session,
+        seconds,
     };
-    if let Some(first) = claims_of(&mut tx, stored.webinar_id, viewer.id)
-        .await?
-        .first()
-    {
-        tx.commit().await?;
-        return Ok(back(&slug, "webinar-claim").notice(format!(
-            "You claimed credit for this webinar already (certificate {}); a claim cannot be changed.",
-            first.code
-        )));
-    }
-    if let Some(code) =
-        crate::credit::once::recording_certificate(&mut tx, &slug, viewer.id).await?
-    {
-        return Err(to(
-            "form",
-            format!(
-                "You claimed credit for this webinar's recording already (certificate {code}): the same activity earns credit once, live or recorded. Nothing was recorded."
-            ),
-        ));
-    }
-    if !evaluated(&mut tx, session.id, viewer.id).await? {
-        return Err(to(
-            "form",
-            "Evaluate the session first; the claim comes after it.".into(),
-        ));
-    }
-    if let Some(quiz) = super::assessment::stored(&mut tx, stored.revision_id).await?
-        && !super::assessment::passed(&mut tx, stored.webinar_id, viewer.id).await?
-    {
-        let message = match super::assessment::closed(&mut tx, &quiz, stored.webinar_id, viewer.id).await? {
-            Some(reason) => format!(
-                "{reason} The post-test was not passed, so credit for this webinar cannot be claimed; nothing was recorded. If you think this is wrong, write to the webinar's organizers."
-            ),
-            None => "Pass the webinar's post-test first; the claim comes after it. Nothing was recorded.".into(),
-        };
-        return Err(to("form", message));
-    }
-    let profession = crate::credit::store::profession(&mut tx, viewer.id).await?;
-    let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
-    let Some(option) = options.first() else {
-        return Err(to(
-            "form",
-            "This webinar offers no credit for your profession; nothing was recorded.".into(),
-        ));
-    };
-    let field = format!("hours-{}", option.kind.slug());
-    if let Some((name, _)) = raw
-        .iter()
-        .find(|(n, _)| n != "webinar" && n != "session" && *n != field)
-    {
-        return Err(to(
-            "form",
-            format!(
-                "You cannot claim \"{}\" for this webinar with your profession; nothing was recorded.",
-                name.chars().take(60).collect::<String>()
-            ),
-        ));
-    }
-    let attended = Hours::from_quarters(attended_quarters(seconds));
-    let cap = if attended < option.max_hours {
-        attended
-    } else {
-        option.max_hours
-    };
-    let hours = match parse_hours(&form.get(&field)) {
-        Err(message) => return Err(to(&field, message)),
-        Ok(hours) if hours.quarters == 0 => {
-            return Err(to(&field, "Claim at least 0.25 hours.".into()));
-        }
-        Ok(hours) if hours > attended => {
-            return Err(to(
-                &field,
-                format!(
-                    "You attended {} ({} hours in whole quarter hours): claim no more than {cap} hours.",
-                    intervals::written(seconds),
-                    attended
-                ),
-            ));
-        }
-        Ok(hours) if hours > option.max_hours => {
-            return Err(to(
-                &field,
-                format!(
-                    "This webinar offers at most {} {}: claim no more than {cap} hours.",
-                    option.max_hours,
-                    option.kind.label()
-                ),
-            ));
-        }
-        Ok(hours) => hours,
-    };
-    let (completed_on, stated) = session_stated(&session);
-    let (learner_name, profession_slug): (String, String) =
-        sqlx::query_as("SELECT full_name, profession FROM users WHERE id = $1")
-            .bind(viewer.id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let certificate = NewCertificate {
-        user_id: viewer.id,
-        learner_name,
-        profession: profession_slug,
-        activity_slug: stored.detail.slug.clone(),
-        activity_title: format!("{}: live session of {stated}", stored.detail.title),
-        revision_number: Some(stored.revision),
-        format: "live-webinar".into(),
-        completed_on,
-        provider: state.issuer.provider.clone(),
-        credit_type: option.kind.slug().to_owned(),
-        quarters: i64::from(hours.quarters),
-        accreditation_statement: stored.detail.accreditation_statement.clone(),
-        designation_statement: stored.detail.designation_statement.clone(),
-    };
-    let issued = state
-        .issuer
-        .insert(&mut tx, certificate, None, None)
-        .await?;
-    sqlx::query(
-        "INSERT INTO webinar_claims (webinar_id, session_id, user_id, revision_number, credit_type, quarters, attended_seconds, certificate_id, claimed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(stored.webinar_id)
-    .bind(session.id)
-    .bind(viewer.id)
-    .bind(stored.revision)
-    .bind(option.kind.slug())
-    .bind(i64::from(hours.quarters))
-    .bind(seconds)
-    .bind(issued.id)
-    .bind(crate::clock::now())
-    .execute(&mut *tx)
-    .await?;
+    let outcome =
+        crate::credit::claim::claim(&mut tx, &state.issuer, viewer.id, &activity, &raw).await?;
     tx.commit().await?;
     state.mail.wake();
-    Ok(back(&slug, "webinar-claim").notice(format!(
-        "Certificate {} issued: {hours} {} for the live session of {stated}.",
-        issued.code,
-        option.kind.label()
-    )))
+    Ok(match outcome {
+        Outcome::Issued(notice) | Outcome::Claimed(notice) => activity.back().notice(notice),
+    })
 }
 
 /// What the webinar page offers a learner for a session: the evaluation, the claim, or the

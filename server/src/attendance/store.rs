@@ -534,3 +534,48 @@ pub async fn report_rows_ever(
         .map(|(user, start, end, line, superseded)| (user, start, end, line, superseded.0))
         .collect())
 }
+
+/// The name and profession (a slug) a certificate is made out to.
+pub async fn learner(
+    conn: &mut crate::db::Connection,
+    user: i64,
+) -> Result<(String, String), sqlx::Error> {
+    sqlx::query_as("SELECT full_name, profession FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// A live-session claim as it is stored, beside its certificate.
+pub struct NewLiveClaim {
+    pub webinar: i64,
+    pub session: i64,
+    pub user: i64,
+    pub revision: i64,
+    pub kind: app::catalog::CreditType,
+    pub hours: app::catalog::Hours,
+    pub attended_seconds: i64,
+    pub certificate: i64,
+}
+
+pub async fn insert_claim(
+    conn: &mut crate::db::Connection,
+    claim: &NewLiveClaim,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webinar_claims (webinar_id, session_id, user_id, revision_number, credit_type, quarters, attended_seconds, certificate_id, claimed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(claim.webinar)
+    .bind(claim.session)
+    .bind(claim.user)
+    .bind(claim.revision)
+    .bind(claim.kind.slug())
+    .bind(i64::from(claim.hours.quarters))
+    .bind(claim.attended_seconds)
+    .bind(claim.certificate)
+    .bind(crate::clock::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -2,6 +2,8 @@
 //! certificate (issuing itself is [`crate::certificates::Issuer::issue_for_claim`]). The
 //! routes and forms are here; the SQL and the rules in [`store`].
 
+pub mod claim;
+mod course;
 pub mod once;
 mod pages;
 pub mod store;
@@ -67,6 +69,7 @@ async fn claim_form(
     form: Fields,
 ) -> Result<Back> {
     let (course, fields) = read(form, store::CLAIM)?;
-    let notice = store::claim(&state.pool, &state.issuer, viewer.id, &course, &fields).await?;
+    let notice = course::claim(&state.pool, &state.issuer, viewer.id, &course, &fields).await?;
+    state.mail.wake();
     Ok(Back::to(store::CLAIM, store::credit_url(&course)).notice(notice))
 }

@@ -2,7 +2,6 @@
 //! passed + evaluation, decided once, in [`completed_at`]) and the credit claim, which issues
 //! its certificate in the same transaction. Every write reads first, in [`db::write_tx`].
 
-use crate::certificates::Issuer;
 use crate::clock::now;
 use crate::enrollment;
 use crate::enrollment::completion::{Requirement, missing_for_completion};
@@ -60,7 +59,7 @@ pub fn eligible_among(
 }
 
 /// When the last requirement was met, if all are: lessons, post-test, evaluation.
-async fn completed_at(
+pub(super) async fn completed_at(
     conn: &mut crate::db::Connection,
     enrollment: &Enrolled,
 ) -> Result<Result<String, Vec<Requirement>>, Error> {
@@ -112,7 +111,7 @@ async fn completed_at(
         .unwrap_or_default()))
 }
 
-async fn claims(
+pub(super) async fn claims(
     conn: &mut crate::db::Connection,
     enrollment: i64,
 ) -> Result<Vec<ClaimRecord>, Error> {
@@ -151,7 +150,7 @@ pub async fn profession(conn: &mut crate::db::Connection, user: i64) -> Result<P
 }
 
 /// Minutes from first opening a lesson to completion, a guide for the claim.
-async fn recorded_minutes(
+pub(super) async fn recorded_minutes(
     conn: &mut crate::db::Connection,
     enrollment: i64,
     completed: &str,
@@ -230,7 +229,7 @@ pub async fn credit_page(
     }))
 }
 
-fn join_words(requirements: &[Requirement]) -> String {
+pub(super) fn join_words(requirements: &[Requirement]) -> String {
     let words: Vec<&str> = requirements.iter().map(|r| r.label()).collect();
     match words.as_slice() {
         [] => String::new(),
@@ -248,7 +247,7 @@ pub fn credit_url(course: &str) -> String {
 }
 
 /// Back to the credit page's `form` with one message and the values kept; nothing recorded.
-fn refuse<T>(
+pub(super) fn refuse<T>(
     form: &str,
     course: &str,
     field: &str,
@@ -380,214 +379,41 @@ pub async fn evaluate(
     Ok("Thank you: your evaluation is recorded.".into())
 }
 
-/// Records the credit claim (once, after completion): hours per eligible credit type.
-pub async fn claim(
-    pool: &crate::db::Pool,
-    issuer: &Issuer,
-    user: i64,
-    course: &str,
-    fields: &[(String, String)],
-) -> Result<String> {
-    let kept: Vec<(String, String)> = fields
-        .iter()
-        .filter(|(n, _)| n != "course")
-        .cloned()
-        .collect();
-    let mut tx = crate::db::write_tx(pool).await?;
-    // Serialises on the learner: one claim per enrollment and credit type, so one certificate, whichever server answers.
-    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
-    let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
-        return refuse(
-            CLAIM,
-            course,
-            "form",
-            "Enroll in the course first.",
-            Vec::new(),
-        );
-    };
-    let existing = claims(&mut tx, enrollment.id).await?;
-    if let Some(recording) = &enrollment.detail.recording
-        && existing.is_empty()
-        && let Some(code) = super::once::live_certificate(&mut tx, &recording.webinar, user).await?
-    {
-        return refuse(
-            CLAIM,
-            course,
-            "form",
-            format!(
-                "You claimed credit for the live session of this webinar already (certificate {code}): the same activity earns credit once, live or recorded, so its recording cannot be claimed too. Nothing was recorded."
-            ),
-            Vec::new(),
-        );
-    }
-    if let Some(first) = existing.first() {
-        return refuse(
-            CLAIM,
-            course,
-            "form",
-            format!(
-                "You claimed credit for this course on {}; a claim cannot be changed.",
-                first.claimed_on
-            ),
-            Vec::new(),
-        );
-    }
-    let completed = match completed_at(&mut tx, &enrollment).await? {
-        Ok(at) => at,
-        Err(missing) => {
-            return refuse(
-                CLAIM,
-                course,
-                "form",
-                format!("To claim credit, {} first.", join_words(&missing)),
-                Vec::new(),
-            );
-        }
-    };
-    let expiry = &enrollment.detail.card.expiry_date;
-    if !expiry.is_empty() && *expiry < crate::clock::today() {
-        return refuse(
-            CLAIM,
-            course,
-            "form",
-            format!(
-                "Credit for this course could be claimed until {expiry}; the activity has expired, so no claim can be made now. Nothing was recorded."
-            ),
-            Vec::new(),
-        );
-    }
-    let learner_profession = profession(&mut tx, user).await?;
-    let options = eligible(&enrollment.detail, learner_profession);
-    let mut errors = Vec::new();
-    let mut claimed = Vec::new();
-    for (name, text) in fields {
-        if name == "course" || name == "attest" {
-            continue;
-        }
-        let Some(option) = name
-            .strip_prefix("hours-")
-            .and_then(CreditType::from_slug)
-            .and_then(|kind| options.iter().find(|o| o.kind == kind))
-        else {
-            return refuse(
-                CLAIM,
-                course,
-                "form",
-                format!(
-                    "You cannot claim \"{name}\" for this course with your profession; nothing was recorded."
-                ),
-                Vec::new(),
-            );
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        match crate::values::parse_hours(text) {
-            Err(message) => errors.push((name.clone(), message)),
-            Ok(hours) if hours.quarters == 0 => errors.push((
-                name.clone(),
-                "Claim at least 0.25 hours, or leave this empty.".to_owned(),
-            )),
-            Ok(hours) if hours > option.max_hours => errors.push((
-                name.clone(),
-                format!(
-                    "This course offers at most {} {}: claim no more than that.",
-                    option.max_hours,
-                    option.kind.label()
-                ),
-            )),
-            Ok(hours) => claimed.push((option.kind, hours)),
-        }
-    }
-    if errors.is_empty() && claimed.is_empty() {
-        errors.push((
-            options
-                .first()
-                .map(|o| format!("hours-{}", o.kind.slug()))
-                .unwrap_or_else(|| "form".into()),
-            "Choose the hours you spent on this course.".into(),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(Error::invalid(
-            Back::to(CLAIM, credit_url(course)).with_state(FormState {
-                errors,
-                values: kept,
-                notice: None,
-            }),
-        ));
-    }
-    // More hours than the site recorded: the learner attests the time they spent (the
-    // checkbox carries the amount, so the attestation is of exactly what is claimed).
-    let recorded = recorded_minutes(&mut tx, enrollment.id, &completed)
-        .await?
-        .unwrap_or(0);
-    let claimed_minutes: u32 = claimed
-        .iter()
-        .map(|(_, h)| h.quarters * 15)
-        .max()
-        .unwrap_or(0);
-    let attested = fields
-        .iter()
-        .find(|(name, _)| name == "attest")
-        .map(|(_, value)| value.as_str());
-    let claimed_hours = claimed
-        .iter()
-        .map(|(_, h)| *h)
-        .max_by_key(|h| h.quarters)
-        .map(|h| h.to_string())
-        .unwrap_or_default();
-    let needs_attestation = claimed_minutes > recorded;
-    if needs_attestation && attested != Some(claimed_hours.as_str()) {
-        let mut values = kept;
-        values.retain(|(name, _)| name != "attest");
-        values.push(("attest-hours".into(), claimed_hours.clone()));
-        return Err(Error::invalid(
-            Back::to(CLAIM, credit_url(course)).with_state(FormState {
-                errors: vec![(
-                    "attest".into(),
-                    format!(
-                        "Grand Rounds recorded {recorded} minutes of study for this course, less than the {claimed_hours} hours you claim. If you spent {claimed_hours} hours on it (reading offline counts), tick the box to attest it; otherwise claim fewer hours."
-                    ),
-                )],
-                values,
-                notice: None,
-            }),
-        ));
-    }
-    let claimed_at = now();
-    let attested_at = needs_attestation.then(|| claimed_at.clone());
-    let completed_on: String = completed.chars().take(10).collect();
-    let mut codes = Vec::new();
-    for (kind, hours) in &claimed {
-        let claim: i64 = sqlx::query_scalar(
-            "INSERT INTO credit_claims (enrollment_id, user_id, revision_id, credit_type, quarters, completed_on, claimed_at, \
-             recorded_minutes, attested_at, profession) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(enrollment.id)
-        .bind(user)
-        .bind(enrollment.revision)
-        .bind(kind.slug())
-        .bind(i64::from(hours.quarters))
-        .bind(&completed_on)
-        .bind(&claimed_at)
-        .bind(i64::from(recorded))
-        .bind(&attested_at)
-        .bind(learner_profession.slug())
-        .fetch_one(&mut *tx)
-        .await?;
-        // The certificate is issued in the same transaction: a claim never exists without
-        // exactly one certificate.
-        codes.push(issuer.issue_for_claim(&mut tx, claim).await?);
-    }
-    tx.commit().await?;
-    let (kind, hours) = claimed[0];
-    Ok(format!(
-        "Your claim of {hours} {} is recorded, with completion on {completed_on}. Your certificate {} is ready.",
-        kind.label(),
-        codes.join(", ")
-    ))
+/// A course claim as it is stored.
+pub struct NewCourseClaim<'a> {
+    pub enrollment: i64,
+    pub user: i64,
+    pub revision: i64,
+    pub kind: CreditType,
+    pub hours: Hours,
+    pub completed_on: &'a str,
+    pub recorded_minutes: u32,
+    pub attested_at: Option<&'a str>,
+    pub profession: Profession,
+}
+
+/// Stores a course claim; its id.
+pub async fn insert_course_claim(
+    conn: &mut crate::db::Connection,
+    claim: &NewCourseClaim<'_>,
+) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO credit_claims (enrollment_id, user_id, revision_id, credit_type, quarters, completed_on, claimed_at, \
+         recorded_minutes, attested_at, profession) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(claim.enrollment)
+    .bind(claim.user)
+    .bind(claim.revision)
+    .bind(claim.kind.slug())
+    .bind(i64::from(claim.hours.quarters))
+    .bind(claim.completed_on)
+    .bind(now())
+    .bind(i64::from(claim.recorded_minutes))
+    .bind(claim.attested_at)
+    .bind(claim.profession.slug())
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 #[cfg(test)]
