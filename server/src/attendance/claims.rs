@@ -14,14 +14,13 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::certificates::NewCertificate;
 use crate::credit::claim::{Claim, Claimable, EvidenceCap, Once, Outcome};
-use crate::credit::store::{EvaluationProblem, read_evaluation};
+use crate::credit::evaluation::{Evaluated, EvaluationAnswers};
 use crate::db::On;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
 use crate::webinars::store::{Standing, Stored, StoredSession};
 use app::accounts::Profession;
 use app::catalog::{CreditType, Hours};
-use app::forms::FormState;
 use app::learning::ClaimOption;
 use app::learning::DEFAULT_EVALUATION;
 use axum::Form;
@@ -179,8 +178,65 @@ async fn eligible_session(
     })
 }
 
+/// A session the learner attended, being evaluated.
+struct LiveEvaluation {
+    stored: Stored,
+    session: StoredSession,
+}
+
+#[async_trait::async_trait]
+impl Evaluated for LiveEvaluation {
+    fn back(&self) -> Back {
+        back(&self.stored.detail.slug, "webinar-evaluation")
+    }
+
+    fn context_fields(&self) -> &'static [&'static str] {
+        &["webinar", "session"]
+    }
+
+    fn statements(&self) -> Vec<String> {
+        statements()
+    }
+
+    async fn earlier(&self, conn: &mut crate::db::Connection, user: i64) -> Result<Option<String>> {
+        Ok(evaluated(conn, self.session.id, user).await?.then(|| {
+            "Your evaluation of this session is recorded already; it cannot be changed.".into()
+        }))
+    }
+
+    async fn not_yet(&self, _: &mut crate::db::Connection, _: i64) -> Result<Option<String>> {
+        // Attending enough is what comes first; `eligible_session` checked it.
+        Ok(None)
+    }
+
+    async fn record(
+        &self,
+        conn: &mut crate::db::Connection,
+        user: i64,
+        answers: &EvaluationAnswers,
+    ) -> Result<String> {
+        store::insert_evaluation(conn, self.session.id, user, answers).await?;
+        let (webinar, revision) = (self.stored.webinar_id, self.stored.revision_id);
+        let next = match super::assessment::stored(conn, revision).await? {
+            Some(quiz) if !super::assessment::passed(conn, webinar, user).await? => {
+                if super::assessment::closed(conn, &quiz, webinar, user)
+                    .await?
+                    .is_some()
+                {
+                    "The post-test was not passed, so credit for this webinar cannot be claimed."
+                } else {
+                    "Next, pass the webinar's post-test; then you can claim credit."
+                }
+            }
+            _ => "You can claim credit now.",
+        };
+        Ok(format!("Thank you: your evaluation is recorded. {next}"))
+    }
+}
+
 /// `POST /webinars/attendance/evaluate` (`webinar`, `session`, `rating-N`,
-/// `practice_change`, `comments`): the learner's evaluation of a session they attended.
+/// `practice_change`, `comments`): the learner's evaluation of a session they attended,
+/// through the one evaluation flow.
 pub async fn evaluate(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -195,66 +251,13 @@ pub async fn evaluate(
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: one evaluation per session.
     crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
-    let context =
-        eligible_session(&mut tx, stored, &mut form, viewer.id, "webinar-evaluation").await?;
-    let slug = context.stored.detail.slug.clone();
-    if evaluated(&mut tx, context.session.id, viewer.id).await? {
-        tx.commit().await?;
-        return Ok(back(&slug, "webinar-evaluation")
-            .notice("Your evaluation of this session is recorded already; it cannot be changed."));
-    }
-    let kept: Vec<(String, String)> = raw
-        .iter()
-        .filter(|(n, _)| n != "webinar" && n != "session")
-        .cloned()
-        .collect();
-    let answers = match read_evaluation(&statements(), &raw, &["webinar", "session"]) {
-        Ok(answers) => answers,
-        Err(EvaluationProblem::Unknown(name)) => {
-            return Err(Error::invalid(back(&slug, "webinar-evaluation").error(
-                "form",
-                format!("The form sent a field the evaluation does not have (\"{name}\"); nothing was recorded."),
-            )));
-        }
-        Err(EvaluationProblem::Fields(errors)) => {
-            return Err(Error::invalid(
-                back(&slug, "webinar-evaluation").with_state(FormState {
-                    errors,
-                    values: kept,
-                    notice: None,
-                }),
-            ));
-        }
-    };
-    sqlx::query(
-        "INSERT INTO webinar_evaluations (session_id, user_id, ratings, practice_change, comments, submitted_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(context.session.id)
-    .bind(viewer.id)
-    .bind(serde_json::to_string(&answers.ratings)?)
-    .bind(&answers.practice_change)
-    .bind(&answers.comments)
-    .bind(crate::clock::now())
-    .execute(&mut *tx)
-    .await?;
-    let (webinar, revision) = (context.stored.webinar_id, context.stored.revision_id);
-    let next = match super::assessment::stored(&mut tx, revision).await? {
-        Some(quiz) if !super::assessment::passed(&mut tx, webinar, viewer.id).await? => {
-            if super::assessment::closed(&mut tx, &quiz, webinar, viewer.id)
-                .await?
-                .is_some()
-            {
-                "The post-test was not passed, so credit for this webinar cannot be claimed."
-            } else {
-                "Next, pass the webinar's post-test; then you can claim credit."
-            }
-        }
-        _ => "You can claim credit now.",
-    };
+    let Context {
+        stored, session, ..
+    } = eligible_session(&mut tx, stored, &mut form, viewer.id, "webinar-evaluation").await?;
+    let activity = LiveEvaluation { stored, session };
+    let notice = crate::credit::evaluation::evaluate(&mut tx, viewer.id, &activity, &raw).await?;
     tx.commit().await?;
-    Ok(back(&slug, "webinar-evaluation")
-        .notice(format!("Thank you: your evaluation is recorded. {next}")))
+    Ok(activity.back().notice(notice))
 }
 
 /// "4 March 2031, 09:00 CST (America/Chicago)": the session as the certificate states it.
@@ -332,7 +335,7 @@ impl Claimable for LiveClaim {
     }
 
     fn options(&self, profession: Profession) -> Vec<ClaimOption> {
-        crate::credit::store::eligible_among(&self.stored.detail.credits, profession)
+        crate::credit::offers::eligible_among(&self.stored.detail.credits, profession)
     }
 
     fn cap(&self, option: &ClaimOption) -> Option<EvidenceCap> {
@@ -461,7 +464,7 @@ pub async fn offer(
         });
     }
     let profession = crate::credit::store::profession(conn, user).await?;
-    let options = crate::credit::store::eligible_among(&stored.detail.credits, profession);
+    let options = crate::credit::offers::eligible_among(&stored.detail.credits, profession);
     let Some(option) = options.first() else {
         return Ok(CreditStep::NoCredit);
     };

@@ -579,3 +579,25 @@ pub async fn insert_claim(
     .await?;
     Ok(())
 }
+
+/// Keeps the learner's evaluation of a session.
+pub async fn insert_evaluation(
+    conn: &mut crate::db::Connection,
+    session: i64,
+    user: i64,
+    answers: &crate::credit::evaluation::EvaluationAnswers,
+) -> Result<(), crate::error::Error> {
+    sqlx::query(
+        "INSERT INTO webinar_evaluations (session_id, user_id, ratings, practice_change, comments, submitted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(session)
+    .bind(user)
+    .bind(serde_json::to_string(&answers.ratings)?)
+    .bind(&answers.practice_change)
+    .bind(&answers.comments)
+    .bind(crate::clock::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,13 +1,19 @@
-//! A course's claim, through the one claim flow ([`super::claim`]): the learner is eligible
+//! A course's evaluation and claim, through the one evaluation flow ([`super::evaluation`])
+//! and the one claim flow ([`super::claim`]). The evaluation comes after the lessons and the
+//! post-test. For the claim, the learner is eligible
 //! once the course is complete (enrollment's rule) and while it has not expired; the claim
 //! is kept with the minutes of study the site recorded and any attestation, and its
 //! certificate is made from the claim.
 
 use super::claim::{Claim, Claimable, EvidenceCap, Once, Outcome};
-use super::store::{CLAIM, claims, completed_at, credit_url, eligible, join_words, refuse};
+use super::evaluation::{Evaluated, EvaluationAnswers};
+use super::offers::{eligible, statements};
+use super::store::claims;
 use crate::certificates::Issuer;
 use crate::enrollment::completion::Requirement;
+use crate::enrollment::completion::completed_at;
 use crate::enrollment::store::{Enrolled, enrolled};
+use crate::error::Error;
 use crate::error::Result;
 use crate::forms::Back;
 use app::accounts::Profession;
@@ -77,7 +83,7 @@ impl Claimable for CourseClaim<'_> {
     async fn recorded_minutes(&self, conn: &mut crate::db::Connection) -> Result<Option<u32>> {
         let completed = self.completion.as_deref().unwrap_or_default();
         Ok(Some(
-            super::store::recorded_minutes(conn, self.enrollment.id, completed)
+            crate::enrollment::completion::recorded_minutes(conn, self.enrollment.id, completed)
                 .await?
                 .unwrap_or(0),
         ))
@@ -149,4 +155,134 @@ pub async fn claim(
     Ok(match outcome {
         Outcome::Issued(notice) | Outcome::Claimed(notice) => notice,
     })
+}
+
+/// A learner's enrollment in `course`, being evaluated.
+struct CourseEvaluation<'a> {
+    course: &'a str,
+    enrollment: Enrolled,
+    completion: std::result::Result<String, Vec<Requirement>>,
+}
+
+#[async_trait::async_trait]
+impl Evaluated for CourseEvaluation<'_> {
+    fn back(&self) -> Back {
+        Back::to(EVALUATION, credit_url(self.course))
+    }
+
+    fn context_fields(&self) -> &'static [&'static str] {
+        &["course"]
+    }
+
+    fn statements(&self) -> Vec<String> {
+        statements(&self.enrollment.detail)
+    }
+
+    async fn earlier(&self, conn: &mut crate::db::Connection, _: i64) -> Result<Option<String>> {
+        Ok(
+            crate::enrollment::store::evaluated_at(conn, self.enrollment.id)
+                .await?
+                .map(|at| {
+                    format!(
+                        "You submitted the evaluation on {}; it cannot be changed.",
+                        &at[..at.len().min(10)]
+                    )
+                }),
+        )
+    }
+
+    async fn not_yet(&self, _: &mut crate::db::Connection, _: i64) -> Result<Option<String>> {
+        let Err(missing) = &self.completion else {
+            return Ok(None);
+        };
+        let before: Vec<Requirement> = missing
+            .iter()
+            .copied()
+            .filter(|m| *m != Requirement::Evaluation)
+            .collect();
+        Ok((!before.is_empty()).then(|| {
+            format!(
+                "The evaluation comes at the end: {} first.",
+                join_words(&before)
+            )
+        }))
+    }
+
+    async fn record(
+        &self,
+        conn: &mut crate::db::Connection,
+        _: i64,
+        answers: &EvaluationAnswers,
+    ) -> Result<String> {
+        super::store::insert_course_evaluation(
+            conn,
+            self.enrollment.id,
+            self.enrollment.revision,
+            answers,
+        )
+        .await?;
+        Ok("Thank you: your evaluation is recorded.".into())
+    }
+}
+
+/// `course`'s evaluation by `user`, from the credit page's form: the one evaluation flow.
+pub async fn evaluate(
+    pool: &crate::db::Pool,
+    user: i64,
+    course: &str,
+    fields: &[(String, String)],
+) -> Result<String> {
+    let mut tx = crate::db::write_tx(pool).await?;
+    // Serialises on the learner: one evaluation per enrollment.
+    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
+    let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
+        return refuse(
+            EVALUATION,
+            course,
+            "form",
+            "Enroll in the course first; the evaluation comes at its end.",
+            Vec::new(),
+        );
+    };
+    let completion = completed_at(&mut tx, &enrollment).await?;
+    let activity = CourseEvaluation {
+        course,
+        enrollment,
+        completion,
+    };
+    let notice = super::evaluation::evaluate(&mut tx, user, &activity, fields).await?;
+    tx.commit().await?;
+    Ok(notice)
+}
+
+pub(super) fn join_words(requirements: &[Requirement]) -> String {
+    let words: Vec<&str> = requirements.iter().map(|r| r.label()).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The form state keys of the credit page's two forms.
+pub const EVALUATION: &str = "evaluation";
+pub const CLAIM: &str = "claim";
+
+pub fn credit_url(course: &str) -> String {
+    format!("/learning/{course}/credit")
+}
+
+/// Back to the credit page's `form` with one message and the values kept; nothing recorded.
+pub(super) fn refuse<T>(
+    form: &str,
+    course: &str,
+    field: &str,
+    message: impl Into<String>,
+    values: Vec<(String, String)>,
+) -> Result<T> {
+    Err(Error::invalid(
+        Back::to(form, credit_url(course))
+            .error(field, message)
+            .values(values),
+    ))
 }

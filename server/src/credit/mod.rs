@@ -1,9 +1,15 @@
-//! Credit for a finished course: the evaluation, completion and the claim that issues the
-//! certificate (issuing itself is [`crate::certificates::Issuer::issue_for_claim`]). The
-//! routes and forms are here; the SQL and the rules in [`store`].
+//! Credit for any activity: the one evaluation ([`evaluation`]) and the one claim
+//! ([`claim`]) every kind of activity goes through, what an activity offers a profession
+//! ([`offers`]), and that one activity earns credit once, live or recorded ([`once`]). A
+//! course takes part through [`course`] (here, with the credit page's routes and forms); a
+//! live session through `attendance::claims`, which knows the attendance that makes a
+//! learner eligible. The SQL is in [`store`]; certificates are issued by
+//! [`crate::certificates::Issuer`].
 
 pub mod claim;
-mod course;
+pub mod course;
+pub mod evaluation;
+pub mod offers;
 pub mod once;
 mod pages;
 pub mod store;
@@ -40,12 +46,12 @@ fn read(form: Fields, which: &str) -> Result<(String, Vec<(String, String)>)> {
         .unwrap_or_default();
     if let Some(name) = sent_twice(&fields) {
         return Err(Error::invalid(
-            Back::to(which, store::credit_url(&course)).error("form", sent_twice_message(name)),
+            Back::to(which, course::credit_url(&course)).error("form", sent_twice_message(name)),
         ));
     }
     if crate::forms::with_nul(&fields).is_some() {
         return Err(Error::invalid(
-            Back::to(which, store::credit_url(&course)).error("form", crate::forms::NUL_MESSAGE),
+            Back::to(which, course::credit_url(&course)).error("form", crate::forms::NUL_MESSAGE),
         ));
     }
     Ok((course, fields))
@@ -57,9 +63,9 @@ async fn evaluation_form(
     SignedIn(viewer): SignedIn,
     form: Fields,
 ) -> Result<Back> {
-    let (course, fields) = read(form, store::EVALUATION)?;
-    let notice = store::evaluate(&state.pool, viewer.id, &course, &fields).await?;
-    Ok(Back::to(store::EVALUATION, store::credit_url(&course)).notice(notice))
+    let (course, fields) = read(form, course::EVALUATION)?;
+    let notice = course::evaluate(&state.pool, viewer.id, &course, &fields).await?;
+    Ok(Back::to(course::EVALUATION, course::credit_url(&course)).notice(notice))
 }
 
 /// `POST /learning/claim`: signed-in learners, for their own enrollment.
@@ -68,8 +74,8 @@ async fn claim_form(
     SignedIn(viewer): SignedIn,
     form: Fields,
 ) -> Result<Back> {
-    let (course, fields) = read(form, store::CLAIM)?;
+    let (course, fields) = read(form, course::CLAIM)?;
     let notice = course::claim(&state.pool, &state.issuer, viewer.id, &course, &fields).await?;
     state.mail.wake();
-    Ok(Back::to(store::CLAIM, store::credit_url(&course)).notice(notice))
+    Ok(Back::to(course::CLAIM, course::credit_url(&course)).notice(notice))
 }

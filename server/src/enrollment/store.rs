@@ -393,3 +393,65 @@ pub(crate) async fn enrolled(
     })
     .transpose()
 }
+
+/// The lessons of an enrollment marked complete, with when: `(slug, completed_at)`.
+pub async fn completed_lessons(
+    conn: &mut crate::db::Connection,
+    enrollment: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT lesson_slug, completed_at FROM lesson_progress WHERE enrollment_id = $1 AND completed_at IS NOT NULL",
+    )
+    .bind(enrollment)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Whether a course revision has a post-test.
+pub async fn has_post_test(
+    conn: &mut crate::db::Connection,
+    revision: i64,
+) -> Result<bool, sqlx::Error> {
+    let crate::db::Flag(has) = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM quiz_revisions WHERE revision_id = $1 AND kind = 'post')",
+    )
+    .bind(revision)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(has)
+}
+
+/// When the enrollment's post-test was first passed, if it was.
+pub async fn post_test_passed_at(
+    conn: &mut crate::db::Connection,
+    enrollment: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MIN(submitted_at) FROM quiz_attempts WHERE enrollment_id = $1 AND kind = 'post' AND passed = TRUE",
+    )
+    .bind(enrollment)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// When the enrollment's evaluation was submitted, if it was.
+pub async fn evaluated_at(
+    conn: &mut crate::db::Connection,
+    enrollment: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT submitted_at FROM evaluations WHERE enrollment_id = $1")
+        .bind(enrollment)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// When the learner first opened a lesson of the enrollment.
+pub async fn first_opened_at(
+    conn: &mut crate::db::Connection,
+    enrollment: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MIN(first_opened_at) FROM lesson_progress WHERE enrollment_id = $1")
+        .bind(enrollment)
+        .fetch_one(&mut *conn)
+        .await
+}
