@@ -13,8 +13,9 @@ use crate::db::{self, On, Table};
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields};
 use crate::quizzes::attempts::{
-    closed_reason, graded_questions, new_token, questions_for, read_answers, summaries,
+    closed_reason, graded_questions, open_or_start, questions_for, record_submission, submitted_by,
 };
+use crate::quizzes::store::Owner;
 use crate::quizzes::{Quiz, QuizKind};
 use crate::webinars::store::Stored;
 use app::forms::FormState;
@@ -27,51 +28,21 @@ pub const FORM: &str = "webinar-quiz";
 
 /// The post-test stored with a webinar revision, if it has one.
 pub async fn stored(conn: &mut db::Connection, revision: i64) -> Result<Option<Quiz>> {
-    let definition: Option<String> =
-        sqlx::query_scalar("SELECT definition FROM webinar_quizzes WHERE revision_id = $1")
-            .bind(revision)
-            .fetch_optional(&mut *conn)
-            .await?;
-    definition
-        .map(|d| serde_json::from_str(&d))
-        .transpose()
-        .map_err(Into::into)
+    crate::quizzes::store::webinar_quiz(conn, revision).await
 }
 
 /// The registration the learner holds a seat with.
 async fn seat(conn: &mut db::Connection, webinar: i64, user: i64) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2 AND status = 'registered'",
-    )
-    .bind(webinar)
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?)
+    Ok(super::store::registration(conn, webinar, user, true).await?)
 }
 
 async fn submitted(conn: &mut db::Connection, registration: i64) -> Result<Vec<AttemptSummary>> {
-    let rows = sqlx::query_as(
-        "SELECT number, percent, passed, submitted_at FROM webinar_quiz_attempts \
-         WHERE registration_id = $1 AND number IS NOT NULL ORDER BY number",
-    )
-    .bind(registration)
-    .fetch_all(&mut *conn)
-    .await?;
-    summaries(rows)
+    submitted_by(conn, Owner::Registration(registration)).await
 }
 
 /// Whether the learner passed the webinar's post-test (on any revision of it).
 pub async fn passed(conn: &mut db::Connection, webinar: i64, user: i64) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT a.id FROM webinar_quiz_attempts a JOIN webinar_registrations r ON r.id = a.registration_id \
-         WHERE r.webinar_id = $1 AND r.user_id = $2 AND a.passed = $3 LIMIT 1",
-    )
-    .bind(webinar)
-    .bind(user)
-    .bind(true)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(found.is_some())
+    Ok(crate::quizzes::store::passed_webinar_quiz(conn, webinar, user).await?)
 }
 
 /// Why no further attempt may be made at `quiz` (all used), for a learner who has not
@@ -141,33 +112,14 @@ pub async fn quiz_page(
         None => not_open(&mut tx, &stored, registration, user).await?,
     };
     let token = match (closed.is_some(), registration) {
-        (false, Some(registration)) => {
-            let open: Option<String> = sqlx::query_scalar(
-                "SELECT token FROM webinar_quiz_attempts WHERE registration_id = $1 AND revision_id = $2 \
-                 AND number IS NULL ORDER BY id DESC LIMIT 1",
+        (false, Some(registration)) => Some(
+            open_or_start(
+                &mut tx,
+                Owner::Registration(registration),
+                stored.revision_id,
             )
-            .bind(registration)
-            .bind(stored.revision_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match open {
-                Some(token) => Some(token),
-                None => {
-                    let token = new_token();
-                    sqlx::query(
-                        "INSERT INTO webinar_quiz_attempts (registration_id, revision_id, token, started_at) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(registration)
-                    .bind(stored.revision_id)
-                    .bind(&token)
-                    .bind(crate::clock::now())
-                    .execute(&mut *tx)
-                    .await?;
-                    Some(token)
-                }
-            }
-        }
+            .await?,
+        ),
         _ => None,
     };
     tx.commit().await?;
@@ -187,9 +139,6 @@ pub async fn quiz_page(
         state,
     })
 }
-
-/// `(attempt, registration, revision, number, webinar, webinar slug, owner)`.
-type AttemptRow = (i64, i64, i64, Option<i64>, i64, String, i64);
 
 /// `POST /webinars/post-test` (`token`, `q-<question>` = option): grades and records one
 /// attempt, all of it or nothing.
@@ -217,14 +166,7 @@ pub async fn submit(
     // Serialises on the learner: attempt numbers are unique and max_attempts holds across
     // servers, however many times the form is sent at once.
     db::lock(&mut tx, On::Row(Table::Users, viewer.id)).await?;
-    let row: Option<AttemptRow> = sqlx::query_as(
-        "SELECT a.id, a.registration_id, a.revision_id, a.number, r.webinar_id, w.slug, r.user_id \
-         FROM webinar_quiz_attempts a JOIN webinar_registrations r ON r.id = a.registration_id \
-         JOIN webinars w ON w.id = r.webinar_id WHERE a.token = $1",
-    )
-    .bind(token)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = crate::quizzes::store::webinar_attempt_by_token(&mut tx, token).await?;
     let Some((attempt, registration, revision, number, webinar, slug, _)) =
         row.filter(|row| row.6 == viewer.id)
     else {
@@ -264,25 +206,12 @@ pub async fn submit(
             back.error("form", format!("{reason} Nothing was recorded.")),
         ));
     }
-    let (answers, grade) = match read_answers(&quiz, &fields) {
-        Ok(read) => read,
+    let owner = Owner::Registration(registration);
+    let number = match record_submission(&mut tx, owner, attempt, &quiz, &attempts, &fields).await?
+    {
+        Ok(number) => number,
         Err(state) => return Err(Error::invalid(back.with_state(state))),
     };
-    let number = u32::try_from(attempts.len()).unwrap_or(u32::MAX) + 1;
-    sqlx::query(
-        "UPDATE webinar_quiz_attempts SET number = $1, submitted_at = $2, answers = $3, correct = $4, \
-         total = $5, percent = $6, passed = $7 WHERE id = $8 AND number IS NULL",
-    )
-    .bind(i64::from(number))
-    .bind(crate::clock::now())
-    .bind(serde_json::to_string(&answers)?)
-    .bind(i64::from(grade.correct))
-    .bind(i64::from(grade.total))
-    .bind(i64::from(grade.percent))
-    .bind(grade.passed)
-    .bind(attempt)
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
     Ok(Back::to(FORM, format!("{quiz_href}/{number}")))
 }
@@ -301,23 +230,16 @@ pub async fn attempt_result(
             "You have no post-test attempt number {number} for this webinar."
         ))
     };
-    let registration: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2",
-    )
-    .bind(stored.webinar_id)
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let registration =
+        super::store::registration(&mut conn, stored.webinar_id, user, false).await?;
     let Some(registration) = registration else {
         return Err(missing());
     };
-    let row: Option<(i64, String, i64, i64, i64, db::Flag, String)> = sqlx::query_as(
-        "SELECT revision_id, answers, correct, total, percent, passed, submitted_at FROM webinar_quiz_attempts \
-         WHERE registration_id = $1 AND number = $2",
+    let row = crate::quizzes::store::submitted_attempt(
+        &mut conn,
+        Owner::Registration(registration),
+        number,
     )
-    .bind(registration)
-    .bind(i64::from(number))
-    .fetch_optional(&mut *conn)
     .await?;
     let Some((revision, answers, correct, total, percent, db::Flag(passed), submitted_at)) = row
     else {

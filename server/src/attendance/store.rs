@@ -601,3 +601,23 @@ pub async fn insert_evaluation(
     .await?;
     Ok(())
 }
+
+/// The learner's registration for the webinar (its id): only one holding a seat when
+/// `seated`, else one in any state (a cancelled seat keeps its attempts).
+pub async fn registration(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+    seated: bool,
+) -> Result<Option<i64>, sqlx::Error> {
+    let sql = if seated {
+        "SELECT id FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2 AND status = 'registered'"
+    } else {
+        "SELECT id FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2"
+    };
+    sqlx::query_scalar(sql)
+        .bind(webinar)
+        .bind(user)
+        .fetch_optional(&mut *conn)
+        .await
+}

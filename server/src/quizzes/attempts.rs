@@ -8,6 +8,7 @@ use crate::db;
 use crate::enrollment::store::enrolled;
 use crate::error::Error;
 use crate::quizzes::grading::{self, GradeError};
+use crate::quizzes::store::Owner;
 use crate::quizzes::{Question, Quiz, QuizKind};
 use app::forms::FormState;
 use app::learning::{
@@ -22,17 +23,15 @@ pub(crate) async fn stored_quiz(
     revision: i64,
     kind: QuizKind,
 ) -> Result<Option<Quiz>, Error> {
-    let definition: Option<String> = sqlx::query_scalar(
-        "SELECT definition FROM quiz_revisions WHERE revision_id = $1 AND kind = $2",
-    )
-    .bind(revision)
-    .bind(kind.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    definition
-        .map(|d| serde_json::from_str(&d))
-        .transpose()
-        .map_err(Into::into)
+    super::store::course_quiz(conn, revision, kind).await
+}
+
+/// The owner's submitted attempts, first first.
+pub(crate) async fn submitted_by(
+    conn: &mut crate::db::Connection,
+    owner: Owner,
+) -> Result<Vec<AttemptSummary>, Error> {
+    summaries(super::store::submitted(conn, owner).await?)
 }
 
 async fn submitted(
@@ -40,15 +39,60 @@ async fn submitted(
     enrollment: i64,
     kind: QuizKind,
 ) -> Result<Vec<AttemptSummary>, Error> {
-    let rows: Vec<(i64, i64, db::Flag, String)> = sqlx::query_as(
-        "SELECT number, percent, passed, submitted_at FROM quiz_attempts \
-         WHERE enrollment_id = $1 AND kind = $2 AND number IS NOT NULL ORDER BY number",
+    submitted_by(
+        conn,
+        Owner::Enrollment {
+            id: enrollment,
+            kind,
+        },
     )
-    .bind(enrollment)
-    .bind(kind.as_str())
-    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The token of the owner's attempt open on `revision`, started now when none is: showing
+/// a quiz that may be taken always shows it on an attempt.
+pub(crate) async fn open_or_start(
+    conn: &mut crate::db::Connection,
+    owner: Owner,
+    revision: i64,
+) -> Result<String, Error> {
+    if let Some(token) = super::store::open_token(conn, owner, revision).await? {
+        return Ok(token);
+    }
+    let token = new_token();
+    super::store::start(conn, owner, revision, &token).await?;
+    Ok(token)
+}
+
+/// Reads and grades `fields` (a quiz form) against `quiz` and records them as the owner's
+/// open attempt `attempt`, numbered after its `attempts`: the number recorded, or the form's
+/// state to show again (nothing recorded). The one submission for every kind of quiz.
+pub(crate) async fn record_submission(
+    conn: &mut crate::db::Connection,
+    owner: Owner,
+    attempt: i64,
+    quiz: &Quiz,
+    attempts: &[AttemptSummary],
+    fields: &[(String, String)],
+) -> Result<Result<u32, FormState>, Error> {
+    let (answers, grade) = match read_answers(quiz, fields) {
+        Ok(read) => read,
+        Err(state) => return Ok(Err(state)),
+    };
+    let number = u32::try_from(attempts.len()).unwrap_or(u32::MAX) + 1;
+    let answers = serde_json::to_string(&answers)?;
+    super::store::record(
+        conn,
+        owner,
+        attempt,
+        &super::store::Graded {
+            number,
+            answers: &answers,
+            grade: &grade,
+        },
+    )
     .await?;
-    summaries(rows)
+    Ok(Ok(number))
 }
 
 /// Submitted attempts as lists show them, from `(number, percent, passed, submitted at)`.
@@ -109,12 +153,7 @@ async fn not_yet_open(
                 .into(),
         ));
     }
-    let completed: Vec<String> = sqlx::query_scalar(
-        "SELECT lesson_slug FROM lesson_progress WHERE enrollment_id = $1 AND completed_at IS NOT NULL",
-    )
-    .bind(enrollment.id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let completed = super::store::completed_lesson_slugs(conn, enrollment.id).await?;
     let lessons = &enrollment.detail.lessons;
     let done = lessons
         .iter()
@@ -196,33 +235,17 @@ pub async fn quiz_page(
     let token = if closed.is_some() {
         None
     } else {
-        let open: Option<String> = sqlx::query_scalar(
-            "SELECT token FROM quiz_attempts WHERE enrollment_id = $1 AND kind = $2 \
-             AND revision_id = $3 AND number IS NULL ORDER BY id DESC LIMIT 1",
+        Some(
+            open_or_start(
+                &mut tx,
+                Owner::Enrollment {
+                    id: enrollment.id,
+                    kind,
+                },
+                enrollment.revision,
+            )
+            .await?,
         )
-        .bind(enrollment.id)
-        .bind(kind.as_str())
-        .bind(enrollment.revision)
-        .fetch_optional(&mut *tx)
-        .await?;
-        match open {
-            Some(token) => Some(token),
-            None => {
-                let token = new_token();
-                sqlx::query(
-                    "INSERT INTO quiz_attempts (enrollment_id, revision_id, kind, token, started_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(enrollment.id)
-                .bind(enrollment.revision)
-                .bind(kind.as_str())
-                .bind(&token)
-                .bind(crate::clock::now())
-                .execute(&mut *tx)
-                .await?;
-                Some(token)
-            }
-        }
     };
     tx.commit().await?;
     let questions = token
@@ -271,9 +294,6 @@ fn refused(course: Option<(String, QuizKind)>, message: impl Into<String>) -> Ou
     }
 }
 
-/// `(attempt, enrollment, revision, kind, number, course slug, owner)`.
-type AttemptRow = (i64, i64, i64, String, Option<i64>, String, i64);
-
 /// Grades and records one submitted quiz form (`token` plus `q-<question>` = option pairs).
 pub async fn submit(
     pool: &crate::db::Pool,
@@ -288,14 +308,7 @@ pub async fn submit(
     let mut tx = db::write_tx(pool).await?;
     // Serialises on the learner: attempt numbers are unique and max_attempts holds across servers.
     crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
-    let row: Option<AttemptRow> = sqlx::query_as(
-        "SELECT a.id, a.enrollment_id, a.revision_id, a.kind, a.number, c.slug, e.user_id \
-         FROM quiz_attempts a JOIN enrollments e ON e.id = a.enrollment_id \
-         JOIN courses c ON c.id = e.course_id WHERE a.token = $1",
-    )
-    .bind(token)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = super::store::course_attempt_by_token(&mut tx, token).await?;
     let Some((attempt, enrollment, revision, kind, number, course, owner)) =
         row.filter(|row| row.6 == user)
     else {
@@ -332,8 +345,12 @@ pub async fn submit(
         return Ok(refused(place, format!("{reason} Nothing was recorded.")));
     }
 
-    let (answers, grade) = match read_answers(&quiz, fields) {
-        Ok(read) => read,
+    let owner = Owner::Enrollment {
+        id: enrollment,
+        kind,
+    };
+    let number = match record_submission(&mut tx, owner, attempt, &quiz, &attempts, fields).await? {
+        Ok(number) => number,
         Err(state) => {
             return Ok(Outcome::Refused {
                 course: place,
@@ -341,23 +358,6 @@ pub async fn submit(
             });
         }
     };
-
-    let number = u32::try_from(attempts.len()).unwrap_or(u32::MAX) + 1;
-    let stored = serde_json::to_string(&answers)?;
-    sqlx::query(
-        "UPDATE quiz_attempts SET number = $1, submitted_at = $2, answers = $3, correct = $4, total = $5, \
-         percent = $6, passed = $7 WHERE id = $8 AND number IS NULL",
-    )
-    .bind(i64::from(number))
-    .bind(crate::clock::now())
-    .bind(stored)
-    .bind(i64::from(grade.correct))
-    .bind(i64::from(grade.total))
-    .bind(i64::from(grade.percent))
-    .bind(grade.passed)
-    .bind(attempt)
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
     Ok(Outcome::Recorded {
         course,
@@ -508,14 +508,14 @@ pub async fn attempt_result(
     let Some(enrollment) = enrolled(&mut conn, user, course).await? else {
         return Ok(None);
     };
-    let row: Option<(i64, String, i64, i64, i64, db::Flag, String)> = sqlx::query_as(
-        "SELECT revision_id, answers, correct, total, percent, passed, submitted_at FROM quiz_attempts \
-         WHERE enrollment_id = $1 AND kind = $2 AND number = $3",
+    let row = super::store::submitted_attempt(
+        &mut conn,
+        Owner::Enrollment {
+            id: enrollment.id,
+            kind,
+        },
+        number,
     )
-    .bind(enrollment.id)
-    .bind(kind.as_str())
-    .bind(i64::from(number))
-    .fetch_optional(&mut *conn)
     .await?;
     let Some((revision, answers, correct, total, percent, db::Flag(passed), submitted_at)) = row
     else {

@@ -5,6 +5,7 @@
 pub mod attempts;
 pub mod grading;
 mod pages;
+pub mod store;
 
 use crate::AppState;
 use crate::access::{Route, Rule};
