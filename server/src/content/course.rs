@@ -2,14 +2,13 @@
 //! Parsed into typed structs, validated with every error collected, rendered once.
 
 use super::ContentError;
-use super::front_matter::{self, Split};
+use super::activity::{self, CreditMeta, PersonMeta, StatementsMeta};
+use super::front_matter;
+use super::kit::{Problems, SourceFile, hash_files, is_slug};
 use super::markdown;
 use app::accounts::Profession;
-use app::catalog::{
-    CourseCard, CourseDetail, Credit, CreditType, FacultyMember, Hours, LessonLink, TocEntry,
-};
+use app::catalog::{CourseCard, CourseDetail, FacultyMember, LessonLink, TocEntry};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -29,7 +28,7 @@ struct CourseMeta {
     #[serde(default)]
     credits: Vec<CreditMeta>,
     #[serde(default)]
-    faculty: Vec<FacultyMeta>,
+    faculty: Vec<PersonMeta>,
     statements: Option<StatementsMeta>,
     /// The evaluation's agreement statements; the defaults apply when absent.
     #[serde(default)]
@@ -50,37 +49,6 @@ struct RecordingMeta {
     /// Where the video is hosted (https).
     video_url: String,
     minutes: i64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreditMeta {
-    #[serde(rename = "type")]
-    kind: CreditType,
-    max_hours: f64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FacultyMeta {
-    name: String,
-    role: String,
-    /// Relevant financial relationships, or `"none"`.
-    disclosure: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StatementsMeta {
-    accreditation: String,
-    designation: String,
-}
-
-/// A file as written, kept with the revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
-    pub name: String,
-    pub text: String,
 }
 
 #[derive(Debug, Clone)]
@@ -341,24 +309,9 @@ fn parse_course_md(
         }
     };
     let before = errors.len();
-    let mut problems = Problems {
-        path,
-        split: &split,
-        errors: &mut *errors,
-    };
-
-    if meta.title.trim().is_empty() {
-        problems.at_key("title", "the title is empty".into());
-    }
-    if meta.summary.trim().is_empty() {
-        problems.at_key("summary", "the summary is empty".into());
-    }
-    if meta.professions.is_empty() {
-        problems.at_key(
-            "professions",
-            "list at least one profession the course is for".into(),
-        );
-    }
+    let mut problems = Problems::new(path, &split);
+    activity::check_title_and_summary(&mut problems, &meta.title, &meta.summary);
+    activity::check_professions(&mut problems, &meta.professions, "course");
     let recording = match &meta.recording {
         None => None,
         Some(RecordingMeta {
@@ -400,95 +353,23 @@ fn parse_course_md(
             "estimated_minutes must be more than 0".into(),
         );
     }
-    if meta.objectives.iter().all(|o| o.trim().is_empty()) {
-        problems.at_key(
-            "objectives",
-            "missing learning objectives: learners must see them before they start".into(),
-        );
-    }
-    if meta.credits.is_empty() {
-        problems.at_key(
-            "credits",
-            "missing credit: add at least one [[credits]] table with type and max_hours".into(),
-        );
-    }
-    let mut credits = Vec::new();
-    for (index, credit) in meta.credits.iter().enumerate() {
-        let line = table_key_line(&split, "credits", index, "max_hours");
-        let quarters = credit.max_hours * 4.0;
-        if credit.max_hours <= 0.0 || quarters.fract() != 0.0 || quarters > 4.0 * 100.0 {
-            problems.at_line(line, format!(
-                    "max_hours = {} is not a credit amount: credit moves in 0.25 steps (0.25, 0.5, 0.75, 1, …) up to 100",
-                    credit.max_hours
-                ),
-            );
-            continue;
-        }
-        if credits.iter().any(|c: &Credit| c.kind == credit.kind) {
-            problems.at_line(
-                table_key_line(&split, "credits", index, "type"),
-                format!("credit type \"{}\" is listed twice", credit.kind.slug()),
-            );
-            continue;
-        }
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "checked: a positive whole number up to 400"
-        )]
-        credits.push(Credit {
-            kind: credit.kind,
-            max_hours: Hours::from_quarters(quarters as u32),
-        });
-    }
-    if meta.faculty.is_empty() {
-        problems.at_key(
-            "faculty",
-            "missing faculty: list every faculty member and planner with a disclosure".into(),
-        );
-    }
-    let mut faculty = Vec::new();
-    for (index, person) in meta.faculty.iter().enumerate() {
-        let disclosure = person.disclosure.trim();
-        if disclosure.is_empty() {
-            problems.at_line(table_key_line(&split, "faculty", index, "disclosure"), format!("missing disclosure for {}: write the relevant financial relationships, or \"none\"", person.name),
-            );
-        }
-        if person.name.trim().is_empty() || person.role.trim().is_empty() {
-            problems.at_line(
-                table_key_line(&split, "faculty", index, "name"),
-                "every faculty entry needs a name and a role".into(),
-            );
-        }
-        faculty.push(FacultyMember {
-            name: person.name.trim().to_owned(),
-            role: person.role.trim().to_owned(),
-            relationships: (!disclosure.eq_ignore_ascii_case("none"))
-                .then(|| disclosure.to_owned()),
-        });
-    }
-    let (accreditation, designation) = match &meta.statements {
-        None => {
-            problems.at_key(
-                "statements",
-                "missing [statements] with the accreditation and credit designation statements"
-                    .into(),
-            );
-            (String::new(), String::new())
-        }
-        Some(statements) => {
-            if statements.accreditation.trim().is_empty() {
-                problems.at_key("accreditation", "missing accreditation statement".into());
-            }
-            if statements.designation.trim().is_empty() {
-                problems.at_key("designation", "missing credit designation statement".into());
-            }
-            (
-                statements.accreditation.trim().to_owned(),
-                statements.designation.trim().to_owned(),
-            )
-        }
-    };
+    let objectives = activity::check_objectives(&mut problems, &meta.objectives);
+    let credits = activity::check_credits(&mut problems, &meta.credits);
+    let faculty: Vec<FacultyMember> = activity::check_people(
+        &mut problems,
+        "faculty",
+        &meta.faculty,
+        Some("faculty member and planner"),
+    )
+    .into_iter()
+    .map(|person| FacultyMember {
+        relationships: person.relationships(),
+        name: person.name,
+        role: person.role,
+    })
+    .collect();
+    let (accreditation, designation) =
+        activity::check_statements(&mut problems, meta.statements.as_ref());
     if meta.evaluation.len() > 10 {
         problems.at_key(
             "evaluation",
@@ -528,6 +409,7 @@ fn parse_course_md(
         _ => {}
     }
 
+    errors.append(&mut problems.errors);
     let rendered = markdown::render(split.body, false, rewrite);
     check_links(
         path,
@@ -556,12 +438,7 @@ fn parse_course_md(
             featured: meta.featured,
             revision: 0,
         },
-        objectives: meta
-            .objectives
-            .into_iter()
-            .map(|o| o.trim().to_owned())
-            .filter(|o| !o.is_empty())
-            .collect(),
+        objectives,
         faculty,
         accreditation_statement: accreditation,
         designation_statement: designation,
@@ -582,25 +459,6 @@ fn parse_course_md(
             })
             .collect(),
     })
-}
-
-/// Collects front-matter problems, each pointing at the line it is about.
-struct Problems<'a> {
-    path: &'a Path,
-    split: &'a Split<'a>,
-    errors: &'a mut Vec<ContentError>,
-}
-
-impl Problems<'_> {
-    fn at_key(&mut self, key: &str, message: String) {
-        let line = front_matter::key_line(self.split, key);
-        self.at_line(line, message);
-    }
-
-    fn at_line(&mut self, line: usize, message: String) {
-        self.errors
-            .push(ContentError::new(self.path, Some(line), message));
-    }
 }
 
 /// Checks the links of one file: lesson file links must name a lesson of this course, site
@@ -637,30 +495,6 @@ fn check_links(
     }
 }
 
-/// Line of `key` inside the `index`-th `[[table]]`, or of the table header itself.
-pub(crate) fn table_key_line(split: &Split<'_>, table: &str, index: usize, key: &str) -> usize {
-    let header = format!("[[{table}]]");
-    let lines: Vec<&str> = split.front_matter.lines().collect();
-    let Some(start) = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, line)| line.trim() == header)
-        .nth(index)
-        .map(|(i, _)| i)
-    else {
-        return front_matter::key_line(split, table);
-    };
-    let found = lines[start + 1..]
-        .iter()
-        .take_while(|line| !line.trim_start().starts_with('['))
-        .position(|line| {
-            line.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        });
-    split.front_matter_line + start + found.map_or(0, |offset| offset + 1)
-}
-
 fn date_only(value: &toml::value::Datetime) -> Option<String> {
     match (value.date, value.time, value.offset) {
         (Some(date), None, None) => Some(date.to_string()),
@@ -676,17 +510,6 @@ fn parse_lesson_name(name: &str) -> Option<(u32, String)> {
         return None;
     }
     Some((number.parse().ok()?, slug.to_owned()))
-}
-
-pub(crate) fn is_slug(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 80
-        && !text.starts_with('-')
-        && !text.ends_with('-')
-        && !text.contains("--")
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn read_markdown_files(dir: &Path) -> Result<Vec<SourceFile>, ContentError> {
@@ -720,20 +543,10 @@ fn read_markdown_files(dir: &Path) -> Result<Vec<SourceFile>, ContentError> {
     Ok(files)
 }
 
-pub(crate) fn hash_files(files: &[SourceFile]) -> String {
-    let mut hasher = Sha256::new();
-    for file in files {
-        hasher.update(file.name.as_bytes());
-        hasher.update([0]);
-        hasher.update((file.text.len() as u64).to_le_bytes());
-        hasher.update(file.text.as_bytes());
-    }
-    hex::encode(hasher.finalize())
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use app::catalog::Hours;
 
     pub(crate) const VALID_COURSE_MD: &str = r#"+++
 title = "A course"

@@ -1,13 +1,16 @@
 //! Course content: reading `content/`, validating it with errors that name the file and line,
 //! rendering it once, and storing it as immutable revisions.
 
+pub mod activity;
 pub(crate) mod course;
 pub mod front_matter;
+pub mod kit;
 pub mod markdown;
 pub mod quiz;
 pub mod store;
 
-pub use course::{Course, Lesson, SourceFile, load_course};
+pub use course::{Course, Lesson, load_course};
+pub use kit::SourceFile;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -6,8 +6,9 @@
 //! A webinar may have a post-test next to it, `<slug>.post-test.quiz.md`, in the course
 //! quiz format; it is part of the webinar's revision.
 
-use crate::content::course::{hash_files, is_slug, table_key_line};
-use crate::content::front_matter::{self, Split};
+use crate::content::activity::{self, CreditMeta, PersonMeta, StatementsMeta};
+use crate::content::front_matter::{self};
+use crate::content::kit::{Problems, hash_files, is_slug};
 use crate::content::{ContentError, SourceFile, markdown};
 use app::accounts::Profession;
 use app::catalog::{CreditType, Hours};
@@ -71,29 +72,6 @@ struct WebinarMeta {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PersonMeta {
-    name: String,
-    role: String,
-    disclosure: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StatementsMeta {
-    accreditation: String,
-    designation: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreditMeta {
-    #[serde(rename = "type")]
-    kind: CreditType,
-    max_hours: f64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct AttendanceMeta {
     min_minutes: Option<i64>,
     min_percent: Option<i64>,
@@ -141,12 +119,7 @@ pub enum AttendanceRule {
     MinPercent(u32),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Person {
-    pub name: String,
-    pub role: String,
-    pub disclosure: String,
-}
+pub use crate::content::activity::Person;
 
 /// One live session: when it starts (as written and as a UTC instant) and how long it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -220,30 +193,6 @@ pub fn attendance_rule(source: &str) -> Option<AttendanceRule> {
             min_percent: Some(p),
         } => u32::try_from(p).ok().map(AttendanceRule::MinPercent),
         _ => None,
-    }
-}
-
-/// Collects problems, each at the line it is about.
-struct Problems<'a> {
-    path: &'a Path,
-    split: &'a Split<'a>,
-    errors: Vec<ContentError>,
-}
-
-impl Problems<'_> {
-    fn at_key(&mut self, key: &str, message: String) {
-        let line = front_matter::key_line(self.split, key);
-        self.at_line(line, message);
-    }
-
-    fn at_table(&mut self, table: &str, index: usize, key: &str, message: String) {
-        let line = table_key_line(self.split, table, index, key);
-        self.at_line(line, message);
-    }
-
-    fn at_line(&mut self, line: usize, message: String) {
-        self.errors
-            .push(ContentError::new(self.path, Some(line), message));
     }
 }
 
@@ -425,24 +374,10 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
             return Err(errors);
         }
     };
-    let mut problems = Problems {
-        path,
-        split: &split,
-        errors,
-    };
-
-    for (key, value) in [("title", &meta.title), ("summary", &meta.summary)] {
-        if value.trim().is_empty() {
-            problems.at_key(key, format!("{key} is empty: write one"));
-        }
-    }
-    if meta.professions.is_empty() {
-        problems.at_key(
-            "professions",
-            "professions is empty: name who the webinar is for, as in [\"physician\", \"nurse\"]"
-                .into(),
-        );
-    }
+    let mut problems = Problems::new(path, &split);
+    problems.errors = errors;
+    activity::check_title_and_summary(&mut problems, &meta.title, &meta.summary);
+    activity::check_professions(&mut problems, &meta.professions, "webinar");
     let capacity = match u32::try_from(meta.capacity) {
         Ok(seats @ 1..=100_000) => seats,
         _ => {
@@ -459,13 +394,7 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
     if let Err(message) = https_url(&meta.join_url) {
         problems.at_key("join_url", message);
     }
-    if meta.objectives.iter().all(|o| o.trim().is_empty()) {
-        problems.at_key(
-            "objectives",
-            "missing objectives: write what a learner will be able to do, as objectives = [\"…\"]"
-                .into(),
-        );
-    }
+    let objectives = activity::check_objectives(&mut problems, &meta.objectives);
     for (index, email) in meta.organizers.iter().enumerate() {
         if crate::accounts::validate::email(email).is_err() {
             problems.at_key(
@@ -474,66 +403,19 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
             );
         }
     }
-    if meta.presenters.is_empty() {
-        problems.at_key(
-            "presenters",
-            "missing presenters: add a [[presenters]] table with name, role and disclosure".into(),
-        );
-    }
-    for (table, people) in [
-        ("presenters", &meta.presenters),
-        ("planners", &meta.planners),
-    ] {
-        for (index, person) in people.iter().enumerate() {
-            if person.name.trim().is_empty() {
-                problems.at_table(
-                    table,
-                    index,
-                    "name",
-                    "missing name: write the person's name as it should appear".into(),
-                );
-            }
-            if person.disclosure.trim().is_empty() {
-                problems.at_table(table, index, "disclosure", format!("missing disclosure for {}: write the relevant financial relationships, or \"none\"", person.name));
-            }
-        }
-    }
-    let (accreditation_statement, designation_statement) = match &meta.statements {
-        Some(s) => (
-            s.accreditation.trim().to_owned(),
-            s.designation.trim().to_owned(),
-        ),
-        None => {
-            problems.at_key(
-                "statements",
-                "missing [statements]: write the accreditation and designation statements".into(),
-            );
-            (String::new(), String::new())
-        }
-    };
-    if meta.credits.is_empty() {
-        problems.at_key(
-            "credits",
-            "missing credit: add at least one [[credits]] table with type and max_hours".into(),
-        );
-    }
-    let mut credits = Vec::new();
-    for (index, credit) in meta.credits.iter().enumerate() {
-        let quarters = credit.max_hours * 4.0;
-        if credit.max_hours <= 0.0 || quarters.fract() != 0.0 || quarters > 400.0 {
-            problems.at_table("credits", index, "max_hours", format!(
-                "max_hours = {} is not a credit amount: credit moves in 0.25 steps (0.25, 0.5, 0.75, 1, …) up to 100",
-                credit.max_hours
-            ));
-            continue;
-        }
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "checked: 1 to 400"
-        )]
-        credits.push((credit.kind, Hours::from_quarters(quarters as u32)));
-    }
+    let presenters = activity::check_people(
+        &mut problems,
+        "presenters",
+        &meta.presenters,
+        Some("presenter"),
+    );
+    let planners = activity::check_people(&mut problems, "planners", &meta.planners, None);
+    let (accreditation_statement, designation_statement) =
+        activity::check_statements(&mut problems, meta.statements.as_ref());
+    let credits: Vec<(CreditType, Hours)> = activity::check_credits(&mut problems, &meta.credits)
+        .into_iter()
+        .map(|credit| (credit.kind, credit.max_hours))
+        .collect();
 
     // Sessions: each in its zone, turned into UTC once.
     let mut sessions = Vec::new();
@@ -700,14 +582,14 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
         registration_closes,
         service: meta.service,
         join_url: meta.join_url.trim().to_owned(),
-        objectives: meta.objectives,
+        objectives,
         organizers: meta
             .organizers
             .iter()
             .filter_map(|e| crate::accounts::validate::email(e).ok())
             .collect(),
-        presenters: meta.presenters.into_iter().map(person).collect(),
-        planners: meta.planners.into_iter().map(person).collect(),
+        presenters,
+        planners,
         accreditation_statement,
         designation_statement,
         credits,
@@ -718,14 +600,6 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
         post_test: None,
         content_hash,
     })
-}
-
-fn person(meta: PersonMeta) -> Person {
-    Person {
-        name: meta.name.trim().to_owned(),
-        role: meta.role.trim().to_owned(),
-        disclosure: meta.disclosure.trim().to_owned(),
-    }
 }
 
 /// The slug of every webinar file present, valid or not: a file with errors keeps its last
