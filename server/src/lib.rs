@@ -31,6 +31,7 @@ pub mod catalog;
 pub mod certificates;
 pub mod client_addr;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod content;
 pub mod credit;

@@ -51,14 +51,7 @@ pub async fn claims_of(
     webinar: i64,
     user: i64,
 ) -> Result<Vec<Claimed>> {
-    let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
-        "SELECT w.credit_type, w.quarters, c.code, w.session_id FROM webinar_claims w \
-         JOIN certificates c ON c.id = w.certificate_id WHERE w.webinar_id = $1 AND w.user_id = $2 ORDER BY w.id",
-    )
-    .bind(webinar)
-    .bind(user)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::claims_of(conn, webinar, user).await?;
     Ok(rows
         .into_iter()
         .map(|(credit_type, quarters, code, session_id)| Claimed {
@@ -71,14 +64,7 @@ pub async fn claims_of(
 }
 
 pub async fn evaluated(conn: &mut crate::db::Connection, session: i64, user: i64) -> Result<bool> {
-    let found: Option<String> = sqlx::query_scalar(
-        "SELECT submitted_at FROM webinar_evaluations WHERE session_id = $1 AND user_id = $2",
-    )
-    .bind(session)
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(found.is_some())
+    Ok(store::evaluated_at(conn, session, user).await?.is_some())
 }
 
 /// The first session of `stored` that is over and that the ledger makes the learner

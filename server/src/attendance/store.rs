@@ -621,3 +621,35 @@ pub async fn registration(
         .fetch_optional(&mut *conn)
         .await
 }
+
+/// A learner's claims for a webinar's live sessions, first first: `(credit type, quarters,
+/// certificate code, session)`.
+pub async fn claims_of(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+) -> Result<Vec<(String, i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT w.credit_type, w.quarters, c.code, w.session_id FROM webinar_claims w \
+         JOIN certificates c ON c.id = w.certificate_id WHERE w.webinar_id = $1 AND w.user_id = $2 ORDER BY w.id",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// When the learner evaluated the session, if they did.
+pub async fn evaluated_at(
+    conn: &mut crate::db::Connection,
+    session: i64,
+    user: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT submitted_at FROM webinar_evaluations WHERE session_id = $1 AND user_id = $2",
+    )
+    .bind(session)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await
+}

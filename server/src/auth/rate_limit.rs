@@ -110,25 +110,7 @@ async fn count_in_window(
     now: i64,
     window_secs: i64,
 ) -> Result<(i64, i64), Error> {
-    // A new window once the last one is over (and it is not locked), or once its lock ended:
-    // a lock always lasts its full 15 minutes.
-    const FRESH: &str = "((login_throttle.locked_until = 0 AND login_throttle.window_start <= $3) \
-         OR (login_throttle.locked_until > 0 AND login_throttle.locked_until <= $2))";
-    let sql = format!(
-        "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) \
-         ON CONFLICT (key) DO UPDATE SET \
-           failures = CASE WHEN {FRESH} THEN 1 ELSE login_throttle.failures + 1 END, \
-           window_start = CASE WHEN {FRESH} THEN $2 ELSE login_throttle.window_start END, \
-           locked_until = CASE WHEN {FRESH} THEN 0 ELSE login_throttle.locked_until END \
-         RETURNING failures, locked_until"
-    );
-    let row: (i64, i64) = sqlx::query_as(&sql)
-        .bind(key)
-        .bind(now)
-        .bind(now - window_secs)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(row)
+    Ok(super::store::count_in_window(tx, key, now, window_secs).await?)
 }
 
 /// Counts a sign-in attempt (or a current-password check) for `email` from `address` as a
@@ -148,11 +130,7 @@ pub async fn attempt(pool: &Pool, email: &str, address: &str) -> Result<Verdict,
         if let Some(lock_after) = limit.lock_after
             && earlier >= lock_after
         {
-            sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE key = $2")
-                .bind(now + LOCK_SECS)
-                .bind(&key)
-                .execute(&mut *tx)
-                .await?;
+            super::store::lock_key(&mut tx, &key, now + LOCK_SECS).await?;
             verdict = Verdict::Locked;
             // A locked address does not add to the account's count: it cannot slow the owner.
             break;
@@ -177,20 +155,9 @@ pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Er
     // The rows in the order `attempt` counts them (address, pair, account), so a sign-in
     // sent twice at once cannot lock them crosswise (a deadlock on PostgreSQL).
     let mut tx = crate::db::write_tx(pool).await?;
-    let take_back = "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END \
-         WHERE key = $1";
-    sqlx::query(take_back)
-        .bind(format!("ip:{address}"))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-        .bind(format!("pair:{email}|{address}"))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(take_back)
-        .bind(format!("email:{email}"))
-        .execute(&mut *tx)
-        .await?;
+    super::store::take_one_back(&mut tx, &format!("ip:{address}")).await?;
+    super::store::forget_key(&mut tx, &format!("pair:{email}|{address}")).await?;
+    super::store::take_one_back(&mut tx, &format!("email:{email}")).await?;
     tx.commit().await.map_err(Into::into)
 }
 
@@ -198,20 +165,11 @@ pub async fn succeeded(pool: &Pool, email: &str, address: &str) -> Result<(), Er
 /// clean-up), so made-up emails do not pile up rows.
 pub async fn forget_old(pool: &Pool) -> Result<u64, Error> {
     let now = crate::clock::now_secs();
-    // Rows an attempt is counting right now are left for next time, never waited for.
-    let sql = format!(
-        "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle \
-         WHERE locked_until <= $1 AND (window_start <= $2 AND key NOT LIKE 'reset-email:%' OR window_start <= $3){})",
-        crate::db::skip_locked(pool)
-    );
-    let done = sqlx::query(&sql)
-        .bind(now)
-        .bind(now - WINDOW_SECS)
-        // The per-email reset counts run for an hour.
-        .bind(now - RESET_EMAIL_WINDOW_SECS)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected())
+    // The per-email reset counts run for an hour.
+    Ok(
+        super::store::forget_old(pool, now, now - WINDOW_SECS, now - RESET_EMAIL_WINDOW_SECS)
+            .await?,
+    )
 }
 
 /// Counts a registration from `address`; false when the address has made too many lately.
@@ -251,11 +209,7 @@ pub async fn code_allowed(
     let [by_address, by_user] = code_keys(user, address);
     let mut counts = [0_i64; 2];
     for (slot, key) in counts.iter_mut().zip([&by_address, &by_user]) {
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT failures, window_start FROM login_throttle WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let row = super::store::count_of(tx, key).await?;
         *slot = row
             .filter(|(_, start)| *start > now - CODE_WINDOW_SECS)
             .map_or(0, |(failures, _)| failures);
@@ -314,10 +268,7 @@ pub async fn touch_reset_count(
     tx: &mut sqlx::Transaction<'_, crate::db::Db>,
     email: &str,
 ) -> Result<(), Error> {
-    sqlx::query("UPDATE login_throttle SET failures = failures WHERE key = $1")
-        .bind(format!("reset-email:{}", counted_email(email)))
-        .execute(&mut **tx)
-        .await?;
+    super::store::touch(tx, &format!("reset-email:{}", counted_email(email))).await?;
     Ok(())
 }
 

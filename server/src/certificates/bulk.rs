@@ -89,21 +89,11 @@ async fn check_row(
 ) -> Result<Result<NewCertificate, String>, crate::error::Error> {
     let mut problems = Vec::new();
     let email = row.email.trim().to_lowercase();
-    let user: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, full_name, profession FROM users WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let user = super::store::learner_by_email(conn, &email).await?;
     if user.is_none() {
         problems.push(format!("no account with the email \"{}\"", row.email));
     }
-    let course: Option<(i64, String)> = sqlx::query_as(
-        "SELECT r.number, r.rendered FROM courses c JOIN course_revisions r ON r.course_id = c.id \
-         WHERE c.slug = $1 ORDER BY r.number DESC LIMIT 1",
-    )
-    .bind(row.activity.trim())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let course = super::store::latest_course_revision(conn, row.activity.trim()).await?;
     let detail = match &course {
         None => {
             problems.push(format!("no activity \"{}\"", row.activity));
@@ -165,15 +155,13 @@ async fn check_row(
         }
     };
     if let (Some((user_id, ..)), Some(kind), Some(date)) = (&user, credit, completed) {
-        let crate::db::Flag(exists) = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM certificates WHERE user_id = $1 AND activity_slug = $2 \
-             AND credit_type = $3 AND completed_on = $4 AND revoked_at IS NULL AND superseded_by IS NULL)",
+        let exists = super::store::holds_certificate(
+            conn,
+            *user_id,
+            row.activity.trim(),
+            kind.slug(),
+            &date.to_string(),
         )
-        .bind(user_id)
-        .bind(row.activity.trim())
-        .bind(kind.slug())
-        .bind(date.to_string())
-        .fetch_one(&mut *conn)
         .await?;
         if exists {
             problems.push("this learner already has this certificate".into());
@@ -299,11 +287,11 @@ pub async fn issue(
     emails.dedup();
     let mut learners = Vec::new();
     for email in &emails {
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        learners.extend(id);
+        learners.extend(
+            super::store::learner_by_email(&mut tx, email)
+                .await?
+                .map(|(id, ..)| id),
+        );
     }
     learners.sort_unstable();
     for id in learners {
@@ -340,26 +328,9 @@ pub async fn issue(
     Ok(Ok(codes))
 }
 
-/// `(code, learner, activity, credit type, quarters, issued on, revoked, superseded)`.
-type RecentRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    crate::db::Flag,
-    crate::db::Flag,
-);
-
 /// The latest certificates, for the administrators' page.
 pub async fn recent(pool: &crate::db::Pool) -> Result<Vec<IssuedRow>, crate::error::Error> {
-    let rows: Vec<RecentRow> = sqlx::query_as(
-        "SELECT code, learner_name, activity_title, credit_type, quarters, substr(issued_at, 1, 10), \
-         revoked_at IS NOT NULL, superseded_by IS NOT NULL FROM certificates ORDER BY id DESC LIMIT 50",
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = super::store::recent(pool).await?;
     rows.into_iter()
         .map(
             |(

@@ -208,10 +208,7 @@ impl Issuer {
         conn: &mut crate::db::Connection,
         c: &Certificate,
     ) -> Result<(), Error> {
-        let email: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-            .bind(c.user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let email = store::email_of(conn, c.user_id).await?;
         let Some(email) = email else {
             return Ok(());
         };

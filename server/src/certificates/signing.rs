@@ -46,11 +46,7 @@ impl Signer {
                 "Check that the key folder exists, belongs to the user the server runs as, and holds the key files from your backup.",
             )
         };
-        let legacy: Vec<(String, Vec<u8>)> = sqlx::query_as(
-            "SELECT kid, secret_key FROM signing_keys WHERE length(secret_key) > 0 ORDER BY id",
-        )
-        .fetch_all(pool)
-        .await?;
+        let legacy = super::store::legacy_secret_keys(pool).await?;
         let on_file = keys.signing_keys().map_err(file_error)?;
         let moved = !legacy.is_empty();
         for (kid, secret) in legacy {
@@ -61,11 +57,7 @@ impl Signer {
                 let number = keys.add_signing_key(&secret).map_err(file_error)?;
                 tracing::warn!(%kid, file = %keys.signing_file(number).display(), "moved the signing key out of the database into the key folder");
             }
-            sqlx::query("UPDATE signing_keys SET secret_key = $1 WHERE kid = $2")
-                .bind(Vec::<u8>::new())
-                .bind(&kid)
-                .execute(pool)
-                .await?;
+            super::store::erase_secret_key(pool, &kid).await?;
         }
         if moved {
             // The old secret is still in earlier backups of the database: sign with a new key
@@ -145,16 +137,7 @@ impl Signer {
 
 /// Records a key's public half (once) for the JWK set; the secret column stays empty.
 async fn register(pool: &crate::db::Pool, key: &SigningKey) -> Result<(), crate::error::Error> {
-    sqlx::query(
-        "INSERT INTO signing_keys (kid, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (kid) DO NOTHING",
-    )
-    .bind(kid_of(key))
-    .bind(key.verifying_key().to_bytes().as_slice())
-    .bind(Vec::<u8>::new())
-    .bind(crate::clock::now())
-    .execute(pool)
-    .await?;
+    super::store::register_public_key(pool, &kid_of(key), &key.verifying_key().to_bytes()).await?;
     Ok(())
 }
 
@@ -213,10 +196,7 @@ impl PublicKey {
 
 /// The JWK set published at `/issuer/jwks.json`.
 pub async fn jwks(pool: &crate::db::Pool) -> Result<Value, crate::error::Error> {
-    let rows: Vec<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT kid, public_key FROM signing_keys ORDER BY id")
-            .fetch_all(pool)
-            .await?;
+    let rows = super::store::public_keys(pool).await?;
     let keys: Vec<Value> = rows
         .into_iter()
         .filter_map(|(kid, public)| {

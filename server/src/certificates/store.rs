@@ -174,3 +174,135 @@ pub async fn revoke(pool: &Pool, admin: i64, code: &str, reason: &str) -> Result
     tx.commit().await?;
     Ok(())
 }
+
+/// The learner's email address, if the account still exists.
+pub(crate) async fn email_of(conn: &mut Connection, user: i64) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// Signing keys an earlier version kept in the database: `(kid, secret)`.
+pub(crate) async fn legacy_secret_keys(
+    pool: &crate::db::Pool,
+) -> Result<Vec<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT kid, secret_key FROM signing_keys WHERE length(secret_key) > 0 ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Erases a key's secret from the database (it lives in the key folder).
+pub(crate) async fn erase_secret_key(pool: &crate::db::Pool, kid: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE signing_keys SET secret_key = $1 WHERE kid = $2")
+        .bind(Vec::<u8>::new())
+        .bind(kid)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Records a key's public half (once) for the JWK set; the secret column stays empty.
+pub(crate) async fn register_public_key(
+    pool: &crate::db::Pool,
+    kid: &str,
+    public: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (kid) DO NOTHING",
+    )
+    .bind(kid)
+    .bind(public)
+    .bind(Vec::<u8>::new())
+    .bind(crate::clock::now())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Every public key ever used: `(kid, public key)`, oldest first.
+pub(crate) async fn public_keys(
+    pool: &crate::db::Pool,
+) -> Result<Vec<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT kid, public_key FROM signing_keys ORDER BY id")
+        .fetch_all(pool)
+        .await
+}
+
+/// An account by its email: `(id, name, profession)`.
+pub(crate) async fn learner_by_email(
+    conn: &mut Connection,
+    email: &str,
+) -> Result<Option<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, full_name, profession FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// A course's latest revision: `(number, rendered)`.
+pub(crate) async fn latest_course_revision(
+    conn: &mut Connection,
+    slug: &str,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.number, r.rendered FROM courses c JOIN course_revisions r ON r.course_id = c.id \
+         WHERE c.slug = $1 ORDER BY r.number DESC LIMIT 1",
+    )
+    .bind(slug)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Whether the learner holds a valid certificate for this activity, credit and date.
+pub(crate) async fn holds_certificate(
+    conn: &mut Connection,
+    user: i64,
+    activity: &str,
+    credit_type: &str,
+    completed_on: &str,
+) -> Result<bool, sqlx::Error> {
+    let crate::db::Flag(exists) = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM certificates WHERE user_id = $1 AND activity_slug = $2 \
+         AND credit_type = $3 AND completed_on = $4 AND revoked_at IS NULL AND superseded_by IS NULL)",
+    )
+    .bind(user)
+    .bind(activity)
+    .bind(credit_type)
+    .bind(completed_on)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(exists)
+}
+
+/// `(code, learner, activity, credit type, quarters, issued on, revoked, superseded)`.
+pub(crate) type RecentRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    crate::db::Flag,
+    crate::db::Flag,
+);
+
+/// The latest 50 certificates, newest first.
+pub(crate) async fn recent(pool: &Pool) -> Result<Vec<RecentRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT code, learner_name, activity_title, credit_type, quarters, substr(issued_at, 1, 10), \
+         revoked_at IS NOT NULL, superseded_by IS NOT NULL FROM certificates ORDER BY id DESC LIMIT 50",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Every certificate's code and signed credential, oldest first.
+pub async fn credentials(pool: &Pool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT code, credential FROM certificates ORDER BY id")
+        .fetch_all(pool)
+        .await
+}

@@ -33,16 +33,7 @@ pub fn due_kind(starts_at: i64, now: i64) -> Option<&'static str> {
 /// Writes every reminder due now (with its message) and returns how many were written.
 pub async fn send_due(pool: &Pool, identity: &Identity) -> Result<usize> {
     let now = crate::clock::now_secs();
-    let sessions: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT s.id, s.webinar_id, s.starts_at, s.minutes, s.zone FROM webinar_sessions s \
-         JOIN webinars w ON w.id = s.webinar_id \
-         WHERE s.cancelled_at IS NULL AND w.retired_at IS NULL AND s.starts_at > $1 AND s.starts_at <= $2 \
-         ORDER BY s.starts_at",
-    )
-    .bind(now)
-    .bind(now + DAY_SECS)
-    .fetch_all(pool)
-    .await?;
+    let sessions = store::sessions_starting(pool, now, now + DAY_SECS).await?;
     let mut written = 0;
     for (session, webinar, starts_at, minutes, zone) in sessions {
         let Some(kind) = due_kind(starts_at, now) else {
@@ -51,33 +42,12 @@ pub async fn send_due(pool: &Pool, identity: &Identity) -> Result<usize> {
         let Some(stored) = store::by_id(pool, webinar).await? else {
             continue;
         };
-        let waiting: Vec<i64> = sqlx::query_scalar(
-            "SELECT r.user_id FROM webinar_registrations r WHERE r.webinar_id = $1 AND r.status = 'registered' \
-             AND NOT EXISTS (SELECT 1 FROM webinar_reminders m WHERE m.session_id = $2 AND m.user_id = r.user_id \
-             AND m.kind = $3 AND m.starts_at = $4) ORDER BY r.position",
-        )
-        .bind(webinar)
-        .bind(session)
-        .bind(kind)
-        .bind(starts_at)
-        .fetch_all(pool)
-        .await?;
+        let waiting = store::unreminded(pool, webinar, session, kind, starts_at).await?;
         for user in waiting {
             let mut tx = crate::db::write_tx(pool).await?;
             // Serialises on the reminder's key: the first server's insert wins, every
             // other one (on this server or another) inserts nothing and sends nothing.
-            let inserted = sqlx::query(
-                "INSERT INTO webinar_reminders (session_id, user_id, kind, starts_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(session)
-            .bind(user)
-            .bind(kind)
-            .bind(starts_at)
-            .bind(crate::clock::now())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let inserted = store::claim_reminder(&mut tx, session, user, kind, starts_at).await?;
             if inserted == 1
                 && let Some((email, name)) = crate::accounts::store::contact(&mut tx, user).await?
             {
@@ -101,17 +71,7 @@ pub async fn send_due(pool: &Pool, identity: &Identity) -> Result<usize> {
                 );
                 // None when the learner turned reminders off: the row still says it is done.
                 if let Some(id) = crate::mail::enqueue(&mut tx, identity, &letter).await? {
-                    sqlx::query(
-                        "UPDATE webinar_reminders SET outbox_id = $1 WHERE session_id = $2 AND user_id = $3 \
-                         AND kind = $4 AND starts_at = $5",
-                    )
-                    .bind(id)
-                    .bind(session)
-                    .bind(user)
-                    .bind(kind)
-                    .bind(starts_at)
-                    .execute(&mut *tx)
-                    .await?;
+                    store::reminder_sent(&mut tx, session, user, kind, starts_at, id).await?;
                 }
                 written += 1;
             }

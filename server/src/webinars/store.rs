@@ -756,3 +756,89 @@ pub async fn attendance_rule(
         ))
     })
 }
+
+/// Sessions that start after `from` and up to `to` (Unix seconds), of webinars still
+/// published, not cancelled: `(session, webinar, starts at, minutes, zone)`.
+pub async fn sessions_starting(
+    pool: &crate::db::Pool,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, i64, i64, i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.webinar_id, s.starts_at, s.minutes, s.zone FROM webinar_sessions s \
+         JOIN webinars w ON w.id = s.webinar_id \
+         WHERE s.cancelled_at IS NULL AND w.retired_at IS NULL AND s.starts_at > $1 AND s.starts_at <= $2 \
+         ORDER BY s.starts_at",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+}
+
+/// Seat holders not yet reminded (`kind`) of the session as scheduled at `starts_at`.
+pub async fn unreminded(
+    pool: &crate::db::Pool,
+    webinar: i64,
+    session: i64,
+    kind: &str,
+    starts_at: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT r.user_id FROM webinar_registrations r WHERE r.webinar_id = $1 AND r.status = 'registered' \
+         AND NOT EXISTS (SELECT 1 FROM webinar_reminders m WHERE m.session_id = $2 AND m.user_id = r.user_id \
+         AND m.kind = $3 AND m.starts_at = $4) ORDER BY r.position",
+    )
+    .bind(webinar)
+    .bind(session)
+    .bind(kind)
+    .bind(starts_at)
+    .fetch_all(pool)
+    .await
+}
+
+/// Takes the reminder's key: 1 when this insert made it (and this server sends it), 0
+/// when another did.
+pub async fn claim_reminder(
+    conn: &mut crate::db::Connection,
+    session: i64,
+    user: i64,
+    kind: &str,
+    starts_at: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "INSERT INTO webinar_reminders (session_id, user_id, kind, starts_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(session)
+    .bind(user)
+    .bind(kind)
+    .bind(starts_at)
+    .bind(crate::clock::now())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// Notes the outbox message a reminder went out as.
+pub async fn reminder_sent(
+    conn: &mut crate::db::Connection,
+    session: i64,
+    user: i64,
+    kind: &str,
+    starts_at: i64,
+    outbox: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webinar_reminders SET outbox_id = $1 WHERE session_id = $2 AND user_id = $3 \
+         AND kind = $4 AND starts_at = $5",
+    )
+    .bind(outbox)
+    .bind(session)
+    .bind(user)
+    .bind(kind)
+    .bind(starts_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
