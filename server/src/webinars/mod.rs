@@ -8,6 +8,7 @@
 
 pub mod calendar;
 pub mod format;
+pub mod import;
 pub mod join;
 pub mod organizers;
 mod pages;
@@ -74,9 +75,9 @@ pub async fn import_dir(
     pool: &crate::db::Pool,
     dir: &std::path::Path,
     identity: &crate::mail::compose::Identity,
-) -> Result<(store::ImportSummary, Vec<crate::content::ContentError>), crate::error::Error> {
+) -> Result<(import::ImportSummary, Vec<crate::content::ContentError>), crate::error::Error> {
     let (webinars, errors) = format::load_dir(dir);
     let present = format::present(dir);
-    let summary = store::import(pool, &webinars, &present, identity).await?;
+    let summary = import::import(pool, &webinars, &present, identity).await?;
     Ok((summary, errors))
 }

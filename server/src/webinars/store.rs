@@ -1,23 +1,10 @@
-//! Webinars in the database: importing the loaded files (a new revision only when a file
-//! changed; each session's schedule kept with a SEQUENCE that grows when its time changes)
-//! and reading what is published.
+//! Webinars in the database: revisions and their sessions' schedule (written by
+//! [`super::import`]), what is published, registrations, the calendar feed, reminders. SQL
+//! only.
 
-use super::format::{AttendanceRule, Webinar};
-use app::catalog::{Credit, FacultyMember};
+use super::format::AttendanceRule;
 use app::webinars::WebinarDetail;
 use sqlx::Row;
-
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    /// `(slug, revision number)` for every revision written.
-    pub created: Vec<(String, i64)>,
-    pub unchanged: usize,
-    pub retired: Vec<String>,
-    /// `(slug, session number)` whose time changed (their registrants are to be told).
-    pub rescheduled: Vec<(String, u32)>,
-    /// `(slug, session number)` no longer in the file: cancelled (to be told too).
-    pub cancelled: Vec<(String, u32)>,
-}
 
 /// A published webinar's latest revision and its sessions' schedule.
 #[derive(Debug, Clone)]
@@ -50,237 +37,6 @@ impl StoredSession {
     pub fn ends_at(&self) -> i64 {
         self.starts_at + i64::from(self.minutes) * 60
     }
-}
-
-fn detail(webinar: &Webinar) -> WebinarDetail {
-    let person = |p: &super::format::Person| FacultyMember {
-        name: p.name.clone(),
-        role: p.role.clone(),
-        relationships: (!p.disclosure.eq_ignore_ascii_case("none")).then(|| p.disclosure.clone()),
-    };
-    WebinarDetail {
-        slug: webinar.slug.clone(),
-        title: webinar.title.clone(),
-        summary: webinar.summary.clone(),
-        professions: webinar.professions.clone(),
-        description_html: webinar.description_html.clone(),
-        objectives: webinar.objectives.clone(),
-        presenters: webinar.presenters.iter().map(person).collect(),
-        planners: webinar.planners.iter().map(person).collect(),
-        accreditation_statement: webinar.accreditation_statement.clone(),
-        designation_statement: webinar.designation_statement.clone(),
-        credits: webinar
-            .credits
-            .iter()
-            .map(|(kind, max_hours)| Credit {
-                kind: *kind,
-                max_hours: *max_hours,
-            })
-            .collect(),
-        service: webinar.service.label().to_owned(),
-        attendance: match webinar.attendance {
-            AttendanceRule::MinMinutes(m) => format!("at least {m} minutes of a session"),
-            AttendanceRule::MinPercent(p) => format!("at least {p}% of a session"),
-        },
-    }
-}
-
-/// Stores what changed and retires webinars whose file is gone (`present`: every file's
-/// slug, valid or not). Serialises on the `content-import` key, as course imports do.
-pub async fn import(
-    pool: &crate::db::Pool,
-    webinars: &[Webinar],
-    present: &[String],
-    identity: &crate::mail::compose::Identity,
-) -> Result<ImportSummary, crate::error::Error> {
-    let mut summary = ImportSummary::default();
-    for webinar in webinars {
-        let mut tx = crate::db::write_tx(pool).await?;
-        // Serialises on content imports: several servers starting at once import each
-        // revision once.
-        crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
-        let now = crate::clock::now();
-        let id: i64 = match sqlx::query_scalar::<_, i64>("SELECT id FROM webinars WHERE slug = $1")
-            .bind(&webinar.slug)
-            .fetch_optional(&mut *tx)
-            .await?
-        {
-            Some(id) => id,
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO webinars (slug, created_at) VALUES ($1, $2) RETURNING id",
-                )
-                .bind(&webinar.slug)
-                .bind(&now)
-                .fetch_one(&mut *tx)
-                .await?
-            }
-        };
-        // And on the webinar's seats: a capacity changes between registrations, never during one.
-        crate::db::lock(&mut tx, crate::db::On::Key(&format!("webinar:{id}"))).await?;
-        sqlx::query(
-            "UPDATE webinars SET retired_at = NULL WHERE id = $1 AND retired_at IS NOT NULL",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let latest: Option<(i64, String)> = sqlx::query_as(
-            "SELECT number, content_hash FROM webinar_revisions WHERE webinar_id = $1 ORDER BY number DESC LIMIT 1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if latest
-            .as_ref()
-            .is_some_and(|(_, hash)| *hash == webinar.content_hash)
-        {
-            tx.commit().await?;
-            summary.unchanged += 1;
-            continue;
-        }
-        let number = latest.map_or(1, |(n, _)| n + 1);
-        let revision: i64 = sqlx::query_scalar(
-            "INSERT INTO webinar_revisions (webinar_id, number, content_hash, source, detail, join_url, capacity, \
-             registration_opens, registration_closes, created_at, organizers) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(id)
-        .bind(number)
-        .bind(&webinar.content_hash)
-        .bind(&webinar.source)
-        .bind(serde_json::to_string(&detail(webinar))?)
-        .bind(&webinar.join_url)
-        .bind(i64::from(webinar.capacity))
-        .bind(webinar.registration_opens)
-        .bind(webinar.registration_closes)
-        .bind(&now)
-        .bind(serde_json::to_string(&webinar.organizers)?)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(post_test) = &webinar.post_test {
-            sqlx::query(
-                "INSERT INTO webinar_quizzes (revision_id, source, definition) VALUES ($1, $2, $3)",
-            )
-            .bind(revision)
-            .bind(&post_test.source)
-            .bind(serde_json::to_string(&post_test.quiz)?)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // The schedule: a changed time moves the session's SEQUENCE on; a session no longer
-        // in the file is cancelled (and its SEQUENCE moves too).
-        let existing: Vec<(i64, i64, i64, i64, Option<String>)> = sqlx::query_as(
-            "SELECT number, starts_at, minutes, sequence, cancelled_at FROM webinar_sessions WHERE webinar_id = $1",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        // What registrants are told: (session number, its old start and length, cancelled).
-        let mut changes: Vec<(u32, i64, u32, bool)> = Vec::new();
-        for session in &webinar.sessions {
-            let number = i64::from(session.number);
-            match existing.iter().find(|(n, ..)| *n == number) {
-                None => {
-                    sqlx::query(
-                        "INSERT INTO webinar_sessions (webinar_id, number, starts_at, minutes, zone, sequence) \
-                         VALUES ($1, $2, $3, $4, $5, 0)",
-                    )
-                    .bind(id)
-                    .bind(number)
-                    .bind(session.starts_at)
-                    .bind(i64::from(session.minutes))
-                    .bind(&session.zone)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                Some((_, starts_at, minutes, _, cancelled)) => {
-                    let moved = *starts_at != session.starts_at
-                        || *minutes != i64::from(session.minutes)
-                        || cancelled.is_some();
-                    sqlx::query(
-                        "UPDATE webinar_sessions SET starts_at = $1, minutes = $2, zone = $3, cancelled_at = NULL, \
-                         sequence = sequence + $4 WHERE webinar_id = $5 AND number = $6",
-                    )
-                    .bind(session.starts_at)
-                    .bind(i64::from(session.minutes))
-                    .bind(&session.zone)
-                    .bind(i64::from(moved))
-                    .bind(id)
-                    .bind(number)
-                    .execute(&mut *tx)
-                    .await?;
-                    if moved {
-                        summary
-                            .rescheduled
-                            .push((webinar.slug.clone(), session.number));
-                        changes.push((
-                            session.number,
-                            *starts_at,
-                            u32::try_from(*minutes).unwrap_or(0),
-                            false,
-                        ));
-                    }
-                }
-            }
-        }
-        for (number, starts_at, minutes, ..) in existing.iter().filter(|(n, .., cancelled)| {
-            cancelled.is_none() && !webinar.sessions.iter().any(|s| i64::from(s.number) == *n)
-        }) {
-            sqlx::query(
-                "UPDATE webinar_sessions SET cancelled_at = $1, sequence = sequence + 1 WHERE webinar_id = $2 AND number = $3",
-            )
-            .bind(&now)
-            .bind(id)
-            .bind(number)
-            .execute(&mut *tx)
-            .await?;
-            summary
-                .cancelled
-                .push((webinar.slug.clone(), u32::try_from(*number).unwrap_or(0)));
-            changes.push((
-                u32::try_from(*number).unwrap_or(0),
-                *starts_at,
-                u32::try_from(*minutes).unwrap_or(0),
-                true,
-            ));
-        }
-        // In the import's transaction: the new schedule and its messages commit together.
-        if let Some(stored) = stored_in(&mut tx, id).await? {
-            let now = crate::clock::now_secs();
-            if stored
-                .sessions
-                .iter()
-                .any(|s| !s.cancelled && s.ends_at() > now)
-            {
-                // Seats a raised capacity freed go to the waitlist, in order.
-                let promoted = promote_while_free(&mut tx, id, webinar.capacity).await?;
-                super::registration::tell_promoted(&mut tx, identity, &stored, &promoted).await?;
-            }
-            if !changes.is_empty() {
-                super::registration::tell_changed(&mut tx, identity, &stored, &changes).await?;
-            }
-        }
-        tx.commit().await?;
-        summary.created.push((webinar.slug.clone(), number));
-    }
-
-    let mut tx = crate::db::write_tx(pool).await?;
-    // Serialises on content imports, as above.
-    crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
-    let active: Vec<String> =
-        sqlx::query_scalar("SELECT slug FROM webinars WHERE retired_at IS NULL")
-            .fetch_all(&mut *tx)
-            .await?;
-    for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
-        sqlx::query("UPDATE webinars SET retired_at = $1 WHERE slug = $2")
-            .bind(crate::clock::now())
-            .bind(&slug)
-            .execute(&mut *tx)
-            .await?;
-        summary.retired.push(slug);
-    }
-    tx.commit().await?;
-    Ok(summary)
 }
 
 const PUBLISHED: &str = "SELECT w.id, r.id AS revision_id, r.number, r.detail, r.capacity, r.registration_opens, r.registration_closes, r.organizers \
@@ -840,5 +596,201 @@ pub async fn reminder_sent(
     .bind(starts_at)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// The webinar's id, made now when the slug is new.
+pub async fn id_or_new(
+    conn: &mut crate::db::Connection,
+    slug: &str,
+    now: &str,
+) -> Result<i64, sqlx::Error> {
+    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM webinars WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(id);
+    }
+    sqlx::query_scalar("INSERT INTO webinars (slug, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(slug)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Publishes a retired webinar again (its file is back).
+pub async fn unretire(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE webinars SET retired_at = NULL WHERE id = $1 AND retired_at IS NOT NULL")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The webinar's latest revision: `(number, content hash)`.
+pub async fn latest_revision(
+    conn: &mut crate::db::Connection,
+    id: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT number, content_hash FROM webinar_revisions WHERE webinar_id = $1 ORDER BY number DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// A webinar revision as it is stored.
+pub struct NewRevision<'a> {
+    pub webinar: i64,
+    pub number: i64,
+    pub content_hash: &'a str,
+    pub source: &'a str,
+    /// The page's detail (JSON).
+    pub detail: &'a str,
+    pub join_url: &'a str,
+    pub capacity: u32,
+    pub registration_opens: i64,
+    pub registration_closes: i64,
+    pub created_at: &'a str,
+    /// The organizers' emails (JSON).
+    pub organizers: &'a str,
+}
+
+/// Stores a revision; its id.
+pub async fn insert_revision(
+    conn: &mut crate::db::Connection,
+    revision: &NewRevision<'_>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO webinar_revisions (webinar_id, number, content_hash, source, detail, join_url, capacity, \
+         registration_opens, registration_closes, created_at, organizers) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(revision.webinar)
+    .bind(revision.number)
+    .bind(revision.content_hash)
+    .bind(revision.source)
+    .bind(revision.detail)
+    .bind(revision.join_url)
+    .bind(i64::from(revision.capacity))
+    .bind(revision.registration_opens)
+    .bind(revision.registration_closes)
+    .bind(revision.created_at)
+    .bind(revision.organizers)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Stores a revision's post-test: the file as written and the parsed quiz (JSON).
+pub async fn insert_post_test(
+    conn: &mut crate::db::Connection,
+    revision: i64,
+    source: &str,
+    definition: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webinar_quizzes (revision_id, source, definition) VALUES ($1, $2, $3)",
+    )
+    .bind(revision)
+    .bind(source)
+    .bind(definition)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The schedule as stored: `(number, starts at, minutes, sequence, cancelled at)`.
+pub async fn schedule(
+    conn: &mut crate::db::Connection,
+    id: i64,
+) -> Result<Vec<(i64, i64, i64, i64, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT number, starts_at, minutes, sequence, cancelled_at FROM webinar_sessions WHERE webinar_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Adds a session to the schedule.
+pub async fn insert_session(
+    conn: &mut crate::db::Connection,
+    id: i64,
+    session: &super::format::Session,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webinar_sessions (webinar_id, number, starts_at, minutes, zone, sequence) \
+         VALUES ($1, $2, $3, $4, $5, 0)",
+    )
+    .bind(id)
+    .bind(i64::from(session.number))
+    .bind(session.starts_at)
+    .bind(i64::from(session.minutes))
+    .bind(&session.zone)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes a session's time as the file has it (not cancelled); `moved` moves its SEQUENCE on.
+pub async fn reschedule_session(
+    conn: &mut crate::db::Connection,
+    id: i64,
+    session: &super::format::Session,
+    moved: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webinar_sessions SET starts_at = $1, minutes = $2, zone = $3, cancelled_at = NULL, \
+         sequence = sequence + $4 WHERE webinar_id = $5 AND number = $6",
+    )
+    .bind(session.starts_at)
+    .bind(i64::from(session.minutes))
+    .bind(&session.zone)
+    .bind(i64::from(moved))
+    .bind(id)
+    .bind(i64::from(session.number))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Cancels a session no longer in the file (its SEQUENCE moves on).
+pub async fn cancel_session(
+    conn: &mut crate::db::Connection,
+    id: i64,
+    number: i64,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webinar_sessions SET cancelled_at = $1, sequence = sequence + 1 WHERE webinar_id = $2 AND number = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(number)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The slugs of the webinars published now.
+pub async fn active_slugs(conn: &mut crate::db::Connection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT slug FROM webinars WHERE retired_at IS NULL")
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// Retires a webinar whose file is gone.
+pub async fn retire(
+    conn: &mut crate::db::Connection,
+    slug: &str,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE webinars SET retired_at = $1 WHERE slug = $2")
+        .bind(now)
+        .bind(slug)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
