@@ -1,7 +1,7 @@
 //! Grand Rounds' user interface: one module per domain (accounts, catalog, learning,
-//! certificates, transcript, reports), each with its page data (`model.rs`), its server
-//! functions (`api.rs`), its pages and the backend trait the server implements; plus the
-//! shared components, forms, errors and the shell with the routes.
+//! certificates, transcript, webinars, attendance, mail, reports), each with its page data
+//! (`model.rs`), its server functions (`api.rs`), its pages and the backend trait the server
+//! implements; plus the shared components, forms, errors and the shell with the routes.
 
 // Release builds (without `erase_components`) nest view types deeply.
 #![recursion_limit = "256"]

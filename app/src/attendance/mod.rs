@@ -6,8 +6,9 @@
 //! evaluation, the post-test at `/webinars/{webinar}/post-test`, the claim).
 
 pub mod api;
+pub mod learner;
 mod model;
-pub mod page;
+pub mod organizers;
 
 pub use model::*;
 

@@ -6,7 +6,8 @@ use crate::components::Loaded;
 use crate::forms::FormMessages;
 use crate::forms::FormState;
 use crate::learning::api::credit_page;
-use crate::learning::{ClaimOption, CreditPage, Enrollment, LIKERT};
+use crate::learning::evaluation::EvaluationForm;
+use crate::learning::{ClaimOption, CreditPage, Enrollment};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -49,8 +50,18 @@ fn CreditView(page: CreditPage) -> impl IntoView {
         }
         .into_any()
     } else if evaluation_open {
-        view! { <EvaluationForm course=course.clone() statements state=evaluation_state /> }
-            .into_any()
+        view! {
+            <EvaluationForm
+                action="/learning/evaluation"
+                hidden=vec![("course", course.clone())]
+                statements
+                after="as a result of this course"
+                submit="Submit the evaluation"
+                messages=true
+                state=evaluation_state
+            />
+        }
+        .into_any()
     } else {
         view! {
             <FormMessages state=evaluation_state />
@@ -166,76 +177,6 @@ fn Checklist(enrollment: Enrollment) -> impl IntoView {
                 </div>
             </dl>
         </section>
-    }
-}
-
-#[component]
-fn EvaluationForm(course: String, statements: Vec<String>, state: FormState) -> impl IntoView {
-    let change_error = state.error("practice_change");
-    let comments_error = state.error("comments");
-    let change_invalid = change_error.is_some();
-    let comments_invalid = comments_error.is_some();
-    let change = state.value("practice_change").unwrap_or_default();
-    let comments = state.value("comments").unwrap_or_default();
-    view! {
-        <form method="post" action="/learning/evaluation" class="evaluation">
-            <input type="hidden" name="course" value=course />
-            <FormMessages state=state.clone() />
-            {statements
-                .into_iter()
-                .enumerate()
-                .map(|(index, statement)| {
-                    let name = format!("rating-{index}");
-                    let error = state.error(&name);
-                    let has_error = error.is_some();
-                    let chosen = state.value(&name).unwrap_or_default();
-                    view! {
-                        <fieldset class="likert" class:has-error=has_error id=name.clone()>
-                            <legend>{statement}</legend>
-                            {error.map(|e| view! { <p class="field-error">{e}</p> })}
-                            {LIKERT
-                                .iter()
-                                .enumerate()
-                                .map(|(i, label)| {
-                                    let value = (i + 1).to_string();
-                                    let checked = chosen == value;
-                                    view! {
-                                        <label class="option">
-                                            <input
-                                                type="radio"
-                                                name=name.clone()
-                                                value=value
-                                                checked=checked
-                                                required=true
-                                            />
-                                            " "
-                                            {*label}
-                                        </label>
-                                    }
-                                })
-                                .collect_view()}
-                        </fieldset>
-                    }
-                })
-                .collect_view()}
-            <div class="field" class:has-error=change_invalid>
-                <label for="field-practice_change">
-                    "What will you change in your practice as a result of this course?"
-                </label>
-                {change_error.map(|e| view! { <p class="field-error" id="field-practice_change-error">{e}</p> })}
-                <textarea id="field-practice_change" name="practice_change" rows="4" maxlength="2000" required=true>
-                    {change}
-                </textarea>
-            </div>
-            <div class="field" class:has-error=comments_invalid>
-                <label for="field-comments">"Other comments (optional)"</label>
-                {comments_error.map(|e| view! { <p class="field-error">{e}</p> })}
-                <textarea id="field-comments" name="comments" rows="3" maxlength="4000">
-                    {comments}
-                </textarea>
-            </div>
-            <button type="submit">"Submit the evaluation"</button>
-        </form>
     }
 }
 

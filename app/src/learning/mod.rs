@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod credit;
+pub mod evaluation;
 mod model;
 pub mod my_learning;
 pub mod quiz;

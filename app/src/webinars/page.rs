@@ -4,7 +4,7 @@
 //! and UTC offset.
 
 use crate::accounts::api::form_state;
-use crate::attendance::page::LearnerCredit;
+use crate::attendance::learner::LearnerCredit;
 use crate::catalog::course::FacultyItem;
 use crate::components::{CreditList, Loaded};
 use crate::error::AppError;

@@ -1,4 +1,5 @@
-//! Users in the database.
+//! Accounts in the database: users and their profiles, passwords, roles and time zones;
+//! password reset tokens; invitations. SQL only.
 
 use super::Role;
 use app::accounts::{Profession, Profile, UserPage, UserRow};

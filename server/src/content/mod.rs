@@ -1,5 +1,8 @@
-//! Course content: reading `content/`, validating it with errors that name the file and line,
-//! rendering it once, and storing it as immutable revisions.
+//! Content: the file formats of `content/` (courses with their lessons, quizzes; the
+//! accredited-activity core every activity file shares, and the format kit), read and
+//! validated with problems that name the file and line, rendered once, and course revisions
+//! stored immutable. The webinar file's own parts (sessions and zones) are `webinars::format`,
+//! on this core.
 
 pub mod activity;
 pub(crate) mod course;
