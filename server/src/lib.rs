@@ -179,12 +179,12 @@ pub async fn import_content(
     pool: &db::Pool,
     dir: &Path,
     identity: &mail::compose::Identity,
-) -> anyhow::Result<content::store::ImportSummary> {
+) -> anyhow::Result<content::import::ImportSummary> {
     let report = content::load_dir(dir);
     for error in &report.errors {
         tracing::warn!("content problem, course not updated: {error}");
     }
-    let summary = content::store::import(pool, &report.courses, &report.present).await?;
+    let summary = content::import::import(pool, &report.courses, &report.present).await?;
     for (slug, number) in &summary.created {
         tracing::info!(course = %slug, revision = number, "new course revision stored");
     }

@@ -7,6 +7,7 @@
 pub mod activity;
 pub(crate) mod course;
 pub mod front_matter;
+pub mod import;
 pub mod kit;
 pub mod markdown;
 pub mod quiz;

@@ -1,17 +1,8 @@
-//! Course revisions in the database: importing a loaded content set (a new revision only when
-//! the files changed) and reading the latest revision of every published course.
+//! Course revisions in the database: written by [`super::import`], read as the latest
+//! revision of every published course; the catalog's version. SQL only.
 
-use super::Course;
 use app::catalog::{CourseDetail, LessonLink, TocEntry};
 use sqlx::Row;
-
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    /// `(slug, revision number)` for every revision written.
-    pub created: Vec<(String, i64)>,
-    pub unchanged: usize,
-    pub retired: Vec<String>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -35,58 +26,9 @@ pub struct StoredLesson {
     pub toc: Vec<TocEntry>,
 }
 
-/// Stores a new revision of every course whose files changed, and retires courses whose
-/// folder is gone (`present` lists every folder found, valid or not). Each course is written
-/// in its own transaction: all of a revision or none of it.
-pub async fn import(
-    pool: &crate::db::Pool,
-    courses: &[Course],
-    present: &[String],
-) -> Result<ImportSummary, StoreError> {
-    let mut summary = ImportSummary::default();
-    for course in courses {
-        match import_course(pool, course).await? {
-            Some(number) => summary.created.push((course.slug.clone(), number)),
-            None => summary.unchanged += 1,
-        }
-    }
-
-    let mut tx = crate::db::write_tx(pool).await?;
-    // Serialises on content imports: several servers starting at once import each revision once.
-    crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
-    let active: Vec<String> =
-        sqlx::query_scalar("SELECT slug FROM courses WHERE retired_at IS NULL")
-            .fetch_all(&mut *tx)
-            .await?;
-    let mut changed = false;
-    for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
-        sqlx::query("UPDATE courses SET retired_at = $1 WHERE slug = $2")
-            .bind(crate::clock::now())
-            .bind(&slug)
-            .execute(&mut *tx)
-            .await?;
-        summary.retired.push(slug);
-        changed = true;
-    }
-    for slug in present {
-        let restored = sqlx::query(
-            "UPDATE courses SET retired_at = NULL WHERE slug = $1 AND retired_at IS NOT NULL",
-        )
-        .bind(slug)
-        .execute(&mut *tx)
-        .await?;
-        changed |= restored.rows_affected() > 0;
-    }
-    if changed {
-        bump_catalog_version(&mut tx).await?;
-    }
-    tx.commit().await?;
-    Ok(summary)
-}
-
 /// Moves the catalog's version on, in the transaction that changes what is published: every
 /// app server sees it move and reloads its catalog (`catalog::CatalogService::refresh`).
-async fn bump_catalog_version(tx: &mut crate::db::Connection) -> Result<(), sqlx::Error> {
+pub async fn bump_catalog_version(tx: &mut crate::db::Connection) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1")
         .execute(&mut *tx)
         .await
@@ -98,87 +40,6 @@ pub async fn catalog_version(pool: &crate::db::Pool) -> Result<i64, sqlx::Error>
     sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1")
         .fetch_one(pool)
         .await
-}
-
-/// Returns the new revision's number, or `None` when the latest one has the same hash.
-async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option<i64>, StoreError> {
-    let mut tx = crate::db::write_tx(pool).await?;
-    // Serialises on content imports: several servers starting at once import each revision once.
-    crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
-    let course_id: i64 = match sqlx::query_scalar("SELECT id FROM courses WHERE slug = $1")
-        .bind(&course.slug)
-        .fetch_optional(&mut *tx)
-        .await?
-    {
-        Some(id) => id,
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO courses (slug, created_at) VALUES ($1, $2) RETURNING id",
-            )
-            .bind(&course.slug)
-            .bind(crate::clock::now())
-            .fetch_one(&mut *tx)
-            .await?
-        }
-    };
-    let latest: Option<(i64, String)> = sqlx::query_as(
-        "SELECT number, content_hash FROM course_revisions WHERE course_id = $1 ORDER BY number DESC LIMIT 1",
-    )
-    .bind(course_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if latest
-        .as_ref()
-        .is_some_and(|(_, hash)| *hash == course.content_hash)
-    {
-        return Ok(None);
-    }
-    let number = latest.map_or(1, |(number, _)| number + 1);
-    bump_catalog_version(&mut tx).await?;
-    let revision_id: i64 = sqlx::query_scalar(
-        "INSERT INTO course_revisions (course_id, number, content_hash, source, rendered, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(course_id)
-    .bind(number)
-    .bind(&course.content_hash)
-    .bind(&course.source)
-    .bind(serde_json::to_string(&course.detail)?)
-    .bind(crate::clock::now())
-    .fetch_one(&mut *tx)
-    .await?;
-    for lesson in &course.lessons {
-        sqlx::query(
-            "INSERT INTO lesson_revisions (revision_id, position, slug, title, source, html, toc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(revision_id)
-        .bind(i64::from(lesson.position))
-        .bind(&lesson.slug)
-        .bind(&lesson.title)
-        .bind(&lesson.source)
-        .bind(&lesson.html)
-        .bind(serde_json::to_string(&lesson.toc)?)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (name, quiz) in &course.quizzes {
-        let source = course
-            .quiz_sources
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, text)| text.as_str())
-            .unwrap_or_default();
-        sqlx::query("INSERT INTO quiz_revisions (revision_id, kind, source, definition) VALUES ($1, $2, $3, $4)")
-            .bind(revision_id)
-            .bind(quiz.kind.as_str())
-            .bind(source)
-            .bind(serde_json::to_string(quiz)?)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(Some(number))
 }
 
 /// The latest revision of every course that is not retired.
@@ -240,100 +101,129 @@ pub async fn quiz(
     Ok(definition.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::content::load_course;
-    use crate::db;
+/// The slugs of the courses published now.
+pub async fn active_slugs(conn: &mut crate::db::Connection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT slug FROM courses WHERE retired_at IS NULL")
+        .fetch_all(&mut *conn)
+        .await
+}
 
-    async fn pool(dir: &std::path::Path) -> crate::db::Pool {
-        let url = format!("sqlite:{}", dir.join("test.db").display());
-        let pool = db::connect(&url).await.expect("connect");
-        db::migrate(&pool).await.expect("migrate");
-        pool
+/// Retires a course whose folder is gone.
+pub async fn retire(conn: &mut crate::db::Connection, slug: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE courses SET retired_at = $1 WHERE slug = $2")
+        .bind(crate::clock::now())
+        .bind(slug)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Publishes a retired course again (its folder is back); whether it was retired.
+pub async fn restore(conn: &mut crate::db::Connection, slug: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE courses SET retired_at = NULL WHERE slug = $1 AND retired_at IS NOT NULL",
+    )
+    .bind(slug)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0)
+}
+
+/// The course's id, made now when the slug is new.
+pub async fn course_id_or_new(
+    conn: &mut crate::db::Connection,
+    slug: &str,
+) -> Result<i64, sqlx::Error> {
+    if let Some(id) = sqlx::query_scalar("SELECT id FROM courses WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(id);
     }
+    sqlx::query_scalar("INSERT INTO courses (slug, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(slug)
+        .bind(crate::clock::now())
+        .fetch_one(&mut *conn)
+        .await
+}
 
-    fn write_course(root: &std::path::Path, lesson_text: &str) -> Course {
-        let dir = root.join("courses/demo");
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        std::fs::write(
-            dir.join("course.md"),
-            crate::content::course::tests::VALID_COURSE_MD,
-        )
-        .expect("write");
-        std::fs::write(dir.join("01-start.md"), lesson_text).expect("write");
-        std::fs::write(
-            dir.join("post-test.quiz.md"),
-            "+++\nkind = \"post\"\npass_mark = 50\nmax_attempts = 2\n+++\n## Which one?\n\n- [x] This\n- [ ] That\n",
-        )
-        .expect("write");
-        load_course(&dir).expect("valid")
-    }
+/// The course's latest revision: `(number, content hash)`.
+pub async fn latest_revision(
+    conn: &mut crate::db::Connection,
+    course: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT number, content_hash FROM course_revisions WHERE course_id = $1 ORDER BY number DESC LIMIT 1",
+    )
+    .bind(course)
+    .fetch_optional(&mut *conn)
+    .await
+}
 
-    #[tokio::test]
-    async fn revisions_are_created_only_when_files_change() {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let pool = pool(tmp.path()).await;
-        let present = vec!["demo".to_owned()];
+/// Stores a course revision (`rendered`: the course's detail, JSON); its id.
+pub async fn insert_revision(
+    conn: &mut crate::db::Connection,
+    course: i64,
+    number: i64,
+    content_hash: &str,
+    source: &str,
+    rendered: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO course_revisions (course_id, number, content_hash, source, rendered, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(course)
+    .bind(number)
+    .bind(content_hash)
+    .bind(source)
+    .bind(rendered)
+    .bind(crate::clock::now())
+    .fetch_one(&mut *conn)
+    .await
+}
 
-        let v1 = write_course(tmp.path(), "# Start\n\nFirst words.\n");
-        let first = import(&pool, std::slice::from_ref(&v1), &present)
-            .await
-            .expect("import");
-        assert_eq!(first.created, [("demo".to_owned(), 1)]);
+/// Stores a lesson of a revision (`toc`: JSON).
+pub async fn insert_lesson(
+    conn: &mut crate::db::Connection,
+    revision: i64,
+    lesson: &super::Lesson,
+    toc: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO lesson_revisions (revision_id, position, slug, title, source, html, toc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(revision)
+    .bind(i64::from(lesson.position))
+    .bind(&lesson.slug)
+    .bind(&lesson.title)
+    .bind(&lesson.source)
+    .bind(&lesson.html)
+    .bind(toc)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
 
-        let again = import(&pool, std::slice::from_ref(&v1), &present)
-            .await
-            .expect("import");
-        assert_eq!(again.created, []);
-        assert_eq!(again.unchanged, 1);
-
-        let v2 = write_course(tmp.path(), "# Start\n\nBetter words.\n");
-        let second = import(&pool, &[v2], &present).await.expect("import");
-        assert_eq!(second.created, [("demo".to_owned(), 2)]);
-
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM course_revisions")
-            .fetch_one(&pool)
-            .await
-            .expect("count");
-        assert_eq!(count, 2);
-        // The first revision is kept as it was.
-        let old: String = sqlx::query_scalar("SELECT html FROM lesson_revisions l JOIN course_revisions r ON r.id = l.revision_id WHERE r.number = 1")
-            .fetch_one(&pool)
-            .await
-            .expect("old lesson");
-        assert!(old.contains("First words."));
-
-        let published = published(&pool).await.expect("published");
-        assert_eq!(published.len(), 1);
-        let first_id: i64 = sqlx::query_scalar("SELECT id FROM course_revisions WHERE number = 1")
-            .fetch_one(&pool)
-            .await
-            .expect("id");
-        let old_quiz = quiz(&pool, first_id, crate::content::quiz::QuizKind::Post)
-            .await
-            .expect("quiz")
-            .expect("stored");
-        assert_eq!(old_quiz.questions[0].prompt, "Which one?");
-        assert_eq!(published[0].detail.card.revision, 2);
-        assert!(published[0].lessons[0].html.contains("Better words."));
-    }
-
-    #[tokio::test]
-    async fn a_removed_folder_retires_the_course_and_keeps_its_revisions() {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let pool = pool(tmp.path()).await;
-        let course = write_course(tmp.path(), "# Start\n");
-        import(&pool, &[course], &["demo".to_owned()])
-            .await
-            .expect("import");
-        let summary = import(&pool, &[], &[]).await.expect("import");
-        assert_eq!(summary.retired, ["demo"]);
-        assert!(published(&pool).await.expect("published").is_empty());
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM course_revisions")
-            .fetch_one(&pool)
-            .await
-            .expect("count");
-        assert_eq!(count, 1);
-    }
+/// Stores a quiz of a revision: the file as written and the parsed quiz (JSON).
+pub async fn insert_quiz(
+    conn: &mut crate::db::Connection,
+    revision: i64,
+    kind: &str,
+    source: &str,
+    definition: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO quiz_revisions (revision_id, kind, source, definition) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(revision)
+    .bind(kind)
+    .bind(source)
+    .bind(definition)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -150,7 +150,7 @@ async fn an_enrolled_learner_keeps_their_revision_after_an_update() {
     )
     .expect("write");
     let report = server::content::load_dir(&content);
-    server::content::store::import(&app.state.pool, &report.courses, &report.present)
+    server::content::import::import(&app.state.pool, &report.courses, &report.present)
         .await
         .expect("import");
     app.state

@@ -391,7 +391,7 @@ async fn reloading_the_catalog_refreshes_served_pages() {
     )
     .expect("write");
     let report = server::content::load_dir(&content);
-    server::content::store::import(&app.state.pool, &report.courses, &report.present)
+    server::content::import::import(&app.state.pool, &report.courses, &report.present)
         .await
         .expect("import");
     app.state
