@@ -86,18 +86,53 @@ pub fn build_router(state: AppState) -> Router {
         );
 
     // The files of the site root (favicon, robots.txt) are served here, and Leptos' file
-    // handler only renders the 404 page. Its file branch made a reactive owner that inherits
-    // whichever owner the worker thread last left current: when that was a page still
-    // rendering, it applied that page's response options to the file and took them, so the
-    // page went out without its CSP and the browser blocked its scripts.
+    // handler is only ever asked about a path that is no file, so it only renders the 404
+    // page. Its file branch made a reactive owner that inherits whichever owner the worker
+    // thread last left current: when that was a page still rendering, it applied that page's
+    // response options to the file and took them, so the page went out without its CSP and
+    // the browser blocked its scripts. (It also answers any method on a file, reading it as a
+    // GET: another method on a file of the root is refused here with 405.)
     let not_found = axum::handler::Handler::with_state(
         file_and_error_handler_with_context::<AppState, _>(context.clone(), shell),
         state.clone(),
     );
-    let site_files = ServeDir::new(&*options.site_root)
-        .append_index_html_on_directories(false)
-        .call_fallback_on_method_not_allowed(true)
-        .fallback(not_found);
+    let files = ServeDir::new(&*options.site_root);
+    let site_files = tower::service_fn(move |request: axum::extract::Request| {
+        let (files, not_found) = (files.clone(), not_found.clone());
+        async move {
+            use tower::ServiceExt as _;
+            let (parts, body) = request.into_parts();
+            let reads = matches!(
+                parts.method,
+                axum::http::Method::GET | axum::http::Method::HEAD
+            );
+            // What a read of this path finds (with the request's own headers, so conditional
+            // and range requests are answered as ServeDir answers them).
+            let mut probe =
+                axum::http::Request::from_parts(parts.clone(), axum::body::Body::empty());
+            if !reads {
+                *probe.method_mut() = axum::http::Method::GET;
+            }
+            let found = match files.oneshot(probe).await {
+                Ok(found) => found,
+                Err(never) => match never {},
+            };
+            if found.status() != StatusCode::NOT_FOUND {
+                return Ok::<_, std::convert::Infallible>(if reads {
+                    found.map(axum::body::Body::new)
+                } else {
+                    (
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        [(header::ALLOW, "GET, HEAD")],
+                    )
+                        .into_response()
+                });
+            }
+            not_found
+                .oneshot(axum::http::Request::from_parts(parts, body))
+                .await
+        }
+    });
 
     let cache = state.page_cache.clone();
 

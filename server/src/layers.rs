@@ -4,7 +4,9 @@
 //!
 //! Read from the source itself (every `crate::…` path outside comments, grouped imports
 //! included), so no outside tool is needed. `crate::AppState`, the state every handler is
-//! given, is the one item of the crate root any layer may name.
+//! given, is the one item of the crate root any layer may name; what is reached through its
+//! fields is not seen here (one such use points up: enrollment's form reads the release and
+//! expiry dates from the in-memory catalog, `state.catalog`).
 
 /// Bottom first. The kernel is one layer: its parts use one another freely.
 pub const LAYERS: &[(&str, &[&str])] = &[

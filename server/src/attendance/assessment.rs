@@ -13,7 +13,7 @@ use crate::db::{self, On, Table};
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields};
 use crate::quizzes::attempts::{
-    closed_reason, graded_questions, open_or_start, questions_for, record_submission, submitted_by,
+    closed_reason, graded_questions, open_or_start, page_of, record_submission, submitted_by,
 };
 use crate::quizzes::store::Owner;
 use crate::quizzes::{Quiz, QuizKind};
@@ -123,21 +123,14 @@ pub async fn quiz_page(
         _ => None,
     };
     tx.commit().await?;
-    let questions = token
-        .as_deref()
-        .map(|token| questions_for(&quiz, token))
-        .unwrap_or_default();
-    Ok(QuizPage {
-        place: QuizPlace::webinar(&stored.detail.slug, &stored.detail.title),
-        kind: QuizKind::Post,
-        pass_mark: quiz.pass_mark,
-        max_attempts: quiz.max_attempts,
+    Ok(page_of(
+        QuizPlace::webinar(&stored.detail.slug, &stored.detail.title),
+        &quiz,
         attempts,
         token,
-        closed_reason: closed,
-        questions,
+        closed,
         state,
-    })
+    ))
 }
 
 /// `POST /webinars/post-test` (`token`, `q-<question>` = option): grades and records one

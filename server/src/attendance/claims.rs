@@ -376,6 +376,7 @@ impl Claimable for LiveClaim {
                 hours: claim.hours,
                 attended_seconds: self.seconds,
                 certificate: issued.id,
+                claimed_at: &claim.claimed_at,
             },
         )
         .await?;

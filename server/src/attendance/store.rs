@@ -547,7 +547,7 @@ pub async fn learner(
 }
 
 /// A live-session claim as it is stored, beside its certificate.
-pub struct NewLiveClaim {
+pub struct NewLiveClaim<'a> {
     pub webinar: i64,
     pub session: i64,
     pub user: i64,
@@ -556,11 +556,12 @@ pub struct NewLiveClaim {
     pub hours: app::catalog::Hours,
     pub attended_seconds: i64,
     pub certificate: i64,
+    pub claimed_at: &'a str,
 }
 
 pub async fn insert_claim(
     conn: &mut crate::db::Connection,
-    claim: &NewLiveClaim,
+    claim: &NewLiveClaim<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO webinar_claims (webinar_id, session_id, user_id, revision_number, credit_type, quarters, attended_seconds, certificate_id, claimed_at) \
@@ -574,7 +575,7 @@ pub async fn insert_claim(
     .bind(i64::from(claim.hours.quarters))
     .bind(claim.attended_seconds)
     .bind(claim.certificate)
-    .bind(crate::clock::now())
+    .bind(claim.claimed_at)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -90,8 +90,10 @@ pub struct Claim<'a> {
     pub hours: Hours,
     /// The minutes the site recorded, when the activity keeps them.
     pub recorded_minutes: Option<u32>,
-    /// When the learner attested more hours than were recorded.
+    /// When the learner attested more hours than were recorded: the claim's own time.
     pub attested_at: Option<String>,
+    /// When the claim is made.
+    pub claimed_at: String,
 }
 
 /// What a claim came to.
@@ -155,10 +157,12 @@ pub async fn claim(
     };
     let field = format!("hours-{}", option.kind.slug());
     let context = activity.context_fields();
-    if let Some((name, _)) = fields
-        .iter()
-        .find(|(n, _)| !context.contains(&n.as_str()) && n != "attest" && *n != field)
-    {
+    // Only an activity that keeps recorded minutes asks for an attestation.
+    let recorded_minutes = activity.recorded_minutes(conn).await?;
+    let attestable = recorded_minutes.is_some();
+    let expected =
+        |name: &str| context.contains(&name) || name == field || (attestable && name == "attest");
+    if let Some((name, _)) = fields.iter().find(|(n, _)| !expected(n)) {
         return Err(refuse(
             "form",
             format!(
@@ -210,7 +214,6 @@ pub async fn claim(
     };
     // More hours than the site recorded: the learner attests the time they spent (the
     // checkbox carries the amount, so the attestation is of exactly what is claimed).
-    let recorded_minutes = activity.recorded_minutes(conn).await?;
     let needs_attestation = recorded_minutes.is_some_and(|recorded| hours.quarters * 15 > recorded);
     let attested = fields
         .iter()
@@ -232,6 +235,7 @@ pub async fn claim(
             notice: None,
         })));
     }
+    let claimed_at = crate::clock::now();
     let notice = activity
         .record(
             conn,
@@ -242,7 +246,8 @@ pub async fn claim(
                 kind: option.kind,
                 hours,
                 recorded_minutes,
-                attested_at: needs_attestation.then(crate::clock::now),
+                attested_at: needs_attestation.then(|| claimed_at.clone()),
+                claimed_at,
             },
         )
         .await?;

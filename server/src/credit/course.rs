@@ -19,16 +19,16 @@ use crate::forms::Back;
 use app::accounts::Profession;
 use app::learning::ClaimOption;
 
-/// A learner's enrollment in `course`, being claimed; `completion` is when it was complete,
-/// or what is still missing.
-struct CourseClaim<'a> {
+/// A learner's enrollment in `course`, being evaluated or claimed; `completion` is when it
+/// was complete, or what is still missing.
+struct CourseCredit<'a> {
     course: &'a str,
     enrollment: Enrolled,
     completion: std::result::Result<String, Vec<Requirement>>,
 }
 
 #[async_trait::async_trait]
-impl Claimable for CourseClaim<'_> {
+impl Claimable for CourseCredit<'_> {
     fn noun(&self) -> &'static str {
         "course"
     }
@@ -108,6 +108,7 @@ impl Claimable for CourseClaim<'_> {
                 completed_on: &completed_on,
                 recorded_minutes: claim.recorded_minutes.unwrap_or(0),
                 attested_at: claim.attested_at.as_deref(),
+                claimed_at: &claim.claimed_at,
                 profession: claim.profession,
             },
         )
@@ -123,6 +124,28 @@ impl Claimable for CourseClaim<'_> {
     }
 }
 
+/// Locks the learner (what every evaluation and claim serialises on) and reads their
+/// enrollment in `course` and its completion, in the caller's transaction; a learner not
+/// enrolled goes back to `form` with `not_enrolled`.
+async fn course_credit<'a>(
+    conn: &mut crate::db::Connection,
+    user: i64,
+    course: &'a str,
+    form: &str,
+    not_enrolled: &str,
+) -> Result<CourseCredit<'a>> {
+    crate::db::lock(conn, crate::db::On::Row(crate::db::Table::Users, user)).await?;
+    let Some(enrollment) = enrolled(conn, user, course).await? else {
+        return refuse(form, course, "form", not_enrolled, Vec::new());
+    };
+    let completion = completed_at(conn, &enrollment).await?;
+    Ok(CourseCredit {
+        course,
+        enrollment,
+        completion,
+    })
+}
+
 /// `course`'s claim by `user`, from the credit page's form: the one claim flow.
 pub async fn claim(
     pool: &crate::db::Pool,
@@ -134,22 +157,8 @@ pub async fn claim(
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on the learner: one claim per enrollment, so one certificate, whichever
     // server answers.
-    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
-    let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
-        return refuse(
-            CLAIM,
-            course,
-            "form",
-            "Enroll in the course first.",
-            Vec::new(),
-        );
-    };
-    let completion = completed_at(&mut tx, &enrollment).await?;
-    let activity = CourseClaim {
-        course,
-        enrollment,
-        completion,
-    };
+    let activity =
+        course_credit(&mut tx, user, course, CLAIM, "Enroll in the course first.").await?;
     let outcome = super::claim::claim(&mut tx, issuer, user, &activity, fields).await?;
     tx.commit().await?;
     Ok(match outcome {
@@ -157,15 +166,8 @@ pub async fn claim(
     })
 }
 
-/// A learner's enrollment in `course`, being evaluated.
-struct CourseEvaluation<'a> {
-    course: &'a str,
-    enrollment: Enrolled,
-    completion: std::result::Result<String, Vec<Requirement>>,
-}
-
 #[async_trait::async_trait]
-impl Evaluated for CourseEvaluation<'_> {
+impl Evaluated for CourseCredit<'_> {
     fn back(&self) -> Back {
         Back::to(EVALUATION, credit_url(self.course))
     }
@@ -234,22 +236,14 @@ pub async fn evaluate(
 ) -> Result<String> {
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on the learner: one evaluation per enrollment.
-    crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
-    let Some(enrollment) = enrolled(&mut tx, user, course).await? else {
-        return refuse(
-            EVALUATION,
-            course,
-            "form",
-            "Enroll in the course first; the evaluation comes at its end.",
-            Vec::new(),
-        );
-    };
-    let completion = completed_at(&mut tx, &enrollment).await?;
-    let activity = CourseEvaluation {
+    let activity = course_credit(
+        &mut tx,
+        user,
         course,
-        enrollment,
-        completion,
-    };
+        EVALUATION,
+        "Enroll in the course first; the evaluation comes at its end.",
+    )
+    .await?;
     let notice = super::evaluation::evaluate(&mut tx, user, &activity, fields).await?;
     tx.commit().await?;
     Ok(notice)

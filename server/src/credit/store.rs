@@ -79,6 +79,7 @@ pub struct NewCourseClaim<'a> {
     pub completed_on: &'a str,
     pub recorded_minutes: u32,
     pub attested_at: Option<&'a str>,
+    pub claimed_at: &'a str,
     pub profession: Profession,
 }
 
@@ -98,7 +99,7 @@ pub async fn insert_course_claim(
     .bind(claim.kind.slug())
     .bind(i64::from(claim.hours.quarters))
     .bind(claim.completed_on)
-    .bind(now())
+    .bind(claim.claimed_at)
     .bind(i64::from(claim.recorded_minutes))
     .bind(claim.attested_at)
     .bind(claim.profession.slug())

@@ -248,13 +248,33 @@ pub async fn quiz_page(
         )
     };
     tx.commit().await?;
+    Ok(Some(page_of(
+        QuizPlace::course(course, &enrollment.detail.card.title, kind),
+        &quiz,
+        attempts,
+        token,
+        closed,
+        state,
+    )))
+}
+
+/// A quiz page, whatever owns its attempts: the questions in the order of the open
+/// attempt's token, or none when no attempt may be taken (`closed` says why).
+pub(crate) fn page_of(
+    place: QuizPlace,
+    quiz: &Quiz,
+    attempts: Vec<AttemptSummary>,
+    token: Option<String>,
+    closed: Option<String>,
+    state: FormState,
+) -> QuizPage {
     let questions = token
         .as_deref()
-        .map(|token| questions_for(&quiz, token))
+        .map(|token| questions_for(quiz, token))
         .unwrap_or_default();
-    Ok(Some(QuizPage {
-        place: QuizPlace::course(course, &enrollment.detail.card.title, kind),
-        kind,
+    QuizPage {
+        place,
+        kind: quiz.kind,
         pass_mark: quiz.pass_mark,
         max_attempts: quiz.max_attempts,
         attempts,
@@ -262,7 +282,7 @@ pub async fn quiz_page(
         closed_reason: closed,
         questions,
         state,
-    }))
+    }
 }
 
 /// What became of a submission.
