@@ -480,6 +480,14 @@ async fn serve(
     mail: crate::mail::MailSettings,
     args: ServeArgs,
 ) -> anyhow::Result<ExitCode> {
+    // A rehearsal clock left in the environment stops the start before anything else.
+    let clock = match args.rehearsal_clock(std::env::var("GRANDROUNDS_CLOCK").ok().as_deref()) {
+        Ok(clock) => clock,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     // Bind first: a busy port fails before any work, and port 0 resolves to the real one.
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -501,7 +509,7 @@ async fn serve(
         import_content: !args.no_import,
         mail,
     };
-    if let Some(at) = args.clock {
+    if let Some(at) = clock {
         crate::clock::start_rehearsal(at);
         tracing::warn!(
             "REHEARSAL CLOCK: the site's time starts at {at} and runs on from there (not today's date); every page shows a banner"

@@ -287,8 +287,40 @@ pub struct ServeArgs {
     /// Rehearse: start the site's one clock at this instant (RFC 3339 in UTC, e.g.
     /// 2031-03-04T15:00:00Z) and let it run from there. Logged with a warning at start and
     /// shown in a banner on every page. For rehearsing a session day, demos and tests.
-    #[arg(long, env = "GRANDROUNDS_CLOCK", value_parser = parse_instant)]
+    /// Command line only: `GRANDROUNDS_CLOCK` is read with `--rehearsal` alone.
+    #[arg(long, value_parser = parse_instant)]
     pub clock: Option<time::OffsetDateTime>,
+
+    /// Take the rehearsal clock from `GRANDROUNDS_CLOCK`. Without this flag a server whose
+    /// environment still has the variable set (left from a rehearsal) refuses to start,
+    /// rather than moving every date of a live site.
+    #[arg(long)]
+    pub rehearsal: bool,
+}
+
+impl ServeArgs {
+    /// The rehearsal clock asked for, if any: `--clock`, or `GRANDROUNDS_CLOCK` (`env`) with
+    /// `--rehearsal`. The variable without the flag is refused, naming both.
+    pub fn rehearsal_clock(
+        &self,
+        env: Option<&str>,
+    ) -> Result<Option<time::OffsetDateTime>, String> {
+        if let Some(at) = self.clock {
+            return Ok(Some(at));
+        }
+        match (env.map(str::trim).filter(|v| !v.is_empty()), self.rehearsal) {
+            (None, false) => Ok(None),
+            (None, true) => Err(
+                "--rehearsal takes the clock from GRANDROUNDS_CLOCK, which is not set: set it (e.g. GRANDROUNDS_CLOCK=2031-03-04T15:00:00Z) or give --clock".into(),
+            ),
+            (Some(value), true) => parse_instant(value)
+                .map(Some)
+                .map_err(|error| format!("GRANDROUNDS_CLOCK: {error}")),
+            (Some(value), false) => Err(format!(
+                "GRANDROUNDS_CLOCK is set ({value}) but the command line does not say --rehearsal: a rehearsal clock moves every date the site shows and decides, so it needs both. Start with `grandrounds serve --rehearsal` to rehearse, or unset GRANDROUNDS_CLOCK"
+            )),
+        }
+    }
 }
 
 fn parse_instant(value: &str) -> Result<time::OffsetDateTime, String> {
@@ -341,6 +373,34 @@ mod tests {
                 .expect_err("refused")
                 .to_string();
         assert!(error.contains("--clock"), "{error}");
+    }
+
+    #[test]
+    fn the_clock_variable_needs_the_rehearsal_flag() {
+        let serve = |args: &[&str]| {
+            let mut all = vec!["grandrounds", "serve"];
+            all.extend_from_slice(args);
+            match Cli::try_parse_from(all).expect("parses").command {
+                Some(Command::Serve(args)) => args,
+                _ => unreachable!("serve"),
+            }
+        };
+        let at = time::macros::datetime!(2031-03-04 15:00 UTC);
+        assert_eq!(serve(&[]).rehearsal_clock(None), Ok(None));
+        let left = serve(&[]).rehearsal_clock(Some("2031-03-04T15:00:00Z"));
+        assert!(
+            left.as_ref().is_err_and(|e| e.contains("--rehearsal")),
+            "{left:?}"
+        );
+        assert_eq!(
+            serve(&["--rehearsal"]).rehearsal_clock(Some("2031-03-04T15:00:00Z")),
+            Ok(Some(at))
+        );
+        assert!(serve(&["--rehearsal"]).rehearsal_clock(None).is_err());
+        assert_eq!(
+            serve(&["--clock", "2031-03-04T15:00:00Z"]).rehearsal_clock(None),
+            Ok(Some(at))
+        );
     }
 
     #[test]

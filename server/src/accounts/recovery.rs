@@ -154,8 +154,8 @@ pub async fn reset(
         form.fail("form", reason);
         return Err(form.back("reset-password", path).into());
     }
-    let version = store::set_password(&mut tx, found.user_id, &hash).await?;
     store::mark_reset_used(&mut tx, found.id).await?;
+    let version = store::set_password(&mut tx, found.user_id, &hash).await?;
     crate::db::audit::record(
         &mut tx,
         Some(found.user_id),

@@ -183,10 +183,26 @@ pub async fn update_profile(
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on the user: the profession read is the one replaced.
     crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, id)).await?;
-    let before: Option<String> = sqlx::query_scalar("SELECT profession FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
+    let before: Option<(String, String)> =
+        sqlx::query_as("SELECT profession, full_name FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (before, old_name) = before.unzip();
+    // A name is what certificates are made out to: a change is kept, old and new.
+    if let Some(old_name) = old_name.filter(|old| *old != update.full_name) {
+        crate::db::audit::record(
+            &mut tx,
+            Some(id),
+            "profile.name",
+            &format!("user {id}"),
+            &format!(
+                "name changed from \"{old_name}\" to \"{}\"",
+                update.full_name
+            ),
+        )
         .await?;
+    }
     let after = update.profession.unwrap_or(Profession::Other).slug();
     if let Some(before) = before.filter(|b| b != after) {
         crate::db::audit::record(
@@ -218,14 +234,22 @@ pub async fn update_profile(
     tx.commit().await
 }
 
-/// Stores a new password hash and ends every session of the user (they carry the old
-/// version), in the caller's transaction; returns the new version for the session that made
-/// the change.
+/// Stores a new password hash, ends every session of the user (they carry the old version)
+/// and withdraws every reset link still open, in the caller's transaction; returns the new
+/// version for the session that made the change.
 pub async fn set_password(
     conn: &mut crate::db::Connection,
     id: i64,
     password_hash: &str,
 ) -> Result<i64, sqlx::Error> {
+    // Every reset link still open is withdrawn: the password it would replace is gone.
+    sqlx::query(
+        "UPDATE password_resets SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
+    )
+    .bind(crate::clock::now_secs())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query_scalar(
         "UPDATE users SET password_hash = $1, session_version = session_version + 1, updated_at = $2 \
          WHERE id = $3 RETURNING session_version",

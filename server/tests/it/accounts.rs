@@ -476,3 +476,38 @@ async fn a_database_error_while_checking_the_session_never_signs_anyone_out() {
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("lee@clinic.org");
 }
+
+/// A name is what certificates are made out to: a change is in the audit log, old and new.
+#[tokio::test]
+async fn a_name_change_is_kept_in_the_audit_log() {
+    let app = TestApp::new().await;
+    let cookie = register(&app, "lee@clinic.org").await;
+    let saved = app
+        .post_form(
+            "/account/profile",
+            &[("full_name", "Lee Park-Ortiz"), ("profession", "nurse")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let (action, detail): (String, String) =
+        sqlx::query_as("SELECT action, detail FROM audit_log WHERE action = 'profile.name'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("the change is audited");
+    assert_eq!(action, "profile.name");
+    assert!(detail.contains("\"Lee Park-Ortiz\""), "{detail}");
+    assert!(detail.contains("changed from \""), "{detail}");
+    // Saving the same name again adds nothing.
+    app.post_form(
+        "/account/profile",
+        &[("full_name", "Lee Park-Ortiz"), ("profession", "nurse")],
+        Some(&saved.session_cookie().unwrap_or(cookie)),
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'profile.name'")
+            .await,
+        1
+    );
+}

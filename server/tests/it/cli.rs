@@ -687,6 +687,9 @@ fn spawn_serve(
         .stderr(stderr);
     for (key, value) in env {
         command.env(key, value);
+        if *key == "GRANDROUNDS_CLOCK" {
+            command.arg("--rehearsal");
+        }
     }
     let mut child = command.spawn().expect("starts");
     let mut line = String::new();
@@ -788,6 +791,22 @@ fn serve_with_a_rehearsal_clock_warns_and_shows_a_banner_on_every_page() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(
         stderr.contains("--clock") && stderr.contains("2031-03-04T15:00:00Z"),
+        "{stderr}"
+    );
+
+    // The variable alone, left set in an environment, refuses to start.
+    let left = grandrounds()
+        .args(["--database-url", &database_in(dir.path())])
+        .arg("--key-dir")
+        .arg(dir.path().join("keys"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("GRANDROUNDS_CLOCK", "2031-03-04T15:00:00Z")
+        .output()
+        .expect("runs");
+    assert!(!left.status.success(), "started with the variable alone");
+    let stderr = String::from_utf8_lossy(&left.stderr);
+    assert!(
+        stderr.contains("GRANDROUNDS_CLOCK is set") && stderr.contains("--rehearsal"),
         "{stderr}"
     );
 

@@ -598,3 +598,48 @@ async fn an_invitation_accepted_ten_times_at_once_makes_one_account() {
         0
     );
 }
+
+/// A reset link asked for before the password was changed on the account page is withdrawn
+/// by the change: whoever holds that mail can no longer set a password with it.
+#[tokio::test]
+async fn changing_the_password_withdraws_open_reset_links() {
+    let app = TestApp::new().await;
+    let user = app.learner("ana@clinic.org").await;
+    let link = reset_link(&app, "ana@clinic.org").await;
+    let changed = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", crate::support::PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+            Some(&user.cookie),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    let refused = set_password(&app, &token_of(&link), NEW_PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM password_resets WHERE used_at IS NULL AND superseded_at IS NULL"
+        )
+        .await,
+        0,
+        "no reset link is open"
+    );
+    // The password is the one chosen on the account page, not the link's.
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'ana@clinic.org'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("user");
+    assert!(
+        argon2::PasswordVerifier::verify_password(
+            &argon2::Argon2::default(),
+            b"a brand new passphrase",
+            &argon2::PasswordHash::new(&hash).expect("hash"),
+        )
+        .is_ok(),
+        "the link did not replace the new password"
+    );
+}
