@@ -180,15 +180,37 @@ fn file_name(message: &Claimed) -> String {
     format!("{stamp}-{}-{kind}.eml", message.id)
 }
 
-/// Written under a temporary name and renamed, so a reader never sees half a message.
+/// Written under a temporary name and renamed, so a reader never sees half a message. The
+/// messages carry reset and invitation links: the folder is the server's user's only (0700,
+/// tightened if it was made looser) and so is each file (0600).
 async fn write_file(
     dir: &std::path::Path,
     file: &std::path::Path,
     raw: &[u8],
 ) -> std::io::Result<()> {
-    tokio::fs::create_dir_all(dir).await?;
+    use tokio::io::AsyncWriteExt as _;
+    let mut folder = tokio::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    folder.mode(0o700);
+    folder.create(dir).await?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = tokio::fs::metadata(dir).await?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700)).await?;
+        }
+    }
     let partial = file.with_extension("eml.partial");
-    tokio::fs::write(&partial, raw).await?;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut out = options.open(&partial).await?;
+    out.write_all(raw).await?;
+    out.sync_all().await?;
+    drop(out);
     tokio::fs::rename(&partial, file).await
 }
 

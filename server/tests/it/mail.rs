@@ -499,3 +499,38 @@ async fn learners_choose_optional_mail_and_see_what_they_cannot_refuse() {
     latest_mail(&app, "password-reset", "ana@clinic.org").await;
     let _ = PASSWORD;
 }
+
+/// The `.eml` files carry reset and invitation links: readable by the server's user only,
+/// in a folder only it can open, even one an operator made with looser permissions.
+#[cfg(unix)]
+#[tokio::test]
+async fn eml_files_and_their_folder_are_the_server_users_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let app = TestApp::new().await;
+    let folder = app.dir.path().join("outbox");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    app.learner("ana@clinic.org").await;
+    let page = app
+        .post_form("/forgot-password", &[("email", "ana@clinic.org")], None)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    latest_mail(&app, "password-reset", "ana@clinic.org").await;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&folder), 0o700, "the folder");
+    let files: Vec<_> = std::fs::read_dir(&folder)
+        .expect("read")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert!(!files.is_empty());
+    for file in files {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
