@@ -243,7 +243,9 @@ async fn connect_sqlite(url: &str, read_only: bool) -> anyhow::Result<Pool> {
         })
         .after_connect(move |connection, _| {
             Box::pin(async move {
-                // WAL and FULL as the module says; foreign keys on; wait for a busy writer.
+                // WAL and FULL as the module says; foreign keys on; wait for a busy writer;
+                // recursive triggers on, so the rows an `INSERT OR REPLACE` removes fire the
+                // delete triggers that keep the attendance evidence append-only.
                 let pragmas: &[&str] = if read_only {
                     &["PRAGMA busy_timeout = 10000"]
                 } else {
@@ -251,6 +253,7 @@ async fn connect_sqlite(url: &str, read_only: bool) -> anyhow::Result<Pool> {
                         "PRAGMA journal_mode = WAL",
                         "PRAGMA synchronous = FULL",
                         "PRAGMA foreign_keys = ON",
+                        "PRAGMA recursive_triggers = ON",
                         "PRAGMA busy_timeout = 10000",
                     ]
                 };

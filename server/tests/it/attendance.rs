@@ -1059,6 +1059,70 @@ async fn a_correction_supersedes_a_row_and_the_ledger_refuses_edits() {
     assert_eq!(ledger_rows(app).await, 3);
 }
 
+/// Every evidence table (report files, imports, code windows, the ledger) refuses to change
+/// or lose a row, also by the back doors: `INSERT OR REPLACE` on SQLite (a replace deletes
+/// the row it replaces) and `TRUNCATE` on PostgreSQL (which fires no row trigger).
+#[tokio::test]
+async fn every_evidence_table_refuses_replace_and_truncate() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+    let plain = fixture("plain.csv");
+    upload(app, &organizer, "plain.csv", &plain).await;
+    write(app, &organizer, &plain).await;
+    sqlx::query(
+        "INSERT INTO attendance_code_windows (session_id, code, opens_at, closes_at, opened_by) \
+         SELECT id, 'K7M4QX', starts_at, starts_at + 300, $1 FROM webinar_sessions LIMIT 1",
+    )
+    .bind(setup.organizer.id)
+    .execute(&app.state.pool)
+    .await
+    .expect("a code window");
+    let tables = [
+        "attendance_files",
+        "attendance_imports",
+        "attendance_code_windows",
+        "attendance_ledger",
+    ];
+    let mut before = Vec::new();
+    for table in tables {
+        let rows = app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
+        assert!(rows > 0, "{table} has rows to protect");
+        before.push(rows);
+    }
+    for table in tables {
+        let mut attacks = vec![
+            format!("UPDATE {table} SET {} = {}", "session_id", "session_id"),
+            format!("DELETE FROM {table}"),
+        ];
+        if table == "attendance_files" {
+            attacks[0] = format!("UPDATE {table} SET uploaded_at = uploaded_at + 1");
+        }
+        if crate::support::on_postgres() {
+            attacks.push(format!("TRUNCATE {table} CASCADE"));
+        } else {
+            attacks.push(format!("INSERT OR REPLACE INTO {table} SELECT * FROM {table}"));
+        }
+        for attack in attacks {
+            let outcome = sqlx::query(&attack).execute(&app.state.pool).await;
+            assert!(
+                outcome
+                    .as_ref()
+                    .is_err_and(|e| e.to_string().contains("append-only")),
+                "{attack}: {outcome:?}"
+            );
+        }
+    }
+    for (table, rows) in tables.iter().zip(before) {
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM {table}")).await,
+            rows,
+            "{table}"
+        );
+    }
+}
+
 async fn correct(
     app: &TestApp,
     organizer: &str,
