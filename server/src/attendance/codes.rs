@@ -1,14 +1,21 @@
 //! Attendance codes: during a session an organizer opens a window of a few minutes and a
 //! short code appears in large type for screen sharing; a learner with a seat who enters it
-//! inside the window adds a row to the ledger. The row covers the time from the learner's
-//! answer to the window before it, if they answered that one too, to the moment they
-//! entered this code; otherwise from this window's opening. So a chain of answered codes
-//! credits the time between them, a missed code breaks the chain (the time before the next
-//! one counts nothing), and a join click, which shows only that the link was followed,
-//! starts no chain. Guessing is
-//! throttled: a code that is not accepted (wrong or late) counts against the learner and
-//! the address, in the database (every app server counts into the same limit), and past the
-//! limit no code is checked at all.
+//! inside the window adds a row to the ledger. A code proves the learner saw the screen at
+//! the moment they typed it, so the row covers observed time only:
+//!
+//! - **Chained:** if the learner also answered the window before this one in the same
+//!   session, at most [`CHAIN_MAX_GAP_SECS`] earlier, the row runs from that answer to this
+//!   one (they were seen at both ends and a code was on the screen in between).
+//! - **Unchained** (the first code, a missed one before it, or answers further apart than
+//!   the maximum): the row runs from [`GRACE_SECS`] before the entry (never before the
+//!   window opened) to the entry. A 30-minute window answered at its 29th minute credits
+//!   2 minutes, not 29.
+//!
+//! A join click, which shows only that the link was followed, starts no chain. Guessing is
+//! throttled in the database (every app server counts into the same limits): a learner's
+//! codes that are not accepted (wrong or late) lock that learner alone out for a while; the
+//! ones from one address in one webinar only slow that address down and are logged, so a
+//! hospital behind one address, or a proxy not declared trusted, keeps working.
 
 use super::store::{self, CodeWindow};
 use crate::AppState;
@@ -26,6 +33,22 @@ pub const CODE_LENGTH: usize = 6;
 /// Window lengths an organizer may choose, in minutes.
 pub const MIN_MINUTES: i64 = 1;
 pub const MAX_MINUTES: i64 = 30;
+/// How long before an unchained entry the learner is taken to have been watching: the time
+/// to read a code off the screen and type it.
+pub const GRACE_SECS: i64 = 2 * 60;
+/// Two answers further apart than this do not chain: nothing shows the learner was there in
+/// between.
+pub const CHAIN_MAX_GAP_SECS: i64 = 30 * 60;
+
+/// The interval an entry at `now` in a window opened at `opens_at` credits, given the
+/// learner's answer to the window before it, if any.
+pub fn credited(opens_at: i64, previous_answer: Option<i64>, now: i64) -> (i64, i64) {
+    let start = match previous_answer {
+        Some(at) if at <= now && now - at <= CHAIN_MAX_GAP_SECS => at,
+        _ => now.saturating_sub(GRACE_SECS).max(opens_at).min(now),
+    };
+    (start, now)
+}
 
 pub fn new_code() -> String {
     use rand::Rng as _;
@@ -135,13 +158,24 @@ pub async fn enter(
             )));
         }
     }
+    if crate::webinars::organizers::names_as_organizer(&mut conn, viewer.id, &stored).await? {
+        return Err(Error::invalid(back.error(
+            "form",
+            "You organize this webinar: an organizer's own attendance is not recorded by the codes the organizers show.",
+        )));
+    }
     drop(conn);
+    let pause =
+        crate::auth::rate_limit::code_pause(&state.pool, stored.webinar_id, &address).await?;
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
     let now = crate::clock::now_secs();
     let sessions: Vec<i64> = stored.sessions.iter().map(|s| s.id).collect();
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: their chain of checkpoints is read, then extended.
     crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, viewer.id)).await?;
-    if !crate::auth::rate_limit::code_allowed(&mut tx, viewer.id, &address).await? {
+    if !crate::auth::rate_limit::code_allowed(&mut tx, viewer.id).await? {
         tx.commit().await?;
         return Err(Error::invalid(back.error(
             "code",
@@ -155,7 +189,8 @@ pub async fn enter(
         .find(|w| w.opens_at <= now && now < w.closes_at)
         .copied();
     let Some(window) = open else {
-        crate::auth::rate_limit::code_refused(&mut tx, viewer.id, &address).await?;
+        crate::auth::rate_limit::code_refused(&mut tx, viewer.id, stored.webinar_id, &address)
+            .await?;
         tx.commit().await?;
         let zone = super::zone_of(&stored, found.first().map(|w| w.session_id));
         let message = match found.last() {
@@ -177,6 +212,13 @@ pub async fn enter(
         };
         return Err(Error::invalid(back.error("code", message)));
     };
+    if window.opened_by == viewer.id {
+        tx.commit().await?;
+        return Err(Error::invalid(back.error(
+            "form",
+            "You are showing this code: it records the attendance of the people who see it, not yours.",
+        )));
+    }
     if let Some(at) = store::code_entered_at(&mut tx, window.id, viewer.id).await? {
         tx.commit().await?;
         let zone = super::zone_of(&stored, Some(window.session_id));
@@ -194,8 +236,8 @@ pub async fn enter(
         Some(earlier) => store::code_entered_at(&mut tx, earlier.id, viewer.id).await?,
         None => None,
     };
-    let start = previous.unwrap_or(window.opens_at).min(now);
-    store::record_code(&mut tx, window, viewer.id, (start, now), now).await?;
+    let interval = credited(window.opens_at, previous, now);
+    store::record_code(&mut tx, window, viewer.id, interval, now).await?;
     tx.commit().await?;
     let zone = super::zone_of(&stored, Some(window.session_id));
     Ok(back.notice(format!(
@@ -215,6 +257,29 @@ mod tests {
             assert_eq!(code.len(), CODE_LENGTH);
             assert!(code.bytes().all(|b| ALPHABET.contains(&b)), "{code}");
         }
+    }
+
+    #[test]
+    fn a_code_credits_observed_time_only() {
+        let opens = 1_000_000;
+        // A 30-minute window answered at its 29th minute: the grace, not 29 minutes.
+        assert_eq!(
+            credited(opens, None, opens + 29 * 60),
+            (opens + 27 * 60, opens + 29 * 60)
+        );
+        // Answered at once: from the opening, never before it.
+        assert_eq!(credited(opens, None, opens + 30), (opens, opens + 30));
+        // Chained to an answer 15 minutes before: the whole stretch.
+        let before = opens - 15 * 60;
+        assert_eq!(credited(opens, Some(before), opens + 60), (before, opens + 60));
+        // Answers 31 minutes apart do not chain.
+        let long_ago = opens + 60 - CHAIN_MAX_GAP_SECS - 60;
+        assert_eq!(
+            credited(opens, Some(long_ago), opens + 60),
+            (opens, opens + 60)
+        );
+        // An answer "after" this one (a clock step) does not chain either.
+        assert_eq!(credited(opens, Some(opens + 600), opens + 60), (opens, opens + 60));
     }
 
     #[test]

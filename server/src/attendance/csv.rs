@@ -36,6 +36,7 @@ pub async fn download(
         "seconds_required",
         "eligible",
         "seconds_missing",
+        "code_only",
     ])
     .map_err(fail)?;
     for session in stored.sessions.iter().filter(|s| !s.cancelled) {
@@ -70,6 +71,11 @@ pub async fn download(
                 &required.to_string(),
                 eligible,
                 &missing.to_string(),
+                if row.attendance.code_only() {
+                    "yes"
+                } else {
+                    "no"
+                },
             ])
             .map_err(fail)?;
         }

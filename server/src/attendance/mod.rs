@@ -1,10 +1,10 @@
 //! Attendance: the append-only ledger of evidence that a learner attended a webinar session
 //! ([`store`]): join clicks, attendance codes ([`codes`]), the conferencing service's
-//! participant reports ([`reports`] reads them, [`imports`] checks and writes them) and
+//! participant reports ([`participant_reports`] reads them, [`imports`] checks and writes them) and
 //! organizers' corrections ([`corrections`]); the minutes it adds up to and who is eligible
 //! ([`intervals`], [`summary`]); and the pages and CSV organizers and learners read
 //! ([`pages`], [`csv`]); and the steps from an eligible session to a certificate: the
-//! evaluation and claim ([`claims`]) and the webinar's post-test ([`post_test`]).
+//! evaluation and claim ([`claims`]) and the webinar's post-test ([`assessment`]).
 
 pub mod assessment;
 pub mod claims;

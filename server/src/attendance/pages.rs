@@ -212,7 +212,14 @@ impl AttendanceBackend for ServerBackend {
                         status: r.person.status.clone(),
                         total: intervals::written(r.attendance.seconds),
                         seconds: r.attendance.seconds,
-                        per_source: per_source_text(&r.attendance.per_source),
+                        per_source: if r.attendance.code_only() {
+                            format!(
+                                "{} (codes only: seen at each answer; no report confirms it)",
+                                per_source_text(&r.attendance.per_source)
+                            )
+                        } else {
+                            per_source_text(&r.attendance.per_source)
+                        },
                         eligible: r.attendance.eligibility == Eligibility::Eligible,
                         why: why_not(r.attendance.eligibility),
                     })

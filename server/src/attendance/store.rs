@@ -201,17 +201,19 @@ pub struct CodeWindow {
     pub code: String,
     pub opens_at: i64,
     pub closes_at: i64,
+    pub opened_by: i64,
 }
 
-type WindowRow = (i64, i64, String, i64, i64);
+type WindowRow = (i64, i64, String, i64, i64, i64);
 
-fn window((id, session_id, code, opens_at, closes_at): WindowRow) -> CodeWindow {
+fn window((id, session_id, code, opens_at, closes_at, opened_by): WindowRow) -> CodeWindow {
     CodeWindow {
         id,
         session_id,
         code,
         opens_at,
         closes_at,
+        opened_by,
     }
 }
 
@@ -244,7 +246,7 @@ pub async fn windows(
     let mut out = Vec::new();
     for session in sessions {
         let rows: Vec<WindowRow> = sqlx::query_as(
-            "SELECT id, session_id, code, opens_at, closes_at FROM attendance_code_windows \
+            "SELECT id, session_id, code, opens_at, closes_at, opened_by FROM attendance_code_windows \
              WHERE session_id = $1 ORDER BY opens_at, id",
         )
         .bind(session)

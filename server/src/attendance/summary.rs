@@ -16,6 +16,23 @@ pub struct Attendance {
     pub eligibility: Eligibility,
 }
 
+impl Attendance {
+    fn seconds_from(&self, source: Source) -> i64 {
+        self.per_source
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map_or(0, |(_, seconds)| *seconds)
+    }
+
+    /// Whether the time rests on attendance codes alone: no participant report or
+    /// organizer's correction confirms it (a join click adds no time of its own).
+    pub fn code_only(&self) -> bool {
+        self.seconds_from(Source::Code) > 0
+            && self.seconds_from(Source::Report) == 0
+            && self.seconds_from(Source::Correction) == 0
+    }
+}
+
 /// One learner's attendance of `session` from their current evidence.
 pub fn of(evidence: &[&Evidence], session: &StoredSession, rule: AttendanceRule) -> Attendance {
     let (start, end) = (session.starts_at, session.ends_at());

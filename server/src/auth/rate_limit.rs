@@ -184,48 +184,78 @@ pub async fn registration(pool: &Pool, address: &str) -> Result<bool, Error> {
 
 /// Attendance codes a learner may enter per [`CODE_WINDOW_SECS`] that were not accepted:
 /// far too few to guess a 6-character code (27⁶, about 387 million) inside its window.
+/// Past it, that learner alone is locked out until the window ends.
 pub const CODE_TRIES_PER_LEARNER: i64 = 8;
-/// The same for one address (a clinic's learners may share it, and all mistype at once).
-pub const CODE_TRIES_PER_ADDRESS: i64 = 100;
+/// Codes not accepted from one address in one webinar per [`CODE_WINDOW_SECS`] before that
+/// address is slowed down (a clinic's learners may share it, and all mistype at once). An
+/// address is never locked out: that would let one guesser, or one busy hospital, lock a
+/// room out.
+pub const CODE_SLOW_AFTER_PER_ADDRESS: i64 = 100;
+/// The pause per code checked from an address past its count, and the longest pause.
+const CODE_PAUSE_STEP: Duration = Duration::from_millis(100);
+const CODE_PAUSE_MAX: Duration = Duration::from_secs(3);
 pub const CODE_WINDOW_SECS: i64 = 10 * 60;
 
-fn code_keys(user: i64, address: &str) -> [String; 2] {
-    [
-        format!("code-ip:{}", counted_address(address)),
-        format!("code-user:{user}"),
-    ]
+fn code_learner_key(user: i64) -> String {
+    format!("code-user:{user}")
 }
 
-/// Whether `user` at `address` may have an attendance code checked: neither has had too many
-/// codes refused (wrong or late) within [`CODE_WINDOW_SECS`]. Read in the caller's
-/// transaction, which serialises on the learner (so one learner's entries sent at once are
-/// checked one after the other, each seeing the failures before it).
+fn code_address_key(webinar: i64, address: &str) -> String {
+    format!("code-ip:{webinar}:{}", counted_address(address))
+}
+
+/// Failures counted under `key` in the current code window.
+async fn code_failures(conn: &mut crate::db::Connection, key: &str) -> Result<i64, Error> {
+    let now = crate::clock::now_secs();
+    Ok(super::store::count_of(conn, key)
+        .await?
+        .filter(|(_, start)| *start > now - CODE_WINDOW_SECS)
+        .map_or(0, |(failures, _)| failures))
+}
+
+/// How long to hold a code from `address` for `webinar` before checking it: nothing until
+/// the address has had [`CODE_SLOW_AFTER_PER_ADDRESS`] codes refused in this webinar in the
+/// window, then a little more per refusal, up to 3 s. Logged, so an operator sees guessing
+/// (or a room behind one address that keeps mistyping).
+pub async fn code_pause(pool: &Pool, webinar: i64, address: &str) -> Result<Duration, Error> {
+    let mut conn = pool.acquire().await?;
+    let failures = code_failures(&mut conn, &code_address_key(webinar, address)).await?;
+    let over = failures - CODE_SLOW_AFTER_PER_ADDRESS;
+    if over < 0 {
+        return Ok(Duration::ZERO);
+    }
+    tracing::warn!(
+        webinar,
+        address = %counted_address(address),
+        failures,
+        "attendance codes: many refused from one address; slowing it down"
+    );
+    let steps = u32::try_from(over + 1).unwrap_or(u32::MAX);
+    Ok(CODE_PAUSE_STEP.saturating_mul(steps).min(CODE_PAUSE_MAX))
+}
+
+/// Whether `user` may have an attendance code checked: they have not had
+/// [`CODE_TRIES_PER_LEARNER`] codes refused (wrong or late) within [`CODE_WINDOW_SECS`].
+/// Read in the caller's transaction, which serialises on the learner (so one learner's
+/// entries sent at once are checked one after the other, each seeing the failures before it).
 pub async fn code_allowed(
     tx: &mut sqlx::Transaction<'_, crate::db::Db>,
     user: i64,
-    address: &str,
 ) -> Result<bool, Error> {
-    let now = crate::clock::now_secs();
-    let [by_address, by_user] = code_keys(user, address);
-    let mut counts = [0_i64; 2];
-    for (slot, key) in counts.iter_mut().zip([&by_address, &by_user]) {
-        let row = super::store::count_of(tx, key).await?;
-        *slot = row
-            .filter(|(_, start)| *start > now - CODE_WINDOW_SECS)
-            .map_or(0, |(failures, _)| failures);
-    }
-    Ok(counts[0] < CODE_TRIES_PER_ADDRESS && counts[1] < CODE_TRIES_PER_LEARNER)
+    Ok(code_failures(tx, &code_learner_key(user)).await? < CODE_TRIES_PER_LEARNER)
 }
 
 /// Counts a code that was not accepted (wrong, or its window over) against the learner and
-/// the address, in the caller's transaction (atomic upserts, always in this order).
+/// against the address in this webinar, in the caller's transaction (atomic upserts, always
+/// in this order).
 pub async fn code_refused(
     tx: &mut sqlx::Transaction<'_, crate::db::Db>,
     user: i64,
+    webinar: i64,
     address: &str,
 ) -> Result<(), Error> {
     let now = crate::clock::now_secs();
-    for key in code_keys(user, address) {
+    for key in [code_address_key(webinar, address), code_learner_key(user)] {
         count_in_window(tx, &key, now, CODE_WINDOW_SECS).await?;
     }
     Ok(())

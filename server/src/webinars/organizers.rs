@@ -32,6 +32,20 @@ pub async fn may_organize(pool: &crate::db::Pool, viewer: &Viewer, stored: &Stor
     }
 }
 
+/// Whether the account `user` is one of the organizers `stored` names (administrators are
+/// not, unless named). An organizer does not record attendance for themselves.
+pub async fn names_as_organizer(
+    conn: &mut crate::db::Connection,
+    user: i64,
+    stored: &Stored,
+) -> Result<bool> {
+    let email = crate::accounts::store::contact(conn, user)
+        .await?
+        .map(|(email, _)| email)
+        .unwrap_or_default();
+    Ok(!email.is_empty() && stored.organizers.contains(&email))
+}
+
 /// The one organizer check: the published webinar `slug` names (from the path or the
 /// form), if the viewer may organize it; "no such webinar" otherwise, and a refusal for
 /// anyone who may not. Every organizer route asks here.

@@ -1059,6 +1059,81 @@ async fn a_correction_supersedes_a_row_and_the_ledger_refuses_edits() {
     assert_eq!(ledger_rows(app).await, 3);
 }
 
+/// A code proves the learner saw the screen when they typed it: a 30-minute window answered
+/// at its 29th minute credits the grace (2 minutes), not 29; a room of learners behind one
+/// address who mistype 100 codes does not lock a colleague out; organizers record no
+/// attendance of their own with codes; the organizers' page says which time rests on codes
+/// alone.
+#[tokio::test]
+async fn codes_credit_observed_time_and_a_shared_address_cannot_lock_a_room_out() {
+    let mut setup = setup().await;
+    let guessers = {
+        let mut guessers = Vec::new();
+        for n in 0..13 {
+            let email = format!("guesser{n}@example.org");
+            let user = setup.app.learner(&email).await;
+            let page = setup
+                .app
+                .post_form("/webinars/register", &[("webinar", CASES)], Some(&user.cookie))
+                .await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER);
+            guessers.push(email);
+        }
+        guessers
+    };
+    let page = setup
+        .app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", CASES)],
+            Some(&setup.organizer.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    at(&mut setup, time::macros::datetime!(2031-03-04 15:00 UTC)).await;
+    let app = &setup.app;
+    open_code(app, &setup.organizer.cookie, "30").await;
+    let code = latest_code(app).await;
+
+    // Ada types it at minute 29: two minutes observed, not 29.
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 15:29 UTC));
+    let ada = app.sign_in("ada.okafor@example.org").await;
+    let accepted = enter(app, &ada, &code).await;
+    assert!(accepted.contains("Code accepted at 09:29:00 CST"), "{accepted}");
+    assert!(accepted.contains("attendance codes: 2 min"), "{accepted}");
+    let organizer = app.sign_in(ORGANIZER).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("attendance codes: 2 min (codes only: seen at each answer; no report confirms it)"),
+        "{page}"
+    );
+
+    // The organizer (with a seat) cannot credit themselves with the code they show.
+    let own = enter(app, &organizer, &code).await;
+    assert!(own.contains("You organize this webinar"), "{own}");
+
+    // Thirteen learners behind one address mistype 104 codes between them...
+    for email in &guessers {
+        let cookie = app.sign_in(email).await;
+        for guess in 0..8 {
+            let page = enter(app, &cookie, &format!("ZZZZZ{guess}")).await;
+            assert!(page.contains("That is not the code being shown"), "{page}");
+        }
+    }
+    // ... and their colleague's right code from the same address still counts.
+    let ben = app.sign_in("ben.lindqvist@example.org").await;
+    let started = std::time::Instant::now();
+    let ben_page = enter(app, &ben, &code).await;
+    assert!(ben_page.contains("Code accepted"), "{ben_page}");
+    // Slowed, not locked: the address waits a little longer per refusal past 100.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attendance_ledger WHERE source = 'code'")
+            .await,
+        2
+    );
+}
+
 /// Every evidence table (report files, imports, code windows, the ledger) refuses to change
 /// or lose a row, also by the back doors: `INSERT OR REPLACE` on SQLite (a replace deletes
 /// the row it replaces) and `TRUNCATE` on PostgreSQL (which fires no row trigger).
