@@ -58,6 +58,12 @@ pub struct Report {
 }
 
 /// Reads `bytes` with times in `zone`; an `Err` is a problem with the file as a whole.
+///
+/// The whole decoded text goes through one CSV reader, so a quoted cell keeps its line
+/// breaks (a display name written on two lines is one cell of one row, and the rows after
+/// it keep their own lines). The header is found among the records; the delimiter is the
+/// one that makes a header of some record (tab first, as Teams' times hold commas, then
+/// semicolon, then comma).
 pub fn read(bytes: &[u8], zone: Tz) -> Result<Report, String> {
     if bytes.len() > MAX_BYTES {
         return Err(format!(
@@ -67,50 +73,120 @@ pub fn read(bytes: &[u8], zone: Tz) -> Result<Report, String> {
         ));
     }
     let text = decode(bytes)?;
-    if let Some(line) = text.lines().position(|l| l.contains('\0')) {
+    if let Some(at) = text.find('\0') {
         return Err(format!(
             "line {} holds a NUL character: this is not a text report (export it from the service again)",
-            line + 1
+            text[..at].matches('\n').count() + 1
         ));
     }
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let delimiter = delimiter(&lines);
-    let cells: Vec<Option<Vec<String>>> = lines
-        .iter()
-        .map(|line| split_line(line, delimiter))
-        .collect();
-    let (header_at, columns) = find_header(&cells).ok_or_else(|| {
-        "no header row naming join and leave times was found: the report needs columns such as \
-         \"Join Time\" and \"Leave Time\" (Zoom, Teams), \"Join\" and \"Left\" (BigBlueButton) or \
-         \"email,join,leave\", with an email or a name column"
-            .to_owned()
-    })?;
-    let format = detect(&lines, cells[header_at].as_deref(), &columns);
+    let found = [b'\t', b';', b','].into_iter().find_map(|delimiter| {
+        find_header(&text, delimiter).map(|(header, columns, sections)| {
+            (delimiter, header, columns, sections)
+        })
+    });
+    let Some((delimiter, header, columns, sections)) = found else {
+        return Err(
+            "no header row naming join and leave times was found: the report needs columns such as \
+             \"Join Time\" and \"Leave Time\" (Zoom, Teams), \"Join\" and \"Left\" (BigBlueButton) or \
+             \"email,join,leave\", with an email or a name column"
+                .to_owned(),
+        );
+    };
+    let format = detect(sections, &header.cells, &columns);
     let mut rows = Vec::new();
-    for (index, row) in cells.iter().enumerate().skip(header_at + 1) {
-        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let Some(row) = row else {
-            rows.push(Row {
-                line,
-                name: String::new(),
-                email: String::new(),
-                interval: Err("this line is not readable as a row of the table".into()),
-                note: None,
-            });
-            continue;
-        };
-        if row.iter().all(|c| c.trim().is_empty()) || is_section_title(row) {
-            // The table ends at a blank line or the next numbered section (Teams).
+    let mut records = Records::new(&text, delimiter);
+    records.skip_to(header.index);
+    let mut blank_before = header.blank_follows;
+    for record in records {
+        // The table ends at a blank line (which the reader skips) or at the next numbered
+        // section (Teams).
+        if blank_before
+            || record.cells.iter().all(|c| c.is_empty())
+            || is_section_title(&record.cells)
+        {
             break;
         }
+        blank_before = record.blank_follows;
         if rows.len() >= MAX_ROWS {
             return Err(format!(
                 "the report has more than {MAX_ROWS} rows: split it and import each part"
             ));
         }
-        rows.push(read_row(line, row, &columns, format, zone));
+        rows.push(read_row(record.line, &record.cells, &columns, format, zone));
     }
     Ok(Report { format, rows })
+}
+
+/// One record of the file: the line it starts on (1-based), its cells (trimmed), and
+/// whether a blank line follows it.
+#[derive(Debug, Clone, Default)]
+struct Record {
+    index: usize,
+    line: u32,
+    blank_follows: bool,
+    cells: Vec<String>,
+}
+
+/// The records of `text` read with `delimiter` by one CSV reader: quoted cells keep their
+/// delimiters and line breaks; rows may have any number of cells.
+struct Records<'a> {
+    text: &'a str,
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::StringRecord,
+    index: usize,
+}
+
+impl<'a> Records<'a> {
+    fn new(text: &'a str, delimiter: u8) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        Self {
+            text,
+            reader,
+            record: csv::StringRecord::new(),
+            index: 0,
+        }
+    }
+
+    /// Reads on past record `index` (the next one returned is `index + 1`).
+    fn skip_to(&mut self, index: usize) {
+        while self.index <= index && self.next().is_some() {}
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        // The text is valid UTF-8 and the reader is flexible: it cannot fail on a record.
+        if !self.reader.read_record(&mut self.record).ok()? {
+            return None;
+        }
+        let line = self.record.position().map_or(0, csv::Position::line);
+        // The reader stops after the first byte of the record's terminator (`\n`, or the
+        // `\r` of `\r\n`); a blank line follows if another terminator comes next.
+        let end = usize::try_from(self.reader.position().byte()).unwrap_or(usize::MAX);
+        let bytes = self.text.as_bytes();
+        let mut rest = bytes.get(end..).unwrap_or_default();
+        if end > 0 && bytes.get(end - 1) == Some(&b'\r') {
+            rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+        }
+        let record = Record {
+            index: self.index,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            blank_follows: rest.starts_with(b"\n") || rest.starts_with(b"\r"),
+            cells: self
+                .record
+                .iter()
+                .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
+                .collect(),
+        };
+        self.index += 1;
+        Some(record)
+    }
 }
 
 /// The text of the file: UTF-16 (little or big endian) when it starts with a byte-order mark
@@ -152,30 +228,6 @@ fn utf8(bytes: &[u8]) -> Result<String, String> {
             "line {line} is not UTF-8 text: save the report as \"CSV UTF-8\" (or export it from the service again) and upload that"
         )
     })
-}
-
-/// Tab when any line has one (Teams' times have commas in them), else the more common of
-/// semicolon (a spreadsheet in a comma-decimal locale) and comma.
-fn delimiter(lines: &[&str]) -> u8 {
-    if lines.iter().any(|l| l.contains('\t')) {
-        return b'\t';
-    }
-    let count = |c: char| -> usize { lines.iter().take(50).map(|l| l.matches(c).count()).sum() };
-    if count(';') > count(',') { b';' } else { b',' }
-}
-
-/// One line as cells; `None` when the line is not a readable row (an open quote).
-fn split_line(line: &str, delimiter: u8) -> Option<Vec<String>> {
-    if line.trim().is_empty() {
-        return Some(Vec::new());
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(line.as_bytes());
-    let record = reader.records().next()?.ok()?;
-    Some(record.iter().map(|c| c.trim().to_owned()).collect())
 }
 
 /// A header cell, compared without case, spacing or a byte-order mark.
@@ -258,20 +310,28 @@ fn columns(row: &[String]) -> Option<Columns> {
     })
 }
 
-/// The header row: the one with the columns above, preferring a table of single stays
-/// (Teams' "In-Meeting Activities") to one of first joins and last leaves.
-fn find_header(cells: &[Option<Vec<String>>]) -> Option<(usize, Columns)> {
-    let mut best: Option<(usize, Columns)> = None;
-    for (index, row) in cells.iter().enumerate() {
-        let Some(found) = row.as_deref().and_then(columns) else {
+/// The header row read with `delimiter`: the record with the columns above, preferring a
+/// table of single stays (Teams' "In-Meeting Activities") to one of first joins and last
+/// leaves; and whether the file has Teams' numbered sections.
+fn find_header(text: &str, delimiter: u8) -> Option<(Record, Columns, bool)> {
+    let mut best: Option<(Record, Columns)> = None;
+    let mut sections = false;
+    for record in Records::new(text, delimiter) {
+        if let Some(first) = record.cells.first() {
+            let first = label(first);
+            sections |= first.starts_with("1. summary")
+                || first.starts_with("2. participants")
+                || first.contains("in-meeting activities");
+        }
+        let Some(found) = columns(&record.cells) else {
             continue;
         };
         match &best {
             Some((_, current)) if current.per_stay || !found.per_stay => {}
-            _ => best = Some((index, found)),
+            _ => best = Some((record, found)),
         }
     }
-    best
+    best.map(|(record, columns)| (record, columns, sections))
 }
 
 /// Teams numbers its sections: `1. Summary`, `2. Participants`, `3. In-Meeting Activities`.
@@ -287,15 +347,9 @@ fn is_section_title(row: &[String]) -> bool {
             .is_some_and(|c| c == '.')
 }
 
-fn detect(lines: &[&str], header: Option<&[String]>, columns: &Columns) -> Format {
-    let labels: Vec<String> = header.into_iter().flatten().map(|c| label(c)).collect();
+fn detect(sections: bool, header: &[String], columns: &Columns) -> Format {
+    let labels: Vec<String> = header.iter().map(|c| label(c)).collect();
     let has = |name: &str| labels.iter().any(|l| l == name);
-    let sections = lines.iter().any(|l| {
-        let l = label(l);
-        l.starts_with("1. summary")
-            || l.starts_with("2. participants")
-            || l.contains("in-meeting activities")
-    });
     if sections || has("participant id (upn)") {
         Format::Teams
     } else if labels.iter().any(|l| l.starts_with("name (original name)")) || has("guest") {
@@ -338,19 +392,35 @@ fn read_row(line: u32, row: &[String], columns: &Columns, format: Format, zone: 
                 // A row may run from a first join to a last leave (BigBlueButton, Teams'
                 // participants, Zoom's "unique users"); its duration is the time actually
                 // online, so a row never counts for more than its duration says.
-                let online = columns
-                    .duration
-                    .map(|at| cell(Some(at)))
-                    .and_then(|d| duration(&d, columns.duration_in_minutes));
+                // A duration column that cannot be read is a problem with the row, never a
+                // reason to count it from join to leave.
+                let online = columns.duration.map(|at| {
+                    let text = cell(Some(at));
+                    duration(&text, columns.duration_in_minutes).ok_or_else(|| {
+                        format!(
+                            "the duration \"{}\" cannot be read ({}): correct the row or export the report again",
+                            text.chars().take(40).collect::<String>(),
+                            if columns.duration_in_minutes {
+                                "a whole number of minutes is expected"
+                            } else {
+                                "HH:MM:SS, MM:SS or 1h 27m 51s is expected"
+                            }
+                        )
+                    })
+                });
                 match online {
-                    Some(seconds) if start + seconds < end => {
-                        note = Some(format!(
-                            "counted for its duration, {}, from the join",
-                            super::intervals::written(seconds)
-                        ));
-                        Ok((start, start + seconds))
-                    }
-                    _ => Ok((start, end)),
+                    Some(Err(problem)) => Err(problem),
+                    Some(Ok(seconds)) => match start.checked_add(seconds) {
+                        Some(until) if until < end => {
+                            note = Some(format!(
+                                "counted for its duration, {}, from the join",
+                                super::intervals::written(seconds)
+                            ));
+                            Ok((start, until))
+                        }
+                        _ => Ok((start, end)),
+                    },
+                    None => Ok((start, end)),
                 }
             }
         }
@@ -369,23 +439,27 @@ fn read_row(line: u32, row: &[String], columns: &Columns, format: Format, zone: 
 fn duration(text: &str, in_minutes: bool) -> Option<i64> {
     let text = text.trim();
     if in_minutes {
-        return text.parse::<i64>().ok().filter(|m| *m >= 0).map(|m| m * 60);
+        return text
+            .parse::<i64>()
+            .ok()
+            .filter(|m| *m >= 0)
+            .and_then(|m| m.checked_mul(60));
     }
     if text.contains(':') {
         return clock_duration(text);
     }
-    let mut total = 0;
+    let mut total: i64 = 0;
     let mut seen = false;
     for part in text.split_whitespace() {
         let (number, unit) = part.split_at(part.find(|c: char| !c.is_ascii_digit())?);
         let number: i64 = number.parse().ok()?;
-        total += number
-            * match unit {
-                "h" => 3600,
-                "m" | "min" => 60,
-                "s" => 1,
-                _ => return None,
-            };
+        let unit = match unit {
+            "h" => 3600,
+            "m" | "min" => 60,
+            "s" => 1,
+            _ => return None,
+        };
+        total = total.checked_add(number.checked_mul(unit)?)?;
         seen = true;
     }
     seen.then_some(total)
@@ -399,8 +473,8 @@ fn clock_duration(text: &str) -> Option<i64> {
         .map(|p| p.parse::<i64>().ok().filter(|n| *n >= 0))
         .collect::<Option<_>>()?;
     match parts.as_slice() {
-        [h, m, s] if *m < 60 && *s < 60 => Some(h * 3600 + m * 60 + s),
-        [m, s] if *s < 60 => Some(m * 60 + s),
+        [h, m, s] if *m < 60 && *s < 60 => h.checked_mul(3600)?.checked_add(m * 60 + s),
+        [m, s] if *s < 60 => m.checked_mul(60)?.checked_add(*s),
         _ => None,
     }
 }
@@ -606,6 +680,56 @@ mod tests {
         assert_eq!(duration("00:40:00", false), Some(2400));
         assert_eq!(duration("39", true), Some(2340));
         assert_eq!(duration("soon", false), None);
+    }
+
+    #[test]
+    fn a_quoted_line_break_stays_inside_its_cell() {
+        // A display name typed on two lines: one cell of one row; the next row keeps its
+        // own line number, and the row after a blank line is not part of the table.
+        let text = "name,email,join,leave\n\
+            \"Ada\nOkafor, RN\",ada@example.org,2026-07-22T19:00:00Z,2026-07-22T19:30:00Z\n\
+            Ben,ben@example.org,2026-07-22T19:05:00Z,2026-07-22T19:40:00Z\n\
+            \n\
+            Footer,x@example.org,2026-07-22T19:05:00Z,2026-07-22T19:40:00Z\n";
+        let report = read(text.as_bytes(), Tz::UTC).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.rows.len(), 2, "{report:?}");
+        assert_eq!(report.rows[0].name, "Ada\nOkafor, RN");
+        assert_eq!(report.rows[0].email, "ada@example.org");
+        assert_eq!(report.rows[0].line, 2);
+        assert_eq!(report.rows[1].line, 4);
+        assert_eq!(report.rows[1].email, "ben@example.org");
+        // The delimiter is the header's: semicolons here, though names hold commas.
+        let text = "Name;Email;Join;Leave\n\"Okafor, Ada\";ada@example.org;2026-07-22T19:00:00Z;2026-07-22T19:30:00Z\n";
+        let report = read(text.as_bytes(), Tz::UTC).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.rows[0].name, "Okafor, Ada");
+        assert!(report.rows[0].interval.is_ok());
+    }
+
+    #[test]
+    fn an_unreadable_duration_is_a_problem_never_join_to_leave() {
+        let text = "Name,Moderator,Activity Score,Talk Time,Webcam Time,Messages,Emojis,Raise Hands,Join,Left,Duration,Status\n\
+            Ada Okafor,false,4.2,00:03:10,00:00:00,2,1,0,2026-07-22 19:02:00,2026-07-22 20:00:00,40 min,online\n\
+            Ben Lindqvist,false,4.2,00:03:10,00:00:00,2,1,0,2026-07-22 19:02:00,2026-07-22 20:00:00,,online\n";
+        let report = read(text.as_bytes(), chicago()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            report.rows[0]
+                .interval
+                .as_ref()
+                .is_err_and(|e| e.contains("the duration \"40 min\" cannot be read")),
+            "{:?}",
+            report.rows[0]
+        );
+        assert!(report.rows[1].interval.is_err());
+        // Durations too large to add up are unreadable, not a wrap or a panic.
+        assert_eq!(duration("99999999999999999999 h", false), None);
+        assert_eq!(duration("9223372036854775807h 1s", false), None);
+        assert_eq!(duration("9223372036854775807", true), None);
+        assert_eq!(clock_duration("9223372036854775807:00:00"), None);
+        let huge = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n\
+            Ada,ada@example.org,07/22/2026 07:00:00 PM,07/22/2026 08:00:00 PM,153722867280912930,No\n";
+        let report = read(huge.as_bytes(), chicago()).unwrap_or_else(|e| panic!("{e}"));
+        let start = at("2026-07-23T00:00:00Z");
+        assert_eq!(report.rows[0].interval, Ok((start, start + 3600)));
     }
 
     #[test]
