@@ -517,6 +517,7 @@ async fn serve(
     }
     let state = start(&settings).await?;
     crate::auth::spawn_session_cleanup(&state.pool, &state.sessions);
+    crate::attendance::imports::spawn_preview_sweep(&state.pool);
     state.catalog.clone().watch(state.pool.clone());
     crate::mail::deliver::spawn_sender(state.pool.clone(), state.mail.clone());
     crate::webinars::reminders::spawn(state.pool.clone(), state.mail.clone());

@@ -126,7 +126,7 @@ pub struct AttendancePage {
     /// The zone times are written in (the first session's).
     pub zone: String,
     pub sessions: Vec<SessionAttendance>,
-    /// The import preview left by the last upload, shown once.
+    /// The viewer's import preview waiting to be written (kept a day), if any.
     pub preview: Option<ImportPreview>,
 }
 
@@ -138,6 +138,9 @@ pub struct PreviewRow {
     pub email: String,
     /// The learner it matched.
     pub learner: Option<String>,
+    /// A row without an email matched by name only: the account's email, shown beside the
+    /// name so the organizer can confirm the match before it is written.
+    pub to_confirm: Option<String>,
     pub joined: String,
     pub left: String,
     /// What the row adds inside the session.
@@ -149,6 +152,8 @@ pub struct PreviewRow {
 /// What an upload would write, before anything is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportPreview {
+    /// The kept preview the write form names.
+    pub id: i64,
     pub slug: String,
     pub session: u32,
     pub session_time: String,
@@ -158,9 +163,14 @@ pub struct ImportPreview {
     pub format: String,
     pub rows_read: usize,
     pub accepted: usize,
+    /// Rows matched by name only, added only if the organizer confirms each.
+    pub to_confirm: usize,
     pub problems: usize,
-    /// Rows to add that the preview does not list (it lists the first 50, and every problem).
+    /// Rows to add that the preview does not list (it lists the first 50).
     pub accepted_not_shown: usize,
+    /// Rows with a problem or to confirm that the preview does not list (it lists 500 of
+    /// each; the rest are skipped with their reason when the import is written).
+    pub others_not_shown: usize,
     pub rows: Vec<PreviewRow>,
 }
 

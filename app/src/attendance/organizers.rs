@@ -149,80 +149,108 @@ fn Attendance(page: AttendancePage, states: States) -> impl IntoView {
 #[component]
 fn Preview(preview: ImportPreview) -> impl IntoView {
     let ImportPreview {
+        id,
         slug,
         session,
         session_time,
         zone,
         file_name,
-        sha256,
+        sha256: _,
         format,
         rows_read,
         accepted,
+        to_confirm,
         problems,
         accepted_not_shown,
+        others_not_shown,
         rows,
     } = preview;
+    let can_write = accepted + to_confirm > 0;
     view! {
         <section aria-labelledby="preview" class="preview">
             <h3 id="preview">{format!("Preview: {file_name}")}</h3>
             <p>
                 {format!(
-                    "Read as a {format}, times in {zone}, for session {session} ({session_time}): {rows_read} rows, {accepted} to add, {problems} with a problem (not added; listed with the import)."
+                    "Read as a {format}, times in {zone}, for session {session} ({session_time}): {rows_read} rows, {accepted} to add, {to_confirm} matched by name only, {problems} with a problem (not added; listed with the import)."
                 )}
             </p>
-            <div class="table-scroll">
-                <table class="preview">
-                    <caption class="visually-hidden">"Every row with a problem, and the first rows to add"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Line"</th>
-                            <th scope="col">"Name in the file"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Learner"</th>
-                            <th scope="col">"Joined"</th>
-                            <th scope="col">"Left"</th>
-                            <th scope="col">"Counts"</th>
-                            <th scope="col">"Problem"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rows
-                            .into_iter()
-                            .map(|row| {
-                                let problem = row.problem.clone();
-                                let has_problem = problem.is_some();
-                                view! {
-                                    <tr class:problem=has_problem>
-                                        <td>{row.line.to_string()}</td>
-                                        <td>{row.name}</td>
-                                        <td>{row.email}</td>
-                                        <td>{row.learner.unwrap_or_default()}</td>
-                                        <td>{row.joined}</td>
-                                        <td>{row.left}</td>
-                                        <td>
-                                            {row.counted.unwrap_or_default()}
-                                            {row.note.map(|n| view! { <br /><span class="hint">{n}</span> })}
-                                        </td>
-                                        <td>{problem.unwrap_or_else(|| "none: will be added".into())}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
-            {(accepted_not_shown > 0).then(|| view! { <p>{format!("And {accepted_not_shown} more rows to add, not listed.")}</p> })}
-            {(accepted > 0).then(|| view! {
-                <form method="post" action="/webinars/attendance/import" enctype="multipart/form-data">
-                    <input type="hidden" name="webinar" value=slug.clone() />
-                    <input type="hidden" name="action" value="write" />
-                    <input type="hidden" name="session" value=session.to_string() />
-                    <input type="hidden" name="zone" value=zone.clone() />
-                    <input type="hidden" name="sha256" value=sha256.clone() />
-                    <input type="hidden" name="file_name" value=file_name.clone() />
-                    <button type="submit">{format!("Write {accepted} {} to the ledger", if accepted == 1 { "row" } else { "rows" })}</button>
-                </form>
+            {(to_confirm > 0).then(|| view! {
+                <p>
+                    "A row without an email is matched by the name the learner registered with, and only as a suggestion: check the account's email beside it and tick each row that is the same person. Rows left unticked are not written."
+                </p>
             })}
+            <form method="post" action="/webinars/attendance/import" enctype="multipart/form-data">
+                <input type="hidden" name="webinar" value=slug.clone() />
+                <input type="hidden" name="preview" value=id.to_string() />
+                <div class="table-scroll">
+                    <table class="preview">
+                        <caption class="visually-hidden">"Every row to confirm or with a problem, and the first rows to add"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Line"</th>
+                                <th scope="col">"Name in the file"</th>
+                                <th scope="col">"Email"</th>
+                                <th scope="col">"Learner"</th>
+                                <th scope="col">"Joined"</th>
+                                <th scope="col">"Left"</th>
+                                <th scope="col">"Counts"</th>
+                                <th scope="col">"Problem or match"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows
+                                .into_iter()
+                                .map(|row| {
+                                    let problem = row.problem.clone();
+                                    let has_problem = problem.is_some();
+                                    let line = row.line;
+                                    let what = match (problem, row.to_confirm) {
+                                        (Some(problem), _) => view! { <span>{problem}</span> }.into_any(),
+                                        (None, Some(account)) => {
+                                            let box_id = format!("confirm-{line}");
+                                            view! {
+                                                <input type="checkbox" name="confirm" value=line.to_string() id=box_id.clone() />
+                                                " "
+                                                <label for=box_id>{format!("Same person as the account {account}: write this row")}</label>
+                                            }
+                                                .into_any()
+                                        }
+                                        (None, None) => view! { <span>"none: will be added"</span> }.into_any(),
+                                    };
+                                    view! {
+                                        <tr class:problem=has_problem>
+                                            <td>{line.to_string()}</td>
+                                            <td>{row.name}</td>
+                                            <td>{row.email}</td>
+                                            <td>{row.learner.unwrap_or_default()}</td>
+                                            <td>{row.joined}</td>
+                                            <td>{row.left}</td>
+                                            <td>
+                                                {row.counted.unwrap_or_default()}
+                                                {row.note.map(|n| view! { <br /><span class="hint">{n}</span> })}
+                                            </td>
+                                            <td>{what}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                {(accepted_not_shown > 0).then(|| view! { <p>{format!("And {accepted_not_shown} more rows to add, not listed.")}</p> })}
+                {(others_not_shown > 0).then(|| view! { <p>{format!("And {others_not_shown} more rows with a problem or matched by name only, not listed: they are skipped with their reason.")}</p> })}
+                {can_write.then(|| view! {
+                    <button type="submit" name="action" value="write">
+                        {format!(
+                            "Write {accepted} {}{} to the ledger",
+                            if accepted == 1 { "row" } else { "rows" },
+                            if to_confirm > 0 { " and the rows ticked" } else { "" }
+                        )}
+                    </button>
+                    " "
+                })}
+                <button type="submit" name="action" value="discard" class="secondary">"Discard this preview"</button>
+            </form>
         </section>
     }
 }

@@ -271,7 +271,10 @@ mod tests {
         assert_eq!(credited(opens, None, opens + 30), (opens, opens + 30));
         // Chained to an answer 15 minutes before: the whole stretch.
         let before = opens - 15 * 60;
-        assert_eq!(credited(opens, Some(before), opens + 60), (before, opens + 60));
+        assert_eq!(
+            credited(opens, Some(before), opens + 60),
+            (before, opens + 60)
+        );
         // Answers 31 minutes apart do not chain.
         let long_ago = opens + 60 - CHAIN_MAX_GAP_SECS - 60;
         assert_eq!(
@@ -279,7 +282,10 @@ mod tests {
             (opens, opens + 60)
         );
         // An answer "after" this one (a clock step) does not chain either.
-        assert_eq!(credited(opens, Some(opens + 600), opens + 60), (opens, opens + 60));
+        assert_eq!(
+            credited(opens, Some(opens + 600), opens + 60),
+            (opens, opens + 60)
+        );
     }
 
     #[test]

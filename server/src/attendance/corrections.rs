@@ -100,6 +100,15 @@ pub async fn correct(
             ),
         )));
     };
+    if current.user_id == viewer.id {
+        tx.commit().await?;
+        return Err(Error::invalid(form.back("attendance-correct", path).error(
+            "row",
+            format!(
+                "Row {row} is your own attendance: nobody corrects their own; another organizer or an administrator can."
+            ),
+        )));
+    }
     let id = store::add_correction(
         &mut tx, &current, session.id, interval, &reason, viewer.id, now,
     )

@@ -1,9 +1,15 @@
 //! Importing a participant report: the organizer uploads the file and chooses the session
 //! and the zone its times are in; the preview names every row's problem (unknown email, no
 //! seat, leave before join, outside the session, a duplicate of an earlier import or of an
-//! earlier line, an unreadable time) and writes nothing. Writing adds every row without a
-//! problem in one transaction, with the file kept byte for byte and the skipped rows listed
-//! in the import's record; the same file imported twice adds nothing.
+//! earlier line, an unreadable time or duration, the organizer's own row) and writes
+//! nothing. A row without an email (every BigBlueButton row, Zoom's guests) that matches
+//! one learner with a seat by the name they registered with is only a suggestion: the
+//! preview shows that account's email beside the name, and the row is written only if the
+//! organizer ticks it. The upload and its preview are kept in the database
+//! ([`store::keep_preview`]) between the two steps, one per organizer and session, for a
+//! day at most. Writing adds every row without a problem in one transaction, with the file
+//! kept byte for byte and the skipped rows listed in the import's record; the same file
+//! imported twice adds nothing.
 
 use super::participant_reports::{self, Report};
 use super::store::{self, Person};
@@ -15,21 +21,38 @@ use crate::webinars::store::{Stored, StoredSession};
 use app::attendance::{ImportPreview, PreviewRow};
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse as _, Response};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// The session key the preview is kept under for the next view of the attendance page.
-pub const PREVIEW: &str = "attendance-import-preview";
-/// Rows without a problem shown in the preview (all rows with one are shown).
+/// How long an unwritten preview is kept.
+pub const PREVIEW_KEPT_SECS: i64 = 24 * 60 * 60;
+/// Rows without a problem shown in the preview.
 const SHOWN_ACCEPTED: usize = 50;
+/// Rows with a problem, and rows to confirm, shown in the preview (each).
+const SHOWN_OTHERS: usize = 500;
+
+/// What becomes of one row of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Add,
+    /// Matched by name only: added if the organizer confirms it.
+    Confirm,
+    Problem(String),
+}
 
 /// A report checked against the webinar's people and ledger.
 #[derive(Debug)]
 pub struct Checked {
     pub report: Report,
-    /// Per row, in file order: who it is and what is wrong with it (None: it will be added).
-    pub rows: Vec<(Option<Person>, Option<String>)>,
+    /// Per row, in file order: who it is and what becomes of it.
+    pub rows: Vec<(Option<Person>, Outcome)>,
     /// `(user, line, interval)` of the rows to add.
     pub accepted: Vec<(i64, u32, (i64, i64))>,
+}
+
+impl Checked {
+    fn count(&self, wanted: fn(&Outcome) -> bool) -> usize {
+        self.rows.iter().filter(|(_, o)| wanted(o)).count()
+    }
 }
 
 fn name_key(name: &str) -> String {
@@ -39,12 +62,15 @@ fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
-/// Checks every row of `report` for `session`.
+/// Checks every row of `report` for `session`, imported by `importer`; the rows matched by
+/// name only whose lines are in `confirmed` are added, the others wait for confirmation.
 pub async fn check(
     conn: &mut crate::db::Connection,
     stored: &Stored,
     session: &StoredSession,
     report: Report,
+    importer: i64,
+    confirmed: &HashSet<u32>,
 ) -> Result<Checked> {
     let emails: Vec<String> = {
         let mut emails: Vec<String> = report
@@ -59,10 +85,12 @@ pub async fn check(
     };
     let people = store::people(conn, stored.webinar_id, &emails).await?;
     let by_email: HashMap<&str, &Person> = people.iter().map(|p| (p.email.as_str(), p)).collect();
+    // By the name each learner registered with, not their name now: renaming oneself
+    // before an import takes no one else's minutes.
     let mut by_name: HashMap<String, Vec<&Person>> = HashMap::new();
     for person in people.iter().filter(|p| p.seated) {
         by_name
-            .entry(name_key(&person.name))
+            .entry(name_key(&person.registered_name))
             .or_default()
             .push(person);
     }
@@ -80,7 +108,8 @@ pub async fn check(
     let mut rows = Vec::with_capacity(report.rows.len());
     let mut accepted = Vec::new();
     for row in &report.rows {
-        let person: Option<&Person> = if row.email.is_empty() {
+        let by_name_only = row.email.is_empty();
+        let person: Option<&Person> = if by_name_only {
             match by_name.get(&name_key(&row.name)).map(Vec::as_slice) {
                 Some([one]) => Some(*one),
                 _ => None,
@@ -90,23 +119,25 @@ pub async fn check(
         };
         let problem = match (&row.interval, person) {
             (Err(problem), _) => Some(problem.clone()),
-            (Ok(_), None) if row.email.is_empty() => {
-                Some(match by_name.get(&name_key(&row.name)) {
-                    Some(many) => format!(
-                        "the row has no email, and {} learners with a seat are called \"{}\": add the email to the row",
-                        many.len(),
-                        row.name
-                    ),
-                    None => format!(
-                        "the row has no email, and no learner with a seat is called \"{}\"",
-                        row.name.chars().take(80).collect::<String>()
-                    ),
-                })
-            }
+            (Ok(_), None) if by_name_only => Some(match by_name.get(&name_key(&row.name)) {
+                Some(many) => format!(
+                    "the row has no email, and {} learners with a seat registered as \"{}\": add the email to the row",
+                    many.len(),
+                    row.name.chars().take(80).collect::<String>()
+                ),
+                None => format!(
+                    "the row has no email, and no learner with a seat registered as \"{}\"",
+                    row.name.chars().take(80).collect::<String>()
+                ),
+            }),
             (Ok(_), None) => Some(format!(
                 "no account has the email {}",
                 row.email.chars().take(120).collect::<String>()
             )),
+            (Ok(_), Some(person)) if person.user_id == importer => Some(
+                "this row is your own attendance: an organizer does not import their own; another organizer or an administrator can"
+                    .to_owned(),
+            ),
             (Ok(_), Some(person)) if !person.seated => Some(format!(
                 "{} has no seat in this webinar (not registered, waitlisted or cancelled)",
                 person.email
@@ -127,16 +158,26 @@ pub async fn check(
                     } else {
                         format!("already imported{line}")
                     })
-                } else if let Some(line) = seen.get(&key) {
-                    Some(format!("repeats line {line} of this file"))
                 } else {
-                    seen.insert(key, row.line);
-                    accepted.push((person.user_id, row.line, (*join, *leave)));
-                    None
+                    seen.get(&key)
+                        .map(|line| format!("repeats line {line} of this file"))
                 }
             }
         };
-        rows.push((person.cloned(), problem));
+        let outcome = match (problem, row.interval.as_ref(), person) {
+            (Some(problem), _, _) => Outcome::Problem(problem),
+            (None, Ok(&(join, leave)), Some(person)) => {
+                if by_name_only && !confirmed.contains(&row.line) {
+                    Outcome::Confirm
+                } else {
+                    seen.insert((person.user_id, join, leave), row.line);
+                    accepted.push((person.user_id, row.line, (join, leave)));
+                    Outcome::Add
+                }
+            }
+            (None, _, _) => Outcome::Problem("the row cannot be read".to_owned()),
+        };
+        rows.push((person.cloned(), outcome));
     }
     Ok(Checked {
         report,
@@ -145,7 +186,8 @@ pub async fn check(
     })
 }
 
-/// The preview the page shows.
+/// The preview the page shows: every row to confirm and every problem (up to 500 of each),
+/// and the first rows to add.
 fn preview(
     stored: &Stored,
     session: &StoredSession,
@@ -155,13 +197,20 @@ fn preview(
     checked: &Checked,
 ) -> ImportPreview {
     let mut rows = Vec::new();
-    let mut shown_accepted = 0;
-    for (row, (person, problem)) in checked.report.rows.iter().zip(&checked.rows) {
-        if problem.is_none() {
-            shown_accepted += 1;
-            if shown_accepted > SHOWN_ACCEPTED {
-                continue;
+    let (mut shown_accepted, mut shown_confirm, mut shown_problems) = (0, 0, 0);
+    let mut others_not_shown = 0;
+    for (row, (person, outcome)) in checked.report.rows.iter().zip(&checked.rows) {
+        let (count, limit) = match outcome {
+            Outcome::Add => (&mut shown_accepted, SHOWN_ACCEPTED),
+            Outcome::Confirm => (&mut shown_confirm, SHOWN_OTHERS),
+            Outcome::Problem(_) => (&mut shown_problems, SHOWN_OTHERS),
+        };
+        *count += 1;
+        if *count > limit {
+            if *outcome != Outcome::Add {
+                others_not_shown += 1;
             }
+            continue;
         }
         let (joined, left, seconds) = match row.interval {
             Ok((join, leave)) => (
@@ -180,14 +229,22 @@ fn preview(
             name: row.name.chars().take(120).collect(),
             email: row.email.chars().take(254).collect(),
             learner: person.as_ref().map(|p| p.name.clone()),
+            to_confirm: match (outcome, person) {
+                (Outcome::Confirm, Some(person)) => Some(person.email.clone()),
+                _ => None,
+            },
             joined,
             left,
             counted: seconds.map(super::intervals::written),
             note: row.note.clone(),
-            problem: problem.clone(),
+            problem: match outcome {
+                Outcome::Problem(problem) => Some(problem.clone()),
+                _ => None,
+            },
         });
     }
     ImportPreview {
+        id: 0,
         slug: stored.detail.slug.clone(),
         session: session.number,
         session_time: crate::webinars::times::session(session.starts_at, session.minutes, zone),
@@ -197,10 +254,34 @@ fn preview(
         format: checked.report.format.name().to_owned(),
         rows_read: checked.report.rows.len(),
         accepted: checked.accepted.len(),
-        problems: checked.rows.iter().filter(|(_, p)| p.is_some()).count(),
+        to_confirm: checked.count(|o| *o == Outcome::Confirm),
+        problems: checked.count(|o| matches!(o, Outcome::Problem(_))),
         accepted_not_shown: shown_accepted.saturating_sub(SHOWN_ACCEPTED),
+        others_not_shown,
         rows,
     }
+}
+
+/// Removes the previews nobody wrote within [`PREVIEW_KEPT_SECS`], every 10 minutes.
+pub fn spawn_preview_sweep(pool: &crate::db::Pool) {
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(error) = forget_old_previews(&pool).await {
+                tracing::warn!(%error, "could not remove old import previews; trying again in 10 minutes");
+            }
+        }
+    });
+}
+
+/// Removes the previews older than [`PREVIEW_KEPT_SECS`]; how many.
+pub async fn forget_old_previews(pool: &crate::db::Pool) -> Result<u64> {
+    let mut conn = pool.acquire().await?;
+    let removed =
+        store::forget_previews(&mut conn, crate::clock::now_secs() - PREVIEW_KEPT_SECS).await?;
+    Ok(removed)
 }
 
 /// What the upload form sent.
@@ -210,9 +291,11 @@ struct Upload {
     session: String,
     zone: String,
     action: String,
-    sha256: String,
+    preview: String,
     file_name: String,
     file: Option<Vec<u8>>,
+    /// The lines of the rows matched by name only that the organizer confirmed.
+    confirmed: HashSet<u32>,
     twice: Option<String>,
 }
 
@@ -236,7 +319,7 @@ async fn read_upload(mut multipart: Multipart) -> std::result::Result<Upload, Un
     let mut seen = std::collections::HashSet::new();
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
-        if !seen.insert(name.clone()) && upload.twice.is_none() {
+        if name != "confirm" && !seen.insert(name.clone()) && upload.twice.is_none() {
             upload.twice = Some(name.clone());
         }
         if name == "file" {
@@ -267,7 +350,20 @@ async fn read_upload(mut multipart: Multipart) -> std::result::Result<Upload, Un
             "session" => upload.session = value,
             "zone" => upload.zone = value,
             "action" => upload.action = value,
-            "sha256" => upload.sha256 = value,
+            "preview" => upload.preview = value,
+            "confirm" => {
+                let line = value.trim().parse::<u32>().map_err(|_| {
+                    Unread::Bad(Error::bad_request(
+                        "A confirmed row is named by its line number in the report.",
+                    ))
+                })?;
+                if upload.confirmed.len() >= participant_reports::MAX_ROWS {
+                    return Err(Unread::Bad(Error::bad_request(
+                        "More rows were confirmed than a report may have.",
+                    )));
+                }
+                upload.confirmed.insert(line);
+            }
             "file_name" if upload.file_name.is_empty() => upload.file_name = value,
             _ => {}
         }
@@ -275,9 +371,10 @@ async fn read_upload(mut multipart: Multipart) -> std::result::Result<Upload, Un
     Ok(upload)
 }
 
-/// `POST /webinars/attendance/import` (multipart): `action` = `preview` (with the `file`) or
-/// `write` (with the previewed file's `sha256`), the `session` number and the `zone` its
-/// times are in. The webinar's organizers and administrators only.
+/// `POST /webinars/attendance/import` (multipart), the webinar's organizers and
+/// administrators only: `action` = `preview` (with the `file`, the `session` number and the
+/// `zone` its times are in), `write` (the kept `preview`'s id, with a `confirm` per row
+/// matched by name only that the organizer confirms) or `discard` (the `preview`'s id).
 pub async fn import(
     State(state): State<AppState>,
     Educator(viewer): Educator,
@@ -300,6 +397,46 @@ pub async fn import(
         ("session".into(), upload.session.clone()),
         ("zone".into(), upload.zone.clone()),
     ]);
+    let now = crate::clock::now_secs();
+    if matches!(upload.action.as_str(), "write" | "discard") {
+        let kept = match upload.preview.trim().parse::<i64>() {
+            Ok(id) => {
+                let mut conn = state.pool.acquire().await?;
+                store::preview(&mut conn, id, viewer.id, now - PREVIEW_KEPT_SECS).await?
+            }
+            Err(_) => None,
+        };
+        let session = kept
+            .as_ref()
+            .and_then(|k| stored.sessions.iter().find(|s| s.id == k.session_id));
+        let (Some(kept), Some(session)) = (kept, session) else {
+            return Err(Error::invalid(back.error(
+                "file",
+                "That preview is not kept any more (a preview is kept for a day, and only for the organizer who made it): upload the report again.",
+            )));
+        };
+        if upload.action == "discard" {
+            let mut conn = state.pool.acquire().await?;
+            store::drop_preview(&mut conn, kept.id, viewer.id).await?;
+            return Ok(back
+                .notice(format!(
+                    "The preview of {} was discarded; nothing was written.",
+                    kept.file_name
+                ))
+                .into_response());
+        }
+        return write(
+            &state,
+            &viewer,
+            &stored,
+            session,
+            kept,
+            &upload.confirmed,
+            back,
+        )
+        .await;
+    }
+
     let Some(session) = upload.session.trim().parse::<u32>().ok().and_then(|n| {
         stored
             .sessions
@@ -325,33 +462,17 @@ pub async fn import(
             ),
         )));
     };
-    let now = crate::clock::now_secs();
-    let mut conn = state.pool.acquire().await?;
-    let (bytes, sha256) = match (upload.action.as_str(), upload.file) {
-        ("write", _) => {
-            let sha = upload.sha256.trim().to_lowercase();
-            match store::file(&mut conn, &sha).await? {
-                Some(bytes) => (bytes, sha),
-                None => {
-                    return Err(Error::invalid(back.error(
-                        "file",
-                        "That report is not on the server any more: upload it again for a new preview.",
-                    )));
-                }
-            }
-        }
-        (_, None) => {
-            return Err(Error::invalid(back.error(
-                "file",
-                "Choose the participant report to upload (the CSV or text file the service exported).",
-            )));
-        }
-        (_, Some(bytes)) => {
-            use sha2::Digest as _;
-            let sha = hex::encode(sha2::Sha256::digest(&bytes));
-            (bytes, sha)
-        }
+    let Some(bytes) = upload.file else {
+        return Err(Error::invalid(back.error(
+            "file",
+            "Choose the participant report to upload (the CSV or text file the service exported).",
+        )));
     };
+    let sha256 = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    let mut conn = state.pool.acquire().await?;
     if let Some(done) = store::import_by_hash(&mut conn, session.id, &sha256).await? {
         return Err(Error::invalid(back.error(
             "file",
@@ -378,17 +499,64 @@ pub async fn import(
     } else {
         upload.file_name.clone()
     };
-    if upload.action != "write" {
-        store::keep_file(&mut conn, &sha256, &bytes, viewer.id, now).await?;
-        let checked = check(&mut conn, &stored, session, report).await?;
-        let shown = preview(&stored, session, zone.name(), &file_name, &sha256, &checked);
-        let notice = format!(
-            "Preview of {}: {} rows read, {} to add, {} with a problem. Nothing is written until you choose \"Write\".",
-            file_name, shown.rows_read, shown.accepted, shown.problems
-        );
-        return Ok(back.notice(notice).keep(PREVIEW, &shown).into_response());
-    }
-    drop(conn);
+    let checked = check(
+        &mut conn,
+        &stored,
+        session,
+        report,
+        viewer.id,
+        &HashSet::new(),
+    )
+    .await?;
+    let shown = preview(&stored, session, zone.name(), &file_name, &sha256, &checked);
+    let json = serde_json::to_string(&shown).map_err(Error::internal)?;
+    store::forget_previews(&mut conn, now - PREVIEW_KEPT_SECS).await?;
+    store::keep_preview(
+        &mut conn,
+        &store::NewPreview {
+            session: session.id,
+            sha256: &sha256,
+            bytes: &bytes,
+            file_name: &file_name,
+            time_zone: zone.name(),
+            shown: &json,
+            by: viewer.id,
+            now,
+        },
+    )
+    .await?;
+    let notice = format!(
+        "Preview of {}: {} rows read, {} to add, {} matched by name only (tick each you confirm), {} with a problem. Nothing is written until you choose \"Write\".",
+        file_name, shown.rows_read, shown.accepted, shown.to_confirm, shown.problems
+    );
+    Ok(back.notice(notice).into_response())
+}
+
+/// Writes the kept preview `kept` for `session`, with the rows matched by name only whose
+/// lines are in `confirmed`.
+async fn write(
+    state: &AppState,
+    viewer: &app::accounts::Viewer,
+    stored: &Stored,
+    session: &StoredSession,
+    kept: store::KeptPreview,
+    confirmed: &HashSet<u32>,
+    back: crate::forms::Back,
+) -> Result<Response> {
+    let now = crate::clock::now_secs();
+    let zone = kept
+        .time_zone
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::UTC);
+    let report = match participant_reports::read(&kept.bytes, zone) {
+        Ok(report) => report,
+        Err(problem) => {
+            return Err(Error::invalid(back.error(
+                "file",
+                format!("The file cannot be imported: {problem}. Nothing was written."),
+            )));
+        }
+    };
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the session's imports: the duplicate checks read what earlier imports
     // wrote, so two imports of one session never interleave.
@@ -397,7 +565,15 @@ pub async fn import(
         On::Key(&format!("attendance-import:{}", session.id)),
     )
     .await?;
-    if store::import_by_hash(&mut tx, session.id, &sha256)
+    // The preview is taken first: two writes of one preview (a double click) write once.
+    if !store::drop_preview(&mut tx, kept.id, viewer.id).await? {
+        tx.commit().await?;
+        return Err(Error::invalid(back.error(
+            "file",
+            "This preview was written or discarded a moment ago: nothing more was written.",
+        )));
+    }
+    if store::import_by_hash(&mut tx, session.id, &kept.sha256)
         .await?
         .is_some()
     {
@@ -407,23 +583,46 @@ pub async fn import(
             "This file was imported for this session a moment ago: importing it again adds nothing.",
         )));
     }
-    let checked = check(&mut tx, &stored, session, report).await?;
+    let checked = check(&mut tx, stored, session, report, viewer.id, confirmed).await?;
+    if checked.accepted.is_empty() {
+        // Rolled back: the preview stays for the organizer to tick rows or discard it.
+        drop(tx);
+        return Err(Error::invalid(back.error(
+            "file",
+            "Nothing to write: no row is ready to add. Tick the rows matched by name that are the same person, or discard the preview.",
+        )));
+    }
     let skipped: Vec<(u32, String)> = checked
         .report
         .rows
         .iter()
         .zip(&checked.rows)
-        .filter_map(|(row, (_, problem))| problem.clone().map(|p| (row.line, p)))
+        .filter_map(|(row, (_, outcome))| match outcome {
+            Outcome::Add => None,
+            Outcome::Confirm => Some((
+                row.line,
+                "matched by name only and not confirmed by the organizer".to_owned(),
+            )),
+            Outcome::Problem(problem) => Some((row.line, problem.clone())),
+        })
         .collect();
+    let by_name = checked
+        .report
+        .rows
+        .iter()
+        .zip(&checked.rows)
+        .filter(|(row, (_, outcome))| row.email.is_empty() && *outcome == Outcome::Add)
+        .count();
     let skipped_json = serde_json::to_string(&skipped).map_err(Error::internal)?;
     let format = checked.report.format.name();
+    store::keep_file(&mut tx, &kept.sha256, &kept.bytes, viewer.id, now).await?;
     let id = store::write_import(
         &mut tx,
         &store::NewImport {
             session: session.id,
-            sha256: &sha256,
+            sha256: &kept.sha256,
             format,
-            file_name: &file_name,
+            file_name: &kept.file_name,
             time_zone: zone.name(),
             rows_read: i64::try_from(checked.report.rows.len()).unwrap_or(i64::MAX),
             rows_skipped: &skipped_json,
@@ -442,7 +641,9 @@ pub async fn import(
             stored.detail.slug, session.number
         ),
         &format!(
-            "{format} {file_name} sha256:{sha256}: {} rows added, {} skipped",
+            "{format} {} sha256:{}: {} rows added ({by_name} matched by name and confirmed), {} skipped",
+            kept.file_name,
+            kept.sha256,
             checked.accepted.len(),
             skipped.len()
         ),
@@ -451,7 +652,8 @@ pub async fn import(
     tx.commit().await?;
     Ok(back
         .notice(format!(
-            "Imported {file_name} ({format}) for session {}: {} rows added to the ledger, {} skipped (listed with the import below).",
+            "Imported {} ({format}) for session {}: {} rows added to the ledger, {} skipped (listed with the import below).",
+            kept.file_name,
             session.number,
             checked.accepted.len(),
             skipped.len()

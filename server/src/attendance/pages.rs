@@ -278,11 +278,19 @@ impl AttendanceBackend for ServerBackend {
                 started: session.starts_at - crate::webinars::join::OPENS_BEFORE_SECS <= now,
             });
         }
+        let viewer = crate::backend::signed_in()?;
+        let ids: Vec<i64> = stored.sessions.iter().map(|s| s.id).collect();
+        let since = now - super::imports::PREVIEW_KEPT_SECS;
+        let preview: Option<ImportPreview> =
+            store::shown_preview(&mut conn, &ids, viewer.id, since)
+                .await
+                .map_err(Error::from)?
+                .and_then(|(id, json)| {
+                    serde_json::from_str(&json)
+                        .ok()
+                        .map(|shown| ImportPreview { id, ..shown })
+                });
         drop(conn);
-        let preview: Option<ImportPreview> = self
-            .take_kept::<ImportPreview>(super::imports::PREVIEW)
-            .await?
-            .filter(|p| p.slug == stored.detail.slug);
         Ok(AttendancePage {
             slug: stored.detail.slug.clone(),
             title: stored.detail.title.clone(),

@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, NaiveDateTime, TimeZone as _};
 use chrono_tz::Tz;
+use std::borrow::Cow;
 
 /// The largest report accepted (a 3,000-person Teams file is about 1 MB).
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
@@ -80,9 +81,8 @@ pub fn read(bytes: &[u8], zone: Tz) -> Result<Report, String> {
         ));
     }
     let found = [b'\t', b';', b','].into_iter().find_map(|delimiter| {
-        find_header(&text, delimiter).map(|(header, columns, sections)| {
-            (delimiter, header, columns, sections)
-        })
+        find_header(&text, delimiter)
+            .map(|(header, columns, sections)| (delimiter, header, columns, sections))
     });
     let Some((delimiter, header, columns, sections)) = found else {
         return Err(
@@ -190,9 +190,9 @@ impl Iterator for Records<'_> {
 }
 
 /// The text of the file: UTF-16 (little or big endian) when it starts with a byte-order mark
-/// or looks like it, UTF-8 otherwise (its mark, if any, removed).
-fn decode(bytes: &[u8]) -> Result<String, String> {
-    let utf16 = |bytes: &[u8], little: bool| -> Result<String, String> {
+/// or looks like it, UTF-8 otherwise (its mark, if any, removed; borrowed, not copied).
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
+    let utf16 = |bytes: &[u8], little: bool| -> Result<Cow<'_, str>, String> {
         if !bytes.len().is_multiple_of(2) {
             return Err("the file looks like UTF-16 but has an odd number of bytes: it was cut short; export it again".into());
         }
@@ -205,6 +205,7 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
         });
         char::decode_utf16(units)
             .collect::<Result<String, _>>()
+            .map(Cow::Owned)
             .map_err(|_| {
                 "the file is not valid UTF-16 text: export it from the service again".into()
             })
@@ -220,9 +221,9 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<String, String> {
-    String::from_utf8(bytes.to_vec()).map_err(|error| {
-        let at = error.utf8_error().valid_up_to();
+fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
+    std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|error| {
+        let at = error.valid_up_to();
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
         format!(
             "line {line} is not UTF-8 text: save the report as \"CSV UTF-8\" (or export it from the service again) and upload that"

@@ -302,6 +302,9 @@ pub struct Person {
     pub user_id: i64,
     pub email: String,
     pub name: String,
+    /// The name they had when they registered for the webinar (empty without a
+    /// registration): what a report row without an email is matched by.
+    pub registered_name: String,
     /// Holds a seat for the webinar (not waitlisted, not cancelled).
     pub seated: bool,
 }
@@ -313,8 +316,8 @@ pub async fn people(
     webinar: i64,
     emails: &[String],
 ) -> Result<Vec<Person>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.full_name, r.status FROM webinar_registrations r \
+    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.full_name, r.status, r.registered_name FROM webinar_registrations r \
          JOIN users u ON u.id = r.user_id WHERE r.webinar_id = $1",
     )
     .bind(webinar)
@@ -322,10 +325,11 @@ pub async fn people(
     .await?;
     let mut out: Vec<Person> = rows
         .into_iter()
-        .map(|(user_id, email, name, status)| Person {
+        .map(|(user_id, email, name, status, registered_name)| Person {
             user_id,
             email: email.to_lowercase(),
             name,
+            registered_name,
             seated: status == "registered",
         })
         .collect();
@@ -347,6 +351,7 @@ pub async fn people(
                 user_id,
                 email: email.to_lowercase(),
                 name,
+                registered_name: String::new(),
                 seated: false,
             });
         }
@@ -507,6 +512,130 @@ pub async fn keep_file(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// An import between its preview and its writing.
+#[derive(Debug, Clone)]
+pub struct KeptPreview {
+    pub id: i64,
+    pub session_id: i64,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+    pub file_name: String,
+    pub time_zone: String,
+}
+
+pub struct NewPreview<'a> {
+    pub session: i64,
+    pub sha256: &'a str,
+    pub bytes: &'a [u8],
+    pub file_name: &'a str,
+    pub time_zone: &'a str,
+    pub shown: &'a str,
+    pub by: i64,
+    pub now: i64,
+}
+
+/// Keeps `preview` as `by`'s one preview for its session (replacing an earlier one).
+pub async fn keep_preview(
+    conn: &mut Connection,
+    preview: &NewPreview<'_>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query("DELETE FROM attendance_import_previews WHERE session_id = $1 AND created_by = $2")
+        .bind(preview.session)
+        .bind(preview.by)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar(
+        "INSERT INTO attendance_import_previews (session_id, sha256, bytes, file_name, time_zone, shown, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(preview.session)
+    .bind(preview.sha256)
+    .bind(preview.bytes)
+    .bind(preview.file_name)
+    .bind(preview.time_zone)
+    .bind(preview.shown)
+    .bind(preview.by)
+    .bind(preview.now)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// `by`'s preview `id`, if it was made since `since`.
+pub async fn preview(
+    conn: &mut Connection,
+    id: i64,
+    by: i64,
+    since: i64,
+) -> Result<Option<KeptPreview>, sqlx::Error> {
+    let row: Option<(i64, i64, String, Vec<u8>, String, String)> = sqlx::query_as(
+        "SELECT id, session_id, sha256, bytes, file_name, time_zone FROM attendance_import_previews \
+         WHERE id = $1 AND created_by = $2 AND created_at > $3",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(since)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(
+        |(id, session_id, sha256, bytes, file_name, time_zone)| KeptPreview {
+            id,
+            session_id,
+            sha256,
+            bytes,
+            file_name,
+            time_zone,
+        },
+    ))
+}
+
+/// The newest of `by`'s previews for one of `sessions` made since `since`: its id and what
+/// it shows (JSON).
+pub async fn shown_preview(
+    conn: &mut Connection,
+    sessions: &[i64],
+    by: i64,
+    since: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let mut newest: Option<(i64, i64, String)> = None;
+    for session in sessions {
+        let row: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT created_at, id, shown FROM attendance_import_previews \
+             WHERE session_id = $1 AND created_by = $2 AND created_at > $3",
+        )
+        .bind(session)
+        .bind(by)
+        .bind(since)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = row
+            && newest.as_ref().is_none_or(|n| (n.0, n.1) < (row.0, row.1))
+        {
+            newest = Some(row);
+        }
+    }
+    Ok(newest.map(|(_, id, shown)| (id, shown)))
+}
+
+/// Removes `by`'s preview `id` (written or discarded); false when there was none.
+pub async fn drop_preview(conn: &mut Connection, id: i64, by: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM attendance_import_previews WHERE id = $1 AND created_by = $2")
+            .bind(id)
+            .bind(by)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Removes every preview made before `before` (never written); how many.
+pub async fn forget_previews(conn: &mut Connection, before: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM attendance_import_previews WHERE created_at <= $1")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// An uploaded report's bytes.

@@ -256,10 +256,10 @@ pub async fn register(
     let now = crate::clock::now();
     let registered_at = (status == "registered").then(|| now.clone());
     sqlx::query(
-        "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at, registered_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT full_name FROM users WHERE id = $2)) \
          ON CONFLICT (webinar_id, user_id) DO UPDATE SET status = $3, position = $4, arrived_at = $5, \
-         registered_at = $6, cancelled_at = NULL, cancelled_by = NULL, \
+         registered_at = $6, registered_name = excluded.registered_name, cancelled_at = NULL, cancelled_by = NULL, \
          calendar_sequence = webinar_registrations.calendar_sequence + 1",
     )
     .bind(webinar)

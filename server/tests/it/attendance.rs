@@ -93,21 +93,38 @@ fn sha(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-async fn write(app: &TestApp, cookie: &str, bytes: &[u8]) -> crate::support::Page {
-    app.post_multipart(
-        "/webinars/attendance/import",
-        &[
-            ("webinar", CASES),
-            ("action", "write"),
-            ("session", "1"),
-            ("zone", "America/Chicago"),
-            ("sha256", &sha(bytes)),
-            ("file_name", "report.csv"),
-        ],
-        None,
-        Some(cookie),
+/// The newest kept preview of the report `bytes` ("0" when there is none).
+async fn preview_id(app: &TestApp, bytes: &[u8]) -> String {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM attendance_import_previews WHERE sha256 = $1 ORDER BY id DESC LIMIT 1",
     )
+    .bind(sha(bytes))
+    .fetch_optional(&app.state.pool)
     .await
+    .expect("previews");
+    id.unwrap_or(0).to_string()
+}
+
+async fn write(app: &TestApp, cookie: &str, bytes: &[u8]) -> crate::support::Page {
+    write_confirming(app, cookie, bytes, &[]).await
+}
+
+/// Writes the kept preview of `bytes`, confirming the name-only matches on `lines`.
+async fn write_confirming(
+    app: &TestApp,
+    cookie: &str,
+    bytes: &[u8],
+    lines: &[&str],
+) -> crate::support::Page {
+    let id = preview_id(app, bytes).await;
+    let mut fields = vec![
+        ("webinar", CASES),
+        ("action", "write"),
+        ("preview", id.as_str()),
+    ];
+    fields.extend(lines.iter().map(|line| ("confirm", *line)));
+    app.post_multipart("/webinars/attendance/import", &fields, None, Some(cookie))
+        .await
 }
 
 async fn attendance_page(app: &TestApp, cookie: &str) -> String {
@@ -163,12 +180,12 @@ async fn a_zoom_report_is_previewed_with_every_problem_then_written_once() {
     let page = attendance_page(app, &organizer).await;
     assert!(page.contains("Read as a Zoom participant report"), "{page}");
     assert!(
-        page.contains("11 rows, 4 to add, 7 with a problem"),
+        page.contains("11 rows, 4 to add, 0 matched by name only, 7 with a problem"),
         "{page}"
     );
     for problem in [
-        "educator@grandrounds.example has no seat in this webinar",
-        "no learner with a seat is called \"Dr. Visiting Guest\"",
+        "this row is your own attendance: an organizer does not import their own",
+        "no learner with a seat registered as \"Dr. Visiting Guest\"",
         "join time: \"03/04/2031 9:75:00 AM\" is not a time the importer reads",
         "chidi.eze@example.org has no seat in this webinar",
         "no account has the email nobody@example.org",
@@ -271,7 +288,7 @@ async fn teams_bigbluebutton_and_plain_reports_are_read_from_the_files_themselve
         "{page}"
     );
     assert!(
-        page.contains("4 rows, 3 to add, 1 with a problem"),
+        page.contains("4 rows, 3 to add, 0 matched by name only, 1 with a problem"),
         "{page}"
     );
     write(app, &organizer, &teams).await;
@@ -297,9 +314,10 @@ async fn teams_bigbluebutton_and_plain_reports_are_read_from_the_files_themselve
         .await;
     ben.assert_contains("Not eligible: 5 min 30 s more would have been needed");
 
-    // BigBlueButton: no email, so rows match a learner with a seat by name; Ben's row is
-    // counted for its duration (40 minutes), not from first join to last leave; the
-    // anonymous poll row is named, not dropped.
+    // BigBlueButton: no email, so rows match a learner with a seat by the name they
+    // registered with, as suggestions to confirm; Ben's row is counted for its duration
+    // (40 minutes), not from first join to last leave; the anonymous poll row is named,
+    // not dropped.
     let bbb = fixture("bigbluebutton-dashboard.csv");
     upload(app, &organizer, "bbb.csv", &bbb).await;
     let page = attendance_page(app, &organizer).await;
@@ -308,7 +326,11 @@ async fn teams_bigbluebutton_and_plain_reports_are_read_from_the_files_themselve
         "{page}"
     );
     assert!(
-        page.contains("4 rows, 2 to add, 2 with a problem"),
+        page.contains("4 rows, 0 to add, 2 matched by name only, 2 with a problem"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Same person as the account ada.okafor@example.org"),
         "{page}"
     );
     assert!(
@@ -329,7 +351,7 @@ async fn teams_bigbluebutton_and_plain_reports_are_read_from_the_files_themselve
         "{page}"
     );
     assert!(
-        page.contains("3 rows, 2 to add, 1 with a problem"),
+        page.contains("3 rows, 2 to add, 0 matched by name only, 1 with a problem"),
         "{page}"
     );
     assert!(page.contains("chidi.eze@example.org has no seat"), "{page}");
@@ -1059,6 +1081,244 @@ async fn a_correction_supersedes_a_row_and_the_ledger_refuses_edits() {
     assert_eq!(ledger_rows(app).await, 3);
 }
 
+/// Resident memory of this process now and its peak since the last reset, in bytes.
+fn resident() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let read = |field: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .expect("a kB figure")
+            * 1024
+    };
+    (read("VmRSS:"), read("VmHWM:"))
+}
+
+/// Reading the largest report accepted (8 MB, about 19,500 rows with long names) takes at
+/// most three times the file's size on top of the file itself: the rows read and the
+/// reader's buffers (UTF-8 text is read in place, not copied; about 2.2 times measured).
+#[test]
+fn reading_an_8_mb_report_stays_within_three_times_its_size() {
+    use server::attendance::participant_reports::{MAX_BYTES, MAX_ROWS, read};
+    let mut file =
+        b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n".to_vec();
+    let mut n = 0;
+    loop {
+        let row = format!(
+            "\"Learner {n:05} {}\",learner{n}@example.org,03/04/2031 09:00:00 AM,03/04/2031 10:00:00 AM,60,No\n",
+            "with a long display name, ".repeat(13)
+        );
+        if file.len() + row.len() > MAX_BYTES || n == MAX_ROWS {
+            break;
+        }
+        file.extend_from_slice(row.as_bytes());
+        n += 1;
+    }
+    assert!(file.len() > MAX_BYTES - 1024, "{}", file.len());
+    // Linux resets the peak to the current figure when 5 is written here.
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak");
+    let (before, _) = resident();
+    let report = read(&file, chrono_tz::UTC).expect("read");
+    let (_, peak) = resident();
+    assert_eq!(report.rows.len(), n);
+    let grew = peak.saturating_sub(before);
+    println!(
+        "read {} rows of an {:.1} MiB report: peak grew by {:.1} MiB",
+        n,
+        file.len() as f64 / 1048576.0,
+        grew as f64 / 1048576.0
+    );
+    assert!(
+        grew <= 3 * file.len() as u64,
+        "reading took {grew} bytes for a {} byte file",
+        file.len()
+    );
+}
+
+/// A row without an email is only a suggestion, by the name the learner registered with:
+/// the organizer confirms it beside the account's email, or it is not written. A learner
+/// who renames themselves after registering takes no one else's minutes. A duration that
+/// cannot be read is a problem, a quoted line break stays in its name, a preview left
+/// unwritten goes after a day (and is only ever its maker's), and nobody imports or
+/// corrects their own attendance.
+#[tokio::test]
+async fn name_only_rows_are_confirmed_by_the_organizer_and_previews_are_kept_and_bounded() {
+    let mut setup = setup().await;
+    // Mallory registers as herself, then renames herself after a guest who had no seat.
+    let mallory = setup.app.learner("mallory@example.org").await;
+    let page = setup
+        .app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", CASES)],
+            Some(&mallory.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = setup
+        .app
+        .post_form(
+            "/account/profile",
+            &[("full_name", "Dr. Visiting Guest"), ("profession", "nurse")],
+            Some(&mallory.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(
+        setup
+            .app
+            .count("SELECT COUNT(*) FROM users WHERE full_name = 'Dr. Visiting Guest'")
+            .await,
+        1
+    );
+    // The organizer holds a seat too (for the correction below).
+    let page = setup
+        .app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", CASES)],
+            Some(&setup.organizer.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+    let bbb = "Name,Moderator,Activity Score,Talk Time,Webcam Time,Messages,Emojis,Raise Hands,Join,Left,Duration,Status\n\
+        Ada Okafor,false,6.4,00:01:40,00:00:00,3,2,1,\"3/4/2031, 9:01:40 AM\",\"3/4/2031, 9:59:59 AM\",40 min,offline\n\
+        \"Ben\nLindqvist\",false,2.2,00:00:00,00:00:00,0,0,0,\"3/4/2031, 9:02:00 AM\",\"3/4/2031, 9:58:00 AM\",00:50:00,offline\n\
+        Dr. Visiting Guest,false,1.0,00:00:00,00:00:00,0,0,0,\"3/4/2031, 9:00:00 AM\",\"3/4/2031, 10:00:00 AM\",01:00:00,offline\n"
+        .as_bytes()
+        .to_vec();
+    let preview = upload(app, &organizer, "bbb.csv", &bbb).await;
+    assert_eq!(preview.status, StatusCode::SEE_OTHER, "{}", preview.body);
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("3 rows, 0 to add, 1 matched by name only, 2 with a problem"),
+        "{page}"
+    );
+    assert!(
+        page.contains("the duration &quot;40 min&quot; cannot be read")
+            || page.contains("the duration \"40 min\" cannot be read"),
+        "{page}"
+    );
+    assert!(
+        page.contains("no learner with a seat registered as &quot;Dr. Visiting Guest&quot;")
+            || page.contains("no learner with a seat registered as \"Dr. Visiting Guest\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("Same person as the account ben.lindqvist@example.org"),
+        "{page}"
+    );
+    assert!(page.contains(r#"name="confirm" value="3""#), "{page}");
+    // The preview is in the database, not in the organizer's session.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attendance_import_previews")
+            .await,
+        1
+    );
+
+    // Another organizer's (or an administrator's) write cannot use this preview.
+    let admin = app.user("admin@example.org", Role::Admin).await;
+    write_confirming(app, &admin.cookie, &bbb, &["3"]).await;
+    assert_eq!(ledger_rows(app).await, 0);
+
+    // Nothing ticked: nothing to write, and the preview stays.
+    write(app, &organizer, &bbb).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(page.contains("Nothing to write"), "{page}");
+    assert_eq!(ledger_rows(app).await, 0);
+    // Ben's row ticked: written, and the audit says it was confirmed by name.
+    let written = write_confirming(app, &organizer, &bbb, &["3"]).await;
+    assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
+    assert_eq!(ledger_rows(app).await, 1);
+    let csv = seconds_in_csv(app, &organizer).await;
+    assert!(
+        csv.contains(&("ben.lindqvist@example.org".into(), 3000, "yes".into())),
+        "{csv:?}"
+    );
+    assert!(
+        csv.contains(&("mallory@example.org".into(), 0, "no".into())),
+        "{csv:?}"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'attendance.import' \
+             AND detail LIKE '%1 matched by name and confirmed%'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attendance_import_previews")
+            .await,
+        0
+    );
+
+    // A preview left unwritten is removed after a day, and cannot be written after.
+    let plain = fixture("plain.csv");
+    upload(app, &organizer, "plain.csv", &plain).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM attendance_import_previews")
+            .await,
+        1
+    );
+    assert_eq!(
+        server::attendance::imports::forget_old_previews(&app.state.pool)
+            .await
+            .expect("sweep"),
+        0
+    );
+    at(&mut setup, time::macros::datetime!(2031-03-05 17:01 UTC)).await;
+    let app = &setup.app;
+    let organizer = setup.organizer.cookie.clone();
+    let page = attendance_page(app, &organizer).await;
+    assert!(!page.contains("Preview: plain.csv"), "{page}");
+    write(app, &organizer, &plain).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(page.contains("That preview is not kept any more"), "{page}");
+    assert_eq!(
+        server::attendance::imports::forget_old_previews(&app.state.pool)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(ledger_rows(app).await, 1);
+
+    // An administrator imports the organizer's own row; the organizer cannot correct it.
+    let sheet = b"email,join,leave\neducator@grandrounds.example,2031-03-04T15:00:00Z,2031-03-04T15:20:00Z\n";
+    let admin = app.sign_in("admin@example.org").await;
+    upload(app, &admin, "sheet.csv", sheet).await;
+    write(app, &admin, sheet).await;
+    assert_eq!(ledger_rows(app).await, 2);
+    let own: i64 = sqlx::query_scalar("SELECT id FROM attendance_ledger WHERE user_id = $1")
+        .bind(setup.organizer.id)
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("the organizer's row");
+    let page = correct(
+        app,
+        &organizer,
+        &own.to_string(),
+        vec![
+            ("join", "2031-03-04T09:00:00".into()),
+            ("leave", "2031-03-04T10:00:00".into()),
+            ("reason", "I was there all along".into()),
+        ],
+    )
+    .await;
+    assert!(page.contains("is your own attendance"), "{page}");
+    assert_eq!(ledger_rows(app).await, 2);
+}
+
 /// A code proves the learner saw the screen when they typed it: a 30-minute window answered
 /// at its 29th minute credits the grace (2 minutes), not 29; a room of learners behind one
 /// address who mistype 100 codes does not lock a colleague out; organizers record no
@@ -1074,7 +1334,11 @@ async fn codes_credit_observed_time_and_a_shared_address_cannot_lock_a_room_out(
             let user = setup.app.learner(&email).await;
             let page = setup
                 .app
-                .post_form("/webinars/register", &[("webinar", CASES)], Some(&user.cookie))
+                .post_form(
+                    "/webinars/register",
+                    &[("webinar", CASES)],
+                    Some(&user.cookie),
+                )
                 .await;
             assert_eq!(page.status, StatusCode::SEE_OTHER);
             guessers.push(email);
@@ -1099,12 +1363,17 @@ async fn codes_credit_observed_time_and_a_shared_address_cannot_lock_a_room_out(
     server::clock::set_clock(time::macros::datetime!(2031-03-04 15:29 UTC));
     let ada = app.sign_in("ada.okafor@example.org").await;
     let accepted = enter(app, &ada, &code).await;
-    assert!(accepted.contains("Code accepted at 09:29:00 CST"), "{accepted}");
+    assert!(
+        accepted.contains("Code accepted at 09:29:00 CST"),
+        "{accepted}"
+    );
     assert!(accepted.contains("attendance codes: 2 min"), "{accepted}");
     let organizer = app.sign_in(ORGANIZER).await;
     let page = attendance_page(app, &organizer).await;
     assert!(
-        page.contains("attendance codes: 2 min (codes only: seen at each answer; no report confirms it)"),
+        page.contains(
+            "attendance codes: 2 min (codes only: seen at each answer; no report confirms it)"
+        ),
         "{page}"
     );
 
@@ -1177,7 +1446,9 @@ async fn every_evidence_table_refuses_replace_and_truncate() {
         if crate::support::on_postgres() {
             attacks.push(format!("TRUNCATE {table} CASCADE"));
         } else {
-            attacks.push(format!("INSERT OR REPLACE INTO {table} SELECT * FROM {table}"));
+            attacks.push(format!(
+                "INSERT OR REPLACE INTO {table} SELECT * FROM {table}"
+            ));
         }
         for attack in attacks {
             let outcome = sqlx::query(&attack).execute(&app.state.pool).await;
@@ -1410,9 +1681,7 @@ async fn a_recording_is_an_activity_of_its_own_and_credit_is_claimed_once_live_o
         &[
             ("webinar", JOURNAL_CLUB),
             ("action", "write"),
-            ("session", "1"),
-            ("zone", ""),
-            ("sha256", &sha(sheet)),
+            ("preview", &preview_id(&app, sheet).await),
         ],
         None,
         Some(&organizer),
