@@ -10,8 +10,8 @@ use leptos::server_fn::codec::GetUrl;
 
 /// The webinar's organizers and administrators only.
 #[server(input = GetUrl, prefix = "/api", endpoint = "webinar-attendance")]
-pub async fn webinar_attendance(slug: String) -> Result<AttendancePage, AppError> {
-    answer(async { crate::service::backend()?.attendance(&slug).await }.await)
+pub async fn webinar_attendance(slug: String, page: u32) -> Result<AttendancePage, AppError> {
+    answer(async { crate::service::backend()?.attendance(&slug, page).await }.await)
 }
 
 /// The webinar's organizers and administrators only.

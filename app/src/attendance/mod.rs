@@ -24,8 +24,9 @@ pub trait AttendanceBackend: Send + Sync + 'static {
     /// minutes.
     async fn learner_attendance(&self, slug: &str) -> Result<Vec<LearnerAttendance>, AppError>;
 
-    /// The webinar's organizers and administrators only.
-    async fn attendance(&self, slug: &str) -> Result<AttendancePage, AppError>;
+    /// The webinar's organizers and administrators only; `ledger_page` (from 1) pages each
+    /// session's ledger table.
+    async fn attendance(&self, slug: &str, ledger_page: u32) -> Result<AttendancePage, AppError>;
 
     /// The webinar's organizers and administrators only: the code being shown now.
     async fn code_screen(&self, slug: &str) -> Result<CodeScreen, AppError>;

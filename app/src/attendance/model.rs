@@ -110,7 +110,12 @@ pub struct SessionAttendance {
     pub attended: usize,
     pub eligible: usize,
     pub attendees: Vec<AttendeeRow>,
+    /// One page of the current ledger rows (the ledger can be long: a click a minute per
+    /// learner), oldest first.
     pub evidence: Vec<EvidenceRow>,
+    /// The current ledger rows in all, and the first row's place on this page (from 1).
+    pub evidence_total: i64,
+    pub evidence_from: i64,
     pub imports: Vec<ImportRow>,
     pub windows: Vec<CodeWindowRow>,
     /// A code window may be opened now (the session is running).
@@ -126,6 +131,9 @@ pub struct AttendancePage {
     /// The zone times are written in (the first session's).
     pub zone: String,
     pub sessions: Vec<SessionAttendance>,
+    /// The ledger page shown (from 1), and how many rows a page holds.
+    pub ledger_page: u32,
+    pub ledger_page_size: u32,
     /// The viewer's import preview waiting to be written (kept a day), if any.
     pub preview: Option<ImportPreview>,
 }

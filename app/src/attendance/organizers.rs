@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::forms::{Field, FormMessages, FormState};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The forms' states, one per form on the page.
 #[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -24,10 +24,20 @@ struct States {
 #[component]
 pub fn AttendanceRoute() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let data = Resource::new(
-        move || params.with(|p| p.get("webinar").unwrap_or_default()),
-        |slug| async move {
-            let page = webinar_attendance(slug).await?;
+        move || {
+            (
+                params.with(|p| p.get("webinar").unwrap_or_default()),
+                query.with(|q| {
+                    q.get("ledger")
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .unwrap_or(1)
+                }),
+            )
+        },
+        |(slug, ledger)| async move {
+            let page = webinar_attendance(slug, ledger).await?;
             let states = States {
                 codes: form_state("attendance-codes".into()).await?,
                 import: form_state("attendance-import".into()).await?,
@@ -46,6 +56,8 @@ fn Attendance(page: AttendancePage, states: States) -> impl IntoView {
         title,
         zone,
         sessions,
+        ledger_page,
+        ledger_page_size,
         preview,
     } = page;
     let States {
@@ -141,7 +153,7 @@ fn Attendance(page: AttendancePage, states: States) -> impl IntoView {
 
         {sessions
             .into_iter()
-            .map(|session| view! { <Session slug=slug.clone() session correct=correct.clone() /> })
+            .map(|session| view! { <Session slug=slug.clone() session correct=correct.clone() ledger_page ledger_page_size /> })
             .collect_view()}
     }
 }
@@ -256,7 +268,13 @@ fn Preview(preview: ImportPreview) -> impl IntoView {
 }
 
 #[component]
-fn Session(slug: String, session: SessionAttendance, correct: FormState) -> impl IntoView {
+fn Session(
+    slug: String,
+    session: SessionAttendance,
+    correct: FormState,
+    ledger_page: u32,
+    ledger_page_size: u32,
+) -> impl IntoView {
     let SessionAttendance {
         number,
         when,
@@ -266,6 +284,8 @@ fn Session(slug: String, session: SessionAttendance, correct: FormState) -> impl
         eligible,
         attendees,
         evidence,
+        evidence_total,
+        evidence_from,
         imports,
         windows,
         running: _,
@@ -345,8 +365,28 @@ fn Session(slug: String, session: SessionAttendance, correct: FormState) -> impl
                         .collect_view()}
                 </ul>
             })}
-            {(!evidence.is_empty()).then(|| view! {
-                <h3>{format!("Ledger, session {number}")}</h3>
+            {(evidence_total > 0).then(|| {
+                let shown = i64::try_from(evidence.len()).unwrap_or(0);
+                let last = evidence_from + shown - 1;
+                let pages = (evidence_total + i64::from(ledger_page_size) - 1) / i64::from(ledger_page_size.max(1));
+                let previous = (ledger_page > 1).then(|| format!("/webinars/{slug}/attendance?ledger={}#ledger-{number}", ledger_page - 1));
+                let next = (i64::from(ledger_page) < pages).then(|| format!("/webinars/{slug}/attendance?ledger={}#ledger-{number}", ledger_page + 1));
+                let paging = (pages > 1).then(|| view! {
+                    <nav aria-label=format!("Pages of the ledger, session {number}")>
+                        <p>
+                            {if shown > 0 {
+                                format!("Rows {evidence_from} to {last} of {evidence_total} (page {ledger_page} of {pages}). ")
+                            } else {
+                                format!("No rows on page {ledger_page}: the ledger has {evidence_total} rows on {pages} pages. ")
+                            }}
+                            {previous.map(|href| view! { <a href=href rel="prev">"Earlier rows"</a> " " })}
+                            {next.map(|href| view! { <a href=href rel="next">"Later rows"</a> })}
+                        </p>
+                    </nav>
+                });
+                view! {
+                <h3 id=format!("ledger-{number}")>{format!("Ledger, session {number}")}</h3>
+                {paging}
                 <div class="table-scroll">
                     <table>
                         <caption class="visually-hidden">{format!("Every current row of evidence, session {number}")}</caption>
@@ -376,6 +416,7 @@ fn Session(slug: String, session: SessionAttendance, correct: FormState) -> impl
                     </table>
                 </div>
                 <CorrectionForm slug=slug.clone() number state=correct.clone() />
+                }
             })}
         </section>
     }

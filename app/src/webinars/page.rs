@@ -150,9 +150,10 @@ fn Webinar(
         (Some("registered"), _, _) => view! {
             <p class="notice">"You are registered."</p>
             {join_open.map(|number| view! {
-                <p>
-                    <a class="button" href=format!("/webinars/{slug}/join")>{format!("Join session {number} now")}</a>
-                </p>
+                <form method="post" action="/webinars/join" id="join">
+                    <input type="hidden" name="webinar" value=slug.clone() />
+                    <button type="submit">{format!("Join session {number} now")}</button>
+                </form>
             })}
             {join_note.map(|note| view! { <p>{note}</p> })}
             <p>

@@ -14,6 +14,9 @@ use app::attendance::{
 };
 use app::error::AppError;
 
+/// Ledger rows per page of the organizers' attendance page.
+const LEDGER_PAGE: i64 = 100;
+
 /// "At least 45 minutes of the session (45 min)", "At least 80% of the session (48 min)".
 pub fn rule_text(rule: AttendanceRule, session: &StoredSession) -> String {
     let needed = intervals::written(intervals::required_seconds(
@@ -153,7 +156,9 @@ impl AttendanceBackend for ServerBackend {
         Ok(super::assessment::attempt_result(&self.pool, stored, viewer.id, number).await?)
     }
 
-    async fn attendance(&self, slug: &str) -> Result<AttendancePage, AppError> {
+    async fn attendance(&self, slug: &str, ledger_page: u32) -> Result<AttendancePage, AppError> {
+        let ledger_page = ledger_page.max(1);
+        let offset = i64::from(ledger_page - 1) * LEDGER_PAGE;
         let stored = published_for_organizer(self, slug).await?;
         let now = crate::clock::now_secs();
         let zone = super::zone_of(&stored, None);
@@ -169,10 +174,14 @@ impl AttendanceBackend for ServerBackend {
         let mut sessions = Vec::new();
         for session in stored.sessions.iter().filter(|s| !s.cancelled) {
             let zone = session.zone.as_str();
-            let rows = summary::session(&mut conn, session, rule, &registrants)
+            let rows = summary::session(&mut conn, stored.webinar_id, session, rule, &registrants)
                 .await
                 .map_err(Error::from)?;
-            let evidence = store::session_evidence(&mut conn, session.id)
+            let (evidence, evidence_total) =
+                store::evidence_page(&mut conn, session.id, LEDGER_PAGE, offset)
+                    .await
+                    .map_err(Error::from)?;
+            let entered = store::code_entries(&mut conn, session.id)
                 .await
                 .map_err(Error::from)?;
             let windows = store::windows(&mut conn, &[session.id])
@@ -224,6 +233,8 @@ impl AttendanceBackend for ServerBackend {
                         why: why_not(r.attendance.eligibility),
                     })
                     .collect(),
+                evidence_total,
+                evidence_from: offset + 1,
                 evidence: evidence
                     .iter()
                     .map(|e| EvidenceRow {
@@ -264,13 +275,10 @@ impl AttendanceBackend for ServerBackend {
                             super::clock(w.closes_at, zone)
                         ),
                         open: w.opens_at <= now && now < w.closes_at,
-                        entered: u32::try_from(
-                            evidence
-                                .iter()
-                                .filter(|e| e.code_window_id == Some(w.id))
-                                .count(),
-                        )
-                        .unwrap_or(u32::MAX),
+                        entered: entered
+                            .iter()
+                            .find(|(window, _)| *window == w.id)
+                            .map_or(0, |(_, n)| u32::try_from(*n).unwrap_or(u32::MAX)),
                     })
                     .collect(),
                 running: super::codes::running_session(&stored, now)
@@ -296,6 +304,8 @@ impl AttendanceBackend for ServerBackend {
             title: stored.detail.title.clone(),
             zone,
             sessions,
+            ledger_page,
+            ledger_page_size: u32::try_from(LEDGER_PAGE).unwrap_or(100),
             preview,
         })
     }

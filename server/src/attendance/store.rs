@@ -106,16 +106,82 @@ const CURRENT: &str = "SELECT l.id, l.user_id, l.source, l.starts_at, l.ends_at,
      l.import_id, l.import_line, l.code_window_id, l.reason FROM attendance_ledger l \
      WHERE l.session_id = $1 AND NOT EXISTS (SELECT 1 FROM attendance_ledger s WHERE s.supersedes = l.id)";
 
-/// The current evidence of a session, every learner's, oldest first.
-pub async fn session_evidence(
+/// The current evidence of a session that covers time (every source but join clicks),
+/// oldest first.
+pub async fn timed_evidence(
     conn: &mut Connection,
     session: i64,
 ) -> Result<Vec<Evidence>, sqlx::Error> {
-    let rows: Vec<EvidenceRow> = sqlx::query_as(&format!("{CURRENT} ORDER BY l.id"))
-        .bind(session)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<EvidenceRow> = sqlx::query_as(&format!(
+        "{CURRENT} AND l.source <> 'join_click' ORDER BY l.id"
+    ))
+    .bind(session)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(rows.into_iter().map(evidence).collect())
+}
+
+/// The learners registered for `webinar` (any status) with a current join click for
+/// `session`: one indexed look-up per registration that stops at the first click, so the
+/// cost follows the registrations, not the clicks.
+pub async fn clickers(
+    conn: &mut Connection,
+    webinar: i64,
+    session: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT r.user_id FROM webinar_registrations r WHERE r.webinar_id = $1 AND EXISTS ( \
+         SELECT 1 FROM attendance_ledger l WHERE l.session_id = $2 AND l.user_id = r.user_id \
+         AND l.source = 'join_click' \
+         AND NOT EXISTS (SELECT 1 FROM attendance_ledger s WHERE s.supersedes = l.id))",
+    )
+    .bind(webinar)
+    .bind(session)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// How many learners entered each code window of a session: `(window, entries)`.
+pub async fn code_entries(
+    conn: &mut Connection,
+    session: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.code_window_id, COUNT(*) FROM attendance_ledger l \
+         WHERE l.session_id = $1 AND l.source = 'code' \
+         AND NOT EXISTS (SELECT 1 FROM attendance_ledger s WHERE s.supersedes = l.id) \
+         GROUP BY l.code_window_id",
+    )
+    .bind(session)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// A page of a session's current evidence, oldest first: `limit` rows after `offset`, and
+/// how many there are in all.
+pub async fn evidence_page(
+    conn: &mut Connection,
+    session: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Evidence>, i64), sqlx::Error> {
+    let rows: Vec<EvidenceRow> =
+        sqlx::query_as(&format!("{CURRENT} ORDER BY l.id LIMIT $2 OFFSET $3"))
+            .bind(session)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?;
+    // Every correction supersedes exactly one row of its session: the current rows are all
+    // rows less the corrections (two index counts, no look-up per row).
+    let total: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM attendance_ledger WHERE session_id = $1) \
+         - (SELECT COUNT(*) FROM attendance_ledger WHERE session_id = $1 AND supersedes IS NOT NULL)",
+    )
+    .bind(session)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((rows.into_iter().map(evidence).collect(), total))
 }
 
 /// One learner's current evidence of a session, oldest first.
@@ -145,6 +211,22 @@ pub async fn current_row(
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(evidence))
+}
+
+/// When `user` last clicked join for `session` (unix seconds), if ever.
+pub async fn last_click(
+    conn: &mut Connection,
+    session: i64,
+    user: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MAX(starts_at) FROM attendance_ledger \
+         WHERE session_id = $1 AND user_id = $2 AND source = 'join_click'",
+    )
+    .bind(session)
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// A join click (`at`: unix seconds), an instant of evidence the learner recorded.

@@ -62,25 +62,44 @@ pub struct LearnerRow {
 }
 
 /// Every learner with a seat, and anyone on the waitlist with evidence, for `session`.
+/// Join clicks are read as who clicked, not row by row (a click is an instant and adds no
+/// time), and the rest is grouped by learner once: the work grows with the evidence that
+/// carries time, never with the clicking.
 pub async fn session(
     conn: &mut crate::db::Connection,
+    webinar: i64,
     session: &StoredSession,
     rule: AttendanceRule,
     registrants: &[Registrant],
 ) -> Result<Vec<LearnerRow>, sqlx::Error> {
-    let evidence = store::session_evidence(conn, session.id).await?;
+    let evidence = store::timed_evidence(conn, session.id).await?;
+    let clicked: std::collections::HashSet<i64> =
+        store::clickers(conn, webinar, session.id)
+            .await?
+            .into_iter()
+            .collect();
+    let mut by_learner: std::collections::HashMap<i64, Vec<&Evidence>> =
+        std::collections::HashMap::new();
+    for row in &evidence {
+        by_learner.entry(row.user_id).or_default().push(row);
+    }
     let mut out = Vec::new();
     for person in registrants {
-        let mine: Vec<&Evidence> = evidence
-            .iter()
-            .filter(|e| e.user_id == person.user_id)
-            .collect();
-        if person.status != "registered" && mine.is_empty() {
+        let mine = by_learner
+            .get(&person.user_id)
+            .map_or(&[][..], Vec::as_slice);
+        let clicks = clicked.contains(&person.user_id);
+        if person.status != "registered" && mine.is_empty() && !clicks {
             continue;
+        }
+        let mut attendance = of(mine, session, rule);
+        if clicks {
+            attendance.per_source.push((Source::JoinClick, 0));
+            attendance.per_source.sort_unstable();
         }
         out.push(LearnerRow {
             person: person.clone(),
-            attendance: of(&mine, session, rule),
+            attendance,
         });
     }
     Ok(out)

@@ -882,7 +882,11 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
     at(&mut setup, time::macros::datetime!(2031-03-04 14:58 UTC)).await;
     let joined = setup
         .app
-        .get_as(&format!("/webinars/{CASES}/join"), &setup.ada.cookie)
+        .post_form(
+            "/webinars/join",
+            &[("webinar", CASES)],
+            Some(&setup.ada.cookie),
+        )
         .await;
     assert_eq!(joined.status, StatusCode::SEE_OTHER);
     at(&mut setup, time::macros::datetime!(2031-03-04 15:05 UTC)).await;
@@ -1079,6 +1083,51 @@ async fn a_correction_supersedes_a_row_and_the_ledger_refuses_edits() {
         .await;
     assert!(delete.is_err_and(|e| e.to_string().contains("append-only")));
     assert_eq!(ledger_rows(app).await, 3);
+}
+
+/// The organizers' page shows the ledger a page at a time, and its summaries read who
+/// clicked join rather than every click: a long ledger leaves the page the same size.
+#[tokio::test]
+async fn the_ledger_is_paged_and_clicks_are_summed_up_not_listed() {
+    let mut setup = setup().await;
+    at(&mut setup, time::macros::datetime!(2031-03-04 17:00 UTC)).await;
+    let app = &setup.app;
+    // 250 join clicks of Ada's (a click a minute would take hours; written here directly).
+    let session: i64 = sqlx::query_scalar(
+        "SELECT s.id FROM webinar_sessions s JOIN webinars w ON w.id = s.webinar_id \
+         WHERE w.slug = $1 ORDER BY s.id LIMIT 1",
+    )
+    .bind(CASES)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("session");
+    for n in 0..250_i64 {
+        let at = 1_930_402_800 - 900 + n * 17;
+        sqlx::query(
+            "INSERT INTO attendance_ledger (session_id, user_id, source, starts_at, ends_at, recorded_by, recorded_at) \
+             VALUES ($1, $2, 'join_click', $3, $3, $2, $3)",
+        )
+        .bind(session)
+        .bind(setup.ada.id)
+        .bind(at)
+        .execute(&app.state.pool)
+        .await
+        .expect("click");
+    }
+    let organizer = setup.organizer.cookie.clone();
+    let first = attendance_page(app, &organizer).await;
+    assert!(first.contains("Rows 1 to 100 of 250 (page 1 of 3)"), "{first}");
+    assert!(first.contains("join link on this site: 0 min"), "{first}");
+    let last = app
+        .get_as(&format!("/webinars/{CASES}/attendance?ledger=3"), &organizer)
+        .await;
+    assert!(last.body.contains("Rows 201 to 250 of 250 (page 3 of 3)"), "{}", last.body);
+    let beyond = app
+        .get_as(&format!("/webinars/{CASES}/attendance?ledger=99"), &organizer)
+        .await;
+    assert!(beyond.body.contains("No rows on page 99"), "{}", beyond.body);
+    // One page holds 100 rows, whatever the ledger's length.
+    assert_eq!(first.matches("join link on this site</td>").count(), 100);
 }
 
 /// Resident memory of this process now and its peak since the last reset, in bytes.
