@@ -76,7 +76,11 @@ async fn press_all(router: &axum::Router, cookies: &[String], each: usize) -> Du
             tasks.push(tokio::spawn(async move {
                 call(
                     &router,
-                    post("/webinars/join", format!("webinar={WEBINAR}"), Some(&cookie)),
+                    post(
+                        "/webinars/join",
+                        format!("webinar={WEBINAR}"),
+                        Some(&cookie),
+                    ),
                 )
                 .await
             }));
@@ -85,7 +89,11 @@ async fn press_all(router: &axum::Router, cookies: &[String], each: usize) -> Du
     for task in tasks {
         let answer = task.await.expect("task");
         assert_eq!(answer.status, StatusCode::SEE_OTHER);
-        assert!(answer.location.starts_with("https://"), "{}", answer.location);
+        assert!(
+            answer.location.starts_with("https://"),
+            "{}",
+            answer.location
+        );
     }
     started.elapsed()
 }
@@ -102,7 +110,11 @@ async fn main() {
     let text = std::fs::read_to_string(&file).expect("webinar");
     std::fs::write(
         &file,
-        text.replacen("\ncapacity = 30\n", &format!("\ncapacity = {LEARNERS}\n"), 1),
+        text.replacen(
+            "\ncapacity = 30\n",
+            &format!("\ncapacity = {LEARNERS}\n"),
+            1,
+        ),
     )
     .expect("write webinar");
     server::clock::set_clock(instant(1_893_499_200));
@@ -171,12 +183,13 @@ async fn main() {
             .expect("rows")
     };
     let mut lines = Vec::new();
-    let mut measure = |label: String, rows: i64, page: (f64, f64, usize), csv: (f64, f64, usize)| {
-        lines.push(format!(
-            "{label:<44} {rows:>7} {:>9.2} {:>9.2} {:>8} {:>9.2} {:>9.2}",
-            page.0, page.1, page.2, csv.0, csv.1
-        ));
-    };
+    let mut measure =
+        |label: String, rows: i64, page: (f64, f64, usize), csv: (f64, f64, usize)| {
+            lines.push(format!(
+                "{label:<44} {rows:>7} {:>9.2} {:>9.2} {:>8} {:>9.2} {:>9.2}",
+                page.0, page.1, page.2, csv.0, csv.1
+            ));
+        };
     measure(
         "no clicks".into(),
         rows().await,
@@ -186,7 +199,11 @@ async fn main() {
 
     let flood = press_all(&router, &cookies, FLOOD_EACH).await;
     measure(
-        format!("{} presses at once ({:.1} s)", LEARNERS * FLOOD_EACH, flood.as_secs_f64()),
+        format!(
+            "{} presses at once ({:.1} s)",
+            LEARNERS * FLOOD_EACH,
+            flood.as_secs_f64()
+        ),
         rows().await,
         timed(&router, &page, &organizer).await,
         timed(&router, &csv, &organizer).await,

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MailKind {
+    AddressConfirmation,
+    AccountExists,
     PasswordReset,
     PasswordChanged,
     Invitation,
@@ -19,7 +21,9 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 10] = [
+    pub const ALL: [MailKind; 12] = [
+        Self::AddressConfirmation,
+        Self::AccountExists,
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::Invitation,
@@ -34,6 +38,8 @@ impl MailKind {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::AddressConfirmation => "address-confirmation",
+            Self::AccountExists => "account-exists",
             Self::PasswordReset => "password-reset",
             Self::PasswordChanged => "password-changed",
             Self::Invitation => "invitation",
@@ -53,6 +59,8 @@ impl MailKind {
 
     pub fn label(self) -> &'static str {
         match self {
+            Self::AddressConfirmation => "Address confirmation link",
+            Self::AccountExists => "Someone registered with an address that has an account",
             Self::PasswordReset => "Password reset link",
             Self::PasswordChanged => "Your password was changed",
             Self::Invitation => "Invitation to join",
@@ -70,6 +78,16 @@ impl MailKind {
     /// messages and records of credit are always sent.
     pub fn refusable(self) -> bool {
         matches!(self, Self::WebinarReminder)
+    }
+
+    /// Whether it may go to an account whose address is not confirmed yet: only what proves
+    /// or recovers the address. Nothing else is sent until the owner confirms it, so a
+    /// stranger's address typed at registration gets no other mail from the site.
+    pub fn before_confirmation(self) -> bool {
+        matches!(
+            self,
+            Self::AddressConfirmation | Self::AccountExists | Self::PasswordReset
+        )
     }
 }
 

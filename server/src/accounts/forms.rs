@@ -86,10 +86,20 @@ pub(crate) fn profile_fields(form: &mut Submission) -> ProfileUpdate {
     }
 }
 
-/// `POST /account/register`: anyone. Creates a learner and signs them in.
+/// The one answer to every well-formed registration: the same words whether or not the
+/// address has an account (the message sent to it says which).
+pub fn registered_notice(email: &str) -> String {
+    format!(
+        "We sent a message to {email}: it says what to do next. New here? Follow its link to confirm the address, then sign in below. Nothing after a few minutes? Look in the spam folder."
+    )
+}
+
+/// `POST /account/register`: anyone. Makes an unconfirmed learner and mails the address its
+/// confirmation link; an address that has an account is mailed that instead (with a way
+/// back in). Either way the answer is the same page, after the same work (a password hash,
+/// a transaction, a message built), and no one is signed in.
 pub async fn register(
     State(state): State<AppState>,
-    session: Session,
     ClientAddress(address): ClientAddress,
     fields: Fields,
 ) -> Result<Back> {
@@ -115,25 +125,36 @@ pub async fn register(
         return Err(form.back("register", "/register").into());
     };
     let user = NewUser {
-        email,
+        email: email.clone(),
         password_hash: state.hasher.hash(secret).await?,
         full_name: profile.full_name.clone(),
         profession,
         role: Role::Learner,
     };
-    let id = match store::create_with_profile(&state.pool, &user, &profile).await {
-        Ok(id) => id,
+    let identity = &state.mail.identity;
+    let mut tx = crate::db::write_tx(&state.pool).await?;
+    match store::insert_unconfirmed(&mut tx, &user, &profile).await {
+        Ok(id) => {
+            super::confirmation::send(&mut tx, identity, id, &email).await?;
+            crate::db::audit::record(
+                &mut tx,
+                Some(id),
+                "account.register",
+                &format!("user:{id}"),
+                &format!("{email} registered; a confirmation link was sent"),
+            )
+            .await?;
+            tx.commit().await?;
+        }
         Err(CreateError::EmailTaken) => {
-            form.fail(
-                "email",
-                "This address cannot be registered again. If it is yours, sign in or reset your password instead.",
-            );
-            return Err(form.back("register", "/register").into());
+            // The insert failed inside the transaction: start again for what follows.
+            tx.rollback().await?;
+            super::recovery::account_exists(&state, &email, &address).await?;
         }
         Err(CreateError::Database(error)) => return Err(error.into()),
-    };
-    auth::sign_in(&session, id, 1).await?;
-    Ok(Back::to("account", "/account").notice("Welcome to Grand Rounds. Your account is ready."))
+    }
+    state.mail.wake();
+    Ok(Back::to("login", "/login").notice(registered_notice(&email)))
 }
 
 /// `POST /account/login`: anyone. Same message and similar timing whether or not the

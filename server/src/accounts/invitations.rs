@@ -69,7 +69,11 @@ pub async fn create(
     let mut tx = crate::db::write_tx(pool).await?;
     // Serialises on the address: one open invitation each.
     crate::db::lock(&mut tx, On::Key(&key(email))).await?;
-    if store::account_by_email(&mut tx, email).await?.is_some() {
+    // An account whose address was never confirmed does not stop an invitation: the
+    // invitation's link proves the address, and whoever accepts it takes that account over.
+    if let Some((id, _)) = store::account_by_email(&mut tx, email).await?
+        && store::confirmed_at(&mut tx, id).await?.is_some()
+    {
         return Err(Refusal::HasAccount);
     }
     let actor = by.map(|(id, _)| id);
@@ -353,9 +357,12 @@ pub async fn accept(
         form.fail("form", reason);
         return Err(form.back("invitation", path).into());
     }
-    let id = match store::insert_with_profile(&mut tx, &user, &profile).await {
-        Ok(id) => id,
-        Err(CreateError::EmailTaken) => {
+    // An unconfirmed account with this address (someone registered it without owning it)
+    // is taken over: the invitee's password, profile and role replace the squatter's, and
+    // the squatter's sessions end.
+    let squatted = match store::account_by_email(&mut tx, &found.email).await? {
+        Some((id, _)) if store::confirmed_at(&mut tx, id).await?.is_none() => Some(id),
+        Some(_) => {
             tx.rollback().await?;
             form.fail(
                 "form",
@@ -363,7 +370,33 @@ pub async fn accept(
             );
             return Err(form.back("invitation", path).into());
         }
-        Err(CreateError::Database(error)) => return Err(error.into()),
+        None => None,
+    };
+    let (id, version, detail) = if let Some(id) = squatted {
+        store::take_over_unconfirmed(&mut tx, id, &user, &profile).await?;
+        let version = store::session_version(&mut tx, id).await?;
+        (
+            id,
+            version,
+            format!(
+                "{} joined as {}, taking over the unconfirmed account registered with the address",
+                found.email, found.role
+            ),
+        )
+    } else {
+        let id = match store::insert_with_profile(&mut tx, &user, &profile).await {
+            Ok(id) => id,
+            Err(CreateError::EmailTaken) => {
+                tx.rollback().await?;
+                form.fail(
+                    "form",
+                    "An account with this address exists already: sign in, or reset its password from the sign-in page.",
+                );
+                return Err(form.back("invitation", path).into());
+            }
+            Err(CreateError::Database(error)) => return Err(error.into()),
+        };
+        (id, 1, format!("{} joined as {}", found.email, found.role))
     };
     store::accept_invitation(&mut tx, found.id, id).await?;
     crate::db::audit::record(
@@ -371,11 +404,11 @@ pub async fn accept(
         Some(id),
         "invitation.accept",
         &format!("invitation:{}", found.id),
-        &format!("{} joined as {}", found.email, found.role),
+        &detail,
     )
     .await?;
     tx.commit().await?;
-    auth::sign_in(&session, id, 1).await?;
+    auth::sign_in(&session, id, version).await?;
     Ok(Back::to("account", "/account").notice(format!(
         "Welcome to {}. Your account is ready, as {}.",
         state.mail.identity.site_name,

@@ -2,6 +2,7 @@
 //! stored, the validation of every field they give us, and the forms that register, sign
 //! in and out, edit the profile and password, and change roles. The routes are here.
 
+pub mod confirmation;
 pub mod forms;
 pub mod invitations;
 mod pages;
@@ -23,6 +24,13 @@ pub fn routes() -> Vec<Route> {
         Route::page("/account", Rule::SignedIn),
         Route::page("/admin/users", Rule::Admin),
         Route::post("/account/register", Rule::Anyone, forms::register),
+        // The token in the address decides; it confirms and signs no one in.
+        Route::get("/confirm-address", Rule::Anyone, confirmation::confirm),
+        Route::post(
+            "/account/confirmation",
+            Rule::SignedIn,
+            confirmation::resend,
+        ),
         Route::post("/account/login", Rule::Anyone, forms::login),
         // Signing out of no session is harmless.
         Route::post("/account/logout", Rule::Anyone, forms::logout),

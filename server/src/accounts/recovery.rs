@@ -83,6 +83,35 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
     Ok(())
 }
 
+/// Someone registered with `email`, which has an account: mails its owner what happened
+/// with a reset link (a way back in that also proves the address), counted like a reset
+/// request so the address gets a few such messages an hour at most.
+pub async fn account_exists(state: &AppState, email: &str, address: &str) -> Result<()> {
+    if !rate_limit::reset_request(&state.pool, email, address).await? {
+        tracing::info!("registration with a known address over its limit: nothing sent");
+        return Ok(());
+    }
+    let identity = &state.mail.identity;
+    let (token, hash) = tokens::new_token();
+    let link = identity.link(&format!("/reset-password?token={token}"));
+    let mut tx = crate::db::write_tx(&state.pool).await?;
+    if let Some((user, _)) = store::account_by_email(&mut tx, email).await? {
+        // Serialises on the user: of two requests at once, one token stays open.
+        crate::db::lock(&mut tx, On::Row(Table::Users, user)).await?;
+        store::insert_reset(
+            &mut tx,
+            user,
+            &hash,
+            crate::clock::now_secs() + RESET_MINUTES * 60,
+        )
+        .await?;
+        let letter = templates::account_exists(identity, user, email, &link, RESET_MINUTES);
+        crate::mail::enqueue(&mut tx, identity, &letter).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Why a link does not work, in the words the page shows.
 pub fn refusal(state: Option<TokenState>) -> Option<&'static str> {
     match state {
@@ -155,6 +184,8 @@ pub async fn reset(
         return Err(form.back("reset-password", path).into());
     }
     store::mark_reset_used(&mut tx, found.id).await?;
+    // The link reached the address: that confirms it, if it was not yet.
+    store::confirm_address(&mut tx, found.user_id).await?;
     let version = store::set_password(&mut tx, found.user_id, &hash).await?;
     crate::db::audit::record(
         &mut tx,

@@ -26,6 +26,14 @@ pub async fn change_role(
             "form",
             "You cannot change your own role; ask another administrator.",
         ),
+        (Some(user), Some(role))
+            if role != Role::Learner && !confirmed(&state.pool, user).await? =>
+        {
+            back.error(
+                "form",
+                "This account's address is not confirmed, so it cannot be given a role: invite the address instead (the invitation's link proves it).",
+            )
+        }
         (Some(user), Some(role)) => {
             match store::set_role(&state.pool, viewer.id, user, role).await {
                 Ok(Some(name)) => back.notice(format!("{name} is now: {}.", role.label())),
@@ -41,6 +49,12 @@ pub async fn change_role(
             "Choose a user and one of the roles learner, educator or admin.",
         ),
     })
+}
+
+/// Whether `user`'s address is confirmed (a role needs it: the address is the identity).
+async fn confirmed(pool: &crate::db::Pool, user: i64) -> Result<bool> {
+    let mut conn = pool.acquire().await?;
+    super::confirmation::is_confirmed(&mut conn, user).await
 }
 
 /// Back to the list page the form was on, keeping its search and page.

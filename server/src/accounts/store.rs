@@ -27,8 +27,8 @@ pub enum CreateError {
 pub async fn create(pool: &crate::db::Pool, user: &NewUser) -> Result<i64, CreateError> {
     let now = crate::clock::now();
     let result = sqlx::query_scalar(
-        "INSERT INTO users (email, password_hash, full_name, profession, role, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO users (email, password_hash, full_name, profession, role, created_at, updated_at, email_confirmed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&user.email)
     .bind(&user.password_hash)
@@ -37,6 +37,7 @@ pub async fn create(pool: &crate::db::Pool, user: &NewUser) -> Result<i64, Creat
     .bind(user.role.as_str())
     .bind(&now)
     .bind(&now)
+    .bind(crate::clock::now_secs())
     .fetch_one(pool)
     .await;
     match result {
@@ -60,17 +61,36 @@ pub async fn create_with_profile(
     Ok(id)
 }
 
-/// Inserts the user and their profile fields in the caller's transaction.
+/// Inserts the user and their profile fields in the caller's transaction, the address
+/// taken as confirmed (an invitation's link proved it, or an operator made the account).
 pub async fn insert_with_profile(
     conn: &mut crate::db::Connection,
     user: &NewUser,
     profile: &ProfileUpdate,
 ) -> Result<i64, CreateError> {
+    insert(conn, user, profile, Some(crate::clock::now_secs())).await
+}
+
+/// Inserts a self-registered user whose address is not confirmed yet.
+pub async fn insert_unconfirmed(
+    conn: &mut crate::db::Connection,
+    user: &NewUser,
+    profile: &ProfileUpdate,
+) -> Result<i64, CreateError> {
+    insert(conn, user, profile, None).await
+}
+
+async fn insert(
+    conn: &mut crate::db::Connection,
+    user: &NewUser,
+    profile: &ProfileUpdate,
+    confirmed_at: Option<i64>,
+) -> Result<i64, CreateError> {
     let now = crate::clock::now();
     let result = sqlx::query_scalar(
         "INSERT INTO users (email, password_hash, full_name, profession, role, npi, licence_number, \
-         licence_state, board_id, birth_month, birth_day, consent_reporting, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         licence_state, board_id, birth_month, birth_day, consent_reporting, created_at, updated_at, email_confirmed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(&user.email)
     .bind(&user.password_hash)
@@ -86,6 +106,7 @@ pub async fn insert_with_profile(
     .bind(profile.consent_reporting)
     .bind(&now)
     .bind(&now)
+    .bind(confirmed_at)
     .fetch_one(&mut *conn)
     .await;
     match result {
@@ -124,7 +145,7 @@ pub async fn credentials(
 pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "SELECT email, full_name, profession, role, npi, licence_number, licence_state, board_id, \
-         birth_month, birth_day, consent_reporting, optional_mail, time_zone FROM users WHERE id = $1",
+         birth_month, birth_day, consent_reporting, optional_mail, time_zone, email_confirmed_at FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -157,6 +178,9 @@ pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>,
         optional_mail: row.try_get::<crate::db::Flag, _>("optional_mail")?.0,
         role: text("role")?.parse().ok(),
         time_zone: row.try_get::<Option<String>, _>("time_zone")?,
+        email_confirmed: row
+            .try_get::<Option<i64>, _>("email_confirmed_at")?
+            .is_some(),
     }))
 }
 
@@ -394,6 +418,178 @@ pub async fn mark_reset_used(conn: &mut crate::db::Connection, id: i64) -> Resul
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// When the account's address was confirmed (`None`: not yet, or no such account).
+pub async fn confirmed_at(
+    conn: &mut crate::db::Connection,
+    user: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT email_confirmed_at FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(at.flatten())
+}
+
+/// Marks the account's address confirmed now (kept as it was if it already is).
+pub async fn confirm_address(
+    conn: &mut crate::db::Connection,
+    user: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET email_confirmed_at = $1 WHERE id = $2 AND email_confirmed_at IS NULL",
+    )
+    .bind(crate::clock::now_secs())
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Confirmation links made for `user` since `since` (each one a message sent).
+pub async fn confirmations_since(
+    conn: &mut crate::db::Connection,
+    user: i64,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM email_confirmations WHERE user_id = $1 AND created_at > $2",
+    )
+    .bind(user)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// A new confirmation link for `user`; every older one still open is superseded.
+pub async fn insert_confirmation(
+    conn: &mut crate::db::Connection,
+    user: i64,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    let now = crate::clock::now_secs();
+    sqlx::query(
+        "UPDATE email_confirmations SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
+    )
+    .bind(now)
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO email_confirmations (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user)
+    .bind(token_hash)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A confirmation link as stored, in the same states as a reset link.
+pub async fn find_confirmation(
+    conn: &mut crate::db::Connection,
+    token_hash: &str,
+) -> Result<Option<ResetToken>, sqlx::Error> {
+    type Row = (i64, i64, String, i64, Option<i64>, Option<i64>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT c.id, c.user_id, u.email, c.expires_at, c.used_at, c.superseded_at \
+         FROM email_confirmations c JOIN users u ON u.id = c.user_id WHERE c.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(
+        |(id, user_id, email, expires_at, used, superseded)| ResetToken {
+            id,
+            user_id,
+            email,
+            state: if used.is_some() {
+                TokenState::Used
+            } else if superseded.is_some() {
+                TokenState::Superseded
+            } else if expires_at <= crate::clock::now_secs() {
+                TokenState::Expired
+            } else {
+                TokenState::Usable
+            },
+        },
+    ))
+}
+
+pub async fn mark_confirmation_used(
+    conn: &mut crate::db::Connection,
+    id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE email_confirmations SET used_at = $1 WHERE id = $2")
+        .bind(crate::clock::now_secs())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives the unconfirmed account `id` to the person who proved its address (an invitation
+/// accepted): their password, name, profession, role and profile replace the squatter's,
+/// the address is confirmed, every session ends, and every open link is withdrawn. False if
+/// the account is confirmed (then it is not taken over).
+pub async fn take_over_unconfirmed(
+    conn: &mut crate::db::Connection,
+    id: i64,
+    user: &NewUser,
+    profile: &ProfileUpdate,
+) -> Result<bool, sqlx::Error> {
+    let now = crate::clock::now_secs();
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = $1, full_name = $2, profession = $3, role = $4, npi = $5, \
+         licence_number = $6, licence_state = $7, board_id = $8, birth_month = $9, birth_day = $10, \
+         consent_reporting = $11, updated_at = $12, email_confirmed_at = $13, \
+         session_version = session_version + 1 WHERE id = $14 AND email_confirmed_at IS NULL",
+    )
+    .bind(&user.password_hash)
+    .bind(&user.full_name)
+    .bind(user.profession.slug())
+    .bind(user.role.as_str())
+    .bind(&profile.npi)
+    .bind(&profile.licence_number)
+    .bind(&profile.licence_state)
+    .bind(&profile.board_id)
+    .bind(profile.birth.map(|(m, _)| i64::from(m)))
+    .bind(profile.birth.map(|(_, d)| i64::from(d)))
+    .bind(profile.consent_reporting)
+    .bind(crate::clock::now())
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    for table in ["password_resets", "email_confirmations"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL"
+        ))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// The session version of `user` (sessions carrying an older one have ended).
+pub async fn session_version(
+    conn: &mut crate::db::Connection,
+    user: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT session_version FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// An invitation as stored.

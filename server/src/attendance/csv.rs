@@ -44,7 +44,9 @@ pub async fn download(
             .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
             .unwrap_or_default();
         let required = intervals::required_seconds(rule, session.ends_at() - session.starts_at);
-        for row in summary::session(&mut conn, stored.webinar_id, session, rule, &registrants).await? {
+        for row in
+            summary::session(&mut conn, stored.webinar_id, session, rule, &registrants).await?
+        {
             let of = |source: Source| {
                 row.attendance
                     .per_source

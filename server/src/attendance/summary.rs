@@ -73,11 +73,10 @@ pub async fn session(
     registrants: &[Registrant],
 ) -> Result<Vec<LearnerRow>, sqlx::Error> {
     let evidence = store::timed_evidence(conn, session.id).await?;
-    let clicked: std::collections::HashSet<i64> =
-        store::clickers(conn, webinar, session.id)
-            .await?
-            .into_iter()
-            .collect();
+    let clicked: std::collections::HashSet<i64> = store::clickers(conn, webinar, session.id)
+        .await?
+        .into_iter()
+        .collect();
     let mut by_learner: std::collections::HashMap<i64, Vec<&Evidence>> =
         std::collections::HashMap::new();
     for row in &evidence {

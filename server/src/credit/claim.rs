@@ -117,6 +117,12 @@ pub async fn claim(
     let noun = activity.noun();
     let refuse =
         |field: &str, message: String| Error::invalid(activity.back().error(field, message));
+    if !crate::accounts::confirmation::is_confirmed(conn, user).await? {
+        return Err(refuse(
+            "form",
+            crate::accounts::confirmation::UNCONFIRMED.to_owned(),
+        ));
+    }
     if let Some(code) = activity.earlier(conn, user).await? {
         return Ok(Outcome::Claimed(format!(
             "You claimed credit for this {noun} already (certificate {code}); a claim cannot be changed."

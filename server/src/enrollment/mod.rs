@@ -84,6 +84,12 @@ async fn enroll_form(
             return Ok(Back::to(FORM, format!("/courses/{course}")).error("form", message));
         }
     }
+    let mut conn = state.pool.acquire().await?;
+    if !crate::accounts::confirmation::is_confirmed(&mut conn, viewer.id).await? {
+        return Ok(Back::to(FORM, format!("/courses/{course}"))
+            .error("form", crate::accounts::confirmation::UNCONFIRMED));
+    }
+    drop(conn);
     if store::enroll(&state.pool, viewer.id, &course).await? {
         Ok(Back::to(FORM, format!("/courses/{course}"))
             .notice("You are enrolled. Your progress is saved as you go."))

@@ -212,6 +212,66 @@ pub mod templates {
     use super::{Identity, Letter};
     use app::mail::MailKind;
 
+    /// The link that confirms a new account's address. Greets the address, never the name
+    /// typed at registration: whoever typed it may not own the address.
+    pub fn address_confirmation(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        link: &str,
+        hours: i64,
+    ) -> Letter {
+        Letter {
+            kind: MailKind::AddressConfirmation,
+            to_email: email.to_owned(),
+            to_name: email.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("Confirm your email address for {}", identity.site_name),
+            paragraphs: vec![format!(
+                "An account on {} was registered with this address. Follow the link to confirm that the address is yours; until then the account cannot register for webinars, enrol or claim credit. The link works once, for {hours} hours.",
+                identity.site_name
+            )],
+            action: Some(("Confirm my address".into(), link.to_owned())),
+            after: vec![
+                "If you did not register, ignore this message: the account stays unconfirmed and we send this address nothing else.".into(),
+            ],
+            calendar: None,
+        }
+    }
+
+    /// Someone registered with an address that has an account: what happened, and a way
+    /// back in (a reset link) for its owner.
+    pub fn account_exists(
+        identity: &Identity,
+        user_id: i64,
+        email: &str,
+        link: &str,
+        minutes: i64,
+    ) -> Letter {
+        Letter {
+            kind: MailKind::AccountExists,
+            to_email: email.to_owned(),
+            to_name: email.to_owned(),
+            user_id: Some(user_id),
+            subject: format!("You already have a {} account", identity.site_name),
+            paragraphs: vec![
+                format!(
+                    "Someone (we hope you) tried to register on {} with this address, which already has an account. No second account was made.",
+                    identity.site_name
+                ),
+                format!(
+                    "If it was you, sign in with your password, or choose a new one with the link below (it works once, for {minutes} minutes)."
+                ),
+            ],
+            action: Some(("Choose a new password".into(), link.to_owned())),
+            after: vec![
+                "If it was not you, ignore this message: nothing about your account changed."
+                    .into(),
+            ],
+            calendar: None,
+        }
+    }
+
     pub fn password_reset(
         identity: &Identity,
         user_id: i64,

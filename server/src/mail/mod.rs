@@ -65,7 +65,8 @@ impl Mail {
 }
 
 /// Renders `letter` and writes it to the outbox in the caller's transaction. A refusable
-/// message to a user who turned optional mail off is not written (`None`).
+/// message to a user who turned optional mail off is not written (`None`), nor any message
+/// but a confirmation or recovery to an account whose address is not confirmed.
 pub async fn enqueue(
     conn: &mut crate::db::Connection,
     identity: &Identity,
@@ -74,6 +75,18 @@ pub async fn enqueue(
     if let (true, Some(user)) = (letter.kind.refusable(), letter.user_id)
         && !store::takes_optional_mail(conn, user).await?
     {
+        return Ok(None);
+    }
+    // Until an account's address is confirmed it is sent nothing but what confirms or
+    // recovers it.
+    if let (false, Some(user)) = (letter.kind.before_confirmation(), letter.user_id)
+        && !store::address_confirmed(conn, user).await?
+    {
+        tracing::info!(
+            kind = letter.kind.as_str(),
+            user,
+            "message not queued: the account's address is not confirmed"
+        );
         return Ok(None);
     }
     let rendered = match letter.render(identity) {

@@ -58,6 +58,16 @@ pub async fn takes_optional_mail(conn: &mut Connection, user: i64) -> Result<boo
     Ok(flag.is_some_and(|f| f.0))
 }
 
+/// Whether the account's address is confirmed (false for no such account).
+pub async fn address_confirmed(conn: &mut Connection, user: i64) -> Result<bool, sqlx::Error> {
+    let at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT email_confirmed_at FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(at.flatten().is_some())
+}
+
 pub async fn set_optional_mail(pool: &Pool, user: i64, wanted: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET optional_mail = $1, updated_at = $2 WHERE id = $3")
         .bind(wanted)

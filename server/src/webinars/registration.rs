@@ -81,6 +81,13 @@ pub async fn register(
     if let Some(reason) = closed_because(&stored, crate::clock::now_secs()) {
         return Err(Error::invalid(back.error("form", reason)));
     }
+    let mut conn = state.pool.acquire().await?;
+    if !crate::accounts::confirmation::is_confirmed(&mut conn, viewer.id).await? {
+        return Err(Error::invalid(
+            back.error("form", crate::accounts::confirmation::UNCONFIRMED),
+        ));
+    }
+    drop(conn);
     let identity = &state.mail.identity;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the webinar: seats and waitlist places in strict arrival order.

@@ -28,14 +28,17 @@ async fn users(app: &TestApp) -> i64 {
         .expect("count")
 }
 
-/// Registers and returns the signed-in session cookie.
+/// Registers (signed in by no one), confirms the address through the mailed link, signs in
+/// and returns the session cookie.
 async fn register(app: &TestApp, email: &str) -> String {
     let page = app
         .post_form("/account/register", &registration(email, PASSWORD), None)
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), "/account");
-    page.session_cookie().expect("a session cookie")
+    assert_eq!(page.location(), "/login");
+    assert!(page.session_cookie().is_none());
+    app.confirm_address(email).await;
+    app.sign_in(email).await
 }
 
 async fn sign_in(
@@ -63,7 +66,7 @@ async fn register_sign_in_account_and_sign_out() {
 
     let account = app.get_as("/account", &cookie).await;
     assert_eq!(account.status, StatusCode::OK);
-    account.assert_contains("Welcome to Grand Rounds");
+    assert!(!account.body.contains("Send the link again"));
     account.assert_contains("Signed in as lee.park@clinic.org (Learner)");
     account.assert_contains("value=\"Lee Park\"");
     account.assert_contains("value=\"1234567893\"");
@@ -89,13 +92,8 @@ async fn register_sign_in_account_and_sign_out() {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_lax_and_secure_over_https() {
     let app = TestApp::new().await;
-    let page = app
-        .post_form(
-            "/account/register",
-            &registration("a@clinic.org", PASSWORD),
-            None,
-        )
-        .await;
+    register(&app, "a@clinic.org").await;
+    let page = sign_in(&app, "a@clinic.org", PASSWORD, None).await;
     let cookie = page.set_cookie().expect("set-cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
@@ -229,23 +227,59 @@ async fn over_long_fields_and_unreadable_bodies_get_messages() {
     assert_eq!(users(&app).await, 0);
 }
 
+/// Registration does not say whether an address has an account: a taken address and a new
+/// one get the same answer (no one signed in either way), and the mail says what happened:
+/// a confirmation link to the new address, "you have an account" with a way back in to the
+/// taken one.
 #[tokio::test]
-async fn a_taken_email_says_sign_in_instead_with_the_same_status() {
+async fn a_taken_email_gets_the_same_answer_and_its_owner_is_told_by_mail() {
     let app = TestApp::new().await;
     register(&app, "lee@clinic.org").await;
-    let page = app
-        .post_form(
-            "/account/register",
-            &registration("LEE@clinic.org", "another fine passphrase"),
-            None,
+    let answer = |email: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .post_form(
+                    "/account/register",
+                    &registration(email, "another fine passphrase"),
+                    None,
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER);
+            assert!(page.session_cookie().is_none(), "no one is signed in");
+            let landing = app
+                .get_as(page.location(), &page.cookies().expect("cookie"))
+                .await;
+            (page.location().to_owned(), landing.body)
+        }
+    };
+    let (taken_to, taken) = answer("LEE@clinic.org").await;
+    let (new_to, new) = answer("noor@clinic.org").await;
+    assert_eq!(taken_to, new_to);
+    assert!(taken.contains("We sent a message to lee@clinic.org: it says what to do next."));
+    assert!(new.contains("We sent a message to noor@clinic.org: it says what to do next."));
+    for page in [&taken, &new] {
+        assert!(!page.contains("cannot be registered again"), "{page}");
+        assert!(!page.contains("already"), "{page}");
+    }
+    assert_eq!(users(&app).await, 2);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'account-exists' AND recipient LIKE '%lee@clinic.org%'"
         )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let form = app
-        .get_as("/register", &page.cookies().expect("cookie"))
-        .await;
-    form.assert_contains("sign in or reset your password instead");
-    assert_eq!(users(&app).await, 1);
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'address-confirmation' AND recipient LIKE '%noor@clinic.org%'"
+        )
+        .await,
+        1
+    );
+    // The owner's password still works; the stranger's did not replace it.
+    let page = sign_in(&app, "lee@clinic.org", PASSWORD, None).await;
+    assert_eq!(page.location(), "/courses");
 }
 
 #[tokio::test]

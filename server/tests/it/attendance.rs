@@ -1116,16 +1116,33 @@ async fn the_ledger_is_paged_and_clicks_are_summed_up_not_listed() {
     }
     let organizer = setup.organizer.cookie.clone();
     let first = attendance_page(app, &organizer).await;
-    assert!(first.contains("Rows 1 to 100 of 250 (page 1 of 3)"), "{first}");
+    assert!(
+        first.contains("Rows 1 to 100 of 250 (page 1 of 3)"),
+        "{first}"
+    );
     assert!(first.contains("join link on this site: 0 min"), "{first}");
     let last = app
-        .get_as(&format!("/webinars/{CASES}/attendance?ledger=3"), &organizer)
+        .get_as(
+            &format!("/webinars/{CASES}/attendance?ledger=3"),
+            &organizer,
+        )
         .await;
-    assert!(last.body.contains("Rows 201 to 250 of 250 (page 3 of 3)"), "{}", last.body);
+    assert!(
+        last.body.contains("Rows 201 to 250 of 250 (page 3 of 3)"),
+        "{}",
+        last.body
+    );
     let beyond = app
-        .get_as(&format!("/webinars/{CASES}/attendance?ledger=99"), &organizer)
+        .get_as(
+            &format!("/webinars/{CASES}/attendance?ledger=99"),
+            &organizer,
+        )
         .await;
-    assert!(beyond.body.contains("No rows on page 99"), "{}", beyond.body);
+    assert!(
+        beyond.body.contains("No rows on page 99"),
+        "{}",
+        beyond.body
+    );
     // One page holds 100 rows, whatever the ledger's length.
     assert_eq!(first.matches("join link on this site</td>").count(), 100);
 }

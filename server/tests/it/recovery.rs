@@ -643,3 +643,234 @@ async fn changing_the_password_withdraws_open_reset_links() {
         "the link did not replace the new password"
     );
 }
+
+/// Registers `email` through the form (no one is signed in) and returns the confirmation
+/// link mailed to it.
+async fn register_unconfirmed(app: &TestApp, email: &str, name: &str) -> String {
+    let page = app
+        .post_form(
+            "/account/register",
+            &[
+                ("email", email),
+                ("password", PASSWORD),
+                ("full_name", name),
+                ("profession", "nurse"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(page.location(), "/login", "{}", page.body);
+    let text = latest_mail(app, "address-confirmation", email).await;
+    assert!(
+        !text.contains(name),
+        "the confirmation greets the address, never the name typed: {text}"
+    );
+    site_link(&text, "/confirm-address?token=")
+}
+
+/// An address typed at registration proves nothing until its owner follows the link: the
+/// account cannot register for a webinar, enrol or claim, cannot be given a role, and the
+/// site mails the address nothing but the link (a few times an hour at most), so a
+/// register-and-cancel loop cannot make it mail a stranger. The link works once, signs no
+/// one in, and then everything works.
+#[tokio::test]
+async fn an_unconfirmed_address_gets_nothing_but_its_link_until_it_is_confirmed() {
+    // The course is open for enrolment and the webinar for registration.
+    server::clock::set_clock(time::macros::datetime!(2027-06-01 12:00 UTC));
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    let link = register_unconfirmed(&app, "stranger@clinic.org", "Buy cheap pills now").await;
+    let squatter = app.sign_in("stranger@clinic.org").await;
+    let page = app.get_as("/account", &squatter).await;
+    page.assert_contains("Confirm your email address");
+    let before = app.count("SELECT COUNT(*) FROM outbox").await;
+
+    // The register-and-cancel loop: refused, and nothing is mailed.
+    for _ in 0..5 {
+        let registered = app
+            .post_form(
+                "/webinars/register",
+                &[("webinar", "store-and-forward-case-conference")],
+                Some(&squatter),
+            )
+            .await;
+        let shown = landing(&app, &registered).await;
+        assert!(
+            shown.contains("Confirm your email address first"),
+            "{shown}"
+        );
+        app.post_form(
+            "/webinars/cancel",
+            &[("webinar", "store-and-forward-case-conference")],
+            Some(&squatter),
+        )
+        .await;
+    }
+    let enrolled = app
+        .post_form(
+            "/learning/enroll",
+            &[("course", crate::support::COURSE)],
+            Some(&squatter),
+        )
+        .await;
+    assert!(
+        landing(&app, &enrolled)
+            .await
+            .contains("Confirm your email address first")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webinar_registrations")
+            .await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM enrollments").await, 0);
+    // A password change would mail "your password was changed": not to this address.
+    let changed = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a different long passphrase"),
+            ],
+            Some(&squatter),
+        )
+        .await;
+    assert!(landing(&app, &changed).await.contains("password"));
+    let squatter = changed.session_cookie().unwrap_or(squatter);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, before);
+    // No role for an unconfirmed account.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'stranger@clinic.org'")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("id");
+    let refused = app
+        .post_form(
+            "/admin/users/role",
+            &[("user_id", &id.to_string()), ("role", "educator")],
+            Some(&admin.cookie),
+        )
+        .await;
+    let page = app.get_as(refused.location(), &admin.cookie).await;
+    page.assert_contains("address is not confirmed, so it cannot be given a role");
+
+    // The link again: twice more this hour (three in all), then no more.
+    for expected in [
+        "A new confirmation link is on its way",
+        "A new confirmation link is on its way",
+        "3 links were sent in the last hour already",
+    ] {
+        let resent = app
+            .post_form("/account/confirmation", &[], Some(&squatter))
+            .await;
+        assert!(
+            landing(&app, &resent).await.contains(expected),
+            "{expected}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'address-confirmation'")
+            .await,
+        3
+    );
+    // Only the newest link works; it confirms once and signs no one in.
+    let old = app.get(&link).await;
+    assert_eq!(old.location(), "/login");
+    assert!(old.session_cookie().is_none());
+    assert!(landing(&app, &old).await.contains("no longer works"));
+    let newest = site_link(
+        &latest_mail(&app, "address-confirmation", "stranger@clinic.org").await,
+        "/confirm-address?token=",
+    );
+    let confirmed = app.get(&newest).await;
+    assert!(confirmed.session_cookie().is_none());
+    assert!(
+        landing(&app, &confirmed)
+            .await
+            .contains("stranger@clinic.org is confirmed. Sign in to continue.")
+    );
+    assert!(
+        landing(&app, &app.get(&newest).await)
+            .await
+            .contains("confirmed already")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.confirm'")
+            .await,
+        1
+    );
+    let owner = app
+        .post_form(
+            "/account/login",
+            &[
+                ("email", "stranger@clinic.org"),
+                ("password", "a different long passphrase"),
+            ],
+            None,
+        )
+        .await
+        .session_cookie()
+        .expect("signed in");
+    let registered = app
+        .post_form(
+            "/webinars/register",
+            &[("webinar", "store-and-forward-case-conference")],
+            Some(&owner),
+        )
+        .await;
+    assert!(
+        landing(&app, &registered)
+            .await
+            .contains("You are registered")
+    );
+}
+
+/// Someone registers a colleague's address first; the administrators then invite that
+/// address as an educator. The invitation is not refused, its link proves the address, and
+/// the one who accepts it takes the account over: the squatter's password and sessions end,
+/// and the squatter never had the role.
+#[tokio::test]
+async fn an_invitation_to_a_squatted_address_goes_to_its_owner() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    register_unconfirmed(&app, "kim@clinic.org", "Squatter").await;
+    let squatter = app.sign_in("kim@clinic.org").await;
+    let sent = invite(&app, &admin.cookie, "kim@clinic.org", "educator").await;
+    let page = app.get_as(sent.location(), &admin.cookie).await;
+    page.assert_contains("kim@clinic.org is invited as Educator");
+    let link = invitation_link(&app, "kim@clinic.org").await;
+    let accepted = app
+        .post_form("/invitation/accept", &acceptance(&token_of(&link)), None)
+        .await;
+    assert_eq!(accepted.location(), "/account", "{}", accepted.body);
+    let owner = accepted.session_cookie().expect("signed in");
+    let account = app.get_as("/account", &owner).await;
+    account.assert_contains("Signed in as kim@clinic.org (Educator)");
+    assert!(account.body.contains("value=\"Dr Kim Lee\""));
+    assert!(!account.body.contains("Send the link again"));
+    // The squatter is out: their session ended, their password no longer works.
+    assert_eq!(
+        app.get_as("/account", &squatter).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let login = app
+        .post_form(
+            "/account/login",
+            &[("email", "kim@clinic.org"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(login.location(), "/login");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'invitation.accept' \
+             AND detail LIKE '%taking over the unconfirmed account%'"
+        )
+        .await,
+        1
+    );
+}

@@ -250,9 +250,13 @@ impl TestApp {
             .await;
         assert_eq!(
             page.location(),
-            "/account",
+            "/login",
             "{email} registers: {}",
             page.body
+        );
+        assert!(
+            page.session_cookie().is_none(),
+            "registering signs no one in"
         );
         // Every test account comes from one address; the per-address registration limit
         // has its own test (audit.rs) and must not cap how many accounts a test can make.
@@ -260,10 +264,45 @@ impl TestApp {
             .execute(&self.state.pool)
             .await
             .expect("reset the registration count");
+        self.confirm_address(email).await;
         User {
             id: self.id_of(email).await,
-            cookie: page.session_cookie().expect("a session cookie"),
+            cookie: self.sign_in(email).await,
         }
+    }
+
+    /// Follows the confirmation link mailed to `email` (read from the outbox, then taken out
+    /// of it, so tests that count messages count their own; the confirmation's own tests
+    /// read it through the mail folder).
+    pub async fn confirm_address(&self, email: &str) {
+        let email = email.to_lowercase();
+        let (id, raw): (i64, Vec<u8>) = sqlx::query_as(
+            "SELECT id, raw FROM outbox WHERE kind = 'address-confirmation' AND recipient LIKE $1 \
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(format!("%{email}%"))
+        .fetch_one(&self.state.pool)
+        .await
+        .unwrap_or_else(|e| panic!("no confirmation message to {email}: {e}"));
+        let text =
+            crate::smtp::part(&String::from_utf8_lossy(&raw), "text/plain").expect("a text part");
+        let public = self.state.public_url.trim_end_matches('/').to_owned();
+        let link = crate::smtp::link(&text, &format!("{public}/confirm-address?token="));
+        let page = self.get(link.trim_start_matches(&public)).await;
+        assert_eq!(page.location(), "/login", "{}", page.body);
+        sqlx::query("DELETE FROM outbox WHERE id = $1")
+            .bind(id)
+            .execute(&self.state.pool)
+            .await
+            .expect("take the message out");
+        assert_eq!(
+            self.count(&format!(
+                "SELECT COUNT(*) FROM users WHERE email = '{email}' AND email_confirmed_at IS NOT NULL"
+            ))
+            .await,
+            1,
+            "{email} is confirmed"
+        );
     }
 
     /// A nurse, registered and signed in, enrolled in nothing.

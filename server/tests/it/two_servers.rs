@@ -181,8 +181,37 @@ async fn a_learner_finishes_a_course_across_two_servers_and_gets_one_certificate
             ]),
         )
         .await;
-    assert_eq!(registered.location, "/account", "{}", registered.body);
-    let cookie = registered.cookie.expect("a session");
+    assert_eq!(registered.location, "/login", "{}", registered.body);
+    // The address is confirmed through the mailed link, followed on B; then sign in on A.
+    let pool = server::db::connect(&database_url).await.expect("connect");
+    let raw: Vec<u8> = sqlx::query_scalar(
+        "SELECT raw FROM outbox WHERE kind = 'address-confirmation' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the confirmation message");
+    let text = crate::smtp::part(&String::from_utf8_lossy(&raw), "text/plain").expect("text");
+    let link = crate::smtp::link(&text, &format!("{PUBLIC}/confirm-address?token="));
+    let confirmed = http
+        .send(
+            &b.base,
+            Method::GET,
+            link.trim_start_matches(PUBLIC),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.location, "/login", "{}", confirmed.body);
+    let signed_in = http
+        .send(
+            &a.base,
+            Method::POST,
+            "/account/login",
+            None,
+            Some(&[("email", "ana@clinic.org"), ("password", PASSWORD)]),
+        )
+        .await;
+    let cookie = signed_in.cookie.expect("a session");
     let account = http.get(&b.base, "/account", &cookie).await;
     assert_eq!(account.status, 200);
     assert!(
@@ -195,7 +224,6 @@ async fn a_learner_finishes_a_course_across_two_servers_and_gets_one_certificate
         .post(&b.base, "/learning/enroll", &cookie, &[("course", COURSE)])
         .await;
     assert_eq!(enrolled.location, format!("/courses/{COURSE}"));
-    let pool = server::db::connect(&database_url).await.expect("connect");
     let pre = stored_quiz_in(&pool, "pre").await;
     let post = stored_quiz_in(&pool, "post").await;
     let quiz = |kind: &str| format!("/learning/{COURSE}/quiz/{kind}");
