@@ -2,7 +2,7 @@
 // messages next to the fields, typed values kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, linkInMail, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 let browser;
@@ -34,18 +34,36 @@ async function registerAndSignIn(page, email, { hydrated }) {
   await page.fill('#field-npi', '1234567893');
   await page.focus('#field-npi');
   await page.keyboard.press('Enter');
-  await page.waitForURL(/\/account$/);
-  await page.getByText('Welcome to Grand Rounds').waitFor();
+  // Registering signs no one in: the address is confirmed first, by the mailed link.
+  await page.waitForURL(/\/login$/);
+  await page.getByText(`We sent a message to ${email}: it says what to do next.`).waitFor();
 
+  // Signed in before confirming: the account says so, and enrolling is refused.
+  await page.fill('#field-email', email);
+  await page.fill('#field-password', PASSWORD);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(/\/account$/);
+  await page.getByRole('heading', { level: 2, name: 'Confirm your email address' }).waitFor();
+  await page.goto(`${BASE_URL}/courses/telehealth-for-clinical-teams`);
+  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  await page.click('button:has-text("Enroll in this course")');
+  await page.getByText('Confirm your email address first').waitFor();
+
+  // The link from the .eml the server wrote confirms the address, and signs no one in.
+  const link = await linkInMail(process.env.OUTBOX_DIR, email, 'address-confirmation', '/confirm-address?token=');
+  await page.goto(`${BASE_URL}/account`);
   await page.click('button:has-text("Sign out")');
   await page.waitForURL(`${BASE_URL}/`);
-  await page.getByRole('link', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/login/);
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, BASE_URL));
+  await page.waitForURL(/\/login$/);
+  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  await page.getByText(`Thank you: ${email} is confirmed. Sign in to continue.`).waitFor();
   await page.fill('#field-email', email);
   await page.fill('#field-password', PASSWORD);
   await page.click('button:has-text("Sign in")');
   await page.waitForURL(/\/account$/);
   await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'Confirm your email address' }).count(), 0);
 
   // Enroll, open the first lesson, mark it complete, see the progress.
   await page.goto(`${BASE_URL}/courses/telehealth-for-clinical-teams`);

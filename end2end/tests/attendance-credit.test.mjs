@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { axeContext, axeViolations, launch, watchConsole } from './browser.mjs';
+import { axeContext, axeViolations, launch, registerConfirmed, watchConsole } from './browser.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = process.env.GRANDROUNDS_BIN ?? join(ROOT, 'target/debug/grandrounds');
@@ -164,13 +164,9 @@ async function during(pass) {
   const email = `learner-${Date.now()}-${hydrated ? 'on' : 'off'}@clinic.org`;
   learners.set(pass.slug, email);
   const learner = await browser.newContext({ javaScriptEnabled: hydrated });
-  const page = await opened(learner, '/register', hydrated);
-  await page.fill('#field-email', email);
-  await page.fill('#field-password', PASSWORD);
-  await page.fill('#field-full_name', 'Rosa Vega');
-  await page.selectOption('#field-profession', 'nurse');
-  await page.click('button:has-text("Create account")');
-  await page.waitForURL(/\/account$/);
+  const page = await learner.newPage();
+  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  await registerConfirmed(page, { base, outbox: join(dir, 'outbox'), email, password: PASSWORD, name: 'Rosa Vega', ready });
   await page.goto(`${base}/webinars/${pass.slug}`);
   await page.click('button:has-text("Register")');
   await page.getByText('You are registered.', { exact: true }).waitFor();
@@ -208,15 +204,24 @@ async function afterwards(pass) {
   const organizer = await browser.newContext({ javaScriptEnabled: hydrated });
   await signIn(organizer, ORGANIZER, hydrated);
   const desk = await opened(organizer, `/webinars/${pass.slug}/attendance`, hydrated);
-  // The made-up Zoom sample, with this learner in Ada's place: 09:00 to 10:00, twice.
+  // The made-up Zoom sample, with this learner in Ada's place: 09:00 to 10:00, twice; the
+  // second stay as a guest row without an email, under the name she registered with.
+  const sample = readFileSync(ZOOM, 'utf8');
+  assert.ok(sample.includes('"Okafor, Ada",ada.okafor@example.org'));
   const report = join(dir, `zoom-${pass.slug}.csv`);
-  writeFileSync(report, readFileSync(ZOOM, 'utf8').replaceAll(/ada\.okafor@example\.org/gi, email));
+  writeFileSync(report, sample
+    .replace('"Okafor, Ada",ada.okafor@example.org', 'Rosa Vega,')
+    .replaceAll(/ada\.okafor@example\.org/gi, email));
   await desk.setInputFiles('#field-file', report);
   await desk.click('button:has-text("Preview the import")');
   await desk.getByText('Read as a Zoom participant report', { exact: false }).waitFor();
-  await desk.getByText('2 to add', { exact: false }).first().waitFor();
+  await desk.getByText('1 to add, 1 matched by name only', { exact: false }).first().waitFor();
   await desk.getByText('no account has the email ben.lindqvist@example.org').first().waitFor();
-  await desk.click('button:has-text("Write 2 rows to the ledger")');
+  // The name-only row is a suggestion: the account's address is beside it, and it is
+  // written only when ticked.
+  await desk.getByLabel(`Same person as the account ${email}: write this row`).check();
+  await axeOn(organizer, pass, [[`/webinars/${pass.slug}/attendance`, 'matched by name only']]);
+  await desk.click('button:has-text("Write 1 row and the rows ticked to the ledger")');
   await desk.getByText('2 rows added to the ledger', { exact: false }).first().waitFor();
   await desk.getByText('Rosa Vega').first().waitFor();
 

@@ -1,6 +1,7 @@
 // Launches Debian's Chromium headless (Playwright cannot download browsers here).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -51,4 +52,66 @@ export async function axeContext(browser, { javaScriptEnabled }) {
   const context = await browser.newContext({ bypassCSP: true });
   if (!javaScriptEnabled) await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
   return context;
+}
+
+// The decoded text/plain part of a raw message (quoted-printable or plain).
+export function textPart(raw) {
+  const message = raw.replace(/\r\n/g, '\n');
+  for (const section of message.split('\n--')) {
+    const split = section.indexOf('\n\n');
+    if (split < 0) continue;
+    const head = section.slice(0, split).toLowerCase();
+    if (!head.includes('content-type: text/plain')) continue;
+    let body = section.slice(split + 2);
+    if (head.includes('quoted-printable')) {
+      body = body.replace(/=\n/g, '');
+      body = Buffer.from(body.replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    }
+    return body;
+  }
+  throw new Error(`no text part in:\n${raw}`);
+}
+
+// Waits for the newest message of `kind` to `email` in the `outbox` folder (the server's
+// sender writes it within a few seconds) and returns its first link containing `path`.
+export async function linkInMail(outbox, email, kind, path) {
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    let names = [];
+    try { names = readdirSync(outbox).filter((n) => n.endsWith('.eml') && n.includes(kind)).sort().reverse(); } catch { /* not yet made */ }
+    for (const name of names) {
+      const raw = readFileSync(join(outbox, name), 'utf8');
+      if (!raw.includes(`<${email}>`)) continue;
+      const text = textPart(raw);
+      const found = text.match(new RegExp(`https?://[^\\s]*${path.replace(/[?]/g, '\\?')}[^\\s]*`));
+      if (!found) throw new Error(`no ${path} link in:\n${text}`);
+      return found[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no ${kind} message to ${email} in ${outbox}`);
+}
+
+// Registers through the form (which signs no one in), follows the confirmation link mailed
+// to the outbox folder, and signs in: the page ends on /account. `base` is the site's
+// address; `ready` waits for hydration when JavaScript is on.
+export async function registerConfirmed(page, { base, outbox, email, password, name, profession = 'nurse', ready = async () => {} }) {
+  await page.goto(`${base}/register`);
+  await ready();
+  await page.fill('#field-email', email);
+  await page.fill('#field-password', password);
+  await page.fill('#field-full_name', name);
+  await page.selectOption('#field-profession', profession);
+  await page.click('button:has-text("Create account")');
+  await page.waitForURL(/\/login$/);
+  await page.getByText(`We sent a message to ${email}: it says what to do next.`).waitFor();
+  const link = await linkInMail(outbox, email, 'address-confirmation', '/confirm-address?token=');
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, base));
+  await page.waitForURL(/\/login$/);
+  await ready();
+  await page.getByText(`Thank you: ${email} is confirmed. Sign in to continue.`).waitFor();
+  await page.fill('#field-email', email);
+  await page.fill('#field-password', password);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(/\/account$/);
 }

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_URL, launch, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, registerConfirmed, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 const OUTBOX = process.env.OUTBOX_DIR;
@@ -58,14 +58,7 @@ async function linkInMail(email, kind, path) {
 
 async function forgotAndReset(page, email, { hydrated }) {
   const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
-  await page.goto(`${BASE_URL}/register`);
-  await ready();
-  await page.fill('#field-email', email);
-  await page.fill('#field-password', PASSWORD);
-  await page.fill('#field-full_name', 'Rosa Vega');
-  await page.selectOption('#field-profession', 'nurse');
-  await page.click('button:has-text("Create account")');
-  await page.waitForURL(/\/account$/);
+  await registerConfirmed(page, { base: BASE_URL, outbox: OUTBOX, email, password: PASSWORD, name: 'Rosa Vega', ready });
   await page.click('button:has-text("Sign out")');
   await page.waitForURL(`${BASE_URL}/`);
 

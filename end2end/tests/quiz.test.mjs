@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE_URL, launch, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, registerConfirmed, watchConsole } from './browser.mjs';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 
@@ -32,14 +32,8 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function signUpAndEnroll(page, email, hydrated) {
-  await page.goto(`${BASE_URL}/register`);
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
-  await page.fill('#field-email', email);
-  await page.fill('#field-password', PASSWORD);
-  await page.fill('#field-full_name', 'Noor Haddad');
-  await page.selectOption('#field-profession', 'nurse');
-  await page.click('button:has-text("Create account")');
-  await page.waitForURL(/\/account$/);
+  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  await registerConfirmed(page, { base: BASE_URL, outbox: process.env.OUTBOX_DIR, email, password: PASSWORD, name: 'Noor Haddad', ready });
   await page.goto(`${BASE_URL}/courses/${COURSE}`);
   await page.click('button:has-text("Enroll in this course")');
   await page.getByText('0 of 5 lessons complete').waitFor();

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_URL, axeContext, axeViolations, launch } from './browser.mjs';
+import { BASE_URL, axeContext, axeViolations, launch, registerConfirmed } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const VNU = require('vnu-jar');
@@ -61,13 +61,8 @@ after(async () => {
 // A learner enrolled in the demo course, signed in within `context`.
 async function signedInLearner(context) {
   const page = await context.newPage();
-  await page.goto(`${BASE_URL}/register`);
-  await page.fill('#field-email', `valid-${Date.now()}-${Math.random().toString(36).slice(2)}@clinic.org`);
-  await page.fill('#field-password', PASSWORD);
-  await page.fill('#field-full_name', 'Rosa Vega');
-  await page.selectOption('#field-profession', 'nurse');
-  await page.click('button:has-text("Create account")');
-  await page.waitForURL(/\/account$/);
+  const email = `valid-${Date.now()}-${Math.random().toString(36).slice(2)}@clinic.org`;
+  await registerConfirmed(page, { base: BASE_URL, outbox: process.env.OUTBOX_DIR, email, password: PASSWORD, name: 'Rosa Vega' });
   await page.goto(`${BASE_URL}/courses/${COURSE}`);
   await page.click('button:has-text("Enroll in this course")');
   await page.getByText('0 of 5 lessons complete').waitFor();

@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { axeContext, axeViolations, launch, watchConsole } from './browser.mjs';
+import { axeContext, axeViolations, launch, registerConfirmed, watchConsole } from './browser.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = process.env.GRANDROUNDS_BIN ?? join(ROOT, 'target/debug/grandrounds');
@@ -103,14 +103,7 @@ after(async () => {
 async function newLearner(context, email, name, { hydrated }) {
   const page = await context.newPage();
   const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
-  await page.goto(`${base}/register`);
-  await ready();
-  await page.fill('#field-email', email);
-  await page.fill('#field-password', PASSWORD);
-  await page.fill('#field-full_name', name);
-  await page.selectOption('#field-profession', 'nurse');
-  await page.click('button:has-text("Create account")');
-  await page.waitForURL(/\/account$/);
+  await registerConfirmed(page, { base, outbox, email, password: PASSWORD, name, ready });
   return { page, ready };
 }
 
@@ -159,10 +152,8 @@ async function sessionDay(pass) {
   await findWebinar(one, pass);
   await one.page.click('button:has-text("Register")');
   await one.page.getByText('You are registered. A confirmation is on its way by email.').waitFor();
-  // A form button (it works without JavaScript), posted to /webinars/join.
-  const join = one.page.getByRole('button', { name: 'Join session 1 now' });
-  await join.waitFor();
-  assert.equal(await one.page.locator('form#join').getAttribute('action'), '/webinars/join');
+  const join = one.page.getByRole('link', { name: 'Join session 1 now' });
+  assert.equal(await join.getAttribute('href'), `/webinars/${pass.slug}/join`);
   assert.ok(!(await one.page.content()).includes('zoom.example.org'), 'the service address is not in the page');
 
   // The second learner finds it full and joins the waitlist; no join link for a waiting place.
@@ -170,7 +161,7 @@ async function sessionDay(pass) {
   await two.page.click('button:has-text("Join the waitlist")');
   await two.page.getByText('The webinar is full: you are number 1 on the waitlist.', { exact: false }).waitFor();
   await two.page.getByText('You are number 1 on the waitlist.', { exact: true }).waitFor();
-  assert.equal(await two.page.getByRole('button', { name: 'Join session 1 now' }).count(), 0);
+  assert.equal(await two.page.getByRole('link', { name: 'Join session 1 now' }).count(), 0);
   assert.ok(!(await two.page.content()).includes('zoom.example.org'));
 
   // The .ics: UTC times, the session's UID, published for a calendar app to add.
@@ -207,7 +198,7 @@ async function sessionDay(pass) {
     route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="en"><title>Stub meeting</title><h1>Stub meeting</h1></html>' }));
   await one.page.goto(`${base}/webinars/${pass.slug}`);
   await one.ready();
-  await one.page.getByRole('button', { name: 'Join session 1 now' }).click();
+  await one.page.getByRole('link', { name: 'Join session 1 now' }).click();
   await one.page.waitForURL('https://zoom.example.org/j/84125530917?pwd=demo');
   await one.page.getByRole('heading', { name: 'Stub meeting' }).waitFor();
 
@@ -221,7 +212,7 @@ async function sessionDay(pass) {
   await two.page.reload();
   await two.ready();
   await two.page.getByText('You are registered.', { exact: true }).waitFor();
-  await two.page.getByRole('button', { name: 'Join session 1 now' }).waitFor();
+  await two.page.getByRole('link', { name: 'Join session 1 now' }).waitFor();
   const promoted = await mailTo(second.email, 'webinar-promoted');
   assert.match(promoted, new RegExp(`Subject: A seat is yours: ${pass.title}`));
   assert.match(promoted, /Content-Type: text\/calendar; charset=utf-8; method=PUBLISH/i);

@@ -2,7 +2,7 @@
 // times, register with the plain form, see the seat, cancel it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, registerConfirmed, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 let browser;
@@ -11,14 +11,7 @@ after(async () => { await browser?.close(); });
 
 async function findRegisterCancel(page, email, { hydrated }) {
   const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
-  await page.goto(`${BASE_URL}/register`);
-  await ready();
-  await page.fill('#field-email', email);
-  await page.fill('#field-password', PASSWORD);
-  await page.fill('#field-full_name', 'Rosa Vega');
-  await page.selectOption('#field-profession', 'nurse');
-  await page.click('button:has-text("Create account")');
-  await page.waitForURL(/\/account$/);
+  await registerConfirmed(page, { base: BASE_URL, outbox: process.env.OUTBOX_DIR, email, password: PASSWORD, name: 'Rosa Vega', ready });
 
   await page.goto(`${BASE_URL}/`);
   await ready();

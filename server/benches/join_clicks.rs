@@ -1,6 +1,6 @@
-//! Join clicks cannot slow the organizers down: 100 learners with seats press "Join" through
-//! the real router (in process, SQLite file): first 5,000 presses at once (50 each), then one
-//! press a minute each for the whole hour. Prints how many ledger rows that made and the
+//! Join clicks cannot slow the organizers down: 100 learners with seats follow "Join" through
+//! the real router (in process, SQLite file): first 5,000 clicks at once (50 each), then one
+//! click a minute each for the whole hour. Prints how many ledger rows that made and the
 //! organizers' attendance page and CSV times before and after (p50 and p95 of 30 requests),
 //! which must stay flat: a click a minute at most is recorded, the summaries read who
 //! clicked rather than every click, and the ledger table is shown a page at a time.
@@ -67,22 +67,18 @@ async fn timed(router: &axum::Router, path: &str, cookie: &str) -> (f64, f64, us
     )
 }
 
-async fn press_all(router: &axum::Router, cookies: &[String], each: usize) -> Duration {
+async fn click_all(router: &axum::Router, cookies: &[String], each: usize) -> Duration {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for cookie in cookies {
         for _ in 0..each {
             let (router, cookie) = (router.clone(), cookie.clone());
             tasks.push(tokio::spawn(async move {
-                call(
-                    &router,
-                    post(
-                        "/webinars/join",
-                        format!("webinar={WEBINAR}"),
-                        Some(&cookie),
-                    ),
-                )
-                .await
+                let request = http::Request::get(format!("/webinars/{WEBINAR}/join"))
+                    .header("cookie", cookie)
+                    .body(axum::body::Body::empty())
+                    .expect("request");
+                call(&router, request).await
             }));
         }
     }
@@ -197,10 +193,10 @@ async fn main() {
         timed(&router, &csv, &organizer).await,
     );
 
-    let flood = press_all(&router, &cookies, FLOOD_EACH).await;
+    let flood = click_all(&router, &cookies, FLOOD_EACH).await;
     measure(
         format!(
-            "{} presses at once ({:.1} s)",
+            "{} clicks at once ({:.1} s)",
             LEARNERS * FLOOD_EACH,
             flood.as_secs_f64()
         ),
@@ -209,15 +205,15 @@ async fn main() {
         timed(&router, &csv, &organizer).await,
     );
 
-    // Then a press a minute by everyone, from 15 minutes before the start to the end.
-    let mut presses = 0;
+    // Then a click a minute by everyone, from 15 minutes before the start to the end.
+    let mut clicks = 0;
     for minute in -9..60_i64 {
         server::clock::set_clock(instant(SESSION_START + minute * 60));
-        press_all(&router, &cookies, 1).await;
-        presses += LEARNERS;
+        click_all(&router, &cookies, 1).await;
+        clicks += LEARNERS;
     }
     measure(
-        format!("then {presses} presses, one a minute each"),
+        format!("then {clicks} clicks, one a minute each"),
         rows().await,
         timed(&router, &page, &organizer).await,
         timed(&router, &csv, &organizer).await,

@@ -150,10 +150,9 @@ fn Webinar(
         (Some("registered"), _, _) => view! {
             <p class="notice">"You are registered."</p>
             {join_open.map(|number| view! {
-                <form method="post" action="/webinars/join" id="join">
-                    <input type="hidden" name="webinar" value=slug.clone() />
-                    <button type="submit">{format!("Join session {number} now")}</button>
-                </form>
+                <p id="join">
+                    <a class="button" href=format!("/webinars/{slug}/join")>{format!("Join session {number} now")}</a>
+                </p>
             })}
             {join_note.map(|note| view! { <p>{note}</p> })}
             <p>

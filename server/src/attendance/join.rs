@@ -1,17 +1,19 @@
-//! Joining a session. `POST /webinars/join` (`webinar`), the form button on the webinar's
-//! page, is the only way to the conferencing service's link: for a learner holding a seat,
-//! from 15 minutes before a session to its end, it records the click (to the second: the
-//! first kind of attendance evidence, at most one row a minute per learner and session, so
-//! no amount of clicking grows the ledger) and redirects to the service; anyone else, or at
-//! any other time, is sent back to the webinar's page, told why and when the link opens.
-//! `GET /webinars/{webinar}/join` (the address calendars carry) records nothing: it leads
-//! to that button.
+//! `GET /webinars/{webinar}/join`: the only way to the conferencing service's link (the
+//! "Join" button on the webinar's page is a link to it, as is the address calendars carry;
+//! a form posting here could not be sent on to the service, whose address the pages' CSP
+//! `form-action 'self'` does not allow). For a learner holding a seat, from 15 minutes
+//! before a session to its end, it records the click (to the second: the first kind of
+//! attendance evidence) and redirects to the service. A click is recorded at most once a
+//! minute per learner and session, so no amount of clicking grows the ledger, and never
+//! for a browser's prefetch (`Sec-Purpose` or `Purpose: prefetch`), which no one clicked.
+//! Anyone else, or at any other time, is sent back to the webinar's page, told why and
+//! when the link opens.
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::db::On;
-use crate::error::{Error, Result};
-use crate::forms::{Back, Fields, Submission};
+use crate::error::Result;
+use crate::forms::Back;
 use crate::webinars::join::{open_session, when_it_opens};
 use crate::webinars::store::{self, Standing};
 use axum::extract::{Path, State};
@@ -20,27 +22,26 @@ use axum::response::{IntoResponse, Redirect, Response};
 /// Join clicks closer together than this add no row.
 pub const CLICK_EVERY_SECS: i64 = 60;
 
-/// `GET /webinars/{webinar}/join`: to the join button on the webinar's page.
-pub async fn to_page(
-    State(state): State<AppState>,
-    SignedIn(_viewer): SignedIn,
-    Path(slug): Path<String>,
-) -> Result<Response> {
-    let stored = crate::webinars::published(&state.pool, &slug).await?;
-    Ok(Redirect::to(&format!("/webinars/{}#join", stored.detail.slug)).into_response())
+/// Whether the request is a browser's prefetch or prerender rather than a click.
+fn prefetch(headers: &axum::http::HeaderMap) -> bool {
+    ["sec-purpose", "purpose", "x-moz", "x-purpose"]
+        .iter()
+        .filter_map(|name| headers.get(*name))
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| {
+            let value = value.to_ascii_lowercase();
+            value.contains("prefetch") || value.contains("prerender")
+        })
 }
 
-/// `POST /webinars/join` (`webinar`).
+/// `GET /webinars/{webinar}/join`.
 pub async fn join(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    fields: Fields,
+    Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response> {
-    let mut form = Submission::new(fields);
-    if let Some(problem) = form.problem() {
-        return Err(Error::bad_request(problem));
-    }
-    let stored = crate::webinars::published(&state.pool, &form.get("webinar")).await?;
+    let stored = crate::webinars::published(&state.pool, &slug).await?;
     let back = Back::to("webinar", format!("/webinars/{}", stored.detail.slug));
     let now = crate::clock::now_secs();
     let mut conn = state.pool.acquire().await?;
@@ -65,6 +66,9 @@ pub async fn join(
     };
     let url = store::join_url(&mut conn, stored.webinar_id).await?;
     drop(conn);
+    if prefetch(&headers) {
+        return Ok(Redirect::to(&url).into_response());
+    }
     // Evidence is only ever added: a click is a row, to the second, in UTC; one a minute.
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the learner: their last click is read, then one may be added.

@@ -26,8 +26,7 @@ use chrono::TimeZone as _;
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/webinars/{webinar}/join", Rule::SignedIn, join::to_page),
-        Route::post("/webinars/join", Rule::SignedIn, join::join),
+        Route::get("/webinars/{webinar}/join", Rule::SignedIn, join::join),
         // The webinar's organizers (by email in its file) and administrators.
         Route::page("/webinars/{webinar}/attendance", Rule::ActivityOwner),
         Route::server_fn("/api/webinar-attendance", Rule::ActivityOwner),

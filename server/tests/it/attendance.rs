@@ -882,11 +882,7 @@ async fn codes_count_inside_their_window_only_from_seats_and_guessing_is_throttl
     at(&mut setup, time::macros::datetime!(2031-03-04 14:58 UTC)).await;
     let joined = setup
         .app
-        .post_form(
-            "/webinars/join",
-            &[("webinar", CASES)],
-            Some(&setup.ada.cookie),
-        )
+        .get_as(&format!("/webinars/{CASES}/join"), &setup.ada.cookie)
         .await;
     assert_eq!(joined.status, StatusCode::SEE_OTHER);
     at(&mut setup, time::macros::datetime!(2031-03-04 15:05 UTC)).await;

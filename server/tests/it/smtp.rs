@@ -36,7 +36,16 @@ impl Received {
 /// The decoded body of the first MIME part of `content_type` in a raw message.
 pub fn part(raw: &str, content_type: &str) -> Option<String> {
     let raw = raw.replace("\r\n", "\n");
-    for section in raw.split("\n--") {
+    // Split at the message's own boundaries: a body line may start with "--" too (a
+    // quoted-printable soft break before two dashes of a link's token).
+    let mut marked = raw.clone();
+    for piece in raw.split("boundary=\"").skip(1) {
+        if let Some((boundary, _)) = piece.split_once('"') {
+            marked = marked.replace(&format!("\n--{boundary}"), "\n\u{0}");
+        }
+    }
+    let separator = if marked == raw { "\n--" } else { "\n\u{0}" };
+    for section in marked.split(separator) {
         let Some((head, body)) = section.split_once("\n\n") else {
             continue;
         };
@@ -44,7 +53,7 @@ pub fn part(raw: &str, content_type: &str) -> Option<String> {
         if !lower.contains(&format!("content-type: {content_type}")) {
             continue;
         }
-        let body = body.trim_end_matches(['\n', '-']);
+        let body = body.trim_end_matches('\n');
         return Some(
             if lower.contains("content-transfer-encoding: quoted-printable") {
                 quoted_printable(body)
