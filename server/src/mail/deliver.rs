@@ -214,6 +214,44 @@ async fn write_file(
     tokio::fs::rename(&partial, file).await
 }
 
+/// How long a `.eml` file stays in the outbox folder. The files carry reset, invitation and
+/// confirmation links (which expire within two days): whoever reads the folder has had a
+/// week, and the links are dead long before.
+pub const FILES_KEPT: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// Removes the `.eml` files (and half-written ones) in `dir` last written more than `kept`
+/// ago; how many. A folder that does not exist yet holds nothing to remove.
+pub fn remove_old_files(dir: &std::path::Path, kept: Duration) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !(name.ends_with(".eml") || name.ends_with(".eml.partial")) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|at| now.duration_since(at).ok())
+            .is_some_and(|age| age > kept);
+        if meta.is_file() && old {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// `scheme://host:port` of an SMTP URL: never its user or password.
 pub fn shown_url(url: &str) -> String {
     match url::Url::parse(url) {
@@ -313,6 +351,30 @@ async fn deliver(
 /// not answer is logged and tried again; the sender never stops.
 pub fn spawn_sender(pool: Pool, mail: std::sync::Arc<super::Mail>) {
     tracing::info!("mail goes to {}", mail.transport.describe());
+    if let Transport::Files(dir) = &mail.transport {
+        let dir = dir.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                let swept = dir.clone();
+                match tokio::task::spawn_blocking(move || remove_old_files(&swept, FILES_KEPT))
+                    .await
+                {
+                    Ok(Ok(0)) => {}
+                    Ok(Ok(removed)) => {
+                        tracing::info!(removed, "old .eml files removed from the outbox folder");
+                    }
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, "could not remove old .eml files; trying again in an hour");
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "the .eml sweep stopped; trying again in an hour")
+                    }
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
         loop {
             let busy = match deliver_due(&pool, &mail).await {
@@ -332,6 +394,32 @@ pub fn spawn_sender(pool: Pool, mail: std::sync::Arc<super::Mail>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_eml_files_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("dir");
+        let old = dir.path().join("20300101-1-password-reset.eml");
+        let new = dir.path().join("20300108-2-password-reset.eml");
+        let other = dir.path().join("notes.txt");
+        for file in [&old, &new, &other] {
+            std::fs::write(file, b"x").expect("write");
+        }
+        let long_ago = std::time::SystemTime::now() - FILES_KEPT - Duration::from_secs(60);
+        for file in [&old, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(file)
+                .and_then(|f| f.set_modified(long_ago))
+                .expect("age");
+        }
+        assert_eq!(remove_old_files(dir.path(), FILES_KEPT).expect("sweep"), 1);
+        assert!(!old.exists());
+        assert!(new.exists() && other.exists());
+        assert_eq!(
+            remove_old_files(&dir.path().join("missing"), FILES_KEPT).expect("none"),
+            0
+        );
+    }
 
     #[test]
     fn back_off_grows_and_is_capped() {
