@@ -93,7 +93,8 @@ export async function linkInMail(outbox, email, kind, path) {
 }
 
 // Registers through the form (which signs no one in), follows the confirmation link mailed
-// to the outbox folder, and signs in: the page ends on /account. `base` is the site's
+// to the outbox folder to the sign-in form, and signs in with the password, which confirms
+// the address: the page ends on /account. `base` is the site's
 // address; `ready` waits for hydration when JavaScript is on.
 export async function registerConfirmed(page, { base, outbox, email, password, name, profession = 'nurse', ready = async () => {} }) {
   await page.goto(`${base}/register`);
@@ -107,11 +108,12 @@ export async function registerConfirmed(page, { base, outbox, email, password, n
   await page.getByText(`We sent a message to ${email}: it says what to do next.`).waitFor();
   const link = await linkInMail(outbox, email, 'address-confirmation', '/confirm-address?token=');
   await page.goto(link.replace(/^https?:\/\/[^/]+/, base));
-  await page.waitForURL(/\/login$/);
+  await page.waitForURL(/\/login\?confirm=/);
   await ready();
-  await page.getByText(`Thank you: ${email} is confirmed. Sign in to continue.`).waitFor();
+  await page.getByText(`To confirm ${email}, sign in with the password you chose when you registered.`).waitFor();
   await page.fill('#field-email', email);
   await page.fill('#field-password', password);
   await page.click('button:has-text("Sign in")');
   await page.waitForURL(/\/account$/);
+  await page.getByText(`Thank you: ${email} is confirmed and you are signed in.`, { exact: false }).waitFor();
 }

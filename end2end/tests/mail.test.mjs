@@ -4,9 +4,7 @@
 // administrator's invitation followed the same way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE_URL, launch, registerConfirmed, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, linkInMail as linkInOutbox, registerConfirmed, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 const OUTBOX = process.env.OUTBOX_DIR;
@@ -18,43 +16,8 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-// The decoded text/plain part of a raw message (quoted-printable or plain).
-function textPart(raw) {
-  const message = raw.replace(/\r\n/g, '\n');
-  for (const section of message.split('\n--')) {
-    const split = section.indexOf('\n\n');
-    if (split < 0) continue;
-    const head = section.slice(0, split).toLowerCase();
-    if (!head.includes('content-type: text/plain')) continue;
-    let body = section.slice(split + 2);
-    if (head.includes('quoted-printable')) {
-      body = body.replace(/=\n/g, '');
-      body = Buffer.from(body.replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
-    }
-    return body;
-  }
-  throw new Error(`no text part in:\n${raw}`);
-}
-
-// Waits for the newest message of `kind` to `email` in the outbox folder (the server's
-// sender writes it within a few seconds) and returns its first link starting `path`.
-async function linkInMail(email, kind, path) {
-  const deadline = Date.now() + 20000;
-  while (Date.now() < deadline) {
-    let names = [];
-    try { names = readdirSync(OUTBOX).filter((n) => n.endsWith('.eml') && n.includes(kind)).sort().reverse(); } catch { /* not yet made */ }
-    for (const name of names) {
-      const raw = readFileSync(join(OUTBOX, name), 'utf8');
-      if (!raw.includes(`<${email}>`)) continue;
-      const text = textPart(raw);
-      const found = text.match(new RegExp(`https?://[^\\s]*${path.replace(/[?]/g, '\\?')}[^\\s]*`));
-      assert.ok(found, `a ${path} link in:\n${text}`);
-      return found[0];
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`no ${kind} message to ${email} in ${OUTBOX}`);
-}
+// The newest message of `kind` to `email` in the outbox folder, its first link with `path`.
+const linkInMail = (email, kind, path) => linkInOutbox(OUTBOX, email, kind, path);
 
 async function forgotAndReset(page, email, { hydrated }) {
   const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };

@@ -87,18 +87,12 @@ fn Account(
         <FormMessages state=welcome />
         <p>{format!("Signed in as {} ({role}).", profile.email)}</p>
         {(!profile.email_confirmed).then(|| view! {
-            <section aria-labelledby="confirm-heading" class="confirm-address">
-                <h2 id="confirm-heading">"Confirm your email address"</h2>
-                <p>
-                    {format!(
-                        "We sent a link to {} when you registered. Follow it to confirm the address is yours: until then this account cannot register for webinars, enrol or claim credit, and we send it no other mail.",
-                        profile.email
-                    )}
-                </p>
-                <form method="post" action="/account/confirmation">
-                    <button type="submit" class="secondary">"Send the link again"</button>
-                </form>
-            </section>
+            <p class="notice">
+                {format!(
+                    "Your address {} is not confirmed yet: follow the link in the message we sent it, then sign in again.",
+                    profile.email
+                )}
+            </p>
         })}
         <section aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Profile"</h2>

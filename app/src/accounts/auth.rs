@@ -14,23 +14,49 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    // The confirmation link's token: signing in with it confirms the address.
+    let confirm = move || query.with(|q| q.get("confirm").unwrap_or_default());
     let state = Resource::new(|| (), |()| form_state("login".into()));
     view! {
         <Title text="Sign in" />
         <section class="form-page" aria-labelledby="login-heading">
             <h1 id="login-heading">"Sign in"</h1>
-            <Loaded resource=state nested=true page=move |state| view! { <LoginForm state next=next() /> } />
+            <Loaded resource=state nested=true page=move |state| view! { <LoginForm state next=next() confirm=confirm() /> } />
             <p>"New to Grand Rounds? " <a href="/register">"Create an account"</a></p>
         </section>
     }
 }
 
+/// A new confirmation link, for whoever registered but lost the message.
 #[component]
-fn LoginForm(state: FormState, next: String) -> impl IntoView {
+fn ResendForm(error: Option<String>) -> impl IntoView {
+    let open = error.is_some();
+    view! {
+        <details class="resend" open=open>
+            <summary>"Registered, but no confirmation message?"</summary>
+            <form method="post" action="/account/confirmation" class="stacked" novalidate>
+                <Field
+                    name="resend_email"
+                    label="Email you registered with"
+                    kind="email"
+                    error=error
+                    required=true
+                    autocomplete="email"
+                    maxlength=254
+                />
+                <button type="submit" class="secondary">"Send the link again"</button>
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn LoginForm(state: FormState, next: String, confirm: String) -> impl IntoView {
     view! {
         <form method="post" action="/account/login" class="stacked" novalidate>
             <FormMessages state=state.clone() />
             <input type="hidden" name="next" value=next />
+            {(!confirm.is_empty()).then(|| view! { <input type="hidden" name="confirm" value=confirm.clone() /> })}
             <Field
                 name="email"
                 label="Email"
@@ -53,6 +79,7 @@ fn LoginForm(state: FormState, next: String) -> impl IntoView {
         <p>
             <a href="/forgot-password">"Forgot your password?"</a>
         </p>
+        <ResendForm error=state.error("resend_email") />
     }
 }
 

@@ -149,6 +149,9 @@ pub struct PreviewRow {
     /// A row without an email matched by name only: the account's email, shown beside the
     /// name so the organizer can confirm the match before it is written.
     pub to_confirm: Option<String>,
+    /// The account that email belongs to: a tick confirms this account on this line, so
+    /// the row is written only if the same account still matches when it is.
+    pub confirm_user: Option<i64>,
     pub joined: String,
     pub left: String,
     /// What the row adds inside the session.

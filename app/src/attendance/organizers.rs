@@ -167,7 +167,7 @@ fn Preview(preview: ImportPreview) -> impl IntoView {
         session_time,
         zone,
         file_name,
-        sha256: _,
+        sha256,
         format,
         rows_read,
         accepted,
@@ -194,6 +194,7 @@ fn Preview(preview: ImportPreview) -> impl IntoView {
             <form method="post" action="/webinars/attendance/import" enctype="multipart/form-data">
                 <input type="hidden" name="webinar" value=slug.clone() />
                 <input type="hidden" name="preview" value=id.to_string() />
+                <input type="hidden" name="sha256" value=sha256.clone() />
                 <div class="table-scroll">
                     <table class="preview">
                         <caption class="visually-hidden">"Every row to confirm or with a problem, and the first rows to add"</caption>
@@ -216,18 +217,18 @@ fn Preview(preview: ImportPreview) -> impl IntoView {
                                     let problem = row.problem.clone();
                                     let has_problem = problem.is_some();
                                     let line = row.line;
-                                    let what = match (problem, row.to_confirm) {
-                                        (Some(problem), _) => view! { <span>{problem}</span> }.into_any(),
-                                        (None, Some(account)) => {
+                                    let what = match (problem, row.to_confirm, row.confirm_user) {
+                                        (Some(problem), _, _) => view! { <span>{problem}</span> }.into_any(),
+                                        (None, Some(account), Some(user)) => {
                                             let box_id = format!("confirm-{line}");
                                             view! {
-                                                <input type="checkbox" name="confirm" value=line.to_string() id=box_id.clone() />
+                                                <input type="checkbox" name="confirm" value=format!("{line}:{user}") id=box_id.clone() />
                                                 " "
                                                 <label for=box_id>{format!("Same person as the account {account}: write this row")}</label>
                                             }
                                                 .into_any()
                                         }
-                                        (None, None) => view! { <span>"none: will be added"</span> }.into_any(),
+                                        (None, _, _) => view! { <span>"none: will be added"</span> }.into_any(),
                                     };
                                     view! {
                                         <tr class:problem=has_problem>

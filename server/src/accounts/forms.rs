@@ -9,6 +9,7 @@ use crate::accounts::{Role, password, validate};
 use crate::auth::rate_limit::{self, Verdict};
 use crate::auth::{self, SignedIn};
 use crate::client_addr::ClientAddress;
+use crate::db::{On, Table};
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
 use app::accounts::Profession;
@@ -131,6 +132,9 @@ pub async fn register(
         profession,
         role: Role::Learner,
     };
+    // Counted per email on both paths (the same committed write either way), so a taken
+    // address gets a few "you have an account" messages an hour at most.
+    let allowed = rate_limit::registration_mail(&state.pool, &email).await?;
     let identity = &state.mail.identity;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     match store::insert_unconfirmed(&mut tx, &user, &profile).await {
@@ -149,7 +153,9 @@ pub async fn register(
         Err(CreateError::EmailTaken) => {
             // The insert failed inside the transaction: start again for what follows.
             tx.rollback().await?;
-            super::recovery::account_exists(&state, &email, &address).await?;
+            if allowed {
+                super::recovery::account_exists(&state, &email).await?;
+            }
         }
         Err(CreateError::Database(error)) => return Err(error.into()),
     }
@@ -187,14 +193,42 @@ pub async fn login(
         .as_ref()
         .map_or_else(|| DUMMY_HASH.to_owned(), |a| a.password_hash.clone());
     let verified = state.hasher.verify(secret, stored).await?;
-    if let Some(account) = account.filter(|_| verified) {
+    let Some(account) = account.filter(|_| verified) else {
+        form.fail("form", SIGN_IN_FAILED);
+        return Err(form.back("login", "/login").into());
+    };
+    if !account.confirmed {
+        // Only with its confirmation link (the token the link put in the form); without
+        // one, the same words as a wrong password: signing in says nothing about which
+        // addresses have accounts.
+        // Peeked, not kept: the token never goes into the form-state cookie.
+        let token = form.peek("confirm").to_owned();
+        if token.trim().is_empty() {
+            form.fail("form", SIGN_IN_FAILED);
+            return Err(form.back("login", "/login").into());
+        }
+        let mut tx = crate::db::write_tx(&state.pool).await?;
+        // Serialises on the user: the link is used once.
+        crate::db::lock(&mut tx, On::Row(Table::Users, account.id)).await?;
+        match super::confirmation::confirm_at_sign_in(&mut tx, account.id, token.trim()).await? {
+            Ok(()) => tx.commit().await?,
+            Err(reason) => {
+                tx.rollback().await?;
+                form.fail("form", reason);
+                return Err(form.back("login", "/login").into());
+            }
+        }
         rate_limit::succeeded(&state.pool, &email, &address).await?;
         auth::sign_in(&session, account.id, account.session_version).await?;
-        Ok(Redirect::to(&next).into_response())
-    } else {
-        form.fail("form", SIGN_IN_FAILED);
-        Err(form.back("login", "/login").into())
+        return Ok(Back::to("account", "/account")
+            .notice(format!(
+                "Thank you: {email} is confirmed and you are signed in. Welcome to Grand Rounds."
+            ))
+            .into_response());
     }
+    rate_limit::succeeded(&state.pool, &email, &address).await?;
+    auth::sign_in(&session, account.id, account.session_version).await?;
+    Ok(Redirect::to(&next).into_response())
 }
 
 /// An argon2id hash of a random string: verifying against it costs what a real check costs.

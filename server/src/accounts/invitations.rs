@@ -373,7 +373,16 @@ pub async fn accept(
         None => None,
     };
     let (id, version, detail) = if let Some(id) = squatted {
-        store::take_over_unconfirmed(&mut tx, id, &user, &profile).await?;
+        // Serialises with a confirmation or reset of the same account: of the two, one.
+        crate::db::lock(&mut tx, On::Row(crate::db::Table::Users, id)).await?;
+        if !store::take_over_unconfirmed(&mut tx, id, &user, &profile).await? {
+            tx.rollback().await?;
+            form.fail(
+                "form",
+                "An account with this address exists already: sign in, or reset its password from the sign-in page.",
+            );
+            return Err(form.back("invitation", path).into());
+        }
         let version = store::session_version(&mut tx, id).await?;
         (
             id,

@@ -57,8 +57,16 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
         Some((user, name)) => {
             // Serialises on the user: of two requests at once, one token stays open.
             crate::db::lock(&mut tx, On::Row(Table::Users, user)).await?;
-            store::insert_reset(
+            // An unconfirmed account's name was typed by whoever registered the address:
+            // the message to the address greets the address.
+            let name = if store::confirmed_at(&mut tx, user).await?.is_some() {
+                name
+            } else {
+                email.to_owned()
+            };
+            store::insert_link(
                 &mut tx,
+                store::Link::Reset,
                 user,
                 &hash,
                 crate::clock::now_secs() + RESET_MINUTES * 60,
@@ -84,13 +92,9 @@ async fn request(state: &AppState, email: &str) -> Result<()> {
 }
 
 /// Someone registered with `email`, which has an account: mails its owner what happened
-/// with a reset link (a way back in that also proves the address), counted like a reset
-/// request so the address gets a few such messages an hour at most.
-pub async fn account_exists(state: &AppState, email: &str, address: &str) -> Result<()> {
-    if !rate_limit::reset_request(&state.pool, email, address).await? {
-        tracing::info!("registration with a known address over its limit: nothing sent");
-        return Ok(());
-    }
+/// with a reset link (a way back in that also proves the address). The caller counted the
+/// request like a reset request, so the address gets a few such messages an hour at most.
+pub async fn account_exists(state: &AppState, email: &str) -> Result<()> {
     let identity = &state.mail.identity;
     let (token, hash) = tokens::new_token();
     let link = identity.link(&format!("/reset-password?token={token}"));
@@ -98,8 +102,9 @@ pub async fn account_exists(state: &AppState, email: &str, address: &str) -> Res
     if let Some((user, _)) = store::account_by_email(&mut tx, email).await? {
         // Serialises on the user: of two requests at once, one token stays open.
         crate::db::lock(&mut tx, On::Row(Table::Users, user)).await?;
-        store::insert_reset(
+        store::insert_link(
             &mut tx,
+            store::Link::Reset,
             user,
             &hash,
             crate::clock::now_secs() + RESET_MINUTES * 60,
@@ -137,7 +142,7 @@ pub async fn find(pool: &crate::db::Pool, token: &str) -> Result<Option<store::R
         return Ok(None);
     }
     let mut conn = pool.acquire().await?;
-    Ok(store::find_reset(&mut conn, &tokens::hash(token)).await?)
+    Ok(store::find_link(&mut conn, store::Link::Reset, &tokens::hash(token)).await?)
 }
 
 /// `POST /reset-password`: anyone holding a usable link. Sets the password, ends every
@@ -177,14 +182,16 @@ pub async fn reset(
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on the user: of two submissions of one link, one sets the password.
     crate::db::lock(&mut tx, On::Row(Table::Users, found.user_id)).await?;
-    let again = store::find_reset(&mut tx, &tokens::hash(&token)).await?;
+    let again = store::find_link(&mut tx, store::Link::Reset, &tokens::hash(&token)).await?;
     if let Some(reason) = refusal(again.map(|r| r.state)) {
         tx.rollback().await?;
         form.fail("form", reason);
         return Err(form.back("reset-password", path).into());
     }
-    store::mark_reset_used(&mut tx, found.id).await?;
-    // The link reached the address: that confirms it, if it was not yet.
+    store::mark_link_used(&mut tx, store::Link::Reset, found.id).await?;
+    // The link reached the address: that confirms it, if it was not yet, and what the
+    // registrant wrote about its owner (identifiers, consent) goes.
+    store::clear_unproven_profile(&mut tx, found.user_id).await?;
     store::confirm_address(&mut tx, found.user_id).await?;
     let version = store::set_password(&mut tx, found.user_id, &hash).await?;
     crate::db::audit::record(

@@ -124,22 +124,64 @@ pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
     pub session_version: i64,
+    /// The address is confirmed: an unconfirmed account signs in only with its link.
+    pub confirmed: bool,
 }
 
 pub async fn credentials(
     pool: &crate::db::Pool,
     email: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
-    let row: Option<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, password_hash, session_version FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(id, password_hash, session_version)| Credentials {
-        id,
-        password_hash,
-        session_version,
-    }))
+    let row: Option<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, password_hash, session_version, email_confirmed_at FROM users WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(
+        |(id, password_hash, session_version, confirmed_at)| Credentials {
+            id,
+            password_hash,
+            session_version,
+            confirmed: confirmed_at.is_some(),
+        },
+    ))
+}
+
+/// Links of `kind` ever made for `user` (each one a message sent).
+pub async fn links_ever(
+    conn: &mut crate::db::Connection,
+    kind: Link,
+    user: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM {} WHERE user_id = $1",
+        kind.table()
+    ))
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Clears what an unconfirmed account's registrant set about its owner (the identifiers
+/// reports carry, the consent to report, mail and zone choices) when the address's real
+/// owner proves it with a reset link: the squatter's NPI must never travel with the
+/// owner's credit. The name stays, for the owner to correct on the account page.
+pub async fn clear_unproven_profile(
+    conn: &mut crate::db::Connection,
+    user: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET npi = NULL, licence_number = NULL, licence_state = NULL, board_id = NULL, \
+         birth_month = NULL, birth_day = NULL, consent_reporting = $1, time_zone = NULL, updated_at = $2 \
+         WHERE id = $3 AND email_confirmed_at IS NULL",
+    )
+    .bind(false)
+    .bind(crate::clock::now())
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
@@ -336,24 +378,43 @@ pub async fn account_by_email(
         .await
 }
 
-/// A new reset token for `user`; every older one still open is superseded.
-pub async fn insert_reset(
+/// The two kinds of single-use emailed link kept per account: password resets and address
+/// confirmations. One table each, the same columns, the same rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Reset,
+    Confirmation,
+}
+
+impl Link {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Reset => "password_resets",
+            Self::Confirmation => "email_confirmations",
+        }
+    }
+}
+
+/// A new `kind` link for `user`; every older one still open is superseded.
+pub async fn insert_link(
     conn: &mut crate::db::Connection,
+    kind: Link,
     user: i64,
     token_hash: &str,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     let now = crate::clock::now_secs();
-    sqlx::query(
-        "UPDATE password_resets SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
-    )
+    let table = kind.table();
+    sqlx::query(&format!(
+        "UPDATE {table} SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL"
+    ))
     .bind(now)
     .bind(user)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO {table} (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+    ))
     .bind(user)
     .bind(token_hash)
     .bind(now)
@@ -372,7 +433,7 @@ pub enum TokenState {
     Superseded,
 }
 
-/// A reset token as stored.
+/// An emailed link as stored.
 #[derive(Debug, Clone)]
 pub struct ResetToken {
     pub id: i64,
@@ -381,15 +442,17 @@ pub struct ResetToken {
     pub state: TokenState,
 }
 
-pub async fn find_reset(
+pub async fn find_link(
     conn: &mut crate::db::Connection,
+    kind: Link,
     token_hash: &str,
 ) -> Result<Option<ResetToken>, sqlx::Error> {
     type Row = (i64, i64, String, i64, Option<i64>, Option<i64>);
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT r.id, r.user_id, u.email, r.expires_at, r.used_at, r.superseded_at \
-         FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
-    )
+         FROM {} r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
+        kind.table()
+    ))
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await?;
@@ -411,12 +474,19 @@ pub async fn find_reset(
     ))
 }
 
-pub async fn mark_reset_used(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE id = $2")
-        .bind(crate::clock::now_secs())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+pub async fn mark_link_used(
+    conn: &mut crate::db::Connection,
+    kind: Link,
+    id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE {} SET used_at = $1 WHERE id = $2",
+        kind.table()
+    ))
+    .bind(crate::clock::now_secs())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -463,76 +533,6 @@ pub async fn confirmations_since(
     .await
 }
 
-/// A new confirmation link for `user`; every older one still open is superseded.
-pub async fn insert_confirmation(
-    conn: &mut crate::db::Connection,
-    user: i64,
-    token_hash: &str,
-    expires_at: i64,
-) -> Result<(), sqlx::Error> {
-    let now = crate::clock::now_secs();
-    sqlx::query(
-        "UPDATE email_confirmations SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
-    )
-    .bind(now)
-    .bind(user)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO email_confirmations (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user)
-    .bind(token_hash)
-    .bind(now)
-    .bind(expires_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// A confirmation link as stored, in the same states as a reset link.
-pub async fn find_confirmation(
-    conn: &mut crate::db::Connection,
-    token_hash: &str,
-) -> Result<Option<ResetToken>, sqlx::Error> {
-    type Row = (i64, i64, String, i64, Option<i64>, Option<i64>);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT c.id, c.user_id, u.email, c.expires_at, c.used_at, c.superseded_at \
-         FROM email_confirmations c JOIN users u ON u.id = c.user_id WHERE c.token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(
-        |(id, user_id, email, expires_at, used, superseded)| ResetToken {
-            id,
-            user_id,
-            email,
-            state: if used.is_some() {
-                TokenState::Used
-            } else if superseded.is_some() {
-                TokenState::Superseded
-            } else if expires_at <= crate::clock::now_secs() {
-                TokenState::Expired
-            } else {
-                TokenState::Usable
-            },
-        },
-    ))
-}
-
-pub async fn mark_confirmation_used(
-    conn: &mut crate::db::Connection,
-    id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE email_confirmations SET used_at = $1 WHERE id = $2")
-        .bind(crate::clock::now_secs())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 /// Gives the unconfirmed account `id` to the person who proved its address (an invitation
 /// accepted): their password, name, profession, role and profile replace the squatter's,
 /// the address is confirmed, every session ends, and every open link is withdrawn. False if
@@ -547,7 +547,7 @@ pub async fn take_over_unconfirmed(
     let done = sqlx::query(
         "UPDATE users SET password_hash = $1, full_name = $2, profession = $3, role = $4, npi = $5, \
          licence_number = $6, licence_state = $7, board_id = $8, birth_month = $9, birth_day = $10, \
-         consent_reporting = $11, updated_at = $12, email_confirmed_at = $13, \
+         consent_reporting = $11, updated_at = $12, email_confirmed_at = $13, time_zone = NULL, \
          session_version = session_version + 1 WHERE id = $14 AND email_confirmed_at IS NULL",
     )
     .bind(&user.password_hash)
@@ -569,9 +569,10 @@ pub async fn take_over_unconfirmed(
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    for table in ["password_resets", "email_confirmations"] {
+    for kind in [Link::Reset, Link::Confirmation] {
         sqlx::query(&format!(
-            "UPDATE {table} SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL"
+            "UPDATE {} SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
+            kind.table()
         ))
         .bind(now)
         .bind(id)

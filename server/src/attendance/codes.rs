@@ -233,7 +233,7 @@ pub async fn enter(
         w.session_id == window.session_id && (w.opens_at, w.id) < (window.opens_at, window.id)
     });
     let previous = match previous_window {
-        Some(earlier) => store::code_entered_at(&mut tx, earlier.id, viewer.id).await?,
+        Some(earlier) => store::standing_code_answer(&mut tx, earlier.id, viewer.id).await?,
         None => None,
     };
     let interval = credited(window.opens_at, previous, now);

@@ -21,7 +21,7 @@ use crate::webinars::store::{Stored, StoredSession};
 use app::attendance::{ImportPreview, PreviewRow};
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse as _, Response};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// How long an unwritten preview is kept.
 pub const PREVIEW_KEPT_SECS: i64 = 24 * 60 * 60;
@@ -62,15 +62,16 @@ fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
-/// Checks every row of `report` for `session`, imported by `importer`; the rows matched by
-/// name only whose lines are in `confirmed` are added, the others wait for confirmation.
+/// Checks every row of `report` for `session`, imported by `importer`; a row matched by
+/// name only is added when `confirmed` names its line with the account it matches now,
+/// and otherwise waits for confirmation.
 pub async fn check(
     conn: &mut crate::db::Connection,
     stored: &Stored,
     session: &StoredSession,
     report: Report,
     importer: i64,
-    confirmed: &HashSet<u32>,
+    confirmed: &HashMap<u32, i64>,
 ) -> Result<Checked> {
     let emails: Vec<String> = {
         let mut emails: Vec<String> = report
@@ -167,7 +168,7 @@ pub async fn check(
         let outcome = match (problem, row.interval.as_ref(), person) {
             (Some(problem), _, _) => Outcome::Problem(problem),
             (None, Ok(&(join, leave)), Some(person)) => {
-                if by_name_only && !confirmed.contains(&row.line) {
+                if by_name_only && confirmed.get(&row.line) != Some(&person.user_id) {
                     Outcome::Confirm
                 } else {
                     seen.insert((person.user_id, join, leave), row.line);
@@ -233,6 +234,10 @@ fn preview(
                 (Outcome::Confirm, Some(person)) => Some(person.email.clone()),
                 _ => None,
             },
+            confirm_user: match (outcome, person) {
+                (Outcome::Confirm, Some(person)) => Some(person.user_id),
+                _ => None,
+            },
             joined,
             left,
             counted: seconds.map(super::intervals::written),
@@ -292,10 +297,13 @@ struct Upload {
     zone: String,
     action: String,
     preview: String,
+    /// The previewed file's SHA-256, as the write form saw it.
+    sha256: String,
     file_name: String,
     file: Option<Vec<u8>>,
-    /// The lines of the rows matched by name only that the organizer confirmed.
-    confirmed: HashSet<u32>,
+    /// The rows matched by name only that the organizer confirmed: line → the account
+    /// the preview showed.
+    confirmed: HashMap<u32, i64>,
     twice: Option<String>,
 }
 
@@ -351,18 +359,22 @@ async fn read_upload(mut multipart: Multipart) -> std::result::Result<Upload, Un
             "zone" => upload.zone = value,
             "action" => upload.action = value,
             "preview" => upload.preview = value,
+            "sha256" => upload.sha256 = value.trim().to_lowercase(),
             "confirm" => {
-                let line = value.trim().parse::<u32>().map_err(|_| {
-                    Unread::Bad(Error::bad_request(
-                        "A confirmed row is named by its line number in the report.",
-                    ))
-                })?;
+                let parsed = value.trim().split_once(':').and_then(|(line, user)| {
+                    Some((line.parse::<u32>().ok()?, user.parse::<i64>().ok()?))
+                });
+                let Some((line, user)) = parsed else {
+                    return Err(Unread::Bad(Error::bad_request(
+                        "A confirmed row is named by its line in the report and the account it matched (line:account).",
+                    )));
+                };
                 if upload.confirmed.len() >= participant_reports::MAX_ROWS {
                     return Err(Unread::Bad(Error::bad_request(
                         "More rows were confirmed than a report may have.",
                     )));
                 }
-                upload.confirmed.insert(line);
+                upload.confirmed.insert(line, user);
             }
             "file_name" if upload.file_name.is_empty() => upload.file_name = value,
             _ => {}
@@ -406,15 +418,24 @@ pub async fn import(
             }
             Err(_) => None,
         };
-        let session = kept
-            .as_ref()
-            .and_then(|k| stored.sessions.iter().find(|s| s.id == k.session_id));
+        let session = kept.as_ref().and_then(|k| {
+            stored
+                .sessions
+                .iter()
+                .find(|s| s.id == k.session_id && !s.cancelled)
+        });
         let (Some(kept), Some(session)) = (kept, session) else {
             return Err(Error::invalid(back.error(
                 "file",
                 "That preview is not kept any more (a preview is kept for a day, and only for the organizer who made it): upload the report again.",
             )));
         };
+        if upload.action == "write" && !upload.sha256.is_empty() && upload.sha256 != kept.sha256 {
+            return Err(Error::invalid(back.error(
+                "file",
+                "This preview was replaced by a newer upload for the same session: check the preview shown now, then write it.",
+            )));
+        }
         if upload.action == "discard" {
             let mut conn = state.pool.acquire().await?;
             store::drop_preview(&mut conn, kept.id, viewer.id).await?;
@@ -505,7 +526,7 @@ pub async fn import(
         session,
         report,
         viewer.id,
-        &HashSet::new(),
+        &HashMap::new(),
     )
     .await?;
     let shown = preview(&stored, session, zone.name(), &file_name, &sha256, &checked);
@@ -540,7 +561,7 @@ async fn write(
     stored: &Stored,
     session: &StoredSession,
     kept: store::KeptPreview,
-    confirmed: &HashSet<u32>,
+    confirmed: &HashMap<u32, i64>,
     back: crate::forms::Back,
 ) -> Result<Response> {
     let now = crate::clock::now_secs();

@@ -378,6 +378,23 @@ pub async fn code_entered_at(
     .await
 }
 
+/// When `user` answered `window`, if that row still stands (an organizer may have
+/// withdrawn or corrected it): what a chain of codes may start from.
+pub async fn standing_code_answer(
+    conn: &mut Connection,
+    window: i64,
+    user: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT l.recorded_at FROM attendance_ledger l WHERE l.code_window_id = $1 AND l.user_id = $2 \
+         AND NOT EXISTS (SELECT 1 FROM attendance_ledger s WHERE s.supersedes = l.id)",
+    )
+    .bind(window)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 /// A learner as the importer matches them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -623,14 +640,13 @@ pub async fn keep_preview(
     conn: &mut Connection,
     preview: &NewPreview<'_>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query("DELETE FROM attendance_import_previews WHERE session_id = $1 AND created_by = $2")
-        .bind(preview.session)
-        .bind(preview.by)
-        .execute(&mut *conn)
-        .await?;
+    // One statement: two uploads at once by one organizer for one session leave the later.
     sqlx::query_scalar(
         "INSERT INTO attendance_import_previews (session_id, sha256, bytes, file_name, time_zone, shown, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (session_id, created_by) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, \
+         file_name = excluded.file_name, time_zone = excluded.time_zone, shown = excluded.shown, \
+         created_at = excluded.created_at RETURNING id",
     )
     .bind(preview.session)
     .bind(preview.sha256)

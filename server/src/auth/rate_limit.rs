@@ -224,12 +224,15 @@ pub async fn code_pause(pool: &Pool, webinar: i64, address: &str) -> Result<Dura
     if over < 0 {
         return Ok(Duration::ZERO);
     }
-    tracing::warn!(
-        webinar,
-        address = %counted_address(address),
-        failures,
-        "attendance codes: many refused from one address; slowing it down"
-    );
+    // Logged when the count crosses the line and every 100 after, not on every request.
+    if over % 100 == 0 {
+        tracing::warn!(
+            webinar,
+            address = %counted_address(address),
+            failures,
+            "attendance codes: many refused from one address; slowing it down"
+        );
+    }
     let steps = u32::try_from(over + 1).unwrap_or(u32::MAX);
     Ok(CODE_PAUSE_STEP.saturating_mul(steps).min(CODE_PAUSE_MAX))
 }
@@ -290,6 +293,24 @@ pub async fn reset_request(pool: &Pool, email: &str, address: &str) -> Result<bo
     .await?;
     tx.commit().await?;
     Ok(by_address <= RESETS_PER_ADDRESS && by_email <= RESETS_PER_EMAIL)
+}
+
+/// Counts a message about `email`'s account sent because someone registered the address
+/// (per email only: a clinic registering its staff from one address must not use up its
+/// reset requests); false past [`RESETS_PER_EMAIL`] an hour. The registration counts it
+/// whether or not the address has an account, so both answers cost the same write.
+pub async fn registration_mail(pool: &Pool, email: &str) -> Result<bool, Error> {
+    let now = crate::clock::now_secs();
+    let mut tx = crate::db::write_tx(pool).await?;
+    let (by_email, _) = count_in_window(
+        &mut tx,
+        &format!("register-email:{}", counted_email(email)),
+        now,
+        RESET_EMAIL_WINDOW_SECS,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(by_email <= RESETS_PER_EMAIL)
 }
 
 /// Rewrites `email`'s reset count as it is, in the caller's transaction: the write a reset

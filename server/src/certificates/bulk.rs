@@ -90,8 +90,14 @@ async fn check_row(
     let mut problems = Vec::new();
     let email = row.email.trim().to_lowercase();
     let user = super::store::learner_by_email(conn, &email).await?;
-    if user.is_none() {
-        problems.push(format!("no account with the email \"{}\"", row.email));
+    match &user {
+        None => problems.push(format!("no account with the email \"{}\"", row.email)),
+        Some((id, ..)) if !crate::accounts::confirmation::is_confirmed(conn, *id).await? => {
+            problems.push(format!(
+                "the account {email} has not confirmed its address yet: a certificate goes to an account only once its owner has"
+            ));
+        }
+        Some(_) => {}
     }
     let course = super::store::latest_course_revision(conn, row.activity.trim()).await?;
     let detail = match &course {

@@ -259,7 +259,8 @@ pub async fn register(
         "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at, registered_name) \
          VALUES ($1, $2, $3, $4, $5, $6, (SELECT full_name FROM users WHERE id = $2)) \
          ON CONFLICT (webinar_id, user_id) DO UPDATE SET status = $3, position = $4, arrived_at = $5, \
-         registered_at = $6, registered_name = excluded.registered_name, cancelled_at = NULL, cancelled_by = NULL, \
+         registered_at = $6, registered_name = CASE WHEN webinar_registrations.registered_name = '' \
+         THEN excluded.registered_name ELSE webinar_registrations.registered_name END, cancelled_at = NULL, cancelled_by = NULL, \
          calendar_sequence = webinar_registrations.calendar_sequence + 1",
     )
     .bind(webinar)

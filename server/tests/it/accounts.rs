@@ -37,8 +37,14 @@ async fn register(app: &TestApp, email: &str) -> String {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(page.location(), "/login");
     assert!(page.session_cookie().is_none());
-    app.confirm_address(email).await;
-    app.sign_in(email).await
+    // Before its link, the account does not sign in: the same words as a wrong password.
+    let early = sign_in(app, email, PASSWORD, None).await;
+    assert_eq!(early.location(), "/login");
+    assert!(early.session_cookie().is_none());
+    app.confirm_address(email)
+        .await
+        .session_cookie()
+        .expect("a session cookie")
 }
 
 async fn sign_in(

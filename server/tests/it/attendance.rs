@@ -1280,7 +1280,10 @@ async fn name_only_rows_are_confirmed_by_the_organizer_and_previews_are_kept_and
         page.contains("Same person as the account ben.lindqvist@example.org"),
         "{page}"
     );
-    assert!(page.contains(r#"name="confirm" value="3""#), "{page}");
+    assert!(
+        page.contains(&format!(r#"name="confirm" value="3:{}""#, setup.ben.id)),
+        "{page}"
+    );
     // The preview is in the database, not in the organizer's session.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM attendance_import_previews")
@@ -1290,7 +1293,8 @@ async fn name_only_rows_are_confirmed_by_the_organizer_and_previews_are_kept_and
 
     // Another organizer's (or an administrator's) write cannot use this preview.
     let admin = app.user("admin@example.org", Role::Admin).await;
-    write_confirming(app, &admin.cookie, &bbb, &["3"]).await;
+    let ben_line = format!("3:{}", setup.ben.id);
+    write_confirming(app, &admin.cookie, &bbb, &[&ben_line]).await;
     assert_eq!(ledger_rows(app).await, 0);
 
     // Nothing ticked: nothing to write, and the preview stays.
@@ -1299,7 +1303,16 @@ async fn name_only_rows_are_confirmed_by_the_organizer_and_previews_are_kept_and
     assert!(page.contains("Nothing to write"), "{page}");
     assert_eq!(ledger_rows(app).await, 0);
     // Ben's row ticked: written, and the audit says it was confirmed by name.
-    let written = write_confirming(app, &organizer, &bbb, &["3"]).await;
+    // A tick names the line and the account the preview showed; another account on that
+    // line (the seats changed since) is not written.
+    let wrong_line = format!("3:{}", setup.ada.id);
+    write_confirming(app, &organizer, &bbb, &[&wrong_line]).await;
+    assert!(
+        attendance_page(app, &organizer)
+            .await
+            .contains("Nothing to write")
+    );
+    let written = write_confirming(app, &organizer, &bbb, &[&ben_line]).await;
     assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
     assert_eq!(ledger_rows(app).await, 1);
     let csv = seconds_in_csv(app, &organizer).await;

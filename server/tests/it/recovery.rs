@@ -655,11 +655,13 @@ async fn register_unconfirmed(app: &TestApp, email: &str, name: &str) -> String 
                 ("password", PASSWORD),
                 ("full_name", name),
                 ("profession", "nurse"),
+                ("npi", "1234567893"),
             ],
             None,
         )
         .await;
     assert_eq!(page.location(), "/login", "{}", page.body);
+    assert!(page.session_cookie().is_none());
     let text = latest_mail(app, "address-confirmation", email).await;
     assert!(
         !text.contains(name),
@@ -668,76 +670,72 @@ async fn register_unconfirmed(app: &TestApp, email: &str, name: &str) -> String 
     site_link(&text, "/confirm-address?token=")
 }
 
-/// An address typed at registration proves nothing until its owner follows the link: the
-/// account cannot register for a webinar, enrol or claim, cannot be given a role, and the
-/// site mails the address nothing but the link (a few times an hour at most), so a
-/// register-and-cancel loop cannot make it mail a stranger. The link works once, signs no
-/// one in, and then everything works.
+async fn sign_in_with(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    confirm: Option<&str>,
+) -> crate::support::Page {
+    let mut fields = vec![("email", email), ("password", password)];
+    if let Some(token) = confirm {
+        fields.push(("confirm", token));
+    }
+    app.post_form("/account/login", &fields, None).await
+}
+
+async fn mail_to(app: &TestApp, email: &str) -> i64 {
+    app.count(&format!(
+        "SELECT COUNT(*) FROM outbox WHERE recipient LIKE '%{email}%'"
+    ))
+    .await
+}
+
+/// An address typed at registration proves nothing until its owner follows the link *and*
+/// signs in with the password chosen: before that the account does not sign in (the same
+/// words as a wrong password), cannot be given a role, and the address is mailed nothing
+/// but the link or a way back in, a few an hour and a few in all. Opening the link alone
+/// (a mail gateway does) confirms nothing.
 #[tokio::test]
 async fn an_unconfirmed_address_gets_nothing_but_its_link_until_it_is_confirmed() {
     // The course is open for enrolment and the webinar for registration.
     server::clock::set_clock(time::macros::datetime!(2027-06-01 12:00 UTC));
     let app = TestApp::new().await;
     let admin = app.user("admin@clinic.org", Role::Admin).await;
-    let link = register_unconfirmed(&app, "stranger@clinic.org", "Buy cheap pills now").await;
-    let squatter = app.sign_in("stranger@clinic.org").await;
-    let page = app.get_as("/account", &squatter).await;
-    page.assert_contains("Confirm your email address");
-    let before = app.count("SELECT COUNT(*) FROM outbox").await;
+    let first = register_unconfirmed(&app, "stranger@clinic.org", "Buy cheap pills now").await;
 
-    // The register-and-cancel loop: refused, and nothing is mailed.
+    // No sign-in without the link: the same answer as a wrong password.
+    let refused = sign_in_with(&app, "stranger@clinic.org", PASSWORD, None).await;
+    let wrong = sign_in_with(&app, "stranger@clinic.org", "not the password at all", None).await;
+    assert!(refused.session_cookie().is_none());
+    assert_eq!(refused.location(), wrong.location());
+    assert!(
+        landing(&app, &refused)
+            .await
+            .contains("The email or password is not right")
+    );
+
+    // Registering the address again and again: a few messages an hour, not one each time.
     for _ in 0..5 {
-        let registered = app
+        let again = app
             .post_form(
-                "/webinars/register",
-                &[("webinar", "store-and-forward-case-conference")],
-                Some(&squatter),
+                "/account/register",
+                &[
+                    ("email", "stranger@clinic.org"),
+                    ("password", "another long passphrase"),
+                    ("full_name", "Buy more pills"),
+                    ("profession", "nurse"),
+                ],
+                None,
             )
             .await;
-        let shown = landing(&app, &registered).await;
-        assert!(
-            shown.contains("Confirm your email address first"),
-            "{shown}"
-        );
-        app.post_form(
-            "/webinars/cancel",
-            &[("webinar", "store-and-forward-case-conference")],
-            Some(&squatter),
-        )
-        .await;
-    }
-    let enrolled = app
-        .post_form(
-            "/learning/enroll",
-            &[("course", crate::support::COURSE)],
-            Some(&squatter),
-        )
-        .await;
-    assert!(
-        landing(&app, &enrolled)
+        assert_eq!(again.location(), "/login");
+        sqlx::query("DELETE FROM login_throttle WHERE key LIKE 'register:%'")
+            .execute(&app.state.pool)
             .await
-            .contains("Confirm your email address first")
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM webinar_registrations")
-            .await,
-        0
-    );
-    assert_eq!(app.count("SELECT COUNT(*) FROM enrollments").await, 0);
-    // A password change would mail "your password was changed": not to this address.
-    let changed = app
-        .post_form(
-            "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "a different long passphrase"),
-            ],
-            Some(&squatter),
-        )
-        .await;
-    assert!(landing(&app, &changed).await.contains("password"));
-    let squatter = changed.session_cookie().unwrap_or(squatter);
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, before);
+            .expect("reset the registration count");
+    }
+    assert_eq!(mail_to(&app, "stranger@clinic.org").await, 3);
+
     // No role for an unconfirmed account.
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'stranger@clinic.org'")
         .fetch_one(&app.state.pool)
@@ -753,63 +751,101 @@ async fn an_unconfirmed_address_gets_nothing_but_its_link_until_it_is_confirmed(
     let page = app.get_as(refused.location(), &admin.cookie).await;
     page.assert_contains("address is not confirmed, so it cannot be given a role");
 
-    // The link again: twice more this hour (three in all), then no more.
-    for expected in [
-        "A new confirmation link is on its way",
-        "A new confirmation link is on its way",
-        "3 links were sent in the last hour already",
-    ] {
-        let resent = app
-            .post_form("/account/confirmation", &[], Some(&squatter))
-            .await;
-        assert!(
-            landing(&app, &resent).await.contains(expected),
-            "{expected}"
+    // New links on request: the same answer for any address; 3 an hour, 5 in all.
+    let resend = |email: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .post_form("/account/confirmation", &[("resend_email", email)], None)
+                .await;
+            landing(app, &page).await
+        }
+    };
+    assert!(
+        resend("nobody@clinic.org")
+            .await
+            .contains("If an account with that address")
+    );
+    for hour in [3, 5, 7] {
+        server::clock::set_clock(
+            time::OffsetDateTime::from_unix_timestamp(
+                time::macros::datetime!(2027-06-01 12:00 UTC).unix_timestamp() + hour * 3600,
+            )
+            .expect("time"),
         );
+        for _ in 0..4 {
+            assert!(
+                resend("stranger@clinic.org")
+                    .await
+                    .contains("If an account with that address")
+            );
+        }
     }
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'address-confirmation'")
             .await,
-        3
+        5
     );
-    // Only the newest link works; it confirms once and signs no one in.
-    let old = app.get(&link).await;
-    assert_eq!(old.location(), "/login");
-    assert!(old.session_cookie().is_none());
-    assert!(landing(&app, &old).await.contains("no longer works"));
+
+    // Opening the newest link (a mail gateway does it) confirms nothing; it leads to sign-in.
+    // Read from the outbox table, newest first (the files of one delivery round share a
+    // time stamp).
+    let raw: Vec<u8> = sqlx::query_scalar(
+        "SELECT raw FROM outbox WHERE kind = 'address-confirmation' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("the newest link");
     let newest = site_link(
-        &latest_mail(&app, "address-confirmation", "stranger@clinic.org").await,
+        &crate::smtp::part(&String::from_utf8_lossy(&raw), "text/plain").expect("text"),
         "/confirm-address?token=",
     );
-    let confirmed = app.get(&newest).await;
-    assert!(confirmed.session_cookie().is_none());
+    let token = token_of(&newest);
+    let opened = app.get(&newest).await;
+    assert_eq!(opened.location(), format!("/login?confirm={token}"));
+    assert!(opened.session_cookie().is_none());
+    assert!(
+        landing(&app, &opened)
+            .await
+            .contains("To confirm stranger@clinic.org, sign in with the password you chose")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email_confirmed_at IS NULL")
+            .await,
+        1
+    );
+    // The link with the wrong password, or an older link with the right one: refused.
+    let wrong = sign_in_with(
+        &app,
+        "stranger@clinic.org",
+        "not the password at all",
+        Some(&token),
+    )
+    .await;
+    assert!(wrong.session_cookie().is_none());
+    let old = sign_in_with(
+        &app,
+        "stranger@clinic.org",
+        PASSWORD,
+        Some(&token_of(&first)),
+    )
+    .await;
+    assert!(old.session_cookie().is_none());
+    assert!(landing(&app, &old).await.contains("only the newest works"));
+    // The newest link with the password chosen: confirmed and signed in.
+    let confirmed = sign_in_with(&app, "stranger@clinic.org", PASSWORD, Some(&token)).await;
+    assert_eq!(confirmed.location(), "/account");
+    let owner = confirmed.session_cookie().expect("signed in");
     assert!(
         landing(&app, &confirmed)
             .await
-            .contains("stranger@clinic.org is confirmed. Sign in to continue.")
-    );
-    assert!(
-        landing(&app, &app.get(&newest).await)
-            .await
-            .contains("confirmed already")
+            .contains("stranger@clinic.org is confirmed and you are signed in")
     );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.confirm'")
             .await,
         1
     );
-    let owner = app
-        .post_form(
-            "/account/login",
-            &[
-                ("email", "stranger@clinic.org"),
-                ("password", "a different long passphrase"),
-            ],
-            None,
-        )
-        .await
-        .session_cookie()
-        .expect("signed in");
     let registered = app
         .post_form(
             "/webinars/register",
@@ -826,14 +862,13 @@ async fn an_unconfirmed_address_gets_nothing_but_its_link_until_it_is_confirmed(
 
 /// Someone registers a colleague's address first; the administrators then invite that
 /// address as an educator. The invitation is not refused, its link proves the address, and
-/// the one who accepts it takes the account over: the squatter's password and sessions end,
+/// the one who accepts it takes the account over: the squatter's password stops working,
 /// and the squatter never had the role.
 #[tokio::test]
 async fn an_invitation_to_a_squatted_address_goes_to_its_owner() {
     let app = TestApp::new().await;
     let admin = app.user("admin@clinic.org", Role::Admin).await;
     register_unconfirmed(&app, "kim@clinic.org", "Squatter").await;
-    let squatter = app.sign_in("kim@clinic.org").await;
     let sent = invite(&app, &admin.cookie, "kim@clinic.org", "educator").await;
     let page = app.get_as(sent.location(), &admin.cookie).await;
     page.assert_contains("kim@clinic.org is invited as Educator");
@@ -846,20 +881,15 @@ async fn an_invitation_to_a_squatted_address_goes_to_its_owner() {
     let account = app.get_as("/account", &owner).await;
     account.assert_contains("Signed in as kim@clinic.org (Educator)");
     assert!(account.body.contains("value=\"Dr Kim Lee\""));
-    assert!(!account.body.contains("Send the link again"));
-    // The squatter is out: their session ended, their password no longer works.
-    assert_eq!(
-        app.get_as("/account", &squatter).await.status,
-        StatusCode::SEE_OTHER
+    assert!(
+        !account.body.contains("value=\"1234567893\""),
+        "the squatter's NPI is gone"
     );
-    let login = app
-        .post_form(
-            "/account/login",
-            &[("email", "kim@clinic.org"), ("password", PASSWORD)],
-            None,
-        )
-        .await;
+    // The squatter's password no longer works; the owner's does.
+    let login = sign_in_with(&app, "kim@clinic.org", PASSWORD, None).await;
     assert_eq!(login.location(), "/login");
+    let login = sign_in_with(&app, "kim@clinic.org", NEW_PASSWORD, None).await;
+    assert_eq!(login.location(), "/account");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE email = 'kim@clinic.org'")
             .await,
@@ -872,5 +902,35 @@ async fn an_invitation_to_a_squatted_address_goes_to_its_owner() {
         )
         .await,
         1
+    );
+}
+
+/// The address's owner takes a squatted account back with a password reset: the reset
+/// proves the address, confirms it, and clears what the squatter wrote about its owner.
+#[tokio::test]
+async fn a_reset_takes_a_squatted_account_back_and_clears_the_squatters_details() {
+    let app = TestApp::new().await;
+    register_unconfirmed(&app, "lee@clinic.org", "Squatter").await;
+    let link = reset_link(&app, "lee@clinic.org").await;
+    let done = set_password(&app, &token_of(&link), NEW_PASSWORD).await;
+    assert_eq!(done.location(), "/account", "{}", done.body);
+    let account = app
+        .get_as("/account", &done.session_cookie().expect("signed in"))
+        .await;
+    assert!(
+        !account.body.contains("value=\"1234567893\""),
+        "the squatter's NPI is gone"
+    );
+    assert!(!account.body.contains("is not confirmed yet"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email_confirmed_at IS NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        sign_in_with(&app, "lee@clinic.org", PASSWORD, None)
+            .await
+            .location(),
+        "/login"
     );
 }

@@ -264,17 +264,18 @@ impl TestApp {
             .execute(&self.state.pool)
             .await
             .expect("reset the registration count");
-        self.confirm_address(email).await;
+        let signed_in = self.confirm_address(email).await;
         User {
             id: self.id_of(email).await,
-            cookie: self.sign_in(email).await,
+            cookie: signed_in.session_cookie().expect("a session cookie"),
         }
     }
 
     /// Follows the confirmation link mailed to `email` (read from the outbox, then taken out
     /// of it, so tests that count messages count their own; the confirmation's own tests
-    /// read it through the mail folder).
-    pub async fn confirm_address(&self, email: &str) {
+    /// read it through the mail folder) and signs in with it and [`PASSWORD`], which
+    /// confirms the address. The sign-in's answer: a redirect with the session cookie.
+    pub async fn confirm_address(&self, email: &str) -> Page {
         let email = email.to_lowercase();
         let (id, raw): (i64, Vec<u8>) = sqlx::query_as(
             "SELECT id, raw FROM outbox WHERE kind = 'address-confirmation' AND recipient LIKE $1 \
@@ -288,21 +289,35 @@ impl TestApp {
             crate::smtp::part(&String::from_utf8_lossy(&raw), "text/plain").expect("a text part");
         let public = self.state.public_url.trim_end_matches('/').to_owned();
         let link = crate::smtp::link(&text, &format!("{public}/confirm-address?token="));
+        let token = link.split("token=").nth(1).expect("a token").to_owned();
         let page = self.get(link.trim_start_matches(&public)).await;
-        assert_eq!(page.location(), "/login", "{}", page.body);
+        assert_eq!(page.location(), format!("/login?confirm={token}"), "{link}");
         sqlx::query("DELETE FROM outbox WHERE id = $1")
             .bind(id)
             .execute(&self.state.pool)
             .await
             .expect("take the message out");
+        let signed_in = self
+            .post_form(
+                "/account/login",
+                &[
+                    ("email", email.as_str()),
+                    ("password", PASSWORD),
+                    ("confirm", token.as_str()),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(signed_in.location(), "/account", "{link}");
         assert_eq!(
             self.count(&format!(
                 "SELECT COUNT(*) FROM users WHERE email = '{email}' AND email_confirmed_at IS NOT NULL"
             ))
             .await,
             1,
-            "{email} is confirmed"
+            "{email} is confirmed ({link})"
         );
+        signed_in
     }
 
     /// A nurse, registered and signed in, enrolled in nothing.
@@ -405,9 +420,10 @@ impl TestApp {
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
             .collect::<Vec<_>>()
             .join("&");
+        let origin = self.state.public_url.trim_end_matches('/').to_owned();
         let mut request = Request::post(path)
             .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", ORIGIN);
+            .header("origin", origin);
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }

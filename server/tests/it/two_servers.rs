@@ -192,6 +192,7 @@ async fn a_learner_finishes_a_course_across_two_servers_and_gets_one_certificate
     .expect("the confirmation message");
     let text = crate::smtp::part(&String::from_utf8_lossy(&raw), "text/plain").expect("text");
     let link = crate::smtp::link(&text, &format!("{PUBLIC}/confirm-address?token="));
+    let confirm = link.split("token=").nth(1).expect("a token").to_owned();
     let confirmed = http
         .send(
             &b.base,
@@ -201,14 +202,23 @@ async fn a_learner_finishes_a_course_across_two_servers_and_gets_one_certificate
             None,
         )
         .await;
-    assert_eq!(confirmed.location, "/login", "{}", confirmed.body);
+    assert_eq!(
+        confirmed.location,
+        format!("/login?confirm={confirm}"),
+        "{}",
+        confirmed.body
+    );
     let signed_in = http
         .send(
             &a.base,
             Method::POST,
             "/account/login",
             None,
-            Some(&[("email", "ana@clinic.org"), ("password", PASSWORD)]),
+            Some(&[
+                ("email", "ana@clinic.org"),
+                ("password", PASSWORD),
+                ("confirm", &confirm),
+            ]),
         )
         .await;
     let cookie = signed_in.cookie.expect("a session");
