@@ -534,3 +534,57 @@ async fn eml_files_and_their_folder_are_the_server_users_only() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
 }
+
+/// The outbox itself refuses to mail an account whose address is not confirmed, whatever
+/// event asks (here a certificate notice): only the confirmation link and the ways back in
+/// may go to it. Once confirmed, the same message is queued.
+#[tokio::test]
+async fn nothing_but_the_link_is_queued_for_an_unconfirmed_address() {
+    let app = TestApp::new().await;
+    let page = app
+        .post_form(
+            "/account/register",
+            &[
+                ("email", "stranger@clinic.org"),
+                ("password", crate::support::PASSWORD),
+                ("full_name", "Someone Else"),
+                ("profession", "nurse"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(page.location(), "/login");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'stranger@clinic.org'")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("id");
+    let identity = &app.state.mail.identity;
+    let letter = server::mail::compose::templates::password_changed(
+        identity,
+        id,
+        "stranger@clinic.org",
+        "Someone Else",
+        "2026-12-07 10:00",
+    );
+    let mut conn = app.state.pool.acquire().await.expect("conn");
+    assert_eq!(
+        server::mail::enqueue(&mut conn, identity, &letter)
+            .await
+            .expect("enqueue"),
+        None
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind <> 'address-confirmation'")
+            .await,
+        0
+    );
+    drop(conn);
+    app.confirm_address("stranger@clinic.org").await;
+    let mut conn = app.state.pool.acquire().await.expect("conn");
+    assert!(
+        server::mail::enqueue(&mut conn, identity, &letter)
+            .await
+            .expect("enqueue")
+            .is_some()
+    );
+}

@@ -36,6 +36,9 @@ fn spawn(database_url: &str, dir: &std::path::Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_grandrounds"))
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
+        // Its messages stay in the test's folder (on PostgreSQL the default is data/outbox
+        // in the working directory, which is the source tree here).
+        .env("GRANDROUNDS_OUTBOX_DIR", dir.join("outbox"))
         .arg("--database-url")
         .arg(database_url)
         .arg("--content-dir")
