@@ -194,6 +194,24 @@ async fn main() {
     );
 
     let flood = click_all(&router, &cookies, FLOOD_EACH).await;
+    // Checked: no learner has two click rows less than a minute apart.
+    let clicks: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT user_id, starts_at FROM attendance_ledger WHERE source = 'join_click' ORDER BY user_id, starts_at",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("clicks");
+    for pair in clicks.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            assert!(
+                pair[1].1 - pair[0].1 >= 60,
+                "learner {} has clicks at {} and {}",
+                pair[0].0,
+                pair[0].1,
+                pair[1].1
+            );
+        }
+    }
     measure(
         format!(
             "{} clicks at once ({:.1} s)",
