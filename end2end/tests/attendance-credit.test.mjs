@@ -216,7 +216,7 @@ async function afterwards(pass) {
   await desk.click('button:has-text("Preview the import")');
   await desk.getByText('Read as a Zoom participant report', { exact: false }).waitFor();
   await desk.getByText('1 to add, 1 matched by name only', { exact: false }).first().waitFor();
-  await desk.getByText('no account has the email ben.lindqvist@example.org').first().waitFor();
+  await desk.getByText('ben.lindqvist@example.org has no seat in this webinar').first().waitFor();
   // The name-only row is a suggestion: the account's address is beside it, and it is
   // written only when ticked.
   await desk.getByLabel(`Same person as the account ${email}: write this row`).check();

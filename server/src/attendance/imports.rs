@@ -1,6 +1,6 @@
 //! Importing a participant report: the organizer uploads the file and chooses the session
-//! and the zone its times are in; the preview names every row's problem (unknown email, no
-//! seat, leave before join, outside the session, a duplicate of an earlier import or of an
+//! and the zone its times are in; the preview names every row's problem (no seat: an
+//! address with an account and one without get the same words, leave before join, outside the session, a duplicate of an earlier import or of an
 //! earlier line, an unreadable time or duration, the organizer's own row) and writes
 //! nothing. A row without an email (every BigBlueButton row, Zoom's guests) that matches
 //! one learner with a seat by the name they registered with is only a suggestion: the
@@ -73,18 +73,7 @@ pub async fn check(
     importer: i64,
     confirmed: &HashMap<u32, i64>,
 ) -> Result<Checked> {
-    let emails: Vec<String> = {
-        let mut emails: Vec<String> = report
-            .rows
-            .iter()
-            .filter(|r| !r.email.is_empty())
-            .map(|r| r.email.clone())
-            .collect();
-        emails.sort();
-        emails.dedup();
-        emails
-    };
-    let people = store::people(conn, stored.webinar_id, &emails).await?;
+    let people = store::people(conn, stored.webinar_id).await?;
     let by_email: HashMap<&str, &Person> = people.iter().map(|p| (p.email.as_str(), p)).collect();
     // By the name each learner registered with, not their name now: renaming oneself
     // before an import takes no one else's minutes.
@@ -132,7 +121,7 @@ pub async fn check(
                 ),
             }),
             (Ok(_), None) => Some(format!(
-                "no account has the email {}",
+                "{} has no seat in this webinar (no registration with this address)",
                 row.email.chars().take(120).collect::<String>()
             )),
             (Ok(_), Some(person)) if person.user_id == importer => Some(
@@ -140,7 +129,7 @@ pub async fn check(
                     .to_owned(),
             ),
             (Ok(_), Some(person)) if !person.seated => Some(format!(
-                "{} has no seat in this webinar (not registered, waitlisted or cancelled)",
+                "{} has no seat in this webinar (waitlisted or cancelled)",
                 person.email
             )),
             (Ok((join, leave)), Some(_)) if *leave <= start || *join >= end => Some(format!(

@@ -408,13 +408,10 @@ pub struct Person {
     pub seated: bool,
 }
 
-/// Everyone registered, waitlisted or cancelled for the webinar, and the accounts with the
-/// given emails (lowercase) who are not.
-pub async fn people(
-    conn: &mut Connection,
-    webinar: i64,
-    emails: &[String],
-) -> Result<Vec<Person>, sqlx::Error> {
+/// Everyone registered, waitlisted or cancelled for the webinar: the only people a report
+/// row is matched to (an address with an account but no registration is told apart from
+/// one without an account nowhere, so the importer learns nothing about who has one).
+pub async fn people(conn: &mut Connection, webinar: i64) -> Result<Vec<Person>, sqlx::Error> {
     let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
         "SELECT u.id, u.email, u.full_name, r.status, r.registered_name FROM webinar_registrations r \
          JOIN users u ON u.id = r.user_id WHERE r.webinar_id = $1",
@@ -422,7 +419,7 @@ pub async fn people(
     .bind(webinar)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out: Vec<Person> = rows
+    Ok(rows
         .into_iter()
         .map(|(user_id, email, name, status, registered_name)| Person {
             user_id,
@@ -431,31 +428,7 @@ pub async fn people(
             registered_name,
             seated: status == "registered",
         })
-        .collect();
-    let known: std::collections::HashSet<String> = out.iter().map(|p| p.email.clone()).collect();
-    let missing: Vec<&String> = emails.iter().filter(|e| !known.contains(*e)).collect();
-    // A few hundred addresses per query keeps every database's bind limit far away.
-    for chunk in missing.chunks(500) {
-        let binds: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, email, full_name FROM users WHERE email IN ({})",
-            binds.join(", ")
-        );
-        let mut query = sqlx::query_as::<_, (i64, String, String)>(&sql);
-        for email in chunk {
-            query = query.bind(email.as_str());
-        }
-        for (user_id, email, name) in query.fetch_all(&mut *conn).await? {
-            out.push(Person {
-                user_id,
-                email: email.to_lowercase(),
-                name,
-                registered_name: String::new(),
-                seated: false,
-            });
-        }
-    }
-    Ok(out)
+        .collect())
 }
 
 /// A report already imported for the session.

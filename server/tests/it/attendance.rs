@@ -184,11 +184,11 @@ async fn a_zoom_report_is_previewed_with_every_problem_then_written_once() {
         "{page}"
     );
     for problem in [
-        "this row is your own attendance: an organizer does not import their own",
+        "educator@grandrounds.example has no seat in this webinar (no registration with this address)",
         "no learner with a seat registered as \"Dr. Visiting Guest\"",
         "join time: \"03/04/2031 9:75:00 AM\" is not a time the importer reads",
-        "chidi.eze@example.org has no seat in this webinar",
-        "no account has the email nobody@example.org",
+        "chidi.eze@example.org has no seat in this webinar (no registration with this address)",
+        "nobody@example.org has no seat in this webinar (no registration with this address)",
         "is before join",
         "outside the session",
     ] {
@@ -210,7 +210,7 @@ async fn a_zoom_report_is_previewed_with_every_problem_then_written_once() {
         "{page}"
     );
     assert!(
-        page.contains("line 13: no account has the email nobody@example.org"),
+        page.contains("line 13: nobody@example.org has no seat in this webinar"),
         "{page}"
     );
     let stored: Vec<u8> =
@@ -1392,6 +1392,14 @@ async fn name_only_rows_are_confirmed_by_the_organizer_and_previews_are_kept_and
     .await;
     assert!(page.contains("is your own attendance"), "{page}");
     assert_eq!(ledger_rows(app).await, 2);
+    // Nor import it: the organizer's own row (they hold a seat) is a problem in the preview.
+    let own_sheet = b"email,join,leave\neducator@grandrounds.example,2031-03-04T15:20:00Z,2031-03-04T15:50:00Z\n";
+    upload(app, &organizer, "own.csv", own_sheet).await;
+    let page = attendance_page(app, &organizer).await;
+    assert!(
+        page.contains("this row is your own attendance: an organizer does not import their own"),
+        "{page}"
+    );
 }
 
 /// A code proves the learner saw the screen when they typed it: a 30-minute window answered
