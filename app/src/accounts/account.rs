@@ -86,14 +86,6 @@ fn Account(
         <h1>"Your account"</h1>
         <FormMessages state=welcome />
         <p>{format!("Signed in as {} ({role}).", profile.email)}</p>
-        {(!profile.email_confirmed).then(|| view! {
-            <p class="notice">
-                {format!(
-                    "Your address {} is not confirmed yet: follow the link in the message we sent it, then sign in again.",
-                    profile.email
-                )}
-            </p>
-        })}
         <section aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Profile"</h2>
             <form method="post" action="/account/profile" class="stacked" novalidate>

@@ -128,8 +128,6 @@ pub struct Profile {
     pub role: Option<Role>,
     /// The IANA zone times are shown in; None: each webinar's own.
     pub time_zone: Option<String>,
-    /// The owner followed the confirmation link (or the address was proven another way).
-    pub email_confirmed: bool,
 }
 
 /// One account in the administrators' list.

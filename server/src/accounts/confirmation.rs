@@ -54,8 +54,9 @@ pub async fn send(
     email: &str,
 ) -> Result<bool> {
     let now = crate::clock::now_secs();
-    if store::confirmations_since(conn, user, now - 3600).await? >= SENDS_PER_HOUR
-        || store::links_ever(conn, store::Link::Confirmation, user).await? >= SENDS_EVER
+    let kind = store::Link::Confirmation;
+    if store::links_since(conn, kind, user, now - 3600).await? >= SENDS_PER_HOUR
+        || store::links_since(conn, kind, user, i64::MIN).await? >= SENDS_EVER
     {
         return Ok(false);
     }

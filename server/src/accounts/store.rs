@@ -148,17 +148,19 @@ pub async fn credentials(
     ))
 }
 
-/// Links of `kind` ever made for `user` (each one a message sent).
-pub async fn links_ever(
+/// Links of `kind` made for `user` after `since` (unix seconds; each one a message sent).
+pub async fn links_since(
     conn: &mut crate::db::Connection,
     kind: Link,
     user: i64,
+    since: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM {} WHERE user_id = $1",
+        "SELECT COUNT(*) FROM {} WHERE user_id = $1 AND created_at > $2",
         kind.table()
     ))
     .bind(user)
+    .bind(since)
     .fetch_one(&mut *conn)
     .await
 }
@@ -187,7 +189,7 @@ pub async fn clear_unproven_profile(
 pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "SELECT email, full_name, profession, role, npi, licence_number, licence_state, board_id, \
-         birth_month, birth_day, consent_reporting, optional_mail, time_zone, email_confirmed_at FROM users WHERE id = $1",
+         birth_month, birth_day, consent_reporting, optional_mail, time_zone FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -220,9 +222,6 @@ pub async fn profile(pool: &crate::db::Pool, id: i64) -> Result<Option<Profile>,
         optional_mail: row.try_get::<crate::db::Flag, _>("optional_mail")?.0,
         role: text("role")?.parse().ok(),
         time_zone: row.try_get::<Option<String>, _>("time_zone")?,
-        email_confirmed: row
-            .try_get::<Option<i64>, _>("email_confirmed_at")?
-            .is_some(),
     }))
 }
 
@@ -309,13 +308,7 @@ pub async fn set_password(
     password_hash: &str,
 ) -> Result<i64, sqlx::Error> {
     // Every reset link still open is withdrawn: the password it would replace is gone.
-    sqlx::query(
-        "UPDATE password_resets SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
-    )
-    .bind(crate::clock::now_secs())
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    withdraw_links(conn, Link::Reset, id).await?;
     sqlx::query_scalar(
         "UPDATE users SET password_hash = $1, session_version = session_version + 1, updated_at = $2 \
          WHERE id = $3 RETURNING session_version",
@@ -395,6 +388,23 @@ impl Link {
     }
 }
 
+/// Withdraws every `kind` link of `user` still open (marked superseded now).
+pub async fn withdraw_links(
+    conn: &mut crate::db::Connection,
+    kind: Link,
+    user: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE {} SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
+        kind.table()
+    ))
+    .bind(crate::clock::now_secs())
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// A new `kind` link for `user`; every older one still open is superseded.
 pub async fn insert_link(
     conn: &mut crate::db::Connection,
@@ -405,13 +415,7 @@ pub async fn insert_link(
 ) -> Result<(), sqlx::Error> {
     let now = crate::clock::now_secs();
     let table = kind.table();
-    sqlx::query(&format!(
-        "UPDATE {table} SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL"
-    ))
-    .bind(now)
-    .bind(user)
-    .execute(&mut *conn)
-    .await?;
+    withdraw_links(conn, kind, user).await?;
     sqlx::query(&format!(
         "INSERT INTO {table} (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)"
     ))
@@ -518,21 +522,6 @@ pub async fn confirm_address(
     Ok(())
 }
 
-/// Confirmation links made for `user` since `since` (each one a message sent).
-pub async fn confirmations_since(
-    conn: &mut crate::db::Connection,
-    user: i64,
-    since: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM email_confirmations WHERE user_id = $1 AND created_at > $2",
-    )
-    .bind(user)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await
-}
-
 /// Gives the unconfirmed account `id` to the person who proved its address (an invitation
 /// accepted): their password, name, profession, role and profile replace the squatter's,
 /// the address is confirmed, every session ends, and every open link is withdrawn. False if
@@ -570,14 +559,7 @@ pub async fn take_over_unconfirmed(
         return Ok(false);
     }
     for kind in [Link::Reset, Link::Confirmation] {
-        sqlx::query(&format!(
-            "UPDATE {} SET superseded_at = $1 WHERE user_id = $2 AND used_at IS NULL AND superseded_at IS NULL",
-            kind.table()
-        ))
-        .bind(now)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+        withdraw_links(conn, kind, id).await?;
     }
     Ok(true)
 }

@@ -934,3 +934,88 @@ async fn a_reset_takes_a_squatted_account_back_and_clears_the_squatters_details(
         "/login"
     );
 }
+
+/// The confirmation's writes under a crowd and bad input: the same link signed in with 20
+/// times at once confirms once (one audit entry); 20 requests for a new link at once send
+/// no more than the hour allows; a field sent twice or a 100 KB address gets a message and
+/// sends nothing.
+#[tokio::test]
+async fn confirming_and_resending_hold_under_a_crowd_and_bad_input() {
+    let app = TestApp::new().await;
+    let link = register_unconfirmed(&app, "noor@clinic.org", "Noor Haddad").await;
+    let token = token_of(&link);
+
+    let twice = app
+        .post_form(
+            "/account/confirmation",
+            &[
+                ("resend_email", "noor@clinic.org"),
+                ("resend_email", "x@clinic.org"),
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        landing(&app, &twice)
+            .await
+            .contains("was sent more than once"),
+        "field twice"
+    );
+    let long = format!("{}@clinic.org", "a".repeat(100 * 1024));
+    let long = app
+        .post_form("/account/confirmation", &[("resend_email", &long)], None)
+        .await;
+    assert!(
+        landing(&app, &long)
+            .await
+            .contains("at most 254 characters")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'address-confirmation'")
+            .await,
+        1
+    );
+
+    let resends = (0..20).map(|_| {
+        app.post_form(
+            "/account/confirmation",
+            &[("resend_email", "noor@clinic.org")],
+            None,
+        )
+    });
+    for page in futures::future::join_all(resends).await {
+        assert_eq!(page.location(), "/login");
+    }
+    assert!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'address-confirmation'")
+            .await
+            <= 3
+    );
+
+    // The newest link, signed in with 20 times at once: one confirmation.
+    let raw: Vec<u8> = sqlx::query_scalar(
+        "SELECT raw FROM outbox WHERE kind = 'address-confirmation' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("the newest link");
+    let newest = token_of(&site_link(
+        &crate::smtp::part(&String::from_utf8_lossy(&raw), "text/plain").expect("text"),
+        "/confirm-address?token=",
+    ));
+    // A new link replaced the first one, which no longer confirms.
+    assert_ne!(newest, token);
+    let tries = (0..20).map(|_| sign_in_with(&app, "noor@clinic.org", PASSWORD, Some(&newest)));
+    let answers = futures::future::join_all(tries).await;
+    assert!(answers.iter().any(|page| page.location() == "/account"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.confirm'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email_confirmed_at IS NULL")
+            .await,
+        0
+    );
+}
