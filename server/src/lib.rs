@@ -191,6 +191,12 @@ pub async fn import_content(
     for slug in &summary.retired {
         tracing::info!(course = %slug, "course folder gone: course retired");
     }
+    for slug in &summary.conflicts {
+        tracing::warn!(
+            course = %slug,
+            "content/courses/{slug} changed while the studio also published this course: the folder was not imported; an owner chooses in the studio (/studio/course/{slug})"
+        );
+    }
     let (webinars, problems) = webinars::import_dir(pool, dir, identity)
         .await
         .map_err(|error| anyhow::anyhow!("cannot import the webinars: {error}"))?;
@@ -199,6 +205,12 @@ pub async fn import_content(
     }
     for (slug, number) in &webinars.created {
         tracing::info!(webinar = %slug, revision = number, "new webinar revision stored");
+    }
+    for slug in &webinars.conflicts {
+        tracing::warn!(
+            webinar = %slug,
+            "content/webinars/{slug}.md changed while the studio also published this webinar: the file was not imported; an owner chooses in the studio (/studio/webinar/{slug})"
+        );
     }
     for (slug, session) in &webinars.rescheduled {
         tracing::warn!(webinar = %slug, session, "a session's time changed");

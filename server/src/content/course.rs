@@ -85,15 +85,32 @@ pub struct Course {
     pub quizzes: Vec<(String, crate::content::quiz::Quiz)>,
     /// The quiz files as written, by file name.
     pub quiz_sources: Vec<(String, String)>,
+    /// Every file as written, by name: what the revision keeps and the studio edits.
+    pub files: Vec<SourceFile>,
 }
 
 /// Reads and validates one course folder. Returns every problem found, not just the first.
 pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
-    let mut errors = Vec::new();
     let slug = dir
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let files = match read_markdown_files(dir) {
+        Ok(files) => files,
+        Err(error) => return Err(vec![error]),
+    };
+    check_course(dir, &slug, files)
+}
+
+/// Validates a course's files as held in memory (a folder read by [`load_course`], or a
+/// studio draft), named as they are in the folder; problems name `dir`/file and line.
+pub fn check_course(
+    dir: &Path,
+    slug: &str,
+    mut files: Vec<SourceFile>,
+) -> Result<Course, Vec<ContentError>> {
+    let mut errors = Vec::new();
+    let slug = slug.to_owned();
     if !is_slug(&slug) {
         errors.push(ContentError::new(
             dir,
@@ -101,11 +118,7 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
             "a course folder name must be lowercase letters, digits and single hyphens (it becomes the URL)",
         ));
     }
-
-    let files = match read_markdown_files(dir) {
-        Ok(files) => files,
-        Err(error) => return Err(vec![error]),
-    };
+    files.sort_by(|a, b| a.name.cmp(&b.name));
     let content_hash = hash_files(&files);
 
     let course_path = dir.join("course.md");
@@ -237,6 +250,7 @@ pub fn load_course(dir: &Path) -> Result<Course, Vec<ContentError>> {
                 })
                 .collect(),
             quizzes,
+            files,
         }),
         _ => Err(errors),
     }

@@ -1,9 +1,12 @@
-//! Importing course folders: a new revision only when a course's files changed (all of a
-//! revision, its lessons and quizzes, or none of it), a course whose folder is gone retired
-//! and one that is back published again; the catalog's version moves with every change, so
-//! each app server reloads. The one way a course revision is written.
+//! Publishing course revisions, the one way a course revision is written ([`write_course`]),
+//! whichever door it comes through: importing `content/` at start ([`import`]: a new
+//! revision only when a folder changed, under the two-doors rule of [`super::doors`], a
+//! course whose folder is gone retired and one that is back published again) or the studio.
+//! All of a revision (its lessons, quizzes and files) or none of it; the catalog's version
+//! moves with every change, so each app server reloads.
 
 use super::Course;
+use super::doors::{self, Decision};
 use super::store::{self, StoreError};
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -12,11 +15,13 @@ pub struct ImportSummary {
     pub created: Vec<(String, i64)>,
     pub unchanged: usize,
     pub retired: Vec<String>,
+    /// Folders that changed while the studio also published: held back (see [`super::doors`]).
+    pub conflicts: Vec<String>,
 }
 
-/// Stores a new revision of every course whose files changed, and retires courses whose
-/// folder is gone (`present` lists every folder found, valid or not). Each course is written
-/// in its own transaction: all of a revision or none of it.
+/// Reads every course folder under the two-doors rule, and retires courses whose folder is
+/// gone (`present` lists every folder found, valid or not) while the folder is what their
+/// live revision came from. Each course is written in its own transaction.
 pub async fn import(
     pool: &crate::db::Pool,
     courses: &[Course],
@@ -24,21 +29,65 @@ pub async fn import(
 ) -> Result<ImportSummary, StoreError> {
     let mut summary = ImportSummary::default();
     for course in courses {
-        match import_course(pool, course).await? {
-            Some(number) => summary.created.push((course.slug.clone(), number)),
-            None => summary.unchanged += 1,
+        let mut tx = crate::db::write_tx(pool).await?;
+        // Serialises on content imports and publishing: several servers starting at once
+        // import each revision once, and a studio publish never interleaves with one.
+        crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
+        let course_id = store::course_id_or_new(&mut tx, &course.slug).await?;
+        let folder_then = store::folder_hash(&mut tx, "course", &course.slug).await?;
+        let live = store::latest_revision(&mut tx, course_id).await?;
+        match doors::decide(
+            folder_then.as_deref(),
+            live.as_ref().map(|(_, hash)| hash.as_str()),
+            &course.content_hash,
+        ) {
+            Decision::Unchanged => summary.unchanged += 1,
+            Decision::Publish => {
+                match write_course(&mut tx, course, None).await? {
+                    Some((number, _)) => summary.created.push((course.slug.clone(), number)),
+                    None => summary.unchanged += 1,
+                }
+                store::set_folder_hash(&mut tx, "course", &course.slug, &course.content_hash)
+                    .await?;
+                store::drop_conflict(&mut tx, "course", &course.slug).await?;
+            }
+            Decision::Conflict => {
+                let files: Vec<(&str, &str)> = course
+                    .files
+                    .iter()
+                    .map(|f| (f.name.as_str(), f.text.as_str()))
+                    .collect();
+                store::hold_conflict(
+                    &mut tx,
+                    "course",
+                    &course.slug,
+                    &serde_json::to_string(&files)?,
+                    &course.content_hash,
+                )
+                .await?;
+                summary.conflicts.push(course.slug.clone());
+            }
         }
+        tx.commit().await?;
     }
 
     let mut tx = crate::db::write_tx(pool).await?;
-    // Serialises on content imports: several servers starting at once import each revision once.
+    // Serialises on content imports, as above.
     crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
     let active = store::active_slugs(&mut tx).await?;
     let mut changed = false;
     for slug in active.into_iter().filter(|slug| !present.contains(slug)) {
-        store::retire(&mut tx, &slug).await?;
-        summary.retired.push(slug);
-        changed = true;
+        let folder_then = store::folder_hash(&mut tx, "course", &slug).await?;
+        let course_id = store::course_id_or_new(&mut tx, &slug).await?;
+        let live = store::latest_revision(&mut tx, course_id).await?;
+        if doors::retires(
+            folder_then.as_deref(),
+            live.as_ref().map(|(_, hash)| hash.as_str()),
+        ) {
+            store::retire(&mut tx, &slug).await?;
+            summary.retired.push(slug);
+            changed = true;
+        }
     }
     for slug in present {
         changed |= store::restore(&mut tx, slug).await?;
@@ -50,13 +99,16 @@ pub async fn import(
     Ok(summary)
 }
 
-/// Returns the new revision's number, or `None` when the latest one has the same hash.
-async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option<i64>, StoreError> {
-    let mut tx = crate::db::write_tx(pool).await?;
-    // Serialises on content imports: several servers starting at once import each revision once.
-    crate::db::lock(&mut tx, crate::db::On::Key("content-import")).await?;
-    let course_id = store::course_id_or_new(&mut tx, &course.slug).await?;
-    let latest = store::latest_revision(&mut tx, course_id).await?;
+/// Writes a new revision of `course` in the caller's transaction (which holds the
+/// `content-import` lock): `(number, revision id)`, or `None` when the latest revision has
+/// the same files. `published_by` is the studio's publisher (`None`: the folder).
+pub async fn write_course(
+    tx: &mut crate::db::Connection,
+    course: &Course,
+    published_by: Option<i64>,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    let course_id = store::course_id_or_new(tx, &course.slug).await?;
+    let latest = store::latest_revision(tx, course_id).await?;
     if latest
         .as_ref()
         .is_some_and(|(_, hash)| *hash == course.content_hash)
@@ -64,10 +116,10 @@ async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option
         return Ok(None);
     }
     let number = latest.map_or(1, |(number, _)| number + 1);
-    store::bump_catalog_version(&mut tx).await?;
+    store::bump_catalog_version(tx).await?;
     let rendered = serde_json::to_string(&course.detail)?;
     let revision_id = store::insert_revision(
-        &mut tx,
+        tx,
         course_id,
         number,
         &course.content_hash,
@@ -75,9 +127,12 @@ async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option
         &rendered,
     )
     .await?;
+    if let Some(user) = published_by {
+        store::set_course_publisher(tx, revision_id, user).await?;
+    }
     for lesson in &course.lessons {
         let toc = serde_json::to_string(&lesson.toc)?;
-        store::insert_lesson(&mut tx, revision_id, lesson, &toc).await?;
+        store::insert_lesson(tx, revision_id, lesson, &toc).await?;
     }
     for (name, quiz) in &course.quizzes {
         let source = course
@@ -87,17 +142,10 @@ async fn import_course(pool: &crate::db::Pool, course: &Course) -> Result<Option
             .map(|(_, text)| text.as_str())
             .unwrap_or_default();
         let definition = serde_json::to_string(quiz)?;
-        store::insert_quiz(
-            &mut tx,
-            revision_id,
-            quiz.kind.as_str(),
-            source,
-            &definition,
-        )
-        .await?;
+        store::insert_quiz(tx, revision_id, quiz.kind.as_str(), source, &definition).await?;
     }
-    tx.commit().await?;
-    Ok(Some(number))
+    store::insert_revision_files(tx, "course", revision_id, &course.files).await?;
+    Ok(Some((number, revision_id)))
 }
 
 #[cfg(test)]

@@ -6,14 +6,16 @@
 
 pub mod activity;
 pub(crate) mod course;
+pub mod doors;
 pub mod front_matter;
 pub mod import;
 pub mod kit;
 pub mod markdown;
+pub mod owners;
 pub mod quiz;
 pub mod store;
 
-pub use course::{Course, Lesson, load_course};
+pub use course::{Course, Lesson, check_course, load_course};
 pub use kit::SourceFile;
 
 use std::fmt;
@@ -115,28 +117,11 @@ fn check_cross_links(report: &mut LoadReport) {
     };
     let mut broken = Vec::new();
     for (index, course) in report.courses.iter().enumerate() {
-        for link in &course.site_links {
-            let path = link.href.split(['#', '?']).next().unwrap_or_default();
-            let mut parts = path
-                .trim_start_matches("/courses/")
-                .trim_end_matches('/')
-                .split('/');
-            let target_course = parts.next().unwrap_or_default();
-            let target_lesson = parts.next();
-            if parts.next().is_some() || !exists(target_course, target_lesson) {
-                broken.push((
-                    index,
-                    ContentError::new(
-                        &link.file,
-                        Some(link.line),
-                        format!(
-                            "broken link: {} is not a published course or lesson",
-                            link.href
-                        ),
-                    ),
-                ));
-            }
-        }
+        broken.extend(
+            site_link_problems(course, &exists)
+                .into_iter()
+                .map(|error| (index, error)),
+        );
     }
     let mut failed: Vec<usize> = broken.iter().map(|(index, _)| *index).collect();
     failed.sort_unstable();
@@ -147,6 +132,36 @@ fn check_cross_links(report: &mut LoadReport) {
     for index in failed.into_iter().rev() {
         report.courses.remove(index);
     }
+}
+
+/// The course's links to other pages of the site (`/courses/{course}[/{lesson}]`) that name
+/// no course or lesson `exists` knows: a folder import asks its content set, the studio the
+/// published catalog.
+pub fn site_link_problems(
+    course: &Course,
+    exists: &dyn Fn(&str, Option<&str>) -> bool,
+) -> Vec<ContentError> {
+    let mut broken = Vec::new();
+    for link in &course.site_links {
+        let path = link.href.split(['#', '?']).next().unwrap_or_default();
+        let mut parts = path
+            .trim_start_matches("/courses/")
+            .trim_end_matches('/')
+            .split('/');
+        let target_course = parts.next().unwrap_or_default();
+        let target_lesson = parts.next();
+        if parts.next().is_some() || !exists(target_course, target_lesson) {
+            broken.push(ContentError::new(
+                &link.file,
+                Some(link.line),
+                format!(
+                    "broken link: {} is not a published course or lesson",
+                    link.href
+                ),
+            ));
+        }
+    }
+    broken
 }
 
 #[cfg(test)]

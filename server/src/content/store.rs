@@ -227,3 +227,274 @@ pub async fn insert_quiz(
     .await?;
     Ok(())
 }
+
+/// The owners of an activity, by sign-in email, with where each was named.
+pub async fn owners(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT email, source FROM activity_owners WHERE kind = $1 AND slug = $2 ORDER BY email, source",
+    )
+    .bind(kind)
+    .bind(slug)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Whether the account `user` owns the activity (named by its email, either way).
+pub async fn is_owner(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+    user: i64,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT u.id FROM activity_owners o JOIN users u ON u.email = o.email \
+         WHERE o.kind = $1 AND o.slug = $2 AND u.id = $3 LIMIT 1",
+    )
+    .bind(kind)
+    .bind(slug)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// The `(kind, slug)` of every activity the account `user` owns.
+pub async fn owned_by(
+    conn: &mut crate::db::Connection,
+    user: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT o.kind, o.slug FROM activity_owners o JOIN users u ON u.email = o.email \
+         WHERE u.id = $1 ORDER BY o.kind, o.slug",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Replaces the owners an activity's file names (`emails`, lowercase) with those.
+pub async fn replace_file_owners(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+    emails: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM activity_owners WHERE kind = $1 AND slug = $2 AND source = 'file'")
+        .bind(kind)
+        .bind(slug)
+        .execute(&mut *conn)
+        .await?;
+    for email in emails {
+        sqlx::query(
+            "INSERT INTO activity_owners (kind, slug, email, source, added_by, added_at) \
+             VALUES ($1, $2, $3, 'file', NULL, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(kind)
+        .bind(slug)
+        .bind(email)
+        .bind(crate::clock::now_secs())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Names `email` an owner of the activity in the studio; whether it was new.
+pub async fn add_owner(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+    email: &str,
+    by: i64,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "INSERT INTO activity_owners (kind, slug, email, source, added_by, added_at) \
+         VALUES ($1, $2, $3, 'studio', $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(kind)
+    .bind(slug)
+    .bind(email)
+    .bind(by)
+    .bind(crate::clock::now_secs())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0)
+}
+
+/// Removes an owner the studio named; whether there was one.
+pub async fn remove_owner(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "DELETE FROM activity_owners WHERE kind = $1 AND slug = $2 AND email = $3 AND source = 'studio'",
+    )
+    .bind(kind)
+    .bind(slug)
+    .bind(email)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0)
+}
+
+/// Keeps a revision's files as written.
+pub async fn insert_revision_files(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    revision: i64,
+    files: &[super::SourceFile],
+) -> Result<(), sqlx::Error> {
+    for file in files {
+        sqlx::query(
+            "INSERT INTO revision_files (kind, revision_id, name, text) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(kind)
+        .bind(revision)
+        .bind(&file.name)
+        .bind(&file.text)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A revision's files as written, by name.
+pub async fn revision_files(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    revision: i64,
+) -> Result<Vec<super::SourceFile>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, text FROM revision_files WHERE kind = $1 AND revision_id = $2 ORDER BY name",
+    )
+    .bind(kind)
+    .bind(revision)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, text)| super::SourceFile { name, text })
+        .collect())
+}
+
+/// Records who published a revision from the studio.
+pub async fn set_course_publisher(
+    conn: &mut crate::db::Connection,
+    revision: i64,
+    user: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE course_revisions SET published_by = $1 WHERE id = $2")
+        .bind(user)
+        .bind(revision)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+}
+
+/// The hash of the activity's files in `content/` when they were last read, if ever.
+pub async fn folder_hash(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let sql = if kind == "webinar" {
+        "SELECT folder_hash FROM webinars WHERE slug = $1"
+    } else {
+        "SELECT folder_hash FROM courses WHERE slug = $1"
+    };
+    Ok(sqlx::query_scalar::<_, Option<String>>(sql)
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten())
+}
+
+/// Records the hash of the activity's files in `content/` as read now.
+pub async fn set_folder_hash(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = if kind == "webinar" {
+        "UPDATE webinars SET folder_hash = $1 WHERE slug = $2"
+    } else {
+        "UPDATE courses SET folder_hash = $1 WHERE slug = $2"
+    };
+    sqlx::query(sql)
+        .bind(hash)
+        .bind(slug)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+}
+
+/// Holds a folder's files back as a conflict with what the studio published (the latest
+/// files found replace earlier ones).
+pub async fn hold_conflict(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+    files: &str,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO door_conflicts (kind, slug, folder_files, folder_hash, found_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (kind, slug) DO UPDATE SET folder_files = excluded.folder_files, \
+         folder_hash = excluded.folder_hash, found_at = excluded.found_at",
+    )
+    .bind(kind)
+    .bind(slug)
+    .bind(files)
+    .bind(hash)
+    .bind(crate::clock::now_secs())
+    .execute(&mut *conn)
+    .await
+    .map(drop)
+}
+
+/// The conflict held for an activity: its folder's files (JSON) and their hash.
+pub async fn conflict(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT folder_files, folder_hash FROM door_conflicts WHERE kind = $1 AND slug = $2",
+    )
+    .bind(kind)
+    .bind(slug)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Every conflict held: `(kind, slug)`.
+pub async fn conflicts(
+    conn: &mut crate::db::Connection,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT kind, slug FROM door_conflicts ORDER BY kind, slug")
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// The conflict is settled.
+pub async fn drop_conflict(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM door_conflicts WHERE kind = $1 AND slug = $2")
+        .bind(kind)
+        .bind(slug)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+}

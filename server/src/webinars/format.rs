@@ -174,6 +174,23 @@ pub struct Webinar {
     pub content_hash: String,
 }
 
+impl Webinar {
+    /// The webinar's files as written, by name: what its revision keeps and the studio edits.
+    pub fn files(&self) -> Vec<SourceFile> {
+        let mut files = vec![SourceFile {
+            name: format!("{}.md", self.slug),
+            text: self.source.clone(),
+        }];
+        if let Some(post_test) = &self.post_test {
+            files.push(SourceFile {
+                name: format!("{}{POST_TEST_SUFFIX}", self.slug),
+                text: post_test.source.clone(),
+            });
+        }
+        files
+    }
+}
+
 /// The attendance rule of a stored revision's file (which passed every check when it was
 /// imported): only its `[attendance]` table is read.
 pub fn attendance_rule(source: &str) -> Option<AttendanceRule> {
@@ -269,6 +286,43 @@ fn https_url(text: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Validates a webinar's files as held in memory (a studio draft): `<slug>.md` and, when it
+/// has one, `<slug>.post-test.quiz.md`, named as in `dir` (the `webinars` folder).
+pub fn check_webinar(
+    dir: &Path,
+    slug: &str,
+    files: &[SourceFile],
+) -> Result<Webinar, Vec<ContentError>> {
+    let main = format!("{slug}.md");
+    let quiz_name = format!("{slug}{POST_TEST_SUFFIX}");
+    let strays: Vec<ContentError> = files
+        .iter()
+        .filter(|f| f.name != main && f.name != quiz_name)
+        .map(|f| {
+            ContentError::new(
+                &dir.join(&f.name),
+                None,
+                format!("a webinar is {main} and, if it has one, {quiz_name}: this file belongs to neither"),
+            )
+        })
+        .collect();
+    if !strays.is_empty() {
+        return Err(strays);
+    }
+    let Some(text) = files.iter().find(|f| f.name == main) else {
+        return Err(vec![ContentError::new(
+            &dir.join(&main),
+            None,
+            "the webinar's file is missing",
+        )]);
+    };
+    let quiz = files
+        .iter()
+        .find(|f| f.name == quiz_name)
+        .map(|f| (dir.join(&f.name), f.text.clone()));
+    with_post_test(parse_webinar(&dir.join(&main), slug, &text.text), quiz)
 }
 
 /// Reads and validates one webinar file; every problem, not just the first.

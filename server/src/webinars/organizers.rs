@@ -1,4 +1,5 @@
-//! What a webinar's organizers (the educators its file names, by sign-in email) and
+//! What a webinar's organizers (its owners: named in its file by sign-in email, or in the
+//! studio) and
 //! administrators do with its registrations: see them, download them as CSV, cancel one
 //! (audited; the seat goes to the first waiting). [`may_organize`] is the ownership half of
 //! `Rule::ActivityOwner` for webinars.
@@ -13,17 +14,17 @@ use app::accounts::{Role, Viewer};
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-/// The viewer organizes `stored` (their email is in its file) or is an administrator.
+/// The viewer owns `stored` (the one ownership model of `crate::content::owners`: named in
+/// its file's `organizers`, or by an administrator in the studio) or is an administrator.
 pub async fn may_organize(pool: &crate::db::Pool, viewer: &Viewer, stored: &Stored) -> Result<()> {
     if viewer.role == Role::Admin {
         return Ok(());
     }
     let mut conn = pool.acquire().await?;
-    let email = crate::accounts::store::contact(&mut conn, viewer.id)
-        .await?
-        .map(|(email, _)| email)
-        .unwrap_or_default();
-    if viewer.role == Role::Educator && stored.organizers.contains(&email) {
+    if viewer.role == Role::Educator
+        && crate::content::owners::owns(&mut conn, "webinar", &stored.detail.slug, viewer.id)
+            .await?
+    {
         Ok(())
     } else {
         Err(Error::forbidden(
@@ -32,18 +33,14 @@ pub async fn may_organize(pool: &crate::db::Pool, viewer: &Viewer, stored: &Stor
     }
 }
 
-/// Whether the account `user` is one of the organizers `stored` names (administrators are
-/// not, unless named). An organizer does not record attendance for themselves.
+/// Whether the account `user` owns (organizes) the webinar (administrators do not, unless
+/// named). An organizer does not record attendance for themselves.
 pub async fn names_as_organizer(
     conn: &mut crate::db::Connection,
     user: i64,
     stored: &Stored,
 ) -> Result<bool> {
-    let email = crate::accounts::store::contact(conn, user)
-        .await?
-        .map(|(email, _)| email)
-        .unwrap_or_default();
-    Ok(!email.is_empty() && stored.organizers.contains(&email))
+    Ok(crate::content::owners::owns(conn, "webinar", &stored.detail.slug, user).await?)
 }
 
 /// The one organizer check: the published webinar `slug` names (from the path or the

@@ -657,6 +657,8 @@ pub struct NewRevision<'a> {
     pub created_at: &'a str,
     /// The organizers' emails (JSON).
     pub organizers: &'a str,
+    /// Who published it from the studio (`None`: its file in `content/`).
+    pub published_by: Option<i64>,
 }
 
 /// Stores a revision; its id.
@@ -666,8 +668,8 @@ pub async fn insert_revision(
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO webinar_revisions (webinar_id, number, content_hash, source, detail, join_url, capacity, \
-         registration_opens, registration_closes, created_at, organizers) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         registration_opens, registration_closes, created_at, organizers, published_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(revision.webinar)
     .bind(revision.number)
@@ -680,6 +682,7 @@ pub async fn insert_revision(
     .bind(revision.registration_closes)
     .bind(revision.created_at)
     .bind(revision.organizers)
+    .bind(revision.published_by)
     .fetch_one(&mut *conn)
     .await
 }
