@@ -77,8 +77,18 @@ pub fn SiteHeader() -> impl IntoView {
                                                 <a href="/admin/reports">"Reports"</a>
                                             </li>
                                         });
+                                    let studio = matches!(
+                                        viewer.role,
+                                        crate::accounts::Role::Admin | crate::accounts::Role::Educator
+                                    )
+                                    .then(|| view! {
+                                        <li>
+                                            <a href="/studio">"Studio"</a>
+                                        </li>
+                                    });
                                     view! {
                                         {admin}
+                                        {studio}
                                         <li>
                                             <a href="/learning">"My learning"</a>
                                         </li>

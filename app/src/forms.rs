@@ -101,3 +101,24 @@ impl FormState {
         self.values.iter().any(|(f, v)| f == field && v == value)
     }
 }
+
+/// A text area's content as HTML: Leptos writes a `<textarea>`'s children without escaping
+/// them (it treats the element as raw text), so a value holding `</textarea>` would end the
+/// element and the rest would be read as markup. Set it with `inner_html` from here: the
+/// five characters become entities (which a text area decodes), and a leading line break,
+/// which the HTML parser drops after `<textarea>`, is kept by writing one first.
+pub fn textarea_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push('\n');
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,5 +1,5 @@
 //! Grand Rounds' user interface: one module per domain (accounts, catalog, learning,
-//! certificates, transcript, webinars, attendance, mail, reports), each with its page data
+//! certificates, transcript, webinars, attendance, studio, mail, reports), each with its page data
 //! (`model.rs`), its server functions (`api.rs`), its pages and the backend trait the server
 //! implements; plus the shared components, forms, errors and the shell with the routes.
 
@@ -22,6 +22,7 @@ pub mod response;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod shell;
+pub mod studio;
 pub mod transcript;
 pub mod webinars;
 

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::learning::{CreditBackend, EnrollmentBackend, QuizzesBackend};
 use crate::mail::MailBackend;
 use crate::reports::ReportsBackend;
+use crate::studio::StudioBackend;
 use crate::transcript::TranscriptBackend;
 use crate::webinars::WebinarsBackend;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub trait Backend:
     + MailBackend
     + WebinarsBackend
     + AttendanceBackend
+    + StudioBackend
 {
 }
 
@@ -43,6 +45,7 @@ impl<T> Backend for T where
         + MailBackend
         + WebinarsBackend
         + AttendanceBackend
+        + StudioBackend
 {
 }
 

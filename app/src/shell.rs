@@ -21,6 +21,9 @@ use crate::mail::outbox::AdminOutboxPage;
 use crate::not_found::NotFound;
 use crate::reports::console::AdminConsoleRoute;
 use crate::reports::page::ReportsRoute;
+use crate::studio::draft::{DraftRoute, FileRoute};
+use crate::studio::list::StudioRoute;
+use crate::studio::publish::{HistoryRoute, PublishRoute};
 use crate::transcript::page::TranscriptRoute;
 use crate::webinars::list::WebinarsPage;
 use crate::webinars::page::WebinarRoute;
@@ -140,6 +143,23 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/admin/certificates")
                         view=AdminCertificatesRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/studio") view=StudioRoute ssr=SsrMode::Async />
+                    <Route path=path!("/studio/:kind/:slug") view=DraftRoute ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/studio/:kind/:slug/files/:name")
+                        view=FileRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/studio/:kind/:slug/publish")
+                        view=PublishRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/studio/:kind/:slug/history")
+                        view=HistoryRoute
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/learning") view=LearningPage ssr=SsrMode::Async />

@@ -39,6 +39,7 @@ fn routes() -> Vec<Route> {
         crate::mail::routes(),
         crate::webinars::routes(),
         crate::attendance::routes(),
+        crate::studio::routes(),
     ]
     .into_iter()
     .flatten()
@@ -435,6 +436,29 @@ async fn healthz(State(state): State<AppState>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::{Canonical, canonical};
+
+    #[test]
+    fn no_activity_can_take_the_name_of_a_route() {
+        // A course or webinar slug is the segment after /courses/ or /webinars/: every
+        // literal segment a route puts there is refused as a slug.
+        for route in super::routes() {
+            let mut parts = route.path.trim_start_matches('/').split('/');
+            let (first, second) = (parts.next(), parts.next());
+            match (first, second) {
+                (Some("courses"), Some(segment)) => assert!(
+                    segment.starts_with('{'),
+                    "{}: a course could be called {segment}",
+                    route.path
+                ),
+                (Some("webinars"), Some(segment)) if !segment.starts_with('{') => assert!(
+                    crate::webinars::format::is_reserved(segment),
+                    "{}: add {segment} to the webinars' reserved names",
+                    route.path
+                ),
+                _ => {}
+            }
+        }
+    }
 
     #[test]
     fn trailing_scripts_move_into_the_body() {

@@ -2,7 +2,7 @@
 //! [`build_router`], so tests and benchmarks drive the real router without a socket.
 //!
 //! The modules form layers, and each uses only its own layer and those below it (bottom
-//! first): kernel → content → mail → accounts → enrollment → catalog → quizzes → certificates → credit → transcript → webinars → attendance → reports → site.
+//! first): kernel → content → mail → accounts → enrollment → catalog → quizzes → certificates → credit → transcript → webinars → attendance → studio → reports → site.
 //!
 //! - **kernel**: what every domain stands on and that names none of them: the errors
 //!   (`error`), the one clock (`clock`), hours and dates as people write them (`values`),
@@ -51,6 +51,7 @@ pub mod pdf;
 pub mod quizzes;
 pub mod reports;
 pub mod serve;
+pub mod studio;
 pub mod transcript;
 pub mod values;
 pub mod webinars;

@@ -84,16 +84,12 @@ pub fn EvaluationForm(
                 </label>
                 {change_error
                     .map(|e| view! { <p class="field-error" id="field-practice_change-error">{e}</p> })}
-                <textarea id="field-practice_change" name="practice_change" rows="4" maxlength="2000" required=true>
-                    {change}
-                </textarea>
+                <textarea id="field-practice_change" name="practice_change" rows="4" maxlength="2000" required=true inner_html=crate::forms::textarea_html(&change)></textarea>
             </div>
             <div class="field" class:has-error=comments_invalid>
                 <label for="field-comments">"Other comments (optional)"</label>
                 {comments_error.map(|e| view! { <p class="field-error">{e}</p> })}
-                <textarea id="field-comments" name="comments" rows="3" maxlength="4000">
-                    {comments}
-                </textarea>
+                <textarea id="field-comments" name="comments" rows="3" maxlength="4000" inner_html=crate::forms::textarea_html(&comments)></textarea>
             </div>
             <button type="submit">{submit}</button>
         </form>

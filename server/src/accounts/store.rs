@@ -371,6 +371,17 @@ pub async fn account_by_email(
         .await
 }
 
+/// The role of the account with this email (`learner`, `educator`, `admin`), if any.
+pub async fn role_by_email(
+    conn: &mut crate::db::Connection,
+    email: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT role FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
 /// The two kinds of single-use emailed link kept per account: password resets and address
 /// confirmations. One table each, the same columns, the same rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

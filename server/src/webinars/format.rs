@@ -25,6 +25,12 @@ const RESERVED: &[&str] = &[
     "registrations",
 ];
 
+/// Whether `slug` is a name the site's own webinar forms and pages use (no course path has
+/// such names: `http.rs` tests both).
+pub fn is_reserved(slug: &str) -> bool {
+    RESERVED.contains(&slug)
+}
+
 /// How a webinar's post-test file is named, after the webinar's slug.
 pub const POST_TEST_SUFFIX: &str = ".post-test.quiz.md";
 

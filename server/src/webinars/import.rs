@@ -276,3 +276,41 @@ pub async fn write_webinar(
     }
     Ok(Some(written))
 }
+
+/// What a new revision may not change once a session has started: that session's start,
+/// length and zone (it may still be cancelled, by leaving it out), and the attendance rule
+/// (`live_rule`, the live revision's), since evidence was already gathered against them.
+/// Each problem says what to write instead.
+pub fn frozen_problems(
+    stored: &super::store::Stored,
+    live_rule: Option<AttendanceRule>,
+    new: &Webinar,
+    now: i64,
+) -> Vec<String> {
+    let started: Vec<&super::store::StoredSession> = stored
+        .sessions
+        .iter()
+        .filter(|s| !s.cancelled && s.starts_at <= now)
+        .collect();
+    let mut problems = Vec::new();
+    for old in &started {
+        let Some(new_session) = new.sessions.iter().find(|s| s.number == old.number) else {
+            continue;
+        };
+        if new_session.starts_at != old.starts_at
+            || new_session.minutes != old.minutes
+            || new_session.zone != old.zone
+        {
+            problems.push(format!(
+                "session {} has started: its start, length and zone cannot change (leave them as they were; to call it off, remove the session)",
+                old.number
+            ));
+        }
+    }
+    if !started.is_empty() && live_rule.is_some_and(|rule| rule != new.attendance) {
+        problems.push(
+            "a session has started, so the attendance rule cannot change: attendance is already being judged by it".into(),
+        );
+    }
+    problems
+}

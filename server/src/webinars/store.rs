@@ -620,6 +620,17 @@ pub async fn id_or_new(
         .await
 }
 
+/// The webinar's id, if it was ever published.
+pub async fn id_or_none(
+    conn: &mut crate::db::Connection,
+    slug: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM webinars WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
 /// Publishes a retired webinar again (its file is back).
 pub async fn unretire(conn: &mut crate::db::Connection, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE webinars SET retired_at = NULL WHERE id = $1 AND retired_at IS NOT NULL")

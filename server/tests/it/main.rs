@@ -17,6 +17,7 @@ mod reports;
 mod scale;
 mod schema;
 mod smtp;
+mod studio;
 mod support;
 mod transcript;
 mod two_servers;

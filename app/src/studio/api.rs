@@ -1,0 +1,60 @@
+//! The studio's server functions: thin, each hands over to the backend
+//! ([`super::StudioBackend`]), which checks who asks.
+
+#[cfg(feature = "ssr")]
+use crate::api::answer;
+use crate::error::AppError;
+use crate::studio::{DraftPage, FileEditor, HistoryPage, PublishPage, StudioList};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// Educators and administrators.
+#[server(input = GetUrl, prefix = "/api", endpoint = "studio")]
+pub async fn studio_activities() -> Result<StudioList, AppError> {
+    answer(async { crate::service::backend()?.studio_list().await }.await)
+}
+
+/// The activity's owners and administrators.
+#[server(input = GetUrl, prefix = "/api", endpoint = "studio-draft")]
+pub async fn studio_draft(kind: String, slug: String) -> Result<DraftPage, AppError> {
+    answer(async { crate::service::backend()?.studio_draft(&kind, &slug).await }.await)
+}
+
+/// The activity's owners and administrators.
+#[server(input = GetUrl, prefix = "/api", endpoint = "studio-file")]
+pub async fn studio_file(kind: String, slug: String, name: String) -> Result<FileEditor, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .studio_file(&kind, &slug, &name)
+                .await
+        }
+        .await,
+    )
+}
+
+/// The activity's owners and administrators.
+#[server(input = GetUrl, prefix = "/api", endpoint = "studio-publish")]
+pub async fn studio_publish(kind: String, slug: String) -> Result<PublishPage, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .studio_publish(&kind, &slug)
+                .await
+        }
+        .await,
+    )
+}
+
+/// The activity's owners and administrators.
+#[server(input = GetUrl, prefix = "/api", endpoint = "studio-history")]
+pub async fn studio_history(kind: String, slug: String) -> Result<HistoryPage, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .studio_history(&kind, &slug)
+                .await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,810 @@
+//! The studio through the real router: ownership and draft privacy, saving (stale copies,
+//! over-long and NUL text), the publish gate and its review, a new revision that learners
+//! see while nothing they did changes, discard and republishing an old revision, the two
+//! doors (content/ and the studio), and a webinar's started session frozen.
+
+use crate::support::{COURSE, TestApp, User, copy_dir, demo_content};
+use app::accounts::Role;
+use http::StatusCode;
+
+/// The value of the hidden input `name` on a page.
+fn hidden(page: &crate::support::Page, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = page
+        .body
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no hidden {name} on the page: {}", page.body))
+        + needle.len();
+    page.body[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn educator(app: &TestApp, email: &str) -> User {
+    app.user(email, Role::Educator).await
+}
+
+async fn start(app: &TestApp, who: &User, kind: &str, slug: &str, title: &str) {
+    let page = app
+        .post_form(
+            "/studio/new",
+            &[("kind", kind), ("title", title), ("slug", slug)],
+            Some(&who.cookie),
+        )
+        .await;
+    assert_eq!(
+        page.location(),
+        format!("/studio/{kind}/{slug}"),
+        "{}",
+        page.body
+    );
+}
+
+/// Saves `text` as the file `name` from a fresh copy of its page.
+async fn save(app: &TestApp, who: &User, kind: &str, slug: &str, name: &str, text: &str) {
+    let path = format!("/studio/{kind}/{slug}/files/{name}");
+    let editor = app.get_as(&path, &who.cookie).await;
+    assert_eq!(editor.status, StatusCode::OK, "{}", editor.body);
+    let version = hidden(&editor, "version");
+    let saved = app
+        .post_form(
+            "/studio/save",
+            &[
+                ("kind", kind),
+                ("slug", slug),
+                ("name", name),
+                ("version", &version),
+                ("text", text),
+                ("action", "save"),
+            ],
+            Some(&who.cookie),
+        )
+        .await;
+    assert_eq!(saved.location(), path);
+    let after = app.get_as(&path, &who.cookie).await;
+    after.assert_contains("Saved in the draft");
+}
+
+/// Publishes what the review page shows; the page the publish led to.
+async fn publish(app: &TestApp, who: &User, kind: &str, slug: &str) -> crate::support::Page {
+    let review = app
+        .get_as(&format!("/studio/{kind}/{slug}/publish"), &who.cookie)
+        .await;
+    assert_eq!(review.status, StatusCode::OK);
+    let stamp = hidden(&review, "stamp");
+    let done = app
+        .post_form(
+            "/studio/publish",
+            &[("kind", kind), ("slug", slug), ("stamp", &stamp)],
+            Some(&who.cookie),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    app.get_as(done.location(), &who.cookie).await
+}
+
+/// The hash of a draft's files, as the review page would stamp it.
+async fn draft_stamp(app: &TestApp, slug: &str) -> String {
+    let files: Vec<(String, String)> = sqlx::query_as(
+        "SELECT f.name, f.text FROM studio_draft_files f JOIN studio_drafts d ON d.id = f.draft_id WHERE d.slug = $1 ORDER BY f.name",
+    )
+    .bind(slug)
+    .fetch_all(&app.state.pool)
+    .await
+    .expect("files");
+    let files: Vec<server::content::SourceFile> = files
+        .into_iter()
+        .map(|(name, text)| server::content::SourceFile { name, text })
+        .collect();
+    server::content::kit::hash_files(&files)
+}
+
+async fn audited(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn an_educator_writes_a_course_fixes_what_check_finds_publishes_it_and_a_learner_enrols() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    start(
+        &app,
+        &ana,
+        "course",
+        "wound-photography",
+        "Wound photography",
+    )
+    .await;
+
+    // Drafts are their owners' only: not public, not another educator's, not a learner's.
+    assert_eq!(
+        app.get("/courses/wound-photography").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let ben = educator(&app, "ben@clinic.org").await;
+    for path in [
+        "/studio/course/wound-photography",
+        "/studio/course/wound-photography/files/course.md",
+        "/studio/course/wound-photography/publish",
+        "/studio/course/wound-photography/history",
+    ] {
+        let page = app.get_as(path, &ben.cookie).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.body.contains("Wound photography"), "{path}");
+    }
+    let listed = app.get_as("/studio", &ben.cookie).await;
+    assert!(!listed.body.contains("Wound photography"));
+    let learner = app.learner("lena@clinic.org").await;
+    assert_ne!(
+        app.get_as("/studio/course/wound-photography", &learner.cookie)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let edit = app
+        .post_form(
+            "/studio/save",
+            &[
+                ("kind", "course"),
+                ("slug", "wound-photography"),
+                ("name", "course.md"),
+                ("version", "0"),
+                ("text", "hijacked"),
+            ],
+            Some(&ben.cookie),
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::NOT_FOUND);
+
+    let mine = app.get_as("/studio", &ana.cookie).await;
+    mine.assert_contains("Wound photography");
+    mine.assert_contains("Never published");
+
+    // A lesson with a mistake: the problem is shown at its file and line, and publishing
+    // is refused.
+    let add = app
+        .post_form(
+            "/studio/lessons",
+            &[
+                ("kind", "course"),
+                ("slug", "wound-photography"),
+                ("action", "add"),
+                ("title", "Light and <b>angles</b>"),
+                ("new_slug", "light"),
+            ],
+            Some(&ana.cookie),
+        )
+        .await;
+    assert_eq!(add.location(), "/studio/course/wound-photography#files");
+    save(
+        &app,
+        &ana,
+        "course",
+        "wound-photography",
+        "02-light.md",
+        "# Light\n\nDaylight first.\n\nSee [the missing one](09-nowhere.md).\n<img src=x onerror=alert(1)><script>alert(2)</script>\n</textarea><script>alert(3)</script>\n",
+    )
+    .await;
+    let draft = app
+        .get_as("/studio/course/wound-photography", &ana.cookie)
+        .await;
+    draft.assert_contains("02-light.md, line 5: </strong>broken link: 09-nowhere.md");
+    let review = app
+        .get_as("/studio/course/wound-photography/publish", &ana.cookie)
+        .await;
+    review.assert_contains("Not yet: content check refuses this draft");
+    // The page offers no button; a hand-made request with the right stamp is refused too.
+    assert!(!review.body.contains("name=\"stamp\""));
+    let refused = app
+        .post_form(
+            "/studio/publish",
+            &[
+                ("kind", "course"),
+                ("slug", "wound-photography"),
+                ("stamp", &draft_stamp(&app, "wound-photography").await),
+            ],
+            Some(&ana.cookie),
+        )
+        .await;
+    assert_eq!(
+        refused.location(),
+        "/studio/course/wound-photography/publish"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM courses WHERE slug = 'wound-photography'")
+            .await,
+        0
+    );
+
+    // The preview is the publishing renderer's: the script and the handler are gone.
+    let editor = app
+        .get_as(
+            "/studio/course/wound-photography/files/02-light.md",
+            &ana.cookie,
+        )
+        .await;
+    editor.assert_contains("Line 5: </strong>broken link");
+    let preview = &editor.body[editor.position("id=\"preview\"")..];
+    assert!(!preview.contains("onerror"), "{preview}");
+    assert!(!preview.contains("alert(2)"), "{preview}");
+    // The text area holds the text as text: nothing in it ends the element.
+    assert!(!editor.body.contains("<script>alert"));
+    editor.assert_contains("&lt;/textarea&gt;&lt;script&gt;alert(3)");
+    editor.assert_contains("Daylight first.");
+
+    save(
+        &app,
+        &ana,
+        "course",
+        "wound-photography",
+        "02-light.md",
+        "# Light\n\nDaylight first, then [the introduction](01-introduction.md).\n",
+    )
+    .await;
+    let published = publish(&app, &ana, "course", "wound-photography").await;
+    published.assert_contains("Published as revision 1");
+    assert_eq!(audited(&app, "studio.publish").await, 1);
+    let public = app.get("/courses/wound-photography").await;
+    assert_eq!(public.status, StatusCode::OK);
+    public.assert_contains("Wound photography");
+    let lesson = app.get("/courses/wound-photography/light").await;
+    lesson.assert_contains("href=\"/courses/wound-photography/introduction\"");
+
+    // A learner enrols in it.
+    let enrolled = app
+        .post_form(
+            "/learning/enroll",
+            &[("course", "wound-photography")],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert_eq!(enrolled.location(), "/courses/wound-photography");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM enrollments e JOIN courses c ON c.id = e.course_id WHERE c.slug = 'wound-photography'").await,
+        1
+    );
+    let listed = app.get_as("/studio", &ana.cookie).await;
+    listed.assert_contains("Published");
+}
+
+#[tokio::test]
+async fn a_stale_save_is_a_conflict_with_both_versions_and_bad_text_is_handed_back() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    start(&app, &ana, "course", "triage", "Triage").await;
+    let path = "/studio/course/triage/files/01-introduction.md";
+    let first = app.get_as(path, &ana.cookie).await;
+    let stale = hidden(&first, "version");
+    save(
+        &app,
+        &ana,
+        "course",
+        "triage",
+        "01-introduction.md",
+        "# Intro\n\nMine first.\n",
+    )
+    .await;
+    let late = app
+        .post_form(
+            "/studio/save",
+            &[
+                ("kind", "course"),
+                ("slug", "triage"),
+                ("name", "01-introduction.md"),
+                ("version", &stale),
+                ("text", "# Intro\n\nWritten from the old copy.\n"),
+            ],
+            Some(&ana.cookie),
+        )
+        .await;
+    assert_eq!(late.location(), path);
+    let conflict = app.get_as(path, &ana.cookie).await;
+    conflict.assert_contains("Someone else saved this file first");
+    conflict.assert_contains("Written from the old copy.");
+    conflict.assert_contains("Mine first.");
+    let stored: String =
+        sqlx::query_scalar("SELECT text FROM studio_draft_files WHERE name = '01-introduction.md'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("file");
+    assert!(stored.contains("Mine first."), "nothing written over");
+
+    // Over the limit: refused, said, and the text comes back in the editor.
+    let long = format!("# Long\n\n{}\n", "word ".repeat(60_000));
+    let version = hidden(&app.get_as(path, &ana.cookie).await, "version");
+    let big = app
+        .post_form(
+            "/studio/save",
+            &[
+                ("kind", "course"),
+                ("slug", "triage"),
+                ("name", "01-introduction.md"),
+                ("version", &version),
+                ("text", &long),
+            ],
+            Some(&ana.cookie),
+        )
+        .await;
+    assert_eq!(big.location(), path);
+    let back = app.get_as(path, &ana.cookie).await;
+    back.assert_contains("a file may hold at most 200 KB");
+    assert!(
+        back.body.contains(&"word ".repeat(1000)),
+        "the text is kept"
+    );
+
+    // NUL and a field sent twice: nothing written, the text kept.
+    for fields in [
+        vec![("text", "# Intro\n\nA\0B\n")],
+        vec![("text", "# Intro\n\nOne\n"), ("text", "# Intro\n\nTwo\n")],
+    ] {
+        let mut sent = vec![
+            ("kind", "course"),
+            ("slug", "triage"),
+            ("name", "01-introduction.md"),
+            ("version", version.as_str()),
+        ];
+        sent.extend(fields);
+        let page = app
+            .post_form("/studio/save", &sent, Some(&ana.cookie))
+            .await;
+        assert_eq!(page.location(), path);
+        let shown = app.get_as(path, &ana.cookie).await;
+        assert!(
+            shown.body.contains("AB") || shown.body.contains("One"),
+            "{}",
+            shown.body
+        );
+    }
+    let still: String =
+        sqlx::query_scalar("SELECT text FROM studio_draft_files WHERE name = '01-introduction.md'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("file");
+    assert!(still.contains("Mine first."));
+}
+
+#[tokio::test]
+async fn names_that_collide_or_are_not_slugs_are_refused_and_twenty_publishes_make_one_revision() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    for (kind, slug, why) in [
+        ("course", COURSE, "There already is a course"),
+        ("webinar", "register", "a name the site's own pages use"),
+        ("course", "Bad Name", "lowercase letters"),
+        ("course", "./x", "lowercase letters"),
+        ("podcast", "x", "Choose a course or a webinar"),
+    ] {
+        let page = app
+            .post_form(
+                "/studio/new",
+                &[("kind", kind), ("title", "T"), ("slug", slug)],
+                Some(&ana.cookie),
+            )
+            .await;
+        assert_eq!(page.location(), "/studio#new", "{slug}");
+        app.get_as("/studio", &ana.cookie)
+            .await
+            .assert_contains(why);
+    }
+    let long = "x".repeat(100 * 1024);
+    let page = app
+        .post_form(
+            "/studio/new",
+            &[("kind", "course"), ("title", &long), ("slug", "fine")],
+            Some(&ana.cookie),
+        )
+        .await;
+    assert_eq!(page.location(), "/studio#new");
+    assert_eq!(app.count("SELECT COUNT(*) FROM studio_drafts").await, 0);
+
+    start(&app, &ana, "course", "fine", "Fine").await;
+    let review = app.get_as("/studio/course/fine/publish", &ana.cookie).await;
+    let stamp = hidden(&review, "stamp");
+    let fields = [
+        ("kind", "course"),
+        ("slug", "fine"),
+        ("stamp", stamp.as_str()),
+    ];
+    let posts = (0..20).map(|_| app.post_form("/studio/publish", &fields, Some(&ana.cookie)));
+    for page in futures::future::join_all(posts).await {
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM course_revisions r JOIN courses c ON c.id = r.course_id WHERE c.slug = 'fine'").await,
+        1
+    );
+    assert_eq!(audited(&app, "studio.publish").await, 1);
+}
+
+#[tokio::test]
+async fn a_new_revision_shows_its_changes_discard_returns_to_it_and_an_old_one_comes_back() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    let learner = app.enrolled("lena@clinic.org", "nurse").await;
+    let base = format!("/studio/course/{COURSE}");
+    let lesson = "01-telehealth-and-telemedicine.md";
+    let original: String = sqlx::query_scalar(
+        "SELECT f.text FROM revision_files f WHERE f.kind = 'course' AND f.name = $1",
+    )
+    .bind(lesson)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("the imported revision keeps its files");
+    let changed = original.replacen('\n', "\n\nA sentence the studio added.\n", 1);
+    save(&app, &admin, "course", COURSE, lesson, &changed).await;
+    app.get_as("/studio", &admin.cookie)
+        .await
+        .assert_contains("Published with unpublished changes");
+    let review = app.get_as(&format!("{base}/publish"), &admin.cookie).await;
+    review.assert_contains(&format!("{lesson} (changed)"));
+    review.assert_contains("A sentence the studio added.");
+
+    // Discard: back to the live files.
+    let discarded = app
+        .post_form(
+            "/studio/discard",
+            &[("kind", "course"), ("slug", COURSE)],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(discarded.location(), base);
+    assert_eq!(app.count("SELECT COUNT(*) FROM studio_drafts").await, 0);
+
+    save(&app, &admin, "course", COURSE, lesson, &changed).await;
+    publish(&app, &admin, "course", COURSE)
+        .await
+        .assert_contains("Published as revision 2");
+    let page = app
+        .get(&format!("/courses/{COURSE}/telehealth-and-telemedicine"))
+        .await;
+    page.assert_contains("A sentence the studio added.");
+    // The learner enrolled on revision 1 stays on it.
+    let pinned: i64 = sqlx::query_scalar(
+        "SELECT r.number FROM enrollments e JOIN course_revisions r ON r.id = e.revision_id WHERE e.user_id = $1",
+    )
+    .bind(learner.id)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("enrollment");
+    assert_eq!(pinned, 1);
+
+    // History: revision 1 again, as revision 3.
+    let history = app.get_as(&format!("{base}/history"), &admin.cookie).await;
+    history.assert_contains("admin user (studio)");
+    history.assert_contains("the content/ folder");
+    let again = app
+        .post_form(
+            "/studio/republish",
+            &[("kind", "course"), ("slug", COURSE), ("revision", "1")],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(again.location(), format!("{base}/history"));
+    app.get_as(&format!("{base}/history"), &admin.cookie)
+        .await
+        .assert_contains("Revision 1 published again as revision 3.");
+    let page = app
+        .get(&format!("/courses/{COURSE}/telehealth-and-telemedicine"))
+        .await;
+    assert!(!page.body.contains("A sentence the studio added."));
+    assert_eq!(audited(&app, "studio.republish").await, 1);
+    assert_eq!(audited(&app, "studio.discard").await, 1);
+}
+
+#[tokio::test]
+async fn the_folder_and_the_studio_never_overwrite_each_other() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let content = dir.path().join("content");
+    copy_dir(&demo_content(), &content);
+    let app = TestApp::with_content(&content).await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    let lesson = "01-telehealth-and-telemedicine.md";
+    let path = content.join("courses").join(COURSE).join(lesson);
+    let original = std::fs::read_to_string(&path).expect("lesson");
+    save(
+        &app,
+        &admin,
+        "course",
+        COURSE,
+        lesson,
+        &format!("{original}\nFrom the studio.\n"),
+    )
+    .await;
+    publish(&app, &admin, "course", COURSE).await;
+    // A studio-born course has no folder.
+    start(&app, &admin, "course", "studio-only", "Studio only").await;
+    publish(&app, &admin, "course", "studio-only").await;
+    let revisions = "SELECT COUNT(*) FROM course_revisions r JOIN courses c ON c.id = r.course_id WHERE c.slug = 'telehealth-for-clinical-teams'";
+    assert_eq!(app.count(revisions).await, 2);
+
+    // A restart with the folder unchanged: the studio's revision stands, nothing is retired.
+    let restarted = TestApp::start_on(app.dir.path(), &content).await;
+    let again = server::build_router(restarted);
+    drop(again);
+    assert_eq!(app.count(revisions).await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM courses WHERE retired_at IS NOT NULL")
+            .await,
+        0
+    );
+
+    // The folder changes too: held back as a conflict, shown in the studio.
+    std::fs::write(&path, format!("{original}\nFrom the folder.\n")).expect("write");
+    TestApp::start_on(app.dir.path(), &content).await;
+    assert_eq!(app.count(revisions).await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM door_conflicts").await, 1);
+    app.get_as("/studio", &admin.cookie)
+        .await
+        .assert_contains("The content/ folder changed too");
+    let draft = app
+        .get_as(&format!("/studio/course/{COURSE}"), &admin.cookie)
+        .await;
+    draft.assert_contains("From the folder.");
+    let settled = app
+        .post_form(
+            "/studio/doors",
+            &[("kind", "course"), ("slug", COURSE), ("choice", "folder")],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(settled.location(), format!("/studio/course/{COURSE}"));
+    assert_eq!(app.count(revisions).await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM door_conflicts").await, 0);
+    app.get(&format!("/courses/{COURSE}/telehealth-and-telemedicine"))
+        .await
+        .assert_contains("From the folder.");
+    // And the next start with that folder imports nothing new.
+    TestApp::start_on(app.dir.path(), &content).await;
+    assert_eq!(app.count(revisions).await, 3);
+    assert_eq!(audited(&app, "studio.doors").await, 1);
+}
+
+#[tokio::test]
+async fn one_ownership_model_for_courses_and_webinars() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    // The demo webinar's file names this organizer: an owner like any other.
+    let organizer = educator(&app, "educator@grandrounds.example").await;
+    let club = "remote-monitoring-journal-club";
+    let page = app
+        .get_as(&format!("/studio/webinar/{club}"), &organizer.cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("named in the webinar's file");
+    app.get_as("/studio", &organizer.cookie)
+        .await
+        .assert_contains("Journal club");
+
+    // An administrator names an educator owner of a course; they may then edit it and,
+    // for a webinar, organize it.
+    let ben = educator(&app, "ben@clinic.org").await;
+    let course = format!("/studio/course/{COURSE}");
+    assert_eq!(
+        app.get_as(&course, &ben.cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Educators cannot name owners.
+    let refused = app
+        .post_form(
+            "/studio/owners",
+            &[
+                ("kind", "course"),
+                ("slug", COURSE),
+                ("action", "add"),
+                ("email", "ben@clinic.org"),
+            ],
+            Some(&ben.cookie),
+        )
+        .await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER);
+    for (email, expect) in [
+        ("nobody@clinic.org", "No educator has this sign-in email"),
+        ("ben@clinic.org", "ben@clinic.org is now an owner."),
+    ] {
+        let named = app
+            .post_form(
+                "/studio/owners",
+                &[
+                    ("kind", "course"),
+                    ("slug", COURSE),
+                    ("action", "add"),
+                    ("email", email),
+                ],
+                Some(&admin.cookie),
+            )
+            .await;
+        assert_eq!(named.location(), format!("{course}#owners"));
+        app.get_as(&course, &admin.cookie)
+            .await
+            .assert_contains(expect);
+    }
+    assert_eq!(
+        app.get_as(&course, &ben.cookie).await.status,
+        StatusCode::OK
+    );
+    let webinar_owner = app
+        .post_form(
+            "/studio/owners",
+            &[
+                ("kind", "webinar"),
+                ("slug", club),
+                ("action", "add"),
+                ("email", "ben@clinic.org"),
+            ],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(webinar_owner.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get_as(&format!("/webinars/{club}/registrations"), &ben.cookie)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // A file-named owner is not removed on the form.
+    let file_named = app
+        .post_form(
+            "/studio/owners",
+            &[
+                ("kind", "webinar"),
+                ("slug", club),
+                ("action", "remove"),
+                ("email", "educator@grandrounds.example"),
+            ],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(file_named.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get_as(&format!("/studio/webinar/{club}"), &organizer.cookie)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let removed = app
+        .post_form(
+            "/studio/owners",
+            &[
+                ("kind", "course"),
+                ("slug", COURSE),
+                ("action", "remove"),
+                ("email", "ben@clinic.org"),
+            ],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get_as(&course, &ben.cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(audited(&app, "studio.owner_added").await, 2);
+    assert_eq!(audited(&app, "studio.owner_removed").await, 1);
+
+    // An organizer who is not an administrator cannot change the organizers list in the
+    // file (it is who owns the webinar).
+    let file = format!("{club}.md");
+    let text: String = sqlx::query_scalar(
+        "SELECT f.text FROM revision_files f WHERE f.kind = 'webinar' AND f.name = $1",
+    )
+    .bind(&file)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("file");
+    let widened = text.replace(
+        "organizers = [\"educator@grandrounds.example\"]",
+        "organizers = [\"educator@grandrounds.example\", \"mallory@clinic.org\"]",
+    );
+    assert_ne!(widened, text);
+    save(&app, &organizer, "webinar", club, &file, &widened).await;
+    let review = app
+        .get_as(
+            &format!("/studio/webinar/{club}/publish"),
+            &organizer.cookie,
+        )
+        .await;
+    let refused = app
+        .post_form(
+            "/studio/publish",
+            &[
+                ("kind", "webinar"),
+                ("slug", club),
+                ("stamp", &hidden(&review, "stamp")),
+            ],
+            Some(&organizer.cookie),
+        )
+        .await;
+    assert_eq!(
+        refused.location(),
+        format!("/studio/webinar/{club}/publish")
+    );
+    app.get_as(
+        &format!("/studio/webinar/{club}/publish"),
+        &organizer.cookie,
+    )
+    .await
+    .assert_contains("Only administrators change a webinar");
+}
+
+#[tokio::test]
+async fn a_webinar_written_in_the_studio_is_published_and_a_started_session_is_frozen() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    start(&app, &ana, "webinar", "wound-rounds", "Wound rounds").await;
+    let page = publish(&app, &ana, "webinar", "wound-rounds").await;
+    page.assert_contains("Published as revision 1");
+    let public = app.get("/webinars/wound-rounds").await;
+    assert_eq!(public.status, StatusCode::OK);
+    public.assert_contains("Wound rounds");
+    // Its owner organizes it.
+    assert_eq!(
+        app.get_as("/webinars/wound-rounds/registrations", &ana.cookie)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Once its session has started, its time cannot move.
+    let text: String = sqlx::query_scalar(
+        "SELECT text FROM revision_files WHERE kind = 'webinar' AND name = 'wound-rounds.md'",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("file");
+    let starts: i64 = sqlx::query_scalar(
+        "SELECT s.starts_at FROM webinar_sessions s JOIN webinars w ON w.id = s.webinar_id WHERE w.slug = 'wound-rounds'",
+    )
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("session");
+    server::clock::set_clock(
+        time::OffsetDateTime::from_unix_timestamp(starts + 600).expect("instant"),
+    );
+    // Months later: a new sign-in.
+    let ana = User {
+        id: ana.id,
+        cookie: app.sign_in("ana@clinic.org").await,
+    };
+    let moved = text.replace("T12:00:00\nzone", "T13:00:00\nzone");
+    assert_ne!(moved, text);
+    save(
+        &app,
+        &ana,
+        "webinar",
+        "wound-rounds",
+        "wound-rounds.md",
+        &moved,
+    )
+    .await;
+    let review = app
+        .get_as("/studio/webinar/wound-rounds/publish", &ana.cookie)
+        .await;
+    let refused = app
+        .post_form(
+            "/studio/publish",
+            &[
+                ("kind", "webinar"),
+                ("slug", "wound-rounds"),
+                ("stamp", &hidden(&review, "stamp")),
+            ],
+            Some(&ana.cookie),
+        )
+        .await;
+    assert_eq!(
+        refused.location(),
+        "/studio/webinar/wound-rounds/publish",
+        "{}",
+        app.get_as(refused.location(), &ana.cookie).await.body
+    );
+    app.get_as("/studio/webinar/wound-rounds/publish", &ana.cookie)
+        .await
+        .assert_contains("session 1 has started");
+    assert_eq!(app.count("SELECT COUNT(*) FROM webinar_revisions").await, 3);
+}
