@@ -142,6 +142,8 @@ fn Draft(page: DraftPage) -> impl IntoView {
             <a href=format!("{base}/publish")>"Review and publish"</a>
             " · "
             <a href=format!("{base}/history")>"History"</a>
+            " · "
+            <a href=format!("{base}/files.zip")>"Download the files (zip)"</a>
             {live.map(|_| view! { " · " <a href=public.clone()>"The live page"</a> })}
         </p>
         <FormMessages state=draft_form.clone() />
@@ -372,7 +374,7 @@ fn FileEdit(editor: FileEditor) -> impl IntoView {
         .collect();
     let text_error = form.error("text");
     let text_invalid = text_error.is_some();
-    let lines_count = lines.len().max(12).min(40);
+    let lines_count = lines.len().clamp(12, 40);
     view! {
         <Title text=format!("{role}: {title}") />
         <p><a href="/studio">"Studio"</a> " › " <a href=base.clone()>{title.clone()}</a></p>

@@ -144,6 +144,10 @@ fn History(page: HistoryPage) -> impl IntoView {
                                             <td>{revision.when}</td>
                                             <td>{revision.by}</td>
                                             <td>
+                                                <a href=format!("/studio/{kind}/{slug}/files.zip?revision={}", revision.number)>
+                                                    {format!("Files of revision {} (zip)", revision.number)}
+                                                </a>
+                                                " "
                                                 {if revision.live {
                                                     view! { "Live" }.into_any()
                                                 } else {

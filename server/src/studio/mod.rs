@@ -7,6 +7,7 @@
 //! revision again, settle a two-doors conflict), and their owners named by administrators
 //! ([`owners`]). Who owns what is `crate::content::owners`: one model for every activity.
 
+pub mod archive;
 pub mod check;
 pub mod diff;
 pub mod drafts;
@@ -36,6 +37,11 @@ pub fn routes() -> Vec<Route> {
         Route::page("/studio/{kind}/{slug}/files/{name}", Rule::ActivityOwner),
         Route::page("/studio/{kind}/{slug}/publish", Rule::ActivityOwner),
         Route::page("/studio/{kind}/{slug}/history", Rule::ActivityOwner),
+        Route::get(
+            "/studio/{kind}/{slug}/files.zip",
+            Rule::ActivityOwner,
+            archive::download,
+        ),
         Route::server_fn("/api/studio-draft", Rule::ActivityOwner),
         Route::server_fn("/api/studio-file", Rule::ActivityOwner),
         Route::server_fn("/api/studio-publish", Rule::ActivityOwner),

@@ -808,3 +808,62 @@ async fn a_webinar_written_in_the_studio_is_published_and_a_started_session_is_f
         .assert_contains("session 1 has started");
     assert_eq!(app.count("SELECT COUNT(*) FROM webinar_revisions").await, 3);
 }
+
+#[tokio::test]
+async fn an_activity_downloads_as_a_folder_content_check_accepts_with_the_same_revision_hash() {
+    let app = TestApp::new().await;
+    let admin = app.user("admin@clinic.org", Role::Admin).await;
+    let page = app
+        .get_as(&format!("/studio/course/{COURSE}/files.zip"), &admin.cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("content-type"), "application/zip");
+    let dir = tempfile::tempdir().expect("temp dir");
+    zip::ZipArchive::new(std::io::Cursor::new(page.raw.clone()))
+        .expect("a zip")
+        .extract(dir.path())
+        .expect("extracts");
+    let report = server::content::load_dir(dir.path());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let live: String = sqlx::query_scalar(
+        "SELECT r.content_hash FROM course_revisions r JOIN courses c ON c.id = r.course_id WHERE c.slug = $1",
+    )
+    .bind(COURSE)
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("hash");
+    assert_eq!(report.courses[0].content_hash, live);
+
+    let webinar = app
+        .get_as(
+            "/studio/webinar/store-and-forward-case-conference/files.zip?revision=1",
+            &admin.cookie,
+        )
+        .await;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(webinar.raw.clone())).expect("a zip");
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).expect("entry").name().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "webinars/store-and-forward-case-conference.md",
+            "webinars/store-and-forward-case-conference.post-test.quiz.md"
+        ]
+    );
+    for bad in ["?revision=9", "?revision=x"] {
+        let page = app
+            .get_as(
+                &format!("/studio/course/{COURSE}/files.zip{bad}"),
+                &admin.cookie,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    let other = app.user("ben@clinic.org", Role::Educator).await;
+    let refused = app
+        .get_as(&format!("/studio/course/{COURSE}/files.zip"), &other.cookie)
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}
