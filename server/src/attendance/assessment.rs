@@ -2,9 +2,11 @@
 //! quiz machinery ([`crate::quizzes`]: the format, grading, the shuffled order and the
 //! result page) on attempts keyed to the learner's registration. It opens to a learner who
 //! held a seat once the ledger makes them eligible for a session that is over; when the
-//! webinar has one, the claim needs a passed attempt. Showing the quiz starts an attempt on
-//! the webinar's current revision (its random token travels in the form, so a form sent
-//! twice is one attempt); the attempt is graded against the quiz stored with that revision.
+//! webinar has one, the claim needs a passed attempt. The post-test, its attempt limit and
+//! the pass that counts are those of the revision the learner registered on
+//! ([`revision_of`]): a later revision never reopens a test already seen. Showing the quiz
+//! starts an attempt (its random token travels in the form, so a form sent twice is one
+//! attempt); the attempt is graded against the quiz stored with its revision.
 
 use super::claims;
 use crate::AppState;
@@ -31,6 +33,14 @@ pub async fn stored(conn: &mut db::Connection, revision: i64) -> Result<Option<Q
     crate::quizzes::store::webinar_quiz(conn, revision).await
 }
 
+/// The revision whose post-test is the learner's: the one their registration was made on
+/// (the current one for a learner who never registered).
+pub async fn revision_of(conn: &mut db::Connection, stored: &Stored, user: i64) -> Result<i64> {
+    Ok(super::store::pinned_revision(conn, stored.webinar_id, user)
+        .await?
+        .unwrap_or(stored.revision_id))
+}
+
 /// The registration the learner holds a seat with.
 async fn seat(conn: &mut db::Connection, webinar: i64, user: i64) -> Result<Option<i64>> {
     Ok(super::store::registration(conn, webinar, user, true).await?)
@@ -40,7 +50,7 @@ async fn submitted(conn: &mut db::Connection, registration: i64) -> Result<Vec<A
     submitted_by(conn, Owner::Registration(registration)).await
 }
 
-/// Whether the learner passed the webinar's post-test (on any revision of it).
+/// Whether the learner passed the webinar's post-test (on the revision they registered on).
 pub async fn passed(conn: &mut db::Connection, webinar: i64, user: i64) -> Result<bool> {
     Ok(crate::quizzes::store::passed_webinar_quiz(conn, webinar, user).await?)
 }
@@ -99,7 +109,8 @@ pub async fn quiz_page(
     let mut tx = db::write_tx(pool).await?;
     // Serialises on the learner: one open attempt at a time.
     db::lock(&mut tx, On::Row(Table::Users, user)).await?;
-    let Some(quiz) = self::stored(&mut tx, stored.revision_id).await? else {
+    let revision = revision_of(&mut tx, &stored, user).await?;
+    let Some(quiz) = self::stored(&mut tx, revision).await? else {
         return Err(no_post_test(&stored));
     };
     let registration = seat(&mut tx, stored.webinar_id, user).await?;
@@ -112,14 +123,9 @@ pub async fn quiz_page(
         None => not_open(&mut tx, &stored, registration, user).await?,
     };
     let token = match (closed.is_some(), registration) {
-        (false, Some(registration)) => Some(
-            open_or_start(
-                &mut tx,
-                Owner::Registration(registration),
-                stored.revision_id,
-            )
-            .await?,
-        ),
+        (false, Some(registration)) => {
+            Some(open_or_start(&mut tx, Owner::Registration(registration), revision).await?)
+        }
         _ => None,
     };
     tx.commit().await?;

@@ -202,7 +202,8 @@ impl Evaluated for LiveEvaluation {
         answers: &EvaluationAnswers,
     ) -> Result<String> {
         store::insert_evaluation(conn, self.session.id, user, answers).await?;
-        let (webinar, revision) = (self.stored.webinar_id, self.stored.revision_id);
+        let webinar = self.stored.webinar_id;
+        let revision = super::assessment::revision_of(conn, &self.stored, user).await?;
         let next = match super::assessment::stored(conn, revision).await? {
             Some(quiz) if !super::assessment::passed(conn, webinar, user).await? => {
                 if super::assessment::closed(conn, &quiz, webinar, user)
@@ -306,7 +307,8 @@ impl Claimable for LiveClaim {
                 "Evaluate the session first; the claim comes after it.".into(),
             ));
         }
-        let (webinar, revision) = (self.stored.webinar_id, self.stored.revision_id);
+        let webinar = self.stored.webinar_id;
+        let revision = super::assessment::revision_of(conn, &self.stored, user).await?;
         if let Some(quiz) = super::assessment::stored(conn, revision).await?
             && !super::assessment::passed(conn, webinar, user).await?
         {
@@ -455,7 +457,8 @@ pub async fn offer(
     let Some(option) = options.first() else {
         return Ok(CreditStep::NoCredit);
     };
-    if let Some(quiz) = super::assessment::stored(conn, stored.revision_id).await?
+    let revision = super::assessment::revision_of(conn, stored, user).await?;
+    if let Some(quiz) = super::assessment::stored(conn, revision).await?
         && !super::assessment::passed(conn, stored.webinar_id, user).await?
     {
         return Ok(CreditStep::PostTest {

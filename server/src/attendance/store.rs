@@ -825,6 +825,22 @@ pub async fn registration(
         .await
 }
 
+/// The webinar revision the learner's registration was made on (its post-test is theirs).
+pub async fn pinned_revision(
+    conn: &mut crate::db::Connection,
+    webinar: i64,
+    user: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT revision_id FROM webinar_registrations WHERE webinar_id = $1 AND user_id = $2",
+    )
+    .bind(webinar)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?
+    .flatten())
+}
+
 /// A learner's claims for a webinar's live sessions, first first: `(credit type, quarters,
 /// certificate code, session)`.
 pub async fn claims_of(

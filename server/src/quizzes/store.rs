@@ -263,7 +263,8 @@ pub async fn passed_webinar_quiz(
 ) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT a.id FROM webinar_quiz_attempts a JOIN webinar_registrations r ON r.id = a.registration_id \
-         WHERE r.webinar_id = $1 AND r.user_id = $2 AND a.passed = $3 LIMIT 1",
+         WHERE r.webinar_id = $1 AND r.user_id = $2 AND a.passed = $3 \
+           AND a.revision_id = COALESCE(r.revision_id, a.revision_id) LIMIT 1",
     )
     .bind(webinar)
     .bind(user)

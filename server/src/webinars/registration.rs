@@ -101,7 +101,14 @@ pub async fn register(
         Standing::Registered => "You are registered already.".to_owned(),
         Standing::Waitlisted(place) => format!("You are on the waitlist already, number {place}."),
         Standing::NotRegistered => {
-            let got = store::register(&mut tx, stored.webinar_id, viewer.id, capacity).await?;
+            let got = store::register(
+                &mut tx,
+                stored.webinar_id,
+                viewer.id,
+                capacity,
+                stored.revision_id,
+            )
+            .await?;
             if let Some((email, name)) = crate::accounts::store::contact(&mut tx, viewer.id).await?
             {
                 let place = match got {

@@ -240,6 +240,7 @@ pub async fn register(
     webinar: i64,
     user: i64,
     capacity: u32,
+    revision: i64,
 ) -> Result<Standing, sqlx::Error> {
     let (taken, waiting) = counts(conn, webinar).await?;
     let status = if taken < capacity && waiting == 0 {
@@ -256,12 +257,13 @@ pub async fn register(
     let now = crate::clock::now();
     let registered_at = (status == "registered").then(|| now.clone());
     sqlx::query(
-        "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at, registered_name) \
-         VALUES ($1, $2, $3, $4, $5, $6, (SELECT full_name FROM users WHERE id = $2)) \
+        "INSERT INTO webinar_registrations (webinar_id, user_id, status, position, arrived_at, registered_at, registered_name, revision_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT full_name FROM users WHERE id = $2), $7) \
          ON CONFLICT (webinar_id, user_id) DO UPDATE SET status = $3, position = $4, arrived_at = $5, \
          registered_at = $6, registered_name = CASE WHEN webinar_registrations.registered_name = '' \
          THEN excluded.registered_name ELSE webinar_registrations.registered_name END, cancelled_at = NULL, cancelled_by = NULL, \
-         calendar_sequence = webinar_registrations.calendar_sequence + 1",
+         calendar_sequence = webinar_registrations.calendar_sequence + 1, \
+         revision_id = COALESCE(webinar_registrations.revision_id, excluded.revision_id)",
     )
     .bind(webinar)
     .bind(user)
@@ -269,6 +271,7 @@ pub async fn register(
     .bind(position)
     .bind(&now)
     .bind(&registered_at)
+    .bind(revision)
     .execute(&mut *conn)
     .await?;
     standing(conn, webinar, user).await

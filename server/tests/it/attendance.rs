@@ -836,6 +836,34 @@ async fn the_webinar_post_test_opens_after_an_eligible_session_to_seats_only_and
         .get_as(&format!("/webinars/{CASES}/post-test/1"), &setup.ben.cookie)
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+
+    // A new revision that allows five attempts reopens nothing: registrations keep the
+    // revision they were made on, and with it its post-test and its limit.
+    let quiz_file = setup
+        ._content
+        .path()
+        .join(format!("webinars/{CASES}.post-test.quiz.md"));
+    let text = std::fs::read_to_string(&quiz_file).expect("quiz");
+    std::fs::write(
+        &quiz_file,
+        text.replace("max_attempts = 3", "max_attempts = 5"),
+    )
+    .expect("write");
+    TestApp::start_on(app.dir.path(), setup._content.path()).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM webinar_revisions r JOIN webinars w ON w.id = r.webinar_id WHERE w.slug = 'store-and-forward-case-conference'").await,
+        2
+    );
+    let still = app
+        .get_as(&format!("/webinars/{CASES}/post-test"), &setup.ada.cookie)
+        .await;
+    still.assert_contains("You have used all 3 attempts at the post-test.");
+    assert!(!still.body.contains("name=\"token\""));
+    let refused = claim_as(app, &setup.ada.cookie, "1").await;
+    assert!(
+        refused.contains("The post-test was not passed"),
+        "{refused}"
+    );
 }
 
 async fn open_code(app: &TestApp, cookie: &str, minutes: &str) -> crate::support::Page {

@@ -474,6 +474,9 @@ async fn a_new_revision_shows_its_changes_discard_returns_to_it_and_an_old_one_c
     .await
     .expect("enrollment");
     assert_eq!(pinned, 1);
+    app.get_as("/learning", &learner.cookie)
+        .await
+        .assert_contains("A newer version of this course (revision 2) is published");
 
     // History: revision 1 again, as revision 3.
     let history = app.get_as(&format!("{base}/history"), &admin.cookie).await;
