@@ -870,3 +870,80 @@ async fn an_activity_downloads_as_a_folder_content_check_accepts_with_the_same_r
         .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
 }
+
+/// Waits (at most 8 s) until `server` serves `path` with `needle` in it, to an anonymous
+/// reader (whose pages the cache keeps).
+async fn until_served(server: &TestApp, path: &str, needle: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let page = server.get(path).await;
+        if page.status == StatusCode::OK && page.body.contains(needle) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(8),
+            "{path} still lacks {needle:?} after 8 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_publish_through_one_server_reaches_the_other_within_seconds() {
+    let a = TestApp::new().await;
+    let mut settings = TestApp::settings(a.dir.path(), &demo_content()).await;
+    settings.import_content = false;
+    let state = server::start(&settings)
+        .await
+        .expect("a second server starts");
+    let b = TestApp {
+        router: server::build_router(state.clone()),
+        state,
+        dir: tempfile::tempdir().expect("dir"),
+    };
+    for server in [&a, &b] {
+        server
+            .state
+            .catalog
+            .clone()
+            .watch(server.state.pool.clone());
+    }
+    let lesson = format!("/courses/{COURSE}/telehealth-and-telemedicine");
+    // b keeps the anonymous page in its cache.
+    b.get(&lesson).await;
+    b.get(&lesson).await;
+    assert_eq!(
+        b.get("/courses/cold-chain").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let admin = a.user("admin@clinic.org", Role::Admin).await;
+    start(&a, &admin, "course", "cold-chain", "Keeping vaccines cold").await;
+    publish(&a, &admin, "course", "cold-chain").await;
+    let file = "01-telehealth-and-telemedicine.md";
+    let text: String =
+        sqlx::query_scalar("SELECT text FROM revision_files WHERE kind = 'course' AND name = $1")
+            .bind(file)
+            .fetch_one(&a.state.pool)
+            .await
+            .expect("lesson");
+    save(
+        &a,
+        &admin,
+        "course",
+        COURSE,
+        file,
+        &format!("{text}\nPublished through a.\n"),
+    )
+    .await;
+    publish(&a, &admin, "course", COURSE).await;
+
+    until_served(&b, "/courses", "Keeping vaccines cold").await;
+    until_served(
+        &b,
+        "/courses/cold-chain/introduction",
+        "Write the first lesson here.",
+    )
+    .await;
+    until_served(&b, &lesson, "Published through a.").await;
+}
