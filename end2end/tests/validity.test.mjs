@@ -35,7 +35,18 @@ const PUBLIC_PAGES = [
 ];
 const LEARNER_PAGES = ['/account', '/learning', `/learning/${COURSE}/credit`, `/learning/${COURSE}/quiz/pre-test`, '/transcript'];
 // The administrator .ci/test makes with `grandrounds user add` (ADMIN_EMAIL).
-const ADMIN_PAGES = ['/admin/users', '/admin/outbox', '/webinars/store-and-forward-case-conference/registrations'];
+const ADMIN_PAGES = [
+  '/admin/users',
+  '/admin/outbox',
+  '/webinars/store-and-forward-case-conference/registrations',
+  '/studio',
+  `/studio/course/${COURSE}`,
+  `/studio/course/${COURSE}/files/02-modalities.md`,
+  `/studio/course/${COURSE}/files/post-test.quiz.md`,
+  `/studio/course/${COURSE}/publish`,
+  `/studio/course/${COURSE}/history`,
+  '/studio/webinar/store-and-forward-case-conference',
+];
 
 async function signedInAdmin(context) {
   const page = await context.newPage();
