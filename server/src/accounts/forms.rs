@@ -177,25 +177,12 @@ pub async fn login(
     let next = safe_next(&form.get("next"));
     let email = validate::email(&raw_email).unwrap_or_else(|_| raw_email.trim().to_lowercase());
 
-    // Counted before the password is checked, so concurrent guesses all meet the limit.
-    match rate_limit::attempt(&state.pool, &email, &address).await? {
-        Verdict::Locked => {
-            // No hash: a locked address must not keep the hashing pool busy.
+    let account = match check_password(&state, &email, secret, &address).await? {
+        Checked::Wrong => {
             form.fail("form", SIGN_IN_FAILED);
             return Err(form.back("login", "/login").into());
         }
-        Verdict::Slow(pause) => tokio::time::sleep(pause).await,
-        Verdict::Allow => {}
-    }
-
-    let account = store::credentials(&state.pool, &email).await?;
-    let stored = account
-        .as_ref()
-        .map_or_else(|| DUMMY_HASH.to_owned(), |a| a.password_hash.clone());
-    let verified = state.hasher.verify(secret, stored).await?;
-    let Some(account) = account.filter(|_| verified) else {
-        form.fail("form", SIGN_IN_FAILED);
-        return Err(form.back("login", "/login").into());
+        Checked::Right(account) => account,
     };
     if !account.confirmed {
         // Only with its confirmation link (the token the link put in the form); without
@@ -229,6 +216,59 @@ pub async fn login(
     rate_limit::succeeded(&state.pool, &email, &address).await?;
     auth::sign_in(&session, account.id, account.session_version).await?;
     Ok(Redirect::to(&next).into_response())
+}
+
+/// What checking a password found.
+pub enum Checked {
+    Wrong,
+    Right(store::Credentials),
+}
+
+/// Checks `secret` against the account of `email` (lowercase), under the sign-in limits:
+/// counted before the password is checked (so concurrent guesses all meet the limit), the
+/// same work for an address without an account. The one password check of every sign-in.
+pub async fn check_password(
+    state: &AppState,
+    email: &str,
+    secret: String,
+    address: &str,
+) -> Result<Checked> {
+    match rate_limit::attempt(&state.pool, email, address).await? {
+        // No hash: a locked address must not keep the hashing pool busy.
+        Verdict::Locked => return Ok(Checked::Wrong),
+        Verdict::Slow(pause) => tokio::time::sleep(pause).await,
+        Verdict::Allow => {}
+    }
+    let account = store::credentials(&state.pool, email).await?;
+    let stored = account
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.to_owned(), |a| a.password_hash.clone());
+    let verified = state.hasher.verify(secret, stored).await?;
+    Ok(match account.filter(|_| verified) {
+        Some(account) => Checked::Right(account),
+        None => Checked::Wrong,
+    })
+}
+
+/// Signs in a confirmed account by its password (the sign-in form's rules and limits), for
+/// a form that carries the credentials with other work (a studio save after the session
+/// ended): the account's id, or `None` with nothing said about why.
+pub async fn sign_in_with_password(
+    state: &AppState,
+    session: &Session,
+    raw_email: &str,
+    secret: String,
+    address: &str,
+) -> Result<Option<i64>> {
+    let email = validate::email(raw_email).unwrap_or_else(|_| raw_email.trim().to_lowercase());
+    match check_password(state, &email, secret, address).await? {
+        Checked::Right(account) if account.confirmed => {
+            rate_limit::succeeded(&state.pool, &email, address).await?;
+            auth::sign_in(session, account.id, account.session_version).await?;
+            Ok(Some(account.id))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// An argon2id hash of a random string: verifying against it costs what a real check costs.

@@ -14,8 +14,10 @@ use crate::db::On;
 use crate::error::{Error, Result};
 use crate::forms::{Back, Fields, Submission};
 use app::accounts::Role;
+use app::accounts::Viewer;
 use app::studio::SaveConflict;
 use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
 
 /// The lock key every change to an activity's draft takes.
 pub fn key(kind: Kind, slug: &str) -> String {
@@ -294,14 +296,71 @@ async fn draft_id(tx: &mut crate::db::Connection, kind: Kind, slug: &str, by: i6
     Ok(store::insert_draft(tx, kind.as_str(), slug, Some(live.number), &live.files, by).await?)
 }
 
+/// The page a save from an ended session gets: the typed text, kept in the page itself (no
+/// row is written for a visitor who is not signed in), and a sign-in form that sends it
+/// again with the credentials.
+fn sign_in_to_save(fields: &[(String, String)], failed: bool) -> Response {
+    use crate::html::escape;
+    let one = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let hidden: String = ["kind", "slug", "name", "version", "action"]
+        .iter()
+        .map(|field| {
+            format!(
+                "<input type=\"hidden\" name=\"{field}\" value=\"{}\">",
+                escape(&one(field).chars().take(200).collect::<String>())
+            )
+        })
+        .collect();
+    let problem = if failed {
+        format!(
+            "<p role=\"alert\"><strong>{}</strong></p>",
+            escape(crate::accounts::forms::SIGN_IN_FAILED)
+        )
+    } else {
+        String::new()
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Sign in to save · Grand Rounds</title></head><body><main>\
+         <h1>Sign in to save {name}</h1>\
+         <p>Your session ended while you were editing, so nothing was saved yet. Your text is below, \
+         kept in this page: sign in and it is saved (if someone saved the file meanwhile, you will see both versions).</p>\
+         {problem}<form method=\"post\" action=\"/studio/save\">{hidden}\
+         <p><label for=\"field-email\">Email</label><br><input id=\"field-email\" name=\"email\" type=\"email\" autocomplete=\"username\" required value=\"{email}\"></p>\
+         <p><label for=\"field-password\">Password</label><br><input id=\"field-password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\
+         <p><button type=\"submit\">Sign in and save</button></p>\
+         <p><label for=\"field-text\">Your text</label><br><textarea id=\"field-text\" name=\"text\" rows=\"20\" cols=\"80\">{text}</textarea></p>\
+         </form></main></body></html>",
+        name = escape(&one("name").chars().take(200).collect::<String>()),
+        email = escape(&one("email").chars().take(254).collect::<String>()),
+        text = app::forms::textarea_html(one("text")),
+    );
+    let mut response = (axum::http::StatusCode::OK, axum::response::Html(html)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
 /// `POST /studio/save` (`kind`, `slug`, `name`, `version`, `text`, `action`): one file of
 /// the draft. A value with NUL, a field sent twice or a file over the limit writes nothing
-/// and hands the text back; a copy older than the stored one is a conflict.
+/// and hands the text back; a copy older than the stored one is a conflict. A save whose
+/// session ended meanwhile gets a sign-in form that carries the text and saves it after
+/// (`email`, `password`: the sign-in form's check and limits).
 pub async fn save(
     State(state): State<AppState>,
-    Educator(viewer): Educator,
+    session: tower_sessions::Session,
+    viewer: Option<axum::Extension<Viewer>>,
+    client: crate::client_addr::ClientAddress,
     fields: Fields,
-) -> Result<Back> {
+) -> Result<Response> {
     let fields = match fields {
         Ok(axum::Form(fields)) => fields,
         Err(_) => return Err(Error::bad_request(crate::forms::FORM_UNREADABLE)),
@@ -312,6 +371,29 @@ pub async fn save(
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
     };
+    let viewer = match viewer {
+        Some(axum::Extension(viewer)) => viewer,
+        None if one("password").is_empty() => return Ok(sign_in_to_save(&fields, false)),
+        None => {
+            let signed = crate::accounts::forms::sign_in_with_password(
+                &state,
+                &session,
+                one("email"),
+                one("password").to_owned(),
+                &client.0,
+            )
+            .await?;
+            match signed {
+                Some(_) => crate::auth::viewer(&state.pool, &session)
+                    .await?
+                    .ok_or_else(|| Error::forbidden("Sign in again."))?,
+                None => return Ok(sign_in_to_save(&fields, true)),
+            }
+        }
+    };
+    if !matches!(viewer.role, Role::Educator | Role::Admin) {
+        return Err(super::not_yours(one("slug")));
+    }
     let kind = Kind::parse(one("kind"))?;
     let slug = one("slug").to_owned();
     let name = one("name").to_owned();
@@ -408,7 +490,8 @@ pub async fn save(
         page
     };
     Ok(Back::to("studio-file", to)
-        .notice("Saved in the draft. Learners see it once it is published."))
+        .notice("Saved in the draft. Learners see it once it is published.")
+        .into_response())
 }
 
 /// A lesson file's number and slug: `03-thresholds.md` → `(3, "thresholds")`.

@@ -947,3 +947,58 @@ async fn a_publish_through_one_server_reaches_the_other_within_seconds() {
     .await;
     until_served(&b, &lesson, "Published through a.").await;
 }
+
+#[tokio::test]
+async fn a_save_after_the_session_ended_keeps_the_text_through_the_sign_in() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    start(&app, &ana, "course", "triage", "Triage").await;
+    let path = "/studio/course/triage/files/01-introduction.md";
+    let version = hidden(&app.get_as(path, &ana.cookie).await, "version");
+    let text = "# Intro\n\nTyped for an hour </textarea><b>kept</b>.\n";
+    let fields = [
+        ("kind", "course"),
+        ("slug", "triage"),
+        ("name", "01-introduction.md"),
+        ("version", version.as_str()),
+        ("text", text),
+        ("action", "save"),
+    ];
+    // No session any more: the text comes back in a sign-in form, nothing is written.
+    let page = app.post_form("/studio/save", &fields, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Sign in to save 01-introduction.md");
+    page.assert_contains("Typed for an hour &lt;/textarea&gt;&lt;b&gt;kept&lt;/b&gt;.");
+    assert!(!page.body.contains("<b>kept</b>"));
+    assert_eq!(page.header("cache-control"), "no-store");
+    // A wrong password: the same form, the text still there.
+    let mut wrong = fields.to_vec();
+    wrong.extend([("email", "ana@clinic.org"), ("password", "not it")]);
+    let page = app.post_form("/studio/save", &wrong, None).await;
+    page.assert_contains("The email or password is not right");
+    page.assert_contains("Typed for an hour");
+    // A learner's credentials save nothing.
+    app.learner("lena@clinic.org").await;
+    let mut learner = fields.to_vec();
+    learner.extend([
+        ("email", "lena@clinic.org"),
+        ("password", crate::support::PASSWORD),
+    ]);
+    let page = app.post_form("/studio/save", &learner, None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let stored = "SELECT COUNT(*) FROM studio_draft_files WHERE text LIKE '%Typed for an hour%'";
+    assert_eq!(app.count(stored).await, 0);
+    // The owner's: signed in and saved.
+    let mut right = fields.to_vec();
+    right.extend([
+        ("email", "ana@clinic.org"),
+        ("password", crate::support::PASSWORD),
+    ]);
+    let page = app.post_form("/studio/save", &right, None).await;
+    assert_eq!(page.location(), path);
+    let cookie = page.session_cookie().expect("signed in");
+    assert_eq!(app.count(stored).await, 1);
+    app.get_as(path, &cookie)
+        .await
+        .assert_contains("Saved in the draft");
+}
