@@ -78,6 +78,39 @@ async fn write(
     })
 }
 
+/// The draft's files checked as `content check` would, or back to `back` with the problems.
+async fn checked(
+    state: &AppState,
+    kind: Kind,
+    slug: &str,
+    files: &[SourceFile],
+    back: Back,
+) -> Result<Checked> {
+    check(&state.pool, kind, slug, files)
+        .await
+        .map_err(|problems| Error::invalid(back.error("form", problems_text(&problems))))
+}
+
+/// The audit log's entry for a studio action on an activity (the detail names the address).
+async fn audit(
+    tx: &mut crate::db::Connection,
+    viewer: &Viewer,
+    action: &str,
+    kind: Kind,
+    slug: &str,
+    detail: &str,
+) -> Result<()> {
+    crate::db::audit::record(
+        tx,
+        Some(viewer.id),
+        action,
+        &format!("{}:{slug}", kind.as_str()),
+        detail,
+    )
+    .await?;
+    Ok(())
+}
+
 fn problems_text(problems: &[app::studio::Problem]) -> String {
     let first: Vec<String> = problems
         .iter()
@@ -138,14 +171,14 @@ pub async fn publish(
             "The draft changed since this page was made: review the changes below again before publishing.",
         )));
     }
-    let checked = match check(&state.pool, kind, &slug, &reviewed.sources()).await {
-        Ok(checked) => checked,
-        Err(problems) => {
-            return Err(Error::invalid(
-                Back::to("studio-publish", path).error("form", problems_text(&problems)),
-            ));
-        }
-    };
+    let checked = checked(
+        &state,
+        kind,
+        &slug,
+        &reviewed.sources(),
+        Back::to("studio-publish", path.clone()),
+    )
+    .await?;
 
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on content imports and publishing (a revision number is given once), and
@@ -173,11 +206,12 @@ pub async fn publish(
     }
     let number = write(&mut tx, &state, &checked, viewer.id).await?;
     store::delete_draft(&mut tx, draft.id).await?;
-    crate::db::audit::record(
+    audit(
         &mut tx,
-        Some(viewer.id),
+        &viewer,
         "studio.publish",
-        &format!("{}:{slug}", kind.as_str()),
+        kind,
+        &slug,
         &format!(
             "revision {}; from {}",
             number.map_or_else(|| "unchanged".to_owned(), |n| n.to_string()),
@@ -236,11 +270,12 @@ pub async fn discard(
     if gone {
         store::forget_owners(&mut tx, kind.as_str(), &slug).await?;
     }
-    crate::db::audit::record(
+    audit(
         &mut tx,
-        Some(viewer.id),
+        &viewer,
         "studio.discard",
-        &format!("{}:{slug}", kind.as_str()),
+        kind,
+        &slug,
         &format!(
             "{}; from {}",
             if gone {
@@ -290,14 +325,14 @@ pub async fn republish(
     };
     let files = crate::content::store::revision_files(&mut conn, kind.as_str(), old.id).await?;
     drop(conn);
-    let checked = match check(&state.pool, kind, &slug, &files).await {
-        Ok(checked) => checked,
-        Err(problems) => {
-            return Err(Error::invalid(
-                Back::to("studio-history", path).error("form", problems_text(&problems)),
-            ));
-        }
-    };
+    let checked = checked(
+        &state,
+        kind,
+        &slug,
+        &files,
+        Back::to("studio-history", path.clone()),
+    )
+    .await?;
     let mut tx = crate::db::write_tx(&state.pool).await?;
     // Serialises on content imports and publishing, and on the activity.
     crate::db::lock(&mut tx, On::Key("content-import")).await?;
@@ -308,11 +343,12 @@ pub async fn republish(
         ));
     }
     let number = write(&mut tx, &state, &checked, viewer.id).await?;
-    crate::db::audit::record(
+    audit(
         &mut tx,
-        Some(viewer.id),
+        &viewer,
         "studio.republish",
-        &format!("{}:{slug}", kind.as_str()),
+        kind,
+        &slug,
         &format!(
             "revision {} again as {}; from {}",
             old.number,
@@ -368,14 +404,16 @@ pub async fn doors(
             .into_iter()
             .map(|(name, text)| SourceFile { name, text })
             .collect();
-        match check(&state.pool, kind, &slug, &files).await {
-            Ok(checked) => Some(checked),
-            Err(problems) => {
-                return Err(Error::invalid(
-                    Back::to("studio-draft", path).error("form", problems_text(&problems)),
-                ));
-            }
-        }
+        Some(
+            checked(
+                &state,
+                kind,
+                &slug,
+                &files,
+                Back::to("studio-draft", path.clone()),
+            )
+            .await?,
+        )
     } else {
         None
     };
@@ -407,11 +445,12 @@ pub async fn doors(
     };
     crate::content::store::set_folder_hash(&mut tx, kind.as_str(), &slug, &hash).await?;
     crate::content::store::drop_conflict(&mut tx, kind.as_str(), &slug).await?;
-    crate::db::audit::record(
+    audit(
         &mut tx,
-        Some(viewer.id),
+        &viewer,
         "studio.doors",
-        &format!("{}:{slug}", kind.as_str()),
+        kind,
+        &slug,
         &format!("{detail}; from {}", client.0),
     )
     .await?;
