@@ -23,6 +23,9 @@ pub struct ImportSummary {
     /// Files that changed while the studio also published: held back (see
     /// `crate::content::doors`).
     pub conflicts: Vec<String>,
+    /// Files not imported because they change a session that has started (or the rule):
+    /// `(slug, what)`.
+    pub frozen: Vec<(String, Vec<String>)>,
 }
 
 fn detail(webinar: &Webinar) -> WebinarDetail {
@@ -89,6 +92,15 @@ pub async fn import(
                 summary.unchanged += 1;
             }
             Decision::Publish => {
+                // A session that has started keeps its time, and the webinar its rule.
+                if let Some(stored) = store::stored_in(&mut tx, id).await? {
+                    let rule = store::attendance_rule(&mut tx, id).await.ok();
+                    let frozen = frozen_problems(&stored, rule, webinar, crate::clock::now_secs());
+                    if !frozen.is_empty() {
+                        summary.frozen.push((webinar.slug.clone(), frozen));
+                        continue;
+                    }
+                }
                 match write_webinar(&mut tx, identity, webinar, None).await? {
                     Some(written) => {
                         summary.created.push((webinar.slug.clone(), written.number));

@@ -76,8 +76,19 @@ pub async fn import_dir(
     dir: &std::path::Path,
     identity: &crate::mail::compose::Identity,
 ) -> Result<(import::ImportSummary, Vec<crate::content::ContentError>), crate::error::Error> {
-    let (webinars, errors) = format::load_dir(dir);
+    let (webinars, mut errors) = format::load_dir(dir);
     let present = format::present(dir);
     let summary = import::import(pool, &webinars, &present, identity).await?;
+    // A file that would move a started session keeps its last revision, like a file with
+    // a problem, and says why.
+    for (slug, problems) in &summary.frozen {
+        for problem in problems {
+            errors.push(crate::content::ContentError::new(
+                &dir.join("webinars").join(format!("{slug}.md")),
+                None,
+                problem.clone(),
+            ));
+        }
+    }
     Ok((summary, errors))
 }

@@ -132,6 +132,30 @@ async fn an_import_stores_a_revision_only_on_change_and_a_moved_session_gets_a_n
         time::macros::datetime!(2031-03-04 16:00 UTC).unix_timestamp()
     );
     assert_eq!(sequence, 1);
+    // Once the session has started, a file that moves it is not imported and says why.
+    server::clock::set_clock(time::macros::datetime!(2031-03-04 16:10 UTC));
+    std::fs::write(
+        &file,
+        text.replace("start = 2031-03-04T09:00:00", "start = 2031-03-04T11:00:00"),
+    )
+    .expect("write");
+    let (frozen, problems) =
+        server::webinars::import_dir(&app.state.pool, &content, &app.state.mail.identity)
+            .await
+            .expect("import");
+    assert!(frozen.created.is_empty() && frozen.rescheduled.is_empty());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.to_string().contains("session 1 has started")),
+        "{problems:?}"
+    );
+    assert_eq!(revisions().await, 3);
+    std::fs::write(
+        &file,
+        text.replace("start = 2031-03-04T09:00:00", "start = 2031-03-04T10:00:00"),
+    )
+    .expect("write back");
     // The first revision is kept as it was written.
     let first: String = sqlx::query_scalar(
         "SELECT r.source FROM webinar_revisions r JOIN webinars w ON w.id = r.webinar_id WHERE w.slug = $1 AND r.number = 1",
