@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn param(name: &'static str) -> impl Fn() -> String + Copy {
+pub(crate) fn param(name: &'static str) -> impl Fn() -> String + Copy {
     let params = use_params_map();
     move || params.with(|p| p.get(name).unwrap_or_default())
 }

@@ -6,24 +6,16 @@
 use crate::components::Loaded;
 use crate::forms::FormMessages;
 use crate::studio::api::{studio_history, studio_publish};
-use crate::studio::draft::{Diffs, ProblemList};
+use crate::studio::draft::{Diffs, ProblemList, param};
 use crate::studio::{HistoryPage, PublishPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn PublishRoute() -> impl IntoView {
-    let params = use_params_map();
+    let (kind, slug) = (param("kind"), param("slug"));
     let data = Resource::new(
-        move || {
-            params.with(|p| {
-                (
-                    p.get("kind").unwrap_or_default(),
-                    p.get("slug").unwrap_or_default(),
-                )
-            })
-        },
+        move || (kind(), slug()),
         |(kind, slug)| studio_publish(kind, slug),
     );
     view! { <Loaded resource=data page=move |page| view! { <Publish page /> } /> }
@@ -88,16 +80,9 @@ fn Publish(page: PublishPage) -> impl IntoView {
 
 #[component]
 pub fn HistoryRoute() -> impl IntoView {
-    let params = use_params_map();
+    let (kind, slug) = (param("kind"), param("slug"));
     let data = Resource::new(
-        move || {
-            params.with(|p| {
-                (
-                    p.get("kind").unwrap_or_default(),
-                    p.get("slug").unwrap_or_default(),
-                )
-            })
-        },
+        move || (kind(), slug()),
         |(kind, slug)| studio_history(kind, slug),
     );
     view! { <Loaded resource=data page=move |page| view! { <History page /> } /> }

@@ -78,6 +78,15 @@ async fn write(
     })
 }
 
+/// Serialises on content imports and publishing (a revision number is given once, and a
+/// studio publish never interleaves with a folder import) and on the activity's draft (no
+/// save lands between a check and the write).
+async fn lock_publishing(tx: &mut crate::db::Connection, kind: Kind, slug: &str) -> Result<()> {
+    crate::db::lock(tx, On::Key("content-import")).await?;
+    crate::db::lock(tx, On::Key(&super::drafts::key(kind, slug))).await?;
+    Ok(())
+}
+
 /// The draft's files checked as `content check` would, or back to `back` with the problems.
 async fn checked(
     state: &AppState,
@@ -181,10 +190,7 @@ pub async fn publish(
     .await?;
 
     let mut tx = crate::db::write_tx(&state.pool).await?;
-    // Serialises on content imports and publishing (a revision number is given once), and
-    // on the activity's draft (no save lands between the check and the write).
-    crate::db::lock(&mut tx, On::Key("content-import")).await?;
-    crate::db::lock(&mut tx, On::Key(&super::drafts::key(kind, &slug))).await?;
+    lock_publishing(&mut tx, kind, &slug).await?;
     let current = working(&mut tx, kind, &slug).await?;
     let Some(draft) = current.as_ref().and_then(|c| c.draft.clone()) else {
         // Published (or discarded) by another request meanwhile.
@@ -334,9 +340,7 @@ pub async fn republish(
     )
     .await?;
     let mut tx = crate::db::write_tx(&state.pool).await?;
-    // Serialises on content imports and publishing, and on the activity.
-    crate::db::lock(&mut tx, On::Key("content-import")).await?;
-    crate::db::lock(&mut tx, On::Key(&super::drafts::key(kind, &slug))).await?;
+    lock_publishing(&mut tx, kind, &slug).await?;
     if let Some(refusal) = refusal(&mut tx, &viewer, &slug, &checked).await? {
         return Err(Error::invalid(
             Back::to("studio-history", path).error("form", refusal),
@@ -418,9 +422,7 @@ pub async fn doors(
         None
     };
     let mut tx = crate::db::write_tx(&state.pool).await?;
-    // Serialises on content imports and publishing, and on the activity.
-    crate::db::lock(&mut tx, On::Key("content-import")).await?;
-    crate::db::lock(&mut tx, On::Key(&super::drafts::key(kind, &slug))).await?;
+    lock_publishing(&mut tx, kind, &slug).await?;
     let still = crate::content::store::conflict(&mut tx, kind.as_str(), &slug).await?;
     if still.as_ref().map(|(_, h)| h.as_str()) != Some(hash.as_str()) {
         return Err(Error::invalid(Back::to("studio-draft", path).error(

@@ -1002,3 +1002,67 @@ async fn a_save_after_the_session_ended_keeps_the_text_through_the_sign_in() {
         .await
         .assert_contains("Saved in the draft");
 }
+
+#[tokio::test]
+async fn the_same_save_or_lesson_sent_twenty_times_at_once_changes_the_draft_once() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    start(&app, &ana, "course", "triage", "Triage").await;
+    let path = "/studio/course/triage/files/01-introduction.md";
+    let version = hidden(&app.get_as(path, &ana.cookie).await, "version");
+    let fields = [
+        ("kind", "course"),
+        ("slug", "triage"),
+        ("name", "01-introduction.md"),
+        ("version", version.as_str()),
+        ("text", "# Intro\n\nOnce.\n"),
+    ];
+    let saves = (0..20).map(|_| app.post_form("/studio/save", &fields, Some(&ana.cookie)));
+    for page in futures::future::join_all(saves).await {
+        assert_eq!(page.location(), path);
+    }
+    // One save went in; the other nineteen were stale copies by then.
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT version FROM studio_draft_files WHERE name = '01-introduction.md'",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .expect("file");
+    assert_eq!(stored, 1);
+
+    let add = [
+        ("kind", "course"),
+        ("slug", "triage"),
+        ("action", "add"),
+        ("title", "Second"),
+        ("new_slug", "second"),
+    ];
+    let adds = (0..20).map(|_| app.post_form("/studio/lessons", &add, Some(&ana.cookie)));
+    for page in futures::future::join_all(adds).await {
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM studio_draft_files WHERE name LIKE '%-second.md'")
+            .await,
+        1
+    );
+    // A field sent twice and a 100 KB title: refused, nothing added.
+    let mut twice = add.to_vec();
+    twice[4] = ("new_slug", "third");
+    twice.push(("new_slug", "fourth"));
+    let long = "x".repeat(100 * 1024);
+    let mut huge = add.to_vec();
+    huge[3] = ("title", long.as_str());
+    huge[4] = ("new_slug", "fifth");
+    for fields in [twice, huge] {
+        let page = app
+            .post_form("/studio/lessons", &fields, Some(&ana.cookie))
+            .await;
+        assert_eq!(page.location(), "/studio/course/triage#files");
+    }
+    // course.md, 01-introduction.md, post-test.quiz.md and 02-second.md only.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM studio_draft_files").await,
+        4
+    );
+}
