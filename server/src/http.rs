@@ -384,7 +384,8 @@ async fn explain_too_large(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let bulk = request.uri().path() == "/admin/certificates/bulk";
+    let request_path = request.uri().path().to_owned();
+    let bulk = request_path == "/admin/certificates/bulk";
     let limit = table.body_limit(request.method(), request.uri().path());
     let response = next.run(request).await;
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
@@ -392,6 +393,8 @@ async fn explain_too_large(
     }
     let advice = if bulk {
         "Split the CSV file into smaller files (about 2,000 rows each at most) and upload them one at a time."
+    } else if request_path == "/studio/images" {
+        "An image may be at most 5 MB: export it smaller (or as JPEG) and upload it again."
     } else {
         "Shorten what you typed and send it again."
     };

@@ -120,6 +120,8 @@ fn Draft(page: DraftPage) -> impl IntoView {
         lessons_form,
         owners_form,
         draft_form,
+        images,
+        images_form,
     } = page;
     let base = format!("/studio/{kind}/{slug}");
     let public = if kind == "webinar" {
@@ -273,6 +275,48 @@ fn Draft(page: DraftPage) -> impl IntoView {
                     </form>
                 }
             }
+        </section>
+
+        <section aria-labelledby="images">
+            <h2 id="images">"Images"</h2>
+            <p>
+                "PNG, JPEG or WebP, at most 5 MB and 6000 pixels a side. Each is written again from its pixels "
+                "(camera, place and author details are not kept) and phones get a copy 640 pixels wide. "
+                "Put one in a lesson with its line below; content check refuses an image without alt text."
+            </p>
+            <FormMessages state=images_form.clone() />
+            {(!images.is_empty()).then(|| view! {
+                <ul class="images">
+                    {images
+                        .into_iter()
+                        .map(|image| view! {
+                            <li>
+                                <img src=image.thumbnail alt=image.alt.clone() loading="lazy" width="160" />
+                                <p>{image.file_name} ", " {image.size}</p>
+                                <p><code>{image.markdown}</code></p>
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            })}
+            <form method="post" action="/studio/images" enctype="multipart/form-data">
+                <Activity kind=kind.clone() slug=slug.clone() />
+                <Field
+                    name="alt"
+                    label="Alt text"
+                    hint="What the image shows, for learners who cannot see it."
+                    value=images_form.value("alt").unwrap_or_default()
+                    error=images_form.error("alt")
+                    required=true
+                    maxlength=300
+                />
+                <div class="field" class:has-error=images_form.error("file").is_some()>
+                    <label for="field-file">"Image file"</label>
+                    {images_form.error("file").map(|e| view! { <p class="field-error" id="field-file-error">{e}</p> })}
+                    <input id="field-file" name="file" type="file" accept=".png,.jpg,.jpeg,.webp,image/png,image/jpeg,image/webp" required />
+                </div>
+                <button type="submit">"Upload the image"</button>
+            </form>
         </section>
 
         <section aria-labelledby="owners">

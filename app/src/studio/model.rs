@@ -75,6 +75,23 @@ pub struct DraftPage {
     pub lessons_form: FormState,
     pub owners_form: FormState,
     pub draft_form: FormState,
+    /// The images uploaded to this activity.
+    pub images: Vec<ImageRow>,
+    pub images_form: FormState,
+}
+
+/// An image uploaded to an activity, with the markdown that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRow {
+    pub file_name: String,
+    pub alt: String,
+    /// "1600 × 900 pixels".
+    pub size: String,
+    pub path: String,
+    /// The phone-sized copy, or the image itself when it is no wider.
+    pub thumbnail: String,
+    /// `![alt](/media/…)`, to paste into a lesson.
+    pub markdown: String,
 }
 
 /// A folder in `content/` held back because the studio also published (the two doors).

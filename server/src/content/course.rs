@@ -197,6 +197,7 @@ pub fn check_course(
     for (index, (_, lesson_slug, file)) in lesson_files.iter().enumerate() {
         let path = dir.join(&file.name);
         let rendered = markdown::render(&file.text, true, &rewrite);
+        errors.extend(super::image_problems(&path, 0, &file.text));
         check_links(
             &path,
             0,
@@ -425,6 +426,7 @@ fn parse_course_md(
 
     errors.append(&mut problems.errors);
     let rendered = markdown::render(split.body, false, rewrite);
+    errors.extend(super::image_problems(path, split.body_line - 1, split.body));
     check_links(
         path,
         split.body_line - 1,

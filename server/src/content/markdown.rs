@@ -70,6 +70,8 @@ pub fn render(
     let mut heading: Option<(HeadingLevel, Option<String>, usize)> = None;
     let mut heading_text = String::new();
     let mut skipping_title = false;
+    // An image of the studio's being read: (src, title, alt text so far).
+    let mut image: Option<(String, String, String)> = None;
 
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         match event {
@@ -133,6 +135,27 @@ pub fn render(
                     id,
                 }));
             }
+            // An image the studio stores gets its phone-sized copy through `srcset`.
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) if Media::parse(&dest_url).is_some() => {
+                image = Some((dest_url.to_string(), title.to_string(), String::new()));
+            }
+            Event::Text(ref text) | Event::Code(ref text) if image.is_some() => {
+                if let Some((_, _, alt)) = image.as_mut() {
+                    alt.push_str(text);
+                }
+            }
+            Event::End(TagEnd::Image) if image.is_some() => {
+                if let Some((src, title, alt)) = image.take() {
+                    events.push(Event::InlineHtml(CowStr::from(
+                        Media::parse(&src)
+                            .map(|media| media.img_tag(&alt, &title))
+                            .unwrap_or_default(),
+                    )));
+                }
+            }
+            _ if image.is_some() => {}
             // Footnote ids get a prefix no page id has (`[^main]` would otherwise be `id="main"`).
             Event::FootnoteReference(label) => {
                 events.push(Event::FootnoteReference(CowStr::from(format!(
@@ -172,15 +195,189 @@ pub fn sanitize(html: &str, allowed_ids: HashSet<String>) -> String {
     let mut builder = ammonia::Builder::default();
     builder
         .add_generic_attributes(["id"])
-        .attribute_filter(move |_, attribute, value| {
-            if attribute == "id" && !allowed_ids.contains(value) {
+        .add_tag_attributes("img", ["srcset", "sizes", "loading", "decoding"])
+        .attribute_filter(move |element, attribute, value| match attribute {
+            "id" if !allowed_ids.contains(value) => None,
+            // `srcset` holds URLs ammonia does not check: only the studio's images.
+            "srcset"
+                if element != "img"
+                    || !value.split(',').all(|candidate| {
+                        candidate
+                            .split_whitespace()
+                            .next()
+                            .is_some_and(|url| Media::parse(url).is_some())
+                    }) =>
+            {
                 None
-            } else {
-                Some(value.into())
             }
+            _ => Some(value.into()),
         })
         .link_rel(Some("noopener noreferrer"));
     builder.clean(html).to_string()
+}
+
+/// An image the studio stores: `/media/{sha-256}-{width}.{png|jpeg|webp}`. The width in
+/// the name lets a page offer the phone-sized copy without asking the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub hash: String,
+    pub width: u32,
+    pub format: String,
+}
+
+impl Media {
+    /// The width of the phone-sized copy of a wider image.
+    pub const PHONE_WIDTH: u32 = 640;
+
+    pub fn path(hash: &str, width: u32, format: &str) -> String {
+        format!("/media/{hash}-{width}.{format}")
+    }
+
+    /// The image a `/media/…` path names, if it is one.
+    pub fn parse(path: &str) -> Option<Self> {
+        let name = path.strip_prefix("/media/")?;
+        let (stem, format) = name.rsplit_once('.')?;
+        let (hash, width) = stem.split_once('-')?;
+        let valid = hash.len() == 64
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && matches!(format, "png" | "jpeg" | "webp")
+            && !width.is_empty()
+            && width.len() <= 5
+            && width.bytes().all(|b| b.is_ascii_digit());
+        Some(Self {
+            hash: hash.to_owned(),
+            width: width.parse().ok().filter(|w| valid && *w > 0)?,
+            format: format.to_owned(),
+        })
+    }
+
+    /// `<img>` with the phone-sized copy offered to narrow screens (for an image wider
+    /// than it), loaded lazily.
+    pub fn img_tag(&self, alt: &str, title: &str) -> String {
+        let full = Self::path(&self.hash, self.width, &self.format);
+        let srcset = if self.width > Self::PHONE_WIDTH {
+            format!(
+                " srcset=\"{} {}w, {full} {}w\" sizes=\"(max-width: 48rem) 100vw, 48rem\"",
+                Self::path(&self.hash, Self::PHONE_WIDTH, &self.format),
+                Self::PHONE_WIDTH,
+                self.width
+            )
+        } else {
+            String::new()
+        };
+        let title = if title.is_empty() {
+            String::new()
+        } else {
+            format!(" title=\"{}\"", escape_attribute(title))
+        };
+        format!(
+            "<img src=\"{full}\"{srcset} alt=\"{}\"{title} loading=\"lazy\" decoding=\"async\">",
+            escape_attribute(alt)
+        )
+    }
+}
+
+fn escape_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The lines (1-based, in `markdown`) of images without alt text: `![](x.png)` and raw
+/// `<img>` tags with no `alt` or an empty one. Learners who cannot see an image are told
+/// what it shows, so content check refuses these.
+pub fn images_without_alt(markdown: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let mut image: Option<(usize, String)> = None;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Image { .. }) => {
+                image = Some((
+                    super::front_matter::line_of(markdown, range.start),
+                    String::new(),
+                ));
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((line, _)) = image.take().filter(|(_, alt)| alt.trim().is_empty()) {
+                    lines.push(line);
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, alt)) = image.as_mut() {
+                    alt.push_str(&text);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let start = super::front_matter::line_of(markdown, range.start);
+                for offset in raw_images_without_alt(&html) {
+                    lines.push(start + html[..offset].matches('\n').count());
+                }
+            }
+            _ => {}
+        }
+    }
+    lines
+}
+
+/// Where in `html` an `<img>` tag starts that has no non-empty `alt` attribute.
+fn raw_images_without_alt(html: &str) -> Vec<usize> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<img").map(|i| i + from) {
+        from = at + 4;
+        if !lower[from..].starts_with(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>') {
+            continue;
+        }
+        // Read `name=value` pairs to the closing `>`, values quoted or not.
+        let bytes = lower.as_bytes();
+        let mut i = from;
+        let mut has_alt = false;
+        while i < bytes.len() && bytes[i] != b'>' {
+            if bytes[i].is_ascii_whitespace() || bytes[i] == b'/' {
+                i += 1;
+                continue;
+            }
+            let name_start = i;
+            while i < bytes.len() && !b" \t\r\n/>=".contains(&bytes[i]) {
+                i += 1;
+            }
+            let name = &lower[name_start..i];
+            let mut value = "";
+            if bytes.get(i) == Some(&b'=') {
+                i += 1;
+                match bytes.get(i) {
+                    Some(&quote @ (b'"' | b'\'')) => {
+                        let value_start = i + 1;
+                        i = lower[value_start..]
+                            .find(quote as char)
+                            .map_or(bytes.len(), |end| value_start + end);
+                        value = &html[value_start..i.min(html.len())];
+                        i += 1;
+                    }
+                    _ => {
+                        let value_start = i;
+                        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>'
+                        {
+                            i += 1;
+                        }
+                        value = &html[value_start..i];
+                    }
+                }
+            }
+            if name == "alt" && !value.trim().is_empty() {
+                has_alt = true;
+            }
+        }
+        if !has_alt {
+            found.push(at);
+        }
+        from = i.max(from);
+    }
+    found
 }
 
 /// `"Store-and-forward (async) care"` → `"store-and-forward-async-care"`.
@@ -351,6 +548,48 @@ mod tests {
             "{}",
             out.html
         );
+    }
+
+    #[test]
+    fn studio_images_get_a_phone_sized_copy_and_keep_their_alt_text() {
+        let hash = "ab".repeat(32);
+        let out = plain(&format!(
+            "![A nurse's \"tablet\" & chart](/media/{hash}-1600.png)\n\n![Small](/media/{hash}-300.webp)\n"
+        ));
+        assert!(
+            out.html.contains(&format!(
+                "srcset=\"/media/{hash}-640.png 640w, /media/{hash}-1600.png 1600w\""
+            )),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .contains("alt=\"A nurse's &quot;tablet&quot; &amp; chart\""),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("loading=\"lazy\""), "{}", out.html);
+        assert!(
+            out.html.contains(&format!(
+                "<img src=\"/media/{hash}-300.webp\" alt=\"Small\""
+            )),
+            "an image narrower than a phone has no copy: {}",
+            out.html
+        );
+        // Raw HTML may not point srcset anywhere but the studio's images.
+        let raw =
+            plain("<img src=\"/x.png\" alt=\"x\" srcset=\"https://tracker.example/p.png 2x\">\n");
+        assert!(!raw.html.contains("tracker"), "{}", raw.html);
+        assert_eq!(Media::parse("/media/../../etc-1.png"), None);
+        assert_eq!(Media::parse(&format!("/media/{hash}-0.png")), None);
+        assert_eq!(Media::parse(&format!("/media/{hash}-10.svg")), None);
+    }
+
+    #[test]
+    fn images_without_alt_text_are_found_at_their_lines() {
+        let text = "Intro\n\n![](a.png)\n\n![Described](b.png)\n\n<img src=\"c.png\">\n\n<p>x <img alt=\"\" src=\"d.png\"> and <img alt='fine' src=e.png></p>\n\n<img src=f.png alt=ok>\n\n![ ](g.png)\n";
+        assert_eq!(images_without_alt(text), vec![3, 7, 9, 13]);
     }
 
     #[test]

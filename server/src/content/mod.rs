@@ -40,6 +40,21 @@ impl ContentError {
     }
 }
 
+/// An image without alt text in `markdown` (a file's body starting at line
+/// `line_offset + 1`) is a problem at its line.
+pub fn image_problems(path: &Path, line_offset: usize, markdown: &str) -> Vec<ContentError> {
+    markdown::images_without_alt(markdown)
+        .into_iter()
+        .map(|line| {
+            ContentError::new(
+                path,
+                Some(line + line_offset),
+                "an image needs alt text that says what it shows: write it as ![what the image shows](file)",
+            )
+        })
+        .collect()
+}
+
 impl fmt::Display for ContentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {

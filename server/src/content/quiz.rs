@@ -100,6 +100,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Quiz, Vec<ContentError>> {
 
     let body = split.body;
     let offset = split.body_line - 1;
+    errors.extend(super::image_problems(path, offset, body));
     let line = |byte: usize| line_of(body, byte) + offset;
     let mut drafts: Vec<Draft> = Vec::new();
     let mut in_heading = false;

@@ -11,6 +11,7 @@ pub mod archive;
 pub mod check;
 pub mod diff;
 pub mod drafts;
+pub mod images;
 pub mod owners;
 pub mod pages;
 pub mod publish;
@@ -49,6 +50,16 @@ pub fn routes() -> Vec<Route> {
         Route::server_fn("/api/studio-publish", Rule::ActivityOwner),
         Route::server_fn("/api/studio-history", Rule::ActivityOwner),
         save,
+        // Room for a file up to twice the limit to arrive and be refused on the draft's
+        // page with a message; beyond that, the explained "too large" page.
+        Route::upload(
+            "/studio/images",
+            Rule::ActivityOwner,
+            images::upload,
+            2 * images::MAX_UPLOAD_BYTES + BODY_LIMIT,
+        ),
+        // Images are public by their content's hash (lesson pages show them to anyone).
+        Route::get("/media/{file}", Rule::Anyone, images::serve),
         Route::post("/studio/lessons", Rule::ActivityOwner, drafts::lessons),
         Route::post("/studio/publish", Rule::ActivityOwner, publish::publish),
         Route::post("/studio/discard", Rule::ActivityOwner, publish::discard),

@@ -5,12 +5,13 @@ use super::check::{Preview, check, preview};
 use super::{Kind, Working, authorize, store, working};
 use crate::backend::ServerBackend;
 use crate::content::SourceFile;
+use crate::content::markdown::Media;
 use crate::error::Error;
 use app::accounts::Role;
 use app::error::AppError;
 use app::studio::{
-    DoorConflict, DraftFile, DraftPage, FileEditor, HistoryPage, OwnerRow, Problem, PublishPage,
-    RevisionRow, SaveConflict, StudioBackend, StudioItem, StudioList,
+    DoorConflict, DraftFile, DraftPage, FileEditor, HistoryPage, ImageRow, OwnerRow, Problem,
+    PublishPage, RevisionRow, SaveConflict, StudioBackend, StudioItem, StudioList,
 };
 use std::path::Path;
 
@@ -222,7 +223,30 @@ impl StudioBackend for ServerBackend {
             }
             None => None,
         };
+        let images = store::activity_images(&mut conn, kind.as_str(), slug)
+            .await
+            .map_err(Error::from)?
+            .into_iter()
+            .map(|image| {
+                let width = u32::try_from(image.width).unwrap_or_default();
+                let path = Media::path(&image.hash, width, &image.format);
+                ImageRow {
+                    markdown: format!("![{}]({path})", image.alt.replace(['[', ']'], "")),
+                    thumbnail: Media::path(
+                        &image.hash,
+                        width.min(Media::PHONE_WIDTH),
+                        &image.format,
+                    ),
+                    size: format!("{} × {} pixels", image.width, image.height),
+                    file_name: image.file_name,
+                    alt: image.alt,
+                    path,
+                }
+            })
+            .collect();
         Ok(DraftPage {
+            images,
+            images_form: self.form_state("studio-images").await?,
             title: title_of(kind, slug, &sources),
             state: state_of(&working).into(),
             last_edit: last_edit(&mut conn, kind, slug, &working).await?,

@@ -270,3 +270,102 @@ pub async fn forget_owners(
         .await
         .map(drop)
 }
+
+/// A stored image.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredImage {
+    pub format: String,
+    pub width: i64,
+    pub bytes: Vec<u8>,
+    pub small: Option<Vec<u8>>,
+}
+
+/// Stores an image once: the same bytes again (by their hash) change nothing.
+pub async fn insert_image(
+    conn: &mut crate::db::Connection,
+    image: &super::images::Prepared,
+    by: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO images (hash, format, width, height, bytes, small, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(&image.hash)
+    .bind(image.format)
+    .bind(i64::from(image.width))
+    .bind(i64::from(image.height))
+    .bind(&image.bytes)
+    .bind(image.small.as_deref())
+    .bind(by)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Lists an image on an activity's draft page (once, whoever uploads it again).
+#[allow(clippy::too_many_arguments)]
+pub async fn link_image(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+    hash: &str,
+    file_name: &str,
+    alt: &str,
+    by: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO activity_images (kind, slug, hash, file_name, alt, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, slug, hash) DO NOTHING",
+    )
+    .bind(kind)
+    .bind(slug)
+    .bind(hash)
+    .bind(file_name)
+    .bind(alt)
+    .bind(by)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn image(
+    conn: &mut crate::db::Connection,
+    hash: &str,
+) -> Result<Option<StoredImage>, sqlx::Error> {
+    sqlx::query_as("SELECT format, width, bytes, small FROM images WHERE hash = $1")
+        .bind(hash)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// An image listed on an activity's draft page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActivityImage {
+    pub hash: String,
+    pub format: String,
+    pub width: i64,
+    pub height: i64,
+    pub file_name: String,
+    pub alt: String,
+    pub added_at: i64,
+}
+
+pub async fn activity_images(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+) -> Result<Vec<ActivityImage>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT i.hash, i.format, i.width, i.height, a.file_name, a.alt, a.added_at \
+         FROM activity_images a JOIN images i ON i.hash = a.hash \
+         WHERE a.kind = $1 AND a.slug = $2 ORDER BY a.added_at, a.file_name",
+    )
+    .bind(kind)
+    .bind(slug)
+    .fetch_all(&mut *conn)
+    .await
+}

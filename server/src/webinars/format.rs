@@ -623,6 +623,11 @@ pub fn parse_webinar(path: &Path, slug: &str, text: &str) -> Result<Webinar, Vec
         }
     };
 
+    problems.errors.extend(crate::content::image_problems(
+        path,
+        split.body_line - 1,
+        split.body,
+    ));
     let rendered = markdown::render(split.body, false, &|_| None);
     let description_html = markdown::sanitize(&rendered.html, std::collections::HashSet::new());
     if !problems.errors.is_empty() {

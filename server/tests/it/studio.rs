@@ -1066,3 +1066,268 @@ async fn the_same_save_or_lesson_sent_twenty_times_at_once_changes_the_draft_onc
         4
     );
 }
+
+/// A JPEG `width` × `height` with an EXIF segment that names a place and a camera.
+fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
+    let mut plain = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    }))
+    .write_to(&mut plain, image::ImageFormat::Jpeg)
+    .expect("jpeg");
+    let plain = plain.into_inner();
+    let payload = b"Exif\0\0GPS 46.2044N 6.1432E secret-camera-model";
+    let mut out = plain[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(
+        &u16::try_from(payload.len() + 2)
+            .expect("short")
+            .to_be_bytes(),
+    );
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+/// A PNG with a text chunk naming its author.
+fn png_with_text(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut plain = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        width,
+        height,
+        image::Rgba([200, 30, 30, 128]),
+    ))
+    .write_to(&mut plain, image::ImageFormat::Png)
+    .expect("png");
+    let plain = plain.into_inner();
+    // After the signature (8 bytes) and IHDR (8 + 13 + 4).
+    let at = 8 + 25;
+    let mut chunk = b"tEXt".to_vec();
+    chunk.extend_from_slice(b"Author\0secret-author-name");
+    let mut out = plain[..at].to_vec();
+    out.extend_from_slice(&u32::try_from(chunk.len() - 4).expect("short").to_be_bytes());
+    out.extend_from_slice(&chunk);
+    out.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    out.extend_from_slice(&plain[at..]);
+    out
+}
+
+async fn upload_image(
+    app: &TestApp,
+    who: &User,
+    slug: &str,
+    alt: &str,
+    file: (&str, &[u8]),
+) -> crate::support::Page {
+    let page = app
+        .post_multipart(
+            "/studio/images",
+            &[("kind", "course"), ("slug", slug), ("alt", alt)],
+            Some(file),
+            Some(&who.cookie),
+        )
+        .await;
+    if page.status == StatusCode::SEE_OTHER {
+        assert_eq!(page.location(), format!("/studio/course/{slug}#images"));
+    }
+    page
+}
+
+#[tokio::test]
+async fn images_are_read_from_their_bytes_written_again_and_served_to_every_page() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    let bea = educator(&app, "bea@clinic.org").await;
+    start(&app, &ana, "course", "imaging", "Imaging at a distance").await;
+    let draft = "/studio/course/imaging";
+
+    // Another educator may not add to it.
+    let jpeg = jpeg_with_exif(1000, 500);
+    let refused = upload_image(&app, &bea, "imaging", "A wound", ("wound.jpg", &jpeg)).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 0);
+
+    // Bad files: each said, nothing stored.
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    let wide = {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageLuma8(image::GrayImage::new(7000, 2))
+            .write_to(&mut out, image::ImageFormat::Png)
+            .expect("png");
+        out.into_inner()
+    };
+    let big = vec![0u8; 6 * 1024 * 1024];
+    let too_big = vec![0u8; 11 * 1024 * 1024];
+    let png = png_with_text(300, 200);
+    for (alt, file, message) in [
+        (
+            "A chart",
+            ("chart.svg", &svg[..]),
+            "SVG images are not accepted",
+        ),
+        (
+            "A chart",
+            ("chart.png", &svg[..]),
+            "SVG images are not accepted",
+        ),
+        (
+            "A wound",
+            ("wound.png", &jpeg[..]),
+            "wound.png is named as a PNG image but its bytes are a JPEG image",
+        ),
+        (
+            "A strip",
+            ("strip.png", &wide[..]),
+            "larger than 6000 × 6000 pixels",
+        ),
+        (
+            "A photo",
+            ("photo.jpg", &big[..]),
+            "photo.jpg is 6.0 MB; an image may be at most 5 MB",
+        ),
+        ("A\0B", ("dot.png", &png[..]), "NUL"),
+        ("", ("dot.png", &png[..]), "Write the alt text"),
+        (
+            &"x".repeat(100 * 1024),
+            ("dot.png", &png[..]),
+            "at most 300 characters",
+        ),
+    ] {
+        let page = upload_image(&app, &ana, "imaging", alt, file).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{message}: {}",
+            page.body
+        );
+        app.get_as(draft, &ana.cookie)
+            .await
+            .assert_contains(message);
+    }
+    // Cut at the route's limit before anything could be read: the explained page.
+    let cut = upload_image(&app, &ana, "imaging", "A photo", ("photo.jpg", &too_big)).await;
+    assert_eq!(cut.status, StatusCode::PAYLOAD_TOO_LARGE);
+    cut.assert_contains("An image may be at most 5 MB");
+    assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 0);
+
+    // A JPEG with EXIF: stored written again, without it; the same upload 20 times at once
+    // is stored once.
+    let uploads = (0..20).map(|_| {
+        upload_image(
+            &app,
+            &ana,
+            "imaging",
+            "A nurse's tablet on a cart",
+            ("cart.jpg", &jpeg),
+        )
+    });
+    for page in futures::future::join_all(uploads).await {
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM images").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM activity_images").await, 1);
+    let hash: String = sqlx::query_scalar("SELECT hash FROM images")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("hash");
+    let line = format!("![A nurse's tablet on a cart](/media/{hash}-1000.jpeg)");
+    let page = app.get_as(draft, &ana.cookie).await;
+    page.assert_contains("cart.jpg uploaded (1000 × 500 pixels)");
+    page.assert_contains(&line);
+
+    let full = app.get(&format!("/media/{hash}-1000.jpeg")).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(full.headers["content-type"], "image/jpeg");
+    assert_eq!(
+        full.headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        !full.raw.windows(13).any(|w| w == b"secret-camera")
+            && !full.raw.windows(4).any(|w| w == b"Exif"),
+        "the EXIF segment is gone"
+    );
+    let decoded = image::load_from_memory(&full.raw).expect("a JPEG");
+    assert_eq!((decoded.width(), decoded.height()), (1000, 500));
+    let phone = app.get(&format!("/media/{hash}-640.jpeg")).await;
+    assert_eq!(phone.status, StatusCode::OK);
+    let decoded = image::load_from_memory(&phone.raw).expect("a JPEG");
+    assert_eq!((decoded.width(), decoded.height()), (640, 320));
+    for missing in [
+        format!("/media/{hash}-999.jpeg"),
+        format!("/media/{hash}-1000.png"),
+        "/media/..%2f..%2fetc%2fpasswd".to_owned(),
+        format!("/media/{}-1000.jpeg", "0".repeat(64)),
+    ] {
+        let status = app.get(&missing).await.status;
+        assert!(
+            matches!(status, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
+            "{missing}: {status}"
+        );
+    }
+
+    // A PNG's text chunk is gone too; a small image has no phone copy.
+    let page = upload_image(&app, &ana, "imaging", "A red square", ("square.png", &png)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let png_hash: String = sqlx::query_scalar("SELECT hash FROM images WHERE format = 'png'")
+        .fetch_one(&app.state.pool)
+        .await
+        .expect("hash");
+    let served = app.get(&format!("/media/{png_hash}-300.png")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert!(!served.raw.windows(13).any(|w| w == b"secret-author"));
+    assert_eq!(
+        app.get(&format!("/media/{png_hash}-640.png")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // In a lesson: without alt text content check refuses it at its line; with it, the
+    // published lesson offers phones the small copy.
+    save(
+        &app,
+        &ana,
+        "course",
+        "imaging",
+        "01-introduction.md",
+        &format!("# Introduction\n\nThe cart:\n\n![](/media/{hash}-1000.jpeg)\n"),
+    )
+    .await;
+    let editor = app
+        .get_as(
+            "/studio/course/imaging/files/01-introduction.md",
+            &ana.cookie,
+        )
+        .await;
+    editor.assert_contains("Line 5: ");
+    editor.assert_contains("an image needs alt text");
+    save(
+        &app,
+        &ana,
+        "course",
+        "imaging",
+        "01-introduction.md",
+        &format!("# Introduction\n\nThe cart:\n\n{line}\n"),
+    )
+    .await;
+    publish(&app, &ana, "course", "imaging").await;
+    let lesson = app.get("/courses/imaging/introduction").await;
+    assert_eq!(lesson.status, StatusCode::OK, "{}", lesson.body);
+    lesson.assert_contains(&format!(
+        "srcset=\"/media/{hash}-640.jpeg 640w, /media/{hash}-1000.jpeg 1000w\""
+    ));
+    lesson.assert_contains("alt=\"A nurse's tablet on a cart\"");
+}
