@@ -101,3 +101,103 @@ pub fn render(c: &CertificateView) -> Option<Vec<u8>> {
 
     write(t, &format!("Certificate {}", c.code), WIDTH, HEIGHT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::catalog::{CreditType, Hours};
+
+    /// The PDF with its strings and streams cut out: what a reader takes as structure.
+    fn structure(pdf: &[u8]) -> String {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < pdf.len() {
+            if pdf[i..].starts_with(b"stream") && !pdf[..i].ends_with(b"end") {
+                i = pdf[i..]
+                    .windows(9)
+                    .position(|w| w == b"endstream")
+                    .map_or(pdf.len(), |end| i + end + 9);
+                continue;
+            }
+            match pdf[i] {
+                // A literal string: nested parentheses, backslash escapes.
+                b'(' => {
+                    let mut depth = 0;
+                    while i < pdf.len() {
+                        match pdf[i] {
+                            b'\\' => i += 1,
+                            b'(' => depth += 1,
+                            b')' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        i += 1;
+                    }
+                    out.extend_from_slice(b"(...)");
+                }
+                // A hex string (not a dictionary's `<<`).
+                b'<' if pdf.get(i + 1) != Some(&b'<') && !pdf[..i].ends_with(b"<") => {
+                    while i < pdf.len() && pdf[i] != b'>' {
+                        i += 1;
+                    }
+                    out.extend_from_slice(b"<...>");
+                }
+                byte => out.push(byte),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn script_and_pdf_actions_in_every_text_stay_text() {
+        let payload = "Risk) /OpenAction << /S /JavaScript /JS (app.alert(1)) >> (\\) <script>alert(1)</script><img src=x onerror=alert(2)> /Launch /AA";
+        let view = CertificateView {
+            code: "GR-TEST-0001".into(),
+            learner_name: payload.into(),
+            profession: payload.into(),
+            activity_title: payload.into(),
+            revision: Some(1),
+            format: "Online course".into(),
+            completed_on: "2026-12-07".into(),
+            provider: payload.into(),
+            credit: CreditType::Participation,
+            hours: Hours::from_quarters(4),
+            accreditation_statement: payload.into(),
+            designation_statement: payload.into(),
+            issued_on: "2026-12-07".into(),
+            status: CertificateStatus::Revoked {
+                on: "2026-12-07".into(),
+                reason: payload.into(),
+            },
+            verify_url: "https://cme.example.org/verify/GR-TEST-0001".into(),
+            qr_svg: String::new(),
+        };
+        let pdf = render(&view).expect("pdf");
+        let shape = structure(&pdf);
+        assert!(shape.contains("/Type /Catalog"), "{shape}");
+        for name in [
+            "/OpenAction",
+            "/JavaScript",
+            "/JS",
+            "/Launch",
+            "/AA",
+            "/URI",
+            "/Annots",
+        ] {
+            assert!(
+                !shape.contains(&format!("{name} ")) && !shape.contains(&format!("{name}\n")),
+                "{name} outside a string: {shape}"
+            );
+        }
+        // Text is drawn as glyph numbers in compressed streams: the words themselves are
+        // nowhere in the file for a reader to run.
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(!raw.contains("alert(") && !raw.contains("<script"), "{raw}");
+        assert!(raw.contains("/Title (Certificate GR-TEST-0001)"), "{raw}");
+    }
+}

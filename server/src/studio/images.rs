@@ -420,11 +420,22 @@ mod tests {
     #[test]
     fn what_is_not_a_raster_image_of_its_name_is_refused() {
         let svg = b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
-        assert!(prepare("a.svg", svg).err().unwrap_or_default().contains("SVG"));
-        assert!(prepare("a.png", svg).err().unwrap_or_default().contains("SVG"));
+        assert!(
+            prepare("a.svg", svg)
+                .err()
+                .unwrap_or_default()
+                .contains("SVG")
+        );
+        assert!(
+            prepare("a.png", svg)
+                .err()
+                .unwrap_or_default()
+                .contains("SVG")
+        );
         assert!(
             prepare("a.png", b"GIF89a....")
-                .err().unwrap_or_default()
+                .err()
+                .unwrap_or_default()
                 .contains("not a PNG, JPEG or WebP")
         );
         let message = prepare("a.jpg", &png(10, 10)).err().unwrap_or_default();
@@ -434,15 +445,22 @@ mod tests {
         );
         assert!(
             prepare("a.gif", &png(10, 10))
-                .err().unwrap_or_default()
+                .err()
+                .unwrap_or_default()
                 .contains(".png, .jpg")
         );
-        assert!(prepare("a.png", &[]).err().unwrap_or_default().contains("Choose"));
+        assert!(
+            prepare("a.png", &[])
+                .err()
+                .unwrap_or_default()
+                .contains("Choose")
+        );
         let mut truncated = png(100, 100);
         truncated.truncate(60);
         assert!(
             prepare("a.png", &truncated)
-                .err().unwrap_or_default()
+                .err()
+                .unwrap_or_default()
                 .contains("could not be read")
         );
     }

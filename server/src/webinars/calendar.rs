@@ -45,6 +45,18 @@ fn utc(at: i64) -> chrono::DateTime<chrono::Utc> {
         .unwrap_or_default()
 }
 
+/// Text for a calendar property: the `icalendar` crate escapes line feeds, commas,
+/// semicolons and backslashes; a carriage return, which some readers take as a line break,
+/// becomes a line feed first, and other control characters go.
+fn text(value: &str) -> String {
+    value
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
 /// A calendar of `entries`, times described in `zone` (the learner's, else each session's).
 pub fn calendar(
     identity: &crate::mail::compose::Identity,
@@ -58,7 +70,7 @@ pub fn calendar(
         .append_property(("PRODID", "-//Grand Rounds//Webinars//EN"))
         .append_property(("CALSCALE", "GREGORIAN"))
         .append_property(("METHOD", "PUBLISH"))
-        .append_property(("X-WR-CALNAME", name));
+        .append_property(("X-WR-CALNAME", text(name).as_str()));
     let stamp = utc(crate::clock::now_secs());
     for entry in entries {
         let session = entry.session;
@@ -83,7 +95,7 @@ pub fn calendar(
             .uid(&uid(session.id, &identity.domain))
             .sequence(u32::try_from(sequence).unwrap_or(u32::MAX))
             .timestamp(stamp)
-            .summary(entry.title)
+            .summary(&text(entry.title))
             .description(&description)
             .starts(utc(session.starts_at))
             .ends(utc(session.ends_at()))
@@ -260,5 +272,62 @@ pub async fn feed_settings(
             "form",
             "Choose \"Make a new address\" or \"Turn the feed off\".",
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_and_line_breaks_in_a_title_stay_inside_its_text() {
+        let identity =
+            crate::mail::compose::Identity::new("Grand Rounds", "https://cme.example.org", None)
+                .expect("identity");
+        let title = "Risk\r\nATTACH:https://evil.example/x.exe\nBEGIN:VALARM\r\nTRIGGER:-PT1M;X=1,Y=2\\ <script>alert(1)</script><img src=x onerror=alert(2)>";
+        let session = StoredSession {
+            id: 7,
+            number: 1,
+            starts_at: 1_800_000_000,
+            minutes: 60,
+            zone: "America/Chicago".into(),
+            sequence: 0,
+            cancelled: false,
+        };
+        let entries = [Entry {
+            slug: "risk",
+            title,
+            session: &session,
+            registration_sequence: 0,
+            confirmed: true,
+        }];
+        let ics = calendar(&identity, title, &entries, None);
+        // Unfolded, every line is one property: none of them came from the title.
+        let unfolded = ics.replace("\r\n ", "").replace("\r\n\t", "");
+        for line in unfolded.split("\r\n") {
+            for injected in ["ATTACH", "BEGIN:VALARM", "TRIGGER", "<script"] {
+                assert!(!line.starts_with(injected), "{line}\n{ics}");
+            }
+        }
+        assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), 1, "{ics}");
+        assert_eq!(
+            unfolded.matches("\r\nBEGIN:").count(),
+            1,
+            "one event, no alarm: {ics}"
+        );
+        let summary = unfolded
+            .split("\r\n")
+            .find(|l| l.starts_with("SUMMARY"))
+            .expect("summary");
+        assert!(
+            summary.contains("Risk\\nATTACH:https://evil.example/x.exe\\nBEGIN:VALARM"),
+            "line breaks escaped: {summary}"
+        );
+        assert!(summary.contains("-PT1M\\;X=1\\,Y=2\\\\"), "{summary}");
+        let name = unfolded
+            .split("\r\n")
+            .find(|l| l.starts_with("X-WR-CALNAME"))
+            .expect("name");
+        assert!(!name.contains('\n') && name.contains("Risk"), "{name}");
     }
 }
