@@ -108,8 +108,13 @@ impl FormState {
 /// five characters become entities (which a text area decodes), and a leading line break,
 /// which the HTML parser drops after `<textarea>`, is kept by writing one first.
 pub fn textarea_html(text: &str) -> String {
+    format!("\n{}", escape_html(text))
+}
+
+/// `&`, `<`, `>`, `"` and `'` as entities: for the elements Leptos writes without escaping
+/// (`<textarea>`, `<title>`), whose text the browser still decodes.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    out.push('\n');
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

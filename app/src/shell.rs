@@ -21,6 +21,7 @@ use crate::mail::outbox::AdminOutboxPage;
 use crate::not_found::NotFound;
 use crate::reports::console::AdminConsoleRoute;
 use crate::reports::page::ReportsRoute;
+use crate::studio::details::DetailsRoute;
 use crate::studio::draft::{DraftRoute, FileRoute};
 use crate::studio::list::StudioRoute;
 use crate::studio::publish::{HistoryRoute, PublishRoute};
@@ -87,8 +88,14 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
+        // Leptos writes a title's text as it is: escaped here, so a course titled
+        // `</title><script>…` stays text.
         <Title formatter=|title: String| {
-            if title.is_empty() { "Grand Rounds".to_owned() } else { format!("{title} · Grand Rounds") }
+            if title.is_empty() {
+                "Grand Rounds".to_owned()
+            } else {
+                format!("{} · Grand Rounds", crate::forms::escape_html(&title))
+            }
         } />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
@@ -155,6 +162,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/studio/:kind/:slug/publish")
                         view=PublishRoute
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/studio/:kind/:slug/details")
+                        view=DetailsRoute
                         ssr=SsrMode::Async
                     />
                     <Route

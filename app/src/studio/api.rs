@@ -4,7 +4,7 @@
 #[cfg(feature = "ssr")]
 use crate::api::answer;
 use crate::error::AppError;
-use crate::studio::{DraftPage, FileEditor, HistoryPage, PublishPage, StudioList};
+use crate::studio::{DetailsPage, DraftPage, FileEditor, HistoryPage, PublishPage, StudioList};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -53,6 +53,19 @@ pub async fn studio_history(kind: String, slug: String) -> Result<HistoryPage, A
         async {
             crate::service::backend()?
                 .studio_history(&kind, &slug)
+                .await
+        }
+        .await,
+    )
+}
+
+/// The activity's owners and administrators.
+#[server(input = GetUrl, prefix = "/api", endpoint = "studio-details")]
+pub async fn studio_details(kind: String, slug: String) -> Result<DetailsPage, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .studio_details(&kind, &slug)
                 .await
         }
         .await,

@@ -141,6 +141,8 @@ fn Draft(page: DraftPage) -> impl IntoView {
             {(!last_edit.is_empty()).then(|| format!(". Last edit: {last_edit}."))}
         </p>
         <p>
+            <a href=format!("{base}/details")>"Edit the details"</a>
+            " · "
             <a href=format!("{base}/publish")>"Review and publish"</a>
             " · "
             <a href=format!("{base}/history")>"History"</a>

@@ -6,6 +6,7 @@
 //! action is a plain form.
 
 pub mod api;
+pub mod details;
 pub mod draft;
 pub mod list;
 mod model;
@@ -28,4 +29,5 @@ pub trait StudioBackend: Send + Sync + 'static {
     -> Result<FileEditor, AppError>;
     async fn studio_publish(&self, kind: &str, slug: &str) -> Result<PublishPage, AppError>;
     async fn studio_history(&self, kind: &str, slug: &str) -> Result<HistoryPage, AppError>;
+    async fn studio_details(&self, kind: &str, slug: &str) -> Result<DetailsPage, AppError>;
 }

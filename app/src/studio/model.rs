@@ -189,3 +189,51 @@ pub struct HistoryPage {
     pub revisions: Vec<RevisionRow>,
     pub form: FormState,
 }
+
+/// `/studio/{kind}/{slug}/details`: the main file's front matter as form fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailsPage {
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    /// `course.md` or `<slug>.md`.
+    pub name: String,
+    /// The file's version when the page was made: a form from an older one is refused.
+    pub version: i64,
+    pub groups: Vec<DetailGroup>,
+    /// Problems of the file placed at no field (its text, a file-wide problem).
+    pub other_problems: Vec<Problem>,
+    /// Why the fields cannot be shown (front matter that is not TOML), if so.
+    pub unreadable: Option<String>,
+    pub form: FormState,
+}
+
+/// A fieldset: plain fields, or the rows of a table (`rows_of` names it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailGroup {
+    pub legend: String,
+    pub hint: String,
+    /// `credits`, `faculty`, `sessions` …, or "" for plain fields.
+    pub rows_of: String,
+    /// The columns' labels, for rows.
+    pub columns: Vec<String>,
+    pub fields: Vec<DetailField>,
+    pub rows: Vec<Vec<DetailField>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailField {
+    /// The form field's name: `title`, `statements.designation`, `credits.1.max_hours`.
+    pub name: String,
+    pub label: String,
+    /// line, area, number, date, datetime, select, check, choices, lines.
+    pub input: String,
+    /// For choices: the chosen values separated by spaces; for a check: "on" or "".
+    pub value: String,
+    /// `(value, label)` for select and choices.
+    pub options: Vec<(String, String)>,
+    pub hint: String,
+    pub required: bool,
+    /// content check's message for the key on this field's line, or the form's.
+    pub error: Option<String>,
+}

@@ -5,7 +5,7 @@ use super::ContentError;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
-const FENCE: &str = "+++";
+pub const FENCE: &str = "+++";
 
 /// A markdown file split in two.
 #[derive(Debug)]

@@ -286,7 +286,12 @@ pub async fn start(
 
 /// Makes the draft (from the live revision) if there is none yet, in the caller's
 /// transaction, which holds the activity's key; the draft's id.
-async fn draft_id(tx: &mut crate::db::Connection, kind: Kind, slug: &str, by: i64) -> Result<i64> {
+pub async fn draft_id(
+    tx: &mut crate::db::Connection,
+    kind: Kind,
+    slug: &str,
+    by: i64,
+) -> Result<i64> {
     if let Some(draft) = store::draft(tx, kind.as_str(), slug).await? {
         return Ok(draft.id);
     }

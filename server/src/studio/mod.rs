@@ -9,6 +9,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod details;
 pub mod diff;
 pub mod drafts;
 pub mod images;
@@ -40,6 +41,7 @@ pub fn routes() -> Vec<Route> {
         Route::page("/studio/{kind}/{slug}/files/{name}", Rule::ActivityOwner),
         Route::page("/studio/{kind}/{slug}/publish", Rule::ActivityOwner),
         Route::page("/studio/{kind}/{slug}/history", Rule::ActivityOwner),
+        Route::page("/studio/{kind}/{slug}/details", Rule::ActivityOwner),
         Route::get(
             "/studio/{kind}/{slug}/files.zip",
             Rule::ActivityOwner,
@@ -49,7 +51,9 @@ pub fn routes() -> Vec<Route> {
         Route::server_fn("/api/studio-file", Rule::ActivityOwner),
         Route::server_fn("/api/studio-publish", Rule::ActivityOwner),
         Route::server_fn("/api/studio-history", Rule::ActivityOwner),
+        Route::server_fn("/api/studio-details", Rule::ActivityOwner),
         save,
+        details_route(),
         // Room for a file up to twice the limit to arrive and be refused on the draft's
         // page with a message; beyond that, the explained "too large" page.
         Route::upload(
@@ -68,6 +72,13 @@ pub fn routes() -> Vec<Route> {
         // Only administrators name and remove owners.
         Route::post("/studio/owners", Rule::Admin, owners::change),
     ]
+}
+
+fn details_route() -> Route {
+    let mut route = Route::post("/studio/details", Rule::ActivityOwner, details::save);
+    // Room for fields over their limit to arrive and be refused with a message.
+    route.body_limit = 4 * MAX_FILE_BYTES + BODY_LIMIT;
+    route
 }
 
 /// The kinds of activity the studio edits.

@@ -10,8 +10,8 @@ use crate::error::Error;
 use app::accounts::Role;
 use app::error::AppError;
 use app::studio::{
-    DoorConflict, DraftFile, DraftPage, FileEditor, HistoryPage, ImageRow, OwnerRow, Problem,
-    PublishPage, RevisionRow, SaveConflict, StudioBackend, StudioItem, StudioList,
+    DetailsPage, DoorConflict, DraftFile, DraftPage, FileEditor, HistoryPage, ImageRow, OwnerRow,
+    Problem, PublishPage, RevisionRow, SaveConflict, StudioBackend, StudioItem, StudioList,
 };
 use std::path::Path;
 
@@ -334,6 +334,38 @@ impl StudioBackend for ServerBackend {
             problems,
             stamp: working.hash(),
             form: self.form_state("studio-publish").await?,
+            kind: kind.as_str().into(),
+            slug: slug.into(),
+        })
+    }
+
+    async fn studio_details(&self, kind: &str, slug: &str) -> Result<DetailsPage, AppError> {
+        let (_, kind, working) = opened(self, kind, slug).await?;
+        let sources = working.sources();
+        let name = super::details::main_file(kind, slug);
+        let Some(file) = working.files.iter().find(|f| f.name == name) else {
+            return Err(AppError::not_found(format!(
+                "The draft has no {name}: add it in the text editor."
+            )));
+        };
+        let problems: Vec<Problem> = match check(&self.pool, kind, slug, &sources).await {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.into_iter().filter(|p| p.file == name).collect(),
+        };
+        let form = self.form_state("studio-details").await?;
+        let (groups, other_problems, unreadable) =
+            match super::details::form(kind, &name, &file.text, &form, problems.clone()) {
+                Ok((groups, rest)) => (groups, rest, None),
+                Err(message) => (Vec::new(), problems, Some(message)),
+            };
+        Ok(DetailsPage {
+            title: title_of(kind, slug, &sources),
+            version: file.version,
+            groups,
+            other_problems,
+            unreadable,
+            form,
+            name,
             kind: kind.as_str().into(),
             slug: slug.into(),
         })

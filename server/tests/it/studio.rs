@@ -1331,3 +1331,241 @@ async fn images_are_read_from_their_bytes_written_again_and_served_to_every_page
     ));
     lesson.assert_contains("alt=\"A nurse's tablet on a cart\"");
 }
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` in a tag's text, if it has it.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let start = tag.find(&needle)? + needle.len();
+    Some(unescape(tag[start..].split('"').next().unwrap_or_default()))
+}
+
+/// What a browser without JavaScript sends when the form posting to `action` is submitted
+/// as the page shows it: inputs (ticked boxes only), text areas and selected options.
+fn form_values(body: &str, action: &str) -> Vec<(String, String)> {
+    let start = body
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form for {action}: {body}"));
+    let form = &body[start..start + body[start..].find("</form>").expect("form end")];
+    let mut values = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let end = rest.find('>').expect("tag end");
+        let tag = &rest[..=end];
+        if tag.starts_with("<input") {
+            let kind = attribute(tag, "type").unwrap_or_default();
+            if let Some(name) = attribute(tag, "name")
+                && (kind != "checkbox" || tag.contains(" checked"))
+            {
+                values.push((name, attribute(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<textarea") {
+            let name = attribute(tag, "name").expect("name");
+            let close = rest.find("</textarea>").expect("close");
+            let text = &rest[end + 1..close];
+            // A text area's first line break is not part of its value.
+            values.push((name, unescape(text.strip_prefix('\n').unwrap_or(text))));
+        } else if tag.starts_with("<select") {
+            let name = attribute(tag, "name").expect("name");
+            let close = rest.find("</select>").expect("close");
+            let options = &rest[end + 1..close];
+            let chosen = options
+                .split("<option")
+                .find(|o| o.contains(" selected"))
+                .and_then(|o| attribute(o, "value"))
+                .unwrap_or_default();
+            values.push((name, chosen));
+        }
+        rest = &rest[1..];
+    }
+    values
+}
+
+fn set_field(values: &mut [(String, String)], name: &str, value: &str) {
+    let field = values
+        .iter_mut()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no field {name}"));
+    field.1 = value.to_owned();
+}
+
+async fn post_details(
+    app: &TestApp,
+    who: &User,
+    values: &[(String, String)],
+) -> crate::support::Page {
+    let fields: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    app.post_form("/studio/details", &fields, Some(&who.cookie))
+        .await
+}
+
+/// The error paragraph shown at a field, if any.
+fn error_at(page: &crate::support::Page, field: &str) -> Option<String> {
+    let needle = format!("id=\"field-{}-error\"", field.replace('.', "-"));
+    let at = page.body.find(&needle)?;
+    let start = at + page.body[at..].find('>')? + 1;
+    Some(unescape(
+        page.body[start..].split("</p>").next().unwrap_or_default(),
+    ))
+}
+
+#[tokio::test]
+async fn the_details_form_edits_front_matter_and_shows_problems_at_their_fields() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    let bea = educator(&app, "bea@clinic.org").await;
+    start(&app, &ana, "course", "forms", "Forms at a distance").await;
+    let page_path = "/studio/course/forms/details";
+    assert_eq!(
+        app.get_as(page_path, &bea.cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let page = app.get_as(page_path, &ana.cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let mut values = form_values(&page.body, "/studio/details");
+    assert!(
+        values
+            .iter()
+            .any(|(n, v)| n == "title" && v == "Forms at a distance"),
+        "{values:?}"
+    );
+
+    // An expiry before the release: content check's message, at the expiry's field; a
+    // credit row added; a hostile title kept as text.
+    let hostile = "Risk \" </title><script>alert(1)</script> = [x]";
+    set_field(&mut values, "title", hostile);
+    set_field(&mut values, "release_date", "2027-05-01");
+    set_field(&mut values, "expiry_date", "2027-01-01");
+    set_field(
+        &mut values,
+        "objectives",
+        "Name the risks\r\nPlan around them\r\n",
+    );
+    let row = values
+        .iter()
+        .filter(|(n, _)| n.starts_with("credits.") && n.ends_with(".type"))
+        .count()
+        - 1;
+    set_field(
+        &mut values,
+        &format!("credits.{row}.type"),
+        "nursing-contact-hours",
+    );
+    set_field(&mut values, &format!("credits.{row}.max_hours"), "0.75");
+    values.push(("professions:pharmacist".into(), "on".into()));
+    let saved = post_details(&app, &ana, &values).await;
+    assert_eq!(saved.location(), page_path, "{}", saved.body);
+    let page = app.get_as(page_path, &ana.cookie).await;
+    page.assert_contains("Saved in the draft");
+    let at_expiry = error_at(&page, "expiry_date").unwrap_or_else(|| panic!("{}", page.body));
+    assert!(
+        at_expiry.contains("must be after release_date"),
+        "{at_expiry}"
+    );
+    assert!(!page.body.contains("<script>alert(1)"), "the title is text");
+    let stored: String =
+        sqlx::query_scalar("SELECT text FROM studio_draft_files WHERE name = 'course.md'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("file");
+    assert!(
+        stored.contains("objectives = [\n  \"Name the risks\",\n  \"Plan around them\",\n]"),
+        "{stored}"
+    );
+    assert!(stored.contains("max_hours = 0.75"), "{stored}");
+    assert!(stored.contains("\"pharmacist\""), "{stored}");
+
+    // Corrected, content check accepts it and it publishes with the typed title.
+    let mut values = form_values(&page.body, "/studio/details");
+    set_field(&mut values, "expiry_date", "2028-04-30");
+    let stale = values.clone();
+    let saved = post_details(&app, &ana, &values).await;
+    assert_eq!(saved.location(), page_path);
+    let page = app.get_as(page_path, &ana.cookie).await;
+    assert_eq!(error_at(&page, "expiry_date"), None, "{}", page.body);
+    publish(&app, &ana, "course", "forms").await;
+    let card = app.get("/courses/forms").await;
+    assert_eq!(card.status, StatusCode::OK);
+    card.assert_contains("Risk &quot; &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; = [x]");
+    assert!(!card.body.contains("<script>alert(1)"), "{}", card.body);
+
+    // A form from before that save is refused and the values come back; nothing written.
+    let before: String =
+        sqlx::query_scalar("SELECT text FROM studio_draft_files WHERE name = 'course.md'")
+            .fetch_optional(&app.state.pool)
+            .await
+            .expect("query")
+            .unwrap_or_default();
+    let mut stale = stale;
+    set_field(&mut stale, "summary", "Typed on the stale form.");
+    let refused = post_details(&app, &ana, &stale).await;
+    assert_eq!(refused.location(), page_path);
+    let page = app.get_as(page_path, &ana.cookie).await;
+    page.assert_contains("changed since you opened this form");
+    page.assert_contains("Typed on the stale form.");
+
+    // NUL, a field sent twice and a 100 KB value: refused, said, nothing written.
+    let fresh = form_values(
+        &app.get_as(page_path, &ana.cookie).await.body,
+        "/studio/details",
+    );
+    let mut nul = fresh.clone();
+    set_field(&mut nul, "summary", "A\0B");
+    let mut twice = fresh.clone();
+    twice.push(("title".into(), "Again".into()));
+    let mut long = fresh.clone();
+    set_field(&mut long, "summary", &"x".repeat(100 * 1024));
+    for (values, message) in [
+        (nul, "NUL"),
+        (twice, "sent more than once"),
+        (long, "at most 20 KB"),
+    ] {
+        let refused = post_details(&app, &ana, &values).await;
+        assert_eq!(refused.location(), page_path);
+        app.get_as(page_path, &ana.cookie)
+            .await
+            .assert_contains(message);
+    }
+    let after: String =
+        sqlx::query_scalar("SELECT text FROM studio_draft_files WHERE name = 'course.md'")
+            .fetch_optional(&app.state.pool)
+            .await
+            .expect("query")
+            .unwrap_or_default();
+    assert_eq!(before, after);
+
+    // A webinar's sessions: a zone that is not one is shown at the session's zone field.
+    start(&app, &ana, "webinar", "forms-live", "Forms, live").await;
+    let path = "/studio/webinar/forms-live/details";
+    let mut values = form_values(&app.get_as(path, &ana.cookie).await.body, "/studio/details");
+    set_field(&mut values, "sessions.0.zone", "Mars/Olympus");
+    set_field(&mut values, "attendance.min_minutes", "");
+    set_field(&mut values, "attendance.min_percent", "80");
+    let saved = post_details(&app, &ana, &values).await;
+    assert_eq!(saved.location(), path);
+    let page = app.get_as(path, &ana.cookie).await;
+    let at_zone = error_at(&page, "sessions.0.zone").unwrap_or_else(|| panic!("{}", page.body));
+    assert!(at_zone.contains("Mars/Olympus"), "{at_zone}");
+    let stored: String =
+        sqlx::query_scalar("SELECT text FROM studio_draft_files WHERE name = 'forms-live.md'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("file");
+    assert!(
+        stored.contains("[attendance]\nmin_percent = 80"),
+        "{stored}"
+    );
+}
