@@ -21,6 +21,9 @@ async function signIn(page, email, ready) {
   await page.waitForURL(/\/account$/);
 }
 
+// A 1 × 1 PNG.
+const DOT_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+
 // A confirmed account an administrator makes an educator (on the users page, JS off).
 async function educator(email, page, ready) {
   await registerConfirmed(page, { base: BASE_URL, outbox: process.env.OUTBOX_DIR, email, password: PASSWORD, name: 'Edna Educator', profession: 'nurse', ready });
@@ -97,6 +100,34 @@ async function writeAndPublish(page, { hydrated }) {
   const preview = page.locator('#preview-section');
   await preview.getByText('Ice packs first').waitFor();
   assert.equal(await preview.locator(`a[href="/courses/${slug}/introduction"]`).count(), 1);
+
+  // With JavaScript, the preview follows the typing without a save or a reload.
+  if (hydrated) {
+    await page.fill('#field-text', '# Packing the cool box\n\nTyped live, **not saved** yet.\n');
+    await preview.locator('strong', { hasText: 'not saved' }).waitFor({ timeout: 10000 });
+    await page.reload();
+    await ready();
+    await preview.getByText('Ice packs first').waitFor();
+  }
+
+  // The details form: the summary changed in its field, saved into course.md.
+  await page.goto(`${BASE_URL}/studio/course/${slug}/details`);
+  await ready();
+  await page.fill('#field-summary', `How vaccines stay cold from the depot to the clinic (${stamp}).`);
+  await page.click('button:has-text("Save the details")');
+  await page.getByText('Saved in the draft').waitFor();
+  assert.equal(await page.inputValue('#field-summary'), `How vaccines stay cold from the depot to the clinic (${stamp}).`);
+  await noViolations(page, 'the details form');
+
+  // An image, uploaded with its alt text; the line that shows it is offered.
+  await page.goto(`${BASE_URL}/studio/course/${slug}`);
+  await ready();
+  await page.fill('#field-alt', 'A red dot');
+  await page.setInputFiles('#field-file', { name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from(DOT_PNG, 'base64') });
+  await page.click('button:has-text("Upload the image")');
+  await page.getByText('dot.png uploaded (1 × 1 pixels)').waitFor();
+  await page.getByText('![A red dot](/media/').waitFor();
+  await noViolations(page, 'the draft with an image');
 
   // The post-test's preview marks the correct option for the educator.
   await page.goto(`${BASE_URL}/studio/course/${slug}/files/post-test.quiz.md`);

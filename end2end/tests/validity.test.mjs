@@ -45,6 +45,8 @@ const ADMIN_PAGES = [
   `/studio/course/${COURSE}/files/post-test.quiz.md`,
   `/studio/course/${COURSE}/publish`,
   `/studio/course/${COURSE}/history`,
+  `/studio/course/${COURSE}/details`,
+  '/studio/webinar/store-and-forward-case-conference/details',
   '/studio/webinar/store-and-forward-case-conference',
 ];
 

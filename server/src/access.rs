@@ -120,6 +120,14 @@ impl Route {
         Self::new(Method::GET, path, rule, Serve::ServerFn)
     }
 
+    /// A server function sent as a POST (for a body too large for a URL), with room for
+    /// `body_limit` bytes.
+    pub fn server_fn_post(path: &'static str, rule: Rule, body_limit: usize) -> Self {
+        let mut route = Self::new(Method::POST, path, rule, Serve::ServerFn);
+        route.body_limit = body_limit;
+        route
+    }
+
     pub fn get<H, T>(path: &'static str, rule: Rule, handler: H) -> Self
     where
         H: Handler<T, AppState>,

@@ -4,7 +4,9 @@
 #[cfg(feature = "ssr")]
 use crate::api::answer;
 use crate::error::AppError;
-use crate::studio::{DetailsPage, DraftPage, FileEditor, HistoryPage, PublishPage, StudioList};
+use crate::studio::{
+    DetailsPage, DraftPage, FileEditor, HistoryPage, LivePreviewData, PublishPage, StudioList,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -66,6 +68,25 @@ pub async fn studio_details(kind: String, slug: String) -> Result<DetailsPage, A
         async {
             crate::service::backend()?
                 .studio_details(&kind, &slug)
+                .await
+        }
+        .await,
+    )
+}
+
+/// The activity's owners and administrators: the preview of text being typed (a POST, for
+/// text up to a file's limit). Nothing is saved.
+#[server(prefix = "/api", endpoint = "studio-preview")]
+pub async fn studio_preview(
+    kind: String,
+    slug: String,
+    name: String,
+    text: String,
+) -> Result<LivePreviewData, AppError> {
+    answer(
+        async {
+            crate::service::backend()?
+                .studio_preview(&kind, &slug, &name, &text)
                 .await
         }
         .await,

@@ -6,7 +6,7 @@
 use crate::components::Loaded;
 use crate::forms::{Field, FormMessages};
 use crate::studio::api::{studio_draft, studio_file};
-use crate::studio::{DraftPage, FileDiff, FileEditor, Problem};
+use crate::studio::{DraftPage, FileDiff, FileEditor, Problem, QuizPreviewQuestion};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -481,36 +481,100 @@ fn FileEdit(editor: FileEditor) -> impl IntoView {
         </form>
         <section aria-labelledby="preview" id="preview-section">
             <h2 id="preview">"Preview"</h2>
-            <p class="hint">"As learners will see it, from the last saved text."</p>
-            {if quiz.is_empty() {
-                view! { <div class="preview lesson-body" inner_html=preview_html></div> }.into_any()
-            } else {
-                view! {
-                    <ol class="preview">
-                        {quiz
-                            .into_iter()
-                            .map(|q| view! {
-                                <li>
-                                    <div inner_html=q.prompt_html></div>
-                                    <ul>
-                                        {q.options
-                                            .into_iter()
-                                            .map(|(html, correct)| view! {
-                                                <li class:correct=correct>
-                                                    <span inner_html=html></span>
-                                                    {correct.then_some(" (correct)")}
-                                                </li>
-                                            })
-                                            .collect_view()}
-                                    </ul>
-                                    {q.explanation_html.map(|html| view! { <div class="hint" inner_html=html></div> })}
-                                </li>
-                            })
-                            .collect_view()}
-                    </ol>
-                }
-                    .into_any()
-            }}
+            <p class="hint">
+                "As learners will see it, from the last saved text; with JavaScript on, it follows your typing."
+            </p>
+            <LivePreview kind slug name html=preview_html quiz />
         </section>
+    }
+}
+
+/// What a file shows learners: rendered markdown, or a quiz's questions with the correct
+/// options marked (the educator's preview only).
+#[component]
+fn PreviewBody(html: String, quiz: Vec<QuizPreviewQuestion>) -> impl IntoView {
+    if quiz.is_empty() {
+        view! { <div class="preview lesson-body" inner_html=html></div> }.into_any()
+    } else {
+        view! {
+            <ol class="preview">
+                {quiz
+                    .into_iter()
+                    .map(|q| view! {
+                        <li>
+                            <div inner_html=q.prompt_html></div>
+                            <ul>
+                                {q.options
+                                    .into_iter()
+                                    .map(|(html, correct)| view! {
+                                        <li class:correct=correct>
+                                            <span inner_html=html></span>
+                                            {correct.then_some(" (correct)")}
+                                        </li>
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            {q.explanation_html.map(|html| view! { <div class="hint" inner_html=html></div> })}
+                        </li>
+                    })
+                    .collect_view()}
+            </ol>
+        }
+            .into_any()
+    }
+}
+
+/// The preview, server-rendered from the saved text; in a browser with JavaScript it
+/// follows what is typed in the file's text area (`#field-text`, which stays the form's
+/// field), asking the server's publishing renderer 400 ms after the typing pauses. Nothing
+/// is saved by it.
+#[island]
+fn LivePreview(
+    kind: String,
+    slug: String,
+    name: String,
+    html: String,
+    quiz: Vec<QuizPreviewQuestion>,
+) -> impl IntoView {
+    let shown = RwSignal::new((html, quiz));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (&kind, &slug, &name);
+    #[cfg(feature = "hydrate")]
+    {
+        let pending = StoredValue::new(None::<TimeoutHandle>);
+        let listener = window_event_listener(leptos::ev::input, move |event| {
+            let target = event_target::<leptos::web_sys::Element>(&event);
+            if target.id() != "field-text" {
+                return;
+            }
+            let text = event_target_value(&event);
+            if let Some(handle) = pending.get_value() {
+                handle.clear();
+            }
+            let (kind, slug, name) = (kind.clone(), slug.clone(), name.clone());
+            let handle = set_timeout_with_handle(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(fresh) =
+                            crate::studio::api::studio_preview(kind, slug, name, text).await
+                        {
+                            shown.set((fresh.html, fresh.quiz));
+                        }
+                    });
+                },
+                std::time::Duration::from_millis(400),
+            )
+            .ok();
+            pending.set_value(handle);
+        });
+        on_cleanup(move || listener.remove());
+    }
+    view! {
+        <div class="live-preview">
+            {move || {
+                let (html, quiz) = shown.get();
+                view! { <PreviewBody html quiz /> }
+            }}
+        </div>
     }
 }

@@ -30,4 +30,12 @@ pub trait StudioBackend: Send + Sync + 'static {
     async fn studio_publish(&self, kind: &str, slug: &str) -> Result<PublishPage, AppError>;
     async fn studio_history(&self, kind: &str, slug: &str) -> Result<HistoryPage, AppError>;
     async fn studio_details(&self, kind: &str, slug: &str) -> Result<DetailsPage, AppError>;
+    /// The preview of `text` as the file `name` of the draft, for the live preview.
+    async fn studio_preview(
+        &self,
+        kind: &str,
+        slug: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<LivePreviewData, AppError>;
 }

@@ -237,3 +237,10 @@ pub struct DetailField {
     /// content check's message for the key on this field's line, or the form's.
     pub error: Option<String>,
 }
+
+/// What the live preview shows for the text typed so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LivePreviewData {
+    pub html: String,
+    pub quiz: Vec<QuizPreviewQuestion>,
+}

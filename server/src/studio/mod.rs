@@ -52,6 +52,12 @@ pub fn routes() -> Vec<Route> {
         Route::server_fn("/api/studio-publish", Rule::ActivityOwner),
         Route::server_fn("/api/studio-history", Rule::ActivityOwner),
         Route::server_fn("/api/studio-details", Rule::ActivityOwner),
+        // The live preview of the text being typed: a POST for up to a file's text.
+        Route::server_fn_post(
+            "/api/studio-preview",
+            Rule::ActivityOwner,
+            4 * MAX_FILE_BYTES + BODY_LIMIT,
+        ),
         save,
         details_route(),
         // Room for a file up to twice the limit to arrive and be refused on the draft's

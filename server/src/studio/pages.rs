@@ -10,8 +10,9 @@ use crate::error::Error;
 use app::accounts::Role;
 use app::error::AppError;
 use app::studio::{
-    DetailsPage, DoorConflict, DraftFile, DraftPage, FileEditor, HistoryPage, ImageRow, OwnerRow,
-    Problem, PublishPage, RevisionRow, SaveConflict, StudioBackend, StudioItem, StudioList,
+    DetailsPage, DoorConflict, DraftFile, DraftPage, FileEditor, HistoryPage, ImageRow,
+    LivePreviewData, OwnerRow, Problem, PublishPage, RevisionRow, SaveConflict, StudioBackend,
+    StudioItem, StudioList,
 };
 use std::path::Path;
 
@@ -336,6 +337,43 @@ impl StudioBackend for ServerBackend {
             form: self.form_state("studio-publish").await?,
             kind: kind.as_str().into(),
             slug: slug.into(),
+        })
+    }
+
+    async fn studio_preview(
+        &self,
+        kind: &str,
+        slug: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<LivePreviewData, AppError> {
+        let (_, kind, working) = opened(self, kind, slug).await?;
+        if text.len() > super::MAX_FILE_BYTES {
+            return Err(AppError::validation(
+                "text",
+                format!(
+                    "The preview shows files of up to {} KB.",
+                    super::MAX_FILE_BYTES / 1024
+                ),
+            ));
+        }
+        if text.contains('\0') {
+            return Err(AppError::validation("text", crate::forms::NUL_MESSAGE));
+        }
+        let names: Vec<String> = working.files.iter().map(|f| f.name.clone()).collect();
+        if !names.iter().any(|n| n == name) {
+            return Err(AppError::not_found("The draft has no such file."));
+        }
+        let text = text.replace("\r\n", "\n");
+        Ok(match preview(kind, slug, name, &text, &names) {
+            Preview::Html(html) => LivePreviewData {
+                html,
+                quiz: Vec::new(),
+            },
+            Preview::Quiz(quiz) => LivePreviewData {
+                html: String::new(),
+                quiz,
+            },
         })
     }
 

@@ -1569,3 +1569,53 @@ async fn the_details_form_edits_front_matter_and_shows_problems_at_their_fields(
         "{stored}"
     );
 }
+
+#[tokio::test]
+async fn the_live_preview_renders_typed_text_for_owners_only_and_saves_nothing() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    let bea = educator(&app, "bea@clinic.org").await;
+    start(&app, &ana, "course", "live", "Live preview").await;
+    let typed =
+        "# Typed\n\nNot saved <img src=x onerror=alert(1)><script>alert(2)</script> **yet**.\n";
+    async fn ask(app: &TestApp, who: &User, text: &str) -> crate::support::Page {
+        let fields = [
+            ("kind", "course"),
+            ("slug", "live"),
+            ("name", "01-introduction.md"),
+            ("text", text),
+        ];
+        app.post_form("/api/studio-preview", &fields, Some(&who.cookie))
+            .await
+    }
+    let shown = ask(&app, &ana, typed).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    let data: serde_json::Value = serde_json::from_str(&shown.body).expect("json");
+    let html = data["html"].as_str().expect("html");
+    assert!(html.contains("<strong>yet</strong>"), "{html}");
+    assert!(
+        html.contains("<strong>Typed</strong>"),
+        "the lesson's title: {html}"
+    );
+    assert!(
+        !html.contains("onerror") && !html.contains("<script"),
+        "{html}"
+    );
+    let stored: String =
+        sqlx::query_scalar("SELECT text FROM studio_draft_files WHERE name = '01-introduction.md'")
+            .fetch_optional(&app.state.pool)
+            .await
+            .expect("query")
+            .unwrap_or_default();
+    assert!(!stored.contains("Not saved"), "nothing saved");
+
+    // Another educator's request is refused as if there were no such activity; NUL and a
+    // text over a file's limit are refused.
+    assert_eq!(ask(&app, &bea, typed).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        ask(&app, &ana, "A\0B").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let long = "x".repeat(300 * 1024);
+    assert_eq!(ask(&app, &ana, &long).await.status, StatusCode::BAD_REQUEST);
+}
