@@ -41,6 +41,26 @@ use leptos_router::{
 /// one: a second `<meta name="description">` is invalid HTML).
 pub const SITE_DESCRIPTION: &str = "Grand Rounds: accredited continuing education for health workers, light enough for a phone in a rural clinic.";
 
+/// Whether a page has an island that does something: only these pages load the site's
+/// script and wasm. Every other page is complete HTML and downloads neither.
+#[cfg_attr(
+    not(feature = "ssr"),
+    expect(dead_code, reason = "decided on the server")
+)]
+pub fn has_island(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // A studio file's live preview.
+    matches!(parts.as_slice(), ["studio", _, _, "files", _])
+}
+
+/// This response's page has an island (see [`has_island`]).
+fn scripted() -> bool {
+    #[cfg(feature = "ssr")]
+    return use_context::<http::request::Parts>().is_some_and(|parts| has_island(parts.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    true
+}
+
 /// The whole document: rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -52,7 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
-                <HydrationScripts options=options.clone() islands=true />
+                {scripted().then(|| view! { <HydrationScripts options=options.clone() islands=true /> })}
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
@@ -211,8 +231,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The one island: marks the page once the browser has taken over (for styles and browser
-/// tests). Everything else is plain server-rendered HTML.
+/// Marks a page with an island once the browser has taken over (browser tests wait for
+/// it). Pages without an island load no script, so this never runs there.
 #[island]
 fn HydrationMark() -> impl IntoView {
     #[cfg(feature = "hydrate")]

@@ -2,7 +2,7 @@
 // messages next to the fields, typed values kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, linkInMail, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, linkInMail, pageReady, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 let browser;
@@ -11,7 +11,7 @@ after(async () => { await browser?.close(); });
 
 async function registerAndSignIn(page, email, { hydrated }) {
   await page.goto(`${BASE_URL}/register`);
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  if (hydrated) await pageReady(page);
 
   // First a mistake: a too-short password and a wrong NPI check digit.
   await page.fill('#field-email', email);
@@ -50,7 +50,7 @@ async function registerAndSignIn(page, email, { hydrated }) {
   const link = await linkInMail(process.env.OUTBOX_DIR, email, 'address-confirmation', '/confirm-address?token=');
   await page.goto(link.replace(/^https?:\/\/[^/]+/, BASE_URL));
   await page.waitForURL(/\/login\?confirm=/);
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  if (hydrated) await pageReady(page);
   await page.getByText(`To confirm ${email}, sign in with the password you chose when you registered.`).waitFor();
   await page.fill('#field-email', email);
   await page.fill('#field-password', PASSWORD);

@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { axeContext, axeViolations, launch, registerConfirmed, watchConsole } from './browser.mjs';
+import { axeContext, axeViolations, launch, pageReady, registerConfirmed, watchConsole } from './browser.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = process.env.GRANDROUNDS_BIN ?? join(ROOT, 'target/debug/grandrounds');
@@ -130,7 +130,7 @@ after(async () => {
 async function opened(context, path, hydrated) {
   const page = await context.newPage();
   await page.goto(`${base}${path}`);
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  if (hydrated) await pageReady(page);
   return page;
 }
 
@@ -150,7 +150,7 @@ async function axeOn(context, pass, paths) {
   const found = [];
   for (const [path, waitFor] of paths) {
     await page.goto(`${base}${path}`);
-    if (pass.javaScriptEnabled) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+    if (pass.javaScriptEnabled) await pageReady(page);
     await page.getByText(waitFor, { exact: false }).first().waitFor();
     for (const violation of await axeViolations(page)) found.push(`${path}: ${violation}`);
   }
@@ -165,7 +165,7 @@ async function during(pass) {
   learners.set(pass.slug, email);
   const learner = await browser.newContext({ javaScriptEnabled: hydrated });
   const page = await learner.newPage();
-  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  const ready = async () => { if (hydrated) await pageReady(page); };
   await registerConfirmed(page, { base, outbox: join(dir, 'outbox'), email, password: PASSWORD, name: 'Rosa Vega', ready });
   await page.goto(`${base}/webinars/${pass.slug}`);
   await page.click('button:has-text("Register")');
@@ -185,7 +185,7 @@ async function during(pass) {
 
   const consoles = hydrated ? [watchConsole(page)] : [];
   await page.goto(`${base}/webinars/${pass.slug}`);
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  if (hydrated) await pageReady(page);
   await page.fill('#field-code', 'WRONG1');
   await page.click('button:has-text("Record my attendance")');
   await page.getByText('That is not the code being shown.', { exact: false }).waitFor();

@@ -34,6 +34,15 @@ export function watchConsole(page) {
   return problems;
 }
 
+// Ready for the test: a page with an island (the only pages that load the site's script
+// and wasm) once the browser has taken it over; any other page at once, since it is
+// complete HTML and loads no script.
+export async function pageReady(page) {
+  if ((await page.locator('link[rel="modulepreload"]').count()) > 0) {
+    await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  }
+}
+
 // axe-core's WCAG 2.2 AA violations on the page, one line each. axe needs the browser's
 // JavaScript and a context opened with `bypassCSP: true` (the site's CSP would rightly refuse
 // it); for "JavaScript off", block the site's own scripts instead (axeContext).

@@ -4,7 +4,7 @@
 // administrator's invitation followed the same way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, linkInMail as linkInOutbox, registerConfirmed, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, linkInMail as linkInOutbox, pageReady, registerConfirmed, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 const OUTBOX = process.env.OUTBOX_DIR;
@@ -20,7 +20,7 @@ after(async () => { await browser?.close(); });
 const linkInMail = (email, kind, path) => linkInOutbox(OUTBOX, email, kind, path);
 
 async function forgotAndReset(page, email, { hydrated }) {
-  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  const ready = async () => { if (hydrated) await pageReady(page); };
   await registerConfirmed(page, { base: BASE_URL, outbox: OUTBOX, email, password: PASSWORD, name: 'Rosa Vega', ready });
   await page.click('button:has-text("Sign out")');
   await page.waitForURL(`${BASE_URL}/`);
@@ -101,7 +101,7 @@ test('an administrator invites an educator, who follows the link and is signed i
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.goto(link);
-  await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  await pageReady(page);
   await page.getByText(`to join as Educator with the address ${email}`).waitFor();
   await page.fill('#field-password', 'amber kettle horizon');
   await page.fill('#field-full_name', 'Dr Kim Lee');

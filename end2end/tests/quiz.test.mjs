@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BASE_URL, launch, registerConfirmed, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, pageReady, registerConfirmed, watchConsole } from './browser.mjs';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 
@@ -32,7 +32,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function signUpAndEnroll(page, email, hydrated) {
-  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  const ready = async () => { if (hydrated) await pageReady(page); };
   await registerConfirmed(page, { base: BASE_URL, outbox: process.env.OUTBOX_DIR, email, password: PASSWORD, name: 'Noor Haddad', ready });
   await page.goto(`${BASE_URL}/courses/${COURSE}`);
   await page.click('button:has-text("Enroll in this course")');
@@ -107,7 +107,7 @@ async function takeTheCourse(page, { hydrated }) {
   // The pre-test, from the learner's course panel.
   await page.getByRole('link', { name: 'Take the pre-test' }).click();
   await page.waitForURL(/\/quiz\/pre-test$/);
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  if (hydrated) await pageReady(page);
   await answerWithKeyboard(page, pre);
   await page.waitForURL(/\/quiz\/pre-test\/1$/);
   await page.getByText('This is your baseline').waitFor();
@@ -123,7 +123,7 @@ async function takeTheCourse(page, { hydrated }) {
   // The post-test, with the first question answered wrongly: 9 of 10 is 90 %, above the
   // 75 % pass mark. The results name the wrong answer and explain every question.
   await page.goto(`${BASE_URL}/learning/${COURSE}/quiz/post-test`);
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  if (hydrated) await pageReady(page);
   assert.equal(await page.locator('.explanation').count(), 0, 'no explanations before submitting');
   await answerWithKeyboard(page, post, { wrong: true });
   await page.waitForURL(/\/quiz\/post-test\/1$/);
@@ -162,7 +162,7 @@ async function takeTheCourse(page, { hydrated }) {
   const printed = (await page.pdf({ format: 'A4', printBackground: false })).toString('latin1');
   assert.equal((printed.match(/\/Type\s*\/Page[^s]/g) ?? []).length, 1, 'the certificate prints on one page');
   await page.emulateMedia({ media: 'screen' });
-  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+  if (hydrated) await pageReady(page);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('link', { name: 'Download the PDF' }).click(),

@@ -4,7 +4,7 @@
 // and a learner registers. Every studio page has no WCAG 2.2 AA violation (axe-core).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, axeContext, axeViolations, launch, registerConfirmed, watchConsole } from './browser.mjs';
+import { axeContext, axeViolations, BASE_URL, launch, pageReady, registerConfirmed, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL;
@@ -53,7 +53,7 @@ async function checkSeen({ javaScriptEnabled }) {
   const page = await context.newPage();
   for (const { url, label } of pages) {
     await page.goto(url);
-    if (javaScriptEnabled) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+    if (javaScriptEnabled) await pageReady(page);
     const violations = await axeViolations(page);
     assert.deepEqual(violations, [], `${label} (${url}): ${JSON.stringify(violations, null, 1)}`);
   }
@@ -61,7 +61,7 @@ async function checkSeen({ javaScriptEnabled }) {
 }
 
 async function writeAndPublish(page, { hydrated }) {
-  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  const ready = async () => { if (hydrated) await pageReady(page); };
   const stamp = `${hydrated ? 'on' : 'off'}-${Date.now()}`;
   await educator(`studio-${stamp}@clinic.org`, page, ready);
 
@@ -101,8 +101,10 @@ async function writeAndPublish(page, { hydrated }) {
   await preview.getByText('Ice packs first').waitFor();
   assert.equal(await preview.locator(`a[href="/courses/${slug}/introduction"]`).count(), 1);
 
-  // With JavaScript, the preview follows the typing without a save or a reload.
+  // With JavaScript, the preview follows the typing without a save or a reload (a file's
+  // page is the one kind of page that loads the site's script).
   if (hydrated) {
+    assert.equal(await page.locator('link[rel="modulepreload"]').count(), 1);
     await page.fill('#field-text', '# Packing the cool box\n\nTyped live, **not saved** yet.\n');
     await preview.locator('strong', { hasText: 'not saved' }).waitFor({ timeout: 10000 });
     await page.reload();
@@ -200,7 +202,7 @@ test('an educator writes, previews, fixes and publishes; a learner enrols and re
   await checkSeen({ javaScriptEnabled: true });
   const learner = await browser.newContext();
   const learnerPage = await learner.newPage();
-  await learnerFinds(learnerPage, written, async () => learnerPage.waitForSelector('html[data-hydrated]', { timeout: 15000 }));
+  await learnerFinds(learnerPage, written, async () => pageReady(learnerPage));
   assert.deepEqual(problems, []);
   await context.close();
   await learner.close();

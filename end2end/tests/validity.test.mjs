@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_URL, axeContext, axeViolations, launch, registerConfirmed } from './browser.mjs';
+import { axeContext, axeViolations, BASE_URL, launch, pageReady, registerConfirmed } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const VNU = require('vnu-jar');
@@ -154,7 +154,7 @@ for (const javaScriptEnabled of [false, true]) {
     for (const [page, paths] of [[anonymous, PUBLIC_PAGES], [learner, LEARNER_PAGES], [admin, ADMIN_PAGES]]) {
       for (const path of paths) {
         await page.goto(`${BASE_URL}${path}`);
-        if (javaScriptEnabled) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+        if (javaScriptEnabled) await pageReady(page);
         for (const violation of await axeViolations(page)) found.push(`${path}: ${violation}`);
       }
     }

@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { axeContext, axeViolations, launch, registerConfirmed, watchConsole } from './browser.mjs';
+import { axeContext, axeViolations, launch, pageReady, registerConfirmed, watchConsole } from './browser.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = process.env.GRANDROUNDS_BIN ?? join(ROOT, 'target/debug/grandrounds');
@@ -102,7 +102,7 @@ after(async () => {
 
 async function newLearner(context, email, name, { hydrated }) {
   const page = await context.newPage();
-  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  const ready = async () => { if (hydrated) await pageReady(page); };
   await registerConfirmed(page, { base, outbox, email, password: PASSWORD, name, ready });
   return { page, ready };
 }
@@ -186,7 +186,7 @@ async function sessionDay(pass) {
   const found = [];
   for (const [path, signedIn] of [[`/webinars/${pass.slug}`, 'Join session 1 now'], ['/account', 'Sign out']]) {
     await checked.goto(`${base}${path}`);
-    if (hydrated) await checked.waitForSelector('html[data-hydrated]', { timeout: 15000 });
+    if (hydrated) await pageReady(checked);
     await checked.getByText(signedIn, { exact: true }).first().waitFor();
     for (const violation of await axeViolations(checked)) found.push(`${path}: ${violation}`);
   }

@@ -2,7 +2,7 @@
 // times, register with the plain form, see the seat, cancel it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, registerConfirmed, watchConsole } from './browser.mjs';
+import { BASE_URL, launch, pageReady, registerConfirmed, watchConsole } from './browser.mjs';
 
 const PASSWORD = 'river lantern quietly';
 let browser;
@@ -10,7 +10,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function findRegisterCancel(page, email, { hydrated }) {
-  const ready = async () => { if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 15000 }); };
+  const ready = async () => { if (hydrated) await pageReady(page); };
   await registerConfirmed(page, { base: BASE_URL, outbox: process.env.OUTBOX_DIR, email, password: PASSWORD, name: 'Rosa Vega', ready });
 
   await page.goto(`${BASE_URL}/`);

@@ -1115,9 +1115,14 @@ async fn pages_have_valid_preload_links_and_one_description() {
             !page.body.contains(&format!("crossorigin=\"{nonce}\"")),
             "{path}"
         );
+        // Pages without an island load no script or wasm (see the studio's file page).
         assert_eq!(
             page.body.matches("crossorigin=\"anonymous\"").count(),
-            2,
+            0,
+            "{path}"
+        );
+        assert!(
+            !page.body.contains("/pkg/grandrounds.js") && !page.body.contains("_bg.wasm"),
             "{path}"
         );
         assert!(

@@ -1588,6 +1588,17 @@ async fn the_live_preview_renders_typed_text_for_owners_only_and_saves_nothing()
         app.post_form("/api/studio-preview", &fields, Some(&who.cookie))
             .await
     }
+    // The file's page is the one that loads the site's script and wasm (the island), with
+    // preload links that carry no nonce; the draft's page, like every other, loads none.
+    let editor = app
+        .get_as("/studio/course/live/files/01-introduction.md", &ana.cookie)
+        .await;
+    assert_eq!(editor.body.matches("crossorigin=\"anonymous\"").count(), 2);
+    editor.assert_contains("/pkg/grandrounds.js");
+    editor.assert_contains("/pkg/grandrounds_bg.wasm");
+    let draft = app.get_as("/studio/course/live", &ana.cookie).await;
+    assert!(!draft.body.contains("/pkg/grandrounds.js"));
+
     let shown = ask(&app, &ana, typed).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     let data: serde_json::Value = serde_json::from_str(&shown.body).expect("json");
