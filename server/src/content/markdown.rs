@@ -72,6 +72,9 @@ pub fn render(
     let mut skipping_title = false;
     // An image of the studio's being read: (src, title, alt text so far).
     let mut image: Option<(String, String, String)> = None;
+    // Tables: in the header row, or the cell number in a body row; and whether the header
+    // row starts with an empty cell (then each row's first cell heads its row).
+    let mut table = TableState::default();
 
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         match event {
@@ -176,14 +179,77 @@ pub fn render(
                     "☐ "
                 })));
             }
+            Event::Start(Tag::TableHead) => {
+                table = TableState {
+                    in_head: true,
+                    ..TableState::default()
+                };
+                events.push(event);
+            }
+            Event::End(TagEnd::TableHead) => {
+                table.in_head = false;
+                events.push(event);
+            }
+            Event::Start(Tag::TableRow) => {
+                table.cell = 0;
+                events.push(event);
+            }
+            Event::Start(Tag::TableCell) => {
+                if !table.in_head && table.row_headers && table.cell == 0 {
+                    events.push(Event::Html(CowStr::Borrowed(ROW_HEADER)));
+                }
+                events.push(event);
+            }
+            Event::End(TagEnd::TableCell) => {
+                if table.in_head && table.cell == 0 {
+                    table.row_headers = matches!(events.last(), Some(Event::Start(Tag::TableCell)));
+                }
+                table.cell += 1;
+                events.push(event);
+            }
             other => events.push(other),
         }
     }
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if html.contains(ROW_HEADER) {
+        html = row_headers(&html);
+    }
     rendered.html = sanitize(&html, given_ids);
     rendered
+}
+
+#[derive(Default)]
+struct TableState {
+    in_head: bool,
+    cell: usize,
+    row_headers: bool,
+}
+
+/// Put before the first cell of a body row whose table's header row starts empty.
+const ROW_HEADER: &str = "<!--row-header-->";
+
+/// `<!--row-header--><td…>…</td>` → `<th scope="row"…>…</th>`: a table whose header row
+/// starts with an empty cell has a heading at the start of each row, which screen readers
+/// then announce with every cell of the row.
+fn row_headers(html: &str) -> String {
+    // The empty corner cell heads nothing.
+    let html = html.replace("<thead><tr><th></th>", "<thead><tr><td></td>");
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find(ROW_HEADER) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + ROW_HEADER.len()..];
+        if let (Some(cell), Some(end)) = (rest.strip_prefix("<td"), rest.find("</td>")) {
+            out.push_str("<th scope=\"row\"");
+            out.push_str(&cell[..end - 3]);
+            out.push_str("</th>");
+            rest = &rest[end + "</td>".len()..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Removes anything that could run script: `<script>`, event handlers, `javascript:` URLs,
@@ -590,6 +656,40 @@ mod tests {
     fn images_without_alt_text_are_found_at_their_lines() {
         let text = "Intro\n\n![](a.png)\n\n![Described](b.png)\n\n<img src=\"c.png\">\n\n<p>x <img alt=\"\" src=\"d.png\"> and <img alt='fine' src=e.png></p>\n\n<img src=f.png alt=ok>\n\n![ ](g.png)\n";
         assert_eq!(images_without_alt(text), vec![3, 7, 9, 13]);
+    }
+
+    #[test]
+    fn a_table_whose_header_row_starts_empty_has_row_headers() {
+        let out = plain(
+            "| | Live | Async |\n|---|:-:|---|\n| **Speed** | now | later |\n| Cost | high | low |\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        );
+        assert!(
+            out.html
+                .contains("<th scope=\"row\"><strong>Speed</strong></th>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<th scope=\"row\">Cost</th>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<td>now</td><td>later</td>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<thead><tr><td></td><th>Live</th>"),
+            "the empty corner is no header: {}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<td>1</td>"),
+            "a table with a full header row is unchanged: {}",
+            out.html
+        );
+        assert!(!out.html.contains("row-header"), "{}", out.html);
     }
 
     #[test]

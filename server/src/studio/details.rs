@@ -172,6 +172,20 @@ const STATEMENTS: &[Spec] = &[
     ),
 ];
 
+const CREDIT_ROWS: Group = Group {
+    legend: "Credit",
+    hint: "One row per credit type. Leave a row empty to remove it.",
+    rows_of: Some("credits"),
+    fields: CREDITS,
+};
+
+const STATEMENT_FIELDS: Group = Group {
+    legend: "Statements",
+    hint: "",
+    rows_of: None,
+    fields: STATEMENTS,
+};
+
 const COURSE: &[Group] = &[
     Group {
         legend: "About the course",
@@ -223,24 +237,14 @@ const COURSE: &[Group] = &[
             ),
         ],
     },
-    Group {
-        legend: "Credit",
-        hint: "One row per credit type. Leave a row empty to remove it.",
-        rows_of: Some("credits"),
-        fields: CREDITS,
-    },
+    CREDIT_ROWS,
     Group {
         legend: "Faculty and planners",
         hint: "Everyone in control of the content, with their disclosure. Leave a row empty to remove it.",
         rows_of: Some("faculty"),
         fields: PERSON,
     },
-    Group {
-        legend: "Statements",
-        hint: "",
-        rows_of: None,
-        fields: STATEMENTS,
-    },
+    STATEMENT_FIELDS,
     Group {
         legend: "Evaluation",
         hint: "",
@@ -353,12 +357,7 @@ const WEBINAR: &[Group] = &[
             ),
         ],
     },
-    Group {
-        legend: "Credit",
-        hint: "One row per credit type. Leave a row empty to remove it.",
-        rows_of: Some("credits"),
-        fields: CREDITS,
-    },
+    CREDIT_ROWS,
     Group {
         legend: "Presenters",
         hint: "Leave a row empty to remove it.",
@@ -371,12 +370,7 @@ const WEBINAR: &[Group] = &[
         rows_of: Some("planners"),
         fields: PERSON,
     },
-    Group {
-        legend: "Statements",
-        hint: "",
-        rows_of: None,
-        fields: STATEMENTS,
-    },
+    STATEMENT_FIELDS,
 ];
 
 fn groups(kind: Kind) -> &'static [Group] {

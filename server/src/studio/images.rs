@@ -200,6 +200,13 @@ fn over_limit(error: &axum::extract::multipart::MultipartError) -> bool {
     false
 }
 
+/// Why a part was not read: `None` when the body was cut at the route's limit (the form
+/// then says so), the error to answer otherwise.
+fn unread(error: &axum::extract::multipart::MultipartError) -> Option<Error> {
+    (!over_limit(error))
+        .then(|| Error::bad_request(format!("The upload could not be read: {error}")))
+}
+
 async fn read_upload(mut multipart: Multipart) -> Result<Upload> {
     let mut upload = Upload::default();
     let mut seen = std::collections::HashSet::new();
@@ -207,15 +214,13 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload> {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(error) if over_limit(&error) => {
-                upload.too_large = true;
-                break;
-            }
-            Err(error) => {
-                return Err(Error::bad_request(format!(
-                    "The upload could not be read: {error}"
-                )));
-            }
+            Err(error) => match unread(&error) {
+                None => {
+                    upload.too_large = true;
+                    break;
+                }
+                Some(error) => return Err(error),
+            },
         };
         let name = field.name().unwrap_or_default().to_owned();
         if !seen.insert(name.clone()) && upload.twice.is_none() {
@@ -231,21 +236,26 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload> {
                 .collect();
             match field.bytes().await {
                 Ok(bytes) => upload.file = bytes.to_vec(),
-                Err(error) if over_limit(&error) => {
-                    upload.too_large = true;
-                    break;
-                }
-                Err(error) => {
-                    return Err(Error::bad_request(format!(
-                        "The upload could not be read: {error}"
-                    )));
-                }
+                Err(error) => match unread(&error) {
+                    None => {
+                        upload.too_large = true;
+                        break;
+                    }
+                    Some(error) => return Err(error),
+                },
             }
             continue;
         }
-        let value = field.text().await.map_err(|error| {
-            Error::bad_request(format!("The upload could not be read: {error}"))
-        })?;
+        let value = match field.text().await {
+            Ok(value) => value,
+            Err(error) => match unread(&error) {
+                None => {
+                    upload.too_large = true;
+                    break;
+                }
+                Some(error) => return Err(error),
+            },
+        };
         upload.nul |= value.contains('\0');
         let value: String = value.chars().take(MAX_ALT_CHARS * 4).collect();
         match name.as_str() {
