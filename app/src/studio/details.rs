@@ -83,6 +83,8 @@ fn Input(field: DetailField, #[prop(optional)] label_hidden: Option<String>) -> 
         }
         .into_any(),
         "check" => view! {
+            // Sent ticked or not, so "off" can be told from "not sent".
+            <input type="hidden" name=format!("{name}.sent") value="" />
             <input
                 type="checkbox"
                 id=id.clone()

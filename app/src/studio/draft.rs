@@ -542,6 +542,8 @@ fn LivePreview(
     #[cfg(feature = "hydrate")]
     {
         let pending = StoredValue::new(None::<TimeoutHandle>);
+        // Replies can arrive out of order: only the newest request's is shown.
+        let latest = StoredValue::new(0_u64);
         let listener = window_event_listener(leptos::ev::input, move |event| {
             let target = event_target::<leptos::web_sys::Element>(&event);
             if target.id() != "field-text" {
@@ -554,9 +556,12 @@ fn LivePreview(
             let (kind, slug, name) = (kind.clone(), slug.clone(), name.clone());
             let handle = set_timeout_with_handle(
                 move || {
+                    latest.update_value(|n| *n += 1);
+                    let asked = latest.get_value();
                     leptos::task::spawn_local(async move {
                         if let Ok(fresh) =
                             crate::studio::api::studio_preview(kind, slug, name, text).await
+                            && latest.get_value() == asked
                         {
                             shown.set((fresh.html, fresh.quiz));
                         }

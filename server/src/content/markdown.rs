@@ -113,6 +113,33 @@ pub fn render(
                 });
                 events.push(Event::End(TagEnd::Heading(level)));
             }
+            // An image the studio stores gets its phone-sized copy through `srcset` (read before
+            // headings and links, so its alt text stays its own).
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) if !skipping_title && Media::parse(&dest_url).is_some() => {
+                image = Some((dest_url.to_string(), title.to_string(), String::new()));
+            }
+            Event::Text(ref text) | Event::Code(ref text) if image.is_some() => {
+                if let Some((_, _, alt)) = image.as_mut() {
+                    alt.push_str(text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if image.is_some() => {
+                if let Some((_, _, alt)) = image.as_mut() {
+                    alt.push(' ');
+                }
+            }
+            Event::End(TagEnd::Image) if image.is_some() => {
+                if let Some((src, title, alt)) = image.take() {
+                    events.push(Event::InlineHtml(CowStr::from(
+                        Media::parse(&src)
+                            .map(|media| media.img_tag(&alt, &title))
+                            .unwrap_or_default(),
+                    )));
+                }
+            }
+            _ if image.is_some() => {}
             Event::Text(ref text) | Event::Code(ref text) if heading.is_some() => {
                 heading_text.push_str(text);
                 if !skipping_title {
@@ -138,27 +165,6 @@ pub fn render(
                     id,
                 }));
             }
-            // An image the studio stores gets its phone-sized copy through `srcset`.
-            Event::Start(Tag::Image {
-                dest_url, title, ..
-            }) if Media::parse(&dest_url).is_some() => {
-                image = Some((dest_url.to_string(), title.to_string(), String::new()));
-            }
-            Event::Text(ref text) | Event::Code(ref text) if image.is_some() => {
-                if let Some((_, _, alt)) = image.as_mut() {
-                    alt.push_str(text);
-                }
-            }
-            Event::End(TagEnd::Image) if image.is_some() => {
-                if let Some((src, title, alt)) = image.take() {
-                    events.push(Event::InlineHtml(CowStr::from(
-                        Media::parse(&src)
-                            .map(|media| media.img_tag(&alt, &title))
-                            .unwrap_or_default(),
-                    )));
-                }
-            }
-            _ if image.is_some() => {}
             // Footnote ids get a prefix no page id has (`[^main]` would otherwise be `id="main"`).
             Event::FootnoteReference(label) => {
                 events.push(Event::FootnoteReference(CowStr::from(format!(
@@ -310,6 +316,7 @@ impl Media {
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
             && matches!(format, "png" | "jpeg" | "webp")
             && !width.is_empty()
+            && !width.starts_with('0')
             && width.len() <= 5
             && width.bytes().all(|b| b.is_ascii_digit());
         Some(Self {
@@ -358,7 +365,35 @@ fn escape_attribute(text: &str) -> String {
 pub fn images_without_alt(markdown: &str) -> Vec<usize> {
     let mut lines = Vec::new();
     let mut image: Option<(usize, String)> = None;
+    // An HTML block comes one line at a time: read it whole, from its first line.
+    let mut block: Option<(usize, String)> = None;
+    let scan = |start: usize, html: &str, lines: &mut Vec<usize>| {
+        for offset in raw_images_without_alt(html) {
+            lines.push(
+                start
+                    + html.as_bytes()[..offset]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count(),
+            );
+        }
+    };
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        if let Event::Html(html) = &event {
+            block
+                .get_or_insert_with(|| {
+                    (
+                        super::front_matter::line_of(markdown, range.start),
+                        String::new(),
+                    )
+                })
+                .1
+                .push_str(html);
+            continue;
+        }
+        if let Some((start, html)) = block.take() {
+            scan(start, &html, &mut lines);
+        }
         match event {
             Event::Start(Tag::Image { .. }) => {
                 image = Some((
@@ -376,74 +411,102 @@ pub fn images_without_alt(markdown: &str) -> Vec<usize> {
                     alt.push_str(&text);
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) => {
-                let start = super::front_matter::line_of(markdown, range.start);
-                for offset in raw_images_without_alt(&html) {
-                    lines.push(start + html[..offset].matches('\n').count());
-                }
+            Event::InlineHtml(html) => {
+                scan(
+                    super::front_matter::line_of(markdown, range.start),
+                    &html,
+                    &mut lines,
+                );
             }
             _ => {}
         }
     }
+    if let Some((start, html)) = block.take() {
+        scan(start, &html, &mut lines);
+    }
+    lines.sort_unstable();
     lines
 }
 
-/// Where in `html` an `<img>` tag starts that has no non-empty `alt` attribute.
+/// Where (byte offsets) in `html` an `<img>` tag starts that has no non-empty `alt`
+/// attribute; tags inside comments are not images. Reads bytes only, so any text, closed
+/// or not, is read to its end without a panic.
 fn raw_images_without_alt(html: &str) -> Vec<usize> {
-    let lower = html.to_ascii_lowercase();
+    let mut bytes = html.as_bytes().to_ascii_lowercase();
+    // Comments blanked out (lines kept).
+    let mut i = 0;
+    while let Some(open) = find(&bytes, i, b"<!--") {
+        let close = find(&bytes, open + 4, b"-->").map_or(bytes.len(), |c| c + 3);
+        for byte in &mut bytes[open..close] {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+        i = close;
+    }
+    let len = bytes.len();
+    let space = |b: u8| b.is_ascii_whitespace();
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(at) = lower[from..].find("<img").map(|i| i + from) {
-        from = at + 4;
-        if !lower[from..].starts_with(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>') {
+    while let Some(at) = find(&bytes, from, b"<img") {
+        let mut i = at + 4;
+        from = i;
+        if i < len && !(space(bytes[i]) || bytes[i] == b'/' || bytes[i] == b'>') {
             continue;
         }
-        // Read `name=value` pairs to the closing `>`, values quoted or not.
-        let bytes = lower.as_bytes();
-        let mut i = from;
+        // `name`, `name=value`, `name = "value"` pairs to the closing `>`.
         let mut has_alt = false;
-        while i < bytes.len() && bytes[i] != b'>' {
-            if bytes[i].is_ascii_whitespace() || bytes[i] == b'/' {
+        while i < len && bytes[i] != b'>' {
+            if space(bytes[i]) || bytes[i] == b'/' {
                 i += 1;
                 continue;
             }
             let name_start = i;
-            while i < bytes.len() && !b" \t\r\n/>=".contains(&bytes[i]) {
+            while i < len && !space(bytes[i]) && !b"/>=".contains(&bytes[i]) {
                 i += 1;
             }
-            let name = &lower[name_start..i];
-            let mut value = "";
-            if bytes.get(i) == Some(&b'=') {
-                i += 1;
-                match bytes.get(i) {
-                    Some(&quote @ (b'"' | b'\'')) => {
-                        let value_start = i + 1;
-                        i = lower[value_start..]
-                            .find(quote as char)
-                            .map_or(bytes.len(), |end| value_start + end);
-                        value = &html[value_start..i.min(html.len())];
+            let name = &bytes[name_start..i];
+            let mut j = i;
+            while j < len && space(bytes[j]) {
+                j += 1;
+            }
+            if j < len && bytes[j] == b'=' {
+                i = j + 1;
+                while i < len && space(bytes[i]) {
+                    i += 1;
+                }
+                let value = if i < len && (bytes[i] == b'"' || bytes[i] == b'\'') {
+                    let quote = bytes[i];
+                    let start = i + 1;
+                    let end = find(&bytes, start, &[quote]).unwrap_or(len);
+                    i = (end + 1).min(len);
+                    &bytes[start..end]
+                } else {
+                    let start = i;
+                    while i < len && !space(bytes[i]) && bytes[i] != b'>' {
                         i += 1;
                     }
-                    _ => {
-                        let value_start = i;
-                        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>'
-                        {
-                            i += 1;
-                        }
-                        value = &html[value_start..i];
-                    }
+                    &bytes[start..i]
+                };
+                if name == b"alt" && value.iter().any(|b| !space(*b)) {
+                    has_alt = true;
                 }
-            }
-            if name == "alt" && !value.trim().is_empty() {
-                has_alt = true;
             }
         }
         if !has_alt {
             found.push(at);
         }
-        from = i.max(from);
+        from = from.max(i);
     }
     found
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 /// `"Store-and-forward (async) care"` → `"store-and-forward-async-care"`.
@@ -656,6 +719,35 @@ mod tests {
     fn images_without_alt_text_are_found_at_their_lines() {
         let text = "Intro\n\n![](a.png)\n\n![Described](b.png)\n\n<img src=\"c.png\">\n\n<p>x <img alt=\"\" src=\"d.png\"> and <img alt='fine' src=e.png></p>\n\n<img src=f.png alt=ok>\n\n![ ](g.png)\n";
         assert_eq!(images_without_alt(text), vec![3, 7, 9, 13]);
+        // An HTML block read whole: a tag over two lines, spaces around `=`, a comment, an
+        // unclosed quote and text in other alphabets never panic.
+        let text = "<figure>\n<img alt=\"Chart of\nrates\" src=c.png>\n<img alt = 'ok' src=d.png>\n<!-- <img src=e.png> -->\n</figure>\n\nPara.\n\n<p>Überweisung <img src=f.png alt=\"Überweisung\n";
+        assert_eq!(images_without_alt(text), Vec::<usize>::new());
+        let text = "<div>\nÜber\n<img src=\"g.png\" alt=\"\n";
+        assert_eq!(images_without_alt(text), vec![3]);
+        for odd in [
+            "<img",
+            "<img ",
+            "<img alt",
+            "<img alt=",
+            "<img alt='",
+            "<img alt=\"é",
+            "<img\u{0}",
+            "é<img src=é alt=é",
+        ] {
+            let _ = images_without_alt(odd);
+        }
+    }
+
+    #[test]
+    fn an_image_in_a_heading_keeps_its_alt_text() {
+        let hash = "cd".repeat(32);
+        let out = plain(&format!(
+            "## A chart ![Rates by [year](x)](/media/{hash}-800.png)\n\nAfter.\n"
+        ));
+        assert!(out.html.contains("alt=\"Rates by year\""), "{}", out.html);
+        assert!(out.html.contains("<p>After.</p>"), "{}", out.html);
+        assert_eq!(out.toc[0].text, "A chart");
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! `/studio/{kind}/{slug}/details`: an activity's front matter as form fields (title,
 //! summary, professions, objectives, credits, faculty, statements, dates, evaluation; for a
 //! webinar its sessions, capacity, window, service, link, organizers and rule). Saving
-//! writes the keys the form shows into the file's TOML with `toml_edit`, keeping the rest of
-//! the file as it was written (comments, order, keys not shown such as a recording's table),
-//! as a new version of the same file the text editor saves: a stale form is refused like a
-//! stale save. Problems are `content check`'s own, found by its line and shown next to the
+//! writes the keys the form shows (and only the ones it sent) into the file's TOML with
+//! `toml_edit`, keeping the rest of the file as it was written (comments, order, keys not
+//! shown such as a recording's table; a table of rows such as `[[credits]]` is written anew,
+//! so comments inside it are not kept), as a new version of the same file the text editor
+//! saves: a stale form is refused like a stale save. A file whose keys are written in a
+//! shape the form cannot show (`credits = [{ … }]` inline, more than 50 rows) is edited as
+//! text. Problems are `content check`'s own, found by its line and shown next to the
 //! field whose key stands on that line.
 
 use super::{Kind, authorize, store, working};
@@ -415,7 +418,7 @@ struct Parsed {
     body: String,
 }
 
-fn parse(text: &str, name: &str) -> std::result::Result<Parsed, String> {
+fn parse(kind: Kind, text: &str, name: &str) -> std::result::Result<Parsed, String> {
     let split = front_matter::split(std::path::Path::new(name), text)
         .map_err(|e| format!("{name}: {}", e.message))?;
     let doc = split.front_matter.parse::<DocumentMut>().map_err(|e| {
@@ -424,6 +427,35 @@ fn parse(text: &str, name: &str) -> std::result::Result<Parsed, String> {
             e.message()
         )
     })?;
+    // Shapes the form cannot show are edited as text, never blanked by a save.
+    let as_text = |what: String| format!("{what}: edit {name} as text.");
+    for group in groups(kind) {
+        match group.rows_of {
+            Some(key) => match doc.get(key) {
+                None => {}
+                Some(Item::ArrayOfTables(rows)) if rows.len() > MAX_ROWS => {
+                    return Err(as_text(format!("{key} has more than {MAX_ROWS} rows")));
+                }
+                Some(Item::ArrayOfTables(_)) => {}
+                Some(_) => {
+                    return Err(as_text(format!(
+                        "{key} is written inline; the form shows it written as [[{key}]] tables"
+                    )));
+                }
+            },
+            None => {
+                for spec in group.fields {
+                    if let Some((outer, _)) = spec.key.split_once('.')
+                        && doc.get(outer).is_some_and(|item| !item.is_table())
+                    {
+                        return Err(as_text(format!(
+                            "{outer} is written inline; the form shows it written as a [{outer}] table"
+                        )));
+                    }
+                }
+            }
+        }
+    }
     Ok(Parsed {
         doc,
         body: split.body.to_owned(),
@@ -570,12 +602,19 @@ pub fn apply(
     text: &str,
     typed: &Typed,
 ) -> std::result::Result<String, String> {
-    let Parsed { mut doc, body } = parse(text, name)?;
+    let Parsed { mut doc, body } = parse(kind, text, name)?;
     let value = |name: &str| typed.get(name).map_or("", String::as_str);
     for group in groups(kind) {
         match group.rows_of {
             None => {
                 for spec in group.fields {
+                    // Only what the form sent changes (a box sends its marker when unticked).
+                    let sent = typed.contains_key(spec.key)
+                        || (matches!(spec.input, Input::Check)
+                            && typed.contains_key(&format!("{}.sent", spec.key)));
+                    if !sent {
+                        continue;
+                    }
                     let written = written(spec.input, value(spec.key)).or_else(|| {
                         (spec.required && !matches!(spec.input, Input::Check))
                             .then(|| Value::from(""))
@@ -584,11 +623,14 @@ pub fn apply(
                 }
             }
             Some(rows_key) => {
-                let count = value(&format!("{rows_key}.rows"))
-                    .trim()
-                    .parse::<usize>()
-                    .unwrap_or(0)
-                    .min(MAX_ROWS);
+                // Rows change only when the form sent how many it showed.
+                let Some(count) = typed
+                    .get(&format!("{rows_key}.rows"))
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+                else {
+                    continue;
+                };
+                let count = count.min(MAX_ROWS);
                 let mut rows = ArrayOfTables::new();
                 for index in 0..count {
                     let cells: Vec<(&Spec, &str)> = group
@@ -734,7 +776,7 @@ pub fn form(
     typed: &app::forms::FormState,
     problems: Vec<Problem>,
 ) -> std::result::Result<(Vec<DetailGroup>, Vec<Problem>), String> {
-    let parsed = parse(text, name)?;
+    let parsed = parse(kind, text, name)?;
     let root = parsed.doc.as_table();
     let mut out = Vec::new();
     let mut names = Vec::new();
@@ -777,7 +819,8 @@ pub fn form(
                     .and_then(|n| n.parse::<usize>().ok());
                 let count = kept
                     .unwrap_or(stored.len() + BLANK_ROWS)
-                    .clamp(stored.len(), MAX_ROWS);
+                    .max(stored.len())
+                    .min(MAX_ROWS);
                 let rows = (0..count)
                     .map(|index| {
                         group
@@ -999,6 +1042,17 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         let out = apply(Kind::Course, "course.md", text, &typed).expect("applied");
+        // Fields the form did not send are left as they were.
+        let partial: Typed = [("title".to_owned(), "Only the title".to_owned())].into();
+        let kept = apply(Kind::Course, "course.md", text, &partial).expect("applied");
+        assert!(
+            kept.contains("summary = \"S\"") && kept.contains("[[credits]]"),
+            "{kept}"
+        );
+        assert!(
+            kept.contains("featured = true") && kept.contains("title = \"Only the title\""),
+            "{kept}"
+        );
         assert!(
             out.contains("# Written by hand: keep me.\ntitle = "),
             "{out}"
@@ -1067,5 +1121,31 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(message.contains("end the front matter"), "{message}");
+        for (text, says) in [
+            (
+                "+++\ntitle = \"T\"\ncredits = [{ type = \"participation\", max_hours = 1.0 }]\n+++\n",
+                "credits is written inline",
+            ),
+            (
+                "+++\ntitle = \"T\"\nstatements = { accreditation = \"A\" }\n+++\n",
+                "statements is written inline",
+            ),
+        ] {
+            let message = apply(Kind::Course, "course.md", text, &Typed::new())
+                .err()
+                .unwrap_or_default();
+            assert!(
+                message.contains(says) && message.contains("as text"),
+                "{message}"
+            );
+        }
+        let many = format!(
+            "+++\ntitle = \"T\"\n{}+++\n",
+            "[[faculty]]\nname = \"N\"\n".repeat(MAX_ROWS + 1)
+        );
+        let message = apply(Kind::Course, "course.md", &many, &Typed::new())
+            .err()
+            .unwrap_or_default();
+        assert!(message.contains("more than 50 rows"), "{message}");
     }
 }

@@ -16,7 +16,7 @@ use crate::forms::Back;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use image::{DynamicImage, ImageFormat, ImageReader};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
 
@@ -26,6 +26,14 @@ pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_SIDE: u32 = 6000;
 /// The longest alt text, in characters.
 pub const MAX_ALT_CHARS: usize = 300;
+/// The largest image as written again, in bytes (a photograph's PNG can be far larger
+/// than the JPEG it came from).
+pub const MAX_WRITTEN_BYTES: usize = 8 * 1024 * 1024;
+/// Images one activity may hold.
+pub const MAX_PER_ACTIVITY: i64 = 100;
+
+/// Decoding is memory- and CPU-heavy: two at a time on the whole server, the rest wait.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// An image as it is stored: written again from its pixels.
 #[derive(Debug, Clone)]
@@ -114,9 +122,9 @@ pub fn prepare(file_name: &str, bytes: &[u8]) -> std::result::Result<Prepared, S
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let image = reader.decode().map_err(|error| match error {
+    let unreadable = |error: image::ImageError| match error {
         image::ImageError::Limits(_) => {
             format!("{file_name} is larger than {MAX_SIDE} × {MAX_SIDE} pixels. Export it smaller.")
         }
@@ -124,9 +132,30 @@ pub fn prepare(file_name: &str, bytes: &[u8]) -> std::result::Result<Prepared, S
             "{file_name} could not be read as {}: {error}.",
             described(format)
         ),
-    })?;
+    };
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    // A phone's photograph says which way up it was taken: turned the right way before
+    // that note goes with the rest of its metadata.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    image.apply_orientation(orientation);
     let (width, height) = (image.width(), image.height());
+    // A WebP photograph (lossy) is written as JPEG: lossless WebP of a photograph is large.
+    let format = if format == "webp" && !image.color().has_alpha() {
+        "jpeg"
+    } else {
+        format
+    };
     let written = encode(&image, format)?;
+    if written.len() > MAX_WRITTEN_BYTES {
+        return Err(format!(
+            "{file_name} would take {:.1} MB once written again (at most {} MB). Export it smaller or as JPEG.",
+            written.len() as f64 / 1_048_576.0,
+            MAX_WRITTEN_BYTES / 1_048_576
+        ));
+    }
     let small = if width > Media::PHONE_WIDTH {
         let scaled_height =
             (u64::from(height) * u64::from(Media::PHONE_WIDTH) / u64::from(width)).max(1) as u32;
@@ -333,13 +362,24 @@ pub async fn upload(
     } else {
         upload.file_name.clone()
     };
-    // Decoding is CPU work: off the threads that answer requests.
+    let mut conn = state.pool.acquire().await?;
+    let held = store::image_count(&mut conn, kind.as_str(), &slug).await?;
+    drop(conn);
+    if held >= MAX_PER_ACTIVITY {
+        return Err(back_with(
+            "file",
+            format!("An activity holds at most {MAX_PER_ACTIVITY} images."),
+        ));
+    }
+    // Decoding is CPU and memory work: off the threads that answer requests, two at once.
+    let permit = DECODING.acquire().await.map_err(Error::internal)?;
     let bytes = upload.file;
     let name_for_task = file_name.clone();
     let prepared = tokio::task::spawn_blocking(move || prepare(&name_for_task, &bytes))
         .await
         .map_err(Error::internal)?
         .map_err(|message| back_with("file", message))?;
+    drop(permit);
 
     let now = crate::clock::now_secs();
     let mut tx = crate::db::write_tx(&state.pool).await?;
@@ -372,17 +412,16 @@ pub async fn serve(State(state): State<AppState>, Path(file): Path<String>) -> R
     let missing = || Error::not_found("There is no such image.");
     let media = Media::parse(&format!("/media/{file}")).ok_or_else(missing)?;
     let mut conn = state.pool.acquire().await?;
-    let stored = store::image(&mut conn, &media.hash)
-        .await?
-        .filter(|image| image.format == media.format)
-        .ok_or_else(missing)?;
-    let bytes = if i64::from(media.width) == stored.width {
-        stored.bytes
-    } else if media.width == Media::PHONE_WIDTH {
-        stored.small.ok_or_else(missing)?
-    } else {
-        return Err(missing());
-    };
+    // The image itself at its own width, its phone-sized copy at 640.
+    let bytes = store::image_bytes(
+        &mut conn,
+        &media.hash,
+        &media.format,
+        i64::from(media.width),
+        i64::from(Media::PHONE_WIDTH),
+    )
+    .await?
+    .ok_or_else(missing)?;
     let content_type = match media.format.as_str() {
         "png" => "image/png",
         "jpeg" => "image/jpeg",
@@ -425,6 +464,35 @@ mod tests {
                 .small
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_photograph_is_turned_the_way_it_was_taken() {
+        // A JPEG 40 × 20 whose EXIF says "rotate 90° clockwise" (orientation 6).
+        let mut plain = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(image::RgbImage::new(40, 20))
+            .write_with_encoder(image::codecs::jpeg::JpegEncoder::new(&mut plain))
+            .expect("jpeg");
+        let plain = plain.into_inner();
+        let tiff: &[u8] = &[
+            b'M', b'M', 0, 42, 0, 0, 0, 8, // big-endian TIFF, first directory at 8
+            0, 1, // one entry
+            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, // Orientation, SHORT, 1, value 6
+            0, 0, 0, 0, // no next directory
+        ];
+        let mut segment = b"Exif\0\0".to_vec();
+        segment.extend_from_slice(tiff);
+        let mut jpeg = plain[..2].to_vec();
+        jpeg.extend_from_slice(&[0xFF, 0xE1]);
+        jpeg.extend_from_slice(
+            &u16::try_from(segment.len() + 2)
+                .expect("short")
+                .to_be_bytes(),
+        );
+        jpeg.extend_from_slice(&segment);
+        jpeg.extend_from_slice(&plain[2..]);
+        let prepared = prepare("photo.jpg", &jpeg).expect("prepared");
+        assert_eq!((prepared.width, prepared.height), (20, 40));
     }
 
     #[test]

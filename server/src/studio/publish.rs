@@ -275,6 +275,7 @@ pub async fn discard(
     let gone = current.live.is_none();
     if gone {
         store::forget_owners(&mut tx, kind.as_str(), &slug).await?;
+        store::forget_images(&mut tx, kind.as_str(), &slug).await?;
     }
     audit(
         &mut tx,

@@ -271,15 +271,6 @@ pub async fn forget_owners(
         .map(drop)
 }
 
-/// A stored image.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StoredImage {
-    pub format: String,
-    pub width: i64,
-    pub bytes: Vec<u8>,
-    pub small: Option<Vec<u8>>,
-}
-
 /// Stores an image once: the same bytes again (by their hash) change nothing.
 pub async fn insert_image(
     conn: &mut crate::db::Connection,
@@ -304,7 +295,8 @@ pub async fn insert_image(
     Ok(())
 }
 
-/// Lists an image on an activity's draft page (once, whoever uploads it again).
+/// Lists an image on an activity's draft page, once: the same image again takes the name
+/// and alt text it was uploaded with last.
 #[allow(clippy::too_many_arguments)]
 pub async fn link_image(
     conn: &mut crate::db::Connection,
@@ -318,7 +310,8 @@ pub async fn link_image(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO activity_images (kind, slug, hash, file_name, alt, added_by, added_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, slug, hash) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, slug, hash) \
+         DO UPDATE SET file_name = excluded.file_name, alt = excluded.alt",
     )
     .bind(kind)
     .bind(slug)
@@ -332,14 +325,53 @@ pub async fn link_image(
     Ok(())
 }
 
-pub async fn image(
+/// The bytes of image `hash` in `format` at `width`: the image itself at its own width,
+/// its phone-sized copy at `phone_width` (when it has one).
+pub async fn image_bytes(
     conn: &mut crate::db::Connection,
     hash: &str,
-) -> Result<Option<StoredImage>, sqlx::Error> {
-    sqlx::query_as("SELECT format, width, bytes, small FROM images WHERE hash = $1")
-        .bind(hash)
-        .fetch_optional(&mut *conn)
+    format: &str,
+    width: i64,
+    phone_width: i64,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CASE WHEN width = $3 THEN bytes ELSE small END FROM images \
+         WHERE hash = $1 AND format = $2 AND (width = $3 OR ($3 = $4 AND small IS NOT NULL))",
+    )
+    .bind(hash)
+    .bind(format)
+    .bind(width)
+    .bind(phone_width)
+    .fetch_optional(&mut *conn)
+    .await
+    .map(Option::flatten)
+}
+
+pub async fn image_count(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM activity_images WHERE kind = $1 AND slug = $2")
+        .bind(kind)
+        .bind(slug)
+        .fetch_one(&mut *conn)
         .await
+}
+
+/// The list of a never-published activity's images goes with its draft (the images stay:
+/// they are immutable and may be shown elsewhere).
+pub async fn forget_images(
+    conn: &mut crate::db::Connection,
+    kind: &str,
+    slug: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM activity_images WHERE kind = $1 AND slug = $2")
+        .bind(kind)
+        .bind(slug)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
 }
 
 /// An image listed on an activity's draft page.

@@ -1249,6 +1249,32 @@ async fn images_are_read_from_their_bytes_written_again_and_served_to_every_page
     page.assert_contains("cart.jpg uploaded (1000 × 500 pixels)");
     page.assert_contains(&line);
 
+    // The same image again with other alt text: listed once, with the new text.
+    let again = upload_image(
+        &app,
+        &ana,
+        "imaging",
+        "A tablet on a wheeled cart",
+        ("cart.jpg", &jpeg),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let page = app.get_as(draft, &ana.cookie).await;
+    page.assert_contains(&format!(
+        "![A tablet on a wheeled cart](/media/{hash}-1000.jpeg)"
+    ));
+    assert!(!page.body.contains(&line), "the old line is gone");
+    assert_eq!(app.count("SELECT COUNT(*) FROM activity_images").await, 1);
+    let again = upload_image(
+        &app,
+        &ana,
+        "imaging",
+        "A nurse's tablet on a cart",
+        ("cart.jpg", &jpeg),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+
     let full = app.get(&format!("/media/{hash}-1000.jpeg")).await;
     assert_eq!(full.status, StatusCode::OK);
     assert_eq!(full.headers["content-type"], "image/jpeg");
