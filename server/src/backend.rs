@@ -82,7 +82,18 @@ impl ServerBackend {
             return Ok(serde_json::from_value(value).ok());
         }
         match parts.and_then(|parts| parts.extensions.get::<Session>().cloned()) {
-            Some(session) => Ok(session.remove::<T>(key).await.map_err(Error::from)?),
+            // Only a value that is there is removed: removing marks the session changed,
+            // and a changed session is written to the database.
+            Some(session) => {
+                let kept = session
+                    .get::<serde_json::Value>(key)
+                    .await
+                    .map_err(Error::from)?;
+                match kept {
+                    Some(_) => Ok(session.remove::<T>(key).await.map_err(Error::from)?),
+                    None => Ok(None),
+                }
+            }
             None => Ok(None),
         }
     }

@@ -19,6 +19,11 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
 pub const SESSION_COOKIE: &str = "gr_session";
 const SESSION_USER: &str = "user";
+/// When the session last moved its inactivity expiry (unix seconds).
+const SESSION_SEEN: &str = "seen";
+/// A signed-in request writes its session (moving the expiry on) only when the last write
+/// is this old: the idle timeout is kept to the minute, without a database write per page.
+pub const TOUCH_SECS: i64 = 60;
 /// Signed out after this long without a request.
 pub const IDLE_MINUTES: i64 = 30;
 /// Signed out this long after signing in, whatever the activity.
@@ -199,6 +204,15 @@ pub async fn load_viewer(
         Ok(Some(viewer)) => {
             personal = true;
             request.extensions_mut().insert(viewer);
+            // Saved (with its expiry moved on) only when a minute has passed since the last
+            // save; a session whose value cannot be read is written as if it were old.
+            let now = crate::clock::now_secs();
+            let seen = session.get::<i64>(SESSION_SEEN).await.ok().flatten();
+            if seen.is_none_or(|at| now - at >= TOUCH_SECS || at > now)
+                && let Err(error) = session.insert(SESSION_SEEN, now).await
+            {
+                tracing::warn!(%error, "could not move the session's expiry on");
+            }
         }
         Ok(None) => {}
         // The session stays as it is: the reader is still signed in when the database answers.

@@ -7,9 +7,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Where sessions are kept: tower-sessions' store for the database in use (its own pool of
-/// that database's driver, as the store needs; a handful of connections).
+/// that database's driver, as the store needs; a handful of connections), with a count of
+/// the writes it made (a page view should not be one).
 #[derive(Debug, Clone)]
-pub enum SessionStore {
+pub struct SessionStore {
+    backing: Backing,
+    saves: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[derive(Debug, Clone)]
+enum Backing {
     Sqlite(tower_sessions_sqlx_store::SqliteStore),
     Postgres(tower_sessions_sqlx_store::PostgresStore),
 }
@@ -17,7 +24,7 @@ pub enum SessionStore {
 /// Opens the session store on the same database as `pool`.
 pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
     let url = pool.connect_options().database_url.to_string();
-    Ok(match Backend::of(pool) {
+    let backing = match Backend::of(pool) {
         Backend::Sqlite => {
             let options = SqliteConnectOptions::from_str(&url)?
                 .journal_mode(SqliteJournalMode::Wal)
@@ -30,7 +37,7 @@ pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
                 .connect_with(options)
                 .await
                 .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
-            SessionStore::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions))
+            Backing::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(sessions))
         }
         Backend::Postgres => {
             let options = sqlx::postgres::PgConnectOptions::from_str(&url)?;
@@ -40,25 +47,39 @@ pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
                 .connect_with(options)
                 .await
                 .map_err(|error| anyhow::anyhow!("cannot open the session store: {error}"))?;
-            SessionStore::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions))
+            Backing::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions))
         }
+    };
+    Ok(SessionStore {
+        backing,
+        saves: std::sync::Arc::default(),
     })
 }
 
 impl SessionStore {
     /// The store's table, as SQL names it (for counting sessions).
     pub fn table(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "tower_sessions",
-            Self::Postgres(_) => "tower_sessions.session",
+        match self.backing {
+            Backing::Sqlite(_) => "tower_sessions",
+            Backing::Postgres(_) => "tower_sessions.session",
         }
+    }
+
+    /// Sessions created or saved by this store since it was opened.
+    pub fn writes(&self) -> u64 {
+        self.saves.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn wrote(&self) {
+        self.saves
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Creates the store's own table if missing.
     pub async fn migrate(&self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(store) => store.migrate().await,
-            Self::Postgres(store) => store.migrate().await,
+        match &self.backing {
+            Backing::Sqlite(store) => store.migrate().await,
+            Backing::Postgres(store) => store.migrate().await,
         }
     }
 }
@@ -69,9 +90,10 @@ impl tower_sessions::SessionStore for SessionStore {
         &self,
         record: &mut tower_sessions::session::Record,
     ) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.create(record).await,
-            Self::Postgres(store) => store.create(record).await,
+        self.wrote();
+        match &self.backing {
+            Backing::Sqlite(store) => store.create(record).await,
+            Backing::Postgres(store) => store.create(record).await,
         }
     }
 
@@ -79,9 +101,10 @@ impl tower_sessions::SessionStore for SessionStore {
         &self,
         record: &tower_sessions::session::Record,
     ) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.save(record).await,
-            Self::Postgres(store) => store.save(record).await,
+        self.wrote();
+        match &self.backing {
+            Backing::Sqlite(store) => store.save(record).await,
+            Backing::Postgres(store) => store.save(record).await,
         }
     }
 
@@ -89,9 +112,9 @@ impl tower_sessions::SessionStore for SessionStore {
         &self,
         id: &tower_sessions::session::Id,
     ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
-        match self {
-            Self::Sqlite(store) => store.load(id).await,
-            Self::Postgres(store) => store.load(id).await,
+        match &self.backing {
+            Backing::Sqlite(store) => store.load(id).await,
+            Backing::Postgres(store) => store.load(id).await,
         }
     }
 
@@ -99,9 +122,9 @@ impl tower_sessions::SessionStore for SessionStore {
         &self,
         id: &tower_sessions::session::Id,
     ) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.delete(id).await,
-            Self::Postgres(store) => store.delete(id).await,
+        match &self.backing {
+            Backing::Sqlite(store) => store.delete(id).await,
+            Backing::Postgres(store) => store.delete(id).await,
         }
     }
 }
@@ -109,9 +132,9 @@ impl tower_sessions::SessionStore for SessionStore {
 #[async_trait::async_trait]
 impl tower_sessions::ExpiredDeletion for SessionStore {
     async fn delete_expired(&self) -> tower_sessions::session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.delete_expired().await,
-            Self::Postgres(store) => store.delete_expired().await,
+        match &self.backing {
+            Backing::Sqlite(store) => store.delete_expired().await,
+            Backing::Postgres(store) => store.delete_expired().await,
         }
     }
 }

@@ -551,3 +551,40 @@ async fn a_name_change_is_kept_in_the_audit_log() {
         1
     );
 }
+
+/// A signed-in page view does not write the session: it is written (its inactivity expiry
+/// moved on) at most once a minute, and when something is kept in it.
+#[tokio::test]
+async fn page_views_write_the_session_at_most_once_a_minute() {
+    let app = TestApp::new().await;
+    let learner = app.learner("pat@clinic.org").await;
+    // The first signed-in request records when the expiry last moved.
+    app.get_as("/account", &learner.cookie).await;
+    let before = app.state.sessions.writes();
+    for path in [
+        "/account",
+        "/courses/telehealth-for-clinical-teams",
+        "/courses/telehealth-for-clinical-teams/modalities",
+        "/learning",
+        "/transcript",
+        "/account",
+    ] {
+        let page = app.get_as(path, &learner.cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+    }
+    assert_eq!(
+        app.state.sessions.writes(),
+        before,
+        "no page view wrote the session"
+    );
+    // A form whose messages are kept writes it, as it must.
+    let page = app
+        .post_form(
+            "/account/profile",
+            &[("full_name", "")],
+            Some(&learner.cookie),
+        )
+        .await;
+    assert!(page.status.is_redirection(), "{}", page.status);
+    assert!(app.state.sessions.writes() > before);
+}
