@@ -83,16 +83,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The page CSP names this response's nonce, so only Leptos' own inline scripts run.
+/// The page CSP: a page with an island names this response's nonce, so only Leptos' own
+/// inline scripts run; any other page runs no script at all (and, having no nonce, is
+/// served from the page cache as it was stored).
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
     use http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
     let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
-    let script_src = match leptos::nonce::use_nonce() {
+    let script_src = match scripted().then(leptos::nonce::use_nonce).flatten() {
         Some(nonce) => format!("script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
-        None => "script-src 'self' 'wasm-unsafe-eval'".to_owned(),
+        None if scripted() => "script-src 'self' 'wasm-unsafe-eval'".to_owned(),
+        None => "script-src 'none'".to_owned(),
     };
     let policy = format!(
         "default-src 'self'; {script_src}; style-src 'self'; img-src 'self' data:; \
@@ -226,7 +229,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <SiteFooter />
-            <HydrationMark />
+            {scripted().then(|| view! { <HydrationMark /> })}
         </Router>
     }
 }

@@ -242,7 +242,8 @@ pub fn build_router(state: AppState) -> Router {
 ///   and wasm preload links (`crossorigin="<nonce>"`; the value must be `anonymous` or
 ///   `use-credentials`, and the nonce does not belong in an attribute);
 /// - the resource scripts come after `</html>` ("stray start tag"); they move to the end of
-///   `<body>`, which runs them at the same point, before the deferred module script.
+///   `<body>`, which runs them at the same point, before the deferred module script. A page
+///   without an island (its CSP runs no script) has nothing to hand them to: they go.
 async fn valid_rendered_html(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -250,6 +251,27 @@ async fn valid_rendered_html(
     let response = next.run(request).await;
     let is_html = crate::page_cache::is_html(response.headers());
     let nonce = crate::page_cache::csp_nonce(response.headers());
+    let scriptless = response
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| csp.contains("script-src 'none'"));
+    if is_html && scriptless {
+        let (mut parts, body) = response.into_parts();
+        let bytes = match http_body_util::BodyExt::collect(body).await {
+            Ok(collected) => collected.to_bytes(),
+            Err(error) => {
+                tracing::error!(%error, "could not read a rendered page");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let text = String::from_utf8_lossy(&bytes);
+        let end = text
+            .rfind("</html>")
+            .map_or(text.len(), |at| at + "</html>".len());
+        return Response::from_parts(parts, axum::body::Body::from(text[..end].to_owned()));
+    }
     let (true, Some(nonce)) = (is_html, nonce) else {
         return response;
     };

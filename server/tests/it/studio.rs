@@ -1620,6 +1620,13 @@ async fn the_live_preview_renders_typed_text_for_owners_only_and_saves_nothing()
         .get_as("/studio/course/live/files/01-introduction.md", &ana.cookie)
         .await;
     assert_eq!(editor.body.matches("crossorigin=\"anonymous\"").count(), 2);
+    let csp = editor.header("content-security-policy");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce");
+    assert!(!editor.body.contains(&format!("crossorigin=\"{nonce}\"")));
     editor.assert_contains("/pkg/grandrounds.js");
     editor.assert_contains("/pkg/grandrounds_bg.wasm");
     let draft = app.get_as("/studio/course/live", &ana.cookie).await;
