@@ -116,8 +116,12 @@ export async function registerConfirmed(page, { base, outbox, email, password, n
   await page.waitForURL(/\/login$/);
   await page.getByText(`We sent a message to ${email}: it says what to do next.`).waitFor();
   const link = await linkInMail(outbox, email, 'address-confirmation', '/confirm-address?token=');
-  await page.goto(link.replace(/^https?:\/\/[^/]+/, base));
-  await page.waitForURL(/\/login\?confirm=/);
+  const response = await page.goto(link.replace(/^https?:\/\/[^/]+/, base));
+  if (!/\/login\?confirm=/.test(page.url())) {
+    // Said in full, so a failure here can be read from the log alone.
+    const text = await page.locator('main').innerText().catch(() => '(no main)');
+    throw new Error(`the confirmation link ${link} led to ${page.url()} (${response?.status()}): ${text}`);
+  }
   await ready();
   await page.getByText(`To confirm ${email}, sign in with the password you chose when you registered.`).waitFor();
   await page.fill('#field-email', email);
