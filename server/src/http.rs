@@ -249,32 +249,18 @@ async fn valid_rendered_html(
     next: axum::middleware::Next,
 ) -> Response {
     let response = next.run(request).await;
-    let is_html = crate::page_cache::is_html(response.headers());
-    let nonce = crate::page_cache::csp_nonce(response.headers());
+    if !crate::page_cache::is_html(response.headers()) {
+        return response;
+    }
     let scriptless = response
         .headers()
         .get(header::CONTENT_SECURITY_POLICY)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|csp| csp.contains("script-src 'none'"));
-    if is_html && scriptless {
-        let (mut parts, body) = response.into_parts();
-        let bytes = match http_body_util::BodyExt::collect(body).await {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) => {
-                tracing::error!(%error, "could not read a rendered page");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
-        parts.headers.remove(header::CONTENT_LENGTH);
-        let text = String::from_utf8_lossy(&bytes);
-        let end = text
-            .rfind("</html>")
-            .map_or(text.len(), |at| at + "</html>".len());
-        return Response::from_parts(parts, axum::body::Body::from(text[..end].to_owned()));
-    }
-    let (true, Some(nonce)) = (is_html, nonce) else {
+    let nonce = crate::page_cache::csp_nonce(response.headers());
+    if !scriptless && nonce.is_none() {
         return response;
-    };
+    }
     let (mut parts, body) = response.into_parts();
     let bytes = match http_body_util::BodyExt::collect(body).await {
         Ok(collected) => collected.to_bytes(),
@@ -285,10 +271,19 @@ async fn valid_rendered_html(
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     let text = String::from_utf8_lossy(&bytes);
-    let body = scripts_into_body(&text.replace(
-        &format!("crossorigin=\"{nonce}\""),
-        "crossorigin=\"anonymous\"",
-    ));
+    let body = match nonce {
+        _ if scriptless => {
+            let end = text
+                .rfind("</html>")
+                .map_or(text.len(), |at| at + "</html>".len());
+            text[..end].to_owned()
+        }
+        Some(nonce) => scripts_into_body(&text.replace(
+            &format!("crossorigin=\"{nonce}\""),
+            "crossorigin=\"anonymous\"",
+        )),
+        None => text.into_owned(),
+    };
     Response::from_parts(parts, axum::body::Body::from(body))
 }
 
