@@ -1663,3 +1663,26 @@ async fn the_live_preview_renders_typed_text_for_owners_only_and_saves_nothing()
     let long = "x".repeat(300 * 1024);
     assert_eq!(ask(&app, &ana, &long).await.status, StatusCode::BAD_REQUEST);
 }
+
+/// The same details form sent 20 times at once is saved once: the others were made from
+/// the version the first one replaced, and are refused as stale, writing nothing.
+#[tokio::test]
+async fn the_same_details_form_sent_twenty_times_at_once_is_saved_once() {
+    let app = TestApp::new().await;
+    let ana = educator(&app, "ana@clinic.org").await;
+    start(&app, &ana, "course", "burst", "Burst").await;
+    let path = "/studio/course/burst/details";
+    let mut values = form_values(&app.get_as(path, &ana.cookie).await.body, "/studio/details");
+    set_field(&mut values, "summary", "Sent twenty times at once.");
+    let sends = (0..20).map(|_| post_details(&app, &ana, &values));
+    for page in futures::future::join_all(sends).await {
+        assert_eq!(page.location(), path);
+    }
+    let (text, version): (String, i64) =
+        sqlx::query_as("SELECT text, version FROM studio_draft_files WHERE name = 'course.md'")
+            .fetch_one(&app.state.pool)
+            .await
+            .expect("file");
+    assert!(text.contains("Sent twenty times at once."), "{text}");
+    assert_eq!(version, 1, "one save, nineteen refused as stale");
+}
