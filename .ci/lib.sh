@@ -14,17 +14,26 @@ as_root() {
     echo "error: '$*' needs root and there is no sudo" >&2; return 1; fi
 }
 
+# What `cargo xtask site` needs: Rust and the wasm32 target. The wasm-bindgen generator is
+# compiled into xtask; release builds also need wasm-opt (install_wasm_opt).
 install_build_tools() {
   command -v cargo >/dev/null || { echo "error: cargo is missing: install Rust with rustup first (https://rustup.rs)" >&2; return 1; }
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+}
+
+# cargo-leptos (the development tool, `cargo leptos watch`) and the wasm-bindgen CLI it runs,
+# which must equal the wasm-bindgen in Cargo.lock exactly. The site is built without them;
+# the test command needs them for one check: that `cargo xtask site` and cargo-leptos write
+# the same files. About 21 minutes to compile on a fresh 2-core machine, once.
+install_cargo_leptos() {
+  install_build_tools
   if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes on 2 cores, once)"
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 17 minutes on 2 cores, once)"
     cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
   fi
-  # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock exactly.
   local wb
   wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb"; then
@@ -32,6 +41,25 @@ install_build_tools() {
     # Not --locked: a locked dependency of it is missing from the registry.
     cargo install wasm-bindgen-cli --version "$wb"
   fi
+}
+
+# The test command starts this first, in the background and at the lowest priority, so that
+# on a fresh machine cargo-leptos compiles while the tests run; wait_for_cargo_leptos waits
+# for it before the one check that needs it. Its output is shown only if it fails.
+start_cargo_leptos_install() {
+  CARGO_LEPTOS_LOG=$(mktemp /tmp/grandrounds-cargo-leptos.XXXXXX)
+  (nice -n 19 bash -c '. .ci/lib.sh && install_cargo_leptos' >"$CARGO_LEPTOS_LOG" 2>&1) &
+  CARGO_LEPTOS_PID=$!
+}
+
+wait_for_cargo_leptos() {
+  if ! wait "$CARGO_LEPTOS_PID"; then
+    cat "$CARGO_LEPTOS_LOG" >&2
+    echo "error: installing cargo-leptos $CARGO_LEPTOS_VERSION failed (its output is above)" >&2
+    return 1
+  fi
+  CARGO_LEPTOS_PID=""
+  rm -f "$CARGO_LEPTOS_LOG"
 }
 
 # wasm-opt for release builds: binaryen from npm (Debian's older one breaks hydration).

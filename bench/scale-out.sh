@@ -12,7 +12,7 @@ install_build_tools
 install_wasm_opt
 if [ ! -x target/release/grandrounds ] || [ "${BENCH_REBUILD:-1}" = 1 ]; then
   say "building the release site"
-  cargo leptos build --release --precompress
+  cargo xtask site --release --precompress
 fi
 PG_DURABLE=1 start_postgres
 trap stop_postgres EXIT

@@ -27,6 +27,8 @@ pub mod transcript;
 pub mod webinars;
 
 pub use shell::{App, shell};
+#[cfg(feature = "ssr")]
+pub use shell::first_paint;
 
 /// Browser entry point. Pages are server-rendered HTML with real forms (islands mode): only
 /// the components marked `#[island]` are compiled to wasm and hydrated.

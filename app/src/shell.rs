@@ -30,7 +30,7 @@ use crate::webinars::list::WebinarsPage;
 use crate::webinars::page::WebinarRoute;
 use crate::webinars::registrations::RegistrationsRoute;
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -73,14 +73,127 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 {scripted().then(|| view! { <HydrationScripts options=options.clone() islands=true /> })}
-                <HashedStylesheet options id="leptos" />
+                <FirstPaintStyle />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <link rel="stylesheet" href=stylesheet_href(&options) />
             </body>
         </html>
     }
+}
+
+/// The stylesheet's first part (see `style/main.css`, "First paint ends here"), written into
+/// every page's head: a page paints without waiting for a request. The whole sheet is linked at
+/// the end of `<body>`, where it blocks nothing and stays cached under its hashed name.
+#[cfg(feature = "ssr")]
+pub mod first_paint {
+    use std::sync::LazyLock;
+
+    const SHEET: &str = include_str!("../../style/main.css");
+    /// The line that ends the first part.
+    pub const MARKER: &str = "/* ==== First paint ends here ====";
+
+    /// The first part without comments and blank lines, exactly as the page carries it.
+    pub static CSS: LazyLock<String> = LazyLock::new(|| {
+        let end = SHEET.find(MARKER).unwrap_or(SHEET.len());
+        strip_comments(&SHEET[..end])
+    });
+
+    /// Its CSP source, `'sha256-…'`: the one inline style a page may carry.
+    pub static CSP_SOURCE: LazyLock<String> = LazyLock::new(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(CSS.as_bytes());
+        format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
+    });
+
+    /// Drops `/* … */` comments (the sheet has no `/*` inside a string: a test checks) and
+    /// blank lines, and trims each line.
+    pub fn strip_comments(css: &str) -> String {
+        let mut out = String::with_capacity(css.len());
+        let mut rest = css;
+        while let Some(start) = rest.find("/*") {
+            out.push_str(&rest[..start]);
+            rest = rest[start..]
+                .find("*/")
+                .map_or("", |end| &rest[start + end + 2..]);
+        }
+        out.push_str(rest);
+        out.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_first_part_is_the_sheet_up_to_its_marker_without_comments() {
+            assert!(
+                SHEET.contains(MARKER),
+                "style/main.css lost its first-paint marker"
+            );
+            assert!(CSS.contains(".site-header"), "{}", &CSS[..200]);
+            assert!(CSS.contains(".prose table"));
+            assert!(
+                !CSS.contains(".certificate"),
+                "studio and certificate rules load later"
+            );
+            assert!(!CSS.contains("/*") && !CSS.contains("*/"));
+            // No string in the sheet holds a comment opener, so stripping cannot cut a rule.
+            for quoted in SHEET.split('"').skip(1).step_by(2) {
+                assert!(!quoted.contains("/*"), "a string holds /*: {quoted}");
+            }
+            assert_eq!(
+                strip_comments("a{}/* x */b{}\n\n  /* y\n z */ c{}"),
+                "a{}b{}\nc{}"
+            );
+            assert!(CSP_SOURCE.starts_with("'sha256-") && CSP_SOURCE.ends_with("='"));
+        }
+    }
+}
+
+#[component]
+fn FirstPaintStyle() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let css = first_paint::CSS.as_str();
+    #[cfg(not(feature = "ssr"))]
+    let css = "";
+    view! { <style inner_html=css></style> }
+}
+
+/// `/pkg/<name>.<hash>.css`, read once from the hash file next to the binary (leptos_meta's
+/// `HashedStylesheet` reads that file on every render).
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let hash = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                let file = exe.parent()?.join(options.hash_file.as_ref());
+                let text = std::fs::read_to_string(file).ok()?;
+                text.lines().find_map(|line| {
+                    let (kind, hash) = line.split_once(':')?;
+                    (kind.trim() == "css").then(|| format!(".{}", hash.trim()))
+                })
+            })
+            .flatten()
+            .unwrap_or_default();
+        format!(
+            "/{}/{}{hash}.css",
+            options.site_pkg_dir, options.output_name
+        )
+    })
+    .clone()
 }
 
 /// The page CSP: a page with an island names this response's nonce, so only Leptos' own
@@ -97,8 +210,9 @@ fn set_content_security_policy() {
         None if scripted() => "script-src 'self' 'wasm-unsafe-eval'".to_owned(),
         None => "script-src 'none'".to_owned(),
     };
+    let style_src = first_paint::CSP_SOURCE.as_str();
     let policy = format!(
-        "default-src 'self'; {script_src}; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; {script_src}; style-src 'self' {style_src}; img-src 'self' data:; \
          connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
          object-src 'none'"
     );

@@ -167,6 +167,66 @@ async fn healthz_checks_the_database() {
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// Issue 31: the stylesheet blocks no first paint. The rules a learner's pages show at once are
+/// in the head, allowed by their hash alone; the whole sheet, under its hashed name, is linked
+/// as the last thing in `<body>`; no other inline style is allowed.
+#[tokio::test]
+async fn the_first_paint_rules_are_inline_by_hash_and_the_stylesheet_comes_last() {
+    use base64::Engine;
+    use sha2::Digest;
+    let app = TestApp::new().await;
+    for path in [
+        "/",
+        "/courses",
+        "/courses/telehealth-for-clinical-teams/modalities",
+        "/login",
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let html = String::from_utf8_lossy(&page.raw).into_owned();
+        let head = &html[..html.find("</head>").expect("a head")];
+        let start = head.find("<style>").expect("an inline style in the head") + "<style>".len();
+        let css = &head[start..start + head[start..].find("</style>").expect("</style>")];
+        assert_eq!(css, app::first_paint::CSS.as_str(), "{path}");
+        assert!(
+            css.contains(".site-header") && !css.contains("/*"),
+            "{path}"
+        );
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css));
+        let csp = page.header("content-security-policy");
+        assert!(
+            csp.contains(&format!("style-src 'self' 'sha256-{hash}';")),
+            "{path}: {csp}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-hashes"),
+            "{csp}"
+        );
+        assert_eq!(
+            html.matches("<style").count(),
+            1,
+            "{path}: one inline style"
+        );
+        assert!(
+            !head.contains("stylesheet"),
+            "{path}: nothing in the head waits for a file"
+        );
+        let link = html
+            .rfind("<link rel=\"stylesheet\"")
+            .expect("the stylesheet link");
+        let body_end = html.rfind("</body>").expect("</body>");
+        assert!(
+            link > html.find("<body").expect("<body"),
+            "{path}: linked in the body"
+        );
+        assert!(
+            html[link..body_end].replace("<!>", "").matches('<').count() == 1,
+            "{path}: the link is the body's last element: {}",
+            &html[link..body_end]
+        );
+    }
+}
+
 #[tokio::test]
 async fn pages_carry_security_headers_and_a_nonce_csp() {
     let app = TestApp::new().await;
