@@ -7,6 +7,13 @@ BINARYEN_VERSION=132.0.0
 TOOLS_DIR="${GRANDROUNDS_TOOLS:-$HOME/.cache/grandrounds-tools}"
 export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 
+# One benchmark figure for bench/run-all: "name<TAB>value<TAB>target", appended to the file
+# $BENCH_FIGURES when it is set (the Rust benchmarks do the same through common::figure).
+figure() {
+  [ -n "${BENCH_FIGURES:-}" ] && printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$BENCH_FIGURES"
+  return 0
+}
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 as_root() {

@@ -26,9 +26,9 @@ pub mod studio;
 pub mod transcript;
 pub mod webinars;
 
-pub use shell::{App, shell};
 #[cfg(feature = "ssr")]
 pub use shell::first_paint;
+pub use shell::{App, shell};
 
 /// Browser entry point. Pages are server-rendered HTML with real forms (islands mode): only
 /// the components marked `#[island]` are compiled to wasm and hydrated.

@@ -73,14 +73,17 @@ async fn main() {
     )
     .expect("write webinar");
 
+    // Each database's label in the tables, its name in the figures, and its figures.
     let mut rows = vec![(
         "SQLite (file, WAL, synchronous=FULL)",
+        "SQLite",
         run(&dir.path().join("sqlite"), &content, None).await,
     )];
     match std::env::var("GRANDROUNDS_TEST_POSTGRES") {
         Ok(admin) => {
             let url = common::fresh_database(&admin).await;
             rows.push((
+                "PostgreSQL",
                 "PostgreSQL",
                 run(&dir.path().join("postgres"), &content, Some(url)).await,
             ));
@@ -101,7 +104,7 @@ async fn main() {
         "{:<38} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "", "requests", "all in s", "p50 ms", "p95 ms", "max ms"
     );
-    for (label, f) in &rows {
+    for (label, _, f) in &rows {
         println!(
             "{label:<38} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
             f.code_requests,
@@ -116,7 +119,7 @@ async fn main() {
         "{:<38} {:>9} {:>11} {:>11}",
         "", "rows", "preview s", "write s"
     );
-    for (label, f) in &rows {
+    for (label, _, f) in &rows {
         println!(
             "{label:<38} {:>9} {:>11.2} {:>11.2}",
             f.rows,
@@ -127,7 +130,46 @@ async fn main() {
     println!(
         "checked on each: one code row per learner, every entry accepted; every report row in the ledger once; the same file again adds nothing"
     );
-    common::print_memory();
+    for (_, database, f) in &rows {
+        let ms = |value: f64| format!("{value:.2} ms");
+        let seconds = |value: Duration| format!("{:.2} s", value.as_secs_f64());
+        let name = |what: &str| format!("attendance {what} ({database})");
+        common::figure(&name("codes: p50"), &ms(f.p50), "");
+        common::figure(&name("codes: p95"), &ms(f.p95), "");
+        common::figure(&name("codes: max"), &ms(f.max), "");
+        common::figure(
+            &name(&format!(
+                "codes: all {} entries answered in",
+                f.code_requests
+            )),
+            &seconds(f.code_took),
+            "",
+        );
+        // `run` stops the benchmark unless each learner has exactly one code row.
+        common::figure(
+            &name("codes: entries lost / doubled"),
+            "lost 0 / doubled 0",
+            "lost 0 / doubled 0",
+        );
+        common::figure(
+            &name(&format!("import of {} report rows: preview", f.rows)),
+            &seconds(f.preview),
+            "",
+        );
+        common::figure(
+            &name(&format!("import of {} report rows: write", f.rows)),
+            &seconds(f.write),
+            "",
+        );
+        // `run` stops the benchmark unless every row is in the ledger once, and once only
+        // after the same file is written again.
+        common::figure(
+            &name("import: report rows lost / doubled"),
+            "lost 0 / doubled 0",
+            "lost 0 / doubled 0",
+        );
+    }
+    common::print_memory("attendance");
 }
 
 async fn sign_in(router: &axum::Router, email: &str) -> String {

@@ -40,11 +40,15 @@ fn main() {
         samples.push(started.elapsed());
     }
     println!("certificate PDF benchmark (one thread, release build)");
-    println!(
-        "500 PDFs of {size} bytes: p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms",
+    let (p50, p95, max) = (
         percentile(&mut samples, 0.50),
         percentile(&mut samples, 0.95),
-        percentile(&mut samples, 1.0)
+        percentile(&mut samples, 1.0),
     );
-    common::print_memory();
+    println!("500 PDFs of {size} bytes: p50 {p50:.2} ms  p95 {p95:.2} ms  max {max:.2} ms");
+    common::figure("certificate PDF: p50", &format!("{p50:.2} ms"), "");
+    common::figure("certificate PDF: p95", &format!("{p95:.2} ms"), "");
+    common::figure("certificate PDF: max", &format!("{max:.2} ms"), "");
+    common::figure("certificate PDF: size", &format!("{size} bytes"), "");
+    common::print_memory("certificate PDF");
 }

@@ -93,15 +93,29 @@ async fn main() {
         "connection benchmark (real sockets on loopback, {} cores, {limits:?})",
         std::thread::available_parallelism().map_or(1, usize::from),
     );
-    println!(
-        "home page on a new connection:            p50 {:.2} ms  p95 {:.2} ms",
-        percentile(&mut pages, 0.50),
-        percentile(&mut pages, 0.95)
+    let (page50, page95) = (percentile(&mut pages, 0.50), percentile(&mut pages, 0.95));
+    let (file50, file95) = (percentile(&mut files, 0.50), percentile(&mut files, 0.95));
+    println!("home page on a new connection:            p50 {page50:.2} ms  p95 {page95:.2} ms");
+    println!("stylesheet after it, same connection:     p50 {file50:.2} ms  p95 {file95:.2} ms");
+    common::figure(
+        "connections, home page on a new connection: p50",
+        &format!("{page50:.2} ms"),
+        "",
     );
-    println!(
-        "stylesheet after it, same connection:     p50 {:.2} ms  p95 {:.2} ms",
-        percentile(&mut files, 0.50),
-        percentile(&mut files, 0.95)
+    common::figure(
+        "connections, home page on a new connection: p95",
+        &format!("{page95:.2} ms"),
+        "",
+    );
+    common::figure(
+        "connections, stylesheet after it on the same connection: p50",
+        &format!("{file50:.2} ms"),
+        "",
+    );
+    common::figure(
+        "connections, stylesheet after it on the same connection: p95",
+        &format!("{file95:.2} ms"),
+        "",
     );
 
     // 2. More idle kept-alive connections than the cap, then a new visitor.
@@ -125,10 +139,20 @@ async fn main() {
     let started = Instant::now();
     let mut visitor = TcpStream::connect(address).await.expect("connect");
     get(&mut visitor, "/healthz").await;
+    let visitor_ms = started.elapsed().as_secs_f64() * 1000.0;
     println!(
-        "{idle} kept-alive connections answered in {:.2} s; then a new visitor answered in {:.1} ms",
+        "{idle} kept-alive connections answered in {:.2} s; then a new visitor answered in {visitor_ms:.1} ms",
         all_answered.as_secs_f64(),
-        started.elapsed().as_secs_f64() * 1000.0
+    );
+    common::figure(
+        &format!("connections, {idle} kept-alive at once: all answered in"),
+        &format!("{:.2} s", all_answered.as_secs_f64()),
+        "",
+    );
+    common::figure(
+        &format!("connections, new visitor after {idle} kept-alive: answered in"),
+        &format!("{visitor_ms:.1} ms"),
+        "",
     );
     let (after, _) = common::memory_mib();
     let open_now = open.len();
@@ -154,6 +178,11 @@ async fn main() {
     println!(
         "{count} idle kept-alive connections: {base:.0} → {held:.0} MiB, about {each:.0} KiB each (server and client sides); {open_now} open: {before:.0} → {after:.0} MiB"
     );
+    common::figure(
+        "connections, idle kept-alive: memory each (server and client sides)",
+        &format!("{each:.0} KiB"),
+        "",
+    );
     drop(open);
-    common::print_memory();
+    common::print_memory("connections");
 }

@@ -99,5 +99,20 @@ async fn main() {
         k50 - u50,
         k95 - u95
     );
-    common::print_memory();
+    let ms = |value: f64| format!("{value:.2} ms");
+    common::figure("forgot password, account exists: p50", &ms(k50), "");
+    common::figure("forgot password, account exists: p95", &ms(k95), "");
+    common::figure("forgot password, no such account: p50", &ms(u50), "");
+    common::figure("forgot password, no such account: p95", &ms(u95), "");
+    common::figure(
+        "forgot password, difference (exists - none): p50",
+        &ms(k50 - u50),
+        "about 0 ms (no timing oracle)",
+    );
+    common::figure(
+        "forgot password, difference (exists - none): p95",
+        &ms(k95 - u95),
+        "about 0 ms (no timing oracle)",
+    );
+    common::print_memory("forgot password");
 }

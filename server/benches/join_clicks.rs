@@ -179,15 +179,25 @@ async fn main() {
             .expect("rows")
     };
     let mut lines = Vec::new();
-    let mut measure =
-        |label: String, rows: i64, page: (f64, f64, usize), csv: (f64, f64, usize)| {
-            lines.push(format!(
-                "{label:<44} {rows:>7} {:>9.2} {:>9.2} {:>8} {:>9.2} {:>9.2}",
-                page.0, page.1, page.2, csv.0, csv.1
-            ));
-        };
+    // Each stage's figures for bench/run-all: its name, the most ledger rows a click a
+    // minute at most allows (none before the first clicks), and the times.
+    let mut stages = Vec::new();
+    let mut measure = |label: String,
+                       stage: String,
+                       most: Option<usize>,
+                       rows: i64,
+                       page: (f64, f64, usize),
+                       csv: (f64, f64, usize)| {
+        lines.push(format!(
+            "{label:<44} {rows:>7} {:>9.2} {:>9.2} {:>8} {:>9.2} {:>9.2}",
+            page.0, page.1, page.2, csv.0, csv.1
+        ));
+        stages.push((stage, most, rows, page, csv));
+    };
     measure(
         "no clicks".into(),
+        "no clicks".into(),
+        None,
         rows().await,
         timed(&router, &page, &organizer).await,
         timed(&router, &csv, &organizer).await,
@@ -218,6 +228,8 @@ async fn main() {
             LEARNERS * FLOOD_EACH,
             flood.as_secs_f64()
         ),
+        format!("after {} clicks at once", LEARNERS * FLOOD_EACH),
+        Some(LEARNERS),
         rows().await,
         timed(&router, &page, &organizer).await,
         timed(&router, &csv, &organizer).await,
@@ -232,6 +244,8 @@ async fn main() {
     }
     measure(
         format!("then {clicks} clicks, one a minute each"),
+        format!("then {clicks} clicks, one a minute each"),
+        Some(LEARNERS + clicks),
         rows().await,
         timed(&router, &page, &organizer).await,
         timed(&router, &csv, &organizer).await,
@@ -249,5 +263,49 @@ async fn main() {
         println!("{line}");
     }
     println!("times in ms; page size in bytes");
-    common::print_memory();
+    common::figure(
+        &format!(
+            "join clicks, {} clicks at once: all answered in",
+            LEARNERS * FLOOD_EACH
+        ),
+        &format!("{:.1} s", flood.as_secs_f64()),
+        "",
+    );
+    for (stage, most, rows, page, csv) in stages {
+        // The organizers' times must stay flat as the clicks come in.
+        let flat = if most.is_some() {
+            "flat (as with no clicks)"
+        } else {
+            ""
+        };
+        let ms = |value: f64| format!("{value:.2} ms");
+        common::figure(
+            &format!("join clicks, {stage}: ledger rows"),
+            &rows.to_string(),
+            &most.map_or(String::new(), |most| {
+                format!("<= {most} (a click a minute at most)")
+            }),
+        );
+        common::figure(
+            &format!("join clicks, {stage}: attendance page p50"),
+            &ms(page.0),
+            flat,
+        );
+        common::figure(
+            &format!("join clicks, {stage}: attendance page p95"),
+            &ms(page.1),
+            flat,
+        );
+        common::figure(
+            &format!("join clicks, {stage}: attendance CSV p50"),
+            &ms(csv.0),
+            flat,
+        );
+        common::figure(
+            &format!("join clicks, {stage}: attendance CSV p95"),
+            &ms(csv.1),
+            flat,
+        );
+    }
+    common::print_memory("join clicks");
 }

@@ -196,11 +196,31 @@ async fn main() {
         LEARNERS * ROUNDS,
         busy.as_secs_f64()
     );
-    println!(
-        "submission latency: p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms",
+    let (p50, p95, max) = (
         percentile(&mut latencies, 0.50),
         percentile(&mut latencies, 0.95),
-        percentile(&mut latencies, 1.0)
+        percentile(&mut latencies, 1.0),
     );
-    common::print_memory();
+    println!("submission latency: p50 {p50:.2} ms  p95 {p95:.2} ms  max {max:.2} ms");
+    common::figure(
+        "quiz submissions: throughput (SQLite)",
+        &format!("{rate:.0} submissions/s"),
+        "",
+    );
+    common::figure(
+        "quiz submissions: p50 (SQLite)",
+        &format!("{p50:.2} ms"),
+        "",
+    );
+    common::figure(
+        "quiz submissions: p95 (SQLite)",
+        &format!("{p95:.2} ms"),
+        "",
+    );
+    common::figure(
+        "quiz submissions: max (SQLite)",
+        &format!("{max:.2} ms"),
+        "",
+    );
+    common::print_memory("quiz submissions");
 }

@@ -411,6 +411,27 @@ async fn main() {
             "{label:<24} {:>14.0} {:>10.1} {:>14.0} {:>10.1}",
             f.submissions_per_sec, f.submit_p95_ms, f.lessons_per_sec, f.lesson_p99_ms
         );
+        common::figure(
+            &format!("scale-out, quiz submissions: throughput ({label})"),
+            &format!("{:.0} submissions/s", f.submissions_per_sec),
+            "",
+        );
+        common::figure(
+            &format!("scale-out, quiz submissions: p95 ({label})"),
+            &format!("{:.1} ms", f.submit_p95_ms),
+            "",
+        );
+        common::figure(
+            &format!("scale-out, lesson page: throughput ({label})"),
+            &format!("{:.0} requests/s", f.lessons_per_sec),
+            "",
+        );
+        common::figure(
+            &format!("scale-out, lesson page: p99 ({label})"),
+            &format!("{:.1} ms", f.lesson_p99_ms),
+            "",
+        );
     }
-    common::print_memory();
+    // The servers are processes of their own: this is the load client's memory only.
+    common::print_memory("scale-out, load client only");
 }

@@ -171,10 +171,6 @@ pub fn build_router(state: AppState) -> Router {
             auth::same_origin_only,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            cache,
-            crate::page_cache::serve_cached,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
             (state, certificates::VerifyLimit::new()),
             certificates::limit_verify,
         ))
@@ -234,6 +230,12 @@ pub fn build_router(state: AppState) -> Router {
                     REQUEST_TIMEOUT,
                 )),
         )
+        // Outermost: a kept public page is answered before any other layer runs (they ran,
+        // and set their headers, when it was rendered).
+        .layer(axum::middleware::from_fn_with_state(
+            cache,
+            crate::page_cache::serve_cached,
+        ))
 }
 
 /// Two things Leptos 0.8 writes that are not valid HTML, set right once per rendered page
@@ -332,6 +334,11 @@ async fn canonical_paths_only(
             "This address contains parts such as \"./\", \"../\", \"//\" or an encoded slash that this site does not accept. Type the address without them.",
         ),
     }
+}
+
+/// Whether `path` is already its one canonical form (see `canonical_paths_only`).
+pub(crate) fn is_canonical(path: &str) -> bool {
+    canonical(path) == Canonical::Yes
 }
 
 #[derive(Debug, PartialEq, Eq)]

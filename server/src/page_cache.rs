@@ -1,7 +1,12 @@
 //! Rendered pages kept for anonymous readers. Published content only changes when the
 //! catalog is reloaded, so a lesson rendered once can be served again without running the
-//! view code; each response still gets its own CSP nonce, swapped into the stored HTML.
-//! Opt-in: only routes a domain marks [`crate::access::Route::cached`] are kept.
+//! view code. Opt-in: only routes a domain marks [`crate::access::Route::cached`] are kept.
+//!
+//! The cache is the outermost layer: a page it holds is answered before any other layer runs
+//! (they ran when it was rendered: the kept headers are those the whole stack sent), already
+//! compressed in the encoding the client takes (gzip and brotli, made once when kept).
+//! Only pages without a script nonce are kept (no page with an island is public), so a kept
+//! page is served byte for byte.
 
 use crate::access::RouteTable;
 use crate::catalog::CatalogService;
@@ -10,9 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
 use http_body_util::BodyExt;
-use rand::RngCore as _;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
 
@@ -23,27 +26,84 @@ const MAX_BODY: usize = 512 * 1024;
 /// Longer paths are never real pages of the catalog (slugs are short): not kept.
 const MAX_KEY: usize = 256;
 
-#[derive(Clone)]
 struct Entry {
     generation: u64,
     /// The day it was rendered on: the catalog hides activities after their expiry date, so
     /// a page is not served past the day it was made.
     day: i64,
+    /// The headers the whole stack sent with the uncompressed page.
     headers: HeaderMap,
-    body: Bytes,
-    /// The nonce the page was rendered with; replaced by a fresh one on every hit.
-    nonce: Option<String>,
+    identity: Bytes,
+    gzip: Bytes,
+    br: Bytes,
 }
 
 impl Entry {
     fn size(&self, key: &str) -> usize {
-        key.len() + self.body.len() + self.headers.len() * 64
+        key.len() + self.identity.len() + self.gzip.len() + self.br.len() + self.headers.len() * 64
+    }
+
+    /// The kept page in the encoding the client takes.
+    fn answer(&self, encoding: Encoding) -> Response {
+        let (body, name) = match encoding {
+            Encoding::Brotli => (self.br.clone(), Some("br")),
+            Encoding::Gzip => (self.gzip.clone(), Some("gzip")),
+            Encoding::Identity => (self.identity.clone(), None),
+        };
+        let mut response = Response::new(Body::from(body));
+        let headers = response.headers_mut();
+        *headers = self.headers.clone();
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(name) = name {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+        }
+        response
+    }
+}
+
+/// What a client takes, by its `Accept-Encoding`: brotli first, then gzip; a coding with
+/// `q=0` is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    fn accepted(headers: &HeaderMap) -> Encoding {
+        let (mut br, mut gzip) = (false, false);
+        for value in headers.get_all(header::ACCEPT_ENCODING) {
+            let Ok(value) = value.to_str() else { continue };
+            for item in value.split(',') {
+                let mut parts = item.split(';');
+                let name = parts.next().unwrap_or_default().trim();
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                if name.eq_ignore_ascii_case("br") {
+                    br = !refused;
+                } else if name.eq_ignore_ascii_case("gzip") {
+                    gzip = !refused;
+                }
+            }
+        }
+        if br {
+            Encoding::Brotli
+        } else if gzip {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
     }
 }
 
 #[derive(Default)]
 struct Pages {
-    entries: HashMap<String, Entry>,
+    entries: HashMap<String, Arc<Entry>>,
     /// Keys in the order they were kept: the first is dropped first.
     order: VecDeque<String>,
     bytes: usize,
@@ -87,7 +147,7 @@ impl PageCache {
             })
     }
 
-    fn get(&self, key: &str) -> Option<Entry> {
+    fn get(&self, key: &str) -> Option<Arc<Entry>> {
         let generation = self.catalog.generation();
         let pages = self.pages.read().ok()?;
         pages
@@ -97,7 +157,7 @@ impl PageCache {
             .cloned()
     }
 
-    fn put(&self, key: String, entry: Entry) {
+    fn put(&self, key: String, entry: Arc<Entry>) {
         let size = entry.size(&key);
         if size > self.budget {
             return;
@@ -127,10 +187,10 @@ impl PageCache {
     }
 }
 
-/// Only anonymous GETs of routes marked cacheable, keyed on the path alone: a request
-/// carrying cookies or credentials may see a personal page, and one with a query string (a
-/// filter, `?next=`, or anything a client makes up) is rendered each time, so made-up URLs
-/// cannot fill the cache.
+/// Only anonymous GETs of routes marked cacheable, at their one canonical path, keyed on the
+/// path alone: a request carrying cookies or credentials may see a personal page, and one with
+/// a query string (a filter, `?next=`, or anything a client makes up) is rendered each time,
+/// so made-up URLs cannot fill the cache.
 fn cache_key(routes: &RouteTable, request: &Request) -> Option<String> {
     let path = request.uri().path();
     let cacheable = request.method() == Method::GET
@@ -138,34 +198,40 @@ fn cache_key(routes: &RouteTable, request: &Request) -> Option<String> {
         && path.len() <= MAX_KEY
         && !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
+        && crate::http::is_canonical(path)
         && routes.cacheable(path);
     cacheable.then(|| path.to_owned())
 }
 
+/// The outermost layer: a kept page is answered at once; any other page the cache may keep is
+/// rendered by the whole stack as for a client that takes no compression, kept with its gzip
+/// and brotli forms, and answered in the client's encoding.
 pub async fn serve_cached(
     State(cache): State<PageCache>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let Some(key) = cache_key(&cache.routes, &request) else {
         return next.run(request).await;
     };
+    let encoding = Encoding::accepted(request.headers());
     if let Some(entry) = cache.get(&key) {
-        return replay(entry);
+        return entry.answer(encoding);
     }
 
     // The catalog this page is rendered from: a reload while it renders (another server
     // published) must not file the old page under the new catalog.
     let generation = cache.catalog.generation();
+    request.headers_mut().remove(header::ACCEPT_ENCODING);
     let response = next.run(request).await;
-    let is_html = is_html(response.headers());
     if response.status() != StatusCode::OK
-        || !is_html
+        || !is_html(response.headers())
         || response.headers().contains_key(header::SET_COOKIE)
+        || csp_nonce(response.headers()).is_some()
     {
         return response;
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(error) => {
@@ -173,23 +239,47 @@ pub async fn serve_cached(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if body.len() <= MAX_BODY && cache.catalog.generation() == generation {
-        let nonce = csp_nonce(&parts.headers);
-        let mut headers = parts.headers.clone();
-        headers.remove(header::DATE);
-        headers.remove(header::CONTENT_LENGTH);
-        cache.put(
-            key,
-            Entry {
-                generation,
-                day: today(),
-                headers,
-                body: body.clone(),
-                nonce,
-            },
-        );
+    if body.len() > MAX_BODY || cache.catalog.generation() != generation {
+        return Response::from_parts(parts, Body::from(body));
     }
-    Response::from_parts(parts, Body::from(body))
+    parts.headers.remove(header::DATE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let identity = body.clone();
+    let compressed =
+        tokio::task::spawn_blocking(move || (gzip(&identity), brotli(&identity))).await;
+    let Ok((Ok(gzip), Ok(br))) = compressed else {
+        tracing::error!("could not compress a rendered page");
+        return Response::from_parts(parts, Body::from(body));
+    };
+    let entry = Arc::new(Entry {
+        generation,
+        day: today(),
+        headers: parts.headers,
+        identity: body,
+        gzip,
+        br,
+    });
+    cache.put(key, entry.clone());
+    entry.answer(encoding)
+}
+
+fn gzip(body: &[u8]) -> std::io::Result<Bytes> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(body)?;
+    Ok(Bytes::from(encoder.finish()?))
+}
+
+/// Brotli at its best quality: done once per page and catalog, read many times.
+fn brotli(body: &[u8]) -> std::io::Result<Bytes> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &body[..], &mut out, &params)?;
+    Ok(Bytes::from(out))
 }
 
 /// Whether a response is an HTML page.
@@ -213,38 +303,4 @@ pub(crate) fn csp_nonce(headers: &HeaderMap) -> Option<String> {
 /// Days since the epoch, by the site's one clock.
 fn today() -> i64 {
     crate::clock::now_secs().div_euclid(86_400)
-}
-
-fn replay(entry: Entry) -> Response {
-    let Entry {
-        mut headers,
-        body,
-        nonce,
-        ..
-    } = entry;
-    let body = match nonce {
-        None => body,
-        Some(old) => {
-            let fresh = fresh_nonce();
-            if let Some(csp) = headers
-                .get(header::CONTENT_SECURITY_POLICY)
-                .and_then(|v| v.to_str().ok())
-                .map(|csp| csp.replace(&old, &fresh))
-                .and_then(|csp| HeaderValue::from_str(&csp).ok())
-            {
-                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-            }
-            Bytes::from(String::from_utf8_lossy(&body).replace(&old, &fresh))
-        }
-    };
-    let mut response = Response::new(Body::from(body));
-    *response.headers_mut() = headers;
-    response
-}
-
-/// 128 random bits, URL-safe base64, as Leptos makes them.
-fn fresh_nonce() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -79,6 +79,7 @@ fn main() -> Result<()> {
 }
 
 /// `[[workspace.metadata.leptos]]`: the keys this task reads, with cargo-leptos' meaning.
+#[derive(Clone)]
 struct Settings {
     root: PathBuf,
     name: String,
@@ -97,6 +98,9 @@ struct Settings {
     site_addr: String,
     reload_port: String,
     browserquery: String,
+    always_erase_components: bool,
+    /// RUSTFLAGS from the environment, which the cargo builds inherit.
+    rustflags: Option<String>,
 }
 
 impl Settings {
@@ -173,6 +177,8 @@ impl Settings {
             site_addr: text("site-addr")?,
             reload_port: port.to_string(),
             browserquery: text("browserquery").unwrap_or_else(|_| "defaults".into()),
+            always_erase_components: flag("always-erase-components", false),
+            rustflags: std::env::var("RUSTFLAGS").ok(),
             root,
         })
     }
@@ -208,9 +214,18 @@ impl Settings {
             ("LEPTOS_HASH_FILES", "true".into()),
             ("LEPTOS_HASH_FILE_NAME", "hash.txt".into()),
         ];
-        // Debug builds erase component types (much less to compile), as cargo-leptos does.
-        if !release {
-            envs.push(("RUSTFLAGS", "--cfg erase_components".into()));
+        // Debug builds, and release builds with `always-erase-components`, erase component
+        // types (far less to compile), as cargo-leptos does. cargo-leptos appends the flag to
+        // RUSTFLAGS even when they already hold it; this task adds it only when missing, so a
+        // test command that exports it shares one build between tests and site.
+        let flags = self.rustflags.clone().unwrap_or_default();
+        if (!release || self.always_erase_components) && !flags.contains("--cfg erase_components") {
+            envs.push((
+                "RUSTFLAGS",
+                format!("{flags} --cfg erase_components").trim().to_owned(),
+            ));
+        } else {
+            envs.push(("RUSTFLAGS", flags));
         }
         envs
     }
@@ -538,7 +553,7 @@ fn precompress(dir: &Path) -> Result<()> {
         gzip.write_all(&bytes)?;
         fs::write(format!("{name}.gz"), gzip.finish().into_result()?)?;
         let mut brotli = fs::File::create(format!("{name}.br"))?;
-        brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &Default::default())?;
+        brotli8::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &Default::default())?;
     }
     Ok(())
 }
@@ -546,6 +561,12 @@ fn precompress(dir: &Path) -> Result<()> {
 /// Builds the site with this task, keeps it aside, builds it with cargo-leptos, and compares
 /// every file under the site root and `hash.txt` by name and bytes.
 fn compare(settings: &Settings, build: Build) -> Result<()> {
+    // Both routes build without the caller's RUSTFLAGS: cargo-leptos would repeat an
+    // `--cfg erase_components` they already hold, and so build with other flags.
+    let settings = &Settings {
+        rustflags: None,
+        ..settings.clone()
+    };
     let ours = settings.root.join("target/site-xtask");
     let hash_file = settings.bin_dir(build.release).join("hash.txt");
     site(settings, build)?;
@@ -558,7 +579,9 @@ fn compare(settings: &Settings, build: Build) -> Result<()> {
 
     say("the same site with cargo-leptos");
     let mut cmd = Command::new("cargo");
-    cmd.current_dir(&settings.root).args(["leptos", "build"]);
+    cmd.current_dir(&settings.root)
+        .args(["leptos", "build"])
+        .env_remove("RUSTFLAGS");
     if build.release {
         // cargo-leptos minifies release JavaScript unless told not to on its command line too.
         cmd.args(["--release", "--js-minify", "false"]);

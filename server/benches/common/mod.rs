@@ -151,11 +151,43 @@ pub fn memory_mib() -> (f64, f64) {
     (read("VmRSS:"), read("VmHWM:"))
 }
 
-/// Prints [`memory_mib`] as every benchmark's last line.
+/// Prints [`memory_mib`] as every benchmark's last line, and records the peak as a
+/// [`figure`] named after `bench`.
 #[allow(dead_code, reason = "not every benchmark reads its memory")]
-pub fn print_memory() {
+pub fn print_memory(bench: &str) {
     let (now, peak) = memory_mib();
     println!(
         "memory (RSS of this process, server and load together): now {now:.0} MiB, peak {peak:.0} MiB"
     );
+    figure(
+        &format!("{bench}: peak memory (RSS of the benchmark process)"),
+        &format!("{peak:.0} MiB"),
+        "",
+    );
+}
+
+/// Records one headline figure for `bench/run-all`, which collects them into a table in
+/// `bench/results/`: appends the line `name<TAB>value<TAB>target` to the file that
+/// `BENCH_FIGURES` names, when it is set and not empty (`target` is "" when the benchmark
+/// states none). Prints nothing to stdout; tabs and newlines in the arguments become
+/// spaces; a file that cannot be written is a warning on stderr, never a panic.
+#[allow(dead_code, reason = "each benchmark uses part of this module")]
+pub fn figure(name: &str, value: &str, target: &str) {
+    use std::io::Write as _;
+    let Some(path) = std::env::var_os("BENCH_FIGURES").filter(|path| !path.is_empty()) else {
+        return;
+    };
+    let clean = |text: &str| text.replace(['\t', '\n', '\r'], " ");
+    let line = format!("{}\t{}\t{}\n", clean(name), clean(value), clean(target));
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
+    if let Err(error) = written {
+        eprintln!(
+            "warning: could not add the figure {name:?} to {}: {error}",
+            std::path::Path::new(&path).display()
+        );
+    }
 }

@@ -439,6 +439,83 @@ async fn a_page_served_again_has_the_same_html_and_no_nonce() {
     }
 }
 
+/// Issue 31: a kept page is answered by the outermost layer, in the encoding the client
+/// takes (made once when kept), with every header the whole stack sets; the first request
+/// for a page is answered the same way; an address that is not canonical never reaches it.
+#[tokio::test]
+async fn a_kept_page_is_served_compressed_as_asked_with_every_header() {
+    use std::io::Read as _;
+    let app = TestApp::new().await;
+    let get = |path: &'static str, accept: &'static str| {
+        let app = &app;
+        async move {
+            let mut request = Request::get(path);
+            if !accept.is_empty() {
+                request = request.header("accept-encoding", accept);
+            }
+            app.request(request.body(Body::empty()).expect("request"))
+                .await
+        }
+    };
+    // First sight of a page, asking for brotli: rendered, kept, answered in brotli.
+    let first = get("/courses/telehealth-for-clinical-teams/barriers", "br").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.header("content-encoding"), "br");
+    let plain = get("/courses/telehealth-for-clinical-teams/barriers", "").await;
+    assert!(plain.headers.get("content-encoding").is_none());
+    assert!(String::from_utf8_lossy(&plain.raw).contains("</html>"));
+    let decode = |encoding: Option<&str>, raw: &[u8]| -> Vec<u8> {
+        let mut out = Vec::new();
+        match encoding {
+            Some("br") => brotli::Decompressor::new(raw, 4096).read_to_end(&mut out),
+            Some("gzip") => flate2::read::GzDecoder::new(raw).read_to_end(&mut out),
+            _ => return raw.to_vec(),
+        }
+        .expect("decodes");
+        out
+    };
+    assert_eq!(decode(Some("br"), &first.raw), plain.raw);
+    for (accept, expected) in [
+        ("gzip, deflate, br, zstd", Some("br")),
+        ("gzip", Some("gzip")),
+        ("br;q=0, gzip;q=0.5", Some("gzip")),
+        ("BR", Some("br")),
+        ("identity", None),
+        ("br;q=0, gzip;q=0", None),
+        ("", None),
+    ] {
+        let page = get("/courses/telehealth-for-clinical-teams/barriers", accept).await;
+        assert_eq!(page.status, StatusCode::OK, "{accept}");
+        let encoding = page
+            .headers
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(encoding, expected, "{accept}");
+        assert_eq!(
+            decode(encoding, &page.raw),
+            plain.raw,
+            "{accept}: the same page"
+        );
+        assert_eq!(page.header("vary"), "accept-encoding");
+        assert_eq!(page.header("x-content-type-options"), "nosniff");
+        assert_eq!(page.header("x-frame-options"), "DENY");
+        assert_eq!(
+            page.header("referrer-policy"),
+            "strict-origin-when-cross-origin"
+        );
+        assert!(page.header("permissions-policy").contains("camera=()"));
+        assert!(
+            page.header("content-security-policy")
+                .contains("script-src 'none'")
+        );
+        assert!(page.header("content-type").starts_with("text/html"));
+    }
+    // Not canonical: sent to the canonical address, not answered from the cache.
+    let page = get("/courses//telehealth-for-clinical-teams/barriers", "br").await;
+    assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(app.state.page_cache.stats().pages, 1);
+}
+
 /// A page with an island gets a fresh nonce every time, and only that one.
 #[tokio::test]
 async fn a_page_with_an_island_has_a_fresh_nonce_each_time() {
