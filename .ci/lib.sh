@@ -5,7 +5,7 @@
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132.0.0
 TOOLS_DIR="${GRANDROUNDS_TOOLS:-$HOME/.cache/grandrounds-tools}"
-export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 
 # One benchmark figure for bench/run-all: "name<TAB>value<TAB>target", appended to the file
 # $BENCH_FIGURES when it is set (the Rust benchmarks do the same through common::figure).
@@ -53,9 +53,11 @@ install_cargo_leptos() {
 # The test command starts this first, in the background and at the lowest priority, so that
 # on a fresh machine cargo-leptos compiles while the tests run; wait_for_cargo_leptos waits
 # for it before the one check that needs it. Its output is shown only if it fails.
+# It runs in a session of its own (setsid), so stop_cargo_leptos_install stops the cargo
+# install and every compiler it started, not only the shell around them.
 start_cargo_leptos_install() {
   CARGO_LEPTOS_LOG=$(mktemp /tmp/grandrounds-cargo-leptos.XXXXXX)
-  (nice -n 19 bash -c '. .ci/lib.sh && install_cargo_leptos' >"$CARGO_LEPTOS_LOG" 2>&1) &
+  setsid nice -n 19 bash -c '. .ci/lib.sh && install_cargo_leptos' >"$CARGO_LEPTOS_LOG" 2>&1 &
   CARGO_LEPTOS_PID=$!
 }
 
@@ -63,10 +65,20 @@ wait_for_cargo_leptos() {
   if ! wait "$CARGO_LEPTOS_PID"; then
     cat "$CARGO_LEPTOS_LOG" >&2
     echo "error: installing cargo-leptos $CARGO_LEPTOS_VERSION failed (its output is above)" >&2
+    CARGO_LEPTOS_PID=""
     return 1
   fi
   CARGO_LEPTOS_PID=""
   rm -f "$CARGO_LEPTOS_LOG"
+}
+
+# For an EXIT trap: stops the install if it still runs, and removes its log.
+stop_cargo_leptos_install() {
+  if [ -n "${CARGO_LEPTOS_PID:-}" ]; then
+    kill -- "-$CARGO_LEPTOS_PID" 2>/dev/null || kill "$CARGO_LEPTOS_PID" 2>/dev/null || true
+  fi
+  [ -n "${CARGO_LEPTOS_LOG:-}" ] && rm -f "$CARGO_LEPTOS_LOG"
+  return 0
 }
 
 # wasm-opt for release builds: binaryen from npm (Debian's older one breaks hydration).

@@ -22,7 +22,14 @@ cleanup() {
 trap cleanup EXIT
 git clone -q . "$work/clone"
 export CARGO_HOME="$work/cargo-home" GRANDROUNDS_TOOLS="$work/tools" npm_config_cache="$work/npm-cache"
-mkdir -p "$CARGO_HOME"
+# What a fresh machine has in ~/.cargo/bin: rustup's proxies and cargo-nextest; nothing this
+# project installs (cargo-leptos, wasm-bindgen), which would otherwise be found on PATH.
+mkdir -p "$CARGO_HOME/bin"
+for tool in cargo rustc rustup rustdoc rustfmt cargo-fmt cargo-clippy clippy-driver cargo-nextest; do
+  [ -e "$HOME/.cargo/bin/$tool" ] && ln -s "$HOME/.cargo/bin/$tool" "$CARGO_HOME/bin/$tool"
+done
+PATH="$CARGO_HOME/bin:$(tr ':' '\n' <<<"$PATH" | grep -vxF "$HOME/.cargo/bin" | paste -sd: -)"
+export PATH
 say "first run of the README's $which command in $work/clone (fresh CARGO_HOME, tools and target)"
 start=$(date +%s)
 if [ "$which" = serve ]; then

@@ -87,8 +87,11 @@ measure_all() {
   local condition=$1
   for entry in "${pages[@]}"; do
     IFS='|' read -r label path signed <<<"$entry"
-    read -r p1 a1 l1 c1 t1 b1 < <(lighthouse_once "$path" "$signed")
-    read -r p2 a2 l2 c2 t2 b2 < <(lighthouse_once "$path" "$signed")
+    local first second
+    first=$(lighthouse_once "$path" "$signed") || { echo "error: Lighthouse failed on $path" >&2; return 1; }
+    second=$(lighthouse_once "$path" "$signed") || { echo "error: Lighthouse failed on $path" >&2; return 1; }
+    read -r p1 a1 l1 c1 t1 b1 <<<"$first"
+    read -r p2 a2 l2 c2 t2 b2 <<<"$second"
     local perf=$(( p1 < p2 ? p1 : p2 )) access=$(( a1 < a2 ? a1 : a2 )) lcp=$(( l1 > l2 ? l1 : l2 ))
     local tbt=$(( t1 > t2 ? t1 : t2 )) cls
     cls=$(awk -v x="$c1" -v y="$c2" 'BEGIN { print (x > y ? x : y) }')

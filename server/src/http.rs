@@ -203,7 +203,6 @@ pub fn build_router(state: AppState) -> Router {
                     explain_too_large,
                 ))
                 .layer(axum::middleware::from_fn_with_state(table, limit_body))
-                .layer(CompressionLayer::new().gzip(true).br(true))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(DEFAULT_CSP),
@@ -230,12 +229,15 @@ pub fn build_router(state: AppState) -> Router {
                     REQUEST_TIMEOUT,
                 )),
         )
-        // Outermost: a kept public page is answered before any other layer runs (they ran,
-        // and set their headers, when it was rendered).
+        // A kept public page is answered before any other layer runs (they ran, and set
+        // their headers, when it was rendered), already compressed.
         .layer(axum::middleware::from_fn_with_state(
             cache,
             crate::page_cache::serve_cached,
         ))
+        // Outermost: compresses what is not compressed yet for a client that takes it (every
+        // response but a kept page, which the cache answers in the client's encoding).
+        .layer(CompressionLayer::new().gzip(true).br(true))
 }
 
 /// Two things Leptos 0.8 writes that are not valid HTML, set right once per rendered page

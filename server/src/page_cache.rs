@@ -78,11 +78,17 @@ impl Encoding {
             for item in value.split(',') {
                 let mut parts = item.split(';');
                 let name = parts.next().unwrap_or_default().trim();
+                // `q=0` refuses a coding; a weight that is not a number from 0 to 1 is
+                // taken as a refusal too.
                 let refused = parts.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
+                    let Some((name, value)) = p.split_once('=') else {
+                        return false;
+                    };
+                    name.trim().eq_ignore_ascii_case("q")
+                        && !value
+                            .trim()
+                            .parse::<f32>()
+                            .is_ok_and(|q| q > 0.0 && q <= 1.0)
                 });
                 if name.eq_ignore_ascii_case("br") {
                     br = !refused;
@@ -119,6 +125,9 @@ pub struct Stats {
 #[derive(Clone)]
 pub struct PageCache {
     pages: Arc<RwLock<Pages>>,
+    /// One render at a time per page: the others wait for it and are answered from the cache
+    /// (after midnight or a publish every page is missing at once).
+    rendering: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     catalog: Arc<CatalogService>,
     routes: RouteTable,
     budget: usize,
@@ -132,6 +141,7 @@ impl PageCache {
     pub fn with_budget(catalog: Arc<CatalogService>, routes: RouteTable, budget: usize) -> Self {
         Self {
             pages: Arc::default(),
+            rendering: Arc::default(),
             catalog,
             routes,
             budget,
@@ -166,6 +176,10 @@ impl PageCache {
             return;
         };
         let generation = self.catalog.generation();
+        // Rendered from a catalog that has since been reloaded: not kept.
+        if entry.generation != generation {
+            return;
+        }
         if pages.entries.values().any(|e| e.generation != generation) {
             *pages = Pages::default();
         }
@@ -196,6 +210,7 @@ fn cache_key(routes: &RouteTable, request: &Request) -> Option<String> {
     let cacheable = request.method() == Method::GET
         && request.uri().query().is_none()
         && path.len() <= MAX_KEY
+        && path_is_plain(path)
         && !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
         && crate::http::is_canonical(path)
@@ -203,12 +218,20 @@ fn cache_key(routes: &RouteTable, request: &Request) -> Option<String> {
     cacheable.then(|| path.to_owned())
 }
 
+/// Only the characters slugs are made of: `/courses/%74elehealth…` reaches the same page as
+/// `/courses/telehealth…` (the router decodes it), and each spelling would be another key to
+/// render and compress.
+fn path_is_plain(path: &str) -> bool {
+    path.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
+}
+
 /// The outermost layer: a kept page is answered at once; any other page the cache may keep is
 /// rendered by the whole stack as for a client that takes no compression, kept with its gzip
 /// and brotli forms, and answered in the client's encoding.
 pub async fn serve_cached(
     State(cache): State<PageCache>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let Some(key) = cache_key(&cache.routes, &request) else {
@@ -218,10 +241,36 @@ pub async fn serve_cached(
     if let Some(entry) = cache.get(&key) {
         return entry.answer(encoding);
     }
+    let turn = {
+        let Ok(mut rendering) = cache.rendering.lock() else {
+            return next.run(request).await;
+        };
+        rendering.entry(key.clone()).or_default().clone()
+    };
+    let _turn = turn.lock().await;
+    let response = render_and_keep(&cache, &key, encoding, request, next).await;
+    if let Ok(mut rendering) = cache.rendering.lock() {
+        rendering.remove(&key);
+    }
+    response
+}
 
-    // The catalog this page is rendered from: a reload while it renders (another server
-    // published) must not file the old page under the new catalog.
+async fn render_and_keep(
+    cache: &PageCache,
+    key: &str,
+    encoding: Encoding,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    // Another request for this page may have kept it while this one waited its turn.
+    if let Some(entry) = cache.get(key) {
+        return entry.answer(encoding);
+    }
+    // The catalog and the day this page is rendered from: a reload while it renders (another
+    // server published) must not file the old page under the new catalog, nor a page made
+    // before midnight under the new day.
     let generation = cache.catalog.generation();
+    let day = today();
     request.headers_mut().remove(header::ACCEPT_ENCODING);
     let response = next.run(request).await;
     if response.status() != StatusCode::OK
@@ -253,13 +302,13 @@ pub async fn serve_cached(
     };
     let entry = Arc::new(Entry {
         generation,
-        day: today(),
+        day,
         headers: parts.headers,
         identity: body,
         gzip,
         br,
     });
-    cache.put(key, entry.clone());
+    cache.put(key.to_owned(), entry.clone());
     entry.answer(encoding)
 }
 

@@ -25,6 +25,10 @@
 //! the file), because cargo-leptos minifies the glue JavaScript with swc, the compiler this
 //! task exists to avoid. Both routes therefore write the glue as wasm-bindgen wrote it.
 //!
+//! Its cargo builds get RUSTFLAGS from the environment (plus `--cfg erase_components` where
+//! cargo-leptos adds it); unlike cargo-leptos it does not merge `rustflags` from cargo's
+//! config files, which this repository does not set.
+//!
 //! `cargo xtask compare [--release]` builds the site both ways and fails on any file whose
 //! name or bytes differ, so the two routes cannot drift apart (the test command runs it).
 //! The one difference it allows: the time of writing in each `.gz` file's header.
@@ -149,13 +153,37 @@ impl Settings {
         );
         for key in [
             "tailwind-input-file",
+            "tailwind-config-file",
             "bin-target-triple",
+            "bin-target-dir",
+            "bin-cargo-command",
+            "lib-cargo-command",
             "lib-cargo-args",
             "bin-cargo-args",
+            "bin-profile-release",
+            "bin-profile-dev",
+            "lib-profile-dev",
+            "hash-file-name",
+            "wasm-opt-features",
+            "wasm-debug",
+            "style-bundle",
+            "disable-erase-components",
+            "js-dir",
+            "server-fn-prefix",
+            "disable-server-fn-hash",
+            "server-fn-mod-path",
             "split",
         ] {
-            ensure!(leptos.get(key).is_none(), "xtask does not handle {key}");
+            ensure!(
+                leptos.get(key).is_none(),
+                "xtask does not handle {key}: build with cargo-leptos, or teach xtask"
+            );
         }
+        // Every path below is under target/, as cargo-leptos' are by default.
+        ensure!(
+            std::env::var_os("CARGO_TARGET_DIR").is_none(),
+            "xtask builds into target/: unset CARGO_TARGET_DIR"
+        );
         let port = leptos
             .get("reload-port")
             .and_then(|v| v.as_integer())
@@ -231,26 +259,8 @@ impl Settings {
     }
 
     fn cargo(&self, release: bool) -> Command {
-        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        let mut cmd = plain_cargo();
         cmd.current_dir(&self.root).envs(self.envs(release));
-        // `cargo run` gave this task its own package's variables; build scripts (ring's, for
-        // one) rebuild when these change, so the builds below would not share the cache with a
-        // plain `cargo build`, `cargo nextest` or cargo-leptos.
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            if name.starts_with("CARGO_PKG_")
-                || name.starts_with("CARGO_MANIFEST_")
-                || [
-                    "CARGO_CRATE_NAME",
-                    "CARGO_BIN_NAME",
-                    "CARGO_PRIMARY_PACKAGE",
-                    "OUT_DIR",
-                ]
-                .contains(&name.as_ref())
-            {
-                cmd.env_remove(name.as_ref());
-            }
-        }
         cmd
     }
 
@@ -294,6 +304,53 @@ impl Settings {
     }
 }
 
+/// Cargo, without the variables `cargo run` gave this task for its own package: build
+/// scripts (ring's, for one) rebuild when these change, so the builds would not share the
+/// cache with a plain `cargo build`, `cargo nextest` or cargo-leptos.
+fn plain_cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "OUT_DIR",
+            ]
+            .contains(&name.as_ref())
+        {
+            cmd.env_remove(name.as_ref());
+        }
+    }
+    cmd
+}
+
+/// A cargo build running beside this task: killed and waited for if this task stops first
+/// (an error elsewhere), so no build is left holding the target folder.
+struct Running(Option<Child>, &'static str);
+
+impl Running {
+    fn finish(mut self) -> Result<()> {
+        let Some(mut child) = self.0.take() else {
+            return Ok(());
+        };
+        let status = child.wait()?;
+        ensure!(status.success(), "the {} build failed ({status})", self.1);
+        Ok(())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn features(cmd: &mut Command, default_features: bool, features: &[String]) {
     if !default_features {
         cmd.arg("--no-default-features");
@@ -303,12 +360,6 @@ fn features(cmd: &mut Command, default_features: bool, features: &[String]) {
     }
 }
 
-fn wait(mut child: Child, what: &str) -> Result<()> {
-    let status = child.wait()?;
-    ensure!(status.success(), "the {what} build failed ({status})");
-    Ok(())
-}
-
 fn site(settings: &Settings, build: Build) -> Result<()> {
     let started = Instant::now();
     ensure!(
@@ -316,17 +367,20 @@ fn site(settings: &Settings, build: Build) -> Result<()> {
         "--precompress applies to --release builds only (as in cargo-leptos)"
     );
     // The server build starts first (it is the longest) and runs beside the browser's files.
+    // Either build is stopped if this task stops first (see `Running`).
     let server = if build.frontend_only {
         None
     } else {
-        Some(settings.server_build(build.release)?)
+        Some(Running(
+            Some(settings.server_build(build.release)?),
+            "server",
+        ))
     };
-    let front = settings.front_build(build.release)?;
-    let result = frontend(settings, build, front);
+    let front = Running(Some(settings.front_build(build.release)?), "wasm");
+    frontend(settings, build, front)?;
     if let Some(server) = server {
-        wait(server, "server")?;
+        server.finish()?;
     }
-    result?;
     say(&format!(
         "site built in {:.1} s: {}",
         started.elapsed().as_secs_f64(),
@@ -335,7 +389,7 @@ fn site(settings: &Settings, build: Build) -> Result<()> {
     Ok(())
 }
 
-fn frontend(settings: &Settings, build: Build, front: Child) -> Result<()> {
+fn frontend(settings: &Settings, build: Build, front: Running) -> Result<()> {
     let site = settings.site();
     let pkg = settings.pkg();
     if site.exists() {
@@ -344,7 +398,7 @@ fn frontend(settings: &Settings, build: Build, front: Child) -> Result<()> {
     fs::create_dir_all(&pkg)?;
     copy_folder(&settings.root.join(&settings.assets_dir), &site, &pkg)?;
     style(settings, build.release)?;
-    wait(front, "wasm")?;
+    front.finish()?;
     bindgen(settings, build.release)?;
     add_hashes(settings, build.release)?;
     if build.precompress {
@@ -486,7 +540,8 @@ fn add_hashes(settings: &Settings, release: bool) -> Result<()> {
                 .extension()
                 .and_then(|e| e.to_str())
                 .unwrap_or_default();
-            if (extension == "css" && path != css) || path.to_string_lossy().contains("snippets") {
+            let in_pkg = path.strip_prefix(&pkg)?.to_string_lossy().into_owned();
+            if (extension == "css" && path != css) || in_pkg.contains("snippets") {
                 continue;
             }
             hashes.insert(path.clone(), md5_name(&fs::read(&path)?));
@@ -578,7 +633,7 @@ fn compare(settings: &Settings, build: Build) -> Result<()> {
     fs::remove_file(&hash_file)?;
 
     say("the same site with cargo-leptos");
-    let mut cmd = Command::new("cargo");
+    let mut cmd = plain_cargo();
     cmd.current_dir(&settings.root)
         .args(["leptos", "build"])
         .env_remove("RUSTFLAGS");

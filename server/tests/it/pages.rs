@@ -514,6 +514,30 @@ async fn a_kept_page_is_served_compressed_as_asked_with_every_header() {
     let page = get("/courses//telehealth-for-clinical-teams/barriers", "br").await;
     assert_eq!(page.status, StatusCode::PERMANENT_REDIRECT);
     assert_eq!(app.state.page_cache.stats().pages, 1);
+    // Another spelling of the same page (the router decodes `%74`) is rendered and sent
+    // compressed, but never kept: each spelling would be one more page to render and compress.
+    for spelling in [
+        "/courses/%74elehealth-for-clinical-teams/barriers",
+        "/courses/Telehealth-for-clinical-teams/barriers",
+    ] {
+        let request = Request::get(spelling).header("accept-encoding", "gzip");
+        let page = app
+            .request(request.body(Body::empty()).expect("request"))
+            .await;
+        if page.status == StatusCode::OK {
+            assert_eq!(page.header("content-encoding"), "gzip", "{spelling}");
+        }
+        assert_eq!(app.state.page_cache.stats().pages, 1, "{spelling} was kept");
+    }
+    // Twenty first requests for one page at once: each gets the page, one copy is kept.
+    let path = "/courses/telehealth-for-clinical-teams/modalities";
+    let pages = futures::future::join_all((0..20).map(|_| get(path, "br"))).await;
+    for page in &pages {
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.raw, pages[0].raw);
+        assert_eq!(page.header("content-encoding"), "br");
+    }
+    assert_eq!(app.state.page_cache.stats().pages, 2);
 }
 
 /// A page with an island gets a fresh nonce every time, and only that one.
