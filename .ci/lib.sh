@@ -129,6 +129,18 @@ install_ical_parser() {
   export GRANDROUNDS_ICAL_PYTHON="$venv/bin/python"
 }
 
+# Signs EMAIL in at ORIGIN through the real form (password "river lantern quietly", as the
+# benchmarks create their learners), enrols them in COURSE, and prints the session cookie.
+sign_in_and_enrol() {
+  local origin=$1 email=$2 course=$3 cookie
+  cookie=$(curl -fsS -D - -o /dev/null -H "Origin: $origin" --data-urlencode "email=$email" \
+    --data-urlencode "password=river lantern quietly" --data "next=" "$origin/account/login" \
+    | sed -n 's/^set-cookie: \(gr_session=[^;]*\).*/\1/ip' | tr -d '\r')
+  [ -n "$cookie" ] || { echo "error: signing in $email gave no session cookie" >&2; return 1; }
+  curl -fsS -o /dev/null -b "$cookie" -H "Origin: $origin" --data "course=$course" "$origin/learning/enroll"
+  echo "$cookie"
+}
+
 # Waits until URL answers 200, or fails after ~60 s.
 wait_for() {
   local url=$1

@@ -54,12 +54,7 @@ curl -fsS "http://127.0.0.1:$APP_PORT$LESSON" -o "$work/www/lesson.html"
 raw=$(wc -c <"$work/www/lesson.html")
 # Sign in (a real form post; the session cookie comes back) and enrol, then keep that page.
 origin="http://127.0.0.1:$APP_PORT"
-cookie=$(curl -fsS -D - -o /dev/null -H "Origin: $origin" --data-urlencode "email=lena@clinic.org" \
-  --data-urlencode "password=river lantern quietly" --data "next=" "$origin/account/login" \
-  | sed -n 's/^set-cookie: \(gr_session=[^;]*\).*/\1/ip' | tr -d '\r')
-[ -n "$cookie" ] || { echo "error: signing in gave no session cookie" >&2; exit 1; }
-curl -fsS -o /dev/null -b "$cookie" -H "Origin: $origin" --data "course=$(cut -d/ -f3 <<<"$LESSON")" \
-  "$origin/learning/enroll"
+cookie=$(sign_in_and_enrol "$origin" lena@clinic.org "$(cut -d/ -f3 <<<"$LESSON")")
 curl -fsS -b "$cookie" "$origin$LESSON" -o "$work/www/signed-in.html"
 grep -q "Lena Learner\|/account/logout\|Sign out" "$work/www/signed-in.html" \
   || { echo "error: the signed-in lesson page does not show a signed-in learner" >&2; exit 1; }

@@ -44,11 +44,7 @@ RUST_LOG=warn GRANDROUNDS_KEY_DIR="$work/keys" GRANDROUNDS_SITE_ROOT=target/site
 app=$!
 origin="http://127.0.0.1:$PORT"
 wait_for "$origin/healthz"
-cookie=$(curl -fsS -D - -o /dev/null -H "Origin: $origin" --data-urlencode "email=lena@clinic.org" \
-  --data-urlencode "password=river lantern quietly" --data "next=" "$origin/account/login" \
-  | sed -n 's/^set-cookie: \(gr_session=[^;]*\).*/\1/ip' | tr -d '\r')
-[ -n "$cookie" ] || { echo "error: signing in gave no session cookie" >&2; exit 1; }
-curl -fsS -o /dev/null -b "$cookie" -H "Origin: $origin" --data "course=$COURSE" "$origin/learning/enroll"
+cookie=$(sign_in_and_enrol "$origin" lena@clinic.org "$COURSE")
 
 # label|path|signed-in (1) or not (0)
 pages=(
