@@ -17,6 +17,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "clock",
             "values",
             "db",
+            "read_cache",
             "keys",
             "client_addr",
             "download",

@@ -49,6 +49,7 @@ pub mod mail;
 pub mod page_cache;
 pub mod pdf;
 pub mod quizzes;
+pub mod read_cache;
 pub mod reports;
 pub mod serve;
 pub mod studio;
@@ -106,6 +107,10 @@ pub struct SharedState {
     pub form_cookie: forms::CookieKey,
     /// Who mail comes from and where it goes (the outbox's sender).
     pub mail: Arc<mail::Mail>,
+    /// Signed-in users read in the last moments (see [`read_cache`]).
+    pub viewers: Arc<auth::Viewers>,
+    /// Learners' standings on lessons read in the last moments.
+    pub standings: Arc<enrollment::Standings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -180,7 +185,10 @@ pub async fn start(settings: &Settings) -> anyhow::Result<AppState> {
     };
 
     let catalog = Arc::new(catalog);
+    let epoch = sessions.epoch().clone();
     Ok(AppState(Arc::new(SharedState {
+        viewers: Arc::new(read_cache::ReadCache::new(&epoch)),
+        standings: Arc::new(read_cache::ReadCache::new(&epoch)),
         leptos_options: leptos_options(&settings.site_root),
         pool,
         sessions,

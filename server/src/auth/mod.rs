@@ -29,6 +29,9 @@ pub const IDLE_MINUTES: i64 = 30;
 /// Signed out this long after signing in, whatever the activity.
 pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
 
+/// Users read in the last moments by [`viewer`], by id: name, role and session version.
+pub type Viewers = crate::read_cache::ReadCache<i64, Option<(String, Role, i64)>>;
+
 /// What a session remembers about its user.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct SessionUser {
@@ -99,11 +102,19 @@ pub async fn sign_in(
 /// The signed-in user, or `None`; a session past its absolute timeout, of a deleted user or
 /// from before a password change is ended here. A database that does not answer is an
 /// error, never a reason to sign anyone out.
-pub async fn viewer(pool: &crate::db::Pool, session: &Session) -> Result<Option<Viewer>, Error> {
+pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer>, Error> {
     let Some(user) = session.get::<SessionUser>(SESSION_USER).await? else {
         return Ok(None);
     };
-    let current = store::session_user(pool, user.id).await?;
+    let current = match state.viewers.get(&user.id) {
+        Some(copy) => copy,
+        None => {
+            let ticket = state.viewers.ticket(&user.id);
+            let read = store::session_user(&state.pool, user.id).await?;
+            state.viewers.put(user.id, read.clone(), ticket);
+            read
+        }
+    };
     Ok(match current {
         Some((name, role, version))
             if version == user.version
@@ -200,7 +211,7 @@ pub async fn load_viewer(
     if let Some(kept) = &from_cookie {
         request.extensions_mut().insert(kept.clone());
     }
-    match viewer(&state.pool, &session).await {
+    match viewer(&state, &session).await {
         Ok(Some(viewer)) => {
             personal = true;
             request.extensions_mut().insert(viewer);
@@ -222,7 +233,13 @@ pub async fn load_viewer(
             request.extensions_mut().insert(ViewerUnknown);
         }
     }
+    // Anything but a read may change what the app's short-lived copies hold
+    // (`crate::read_cache`): once it is done, they are all read again.
+    let may_change = !matches!(*request.method(), Method::GET | Method::HEAD);
     let mut response = next.run(request).await;
+    if may_change {
+        state.sessions.epoch().changed();
+    }
     // In this middleware rather than one of its own: every layer is cloned per request.
     crate::forms::keep_form_state(
         &session,

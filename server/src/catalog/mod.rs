@@ -35,6 +35,9 @@ pub struct Catalog {
     by_slug: HashMap<String, usize>,
     /// Lesson pages by (course, lesson), complete with previous and next.
     lessons: HashMap<(String, String), LessonPage>,
+    /// Each course's published revision (row id), by slug: an enrolled learner pinned to it
+    /// reads its lessons from here.
+    revisions: HashMap<String, i64>,
 }
 
 impl Catalog {
@@ -67,6 +70,9 @@ impl Catalog {
                     .insert((card.slug.clone(), lesson.link.slug.clone()), page);
             }
             catalog.by_slug.insert(card.slug.clone(), index);
+            catalog
+                .revisions
+                .insert(card.slug.clone(), course.revision_id);
             catalog.courses.push(course.detail);
         }
         catalog
@@ -90,7 +96,14 @@ pub struct CatalogService {
     generation: AtomicU64,
     /// The database's catalog version this catalog was read at.
     version: std::sync::atomic::AtomicI64,
+    /// Lesson pages of older revisions that enrolled learners are pinned to, by (revision
+    /// row id, lesson). A published revision never changes, so an entry never goes stale;
+    /// the map is emptied when it reaches [`PINNED_LESSONS_KEPT`].
+    pinned: std::sync::Mutex<HashMap<(i64, String), LessonPage>>,
 }
+
+/// How many pinned lesson pages of older revisions are kept in memory at most.
+pub const PINNED_LESSONS_KEPT: usize = 4096;
 
 /// How often each app server asks whether the catalog changed (one single-row read).
 pub const CATALOG_POLL: std::time::Duration = std::time::Duration::from_secs(2);
@@ -184,6 +197,36 @@ impl CatalogService {
             .get(slug)
             .map(|&index| catalog.courses[index].clone())
             .ok_or_else(|| AppError::not_found(format!("There is no course at /courses/{slug}.")))
+    }
+
+    /// A lesson of the revision `revision` (row id) of `course`, from memory: the published
+    /// catalog when it is the published revision, else the pinned pages read before. `None`
+    /// when neither holds it (the caller reads it from the database and [`Self::keep_pinned`]s
+    /// it).
+    pub fn lesson_of_revision(
+        &self,
+        revision: i64,
+        course: &str,
+        lesson: &str,
+    ) -> Option<LessonPage> {
+        let catalog = self.snapshot();
+        if catalog.revisions.get(course) == Some(&revision) {
+            return catalog
+                .lessons
+                .get(&(course.to_owned(), lesson.to_owned()))
+                .cloned();
+        }
+        let pinned = self.pinned.lock().unwrap_or_else(|p| p.into_inner());
+        pinned.get(&(revision, lesson.to_owned())).cloned()
+    }
+
+    /// Keeps a lesson page of revision `revision` (row id), read from the database.
+    pub fn keep_pinned(&self, revision: i64, page: &LessonPage) {
+        let mut pinned = self.pinned.lock().unwrap_or_else(|p| p.into_inner());
+        if pinned.len() >= PINNED_LESSONS_KEPT {
+            pinned.clear();
+        }
+        pinned.insert((revision, page.lesson.slug.clone()), page.clone());
     }
 
     pub async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {

@@ -24,16 +24,25 @@ impl CatalogBackend for ServerBackend {
     }
 
     async fn lesson(&self, course: &str, lesson: &str) -> Result<LessonPage, AppError> {
-        // An enrolled learner reads the revision they enrolled on, even after an update.
+        // An enrolled learner reads the revision they enrolled on, even after an update: from
+        // memory when it is the published one or was read before (a published revision never
+        // changes), else from the database once.
         if let Some(viewer) = current_viewer()
-            && let Some((_, revision)) = enrollment::enrollment_of(&self.pool, viewer.id, course)
-                .await
-                .map_err(AppError::from)?
-            && let Some(page) = enrollment::pinned_lesson(&self.pool, revision, course, lesson)
-                .await
-                .map_err(AppError::from)?
+            && let Some(enrollment::Standing { revision, .. }) =
+                enrollment::standing(self, viewer.id, course, lesson)
+                    .await
+                    .map_err(AppError::from)?
         {
-            return Ok(page);
+            if let Some(page) = self.catalog.lesson_of_revision(revision, course, lesson) {
+                return Ok(page);
+            }
+            if let Some(page) = enrollment::pinned_lesson(&self.pool, revision, course, lesson)
+                .await
+                .map_err(AppError::from)?
+            {
+                self.catalog.keep_pinned(revision, &page);
+                return Ok(page);
+            }
         }
         self.catalog.lesson(course, lesson).await
     }

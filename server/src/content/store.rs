@@ -15,6 +15,8 @@ pub enum StoreError {
 /// A published revision as stored, with its lessons.
 #[derive(Debug, Clone)]
 pub struct StoredCourse {
+    /// The published revision's row id (its lessons never change once published).
+    pub revision_id: i64,
     pub detail: CourseDetail,
     pub lessons: Vec<StoredLesson>,
 }
@@ -80,7 +82,11 @@ pub async fn published(pool: &crate::db::Pool) -> Result<Vec<StoredCourse>, Stor
                 toc: serde_json::from_str(lesson.try_get("toc")?)?,
             });
         }
-        courses.push(StoredCourse { detail, lessons });
+        courses.push(StoredCourse {
+            revision_id,
+            detail,
+            lessons,
+        });
     }
     Ok(courses)
 }

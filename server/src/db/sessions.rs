@@ -2,9 +2,11 @@
 //! app server can answer any request.
 
 use super::{Backend, Pool};
+use crate::read_cache::{Epoch, ReadCache};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
+use tower_sessions::session::{Id, Record};
 
 /// Where sessions are kept: tower-sessions' store for the database in use (its own pool of
 /// that database's driver, as the store needs; a handful of connections), with a count of
@@ -13,6 +15,10 @@ use std::time::Duration;
 pub struct SessionStore {
     backing: Backing,
     saves: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Sessions read in the last moments (see [`crate::read_cache`]): a page view reads its
+    /// session from here; every write of a session drops its copy.
+    copies: std::sync::Arc<ReadCache<Id, Record>>,
+    epoch: Epoch,
 }
 
 #[derive(Debug, Clone)]
@@ -50,9 +56,12 @@ pub async fn session_store(pool: &Pool) -> anyhow::Result<SessionStore> {
             Backing::Postgres(tower_sessions_sqlx_store::PostgresStore::new(sessions))
         }
     };
+    let epoch = Epoch::default();
     Ok(SessionStore {
         backing,
         saves: std::sync::Arc::default(),
+        copies: std::sync::Arc::new(ReadCache::new(&epoch)),
+        epoch,
     })
 }
 
@@ -63,6 +72,11 @@ impl SessionStore {
             Backing::Sqlite(_) => "tower_sessions",
             Backing::Postgres(_) => "tower_sessions.session",
         }
+    }
+
+    /// What moves on when anything changes: the app's other copies share it.
+    pub fn epoch(&self) -> &Epoch {
+        &self.epoch
     }
 
     /// Sessions created or saved by this store since it was opened.
@@ -102,30 +116,44 @@ impl tower_sessions::SessionStore for SessionStore {
         record: &tower_sessions::session::Record,
     ) -> tower_sessions::session_store::Result<()> {
         self.wrote();
-        match &self.backing {
+        let saved = match &self.backing {
             Backing::Sqlite(store) => store.save(record).await,
             Backing::Postgres(store) => store.save(record).await,
-        }
+        };
+        self.copies.forget(record.id);
+        saved
     }
 
     async fn load(
         &self,
         id: &tower_sessions::session::Id,
     ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
-        match &self.backing {
+        if let Some(record) = self.copies.get(id)
+            && record.expiry_date > time::OffsetDateTime::now_utc()
+        {
+            return Ok(Some(record));
+        }
+        let ticket = self.copies.ticket(id);
+        let loaded = match &self.backing {
             Backing::Sqlite(store) => store.load(id).await,
             Backing::Postgres(store) => store.load(id).await,
+        }?;
+        if let Some(record) = &loaded {
+            self.copies.put(*id, record.clone(), ticket);
         }
+        Ok(loaded)
     }
 
     async fn delete(
         &self,
         id: &tower_sessions::session::Id,
     ) -> tower_sessions::session_store::Result<()> {
-        match &self.backing {
+        let deleted = match &self.backing {
             Backing::Sqlite(store) => store.delete(id).await,
             Backing::Postgres(store) => store.delete(id).await,
-        }
+        };
+        self.copies.forget(*id);
+        deleted
     }
 }
 

@@ -6,7 +6,7 @@ pub mod completion;
 pub(crate) mod pages;
 pub mod store;
 
-pub use store::{enrollment_of, lesson_status, pinned_lesson, summaries};
+pub use store::{enrollment_of, pinned_lesson, summaries};
 
 use crate::AppState;
 use crate::access::{Route, Rule};
@@ -128,4 +128,72 @@ async fn complete_form(
             "Enroll in the course first; then you can mark its lessons complete.",
         )),
     }
+}
+
+/// A learner's standing on one lesson, as its page reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The pinned revision's row id.
+    pub revision: i64,
+    pub opened: bool,
+    pub completed: bool,
+}
+
+/// Standings read in the last moments, by (learner, course, lesson): a lesson page asks
+/// twice (for its text and for its status), and a learner reading on asks again.
+pub type Standings = crate::read_cache::ReadCache<(i64, String, String), Option<Standing>>;
+
+/// The learner's standing on `lesson` of `course` (`None`: not enrolled), from the copy
+/// read in the last moments or from the database.
+pub async fn standing(
+    state: &AppState,
+    user: i64,
+    course: &str,
+    lesson: &str,
+) -> crate::error::Result<Option<Standing>> {
+    let key = (user, course.to_owned(), lesson.to_owned());
+    if let Some(found) = state.standings.get(&key) {
+        return Ok(found);
+    }
+    let ticket = state.standings.ticket(&key);
+    let found = store::lesson_standing(&state.pool, user, course, lesson)
+        .await?
+        .map(|(revision, opened, completed)| Standing {
+            revision,
+            opened,
+            completed,
+        });
+    state.standings.put(key, found, ticket);
+    Ok(found)
+}
+
+/// The reader's standing on a lesson; the first time an enrolled learner asks, the lesson is
+/// recorded as opened.
+pub async fn lesson_status(
+    state: &AppState,
+    user: i64,
+    course: &str,
+    lesson: &str,
+) -> crate::error::Result<app::learning::LessonStatus> {
+    use app::learning::LessonStatus;
+    Ok(match standing(state, user, course, lesson).await? {
+        None => LessonStatus {
+            enrolled: false,
+            completed: false,
+        },
+        Some(standing) if standing.opened => LessonStatus {
+            enrolled: true,
+            completed: standing.completed,
+        },
+        Some(_) => {
+            let enrolled = store::record_opening(&state.pool, user, course, lesson).await?;
+            state
+                .standings
+                .forget((user, course.to_owned(), lesson.to_owned()));
+            LessonStatus {
+                enrolled,
+                completed: false,
+            }
+        }
+    })
 }

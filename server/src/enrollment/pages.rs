@@ -33,7 +33,7 @@ impl EnrollmentBackend for ServerBackend {
                 completed: false,
             });
         };
-        enrollment::lesson_status(&self.pool, viewer.id, course, lesson)
+        enrollment::lesson_status(self, viewer.id, course, lesson)
             .await
             .map_err(AppError::from)
     }

@@ -5,7 +5,7 @@ use crate::clock::now;
 use crate::db::{self, Pool};
 use crate::error::Error;
 use app::catalog::{CourseDetail, LessonLink, LessonPage, TocEntry};
-use app::learning::{Enrollment, LessonStatus};
+use app::learning::Enrollment;
 
 /// `(enrollment id, pinned revision id)` of a user's enrollment in a course.
 pub async fn enrollment_of<'c, E>(
@@ -169,39 +169,42 @@ pub async fn summaries(
     Ok(out)
 }
 
-/// The reader's standing on a lesson; the first time an enrolled learner asks, the lesson is
-/// recorded as opened (in a write transaction that checks again).
-pub async fn lesson_status(
+/// A learner's enrollment in `course` and their progress on `lesson`, in one read: the
+/// pinned revision's row id, and whether the lesson was opened and completed. `None` when
+/// not enrolled.
+pub async fn lesson_standing(
     pool: &crate::db::Pool,
     user: i64,
     course: &str,
     lesson: &str,
-) -> Result<LessonStatus, crate::error::Error> {
-    let not_enrolled = LessonStatus {
-        enrolled: false,
-        completed: false,
-    };
-    let Some((enrollment, _)) = enrollment_of(pool, user, course).await? else {
-        return Ok(not_enrolled);
-    };
-    let seen: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT completed_at FROM lesson_progress WHERE enrollment_id = $1 AND lesson_slug = $2",
+) -> Result<Option<(i64, bool, bool)>, crate::error::Error> {
+    let row: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT e.revision_id, p.lesson_slug, p.completed_at FROM enrollments e \
+         JOIN courses c ON c.id = e.course_id \
+         LEFT JOIN lesson_progress p ON p.enrollment_id = e.id AND p.lesson_slug = $3 \
+         WHERE e.user_id = $1 AND c.slug = $2",
     )
-    .bind(enrollment)
+    .bind(user)
+    .bind(course)
     .bind(lesson)
     .fetch_optional(pool)
     .await?;
-    if let Some(completed) = seen {
-        return Ok(LessonStatus {
-            enrolled: true,
-            completed: completed.is_some(),
-        });
-    }
+    Ok(row.map(|(revision, opened, completed)| (revision, opened.is_some(), completed.is_some())))
+}
+
+/// Records the first opening of a lesson of the learner's pinned revision (in a write
+/// transaction that checks the enrollment again). `false` when not enrolled.
+pub async fn record_opening(
+    pool: &crate::db::Pool,
+    user: i64,
+    course: &str,
+    lesson: &str,
+) -> Result<bool, crate::error::Error> {
     let mut tx = db::write_tx(pool).await?;
     // Serialises on the learner.
     crate::db::lock(&mut tx, crate::db::On::Row(crate::db::Table::Users, user)).await?;
     let Some((enrollment, revision)) = enrollment_of(&mut *tx, user, course).await? else {
-        return Ok(not_enrolled);
+        return Ok(false);
     };
     if lessons_of(&mut *tx, revision)
         .await?
@@ -219,10 +222,7 @@ pub async fn lesson_status(
         .await?;
         tx.commit().await?;
     }
-    Ok(LessonStatus {
-        enrolled: true,
-        completed: false,
-    })
+    Ok(true)
 }
 
 /// What marking a lesson complete did.

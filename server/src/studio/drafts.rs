@@ -389,7 +389,7 @@ pub async fn save(
             )
             .await?;
             match signed {
-                Some(_) => crate::auth::viewer(&state.pool, &session)
+                Some(_) => crate::auth::viewer(&state, &session)
                     .await?
                     .ok_or_else(|| Error::forbidden("Sign in again."))?,
                 None => return Ok(sign_in_to_save(&fields, true)),

@@ -588,3 +588,26 @@ async fn page_views_write_the_session_at_most_once_a_minute() {
     assert!(page.status.is_redirection(), "{}", page.status);
     assert!(app.state.sessions.writes() > before);
 }
+
+/// A page view reads its session and user from copies at most `read_cache::FRESH` old;
+/// a change this app server makes drops them at once, and a change made elsewhere (another
+/// app server on the same database, or the command line) is seen within that time.
+#[tokio::test]
+async fn a_change_made_elsewhere_is_seen_within_the_copies_lifetime() {
+    let app = TestApp::new().await;
+    let user = app.learner("lee@clinic.org").await;
+    let page = app.get_as("/account", &user.cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Another app server ends the user's sessions, as a password change there does.
+    sqlx::query("UPDATE users SET session_version = session_version + 1 WHERE id = $1")
+        .bind(user.id)
+        .execute(&app.state.pool)
+        .await
+        .expect("update");
+    tokio::time::sleep(server::read_cache::FRESH + std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        app.get_as("/account", &user.cookie).await.status,
+        StatusCode::SEE_OTHER,
+        "the session ended on this server too"
+    );
+}
