@@ -35,18 +35,28 @@ install_build_tools() {
 # which must equal the wasm-bindgen in Cargo.lock exactly. The site is built without them;
 # the test command needs them for one check: that `cargo xtask site` and cargo-leptos write
 # the same files. About 21 minutes to compile on a fresh 2-core machine, once.
+# Runs a `cargo install` with its release profile made a quick one (opt-level 0, no LTO,
+# many codegen units): for tools that only the compare check runs, once, on a small site.
+unoptimised() {
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 "$@"
+}
+
 install_cargo_leptos() {
   install_build_tools
   if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 17 minutes on 2 cores, once)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once)"
+    # Unoptimised, without its profile's fat LTO: the one check that needs it builds a
+    # small site with it (no JavaScript minifying), and compiling it optimised took about
+    # 17 minutes on 2 cores, most of the test command's time on a fresh machine.
+    unoptimised cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
   fi
   local wb
   wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb"; then
-    say "installing wasm-bindgen-cli $wb (about 4 minutes, once)"
+    say "installing wasm-bindgen-cli $wb (once)"
     # Not --locked: a locked dependency of it is missing from the registry.
-    cargo install wasm-bindgen-cli --version "$wb"
+    unoptimised cargo install wasm-bindgen-cli --version "$wb"
   fi
 }
 

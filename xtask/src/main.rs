@@ -72,6 +72,22 @@ struct Build {
     /// Only the browser's files (wasm, JavaScript, stylesheet, assets); no server build.
     #[arg(long)]
     frontend_only: bool,
+    /// With --release: the server with the workspace's `demo` profile (optimised less, so
+    /// it compiles in far less time) into target/demo; the README's serve command uses it.
+    /// The browser's files are the same as with --release alone.
+    #[arg(long)]
+    demo: bool,
+}
+
+impl Build {
+    /// The server's cargo profile folder under target/.
+    fn server_profile(self) -> &'static str {
+        match (self.release, self.demo) {
+            (true, true) => "demo",
+            (true, false) => "release",
+            (false, _) => "debug",
+        }
+    }
 }
 
 fn main() -> Result<()> {
@@ -220,10 +236,8 @@ impl Settings {
     }
 
     /// The server binary's folder, where `hash.txt` goes.
-    fn bin_dir(&self, release: bool) -> PathBuf {
-        self.root
-            .join("target")
-            .join(if release { "release" } else { "debug" })
+    fn bin_dir(&self, build: Build) -> PathBuf {
+        self.root.join("target").join(build.server_profile())
     }
 
     /// The environment cargo-leptos gives both cargo builds (its `Project::to_envs`): Leptos
@@ -279,14 +293,20 @@ impl Settings {
     }
 
     /// `cargo build` of the server binary, as cargo-leptos runs it.
-    fn server_build(&self, release: bool) -> Result<Child> {
-        let mut cmd = self.cargo(release);
+    fn server_build(&self, build: Build) -> Result<Child> {
+        let mut cmd = self.cargo(build.release);
         cmd.args(["build", "--locked"])
             .arg(format!("--package={}", self.bin_package))
             .arg(format!("--bin={}", self.bin_target));
         features(&mut cmd, self.bin_default_features, &self.bin_features);
-        if release {
-            cmd.arg("--release");
+        match build.server_profile() {
+            "debug" => {}
+            "release" => {
+                cmd.arg("--release");
+            }
+            profile => {
+                cmd.arg(format!("--profile={profile}"));
+            }
         }
         cmd.spawn().context("starting cargo for the server build")
     }
@@ -366,15 +386,16 @@ fn site(settings: &Settings, build: Build) -> Result<()> {
         !build.precompress || build.release,
         "--precompress applies to --release builds only (as in cargo-leptos)"
     );
+    ensure!(
+        !build.demo || build.release,
+        "--demo applies to --release builds only"
+    );
     // The server build starts first (it is the longest) and runs beside the browser's files.
     // Either build is stopped if this task stops first (see `Running`).
     let server = if build.frontend_only {
         None
     } else {
-        Some(Running(
-            Some(settings.server_build(build.release)?),
-            "server",
-        ))
+        Some(Running(Some(settings.server_build(build)?), "server"))
     };
     let front = Running(Some(settings.front_build(build.release)?), "wasm");
     frontend(settings, build, front)?;
@@ -400,7 +421,7 @@ fn frontend(settings: &Settings, build: Build, front: Running) -> Result<()> {
     style(settings, build.release)?;
     front.finish()?;
     bindgen(settings, build.release)?;
-    add_hashes(settings, build.release)?;
+    add_hashes(settings, build)?;
     if build.precompress {
         precompress(&site)?;
     }
@@ -524,7 +545,7 @@ fn bindgen(settings: &Settings, release: bool) -> Result<()> {
 /// cargo-leptos' `add_hashes_to_site`: every pkg file but wasm-bindgen's snippets gets its
 /// MD5 (base64url, unpadded) in its name; the JavaScript's references to them (names
 /// relative to the pkg folder) are rewritten.
-fn add_hashes(settings: &Settings, release: bool) -> Result<()> {
+fn add_hashes(settings: &Settings, build: Build) -> Result<()> {
     let pkg = settings.pkg();
     let css = pkg.join(format!("{}.css", settings.name));
     let mut hashes = BTreeMap::new();
@@ -573,7 +594,7 @@ fn add_hashes(settings: &Settings, release: bool) -> Result<()> {
     }
     fs::write(hashed_js, text)?;
     let hash_of = |file: &Path| hashes.get(file).cloned().context("a pkg file is missing");
-    let bin_dir = settings.bin_dir(release);
+    let bin_dir = settings.bin_dir(build);
     fs::create_dir_all(&bin_dir)?;
     fs::write(
         bin_dir.join("hash.txt"),
@@ -623,7 +644,11 @@ fn compare(settings: &Settings, build: Build) -> Result<()> {
         ..settings.clone()
     };
     let ours = settings.root.join("target/site-xtask");
-    let hash_file = settings.bin_dir(build.release).join("hash.txt");
+    ensure!(
+        !build.demo,
+        "compare builds the server as cargo-leptos does: without --demo"
+    );
+    let hash_file = settings.bin_dir(build).join("hash.txt");
     site(settings, build)?;
     if ours.exists() {
         fs::remove_dir_all(&ours)?;
