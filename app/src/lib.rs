@@ -28,7 +28,7 @@ pub mod webinars;
 
 #[cfg(feature = "ssr")]
 pub use shell::first_paint;
-pub use shell::{App, shell};
+pub use shell::{App, has_island, shell};
 
 /// Browser entry point. Pages are server-rendered HTML with real forms (islands mode): only
 /// the components marked `#[island]` are compiled to wasm and hydrated.

@@ -58,7 +58,18 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 
 
 pub fn build_router(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(ServerBackend::new(&state));
-    let context = move || provide_context(backend.clone());
+    let context = move || {
+        provide_context(backend.clone());
+        // A page without an island is never hydrated: Leptos need not write its resources'
+        // data into it as script (serialised, escaped, then dropped by
+        // `valid_rendered_html`), which cost a tenth of a signed-in lesson page's time.
+        if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>()
+            && !app::has_island(parts.uri.path())
+            && let Some(shared) = leptos::prelude::Owner::current_shared_context()
+        {
+            shared.set_is_hydrating(false);
+        }
+    };
     let pages = generate_route_list(App);
     let declared = routes();
     let table = RouteTable::new(&declared);
