@@ -42,11 +42,8 @@ use leptos_router::{
 pub const SITE_DESCRIPTION: &str = "Grand Rounds: accredited continuing education for health workers, light enough for a phone in a rural clinic.";
 
 /// Whether a page has an island that does something: only these pages load the site's
-/// script and wasm. Every other page is complete HTML and downloads neither.
-#[cfg_attr(
-    not(feature = "ssr"),
-    expect(dead_code, reason = "decided on the server")
-)]
+/// script and wasm. Every other page is complete HTML and downloads neither (and is rendered
+/// without hydration data: the server's page context).
 pub fn has_island(path: &str) -> bool {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     // A studio file's live preview.

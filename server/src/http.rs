@@ -63,7 +63,10 @@ pub fn build_router(state: AppState) -> Router {
         // A page without an island is never hydrated: Leptos need not write its resources'
         // data into it as script (serialised, escaped, then dropped by
         // `valid_rendered_html`), which cost a tenth of a signed-in lesson page's time.
+        // Only for a page: a server function's owner is not a page's root.
         if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>()
+            && parts.method == axum::http::Method::GET
+            && !parts.uri.path().starts_with("/api/")
             && !app::has_island(parts.uri.path())
             && let Some(shared) = leptos::prelude::Owner::current_shared_context()
         {

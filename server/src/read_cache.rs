@@ -8,7 +8,9 @@
 //!   HEAD), and every session write, moves the [`Epoch`] on once it is done; a copy taken
 //!   under an older epoch is never used again, and a copy read before the move is never kept
 //!   after it (see [`ReadCache::put`]);
-//! - a copy is only ever a read: writes and the checks that decide them read the database.
+//! - a request that may change something (every method but GET and HEAD) reads none: it
+//!   runs inside [`from_database`], so the checks that decide a write (who is asking, their
+//!   role, their session) read the database.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -16,11 +18,29 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+tokio::task_local! {
+    /// Set for a request that may change something: its reads skip every copy.
+    static FROM_DATABASE: ();
+}
+
+/// Runs `work` (a request that may change something) with every copy skipped.
+pub async fn from_database<F: std::future::Future>(work: F) -> F::Output {
+    FROM_DATABASE.scope((), work).await
+}
+
+fn reading_from_database() -> bool {
+    FROM_DATABASE.try_with(|_| ()).is_ok()
+}
+
 /// How long a copy is used at most.
 pub const FRESH: Duration = Duration::from_secs(2);
 
 /// How many copies a cache keeps at most; it is emptied when full.
 const MAX_ENTRIES: usize = 65_536;
+
+/// The longest key text a cache keeps (slugs are far shorter): a long made-up address is
+/// read from the database every time rather than kept.
+pub const MAX_KEY_TEXT: usize = 200;
 
 /// Moves on after every change this app server makes; shared by the caches of one app.
 #[derive(Debug, Clone, Default)]
@@ -83,6 +103,9 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
 
     /// The copy under `key`, if it was read in this epoch less than [`FRESH`] ago.
     pub fn get(&self, key: &K) -> Option<V> {
+        if reading_from_database() {
+            return None;
+        }
         let epoch = self.epoch.current();
         self.entries()
             .get(key)
@@ -159,6 +182,16 @@ mod tests {
         let ticket = cache.ticket(&1);
         cache.put(1, "fresh", ticket);
         assert_eq!(cache.get(&1), Some("fresh"));
+    }
+
+    #[tokio::test]
+    async fn a_request_that_may_change_something_reads_no_copy() {
+        let epoch = Epoch::default();
+        let cache = ReadCache::<u32, &str>::new(&epoch);
+        let ticket = cache.ticket(&1);
+        cache.put(1, "copy", ticket);
+        assert_eq!(from_database(async { cache.get(&1) }).await, None);
+        assert_eq!(cache.get(&1), Some("copy"));
     }
 
     #[test]

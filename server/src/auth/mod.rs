@@ -10,7 +10,7 @@ use crate::db::SessionStore;
 use crate::error::Error;
 use app::accounts::{Role, Viewer};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -106,7 +106,14 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Option<Viewer
     let Some(user) = session.get::<SessionUser>(SESSION_USER).await? else {
         return Ok(None);
     };
-    let current = match state.viewers.get(&user.id) {
+    let matches = |current: &Option<(String, Role, i64)>| {
+        current
+            .as_ref()
+            .is_some_and(|(_, _, version)| *version == user.version)
+    };
+    // A copy that does not match (a password changed on another app server a moment ago)
+    // is never the reason to end a session: the database decides.
+    let current = match state.viewers.get(&user.id).filter(matches) {
         Some(copy) => copy,
         None => {
             let ticket = state.viewers.ticket(&user.id);
@@ -200,8 +207,32 @@ pub struct ViewerUnknown;
 
 /// Puts the request's [`Viewer`] (if any) in its extensions for handlers and pages, and
 /// after the handler keeps what its [`crate::forms::Back`] asked to show on the next page.
+///
+/// A request that may change something (any method but GET and HEAD) reads its session and
+/// user from the database, never from the short-lived copies (`crate::read_cache`), and once
+/// it is done every copy is dropped (unless no route took it: 404, 405).
 pub async fn load_viewer(
     State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        return with_viewer(&state, session, request, next).await;
+    }
+    let response =
+        crate::read_cache::from_database(with_viewer(&state, session, request, next)).await;
+    if !matches!(
+        response.status(),
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+    ) {
+        state.sessions.epoch().changed();
+    }
+    response
+}
+
+async fn with_viewer(
+    state: &AppState,
     session: Session,
     mut request: Request,
     next: Next,
@@ -211,7 +242,7 @@ pub async fn load_viewer(
     if let Some(kept) = &from_cookie {
         request.extensions_mut().insert(kept.clone());
     }
-    match viewer(&state, &session).await {
+    match viewer(state, &session).await {
         Ok(Some(viewer)) => {
             personal = true;
             request.extensions_mut().insert(viewer);
@@ -233,13 +264,7 @@ pub async fn load_viewer(
             request.extensions_mut().insert(ViewerUnknown);
         }
     }
-    // Anything but a read may change what the app's short-lived copies hold
-    // (`crate::read_cache`): once it is done, they are all read again.
-    let may_change = !matches!(*request.method(), Method::GET | Method::HEAD);
     let mut response = next.run(request).await;
-    if may_change {
-        state.sessions.epoch().changed();
-    }
     // In this middleware rather than one of its own: every layer is cloned per request.
     crate::forms::keep_form_state(
         &session,

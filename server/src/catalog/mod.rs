@@ -103,7 +103,7 @@ pub struct CatalogService {
 }
 
 /// How many pinned lesson pages of older revisions are kept in memory at most.
-pub const PINNED_LESSONS_KEPT: usize = 4096;
+pub const PINNED_LESSONS_KEPT: usize = 1024;
 
 /// How often each app server asks whether the catalog changed (one single-row read).
 pub const CATALOG_POLL: std::time::Duration = std::time::Duration::from_secs(2);

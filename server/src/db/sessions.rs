@@ -115,6 +115,18 @@ impl tower_sessions::SessionStore for SessionStore {
         &self,
         record: &tower_sessions::session::Record,
     ) -> tower_sessions::session_store::Result<()> {
+        // The store's save inserts a missing row: a session ended a moment ago on another
+        // app server (its row deleted) must not come back because a request here, which
+        // read it before, saves it. New sessions are `create`d, never saved.
+        let exists = match &self.backing {
+            Backing::Sqlite(store) => store.load(&record.id).await,
+            Backing::Postgres(store) => store.load(&record.id).await,
+        }?
+        .is_some();
+        self.copies.forget(record.id);
+        if !exists {
+            return Ok(());
+        }
         self.wrote();
         let saved = match &self.backing {
             Backing::Sqlite(store) => store.save(record).await,

@@ -463,3 +463,76 @@ async fn a_nul_character_in_a_form_gets_a_message_and_writes_nothing() {
     form.assert_contains("NUL character");
     assert_eq!(app.count("SELECT COUNT(*) FROM evaluations").await, 0);
 }
+
+/// Signing out on one app server while the other holds a copy of the session (read a moment
+/// before, `read_cache`): a form posted there in the meantime reads the database and is
+/// refused, nothing it does brings the session back, and after the copies' lifetime the
+/// other server refuses the cookie for pages too.
+#[tokio::test]
+async fn a_session_ended_on_one_server_is_not_brought_back_by_the_other() {
+    let a = TestApp::new().await;
+    let b = second_server(&a, &demo_content()).await;
+    let user = a.learner("lee@clinic.org").await;
+    let cookie = user.cookie.clone();
+    // Server B reads the session and user (and keeps copies of them).
+    assert_eq!(b.get_as("/account", &cookie).await.status, StatusCode::OK);
+    let id: tower_sessions::session::Id = cookie
+        .split_once('=')
+        .expect("name=value")
+        .1
+        .parse()
+        .expect("session id");
+    let record = tower_sessions::SessionStore::load(&b.state.sessions, &id)
+        .await
+        .expect("load")
+        .expect("the session");
+    // Signed out on A: the session's row is gone.
+    let out = a.post_form("/account/logout", &[], Some(&cookie)).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let sessions = || async {
+        sqlx::query_scalar::<_, i64>(&format!(
+            "SELECT COUNT(*) FROM {}",
+            a.state.sessions.table()
+        ))
+        .fetch_one(&a.state.pool)
+        .await
+        .expect("count")
+    };
+    assert_eq!(sessions().await, 0);
+    // B saves what it read before (as a page view moving the expiry on would): the row
+    // does not come back.
+    tower_sessions::SessionStore::save(&b.state.sessions, &record)
+        .await
+        .expect("save");
+    assert_eq!(sessions().await, 0, "a save brought the ended session back");
+    // A form posted on B at once reads the database: not signed in, nothing saved.
+    let refused = b
+        .post_form(
+            "/account/profile",
+            &[("full_name", "Someone Else"), ("profession", "nurse")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert!(
+        refused.location().starts_with("/login"),
+        "{}",
+        refused.location()
+    );
+    let name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(&a.state.pool)
+        .await
+        .expect("name");
+    assert_ne!(name, "Someone Else");
+    // A page read on B within the copies' lifetime may still show the reader signed in, but
+    // it writes no session back.
+    let _ = b.get_as("/account", &cookie).await;
+    assert_eq!(sessions().await, 0, "the ended session came back");
+    tokio::time::sleep(server::read_cache::FRESH + std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        b.get_as("/account", &cookie).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(sessions().await, 0);
+}
